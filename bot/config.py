@@ -1,0 +1,161 @@
+"""Kembar settings: read once from the environment (and an optional TOML file), validated, passed explicitly.
+
+Public variable names (keep them stable):
+``TELEGRAM_BOT_TOKEN``, ``KEMBAR_BOT_API_URL``, ``DATABASE_URL``, ``KEMBAR_DATA_DIR``, ``KEMBAR_TRANSLATOR``,
+``KEMBAR_TRANSLATOR_URL``, ``KEMBAR_TRANSLATOR_API_KEY``, ``KEMBAR_LOG_LEVEL`` and ``KEMBAR_CONFIG``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TRANSLATORS = ("google", "deepl", "microsoft", "libre", "mymemory")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_BOT_API_URL = "https://api.telegram.org"
+
+# Telegram bot tokens look like "123456789:AA...": digits, a colon, then 30+ URL-safe characters.
+# Emulator tokens are shorter, so only the overall shape is enforced.
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
+
+# TOML keys accepted in the KEMBAR_CONFIG file, mapped to the environment names they stand for.
+_TOML_KEYS = {
+    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+    "bot_api_url": "KEMBAR_BOT_API_URL",
+    "database_url": "DATABASE_URL",
+    "data_dir": "KEMBAR_DATA_DIR",
+    "translator": "KEMBAR_TRANSLATOR",
+    "translator_url": "KEMBAR_TRANSLATOR_URL",
+    "translator_api_key": "KEMBAR_TRANSLATOR_API_KEY",
+    "log_level": "KEMBAR_LOG_LEVEL",
+}
+
+
+class ConfigError(Exception):
+    """A setting is invalid. ``str(err)`` is one line that names the variable and never shows a secret."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        self.problem = problem
+        super().__init__(f"{variable}: {problem}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = field(default=None, repr=False)
+    bot_api_url: str = DEFAULT_BOT_API_URL
+    database_url: str = "sqlite+aiosqlite:///kembar.db"
+    data_dir: Path = Path(".")
+    translator: str = "google"
+    translator_url: str | None = None
+    translator_api_key: str | None = field(default=None, repr=False)
+    log_level: str = "INFO"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in logs, errors or the database."""
+        return tuple(s for s in (self.token, self.translator_api_key) if s)
+
+
+def _read_toml(path_text: str) -> dict[str, str]:
+    path = Path(path_text)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError("KEMBAR_CONFIG", f"file not found: {path}") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError("KEMBAR_CONFIG", f"cannot read {path}: {exc}") from None
+    section = data.get("kembar", data)
+    if not isinstance(section, dict):
+        raise ConfigError("KEMBAR_CONFIG", "expected a table of settings")
+    values: dict[str, str] = {}
+    for key, value in section.items():
+        env_name = _TOML_KEYS.get(key)
+        if env_name is None:
+            raise ConfigError("KEMBAR_CONFIG", f"unknown key {key!r} (known: {', '.join(sorted(_TOML_KEYS))})")
+        if not isinstance(value, str):
+            raise ConfigError(env_name, f"{key} in {path} must be a string")
+        values[env_name] = value
+    return values
+
+
+def _check_url(variable: str, value: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise ConfigError(variable, f"must be an {' or '.join(schemes)} URL, got {value!r}")
+    return value
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build Settings from an environment mapping (``os.environ`` in production, a dict in tests).
+
+    Environment variables take precedence over the TOML file named by ``KEMBAR_CONFIG``.
+    Raises ConfigError naming the first invalid variable.
+    """
+    merged: dict[str, str] = {}
+    config_path = env.get("KEMBAR_CONFIG", "").strip()
+    if config_path:
+        merged.update(_read_toml(config_path))
+    merged.update({k: v for k, v in env.items() if k in _TOML_KEYS.values()})
+
+    def get(name: str) -> str | None:
+        value = merged.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        return value or None
+
+    token = get("TELEGRAM_BOT_TOKEN")
+    if token is not None and not _TOKEN_RE.match(token):
+        # Never echo the value: it may be a real token with a typo.
+        raise ConfigError("TELEGRAM_BOT_TOKEN", "does not look like a bot token (expected '<digits>:<secret>')")
+
+    bot_api_url = _check_url("KEMBAR_BOT_API_URL", get("KEMBAR_BOT_API_URL") or DEFAULT_BOT_API_URL).rstrip("/")
+
+    data_dir = Path(get("KEMBAR_DATA_DIR") or ".")
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError("KEMBAR_DATA_DIR", f"{data_dir} is not a directory")
+
+    database_url = get("DATABASE_URL")
+    if database_url is None:
+        database_url = f"sqlite+aiosqlite:///{(data_dir / 'kembar.db').as_posix()}"
+    else:
+        scheme = database_url.split("://", 1)[0] if "://" in database_url else ""
+        if scheme in ("sqlite", "sqlite+aiosqlite"):
+            database_url = "sqlite+aiosqlite://" + database_url.split("://", 1)[1]
+        elif scheme in ("postgresql", "postgres", "postgresql+asyncpg"):
+            database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+        else:
+            raise ConfigError("DATABASE_URL", "must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+
+    translator = (get("KEMBAR_TRANSLATOR") or "google").lower()
+    if translator not in TRANSLATORS:
+        raise ConfigError("KEMBAR_TRANSLATOR", f"must be one of {', '.join(TRANSLATORS)}, got {translator!r}")
+    translator_url = get("KEMBAR_TRANSLATOR_URL")
+    if translator_url is not None:
+        translator_url = _check_url("KEMBAR_TRANSLATOR_URL", translator_url)
+    translator_api_key = get("KEMBAR_TRANSLATOR_API_KEY")
+    if translator == "libre" and translator_url is None:
+        raise ConfigError("KEMBAR_TRANSLATOR_URL", "is required when KEMBAR_TRANSLATOR=libre")
+    if translator in ("deepl", "microsoft") and translator_api_key is None:
+        raise ConfigError("KEMBAR_TRANSLATOR_API_KEY", f"is required when KEMBAR_TRANSLATOR={translator}")
+
+    log_level = (get("KEMBAR_LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError("KEMBAR_LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+
+    return Settings(
+        token=token,
+        bot_api_url=bot_api_url,
+        database_url=database_url,
+        data_dir=data_dir,
+        translator=translator,
+        translator_url=translator_url,
+        translator_api_key=translator_api_key,
+        log_level=log_level,
+    )

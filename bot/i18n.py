@@ -1,0 +1,124 @@
+"""UI catalogues from locales/ (one TOML file per language) and Babel-based display helpers.
+
+Adding a UI language means adding one file, ``locales/<code>.toml``, with every key of ``en.toml``.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+FALLBACK = "en"
+
+# Default IANA time zone for a chat whose language is known but whose zone was never set.
+DEFAULT_TIMEZONES: Mapping[str, str] = {
+    "id": "Asia/Jakarta",
+    "ko": "Asia/Seoul",
+    "de": "Europe/Berlin",
+    "ja": "Asia/Tokyo",
+    "zh": "Asia/Shanghai",
+    "en": "UTC",
+    "nl": "Europe/Amsterdam",
+    "fr": "Europe/Paris",
+    "ms": "Asia/Kuala_Lumpur",
+    "th": "Asia/Bangkok",
+    "vi": "Asia/Ho_Chi_Minh",
+}
+
+# Languages suggested in /lang answers (the sister cities of Indonesian municipalities).
+SUGGESTED_LANGUAGES = ("id", "en", "ko", "de", "ja", "zh")
+
+
+def default_timezone(language: str) -> str:
+    return DEFAULT_TIMEZONES.get(language, "UTC")
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+class Catalog:
+    """All UI catalogues, loaded once at start-up."""
+
+    def __init__(self, messages: Mapping[str, Mapping[str, str]]) -> None:
+        if FALLBACK not in messages:
+            raise ValueError(f"the {FALLBACK} catalogue is required")
+        self.messages = {lang: dict(table) for lang, table in messages.items()}
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> Catalog:
+        messages: dict[str, dict[str, str]] = {}
+        if directory is None:
+            files = [
+                (Path(entry.name).stem, entry.read_bytes())
+                for entry in resources.files("locales").iterdir()
+                if entry.name.endswith(".toml")
+            ]
+        else:
+            files = [(p.stem, p.read_bytes()) for p in sorted(directory.glob("*.toml"))]
+        for code, raw in files:
+            table = tomllib.loads(raw.decode("utf-8"))
+            bad = [k for k, v in table.items() if not isinstance(v, str)]
+            if bad:
+                raise ValueError(f"locales/{code}.toml: non-string values for {bad}")
+            messages[code] = {k: str(v) for k, v in table.items()}
+        return cls(messages)
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self.messages)
+
+    def resolve(self, language: str | None) -> str:
+        """The UI language to use for a content language (falls back to English)."""
+        if language:
+            language = language.lower().replace("_", "-")
+            if language in self.messages:
+                return language
+            base = language.split("-", 1)[0]
+            if base in self.messages:
+                return base
+        return FALLBACK
+
+    def t(self, key: str, language: str | None, /, **values: object) -> str:
+        """The message ``key`` in ``language``; values are HTML-escaped (use ``Markup`` to pass HTML)."""
+        lang = self.resolve(language)
+        template = self.messages[lang].get(key)
+        if template is None:
+            template = self.messages[FALLBACK][key]
+        escaped = {k: v.html if isinstance(v, Markup) else html.escape(str(v), quote=False) for k, v in values.items()}
+        return template.format(**escaped)
+
+
+class Markup:
+    """A value already in Telegram HTML, inserted into a message unescaped."""
+
+    __slots__ = ("html",)
+
+    def __init__(self, html_text: str) -> None:
+        self.html = html_text
+
+
+def is_language_code(code: str) -> bool:
+    """A two-letter ISO 639-1 code that Babel knows (e.g. id, en, ko, de, ja, zh)."""
+    if len(code) != 2 or not code.isalpha() or not code.islower():
+        return False
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def language_name(code: str, in_language: str) -> str:
+    """The language's own-name-free display name, e.g. language_name("ko", "id") == "Korea"."""
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(in_language))
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name or code

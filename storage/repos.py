@@ -1,0 +1,78 @@
+"""Repositories: every database access of the layers above goes through here and returns records."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import ChatRow
+from storage.records import Chat
+
+
+def _chat(row: ChatRow) -> Chat:
+    return Chat(
+        id=row.id,
+        title=row.title,
+        type=row.type,
+        language=row.language,
+        timezone=row.timezone,
+        city=row.city,
+        active=row.active,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class ChatRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, chat_id: int) -> Chat | None:
+        async with self.db.session() as session:
+            row = await session.get(ChatRow, chat_id)
+            return _chat(row) if row else None
+
+    async def ensure(self, chat_id: int, *, title: str, type: str, default_language: str) -> Chat:
+        """Return the chat, creating it on first sight; keeps the stored title in step with Telegram's."""
+        async with self.db.session() as session:
+            row = await session.get(ChatRow, chat_id)
+            if row is None:
+                row = ChatRow(id=chat_id, title=title, type=type, language=default_language, active=True)
+                session.add(row)
+                await session.flush()
+            else:
+                if title and row.title != title:
+                    row.title = title
+                if not row.active:
+                    row.active = True
+                await session.flush()
+            await session.refresh(row)
+            return _chat(row)
+
+    async def _update(self, chat_id: int, **values: object) -> Chat:
+        async with self.db.session() as session:
+            row = await session.get(ChatRow, chat_id, with_for_update=True)
+            if row is None:
+                raise LookupError(f"chat {chat_id} is not known")
+            for key, value in values.items():
+                setattr(row, key, value)
+            await session.flush()
+            await session.refresh(row)
+            return _chat(row)
+
+    async def set_language(self, chat_id: int, language: str) -> Chat:
+        return await self._update(chat_id, language=language)
+
+    async def set_timezone(self, chat_id: int, timezone: str | None) -> Chat:
+        return await self._update(chat_id, timezone=timezone)
+
+    async def set_city(self, chat_id: int, city: str | None) -> Chat:
+        return await self._update(chat_id, city=city)
+
+    async def set_active(self, chat_id: int, active: bool) -> Chat:
+        return await self._update(chat_id, active=active)
+
+    async def all(self) -> list[Chat]:
+        async with self.db.session() as session:
+            rows = (await session.scalars(select(ChatRow).order_by(ChatRow.id))).all()
+            return [_chat(r) for r in rows]

@@ -1,0 +1,101 @@
+"""Configuration: defaults, validation with one clear line naming the variable, TOML file, no secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import ConfigError, load_settings
+
+TOKEN = "123456789:AAH-secret_token_value_0123456789"
+
+
+def test_defaults(tmp_path: Path) -> None:
+    s = load_settings({})
+    assert s.token is None
+    assert s.bot_api_url == "https://api.telegram.org"
+    assert s.database_url == "sqlite+aiosqlite:///kembar.db"
+    assert (s.translator, s.log_level) == ("google", "INFO")
+
+    s = load_settings({"KEMBAR_DATA_DIR": str(tmp_path), "KEMBAR_BOT_API_URL": "http://127.0.0.1:8081/"})
+    assert s.database_url == f"sqlite+aiosqlite:///{tmp_path.as_posix()}/kembar.db"
+    assert s.bot_api_url == "http://127.0.0.1:8081"
+
+
+def test_database_url_schemes_are_normalised() -> None:
+    assert load_settings({"DATABASE_URL": "postgresql://u@h/db"}).database_url == "postgresql+asyncpg://u@h/db"
+    assert load_settings({"DATABASE_URL": "sqlite:///x.db"}).database_url == "sqlite+aiosqlite:///x.db"
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": "not a token"}, "TELEGRAM_BOT_TOKEN"),
+        ({"KEMBAR_BOT_API_URL": "ftp://example"}, "KEMBAR_BOT_API_URL"),
+        ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL"),
+        ({"KEMBAR_TRANSLATOR": "babelfish"}, "KEMBAR_TRANSLATOR"),
+        ({"KEMBAR_TRANSLATOR": "libre"}, "KEMBAR_TRANSLATOR_URL"),
+        ({"KEMBAR_TRANSLATOR": "deepl"}, "KEMBAR_TRANSLATOR_API_KEY"),
+        ({"KEMBAR_TRANSLATOR_URL": "nope"}, "KEMBAR_TRANSLATOR_URL"),
+        ({"KEMBAR_LOG_LEVEL": "LOUD"}, "KEMBAR_LOG_LEVEL"),
+        ({"KEMBAR_CONFIG": "/nonexistent/kembar.toml"}, "KEMBAR_CONFIG"),
+    ],
+)
+def test_invalid_values_name_the_variable(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(env)
+    assert info.value.variable == variable
+    assert str(info.value).startswith(f"{variable}: ")
+    assert "\n" not in str(info.value)
+
+
+def test_bad_token_is_never_echoed() -> None:
+    bad = "123456789 AAH-secret_token_value"
+    with pytest.raises(ConfigError) as info:
+        load_settings({"TELEGRAM_BOT_TOKEN": bad})
+    assert "secret_token_value" not in str(info.value)
+
+
+def test_toml_file_with_env_precedence(tmp_path: Path) -> None:
+    path = tmp_path / "kembar.toml"
+    path.write_text(
+        '[kembar]\ntranslator = "libre"\ntranslator_url = "http://127.0.0.1:5000"\nlog_level = "debug"\n',
+        encoding="utf-8",
+    )
+    s = load_settings({"KEMBAR_CONFIG": str(path), "KEMBAR_LOG_LEVEL": "warning"})
+    assert (s.translator, s.translator_url, s.log_level) == ("libre", "http://127.0.0.1:5000", "WARNING")
+
+    path.write_text('[kembar]\ncolour = "blue"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="KEMBAR_CONFIG: unknown key 'colour'"):
+        load_settings({"KEMBAR_CONFIG": str(path)})
+
+
+def test_secrets_are_hidden_from_repr() -> None:
+    s = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "KEMBAR_TRANSLATOR_API_KEY": "k-123-secret"})
+    assert TOKEN not in repr(s) and "k-123-secret" not in repr(s)
+    assert set(s.secrets) == {TOKEN, "k-123-secret"}
+
+
+def test_cli_stops_with_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["db", "upgrade"], env={"KEMBAR_LOG_LEVEL": "chatty"})
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "kembar: configuration error: KEMBAR_LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, "
+        "got 'CHATTY'"
+    ]
+
+
+def test_cli_run_without_token_is_a_clear_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = main(["run"], env={"KEMBAR_DATA_DIR": str(tmp_path)})
+    assert code == 2
+    assert "TELEGRAM_BOT_TOKEN: is required" in capsys.readouterr().err
+
+
+def test_cli_db_upgrade_migrates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["db", "upgrade"], env={"KEMBAR_DATA_DIR": str(tmp_path)})
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "kembar.db").exists()
+    assert "up to date" in capsys.readouterr().out

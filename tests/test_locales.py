@@ -1,0 +1,52 @@
+"""Every locale has every key, with the same placeholders; the catalogue falls back sensibly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import Catalog, Markup, is_language_code, language_name, placeholders
+
+LOCALES = sorted(p.stem for p in (Path(__file__).parent.parent / "locales").glob("*.toml"))
+
+
+def test_english_and_indonesian_exist() -> None:
+    assert {"en", "id"} <= set(LOCALES)
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_every_locale_has_every_key_with_the_same_placeholders(catalog: Catalog, lang: str) -> None:
+    reference = catalog.messages["en"]
+    table = catalog.messages[lang]
+    assert set(table) == set(reference), f"{lang}: missing {set(reference) - set(table)}, extra {set(table) - set(reference)}"
+    for key, text in reference.items():
+        assert placeholders(table[key]) == placeholders(text), f"{lang}:{key}"
+        assert table[key].strip(), f"{lang}:{key} is empty"
+
+
+def test_adding_a_language_is_one_file(tmp_path: Path) -> None:
+    src = Path(__file__).parent.parent / "locales"
+    for p in src.glob("*.toml"):
+        (tmp_path / p.name).write_bytes(p.read_bytes())
+    (tmp_path / "xx.toml").write_text('"admin.only" = "XX only admins"\n', encoding="utf-8")
+    cat = Catalog.load(tmp_path)
+    assert "xx" in cat.languages
+    assert cat.t("admin.only", "xx") == "XX only admins"
+    assert cat.t("error.generic", "xx") == cat.t("error.generic", "en")  # missing key falls back
+
+
+def test_resolve_and_escaping(catalog: Catalog) -> None:
+    assert catalog.resolve("id") == "id"
+    assert catalog.resolve("id-ID") == "id"
+    assert catalog.resolve("ko") == "en" or "ko" in catalog.languages
+    assert catalog.resolve(None) == "en"
+    text = catalog.t("lang.invalid", "en", code="<b>", choices=Markup("<code>id</code>"))
+    assert "&lt;b&gt;" in text and "<code>id</code>" in text
+
+
+def test_language_codes() -> None:
+    assert all(is_language_code(c) for c in ("id", "en", "ko", "de", "ja", "zh"))
+    assert not any(is_language_code(c) for c in ("", "xx", "ID", "eng", "k0", "<b"))
+    assert language_name("ko", "id") == "Korea"
+    assert language_name("id", "en") == "Indonesian"

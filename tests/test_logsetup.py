@@ -1,0 +1,58 @@
+"""Secrets are redacted from every log record: message, arguments and tracebacks."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logsetup import REDACTED, configure_logging, install_redaction, redact
+
+TOKEN = "987654321:AAF-very_secret_token_abcdefghijklmnop"
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    factory = logging.getLogRecordFactory()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    logging.setLogRecordFactory(factory)
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_redact_known_and_unknown_tokens() -> None:
+    assert redact(f"POST https://api.telegram.org/bot{TOKEN}/getMe", [TOKEN]) == (
+        f"POST https://api.telegram.org/bot{REDACTED}/getMe"
+    )
+    # A token we were not told about is still caught by its shape in a Bot API URL.
+    assert "secret" not in redact("GET http://x/bot111:other-secret/getUpdates", [])
+    assert redact("api key k-1 used", ["k-1"]) == f"api key {REDACTED} used"
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_records_are_redacted_for_every_handler(caplog: pytest.LogCaptureFixture) -> None:
+    stream = io.StringIO()
+    configure_logging("DEBUG", [TOKEN, "api-key-xyz"], stream=stream)
+    logging.getLogger().addHandler(caplog.handler)
+    log = logging.getLogger("httpx")
+    log.warning("HTTP Request: %s %s", "POST", f"https://api.telegram.org/bot{TOKEN}/getMe")
+    try:
+        raise RuntimeError(f"The token `{TOKEN}` was rejected; key=api-key-xyz")
+    except RuntimeError:
+        logging.getLogger("telegram.ext").exception("boom")
+    output = stream.getvalue() + caplog.text + "".join(r.getMessage() for r in caplog.records)
+    assert "HTTP Request: POST" in output and "was rejected" in output
+    assert TOKEN not in output and "api-key-xyz" not in output
+    assert "very_secret" not in output
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_reinstalling_does_not_stack_factories() -> None:
+    install_redaction(["a-secret-1"])
+    install_redaction(["b-secret-2"])
+    record = logging.getLogRecordFactory()("x", logging.INFO, __file__, 1, "%s %s", ("a-secret-1", "b-secret-2"), None)
+    assert record.getMessage() == f"a-secret-1 {REDACTED}"

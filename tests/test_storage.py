@@ -1,0 +1,128 @@
+"""Storage on SQLite and PostgreSQL: migrations, chat repository, UTC instants, SQLite pragmas."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, text
+
+from storage.db import Database, is_sqlite
+from storage.migrate import current_revision, downgrade, head_revision, upgrade
+from storage.models import LinkCodeRow, ReminderRow
+from storage.repos import ChatRepository
+
+CORE_TABLES = {
+    "chats",
+    "bridges",
+    "bridge_members",
+    "link_codes",
+    "message_links",
+    "translation_cache",
+    "action_items",
+    "reminders",
+    "programmes",
+}
+
+
+async def test_upgrade_creates_core_tables_and_is_idempotent(db: Database) -> None:
+    async with db.engine.connect() as conn:
+        tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+    assert CORE_TABLES <= tables
+    assert await current_revision(db.engine) == head_revision()
+    await db.upgrade()  # a second run is a no-op
+    assert await current_revision(db.engine) == head_revision()
+
+
+async def test_downgrade_then_upgrade_round_trips(db: Database) -> None:
+    await downgrade(db.engine, "base")
+    async with db.engine.connect() as conn:
+        tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+    assert not (CORE_TABLES & tables)
+    await upgrade(db.engine)
+    assert await current_revision(db.engine) == head_revision()
+
+
+async def test_chat_repository_creates_updates_and_returns_records(db: Database) -> None:
+    chats = ChatRepository(db)
+    assert await chats.get(-1001) is None
+    created = await chats.ensure(-1001, title="Surabaya Sister City", type="supergroup", default_language="id")
+    assert (created.id, created.language, created.city, created.timezone) == (-1001, "id", None, None)
+    assert created.label == "Surabaya Sister City"
+    assert created.created_at.tzinfo is not None
+
+    again = await chats.ensure(-1001, title="Surabaya–Busan", type="supergroup", default_language="en")
+    assert again.language == "id", "ensure must not overwrite the stored language"
+    assert again.title == "Surabaya–Busan"
+
+    updated = await chats.set_language(-1001, "ko")
+    updated = await chats.set_city(-1001, "Surabaya")
+    updated = await chats.set_timezone(-1001, "Asia/Jakarta")
+    assert (updated.language, updated.city, updated.timezone, updated.label) == (
+        "ko",
+        "Surabaya",
+        "Asia/Jakarta",
+        "Surabaya",
+    )
+    fetched = await chats.get(-1001)
+    assert fetched == updated
+    assert [c.id for c in await chats.all()] == [-1001]
+
+    with pytest.raises(LookupError):
+        await chats.set_language(-999, "en")
+
+
+async def test_instants_round_trip_as_aware_utc(db: Database) -> None:
+    chats = ChatRepository(db)
+    await chats.ensure(-42, title="Busan", type="group", default_language="ko")
+    seoul_time = datetime(2026, 12, 1, 9, 30, tzinfo=UTC) + timedelta(hours=9)
+    due = seoul_time.astimezone(UTC)
+    async with db.session() as session:
+        session.add(ReminderRow(chat_id=-42, text="MoU", due_at=due))
+    async with db.session() as session:
+        reminder = await session.get(ReminderRow, 1)
+        assert reminder is not None
+        assert reminder.due_at == due
+        assert reminder.due_at.utcoffset() == timedelta(0)
+
+
+async def test_foreign_keys_are_enforced(db: Database) -> None:
+    with pytest.raises(Exception) as info:
+        async with db.session() as session:
+            session.add(
+                LinkCodeRow(
+                    code_hash="x" * 64,
+                    chat_id=-777,  # no such chat
+                    expires_at=datetime.now(UTC) + timedelta(minutes=30),
+                )
+            )
+    assert "foreign key" in str(info.value).lower()
+
+
+async def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
+    database = Database(sqlite_url)
+    try:
+        assert is_sqlite(sqlite_url)
+        await database.upgrade()
+        async with database.engine.connect() as conn:
+            mode = (await conn.execute(text("PRAGMA journal_mode"))).scalar_one()
+            fks = (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one()
+        assert (str(mode).lower(), fks) == ("wal", 1)
+    finally:
+        await database.dispose()
+
+
+async def test_data_survives_a_new_engine(db_url: str) -> None:
+    first = Database(db_url)
+    await first.upgrade()
+    await ChatRepository(first).ensure(-5, title="Bandung", type="group", default_language="id")
+    await ChatRepository(first).set_language(-5, "de")
+    await first.dispose()
+
+    second = Database(db_url)
+    try:
+        await second.upgrade()
+        chat = await ChatRepository(second).get(-5)
+        assert chat is not None and chat.language == "de"
+    finally:
+        await second.dispose()
