@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.i18n import Catalog, default_timezone
+from bot.translation import Translator, build_translator
 from storage.db import Database
 from storage.records import Chat
 from storage.repos import ChatRepository
@@ -17,11 +18,15 @@ class Services:
     catalog: Catalog
     db: Database
     chats: ChatRepository
+    translator: Translator
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog) -> Services:
         db = Database(settings.database_url)
-        return cls(settings=settings, catalog=catalog, db=db, chats=ChatRepository(db))
+        translator = build_translator(
+            settings.translator, url=settings.translator_url, api_key=settings.translator_api_key
+        )
+        return cls(settings=settings, catalog=catalog, db=db, chats=ChatRepository(db), translator=translator)
 
     async def start(self) -> None:
         await self.db.upgrade()
