@@ -6,7 +6,6 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 
 from handlers.context import KembarContext
 
@@ -18,8 +17,10 @@ async def on_error(update: object, context: KembarContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        language = context.chat.language if context.chat else None
-        text = context.services.catalog.t("error.generic", language)
+        # The error handler gets a fresh context (python-telegram-bot builds it from the error), so the
+        # chat loaded in group -1 is not on it: read the chat's language again.
+        chat = context.chat or await context.services.chats.get(update.effective_chat.id)
+        text = context.services.catalog.t("error.generic", chat.language if chat else None)
         await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
-    except (TelegramError, RuntimeError) as exc:
+    except Exception as exc:  # the error path must never raise
         logger.warning("Could not tell chat %s about the error: %s", update.effective_chat.id, exc)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
-from storage.models import ChatRow
+from storage.models import ChatRow, utcnow
 from storage.records import Chat
 
 
@@ -37,16 +39,26 @@ class ChatRepository:
         async with self.db.session() as session:
             row = await session.get(ChatRow, chat_id)
             if row is None:
-                row = ChatRow(id=chat_id, title=title, type=type, language=default_language, active=True)
-                session.add(row)
+                # Race-safe first sight: two updates of a new chat (or two bot processes) may arrive at once.
+                now = utcnow()
+                values = {
+                    "id": chat_id,
+                    "title": title,
+                    "type": type,
+                    "language": default_language,
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                insert = sqlite_insert if self.db.engine.dialect.name == "sqlite" else pg_insert
+                await session.execute(insert(ChatRow).values(**values).on_conflict_do_nothing())
+                row = await session.get(ChatRow, chat_id, populate_existing=True)
+                assert row is not None
+            if (title and row.title != title) or not row.active:
+                row.title = title or row.title
+                row.active = True
                 await session.flush()
-            else:
-                if title and row.title != title:
-                    row.title = title
-                if not row.active:
-                    row.active = True
-                await session.flush()
-            await session.refresh(row)
+                await session.refresh(row)
             return _chat(row)
 
     async def _update(self, chat_id: int, **values: object) -> Chat:

@@ -19,7 +19,9 @@ def test_english_and_indonesian_exist() -> None:
 def test_every_locale_has_every_key_with_the_same_placeholders(catalog: Catalog, lang: str) -> None:
     reference = catalog.messages["en"]
     table = catalog.messages[lang]
-    assert set(table) == set(reference), f"{lang}: missing {set(reference) - set(table)}, extra {set(table) - set(reference)}"
+    assert set(table) == set(reference), (
+        f"{lang}: missing {set(reference) - set(table)}, extra {set(table) - set(reference)}"
+    )
     for key, text in reference.items():
         assert placeholders(table[key]) == placeholders(text), f"{lang}:{key}"
         assert table[key].strip(), f"{lang}:{key} is empty"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -105,8 +106,8 @@ async def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
         assert is_sqlite(sqlite_url)
         await database.upgrade()
         async with database.engine.connect() as conn:
-            mode = (await conn.execute(text("PRAGMA journal_mode"))).scalar_one()
-            fks = (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one()
+            mode: object = (await conn.execute(text("PRAGMA journal_mode"))).scalar_one()
+            fks: object = (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one()
         assert (str(mode).lower(), fks) == ("wal", 1)
     finally:
         await database.dispose()
@@ -126,3 +127,13 @@ async def test_data_survives_a_new_engine(db_url: str) -> None:
         assert chat is not None and chat.language == "de"
     finally:
         await second.dispose()
+
+
+async def test_concurrent_first_sight_of_a_chat_is_safe(db: Database) -> None:
+    chats = ChatRepository(db)
+    results = await asyncio.gather(
+        *(chats.ensure(-100, title="Busan", type="supergroup", default_language="ko") for _ in range(8))
+    )
+    assert {r.id for r in results} == {-100}
+    assert {r.language for r in results} == {"ko"}
+    assert len(await chats.all()) == 1
