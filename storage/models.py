@@ -6,8 +6,10 @@ Instants are stored in UTC (timezone-aware columns).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     DateTime,
@@ -15,12 +17,14 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -72,6 +76,8 @@ class ChatRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Relay the untranslated text under each translation into this chat.
+    show_original: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class BridgeRow(Base):
@@ -104,9 +110,17 @@ class LinkCodeRow(Base):
 
 
 class MessageLinkRow(Base):
+    """One relayed copy: destination message ``dst`` is (a part of) the copy of source message ``src``.
+
+    A long message may be split into several destination messages, so a source message may have several
+    copies per destination chat; each destination message is the copy of exactly one source message.
+    """
+
     __tablename__ = "message_links"
     __table_args__ = (
-        UniqueConstraint("src_chat_id", "src_message_id", "dst_chat_id", name="uq_message_links_src_dst"),
+        UniqueConstraint(
+            "src_chat_id", "src_message_id", "dst_chat_id", "dst_message_id", name="uq_message_links_src_dst_part"
+        ),
         Index("ix_message_links_dst", "dst_chat_id", "dst_message_id"),
     )
 
@@ -179,3 +193,49 @@ class ReminderRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RelayJobRow(Base):
+    """Durable relay work (the outbox): one message to send, or edit, in one destination chat.
+
+    ``id`` is the global order; ``version`` is 0 for the original message and the edit date (epoch
+    seconds) for an edit. ``bridge_id`` is deliberately no foreign key: a job must never fail to enqueue,
+    nor vanish, because its bridge changes meanwhile.
+    """
+
+    __tablename__ = "relay_jobs"
+    __table_args__ = (
+        UniqueConstraint(
+            "src_chat_id", "src_message_id", "dst_chat_id", "version", name="uq_relay_jobs_src_dst_version"
+        ),
+        Index("ix_relay_jobs_dst_state", "dst_chat_id", "state", "id"),
+        Index("ix_relay_jobs_state", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bridge_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    src_chat_id: Mapped[int] = mapped_column(BigInteger)
+    src_message_id: Mapped[int] = mapped_column(BigInteger)
+    dst_chat_id: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class GlossaryTermRow(Base):
+    """A partnership term and how it is rendered per language; unique per bridge regardless of case."""
+
+    __tablename__ = "glossary_terms"
+    __table_args__ = (PrimaryKeyConstraint("bridge_id", "term_key"),)
+
+    bridge_id: Mapped[int] = mapped_column(ForeignKey("bridges.id", ondelete="CASCADE"))
+    # The case-folded, whitespace-normalised term: the identity of the entry within its bridge.
+    term_key: Mapped[str] = mapped_column(String(255))
+    term: Mapped[str] = mapped_column(String(255))
+    renderings: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,4 +1,8 @@
-"""Repositories: every database access of the layers above goes through here and returns records."""
+"""Repositories: every database access of the layers above goes through here and returns records.
+
+The repositories of bridges, link codes, message links, the outbox, the glossary and the translation cache
+live in their own modules and are re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,48 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from storage._shared import chat_record as _chat
+from storage.bridges import AlreadyBridged, BridgeRepository
 from storage.db import Database
+from storage.glossary import GlossaryRepository
+from storage.linkcodes import (
+    CodeExpired,
+    CodeNotFound,
+    CodeOwnChat,
+    CodeUsed,
+    LinkCodeError,
+    LinkCodeRepository,
+    normalise_code,
+)
+from storage.messagelinks import MessageLinkRepository
 from storage.models import ChatRow, utcnow
-from storage.records import Chat
+from storage.outbox import OutboxRepository
+from storage.records import Bridge, Chat, GlossaryEntry, MessageLink, NewRelayJob, RelayJob
+from storage.translation_cache import AUTO_SOURCE, TranslationCacheRepository
 
-
-def _chat(row: ChatRow) -> Chat:
-    return Chat(
-        id=row.id,
-        title=row.title,
-        type=row.type,
-        language=row.language,
-        timezone=row.timezone,
-        city=row.city,
-        active=row.active,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+__all__ = [
+    "AUTO_SOURCE",
+    "AlreadyBridged",
+    "Bridge",
+    "BridgeRepository",
+    "Chat",
+    "ChatRepository",
+    "CodeExpired",
+    "CodeNotFound",
+    "CodeOwnChat",
+    "CodeUsed",
+    "GlossaryEntry",
+    "GlossaryRepository",
+    "LinkCodeError",
+    "LinkCodeRepository",
+    "MessageLink",
+    "MessageLinkRepository",
+    "NewRelayJob",
+    "OutboxRepository",
+    "RelayJob",
+    "TranslationCacheRepository",
+    "normalise_code",
+]
 
 
 class ChatRepository:
@@ -83,6 +112,10 @@ class ChatRepository:
 
     async def set_active(self, chat_id: int, active: bool) -> Chat:
         return await self._update(chat_id, active=active)
+
+    async def set_show_original(self, chat_id: int, on: bool) -> Chat:
+        """Whether relayed translations into this chat also show the original text."""
+        return await self._update(chat_id, show_original=on)
 
     async def all(self) -> list[Chat]:
         async with self.db.session() as session:

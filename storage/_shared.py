@@ -1,0 +1,52 @@
+"""Helpers shared by the repositories (internal to storage/)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.exc import DBAPIError
+
+from storage.db import Database
+from storage.models import Base, ChatRow
+from storage.records import Chat
+
+# PostgreSQL: deadlock detected, serialization failure. Worth running the transaction again.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def chat_record(row: ChatRow) -> Chat:
+    return Chat(
+        id=row.id,
+        title=row.title,
+        type=row.type,
+        language=row.language,
+        timezone=row.timezone,
+        city=row.city,
+        active=row.active,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        show_original=row.show_original,
+    )
+
+
+def upsert(db: Database, model: type[Base]) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT of the database's dialect, so ``on_conflict_do_nothing``/``_do_update`` are available."""
+    table = cast(Table, model.__table__)
+    if db.engine.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    return postgresql.insert(table)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows matched by an UPDATE or DELETE."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def is_retryable(exc: DBAPIError) -> bool:
+    """A transient conflict between concurrent transactions (e.g. a PostgreSQL deadlock)."""
+    orig = exc.orig
+    code = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)
+    return code in _RETRYABLE_SQLSTATES

@@ -1,0 +1,146 @@
+"""One-time link codes: a chat issues one, a partner chat redeems it to join the bridge."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage._shared import rowcount
+from storage.db import Database
+from storage.models import ChatRow, LinkCodeRow, utcnow
+
+# Crockford's base32: no I, L, O, U. Ten symbols are 50 bits from `secrets`, typed as XXXXX-XXXXX.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+CODE_BITS = 50  # log2(32 ** 10)
+DEFAULT_TTL = timedelta(minutes=30)
+_CREATE_ATTEMPTS = 3
+
+_CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
+_SEPARATORS = str.maketrans(dict.fromkeys("-_\u2010\u2011\u2012\u2013\u2014\u2212"))
+
+
+class LinkCodeError(Exception):
+    """A link code cannot be redeemed."""
+
+
+class CodeNotFound(LinkCodeError):
+    """No such code (mistyped, or purged)."""
+
+
+class CodeExpired(LinkCodeError):
+    """The code is past its expiry."""
+
+
+class CodeUsed(LinkCodeError):
+    """The code was redeemed already (codes are single use)."""
+
+
+class CodeOwnChat(LinkCodeError):
+    """The code was redeemed in the chat that issued it; it stays valid."""
+
+
+def normalise_code(text: str) -> str:
+    """The canonical form of a typed code: upper case, no spaces or hyphens, Crockford look-alikes mapped."""
+    return "".join(text.strip().upper().split()).translate(_SEPARATORS).translate(_CONFUSABLE)
+
+
+def format_code(normal: str) -> str:
+    """``XXXXXXXXXX`` → ``XXXXX-XXXXX``."""
+    half = len(normal) // 2
+    return f"{normal[:half]}-{normal[half:]}"
+
+
+def hash_code(code: str) -> str:
+    """SHA-256 (hex) of the normalised code: the only form of a code that is stored."""
+    return hashlib.sha256(normalise_code(code).encode("ascii", "replace")).hexdigest()
+
+
+def _is_well_formed(normal: str) -> bool:
+    return len(normal) == CODE_LENGTH and all(c in CODE_ALPHABET for c in normal)
+
+
+class LinkCodeRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, chat_id: int, created_by: int | None, ttl: timedelta = DEFAULT_TTL) -> str:
+        """Issue a new code for ``chat_id``, valid for ``ttl``; returns it as ``XXXXX-XXXXX``."""
+        if ttl <= timedelta(0):
+            raise ValueError("a link code needs a positive lifetime")
+        for _ in range(_CREATE_ATTEMPTS):
+            normal = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            now = utcnow()
+            try:
+                async with self.db.session() as session:
+                    if await session.get(ChatRow, chat_id) is None:
+                        raise LookupError(f"chat {chat_id} is not known")
+                    session.add(
+                        LinkCodeRow(
+                            code_hash=hash_code(normal),
+                            chat_id=chat_id,
+                            created_by=created_by,
+                            created_at=now,
+                            expires_at=now + ttl,
+                        )
+                    )
+            except IntegrityError:
+                # A 2**-50 collision with a stored code, or the chat was deleted meanwhile.
+                async with self.db.session() as session:
+                    if await session.get(ChatRow, chat_id) is None:
+                        raise LookupError(f"chat {chat_id} is not known") from None
+                continue
+            return format_code(normal)
+        raise RuntimeError("could not store a new link code")
+
+    async def redeem(self, code: str, by_chat_id: int, now: datetime | None = None) -> int:
+        """Use the code in ``by_chat_id``; returns the chat that issued it. Single use, also under races.
+
+        Raises ``CodeNotFound``, ``CodeUsed``, ``CodeExpired``, or ``CodeOwnChat`` (which leaves the code
+        valid). The exceptions never carry the code itself.
+        """
+        now = now or utcnow()
+        normal = normalise_code(code)
+        if not _is_well_formed(normal):
+            raise CodeNotFound("no such link code")
+        key = hash_code(normal)
+        async with self.db.session() as session:
+            row = await session.get(LinkCodeRow, key)
+            if row is None:
+                raise CodeNotFound("no such link code")
+            if row.used_at is not None:
+                raise CodeUsed("the link code was used already")
+            if row.expires_at <= now:
+                raise CodeExpired("the link code has expired")
+            if row.chat_id == by_chat_id:
+                raise CodeOwnChat("the link code was issued by this chat")
+            claimed = await session.execute(
+                update(LinkCodeRow)
+                .where(
+                    LinkCodeRow.code_hash == key,
+                    LinkCodeRow.used_at.is_(None),
+                    LinkCodeRow.expires_at > now,
+                )
+                .values(used_at=now, used_by_chat=by_chat_id)
+                .execution_options(synchronize_session=False)
+            )
+            if rowcount(claimed) != 1:
+                # Lost the race to a concurrent redemption (or expired this very instant).
+                fresh = await session.scalar(select(LinkCodeRow.used_at).where(LinkCodeRow.code_hash == key))
+                if fresh is not None:
+                    raise CodeUsed("the link code was used already")
+                raise CodeExpired("the link code has expired")
+            return row.chat_id
+
+    async def purge_expired(self, now: datetime | None = None) -> int:
+        """Delete the codes expired at ``now`` (used or not); returns how many."""
+        now = now or utcnow()
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(LinkCodeRow).where(LinkCodeRow.expires_at <= now).execution_options(synchronize_session=False)
+            )
+            return rowcount(result)

@@ -1,0 +1,185 @@
+"""The outbox: durable relay work, one job per (source message, destination chat, version)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage._shared import rowcount, upsert
+from storage.db import Database
+from storage.models import RelayJobRow, utcnow
+from storage.records import NewRelayJob, RelayJob
+
+PENDING = "pending"
+DONE = "done"
+FAILED = "failed"
+STATES = (PENDING, DONE, FAILED)
+
+_Key = tuple[int, int, int, int]
+
+
+def _key(job: NewRelayJob | RelayJobRow) -> _Key:
+    return (job.src_chat_id, job.src_message_id, job.dst_chat_id, job.version)
+
+
+def _job(row: RelayJobRow) -> RelayJob:
+    return RelayJob(
+        id=row.id,
+        bridge_id=row.bridge_id,
+        src_chat_id=row.src_chat_id,
+        src_message_id=row.src_message_id,
+        dst_chat_id=row.dst_chat_id,
+        version=row.version,
+        payload=dict(row.payload),
+        state=row.state,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        last_error=row.last_error,
+        done_at=row.done_at,
+    )
+
+
+class OutboxRepository:
+    """Relay jobs in their global order (``id``); a destination's jobs are sent in that order."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def enqueue(self, jobs: Sequence[NewRelayJob]) -> list[RelayJob]:
+        """Store the jobs in one transaction, ids increasing in list order, skipping those stored already.
+
+        Idempotent (a redelivered update enqueues nothing new). Returns the stored job for each distinct
+        key (src_chat_id, src_message_id, dst_chat_id, version) in list order, new or existing.
+        """
+        first: dict[_Key, NewRelayJob] = {}
+        for job in jobs:
+            first.setdefault(_key(job), job)
+        unique = list(first.values())
+        if not unique:
+            return []
+        now = utcnow()
+        async with self.db.session() as session:
+            # One statement per job: the ids follow the list order on every database.
+            for job in unique:
+                await session.execute(
+                    upsert(self.db, RelayJobRow)
+                    .values(
+                        bridge_id=job.bridge_id,
+                        src_chat_id=job.src_chat_id,
+                        src_message_id=job.src_message_id,
+                        dst_chat_id=job.dst_chat_id,
+                        version=job.version,
+                        payload=job.payload,
+                        state=PENDING,
+                        attempts=0,
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing()
+                )
+            keys = list(first)
+            rows = (
+                await session.scalars(
+                    select(RelayJobRow).where(
+                        tuple_(
+                            RelayJobRow.src_chat_id,
+                            RelayJobRow.src_message_id,
+                            RelayJobRow.dst_chat_id,
+                            RelayJobRow.version,
+                        ).in_(keys)
+                    )
+                )
+            ).all()
+            stored = {_key(row): _job(row) for row in rows}
+            return [stored[key] for key in keys]
+
+    async def pending(self, dst_chat_id: int | None = None, limit: int = 100) -> list[RelayJob]:
+        """The oldest pending jobs (of one destination, or of all), in order."""
+        query = select(RelayJobRow).where(RelayJobRow.state == PENDING)
+        if dst_chat_id is not None:
+            query = query.where(RelayJobRow.dst_chat_id == dst_chat_id)
+        async with self.db.session() as session:
+            rows = (await session.scalars(query.order_by(RelayJobRow.id).limit(limit))).all()
+            return [_job(row) for row in rows]
+
+    async def pending_destinations(self) -> list[int]:
+        """The chats with pending jobs, the one waiting longest first."""
+        async with self.db.session() as session:
+            oldest = func.min(RelayJobRow.id)
+            rows = await session.execute(
+                select(RelayJobRow.dst_chat_id, oldest)
+                .where(RelayJobRow.state == PENDING)
+                .group_by(RelayJobRow.dst_chat_id)
+                .order_by(oldest)
+            )
+            return [dst for dst, _ in rows]
+
+    async def get(self, job_id: int) -> RelayJob | None:
+        async with self.db.session() as session:
+            row = await session.get(RelayJobRow, job_id)
+            return _job(row) if row is not None else None
+
+    async def mark_done(self, job_id: int) -> None:
+        await self._set(job_id, state=DONE, done_at=utcnow())
+
+    async def mark_failed(self, job_id: int, error: str) -> None:
+        await self._set(job_id, state=FAILED, last_error=error, done_at=utcnow())
+
+    async def record_attempt(self, job_id: int, error: str) -> int:
+        """Count a failed attempt (the job stays pending); returns the attempts so far."""
+        async with self.db.session() as session:
+            await self._update(session, job_id, attempts=RelayJobRow.attempts + 1, last_error=error)
+            attempts = await session.scalar(select(RelayJobRow.attempts).where(RelayJobRow.id == job_id))
+            assert attempts is not None
+            return attempts
+
+    async def fail_pending_for(self, dst_chat_id: int, error: str) -> int:
+        """Fail every pending job of a destination that is gone; returns how many."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(RelayJobRow)
+                .where(RelayJobRow.dst_chat_id == dst_chat_id, RelayJobRow.state == PENDING)
+                .values(state=FAILED, last_error=error, done_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            return rowcount(result)
+
+    async def counts(self) -> dict[str, int]:
+        """Jobs per state; 'pending', 'done' and 'failed' are always present."""
+        async with self.db.session() as session:
+            rows = await session.execute(select(RelayJobRow.state, func.count()).group_by(RelayJobRow.state))
+            counts = dict.fromkeys(STATES, 0)
+            counts.update({state: count for state, count in rows})
+            return counts
+
+    async def purge_finished(self, before: datetime) -> int:
+        """Delete done and failed jobs finished before ``before``; returns how many.
+
+        A job purged no longer makes a redelivered update idempotent: purge well after Telegram stops
+        redelivering (days, not minutes).
+        """
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(RelayJobRow)
+                .where(RelayJobRow.state.in_((DONE, FAILED)), RelayJobRow.done_at < before)
+                .execution_options(synchronize_session=False)
+            )
+            return rowcount(result)
+
+    async def _set(self, job_id: int, **values: Any) -> None:
+        async with self.db.session() as session:
+            await self._update(session, job_id, **values)
+
+    @staticmethod
+    async def _update(session: AsyncSession, job_id: int, **values: Any) -> None:
+        result = await session.execute(
+            update(RelayJobRow)
+            .where(RelayJobRow.id == job_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if rowcount(result) == 0:
+            raise LookupError(f"relay job {job_id} is not known")

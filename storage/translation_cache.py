@@ -1,0 +1,77 @@
+"""Translations cached per (provider, source language, target language, normalised text)."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import select
+
+from storage._shared import upsert
+from storage.db import Database
+from storage.models import TranslationCacheRow, utcnow
+
+AUTO_SOURCE = "auto"  # the source language when it is not known
+
+
+def normalise_text(text: str) -> str:
+    """The cache's view of a text: NFC, runs of whitespace collapsed to one space within each line, stripped.
+
+    Line breaks are kept: a translation keeps the line structure of its text, so texts that differ in
+    their lines must not share a cache entry.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 (hex) of the normalised text."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+class TranslationCacheRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get_many(self, provider: str, source: str | None, target: str, texts: Sequence[str]) -> dict[str, str]:
+        """text → cached translation, for the texts that are cached (one query)."""
+        hashes = {text: text_hash(text) for text in texts}
+        if not hashes:
+            return {}
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(TranslationCacheRow.text_hash, TranslationCacheRow.translation).where(
+                    TranslationCacheRow.provider == provider,
+                    TranslationCacheRow.source == (source or AUTO_SOURCE),
+                    TranslationCacheRow.target == target,
+                    TranslationCacheRow.text_hash.in_(set(hashes.values())),
+                )
+            )
+            found = {key: translation for key, translation in rows}
+        return {text: found[key] for text, key in hashes.items() if key in found}
+
+    async def put_many(self, provider: str, source: str | None, target: str, pairs: Mapping[str, str]) -> None:
+        """Store text → translation pairs; a text cached already gets the new translation."""
+        by_hash: dict[str, dict[str, object]] = {}
+        now = utcnow()
+        for text, translation in pairs.items():
+            key = text_hash(text)
+            by_hash[key] = {
+                "provider": provider,
+                "source": source or AUTO_SOURCE,
+                "target": target,
+                "text_hash": key,
+                "text": normalise_text(text),
+                "translation": translation,
+                "created_at": now,
+            }
+        if not by_hash:
+            return
+        statement = upsert(self.db, TranslationCacheRow).values(list(by_hash.values()))
+        statement = statement.on_conflict_do_update(
+            index_elements=["provider", "source", "target", "text_hash"],
+            set_={"translation": statement.excluded.translation, "created_at": now},
+        )
+        async with self.db.session() as session:
+            await session.execute(statement)
