@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,16 +14,22 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    MessageHandler,
     TypeHandler,
     filters,
 )
 
 from bot.config import Settings
 from bot.i18n import FALLBACK, Catalog
+from bot.polling import DurablePoller
 from bot.services import Services
-from handlers import basic
+from bot.telegram_io import TelegramSender
+from bot.translation import Translator
+from handlers import basic, bridge, relay
+from handlers import settings as settings_handlers
 from handlers.context import SERVICES_KEY, KembarContext
 from handlers.errors import on_error
 
@@ -31,7 +38,18 @@ logger = logging.getLogger(__name__)
 KembarApp = Application[Any, KembarContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
 # (command, catalogue key of its description) for the command menu.
-MENU = (("start", "cmd.start"), ("help", "cmd.help"), ("lang", "cmd.lang"))
+MENU = (
+    ("start", "cmd.start"),
+    ("help", "cmd.help"),
+    ("link", "cmd.link"),
+    ("bridge", "cmd.bridge"),
+    ("unlink", "cmd.unlink"),
+    ("lang", "cmd.lang"),
+    ("city", "cmd.city"),
+    ("tz", "cmd.tz"),
+    ("glossary", "cmd.glossary"),
+    ("original", "cmd.original"),
+)
 
 
 async def set_command_menus(app: KembarApp, catalog: Catalog) -> None:
@@ -44,16 +62,23 @@ async def set_command_menus(app: KembarApp, catalog: Catalog) -> None:
             logger.warning("setMyCommands(language_code=%s) failed: %s", language, exc)
 
 
-def build_application(settings: Settings, *, catalog: Catalog | None = None) -> KembarApp:
+def build_application(
+    settings: Settings, *, catalog: Catalog | None = None, translator: Translator | None = None
+) -> KembarApp:
     if not settings.token:
         raise ValueError("build_application needs a bot token")
     catalog = catalog or Catalog.load()
     root = settings.bot_api_url.rstrip("/")
 
     async def post_init(app: KembarApp) -> None:
-        services = Services.create(settings, catalog)
+        services = Services.create(settings, catalog, TelegramSender(app.bot), translator=translator)
         await services.start()
         app.bot_data[SERVICES_KEY] = services
+        if not app.bot.can_read_all_group_messages:
+            logger.warning(
+                "Privacy mode is on (getMe: can_read_all_group_messages=false): Kembar sees only commands in "
+                "groups where it is not an administrator. Turn it off with BotFather (/setprivacy -> Disable)."
+            )
         await set_command_menus(app, catalog)
 
     async def post_shutdown(app: KembarApp) -> None:
@@ -67,7 +92,16 @@ def build_application(settings: Settings, *, catalog: Catalog | None = None) -> 
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=KembarContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.send_rate,
+                overall_time_period=1,
+                group_max_rate=settings.group_rate,
+                group_time_period=60,
+                max_retries=5,
+            )
+        )
+        .updater(None)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -79,33 +113,69 @@ def build_application(settings: Settings, *, catalog: Catalog | None = None) -> 
 def register_handlers(app: KembarApp) -> None:
     app.add_handler(TypeHandler(Update, basic.load_chat), group=-1)
     new_messages = filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("start", basic.start, filters=new_messages))
-    app.add_handler(CommandHandler("help", basic.help_command, filters=new_messages))
-    app.add_handler(CommandHandler("lang", basic.lang, filters=new_messages))
+    commands = {
+        "start": basic.start,
+        "help": basic.help_command,
+        "lang": basic.lang,
+        "link": bridge.link,
+        "bridge": bridge.show_bridge,
+        "unlink": bridge.unlink,
+        "city": settings_handlers.city,
+        "tz": settings_handlers.timezone,
+        "original": settings_handlers.original,
+        "glossary": settings_handlers.glossary,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback, filters=new_messages))
+    content = (filters.TEXT | filters.CAPTION | filters.ATTACHMENT) & ~filters.COMMAND & filters.ChatType.GROUPS
+    app.add_handler(
+        MessageHandler(content & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE), relay.relay_message)
+    )
+    app.add_handler(ChatMemberHandler(bridge.my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(on_error)
 
 
 @asynccontextmanager
-async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[KembarApp]:
-    """Run the application with long polling inside the current event loop (tests, sandbox).
+async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[DurablePoller]:
+    """Run the application with durable long polling inside the current event loop.
 
     Mirrors ``Application.run_polling``: initialize, post_init, start, poll ... stop, shutdown, post_shutdown.
     """
     await app.initialize()
+    poller = DurablePoller(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
     try:
         if app.post_init:
             await app.post_init(app)
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        await poller.start()
         try:
-            yield app
+            yield poller
         finally:
-            if app.updater.running:
-                await app.updater.stop()
+            await poller.stop()
             if app.running:
                 await app.stop()
     finally:
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+        try:
+            await app.shutdown()
+        finally:
+            if app.post_shutdown:
+                await app.post_shutdown(app)
+
+
+async def serve(settings: Settings) -> None:
+    """``kembar run``: poll until SIGINT/SIGTERM (or a fatal error such as a rejected token)."""
+    import signal
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(build_application(settings)) as poller:
+        waiter = asyncio.ensure_future(stop.wait())
+        polling = asyncio.ensure_future(poller.wait())
+        await asyncio.wait({waiter, polling}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if polling.done():
+            polling.result()  # re-raise a fatal polling error
+        else:
+            polling.cancel()

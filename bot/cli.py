@@ -31,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start the local phrase-table translation server and use it (no internet needed)",
     )
+    bridges = sub.add_parser("bridges", help="manage bridges (operator)")
+    bridges_sub = bridges.add_subparsers(dest="bridges_command", required=True)
+    bridges_sub.add_parser("list", help="list bridges and their groups")
+    link = bridges_sub.add_parser("link", help="link two groups (the second joins the first's bridge)")
+    link.add_argument("chat_a", type=int, metavar="CHAT_ID")
+    link.add_argument("chat_b", type=int, metavar="CHAT_ID")
+    unlink = bridges_sub.add_parser("unlink", help="take a group out of its bridge")
+    unlink.add_argument("chat", type=int, metavar="CHAT_ID")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply all migrations")
@@ -47,18 +55,91 @@ async def _db_upgrade(settings: Settings) -> None:
         await db.dispose()
 
 
+class _OfflineSender:
+    """Used by the CLI without a bot token: nothing can be sent, groups are not notified."""
+
+    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None) -> int:
+        from bot.telegram_io import DeliveryError
+
+        raise DeliveryError("no TELEGRAM_BOT_TOKEN: groups not notified")
+
+    async def copy(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
+    ) -> int:
+        return await self.send_text(chat_id, "")
+
+    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
+        await self.send_text(chat_id, html)
+
+    async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None:
+        await self.send_text(chat_id, html)
+
+
+async def _bridges(settings: Settings, args: argparse.Namespace) -> int:
+    from contextlib import AsyncExitStack
+
+    from bot.bridges import BridgeService
+    from bot.i18n import Catalog
+    from bot.telegram_io import Sender, TelegramSender
+    from storage.db import Database
+    from storage.repos import AlreadyBridged, BridgeRepository, ChatRepository, LinkCodeRepository
+
+    async with AsyncExitStack() as stack:
+        db = Database(settings.database_url)
+        stack.push_async_callback(db.dispose)
+        await db.upgrade()
+        sender: Sender = _OfflineSender()
+        if settings.token:
+            from telegram import Bot
+
+            bot = Bot(settings.token, base_url=f"{settings.bot_api_url}/bot")
+            await stack.enter_async_context(bot)
+            sender = TelegramSender(bot)
+        repo = BridgeRepository(db)
+        service = BridgeService(
+            bridges=repo, codes=LinkCodeRepository(db), chats=ChatRepository(db), catalog=Catalog.load(), sender=sender
+        )
+        if args.bridges_command == "list":
+            bridges = await repo.all()
+            if not bridges:
+                print("no bridges")
+            for bridge in bridges:
+                print(f"bridge {bridge.id}:")
+                for chat in bridge.members:
+                    print(f"  {chat.id}  {chat.label}  ({chat.language})")
+            return 0
+        try:
+            if args.bridges_command == "link":
+                bridge = await service.link(args.chat_a, args.chat_b)
+                print(f"bridge {bridge.id}: " + ", ".join(f"{c.label} ({c.id})" for c in bridge.members))
+            else:
+                remaining = await service.unlink(args.chat)
+                if remaining is None:
+                    print(f"chat {args.chat} is not in a bridge")
+                    return 1
+                print(f"chat {args.chat} left bridge {remaining.id}")
+        except AlreadyBridged as exc:
+            print(f"kembar: chat {exc.chat_id} is already in bridge {exc.bridge_id}; unlink it first", file=sys.stderr)
+            return 1
+        except LookupError as exc:
+            print(f"kembar: {exc} (add the bot to that group first)", file=sys.stderr)
+            return 1
+        except ValueError as exc:
+            print(f"kembar: {exc}", file=sys.stderr)
+            return 1
+        if not settings.token:
+            print("note: TELEGRAM_BOT_TOKEN is not set, so the groups were not notified")
+    return 0
+
+
 def _run(settings: Settings) -> None:
     if not settings.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN", "is required for 'kembar run' (without it use 'kembar sandbox')")
-    from telegram import Update
+    from bot.app import serve
 
-    from bot.app import build_application
-
-    app = build_application(settings)
-    logger.info(
-        "Kembar starting (Bot API %s, database %s)", settings.bot_api_url, settings.database_url.split("://")[0]
-    )
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    backend = settings.database_url.split("://")[0]
+    logger.info("Kembar starting (Bot API %s, database %s)", settings.bot_api_url, backend)
+    asyncio.run(serve(settings))
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -77,6 +158,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             from bot.sandbox.interactive import run_sandbox
 
             asyncio.run(run_sandbox(settings, groups=args.group, local_translator=args.local_translator))
+        elif args.command == "bridges":
+            return asyncio.run(_bridges(settings, args))
         elif args.command == "db" and args.db_command == "upgrade":
             asyncio.run(_db_upgrade(settings))
             print("kembar: database is up to date")

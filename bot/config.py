@@ -2,7 +2,8 @@
 
 Public variable names (keep them stable):
 ``TELEGRAM_BOT_TOKEN``, ``KEMBAR_BOT_API_URL``, ``DATABASE_URL``, ``KEMBAR_DATA_DIR``, ``KEMBAR_TRANSLATOR``,
-``KEMBAR_TRANSLATOR_URL``, ``KEMBAR_TRANSLATOR_API_KEY``, ``KEMBAR_LOG_LEVEL`` and ``KEMBAR_CONFIG``.
+``KEMBAR_TRANSLATOR_URL``, ``KEMBAR_TRANSLATOR_API_KEY``, ``KEMBAR_TRANSLATOR_TIMEOUT``, ``KEMBAR_LOG_LEVEL``,
+``KEMBAR_SEND_RATE``, ``KEMBAR_GROUP_RATE`` and ``KEMBAR_CONFIG``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ _TOML_KEYS = {
     "translator_url": "KEMBAR_TRANSLATOR_URL",
     "translator_api_key": "KEMBAR_TRANSLATOR_API_KEY",
     "log_level": "KEMBAR_LOG_LEVEL",
+    "translator_timeout": "KEMBAR_TRANSLATOR_TIMEOUT",
+    "send_rate": "KEMBAR_SEND_RATE",
+    "group_rate": "KEMBAR_GROUP_RATE",
 }
 
 
@@ -54,6 +58,9 @@ class Settings:
     translator_url: str | None = None
     translator_api_key: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
+    translator_timeout: float = 10.0
+    send_rate: float = 30.0  # messages per second, all chats (Telegram: about 30)
+    group_rate: float = 20.0  # messages per minute per group (Telegram: 20)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -89,6 +96,18 @@ def _check_url(variable: str, value: str, schemes: tuple[str, ...] = ("http", "h
     if parts.scheme not in schemes or not parts.netloc:
         raise ConfigError(variable, f"must be an {' or '.join(schemes)} URL, got {value!r}")
     return value
+
+
+def _number(variable: str, value: str | None, default: float, low: float, high: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(variable, f"must be a number, got {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(variable, f"must be between {low:g} and {high:g}, got {value!r}")
+    return number
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -149,6 +168,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if log_level not in LOG_LEVELS:
         raise ConfigError("KEMBAR_LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
 
+    translator_timeout = _number("KEMBAR_TRANSLATOR_TIMEOUT", get("KEMBAR_TRANSLATOR_TIMEOUT"), 10.0, 0.1, 300.0)
+    send_rate = _number("KEMBAR_SEND_RATE", get("KEMBAR_SEND_RATE"), 30.0, 0.1, 100000.0)
+    group_rate = _number("KEMBAR_GROUP_RATE", get("KEMBAR_GROUP_RATE"), 20.0, 0.1, 100000.0)
+
     return Settings(
         token=token,
         bot_api_url=bot_api_url,
@@ -158,4 +181,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         translator_url=translator_url,
         translator_api_key=translator_api_key,
         log_level=log_level,
+        translator_timeout=translator_timeout,
+        send_rate=send_rate,
+        group_rate=group_rate,
     )

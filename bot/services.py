@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.bridges import BridgeService
 from bot.config import Settings
-from bot.i18n import Catalog, default_timezone
+from bot.delivery import Delivery
+from bot.i18n import SUGGESTED_LANGUAGES, Catalog, default_timezone
+from bot.langdetect import LanguageDetector
+from bot.relay import RelayService, Renderer, TranslationService
+from bot.telegram_io import Sender
 from bot.translation import Translator, build_translator
 from storage.db import Database
 from storage.records import Chat
-from storage.repos import ChatRepository
+from storage.repos import (
+    BridgeRepository,
+    ChatRepository,
+    GlossaryRepository,
+    LinkCodeRepository,
+    MessageLinkRepository,
+    OutboxRepository,
+    TranslationCacheRepository,
+)
 
 
 @dataclass
@@ -18,20 +31,81 @@ class Services:
     catalog: Catalog
     db: Database
     chats: ChatRepository
+    bridges: BridgeRepository
+    links: MessageLinkRepository
+    outbox: OutboxRepository
+    glossary: GlossaryRepository
     translator: Translator
+    translations: TranslationService
+    relay: RelayService
+    delivery: Delivery
+    bridge_service: BridgeService
 
     @classmethod
-    def create(cls, settings: Settings, catalog: Catalog) -> Services:
+    def create(
+        cls,
+        settings: Settings,
+        catalog: Catalog,
+        sender: Sender,
+        *,
+        translator: Translator | None = None,
+        detector_languages: tuple[str, ...] = SUGGESTED_LANGUAGES,
+    ) -> Services:
         db = Database(settings.database_url)
-        translator = build_translator(
-            settings.translator, url=settings.translator_url, api_key=settings.translator_api_key
+        chats = ChatRepository(db)
+        bridges = BridgeRepository(db)
+        links = MessageLinkRepository(db)
+        outbox = OutboxRepository(db)
+        glossary = GlossaryRepository(db)
+        translator = translator or build_translator(
+            settings.translator,
+            url=settings.translator_url,
+            api_key=settings.translator_api_key,
+            timeout=settings.translator_timeout,
         )
-        return cls(settings=settings, catalog=catalog, db=db, chats=ChatRepository(db), translator=translator)
+        translations = TranslationService(
+            translator, TranslationCacheRepository(db), glossary, LanguageDetector(detector_languages)
+        )
+        bridge_service = BridgeService(
+            bridges=bridges, codes=LinkCodeRepository(db), chats=chats, catalog=catalog, sender=sender
+        )
+
+        async def on_gone(chat_id: int, reason: str) -> None:
+            await bridge_service.unlink(chat_id, gone=True)
+            await chats.set_active(chat_id, False)
+
+        delivery = Delivery(
+            outbox=outbox,
+            links=links,
+            chats=chats,
+            translations=translations,
+            renderer=Renderer(catalog),
+            sender=sender,
+            on_gone=on_gone,
+        )
+        relay = RelayService(outbox, translations, delivery.notify)
+        return cls(
+            settings=settings,
+            catalog=catalog,
+            db=db,
+            chats=chats,
+            bridges=bridges,
+            links=links,
+            outbox=outbox,
+            glossary=glossary,
+            translator=translator,
+            translations=translations,
+            relay=relay,
+            delivery=delivery,
+            bridge_service=bridge_service,
+        )
 
     async def start(self) -> None:
         await self.db.upgrade()
+        await self.delivery.start()
 
     async def close(self) -> None:
+        await self.delivery.stop()
         await self.db.dispose()
 
     def timezone_of(self, chat: Chat) -> str:

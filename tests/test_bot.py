@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import KembarApp, build_application, running
+from bot.app import MENU, build_application, running
 from bot.config import Settings
 from bot.i18n import Catalog
 from bot.logsetup import install_redaction
+from bot.polling import DurablePoller
 from bot.sandbox.emulator import BotApiEmulator, Chat, User
 from storage.db import Database
 from storage.repos import ChatRepository
@@ -42,7 +43,7 @@ def make_settings(emu: BotApiEmulator, database_url: str) -> Settings:
     return Settings(token=TOKEN, bot_api_url=emu.root_url, database_url=database_url)
 
 
-def bot_running(emu: BotApiEmulator, database_url: str) -> AbstractAsyncContextManager[KembarApp]:
+def bot_running(emu: BotApiEmulator, database_url: str) -> AbstractAsyncContextManager[DurablePoller]:
     return running(build_application(make_settings(emu, database_url)), poll_timeout=1)
 
 
@@ -77,8 +78,8 @@ async def test_start_and_help_in_english_and_indonesian(emu: BotApiEmulator, db_
     assert "This group's language: English" in en_start
     assert "Kembar menghubungkan grup-grup kota mitra" in id_start
     assert "Bahasa grup ini: Indonesia" in id_start
-    assert en_help.startswith("Kembar commands") and "/lang <code>" in en_help
-    assert id_help.startswith("Perintah Kembar") and "/lang <kode>" in id_help
+    assert en_help.startswith("Kembar commands") and "/lang <code> sets it" in en_help
+    assert id_help.startswith("Perintah Kembar") and "/lang <kode> untuk mengubahnya" in id_help
     # The answers were sent as validated HTML (the emulator rejects malformed HTML with 400).
     assert all(m.get("parse_mode") == "HTML" for m in emu.sent(surabaya.chat.id))
 
@@ -138,7 +139,8 @@ async def test_command_menu_is_set_per_language(emu: BotApiEmulator, sqlite_url:
     default = {c["command"]: c["description"] for c in emu.commands()}
     indonesian = {c["command"]: c["description"] for c in emu.commands(language_code="id")}
     english = {c["command"]: c["description"] for c in emu.commands(language_code="en")}
-    assert set(default) == {"start", "help", "lang"}
+    assert set(default) == {name for name, _ in MENU}
+    assert {"start", "help", "lang", "link", "bridge", "unlink"} <= set(default)
     assert default == english
     assert indonesian["help"] == catalog.t("cmd.help", "id") == "Cara memakai Kembar"
 
@@ -205,8 +207,10 @@ async def test_kembar_run_answers_against_any_bot_api_server(emu: BotApiEmulator
         "KEMBAR_LOG_LEVEL": "DEBUG",
     }
     env.pop("DATABASE_URL", None)
+    log_path = tmp_path / "kembar.log"
+    log_file = log_path.open("wb")  # a file, not a pipe: DEBUG logging would fill a pipe nobody reads
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        sys.executable, "-m", "bot.cli", "run", env=env, stdout=log_file, stderr=log_file
     )
     try:
         emu.post(town.chat.id, town.admin.id, "/start")
@@ -217,8 +221,8 @@ async def test_kembar_run_answers_against_any_bot_api_server(emu: BotApiEmulator
         if proc.returncode is None:
             proc.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(proc.wait(), 30)
-        _, err = await proc.communicate()
-    log = err.decode()
+        log_file.close()
+    log = log_path.read_text()
     assert first["chat"]["id"] == second["chat"]["id"] == town.chat.id
     assert code == 0, log[-2000:]
     assert (tmp_path / "kembar.db").exists(), "kembar run migrates the database on start"

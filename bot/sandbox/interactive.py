@@ -125,7 +125,8 @@ class Sandbox:
             self.emu.set_admin(chat.id, coordinator.id)
             self.emu.add_member(chat.id, member.id)
             self.groups.append(Group(city, language, chat, coordinator, member))
-        self.app = await self._stack.enter_async_context(running(build_application(settings), poll_timeout=5))
+        self.app = build_application(settings)
+        await self._stack.enter_async_context(running(self.app, poll_timeout=5))
         services = self.app.bot_data[SERVICES_KEY]
         assert isinstance(services, Services)
         for group in self.groups:  # seed each group's language and city label, as its admin would

@@ -1,0 +1,211 @@
+"""Delivery: per-destination workers that send relay jobs in order, retrying until Telegram takes them.
+
+The outbox (relay_jobs) is the truth: a job is marked done only after its messages were sent and their
+links stored, so a crash re-sends at most the one job that was in flight. Each destination has its own
+worker, so a slow or rate-limited chat never holds up the others; within a destination jobs go strictly
+in outbox order, which is the order the source groups sent them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.relay import CAPTION_MEDIA, InboundMessage, Renderer, TranslationService
+from bot.telegram_io import DestinationGone, NotModified, Rejected, RetryLater, Sender, Transient
+from bot.textproc import escape
+from storage.records import MessageLink, RelayJob
+from storage.repos import ChatRepository, MessageLinkRepository, OutboxRepository
+
+logger = logging.getLogger(__name__)
+
+OnGone = Callable[[int, str], Awaitable[None]]
+
+
+class Delivery:
+    def __init__(
+        self,
+        *,
+        outbox: OutboxRepository,
+        links: MessageLinkRepository,
+        chats: ChatRepository,
+        translations: TranslationService,
+        renderer: Renderer,
+        sender: Sender,
+        on_gone: OnGone,
+        max_backoff: float = 30.0,
+        idle_timeout: float = 300.0,
+    ) -> None:
+        self.outbox = outbox
+        self.links = links
+        self.chats = chats
+        self.translations = translations
+        self.renderer = renderer
+        self.sender = sender
+        self.on_gone = on_gone
+        self.max_backoff = max_backoff
+        self.idle_timeout = idle_timeout
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._wake: dict[int, asyncio.Event] = {}
+        self._stopping = False
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Resume every destination with pending work (after a restart or a crash)."""
+        for dst in await self.outbox.pending_destinations():
+            self.notify(dst)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        tasks = list(self._workers.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers.clear()
+
+    def notify(self, dst_chat_id: int) -> None:
+        """New work for a destination: wake its worker, starting one if needed."""
+        if self._stopping:
+            return
+        event = self._wake.setdefault(dst_chat_id, asyncio.Event())
+        event.set()
+        task = self._workers.get(dst_chat_id)
+        if task is None or task.done():
+            self._workers[dst_chat_id] = asyncio.create_task(self._worker(dst_chat_id), name=f"delivery:{dst_chat_id}")
+
+    @property
+    def busy(self) -> bool:
+        return any(not t.done() for t in self._workers.values())
+
+    # ---- the worker -----------------------------------------------------------------------------
+    async def _worker(self, dst: int) -> None:
+        event = self._wake[dst]
+        try:
+            while True:
+                event.clear()
+                jobs = await self.outbox.pending(dst, limit=50)
+                if not jobs:
+                    try:
+                        await asyncio.wait_for(event.wait(), self.idle_timeout)
+                    except TimeoutError:
+                        return
+                    continue
+                for job in jobs:
+                    if not await self._deliver(job):
+                        return  # the destination is gone
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("delivery worker for chat %s crashed; it restarts on the next message", dst)
+
+    async def _deliver(self, job: RelayJob) -> bool:
+        """Send one job until it is done; False when the destination is gone."""
+        attempt = 0
+        plain = False
+        while True:
+            try:
+                await self._send(job, plain=plain)
+            except RetryLater as exc:
+                await asyncio.sleep(exc.seconds)  # Telegram's flood control tells us how long
+                continue
+            except Transient as exc:
+                attempt += 1
+                await self.outbox.record_attempt(job.id, str(exc))
+                delay = min(self.max_backoff, 0.25 * 2 ** min(attempt, 10))
+                logger.warning(
+                    "sending job %s to %s failed (%s); retry %s in %.1fs", job.id, job.dst_chat_id, exc, attempt, delay
+                )
+                await asyncio.sleep(delay)
+                continue
+            except NotModified:
+                pass
+            except DestinationGone as exc:
+                logger.warning("chat %s is gone (%s): leaving its bridge", job.dst_chat_id, exc)
+                await self.outbox.fail_pending_for(job.dst_chat_id, str(exc))
+                await self.on_gone(job.dst_chat_id, str(exc))
+                return False
+            except Rejected as exc:
+                if not plain:
+                    logger.warning("job %s rejected (%s); retrying as plain text", job.id, exc)
+                    plain = True
+                    continue
+                logger.error("job %s to %s rejected twice (%s); giving up on it", job.id, job.dst_chat_id, exc)
+                await self.outbox.mark_failed(job.id, str(exc))
+                return True
+            await self.outbox.mark_done(job.id)
+            return True
+
+    async def _send(self, job: RelayJob, *, plain: bool) -> None:
+        message = InboundMessage.from_payload(job.payload)
+        dst = await self.chats.get(job.dst_chat_id)
+        if dst is None:
+            raise DestinationGone("destination chat is not known")
+        translated = None
+        if message.text:
+            translated = await self.translations.translate(
+                message.text, message.source_language, dst.language, bridge_id=job.bridge_id
+            )
+        rendered = self.renderer.render(message, dst, translated)
+        parts = [escape(_strip_tags(p)) for p in rendered.parts] if plain else rendered.parts
+        if message.is_edit:
+            await self._edit(job, message, parts)
+            return
+        reply_to = None
+        if message.reply_to is not None:
+            reply_to = await self.links.resolve_reply(message.chat_id, message.reply_to, job.dst_chat_id)
+        sent: list[int] = []
+        if message.media_kind is None:
+            for part in parts:
+                sent.append(await self.sender.send_text(job.dst_chat_id, part, reply_to=sent[0] if sent else reply_to))
+        elif message.media_kind in CAPTION_MEDIA:
+            first = await self.sender.copy(
+                job.dst_chat_id, message.chat_id, message.message_id, caption_html=parts[0], reply_to=reply_to
+            )
+            sent.append(first)
+            for part in parts[1:]:
+                sent.append(await self.sender.send_text(job.dst_chat_id, part, reply_to=first))
+        else:  # stickers, video notes and the like carry no caption: the header goes first
+            header = await self.sender.send_text(job.dst_chat_id, parts[0], reply_to=reply_to)
+            sent.append(
+                await self.sender.copy(
+                    job.dst_chat_id, message.chat_id, message.message_id, caption_html=None, reply_to=header
+                )
+            )
+        await self.links.add_many(
+            MessageLink(message.chat_id, message.message_id, job.dst_chat_id, dst_message_id) for dst_message_id in sent
+        )
+
+    async def _edit(self, job: RelayJob, message: InboundMessage, parts: list[str]) -> None:
+        copies = [
+            link
+            for link in await self.links.copies_of(message.chat_id, message.message_id)
+            if link.dst_chat_id == job.dst_chat_id
+        ]
+        if not copies:
+            return  # the original never reached this chat: nothing to edit
+        copies.sort(key=lambda link: link.dst_message_id)
+        first = copies[0].dst_message_id
+        if message.media_kind in CAPTION_MEDIA:
+            await self.sender.edit_caption(job.dst_chat_id, first, parts[0])
+        elif message.media_kind is None:
+            await self.sender.edit_text(job.dst_chat_id, first, parts[0])
+        # Further parts of a long message: edit the copies that exist; extra text goes out as new replies.
+        if message.media_kind is None or message.media_kind in CAPTION_MEDIA:
+            rest = copies[1:]
+            for index, part in enumerate(parts[1:]):
+                if index < len(rest):
+                    with contextlib.suppress(NotModified):
+                        await self.sender.edit_text(job.dst_chat_id, rest[index].dst_message_id, part)
+                else:
+                    await self.sender.send_text(job.dst_chat_id, part, reply_to=first)
+
+
+def _strip_tags(html: str) -> str:
+    import html as html_lib
+    import re
+
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))

@@ -1,0 +1,146 @@
+"""The one module of bot/ that speaks python-telegram-bot: sending, and Telegram errors as neutral ones.
+
+Delivery (bot/delivery.py) works against the ``Sender`` protocol and the exceptions below, so the
+business logic stays free of Telegram types and can be tested against any implementation.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Protocol
+
+from telegram import Bot, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+
+class DeliveryError(Exception):
+    """Base of the neutral sending errors."""
+
+
+class RetryLater(DeliveryError):
+    """Flood control: try again after ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:g}s")
+        self.seconds = seconds
+
+
+class Transient(DeliveryError):
+    """Network trouble or a server error: retry with back-off."""
+
+
+class DestinationGone(DeliveryError):
+    """The bot can no longer post there (kicked, chat deleted, not found): stop sending to it."""
+
+
+class NotModified(DeliveryError):
+    """An edit that changes nothing: nothing to do."""
+
+
+class Rejected(DeliveryError):
+    """Telegram refused this particular message (bad HTML, too long, ...): retrying it unchanged won't help."""
+
+
+GONE_MARKERS = (
+    "chat not found",
+    "bot was kicked",
+    "bot is not a member",
+    "have no rights to send",
+    "not enough rights to send",
+    "group chat was deactivated",
+    "chat_write_forbidden",
+    "bot was blocked",
+    "need administrator rights",
+)
+
+
+def classify(exc: TelegramError) -> DeliveryError:
+    """Map a python-telegram-bot error to a neutral one (messages contain no token)."""
+    text = str(exc)
+    lowered = text.lower()
+    if isinstance(exc, RetryAfter):
+        after = exc.retry_after
+        seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
+        return RetryLater(seconds)
+    if isinstance(exc, Forbidden | ChatMigrated):
+        return DestinationGone(text)
+    if isinstance(exc, BadRequest):
+        if "message is not modified" in lowered:
+            return NotModified(text)
+        if any(marker in lowered for marker in GONE_MARKERS):
+            return DestinationGone(text)
+        return Rejected(text)
+    if isinstance(exc, TimedOut | NetworkError):
+        return Transient(text)
+    return Transient(text)
+
+
+class Sender(Protocol):
+    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None) -> int: ...
+
+    async def copy(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
+    ) -> int: ...
+
+    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None: ...
+
+    async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None: ...
+
+
+def _reply(reply_to: int | None) -> ReplyParameters | None:
+    if reply_to is None:
+        return None
+    return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+
+
+class TelegramSender:
+    """Sender over a python-telegram-bot ``Bot``; every Telegram error leaves as a DeliveryError."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None) -> int:
+        try:
+            message = await self.bot.send_message(
+                chat_id,
+                html,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=_reply(reply_to),
+                disable_web_page_preview=True,
+            )
+        except TelegramError as exc:
+            raise classify(exc) from None
+        return message.message_id
+
+    async def copy(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
+    ) -> int:
+        try:
+            result = await self.bot.copy_message(
+                chat_id,
+                from_chat_id,
+                message_id,
+                caption=caption_html,
+                parse_mode=ParseMode.HTML if caption_html is not None else None,
+                reply_parameters=_reply(reply_to),
+            )
+        except TelegramError as exc:
+            raise classify(exc) from None
+        return result.message_id
+
+    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
+        try:
+            await self.bot.edit_message_text(
+                html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+            )
+        except TelegramError as exc:
+            raise classify(exc) from None
+
+    async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None:
+        try:
+            await self.bot.edit_message_caption(
+                chat_id=chat_id, message_id=message_id, caption=html, parse_mode=ParseMode.HTML
+            )
+        except TelegramError as exc:
+            raise classify(exc) from None

@@ -1,0 +1,96 @@
+"""A test world for relay: the Bot API emulator, the local translation server and helpers to drive them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.polling import DurablePoller
+from bot.sandbox.emulator import BotApiEmulator, Chat, User
+from bot.sandbox.translate_server import TranslationServer
+
+TOKEN = "5555555555:AAE-relay_world_secret_token"
+CODE_RE = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")
+
+
+class Town:
+    def __init__(self, emu: BotApiEmulator, city: str, language: str) -> None:
+        self.city = city
+        self.language = language
+        self.chat: Chat = emu.create_chat(city)
+        self.admin: User = emu.create_user(f"{city} Admin", language_code=language)
+        self.member: User = emu.create_user(f"{city} Member", language_code=language)
+        emu.add_member(self.chat.id, self.member.id)
+        emu.set_admin(self.chat.id, self.admin.id)
+
+    @property
+    def id(self) -> int:
+        return self.chat.id
+
+
+class World:
+    def __init__(self, emu: BotApiEmulator, server: TranslationServer, database_url: str) -> None:
+        self.emu = emu
+        self.server = server
+        self.database_url = database_url
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "token": TOKEN,
+            "bot_api_url": self.emu.root_url,
+            "database_url": self.database_url,
+            "translator": "libre",
+            "translator_url": self.server.root_url,
+            "translator_timeout": 2.0,
+            "send_rate": 10000.0,
+            "group_rate": 100000.0,
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    def bot(self, **overrides: Any) -> AbstractAsyncContextManager[DurablePoller]:
+        return running(build_application(self.settings(**overrides)), poll_timeout=1)
+
+    def town(self, city: str, language: str) -> Town:
+        return Town(self.emu, city, language)
+
+    def texts(self, town: Town) -> list[str]:
+        return [str(m.get("text") or m.get("caption") or "") for m in self.emu.sent(town.id)]
+
+    async def ask(self, town: Town, text: str, *, as_admin: bool = True) -> str:
+        before = len(self.emu.sent(town.id))
+        self.emu.post(town.id, town.admin.id if as_admin else town.member.id, text)
+        sent = await self.emu.wait_for_sent(town.id, before + 1)
+        return str(sent[before]["text"])
+
+    async def setup(self, *towns: Town) -> None:
+        """Set each town's language, then link them all into one bridge with /link codes."""
+        for town in towns:
+            if town.language != "en":
+                await self.ask(town, f"/lang {town.language}")
+        first = towns[0]
+        for other in towns[1:]:
+            answer = await self.ask(first, "/link")
+            match = CODE_RE.search(answer)
+            assert match, answer
+            joined = await self.ask(other, f"/link {match.group(1)}")
+            assert other.city in joined, joined
+
+    async def relayed(self, town: Town, substring: str, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
+        def found() -> dict[str, Any] | None:
+            for message in self.emu.sent(town.id):
+                if substring in str(message.get("text") or message.get("caption") or ""):
+                    return message
+            return None
+
+        return await self.emu.wait_for(found, timeout, message=f"{substring!r} in {town.city}")
+
+
+@asynccontextmanager
+async def make_world(database_url: str) -> AsyncIterator[World]:
+    async with BotApiEmulator(token=TOKEN) as emu, TranslationServer() as server:
+        yield World(emu, server, database_url)

@@ -1,0 +1,287 @@
+"""Integration: bridges and translated relay, real Application ↔ emulator ↔ local translation server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from storage.db import Database
+from storage.models import LinkCodeRow
+from tests.relay_world import CODE_RE, World, make_world
+
+
+@pytest.fixture
+async def world(db_url: str) -> AsyncIterator[World]:
+    async with make_world(db_url) as w:
+        yield w
+
+
+@pytest.fixture
+async def sqlite_world(sqlite_url: str) -> AsyncIterator[World]:
+    async with make_world(sqlite_url) as w:
+        yield w
+
+
+def translate_requests(world: World, target: str | None = None) -> list[dict[str, object]]:
+    return [dict(r) for r in world.server.requests if target is None or r["target"] == target]
+
+
+async def test_two_way_relay_indonesian_korean(world: World) -> None:
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
+        copy = await world.relayed(busan, "좋은 아침")
+        world.emu.post(busan.id, busan.member.id, "감사합니다")
+        back = await world.relayed(surabaya, "Terima kasih")
+    assert copy["text"] == "Surabaya Member · Surabaya\n좋은 아침"
+    assert copy["html"].startswith("<b>Surabaya Member</b> · Surabaya")
+    assert back["text"] == "Busan Member · Busan\nTerima kasih"
+    # The bridge members were told: Surabaya learned that Busan joined, in Indonesian.
+    assert any("Busan</b> bergabung" in str(m.get("html")) for m in world.emu.sent(surabaya.id))
+
+
+async def test_three_way_one_provider_call_per_language(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
+    async with world.bot():
+        await world.setup(surabaya, busan, bs)
+        before = len(world.server.requests)
+        world.emu.post(surabaya.id, surabaya.member.id, "Rapat besok jam 10")
+        await world.relayed(busan, "내일 10시에 회의")
+        await world.relayed(bs, "Besprechung morgen um 10 Uhr")
+        world.emu.post(bs.id, bs.member.id, "Danke")
+        await world.relayed(surabaya, "Terima kasih")
+        await world.relayed(busan, "감사합니다")
+        bridge = await world.ask(busan, "/bridge")
+    calls = world.server.requests[before:]
+    # One call per distinct target language per message: ko+de for the first, id+ko for the second.
+    assert sorted(str(c["target"]) for c in calls) == ["de", "id", "ko", "ko"]
+    assert "Surabaya" in bridge and "Busan" in bridge and "Braunschweig" in bridge
+
+
+async def test_same_language_skips_and_repeats_use_the_cache(sqlite_world: World) -> None:
+    world = sqlite_world
+    jakarta, surabaya, seoul = world.town("Jakarta", "id"), world.town("Surabaya", "id"), world.town("Seoul", "ko")
+    async with world.bot():
+        await world.setup(jakarta, surabaya, seoul)
+        before = len(world.server.requests)
+        world.emu.post(jakarta.id, jakarta.member.id, "Tolong kirim laporannya")
+        same = await world.relayed(surabaya, "Tolong kirim laporannya")
+        await world.relayed(seoul, "보고서를 보내 주세요")
+        world.emu.post(jakarta.id, jakarta.admin.id, "Tolong kirim laporannya")
+        await world.emu.wait_for(lambda: len(world.texts(seoul)) >= 2 and "보고서" in world.texts(seoul)[-1])
+    assert same["text"] == "Jakarta Member · Jakarta\nTolong kirim laporannya"
+    assert [r["target"] for r in world.server.requests[before:]] == ["ko"], "one call: id→id skipped, repeat cached"
+
+
+async def test_replies_and_edits_are_mirrored_after_a_restart(world: World) -> None:
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        original = world.emu.post(surabaya.id, surabaya.member.id, "Delegasi tiba hari Senin")
+        copy = await world.relayed(busan, "대표단은 월요일에 도착합니다")
+    async with world.bot():  # restart: message links come from the database
+        reply = world.emu.post(busan.id, busan.member.id, "감사합니다", reply_to=copy["message_id"])
+        mirrored = await world.relayed(surabaya, "Terima kasih")
+        world.emu.edit(surabaya.id, original["message_id"], "Rapat besok jam 10")
+        await world.emu.wait_for(
+            lambda: "내일 10시에 회의" in str(world.emu.message(busan.id, copy["message_id"])["text"])
+        )
+        # A reply in Surabaya to the relayed copy of Busan's reply goes back to Busan's original reply.
+        world.emu.post(surabaya.id, surabaya.admin.id, "Sampai jumpa", reply_to=mirrored["message_id"])
+        back = await world.relayed(busan, "또 만나요")
+    assert mirrored["reply_to_message"]["message_id"] == original["message_id"]
+    edited = world.emu.message(busan.id, copy["message_id"])
+    assert edited["text"].startswith("✏️ Surabaya Member · Surabaya")
+    assert back["reply_to_message"]["message_id"] == reply["message_id"]
+
+
+async def test_photo_with_caption_is_copied_and_captioned(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        world.emu.post(surabaya.id, surabaya.member.id, caption="Kota kembar", photo=True)
+        copy = await world.relayed(busan, "자매도시")
+    assert copy.get("photo"), copy
+    assert copy["caption"] == "Surabaya Member · Surabaya\n자매도시"
+
+
+async def test_glossary_and_protected_spans_survive_translation(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        assert "SDM" in await world.ask(surabaya, "/glossary add SDM = ko:인적자원, en:HR")
+        assert "MoU" in await world.ask(busan, "/glossary add MoU")
+        refused = await world.ask(busan, "/glossary add KPI", as_admin=False)
+        listing = await world.ask(busan, "/glossary list")
+        text = "Laporan SDM dan MoU ada di https://surabaya.go.id/sc?id=7 cc @budi_s #kotakembar 🎉 budi@surabaya.go.id"
+        world.emu.post(surabaya.id, surabaya.member.id, text)
+        copy = await world.relayed(busan, "[ko]")
+    body = copy["text"]
+    for span in (
+        "인적자원",
+        "MoU",
+        "https://surabaya.go.id/sc?id=7",
+        "@budi_s",
+        "#kotakembar",
+        "🎉",
+        "budi@surabaya.go.id",
+    ):
+        assert body.count(span) == 1, (span, body)
+    assert "SDM" not in body.split("\n", 1)[1]
+    assert refused.startswith("Sorry, only an administrator")
+    assert "SDM" in listing and "MoU" in listing
+    sent_to_provider = str(world.server.requests[-1]["q"])
+    assert "https://" not in sent_to_provider and "@budi_s" not in sent_to_provider
+
+
+async def test_translator_down_still_relays_with_a_marker(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        world.server.fail_share = 1.0
+        world.emu.post(surabaya.id, surabaya.member.id, "Terima kasih")
+        copy = await world.relayed(busan, "Terima kasih", timeout=20)
+        world.server.fail_share = 0.0
+        world.emu.post(busan.id, busan.member.id, "또 만나요")
+        back = await world.relayed(surabaya, "Sampai jumpa")
+    assert copy["text"].startswith("Surabaya Member · Surabaya\nTerima kasih\n⚠️ Not translated")
+    assert back["text"] == "Busan Member · Busan\nSampai jumpa"
+
+
+async def test_original_on_appends_the_source_text(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        await world.ask(busan, "/original on")
+        world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
+        copy = await world.relayed(busan, "좋은 아침")
+    assert "<blockquote expandable>Selamat pagi</blockquote>" in copy["html"]
+
+
+async def test_long_translations_are_split_into_several_messages(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    sentence = "Kerja sama pendidikan dan pelabuhan berjalan baik. "
+    text = (sentence * 80).strip()  # about 4000 characters, over the limit once header and prefix are added
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        before = len(world.emu.sent(busan.id))
+        world.emu.post(surabaya.id, surabaya.member.id, text)
+        parts = (await world.emu.wait_for_sent(busan.id, before + 2))[before:]
+    assert all(len(p["text"]) <= 4096 for p in parts)
+    joined = "".join(str(p["text"]) for p in parts)
+    assert joined.count("berjalan baik") == 80
+    assert parts[1]["reply_to_message"]["message_id"] == parts[0]["message_id"]
+
+
+async def test_link_codes_admins_expiry_and_reuse(world: World) -> None:
+    surabaya, busan, seoul = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Seoul", "ko")
+    async with world.bot():
+        refused = await world.ask(surabaya, "/link", as_admin=False)
+        answer = await world.ask(surabaya, "/link")
+        code = CODE_RE.search(answer)
+        assert code is not None
+        assert f"/link {code.group(1)}" in answer
+        own = await world.ask(surabaya, f"/link {code.group(1)}")
+        not_admin = await world.ask(busan, f"/link {code.group(1)}", as_admin=False)
+        joined = await world.ask(busan, f"/link {code.group(1).lower().replace('-', ' ')}")
+        reused = await world.ask(seoul, f"/link {code.group(1)}")
+        wrong = await world.ask(seoul, "/link ZZZZZ-ZZZZZ")
+        second = CODE_RE.search(await world.ask(surabaya, "/link"))
+        assert second is not None
+        db = Database(world.database_url)
+        try:
+            async with db.session() as session:
+                await session.execute(update(LinkCodeRow).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        finally:
+            await db.dispose()
+        expired = await world.ask(seoul, f"/link {second.group(1)}")
+        unlink_refused = await world.ask(busan, "/unlink", as_admin=False)
+    assert refused.startswith("Maaf, hanya admin")  # Surabaya's admins use Telegram in Indonesian
+    assert "Berlaku 30 menit" in answer
+    assert own.startswith("Kode itu dibuat di grup ini")
+    assert not_admin.startswith("Sorry, only an administrator")
+    assert "Surabaya" in joined and "Busan" in joined
+    assert reused.startswith("That code has already been used")
+    assert wrong.startswith("That code is not valid")
+    assert expired.startswith("That code has expired")
+    assert unlink_refused.startswith("Sorry, only an administrator")
+
+
+async def test_wrong_codes_are_rate_limited(sqlite_world: World) -> None:
+    world = sqlite_world
+    seoul = world.town("Seoul", "en")
+    async with world.bot():
+        answers = [await world.ask(seoul, f"/link AAAAA-AAAA{i}") for i in range(6)]
+    assert all(a.startswith("That code is not valid") for a in answers[:5])
+    assert answers[5].startswith("Too many wrong codes")
+
+
+async def test_unlink_and_bot_removal_update_the_bridge(world: World) -> None:
+    surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
+    async with world.bot():
+        await world.setup(surabaya, busan, bs)
+        left = await world.ask(bs, "/unlink")
+        await world.relayed(surabaya, "Braunschweig telah keluar")
+        await world.relayed(busan, "Braunschweig has left the bridge")
+        world.emu.remove_bot_from_chat(busan.id, busan.admin.id)
+        await world.relayed(surabaya, "Busan tidak dapat dijangkau lagi")
+        none = await world.ask(surabaya, "/bridge")
+        world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
+        await world.emu.wait_until_delivered()
+    assert left.startswith("Dieses") or "left the bridge" in left
+    assert none.startswith("Grup ini belum terhubung")
+    assert not any("Selamat" in t or "아침" in t for t in world.texts(busan))
+    assert not any("Selamat" in t or "Guten" in t for t in world.texts(bs))
+
+
+def numbered(world: World, town_name: str, texts: list[str]) -> list[int]:
+    """The numbers N of relayed "msg <town> N" lines, in the order they arrived."""
+    found: list[int] = []
+    for text in texts:
+        marker = f"msg-{town_name}-"
+        if marker in text:
+            found.append(int(text.split(marker, 1)[1].split()[0]))
+    return found
+
+
+async def test_flood_control_on_30_percent_of_sends_loses_nothing(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        world.emu.faults.add(method="sendMessage", kind="429", retry_after=1, share=0.3, chat_id=busan.id)
+        for n in range(30):
+            world.emu.post(surabaya.id, surabaya.member.id, f"msg-sby-{n} 🙂")
+        await world.emu.wait_for(lambda: len(numbered(world, "sby", world.texts(busan))) >= 30, timeout=60)
+        world.emu.faults.clear()
+    throttled = [c for c in world.emu.calls_to("sendMessage") if c.status == 429]
+    assert throttled, "the fault injector should have throttled some sends"
+    assert numbered(world, "sby", world.texts(busan)) == list(range(30))  # exactly once, in order
+
+
+async def test_burst_of_200_from_two_groups_arrives_complete_and_ordered(world: World) -> None:
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        for n in range(100):
+            world.emu.post(surabaya.id, surabaya.member.id, f"msg-sby-{n} 🙂")
+            world.emu.post(busan.id, busan.member.id, f"msg-pus-{n} 🙂")
+        await world.emu.wait_for(
+            lambda: (
+                len(numbered(world, "sby", world.texts(busan))) >= 100
+                and len(numbered(world, "pus", world.texts(surabaya))) >= 100
+            ),
+            timeout=120,
+        )
+    assert numbered(world, "sby", world.texts(busan)) == list(range(100))
+    assert numbered(world, "pus", world.texts(surabaya)) == list(range(100))
