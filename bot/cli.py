@@ -24,8 +24,9 @@ def _parser() -> argparse.ArgumentParser:
         "--group",
         action="append",
         metavar="CITY:LANG",
-        help="a simulated group (repeatable), default Surabaya:id and Busan:ko",
+        help="a simulated group (repeatable), default Surabaya:id, Busan:ko and Braunschweig:de",
     )
+    sandbox.add_argument("--no-link", action="store_true", help="do not link the groups at start (try /link)")
     sandbox.add_argument(
         "--local-translator",
         action="store_true",
@@ -157,7 +158,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         elif args.command == "sandbox":
             from bot.sandbox.interactive import run_sandbox
 
-            asyncio.run(run_sandbox(settings, groups=args.group, local_translator=args.local_translator))
+            asyncio.run(
+                run_sandbox(settings, groups=args.group, local_translator=args.local_translator, link=not args.no_link)
+            )
         elif args.command == "bridges":
             return asyncio.run(_bridges(settings, args))
         elif args.command == "db" and args.db_command == "upgrade":

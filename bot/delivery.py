@@ -145,9 +145,10 @@ class Delivery:
         if dst is None:
             raise DestinationGone("destination chat is not known")
         translated = None
-        if message.text:
+        text = message.translatable
+        if text:
             translated = await self.translations.translate(
-                message.text, message.source_language, dst.language, bridge_id=job.bridge_id
+                text, message.source_language, dst.language, bridge_id=job.bridge_id
             )
         rendered = self.renderer.render(message, dst, translated)
         parts = [escape(_strip_tags(p)) for p in rendered.parts] if plain else rendered.parts

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -53,12 +55,65 @@ class InboundMessage:
     def is_edit(self) -> bool:
         return self.version != 0
 
+    @property
+    def formatted(self) -> bool:
+        """The text carries formatting (bold, italic, links ...), not just plain text."""
+        return bool(self.html) and _TAG.search(self.html or "") is not None
+
+    @property
+    def translatable(self) -> str | None:
+        """What goes to translation: the plain text, or for formatted text the text with its tags masked."""
+        if self.formatted and self.html:
+            return mask_tags(self.html)[0]
+        return self.text
+
     def to_payload(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> InboundMessage:
         return cls(**{name: payload.get(name) for name in cls.__dataclass_fields__})  # type: ignore[arg-type]
+
+
+_TAG = re.compile(r"<[^<>]+>")
+_TAG_MARK = re.compile(r"\[\[(\d+)\]\]")
+TAG_BASE = 9000  # tag markers are [[9000]], [[9001]] ...; protect() keeps them intact as spans
+
+
+def mask_tags(html_text: str) -> tuple[str, list[str]]:
+    """Telegram HTML → plain text with each tag replaced by a marker, and the tags in order."""
+    tags: list[str] = []
+    out: list[str] = []
+    for piece in re.split(r"(<[^<>]+>)", html_text):
+        if _TAG.fullmatch(piece):
+            out.append(f"[[{TAG_BASE + len(tags)}]]")
+            tags.append(piece)
+        else:
+            out.append(html.unescape(piece))
+    return "".join(out), tags
+
+
+def unmask_tags(text: str, tags: list[str]) -> str | None:
+    """Translated masked text → Telegram HTML; None unless every tag came back once, in order."""
+    out: list[str] = []
+    seen: list[int] = []
+    position = 0
+    for match in _TAG_MARK.finditer(text):
+        index = int(match.group(1)) - TAG_BASE
+        if not 0 <= index < len(tags):
+            continue
+        out.append(escape(text[position : match.start()]))
+        out.append(tags[index])
+        seen.append(index)
+        position = match.end()
+    out.append(escape(text[position:]))
+    if seen != list(range(len(tags))):
+        return None
+    return "".join(out)
+
+
+def strip_tag_marks(text: str) -> str:
+    return _TAG_MARK.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -139,17 +194,22 @@ class Renderer:
             header = self.catalog.t("relay.edited", lang, header=Markup(header))
         if not message.text or translated is None:
             return Rendered(parts=[header], header=header)
-        if translated.status == "same" and message.html:
+        if translated.status != "translated" and message.html:
             body = message.html  # untranslated: keep the sender's formatting
+        elif message.formatted and message.html:
+            # Formatting travels as markers through translation; if the engine lost or reordered
+            # any, the text still goes out, without formatting.
+            tags = mask_tags(message.html)[1]
+            body = unmask_tags(translated.text, tags) or escape(strip_tag_marks(translated.text))
         else:
             body = escape(translated.text)
-        html = f"{header}\n{body}"
+        out = f"{header}\n{body}"
         if translated.status == "failed":
-            html += "\n" + self.catalog.t("relay.untranslated", lang)
+            out += "\n" + self.catalog.t("relay.untranslated", lang)
         elif translated.status == "translated" and dst.show_original:
-            html += "\n<blockquote expandable>" + escape(message.text) + "</blockquote>"
+            out += "\n<blockquote expandable>" + escape(message.text) + "</blockquote>"
         limit = CAPTION_LIMIT if message.media_kind in CAPTION_MEDIA else TEXT_LIMIT
-        first, *rest = split_html(html, limit) or [html]
+        first, *rest = split_html(out, limit) or [out]
         parts = [first]
         for part in rest:  # overflow of a caption goes on in text messages
             parts.extend(split_html(part, TEXT_LIMIT) if limit != TEXT_LIMIT else [part])
@@ -187,7 +247,7 @@ class RelayService:
                 for dst in destinations
             ]
         )
-        if message.text:
+        if message.translatable:
             for language in {dst.language for dst in destinations}:
                 self.prefetch(message, language, bridge.id)
         for dst in destinations:
@@ -195,10 +255,11 @@ class RelayService:
         return jobs
 
     def prefetch(self, message: InboundMessage, target: str, bridge_id: int | None) -> None:
-        if not message.text:
+        text = message.translatable
+        if not text:
             return
         task = asyncio.ensure_future(
-            self.translations.translate(message.text, message.source_language, target, bridge_id=bridge_id)
+            self.translations.translate(text, message.source_language, target, bridge_id=bridge_id)
         )
         task.add_done_callback(_ignore_result)
 

@@ -316,9 +316,7 @@ async def test_html_is_parsed_into_text_and_entities(emu: BotApiEmulator, bot: B
         ('<a href="x', "unclosed start tag at byte offset 0"),
     ],
 )
-async def test_invalid_html_is_rejected_like_telegram(
-    emu: BotApiEmulator, bot: Bot, html: str, error: str
-) -> None:
+async def test_invalid_html_is_rejected_like_telegram(emu: BotApiEmulator, bot: Bot, html: str, error: str) -> None:
     chat = emu.create_chat("Twins")
 
     with pytest.raises(BadRequest) as raised:
@@ -332,9 +330,7 @@ async def test_invalid_html_is_rejected_like_telegram(
 async def test_explicit_entities_are_validated_and_stored(emu: BotApiEmulator, bot: Bot) -> None:
     chat = emu.create_chat("Twins")
 
-    message = await bot.send_message(
-        chat.id, "Action items", entities=[MessageEntity(MessageEntity.UNDERLINE, 0, 6)]
-    )
+    message = await bot.send_message(chat.id, "Action items", entities=[MessageEntity(MessageEntity.UNDERLINE, 0, 6)])
 
     assert [(e.type, e.offset, e.length) for e in message.entities] == [(MessageEntity.UNDERLINE, 0, 6)]
     assert emu.sent(chat.id)[0]["html"] is None
@@ -385,9 +381,7 @@ async def test_reply_parameters(emu: BotApiEmulator, bot: Bot) -> None:
     alice = emu.create_user("Alice")
     question = emu.post(chat.id, alice.id, "When is the next exchange?")
 
-    answer = await bot.send_message(
-        chat.id, "In May", reply_parameters=ReplyParameters(question["message_id"])
-    )
+    answer = await bot.send_message(chat.id, "In May", reply_parameters=ReplyParameters(question["message_id"]))
     legacy = await bot.send_message(chat.id, "Also June", reply_to_message_id=question["message_id"])
     with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
         await bot.send_message(chat.id, "lost", reply_parameters=ReplyParameters(999))
@@ -791,13 +785,7 @@ async def test_application_polling_end_to_end(emu: BotApiEmulator) -> None:
         assert update.effective_message is not None and update.effective_message.text is not None
         await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
 
-    app = (
-        Application.builder()
-        .token(TOKEN)
-        .base_url(emu.base_url)
-        .base_file_url(emu.base_file_url)
-        .build()
-    )
+    app = Application.builder().token(TOKEN).base_url(emu.base_url).base_file_url(emu.base_file_url).build()
     app.add_handler(CommandHandler("status", status))
     app.add_handler(CallbackQueryHandler(refresh, pattern="^refresh$"))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
@@ -877,10 +865,14 @@ async def test_wait_for_returns_the_predicate_value(emu: BotApiEmulator, bot: Bo
         ("<b>😀</b>", "😀", [("bold", 0, 2)]),
         ("<a>telegram.org</a>", "telegram.org", [("text_link", 0, 12)]),
         ('<pre><code class="language-python">x = 1</code></pre>', "x = 1", [("pre", 0, 5)]),
-        ("<tg-spoiler>s</tg-spoiler><blockquote expandable>q</blockquote>", "sq", [
-            ("spoiler", 0, 1),
-            ("expandable_blockquote", 1, 1),
-        ]),
+        (
+            "<tg-spoiler>s</tg-spoiler><blockquote expandable>q</blockquote>",
+            "sq",
+            [
+                ("spoiler", 0, 1),
+                ("expandable_blockquote", 1, 1),
+            ],
+        ),
     ],
 )
 def test_parse_html_matches_tdlib(html: str, text: str, entities: list[tuple[str, int, int]]) -> None:

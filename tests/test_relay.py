@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
+from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.translate_server import TranslationServer
 from storage.db import Database
 from storage.models import LinkCodeRow
-from tests.relay_world import CODE_RE, World, make_world
+from tests.relay_world import CODE_RE, TOKEN, World, make_world
 
 
 @pytest.fixture
@@ -285,3 +289,91 @@ async def test_burst_of_200_from_two_groups_arrives_complete_and_ordered(world: 
         )
     assert numbered(world, "sby", world.texts(busan)) == list(range(100))
     assert numbered(world, "pus", world.texts(surabaya)) == list(range(100))
+
+
+async def test_stickers_topics_bots_and_service_messages(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    other_bot = world.emu.create_user("Helper Bot", username="helper_bot", is_bot=True)
+    world.emu.add_member(surabaya.id, other_bot.id)
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        sticker = world.emu.post(surabaya.id, surabaya.member.id, sticker=True)
+        await world.emu.wait_for(lambda: any(m.get("sticker") for m in world.emu.sent(busan.id)))
+        world.emu.post(surabaya.id, other_bot.id, "Selamat pagi from a bot")
+        world.emu.post(surabaya.id, surabaya.member.id, "Terima kasih", thread_id=7)
+        await world.relayed(busan, "감사합니다")
+        await world.emu.wait_until_delivered()
+    sent = world.emu.sent(busan.id)
+    copy = next(m for m in sent if m.get("sticker"))
+    header = world.emu.message(busan.id, copy["reply_to_message"]["message_id"])
+    assert header["text"] == "Surabaya Member · Surabaya"
+    assert copy["sticker"]["file_id"] == sticker["sticker"]["file_id"]
+    assert not any("from a bot" in str(m.get("text")) for m in sent), "bots are never relayed"
+    relayed_topic = next(m for m in sent if "감사합니다" in str(m.get("text")))
+    assert "message_thread_id" not in relayed_topic  # into the destination's general topic
+    # Kembar's own notices in Surabaya (e.g. "Busan joined") were not relayed back to Busan.
+    assert not any("bergabung" in str(m.get("text")) for m in sent)
+
+
+async def test_a_destination_that_is_gone_leaves_the_bridge(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
+    async with world.bot():
+        await world.setup(surabaya, busan, bs)
+        world.emu.remove_bot_silently(bs.id)  # no update reaches the bot: it learns on the next send
+        world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
+        await world.relayed(busan, "좋은 아침")
+        await world.relayed(surabaya, "Braunschweig tidak dapat dijangkau lagi")
+        await world.relayed(busan, "Braunschweig can no longer be reached")
+        world.emu.post(surabaya.id, surabaya.member.id, "Terima kasih")
+        await world.relayed(busan, "감사합니다")
+        members = await world.ask(surabaya, "/bridge")
+    assert "Braunschweig" not in members and "Busan" in members
+    forbidden = [c for c in world.emu.calls_to("sendMessage") if c.status == 403]
+    assert len(forbidden) == 1, "after the first 403 nothing more is sent to the lost group"
+
+
+async def test_privacy_mode_is_explained(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async with BotApiEmulator(token=TOKEN, privacy_mode=True) as emu, TranslationServer() as server:
+        world = World(emu, server, f"sqlite+aiosqlite:///{tmp_path / 'k.db'}")
+        town = world.town("Surabaya", "id")
+        with caplog.at_level(logging.WARNING, logger="bot.app"):
+            async with world.bot():
+                answer = await world.ask(town, "/link")
+                emu.set_admin(town.id, emu.bot.id)  # an administrator bot reads everything
+                code = await world.ask(town, "/link")
+    assert "Privacy mode is on" in caplog.text
+    assert answer.startswith("⚠️ Saya tidak dapat membaca pesan biasa")
+    assert CODE_RE.search(code)
+
+
+async def test_formatting_and_links_survive_translation(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    text = "Agenda rapat ada di sini, mohon dibaca"
+    entities = [
+        {"type": "bold", "offset": 0, "length": 6},
+        {"type": "text_link", "offset": 20, "length": 4, "url": "https://surabaya.go.id/agenda"},
+    ]
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        world.emu.post(surabaya.id, surabaya.member.id, text, entities=entities)
+        copy = await world.relayed(busan, "[ko]")
+    body = copy["html"].split("\n", 1)[1]
+    # The local server's translation of unknown text is "[ko] " + text, markers included.
+    assert body == '[ko] <b>Agenda</b> rapat ada di <a href="https://surabaya.go.id/agenda">sini</a>, mohon dibaca'
+
+    assert "[[" not in copy["text"]
+
+
+def test_tag_masking_round_trip_and_fallback() -> None:
+    from bot.relay import mask_tags, unmask_tags
+
+    masked, tags = mask_tags('<b>Rapat</b> &amp; <a href="https://x.id">MoU</a>')
+    assert masked == "[[9000]]Rapat[[9001]] & [[9002]]MoU[[9003]]"
+    assert (
+        unmask_tags(masked.replace("Rapat", "Meeting"), tags) == '<b>Meeting</b> &amp; <a href="https://x.id">MoU</a>'
+    )
+    assert unmask_tags("[[9001]]x[[9000]][[9002]][[9003]]", tags) is None  # reordered: no formatting
+    assert unmask_tags("Meeting & MoU", tags) is None  # lost

@@ -15,7 +15,7 @@ from bot.sandbox.interactive import Sandbox, parse_groups
 
 
 def test_parse_groups() -> None:
-    assert parse_groups(None) == [("Surabaya", "id"), ("Busan", "ko")]
+    assert parse_groups(None) == [("Surabaya", "id"), ("Busan", "ko"), ("Braunschweig", "de")]
     assert parse_groups(["Bandung:id", "Braunschweig:DE"]) == [("Bandung", "id"), ("Braunschweig", "de")]
     for bad in (["Bandung"], ["Bandung:xx", "Busan:ko"], ["Solo:id"], ["Busan:ko", "busan:ko"]):
         with pytest.raises(ConfigError):
@@ -34,6 +34,8 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
         assert await sandbox.handle_line(":member /lang en")
         await sandbox.emu.wait_for_text(surabaya.chat.id, "hanya admin")
         assert await sandbox.handle_line(":group nowhere")
+        assert await sandbox.handle_line("Terima kasih")
+        await sandbox.emu.wait_for_text(braunschweig.chat.id, "Danke")
         assert await sandbox.handle_line(":quit") is False
         assert sandbox.translation_server is not None
     text = out.getvalue()
@@ -44,6 +46,7 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
     assert "[Braunschweig] Kembar #" in text and "This group's language is German (de)" in text
     assert "Maaf, hanya admin grup ini" in text
     assert "! no group called 'nowhere'" in text
+    assert "[Braunschweig] Kembar #" in text and "Surabaya coordinator · Surabaya\n  Danke" in text
 
 
 async def test_kembar_sandbox_command_runs_without_a_token(tmp_path: Path) -> None:
@@ -72,13 +75,17 @@ async def test_kembar_sandbox_command_runs_without_a_token(tmp_path: Path) -> No
             seen.append(line.decode())
 
     try:
-        await asyncio.wait_for(read_until("Groups: Surabaya (id), Busan (ko)"), 60)
+        await asyncio.wait_for(read_until("Groups: Surabaya (id), Busan (ko), Braunschweig (de)"), 60)
         proc.stdin.write(b"/help\n")
         await proc.stdin.drain()
         await asyncio.wait_for(read_until("Perintah Kembar"), 30)
         proc.stdin.write(b"@Busan /lang\n")
         await proc.stdin.drain()
         await asyncio.wait_for(read_until("Korean (ko)"), 30)
+        proc.stdin.write(b"@Busan \xea\xb0\x90\xec\x82\xac\xed\x95\xa9\xeb\x8b\x88\xeb\x8b\xa4\n")  # 감사합니다
+        await proc.stdin.drain()
+        await asyncio.wait_for(read_until("Terima kasih"), 30)
+        await asyncio.wait_for(read_until("Danke"), 30)
         proc.stdin.write(b":quit\n")
         await proc.stdin.drain()
         code = await asyncio.wait_for(proc.wait(), 30)

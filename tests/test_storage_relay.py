@@ -345,9 +345,10 @@ async def test_message_links_resolve_replies_in_every_direction(db: Database) ->
     assert await links.resolve_reply(-2, 110, -2) == 110
 
 
-async def test_message_link_queries_use_indexes(db: Database) -> None:
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+async def test_message_link_queries_use_indexes(sqlite_url: str) -> None:
+    """SQLite's EXPLAIN QUERY PLAN shows the lookups in both directions use an index."""
+    db = Database(sqlite_url)
+    await db.upgrade()
     async with db.engine.connect() as conn:
         by_dst = " ".join(
             str(row[-1])
@@ -366,6 +367,7 @@ async def test_message_link_queries_use_indexes(db: Database) -> None:
                 )
             )
         )
+    await db.dispose()
     assert "ix_message_links_dst" in by_dst
     assert "INDEX" in by_src.upper() and "SCAN message_links" not in by_src
 

@@ -444,7 +444,7 @@ class _Message:
 
     @property
     def is_service(self) -> bool:
-        return not any(key in self.content for key in ("text", "photo", "document"))
+        return not any(key in self.content for key in ("text", "photo", "document", "sticker"))
 
     @property
     def body_key(self) -> str:
@@ -872,8 +872,9 @@ class BotApiEmulator:
         language_code: str | None = None,
         user_id: int | None = None,
         last_name: str | None = None,
+        is_bot: bool = False,
     ) -> User:
-        """Register a (human) user."""
+        """Register a user (a human, or another bot with ``is_bot=True``)."""
         if user_id is None:
             while self._next_user_id in self._users:
                 self._next_user_id += 1
@@ -889,6 +890,7 @@ class BotApiEmulator:
             username=username,
             last_name=last_name,
             language_code=language_code,
+            is_bot=is_bot,
         )
         self._users[user_id] = user
         return user
@@ -1030,6 +1032,13 @@ class BotApiEmulator:
         self._emit_my_chat_member(state, actor, old)
         self._store_message(state, actor, {"left_chat_member": self.bot.to_api()})
 
+    def remove_bot_silently(self, chat_id: int) -> None:
+        """The bot loses the group without an update reaching it (e.g. the group was deleted while the
+        bot was offline and the update expired): later sends get 403 "bot was kicked"."""
+        state = self._group_state(chat_id)
+        state.bot_status = "kicked"
+        state.bot_was_removed = True
+
     def block_bot(self, user_id: int) -> None:
         """The user blocks the bot in their private chat (``my_chat_member`` -> kicked)."""
         state = self._private_state(user_id, create=True)
@@ -1060,7 +1069,9 @@ class BotApiEmulator:
         caption: str | None = None,
         photo: bool = False,
         document: bool = False,
+        sticker: bool = False,
         entities: list[JsonDict] | None = None,
+        thread_id: int | None = None,
     ) -> JsonDict:
         """A user sends a message; returns it as stored (the bot gets a ``message`` update).
 
@@ -1079,9 +1090,11 @@ class BotApiEmulator:
             state = self._state(chat_id)
             if state.chat.type == "private":
                 raise ValueError("only the owner of a private chat can post in it")
-        if photo and document:
-            raise ValueError("a message has either a photo or a document")
-        has_media = photo or document
+        if photo + document + sticker > 1:
+            raise ValueError("a message has one of photo, document or sticker")
+        if sticker and caption is not None:
+            raise ValueError("stickers have no caption")
+        has_media = photo or document or sticker
         if has_media and text is not None:
             raise ValueError("media messages have a caption, not a text")
         if not has_media and caption is not None:
@@ -1090,7 +1103,19 @@ class BotApiEmulator:
             raise ValueError("nothing to post: pass text, or photo/document")
 
         content: JsonDict = {}
-        if has_media:
+        if sticker:
+            file_id, unique_id = self._new_file_ids("sticker")
+            content["sticker"] = {
+                "file_id": file_id,
+                "file_unique_id": unique_id,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": "🤝",
+            }
+        elif has_media:
             stored = self._store_file(
                 "photo" if photo else "document",
                 _SAMPLE_PNG if photo else b"Sister-city partnership agreement\n",
@@ -1117,15 +1142,16 @@ class BotApiEmulator:
             if formatted.entities:
                 content["entities"] = formatted.entities
 
+        if thread_id is not None:  # a message inside a forum topic
+            content["message_thread_id"] = thread_id
+            content["is_topic_message"] = True
         if state.chat.type not in ("private", "channel") and user_id not in state.members:
             state.members.append(user_id)
         if reply_to is not None:
             target = state.messages.get(reply_to)
             if target is None or target.deleted:
                 raise ValueError(f"message {reply_to} does not exist in chat {chat_id}")
-        message = self._store_message(
-            state, None if state.chat.type == "channel" else user, content, reply_to=reply_to
-        )
+        message = self._store_message(state, None if state.chat.type == "channel" else user, content, reply_to=reply_to)
         if self._bot_receives(state, message):
             kind = "channel_post" if state.chat.type == "channel" else "message"
             self._emit(kind, self._message_json(message))
@@ -1207,11 +1233,7 @@ class BotApiEmulator:
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[JsonDict]:
         """Every message in a chat (users', the bot's and service messages), in order."""
         state = self._state(chat_id)
-        return [
-            self._view(message)
-            for message in state.messages.values()
-            if include_deleted or not message.deleted
-        ]
+        return [self._view(message) for message in state.messages.values() if include_deleted or not message.deleted]
 
     def message(self, chat_id: int, message_id: int) -> JsonDict:
         """One message by id (also if deleted; see its ``deleted`` key)."""
@@ -1225,9 +1247,7 @@ class BotApiEmulator:
         state = self._state(chat_id)
         return self._view(state.messages[state.pinned]) if state.pinned is not None else None
 
-    def commands(
-        self, language_code: str | None = None, scope: str | Mapping[str, Any] = "default"
-    ) -> list[JsonDict]:
+    def commands(self, language_code: str | None = None, scope: str | Mapping[str, Any] = "default") -> list[JsonDict]:
         """The commands set with ``setMyCommands`` for exactly this scope and language.
 
         ``scope`` is a scope type (``"default"``, ``"all_group_chats"`` ...) or a full
@@ -1339,12 +1359,15 @@ class BotApiEmulator:
             sent = self.sent(chat_id)
             return sent if len(sent) >= count else None
 
-        return await self.wait_for(
-            check, timeout, message=f"the bot sending {count} message(s) to chat {chat_id}"
-        )
+        return await self.wait_for(check, timeout, message=f"the bot sending {count} message(s) to chat {chat_id}")
 
     async def wait_for_text(
-        self, chat_id: int, substring: str, timeout: float = 5.0, *, since: int | None = None  # noqa: ASYNC109
+        self,
+        chat_id: int,
+        substring: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        *,
+        since: int | None = None,
     ) -> JsonDict:
         """Wait for a bot message in the chat whose text or caption contains ``substring``.
 
@@ -1360,9 +1383,7 @@ class BotApiEmulator:
                     return message
             return None
 
-        return await self.wait_for(
-            check, timeout, message=f"a bot message containing {substring!r} in chat {chat_id}"
-        )
+        return await self.wait_for(check, timeout, message=f"a bot message containing {substring!r} in chat {chat_id}")
 
     async def wait_for_callback_answer(self, query_id: str, timeout: float = 5.0) -> JsonDict:  # noqa: ASYNC109
         """Wait until the bot answers the callback query."""
@@ -1913,9 +1934,7 @@ class BotApiEmulator:
         parse_mode = params.get_str("parse_mode") or None
         try:
             if params.has(entities_name):
-                explicit = entities_from_param(
-                    params.get_json(entities_name), raw, resolve_user=self._resolve_user
-                )
+                explicit = entities_from_param(params.get_json(entities_name), raw, resolve_user=self._resolve_user)
                 formatted = finalize(raw, explicit, allow_empty=allow_empty)
             elif parse_mode is not None:
                 mode = parse_mode.lower()
@@ -1963,24 +1982,18 @@ class BotApiEmulator:
         if not isinstance(button, dict):
             raise _bad_request("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
         if not isinstance(button.get("text"), str):
-            raise _bad_request('can\'t parse inline keyboard button: Can\'t find field "text"')
+            raise _bad_request("can't parse inline keyboard button: Can't find field \"text\"")
         actions = [name for name in _BUTTON_ACTIONS if name in button]
         if not actions:
-            raise _bad_request(
-                "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-            )
+            raise _bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
         data = button.get("callback_data")
-        if "callback_data" in button and (
-            not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64
-        ):
+        if "callback_data" in button and (not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64):
             raise _bad_request("BUTTON_DATA_INVALID")
         url = button.get("url")
         if "url" in button and (not isinstance(url, str) or not url.strip()):
             raise _bad_request(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
 
-    def _reply_target(
-        self, state: _ChatState, params: _Params
-    ) -> tuple[int | None, JsonDict | None, JsonDict | None]:
+    def _reply_target(self, state: _ChatState, params: _Params) -> tuple[int | None, JsonDict | None, JsonDict | None]:
         """(reply_to message id in this chat, external_reply, quote) from reply parameters."""
         raw = params.get_json("reply_parameters")
         if raw is None:
@@ -2176,9 +2189,7 @@ class BotApiEmulator:
         )
         if self._webhook_task is not None:
             self._webhook_task.cancel()
-        self._webhook_task = asyncio.create_task(
-            self._deliver_webhooks(self._webhook), name="BotApiEmulator:webhook"
-        )
+        self._webhook_task = asyncio.create_task(self._deliver_webhooks(self._webhook), name="BotApiEmulator:webhook")
         self._poll_generation += 1
         self._notify()
         return _Ok(True, "Webhook is already set" if unchanged else "Webhook was set")
@@ -2366,9 +2377,7 @@ class BotApiEmulator:
         message.edit_date = int(time.time())
         self._bot_message_changed(message)
 
-    def _source_message(
-        self, params: _Params, *, action: Literal["copy", "forward"]
-    ) -> tuple[_ChatState, _Message]:
+    def _source_message(self, params: _Params, *, action: Literal["copy", "forward"]) -> tuple[_ChatState, _Message]:
         source_state = self._accessible(self._chat_param(params, "from_chat_id"))
         message_id = self._message_id_param(params)
         source = source_state.messages.get(message_id)
@@ -2384,13 +2393,14 @@ class BotApiEmulator:
         content = {
             key: copy.deepcopy(value)
             for key, value in source.content.items()
-            if key in ("text", "entities", "photo", "document", "caption", "caption_entities", "has_media_spoiler")
+            if key
+            in ("text", "entities", "photo", "document", "sticker", "caption", "caption_entities", "has_media_spoiler")
         }
+        if "sticker" in content and params.get_str("caption") is not None:
+            raise _bad_request("can't use caption with a sticker")
         raw_text, parse_mode = source.raw_text, source.parse_mode
         if "text" not in content and params.get_str("caption") is not None:
-            formatted, raw_text, parse_mode = self._formatted(
-                params, "caption", "caption_entities", allow_empty=True
-            )
+            formatted, raw_text, parse_mode = self._formatted(params, "caption", "caption_entities", allow_empty=True)
             if len(formatted.text) > MAX_CAPTION_LENGTH:
                 raise _bad_request("message caption is too long")
             content.pop("caption", None)
@@ -2538,9 +2548,7 @@ class BotApiEmulator:
             raise _bad_request("not enough rights to manage pinned messages in the chat")
         state.pinned = message_id
         if state.chat.type != "private":
-            service = self._store_message(
-                state, self.bot, {"pinned_message": self._message_json(message, nested=True)}
-            )
+            service = self._store_message(state, self.bot, {"pinned_message": self._message_json(message, nested=True)})
             self._bot_message_changed(service)
         self._notify()
         return True
@@ -2564,7 +2572,7 @@ class BotApiEmulator:
         user_id: int | None = None
         if kind in ("chat", "chat_administrators", "chat_member"):
             if scope.get("chat_id") is None:
-                raise _bad_request('can\'t parse BotCommandScope: Can\'t find field "chat_id"')
+                raise _bad_request("can't parse BotCommandScope: Can't find field \"chat_id\"")
             chat_id = self._chat_param(_Params({"chat_id": scope["chat_id"]}, {})).chat.id
         if kind == "chat_member":
             raw_user = scope.get("user_id")
@@ -2597,7 +2605,7 @@ class BotApiEmulator:
                 raise _bad_request("can't parse BotCommand: expected an Object")
             for name in ("command", "description"):
                 if not isinstance(item.get(name), str):
-                    raise _bad_request(f'can\'t parse BotCommand: Can\'t find field "{name}"')
+                    raise _bad_request(f"can't parse BotCommand: Can't find field \"{name}\"")
             command = item["command"].removeprefix("/")
             description = item["description"].strip()
             if not _COMMAND_NAME.match(command):
@@ -2688,6 +2696,4 @@ class BotApiEmulator:
 
 
 def _log_request(handler: tornado.web.RequestHandler) -> None:
-    _LOGGER.debug(
-        "%s %s -> %d", handler.request.method, handler.request.path.split("/", 2)[-1], handler.get_status()
-    )
+    _LOGGER.debug("%s %s -> %d", handler.request.method, handler.request.path.split("/", 2)[-1], handler.get_status())

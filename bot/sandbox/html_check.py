@@ -83,44 +83,48 @@ _TAGS = frozenset(
         "blockquote",
     }
 )
-_SIMPLE_TAGS: Mapping[str, str] = MappingProxyType({
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-})
+_SIMPLE_TAGS: Mapping[str, str] = MappingProxyType(
+    {
+        "b": "bold",
+        "strong": "bold",
+        "i": "italic",
+        "em": "italic",
+        "u": "underline",
+        "ins": "underline",
+        "s": "strikethrough",
+        "strike": "strikethrough",
+        "del": "strikethrough",
+        "tg-spoiler": "spoiler",
+        "span": "spoiler",
+    }
+)
 # tdlib's is_space(); the end of the text counts as a NUL character.
 _SPACES = frozenset(" \t\r\n\v\f\0")
 
 # Sort priority of entity types at the same offset and length (tdlib get_type_priority).
-_PRIORITY: Mapping[str, int] = MappingProxyType({
-    "mention": 50,
-    "hashtag": 50,
-    "bot_command": 50,
-    "url": 50,
-    "email": 50,
-    "bold": 90,
-    "italic": 91,
-    "code": 20,
-    "pre": 11,
-    "text_link": 49,
-    "text_mention": 49,
-    "cashtag": 50,
-    "phone_number": 50,
-    "underline": 92,
-    "strikethrough": 93,
-    "blockquote": 0,
-    "expandable_blockquote": 0,
-    "spoiler": 94,
-    "custom_emoji": 99,
-})
+_PRIORITY: Mapping[str, int] = MappingProxyType(
+    {
+        "mention": 50,
+        "hashtag": 50,
+        "bot_command": 50,
+        "url": 50,
+        "email": 50,
+        "bold": 90,
+        "italic": 91,
+        "code": 20,
+        "pre": 11,
+        "text_link": 49,
+        "text_mention": 49,
+        "cashtag": 50,
+        "phone_number": 50,
+        "underline": 92,
+        "strikethrough": 93,
+        "blockquote": 0,
+        "expandable_blockquote": 0,
+        "spoiler": 94,
+        "custom_emoji": 99,
+    }
+)
 _NAMED_REFERENCES: Mapping[str, str] = MappingProxyType({"lt": "<", "gt": ">", "amp": "&", "quot": '"'})
 
 # Entity types a client may set explicitly; the others are detected by the server.
@@ -220,9 +224,7 @@ class _OpenTag:
     out_index: int
 
 
-def parse_html(
-    source: str, *, resolve_user: Callable[[int], JsonDict | None] | None = None
-) -> FormattedText:
+def parse_html(source: str, *, resolve_user: Callable[[int], JsonDict | None] | None = None) -> FormattedText:
     """Parse Bot API HTML into plain text and entities; raises :class:`EntityParseError`.
 
     ``resolve_user`` maps the id of a ``tg://user?id=N`` link to a Bot API ``User`` dictionary;
@@ -281,9 +283,7 @@ def parse_html(
                     i += 1
                 attribute_name = source[attribute_begin:i].lower()
                 if not attribute_name:
-                    raise EntityParseError(
-                        f'Empty attribute name in the tag "{tag}" at byte offset {byte_at[begin]}'
-                    )
+                    raise EntityParseError(f'Empty attribute name in the tag "{tag}" at byte offset {byte_at[begin]}')
                 while not ended(i) and at(i) in _SPACES:
                     i += 1
                 if ended(i):
@@ -308,9 +308,7 @@ def parse_html(
                         i += 1
                     value = source[token_begin:i].lower()
                     if at(i) not in _SPACES and at(i) != ">":
-                        raise EntityParseError(
-                            f"Unexpected end of name token at byte offset {byte_at[token_begin]}"
-                        )
+                        raise EntityParseError(f"Unexpected end of name token at byte offset {byte_at[token_begin]}")
                 else:
                     quote = at(i)
                     i += 1
@@ -340,9 +338,7 @@ def parse_html(
                 elif tag == "blockquote" and attribute_name == "expandable":
                     argument = "1"
             if tag == "span" and argument != "spoiler":
-                raise EntityParseError(
-                    f'Tag "span" must have class "tg-spoiler" at byte offset {byte_at[begin]}'
-                )
+                raise EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {byte_at[begin]}')
             stack.append(_OpenTag(tag, argument, utf16, len(out)))
         else:
             # An end tag.
@@ -446,8 +442,10 @@ def _link_user_id(url: str) -> int | None:
 
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-_HOST = re.compile(r"^(?:[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff-]*[A-Za-z0-9\u00a1-\uffff])?\.)+"
-                   r"[A-Za-z\u00a1-\uffff][A-Za-z0-9\u00a1-\uffff-]*[A-Za-z0-9\u00a1-\uffff]$")
+_HOST = re.compile(
+    r"^(?:[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff-]*[A-Za-z0-9\u00a1-\uffff])?\.)+"
+    r"[A-Za-z\u00a1-\uffff][A-Za-z0-9\u00a1-\uffff-]*[A-Za-z0-9\u00a1-\uffff]$"
+)
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 
 
@@ -510,15 +508,13 @@ def entities_from_param(
             raise EntitiesFieldError("can't parse MessageEntity: expected an Object")
         for name in ("type", "offset", "length"):
             if name not in raw:
-                raise EntitiesFieldError(f'can\'t parse MessageEntity: Can\'t find field "{name}"')
+                raise EntitiesFieldError(f"can't parse MessageEntity: Can't find field \"{name}\"")
         kind = raw["type"]
         if not isinstance(kind, str):
             raise EntitiesFieldError('can\'t parse MessageEntity: Field "type" must be of type String')
         for name in ("offset", "length"):
             if not isinstance(raw[name], int) or isinstance(raw[name], bool):
-                raise EntitiesFieldError(
-                    f'can\'t parse MessageEntity: Field "{name}" must be of type Number'
-                )
+                raise EntitiesFieldError(f'can\'t parse MessageEntity: Field "{name}" must be of type Number')
         if kind in _DETECTED_ENTITY_TYPES:
             continue
         if kind not in _USER_ENTITY_TYPES:
@@ -531,7 +527,7 @@ def entities_from_param(
         if kind == "text_link":
             url = raw.get("url")
             if not isinstance(url, str):
-                raise EntitiesFieldError('can\'t parse MessageEntity: Can\'t find field "url"')
+                raise EntitiesFieldError("can't parse MessageEntity: Can't find field \"url\"")
             normalized = normalize_url(url)
             if normalized is None:
                 raise EntitiesFieldError("can't parse MessageEntity: Wrong URL specified")
@@ -539,7 +535,7 @@ def entities_from_param(
         elif kind == "text_mention":
             user = raw.get("user")
             if not isinstance(user, dict) or not isinstance(user.get("id"), int):
-                raise EntitiesFieldError('can\'t parse MessageEntity: Can\'t find field "user"')
+                raise EntitiesFieldError("can't parse MessageEntity: Can't find field \"user\"")
             resolved = resolve_user(int(user["id"])) if resolve_user is not None else user
             if resolved is None:
                 raise EntitiesFieldError("can't parse MessageEntity: User not found")

@@ -1,7 +1,8 @@
 """``kembar sandbox``: the real bot against the local Bot API emulator, driven from a terminal.
 
 A person posts as the coordinator of two or more simulated city groups (default: Surabaya in
-Indonesian, Busan in Korean) and sees everything the bot sends to each group.
+Indonesian, Busan in Korean, Braunschweig in German), linked in one bridge, and sees everything the bot
+sends to each group.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.services import Services
 from handlers.context import SERVICES_KEY
 
 SANDBOX_TOKEN = "1000000001:SANDBOX-local-emulator-token"
-DEFAULT_GROUPS = ("Surabaya:id", "Busan:ko")
+DEFAULT_GROUPS = ("Surabaya:id", "Busan:ko", "Braunschweig:de")
 
 HELP = """Sandbox commands:
   <text>               post <text> in the current group as its coordinator (commands too: /start, /lang id)
@@ -68,8 +69,10 @@ class Sandbox:
         groups: Sequence[str] | None = None,
         *,
         local_translator: bool = False,
+        link: bool = True,
         out: TextIO | None = None,
     ) -> None:
+        self.link = link
         self.specs = parse_groups(groups)
         self.settings = settings
         self.local_translator = local_translator
@@ -133,11 +136,18 @@ class Sandbox:
             await services.chats.ensure(group.chat.id, title=group.city, type="supergroup", default_language="en")
             await services.chats.set_language(group.chat.id, group.language)
             await services.chats.set_city(group.chat.id, group.city)
+        if self.link:  # link every group into one bridge, as /link codes would (kept from an earlier run)
+            first = self.groups[0].chat.id
+            for group in self.groups[1:]:
+                if await services.bridges.bridge_of(group.chat.id) is None:
+                    await services.bridges.link(first, group.chat.id)
         self.write(
             "Kembar sandbox: the real bot against a local Telegram emulator "
             f"(translator: {settings.translator}, database: {settings.database_url.split('://')[0]})."
         )
         self.write("Groups: " + ", ".join(f"{g.city} ({g.language})" for g in self.groups))
+        if self.link:
+            self.write("They are linked in one bridge: what you post in one group appears, translated, in the others.")
         self.write(HELP)
         return self
 
@@ -243,9 +253,9 @@ async def stdin_lines(prompt: Any) -> AsyncIterator[str]:
 
 
 async def run_sandbox(
-    settings: Settings, *, groups: Sequence[str] | None = None, local_translator: bool = False
+    settings: Settings, *, groups: Sequence[str] | None = None, local_translator: bool = False, link: bool = True
 ) -> None:
-    async with Sandbox(settings, groups, local_translator=local_translator) as sandbox:
+    async with Sandbox(settings, groups, local_translator=local_translator, link=link) as sandbox:
         async for line in stdin_lines(lambda: sandbox.prompt):
             if not await sandbox.handle_line(line):
                 break
