@@ -155,6 +155,13 @@ class TranslationService:
             task.add_done_callback(lambda _t: self._inflight.pop(key, None))
         return await asyncio.shield(task)
 
+    async def close(self) -> None:
+        """Cancel translations still in flight (shutdown)."""
+        tasks = list(self._inflight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def _translate(self, text: str, source: str, target: str, bridge_id: int | None) -> Translated:
         glossary = await self.glossary.as_mapping(bridge_id) if bridge_id is not None else {}
         protected = protect(text, glossary, target=target)

@@ -106,6 +106,7 @@ class Services:
 
     async def close(self) -> None:
         await self.delivery.stop()
+        await self.translations.close()
         await self.db.dispose()
 
     def timezone_of(self, chat: Chat) -> str:

@@ -377,3 +377,78 @@ def test_tag_masking_round_trip_and_fallback() -> None:
     )
     assert unmask_tags("[[9001]]x[[9000]][[9002]][[9003]]", tags) is None  # reordered: no formatting
     assert unmask_tags("Meeting & MoU", tags) is None  # lost
+
+
+async def test_city_timezone_and_original_settings(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Kota Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        shown = await world.ask(surabaya, "/city")
+        refused = await world.ask(surabaya, "/city Sby", as_admin=False)
+        too_long = await world.ask(surabaya, "/city " + "x" * 65)
+        city_set = await world.ask(surabaya, "/city   Surabaya  City ")
+        tz_default = await world.ask(surabaya, "/tz")
+        tz_bad = await world.ask(surabaya, "/tz Mars/Olympus")
+        tz_set = await world.ask(surabaya, "/tz asia/makassar")
+        tz_now = await world.ask(surabaya, "/tz")
+        original_state = await world.ask(busan, "/original")
+        await world.ask(busan, "/original on")
+        off = await world.ask(busan, "/original off")
+        world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
+        copy = await world.relayed(busan, "좋은 아침")
+    assert "Kota Surabaya" in shown
+    assert refused.startswith("Maaf, hanya admin")
+    assert too_long.startswith("Berikan nama 1 sampai 64 karakter")
+    assert city_set == "Selesai: pesan dari grup ini sekarang ditandai Surabaya City."
+    assert copy["text"].startswith("Kota Surabaya Member · Surabaya City\n")
+    assert "blockquote" not in copy["html"]
+    assert "Asia/Jakarta" in tz_default
+    assert tz_bad.startswith("Mars/Olympus bukan zona waktu")
+    assert tz_set.startswith("Selesai: zona waktu grup ini sekarang Asia/Makassar")
+    assert "Asia/Makassar" in tz_now
+    assert "off" in original_state
+    assert off == "Relayed messages in this group no longer include the original text."
+
+
+async def test_text_already_in_the_target_language_is_not_sent_to_the_provider(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, london = world.town("Surabaya", "id"), world.town("London", "en")
+    async with world.bot():
+        await world.setup(surabaya, london)
+        before = len(world.server.requests)
+        text = "The delegation from Busan arrives on Monday morning at the port"
+        world.emu.post(surabaya.id, surabaya.member.id, text)
+        copy = await world.relayed(london, "delegation")
+    assert copy["text"] == f"Surabaya Member · Surabaya\n{text}"
+    assert world.server.requests[before:] == []
+
+
+async def test_a_throttled_destination_does_not_hold_up_the_others(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
+    async with world.bot():
+        await world.setup(surabaya, busan, bs)
+        world.emu.faults.add(method="sendMessage", kind="429", retry_after=3, chat_id=busan.id, times=1)
+        world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
+        await world.relayed(bs, "Guten Morgen", timeout=2)  # well before Busan's 3 s flood wait ends
+        assert not any("좋은 아침" in t for t in world.texts(busan))
+        await world.relayed(busan, "좋은 아침", timeout=10)
+
+
+async def test_translation_failures_are_logged_without_the_text(
+    sqlite_world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    secret_text = "Anggaran rahasia program pertukaran pelajar"
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        world.server.fail_share = 1.0
+        with caplog.at_level(logging.INFO):  # the production level (DEBUG would show library request dumps)
+            world.emu.post(surabaya.id, surabaya.member.id, secret_text)
+            await world.relayed(busan, secret_text, timeout=20)
+    failures = [r.getMessage() for r in caplog.records if "translation id->ko via libre failed" in r.getMessage()]
+    assert failures, "the failure names the provider"
+    leaks = [(r.name, r.getMessage()) for r in caplog.records if "rahasia" in r.getMessage()]
+    assert not [leak for leak in leaks if not leak[0].startswith("bot.sandbox")], leaks

@@ -145,6 +145,8 @@ class Sandbox:
             "Kembar sandbox: the real bot against a local Telegram emulator "
             f"(translator: {settings.translator}, database: {settings.database_url.split('://')[0]})."
         )
+        if not self.local_translator:
+            self.write("No internet for the translator? Run with --local-translator for offline phrase tables.")
         self.write("Groups: " + ", ".join(f"{g.city} ({g.language})" for g in self.groups))
         if self.link:
             self.write("They are linked in one bridge: what you post in one group appears, translated, in the others.")
