@@ -11,7 +11,6 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ChatMemberHandler,
@@ -25,6 +24,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.i18n import FALLBACK, Catalog
 from bot.polling import DurablePoller
+from bot.ratelimit import PerChatRateLimiter
 from bot.services import Services
 from bot.telegram_io import TelegramSender
 from bot.translation import Translator
@@ -93,7 +93,7 @@ def build_application(
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=KembarContext))
         .rate_limiter(
-            AIORateLimiter(
+            PerChatRateLimiter(
                 overall_max_rate=settings.send_rate,
                 overall_time_period=1,
                 group_max_rate=settings.group_rate,

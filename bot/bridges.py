@@ -117,8 +117,8 @@ class BridgeService:
         """Send a notice to each chat in its own language; one unreachable chat doesn't stop the others."""
         for chat in chats:
             extra: dict[str, object] = dict(values)
-            if bridge is not None:
-                extra["members"] = self.members_text(bridge, chat.language)
+            if bridge is not None:  # language names in the language the notice is written in
+                extra["members"] = self.members_text(bridge, self.catalog.resolve(chat.language))
             try:
                 await self.sender.send_text(chat.id, self.catalog.t(key, chat.language, **extra))
             except DeliveryError as exc:

@@ -6,12 +6,13 @@ business logic stays free of Telegram types and can be tested against any implem
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Protocol
 
 from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.ratelimit import retry_seconds
 
 
 class DeliveryError(Exception):
@@ -60,9 +61,7 @@ def classify(exc: TelegramError) -> DeliveryError:
     text = str(exc)
     lowered = text.lower()
     if isinstance(exc, RetryAfter):
-        after = exc.retry_after
-        seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
-        return RetryLater(seconds)
+        return RetryLater(retry_seconds(exc))
     if isinstance(exc, Forbidden | ChatMigrated):
         return DestinationGone(text)
     if isinstance(exc, BadRequest):

@@ -452,3 +452,14 @@ async def test_translation_failures_are_logged_without_the_text(
     assert failures, "the failure names the provider"
     leaks = [(r.name, r.getMessage()) for r in caplog.records if "rahasia" in r.getMessage()]
     assert not [leak for leak in leaks if not leak[0].startswith("bot.sandbox")], leaks
+
+
+async def test_member_lists_name_languages_in_the_notice_language(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
+    async with world.bot():
+        await world.setup(surabaya, busan, bs)
+    told_busan = next(m["text"] for m in world.emu.sent(busan.id) if "Braunschweig has joined" in str(m["text"]))
+    told_surabaya = next(m["text"] for m in world.emu.sent(surabaya.id) if "Braunschweig bergabung" in str(m["text"]))
+    assert "Busan — Korean" in told_busan and "Braunschweig — German" in told_busan  # English UI, English names
+    assert "Busan — Korea" in told_surabaya and "Braunschweig — Jerman" in told_surabaya
