@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -13,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
@@ -28,7 +30,7 @@ from bot.ratelimit import PerChatRateLimiter
 from bot.services import Services
 from bot.telegram_io import TelegramSender
 from bot.translation import Translator
-from handlers import basic, bridge, relay
+from handlers import actions, basic, bridge, relay
 from handlers import settings as settings_handlers
 from handlers.context import SERVICES_KEY, KembarContext
 from handlers.errors import on_error
@@ -41,6 +43,11 @@ KembarApp = Application[Any, KembarContext, dict[Any, Any], dict[Any, Any], dict
 MENU = (
     ("start", "cmd.start"),
     ("help", "cmd.help"),
+    ("action", "cmd.action"),
+    ("actions", "cmd.actions"),
+    ("done", "cmd.done"),
+    ("status", "cmd.status"),
+    ("programme", "cmd.programme"),
     ("link", "cmd.link"),
     ("bridge", "cmd.bridge"),
     ("unlink", "cmd.unlink"),
@@ -63,7 +70,11 @@ async def set_command_menus(app: KembarApp, catalog: Catalog) -> None:
 
 
 def build_application(
-    settings: Settings, *, catalog: Catalog | None = None, translator: Translator | None = None
+    settings: Settings,
+    *,
+    catalog: Catalog | None = None,
+    translator: Translator | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> KembarApp:
     if not settings.token:
         raise ValueError("build_application needs a bot token")
@@ -71,7 +82,13 @@ def build_application(
     root = settings.bot_api_url.rstrip("/")
 
     async def post_init(app: KembarApp) -> None:
-        services = Services.create(settings, catalog, TelegramSender(app.bot), translator=translator)
+        services = Services.create(
+            settings,
+            catalog,
+            TelegramSender(app.bot),
+            translator=translator,
+            clock=clock or (lambda: datetime.now(UTC)),
+        )
         await services.start()
         app.bot_data[SERVICES_KEY] = services
         if not app.bot.can_read_all_group_messages:
@@ -124,6 +141,18 @@ def register_handlers(app: KembarApp) -> None:
         "tz": settings_handlers.timezone,
         "original": settings_handlers.original,
         "glossary": settings_handlers.glossary,
+        "action": actions.create_action,
+        "actions": actions.list_actions,
+        "done": actions.done,
+        "reopen": actions.reopen,
+        "drop": actions.drop,
+        "assign": actions.assign,
+        "due": actions.due,
+        "rename": actions.rename,
+        "programme": actions.programme,
+        "program": actions.programme,
+        "programmes": actions.programmes,
+        "status": actions.status,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=new_messages))
@@ -132,6 +161,7 @@ def register_handlers(app: KembarApp) -> None:
         MessageHandler(content & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE), relay.relay_message)
     )
     app.add_handler(ChatMemberHandler(bridge.my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CallbackQueryHandler(actions.on_button, pattern=r"^act\|"))
     app.add_error_handler(on_error)
 
 

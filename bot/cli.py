@@ -59,7 +59,7 @@ async def _db_upgrade(settings: Settings) -> None:
 class _OfflineSender:
     """Used by the CLI without a bot token: nothing can be sent, groups are not notified."""
 
-    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None) -> int:
+    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: object = None) -> int:
         from bot.telegram_io import DeliveryError
 
         raise DeliveryError("no TELEGRAM_BOT_TOKEN: groups not notified")

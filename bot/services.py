@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from bot.actions import ActionService
 from bot.bridges import BridgeService
 from bot.config import Settings
 from bot.delivery import Delivery
@@ -15,12 +18,14 @@ from bot.translation import Translator, build_translator
 from storage.db import Database
 from storage.records import Chat
 from storage.repos import (
+    ActionRepository,
     BridgeRepository,
     ChatRepository,
     GlossaryRepository,
     LinkCodeRepository,
     MessageLinkRepository,
     OutboxRepository,
+    ProgrammeRepository,
     TranslationCacheRepository,
 )
 
@@ -40,6 +45,7 @@ class Services:
     relay: RelayService
     delivery: Delivery
     bridge_service: BridgeService
+    actions: ActionService
 
     @classmethod
     def create(
@@ -49,6 +55,7 @@ class Services:
         sender: Sender,
         *,
         translator: Translator | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         detector_languages: tuple[str, ...] = SUGGESTED_LANGUAGES,
     ) -> Services:
         db = Database(settings.database_url)
@@ -84,6 +91,15 @@ class Services:
             on_gone=on_gone,
         )
         relay = RelayService(outbox, translations, delivery.notify)
+        actions = ActionService(
+            actions=ActionRepository(db),
+            programmes=ProgrammeRepository(db),
+            bridges=bridges,
+            translations=translations,
+            catalog=catalog,
+            sender=sender,
+            clock=clock,
+        )
         return cls(
             settings=settings,
             catalog=catalog,
@@ -98,6 +114,7 @@ class Services:
             relay=relay,
             delivery=delivery,
             bridge_service=bridge_service,
+            actions=actions,
         )
 
     async def start(self) -> None:

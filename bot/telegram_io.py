@@ -6,9 +6,10 @@ business logic stays free of Telegram types and can be tested against any implem
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
-from telegram import Bot, ReplyParameters
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -75,8 +76,13 @@ def classify(exc: TelegramError) -> DeliveryError:
     return Transient(text)
 
 
+Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
+
+
 class Sender(Protocol):
-    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None) -> int: ...
+    async def send_text(
+        self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: Buttons | None = None
+    ) -> int: ...
 
     async def copy(
         self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
@@ -85,6 +91,14 @@ class Sender(Protocol):
     async def edit_text(self, chat_id: int, message_id: int, html: str) -> None: ...
 
     async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None: ...
+
+
+def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
+    )
 
 
 def _reply(reply_to: int | None) -> ReplyParameters | None:
@@ -99,13 +113,16 @@ class TelegramSender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None) -> int:
+    async def send_text(
+        self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: Buttons | None = None
+    ) -> int:
         try:
             message = await self.bot.send_message(
                 chat_id,
                 html,
                 parse_mode=ParseMode.HTML,
                 reply_parameters=_reply(reply_to),
+                reply_markup=keyboard(buttons),
                 disable_web_page_preview=True,
             )
         except TelegramError as exc:

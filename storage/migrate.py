@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -26,20 +27,33 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    def run(connection: Connection) -> None:
-        command.upgrade(alembic_config(connection), revision)
+async def _migrate(engine: AsyncEngine, run: Callable[[Connection], None]) -> None:
+    """Run Alembic on one connection. On SQLite, foreign keys are off meanwhile: batch migrations rebuild
+    tables (copy, drop, rename) and dropping a referenced table would otherwise cascade-delete its
+    dependants. They are checked once the migration is done."""
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no effect inside a transaction
+            await conn.commit()
+        try:
+            await conn.run_sync(run)
+            await conn.commit()
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if sqlite:
+            problems = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            if problems:
+                raise RuntimeError(f"migration left {len(problems)} dangling foreign key(s)")
 
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    await _migrate(engine, lambda connection: command.upgrade(alembic_config(connection), revision))
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    def run(connection: Connection) -> None:
-        command.downgrade(alembic_config(connection), revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+    await _migrate(engine, lambda connection: command.downgrade(alembic_config(connection), revision))
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

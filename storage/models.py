@@ -82,6 +82,8 @@ class ChatRow(Base):
 
 class BridgeRow(Base):
     __tablename__ = "bridges"
+    # Never reuse a deleted bridge's id on SQLite: action items and programmes are scoped by it.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (SQLAlchemy reads it as declared)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str | None] = mapped_column(String(255), nullable=True)
@@ -145,36 +147,60 @@ class TranslationCacheRow(Base):
 
 
 class ProgrammeRow(Base):
+    """A named programme of a scope (a bridge, or a group in no bridge); unique per scope regardless of case."""
+
     __tablename__ = "programmes"
+    __table_args__ = (UniqueConstraint("scope", "name_key", name="uq_programmes_scope_name_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bridge_id: Mapped[int | None] = mapped_column(
-        ForeignKey("bridges.id", ondelete="SET NULL"), nullable=True, index=True
-    )
-    name: Mapped[str] = mapped_column(String(255))
-    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # "b<bridge id>" for a bridge, "c<chat id>" for a group in no bridge (storage.actions.scope_of).
+    scope: Mapped[str] = mapped_column(String(64))
+    # The name as entered (used as a #tag), and its NFC case-folded form: the identity within the scope.
+    name: Mapped[str] = mapped_column(String(64))
+    name_key: Mapped[str] = mapped_column(String(255))
+    goal: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ActionItemRow(Base):
+    """An action item, numbered 1, 2, 3 … within its scope."""
+
     __tablename__ = "action_items"
+    __table_args__ = (
+        UniqueConstraint("scope", "number", name="uq_action_items_scope_number"),
+        Index("ix_action_items_scope_status_due", "scope", "status", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int] = mapped_column(Integer)
     bridge_id: Mapped[int | None] = mapped_column(
         ForeignKey("bridges.id", ondelete="SET NULL"), nullable=True, index=True
     )
-    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"), nullable=True)
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # The group the item was created in.
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(16))
-    owner: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    owner_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Display strings as given ("@budi", "Kim Min-su"), in order, without case-insensitive duplicates.
+    owners: Mapped[list[str]] = mapped_column(JSON, default=list)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ActionCounterRow(Base):
+    """The last action item number handed out in a scope: bumped in the transaction that creates the item."""
+
+    __tablename__ = "action_counters"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
 
 
 class ReminderRow(Base):

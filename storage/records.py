@@ -89,3 +89,54 @@ class GlossaryEntry:
 
     term: str
     renderings: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """An action item of a scope ("b<bridge id>" or "c<chat id>"), shown as #``number`` there.
+
+    ``chat_id`` is the group it was created in, ``language`` that of its title, ``owners`` display
+    strings as given ("@budi", "Kim Min-su"), ``programme`` the programme's name; ``status`` is 'open',
+    'done' or 'dropped'; ``created_by`` a Telegram user id.
+    """
+
+    id: int
+    scope: str
+    number: int
+    bridge_id: int | None
+    chat_id: int
+    title: str
+    language: str
+    owners: tuple[str, ...]
+    programme: str | None
+    due_at: datetime | None
+    status: str
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+    done_at: datetime | None
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Still open and past its due date."""
+        return self.status == "open" and self.due_at is not None and self.due_at < now
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """A named programme of a scope (its name is used as a #tag); unique per scope regardless of case."""
+
+    id: int
+    scope: str
+    name: str
+    goal: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeStats:
+    """Action items of one programme (None: items in no programme). ``open`` includes the ``overdue`` ones."""
+
+    programme: str | None
+    open: int
+    overdue: int
+    done: int

@@ -1,7 +1,7 @@
 """Repositories: every database access of the layers above goes through here and returns records.
 
-The repositories of bridges, link codes, message links, the outbox, the glossary and the translation cache
-live in their own modules and are re-exported here.
+The repositories of bridges, link codes, message links, the outbox, the glossary, the translation cache,
+action items and programmes live in their own modules and are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage._shared import chat_record as _chat
+from storage.actions import ActionRepository, ProgrammeRepository, scope_of
 from storage.bridges import AlreadyBridged, BridgeRepository
 from storage.db import Database
 from storage.glossary import GlossaryRepository
@@ -26,11 +27,23 @@ from storage.linkcodes import (
 from storage.messagelinks import MessageLinkRepository
 from storage.models import ChatRow, utcnow
 from storage.outbox import OutboxRepository
-from storage.records import Bridge, Chat, GlossaryEntry, MessageLink, NewRelayJob, RelayJob
+from storage.records import (
+    ActionItem,
+    Bridge,
+    Chat,
+    GlossaryEntry,
+    MessageLink,
+    NewRelayJob,
+    Programme,
+    ProgrammeStats,
+    RelayJob,
+)
 from storage.translation_cache import AUTO_SOURCE, TranslationCacheRepository
 
 __all__ = [
     "AUTO_SOURCE",
+    "ActionItem",
+    "ActionRepository",
     "AlreadyBridged",
     "Bridge",
     "BridgeRepository",
@@ -48,9 +61,13 @@ __all__ = [
     "MessageLinkRepository",
     "NewRelayJob",
     "OutboxRepository",
+    "Programme",
+    "ProgrammeRepository",
+    "ProgrammeStats",
     "RelayJob",
     "TranslationCacheRepository",
     "normalise_code",
+    "scope_of",
 ]
 
 

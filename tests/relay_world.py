@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from bot.app import build_application, running
@@ -52,8 +53,10 @@ class World:
         values.update(overrides)
         return Settings(**values)
 
-    def bot(self, **overrides: Any) -> AbstractAsyncContextManager[DurablePoller]:
-        return running(build_application(self.settings(**overrides)), poll_timeout=1)
+    def bot(
+        self, *, clock: Callable[[], datetime] | None = None, **overrides: Any
+    ) -> AbstractAsyncContextManager[DurablePoller]:
+        return running(build_application(self.settings(**overrides), clock=clock), poll_timeout=1)
 
     def town(self, city: str, language: str) -> Town:
         return Town(self.emu, city, language)

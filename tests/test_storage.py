@@ -137,3 +137,23 @@ async def test_concurrent_first_sight_of_a_chat_is_safe(db: Database) -> None:
     assert {r.id for r in results} == {-100}
     assert {r.language for r in results} == {"ko"}
     assert len(await chats.all()) == 1
+
+
+async def test_migrations_keep_existing_data(db_url: str) -> None:
+    """Batch migrations rebuild SQLite tables; members of a bridge must survive them (no FK cascades)."""
+    from storage.repos import BridgeRepository
+
+    database = Database(db_url)
+    try:
+        await upgrade(database.engine, "0002")
+        chats = ChatRepository(database)
+        for chat_id in (-1, -2):
+            await chats.ensure(chat_id, title=str(chat_id), type="group", default_language="id")
+        await BridgeRepository(database).link(-1, -2)
+        await upgrade(database.engine)
+        await downgrade(database.engine, "0001")
+        await upgrade(database.engine)
+        bridges = await BridgeRepository(database).all()
+        assert [[c.id for c in b.members] for b in bridges] == [[-1, -2]]
+    finally:
+        await database.dispose()

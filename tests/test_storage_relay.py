@@ -543,7 +543,6 @@ async def test_translation_cache_round_trip_with_normalisation(db: Database) -> 
 
 
 async def test_migration_0002_downgrades_and_upgrades_again(db: Database) -> None:
-    assert head_revision() == "0002"
     await make_chats(db, -1, -2)
     await ChatRepository(db).set_show_original(-1, True)
     links = MessageLinkRepository(db)
@@ -563,7 +562,7 @@ async def test_migration_0002_downgrades_and_upgrades_again(db: Database) -> Non
     assert [r[0] for r in kept] == [6, 110]  # the first part of a split copy is kept
 
     await upgrade(db.engine)
-    assert await current_revision(db.engine) == "0002"
+    assert await current_revision(db.engine) == head_revision()
     async with db.engine.connect() as conn:
         tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
     assert {"relay_jobs", "glossary_terms"} <= tables

@@ -1,0 +1,473 @@
+"""Action items and programmes of a scope: a bridge ("b<bridge id>") or a group in no bridge ("c<chat id>").
+
+Action items are numbered 1, 2, 3 … per scope. The number comes from a counter row per scope, bumped by
+an upsert in the transaction that inserts the item: concurrent creates queue on that row (PostgreSQL) or
+on the database's write lock (SQLite), so they get distinct numbers, and a failed create hands out none.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import ColumnElement
+
+from storage._shared import is_retryable, rowcount, upsert
+from storage.db import Database
+from storage.models import ActionCounterRow, ActionItemRow, BridgeRow, ChatRow, ProgrammeRow, utcnow
+from storage.records import ActionItem, Programme, ProgrammeStats
+
+STATUSES = ("open", "done", "dropped")
+MAX_TITLE_LENGTH = 500
+MAX_OWNER_LENGTH = 64
+MAX_LANGUAGE_LENGTH = 16
+MAX_SCOPE_LENGTH = 64
+MAX_PROGRAMME_NAME_LENGTH = 64
+MAX_GOAL_LENGTH = 500
+
+# A programme name is used as a #tag: letters, digits, '-' and '_' only.
+_PROGRAMME_NAME = re.compile(r"[\w-]+")
+# How often create() re-runs its transaction after a PostgreSQL deadlock or serialization failure.
+_CREATE_ATTEMPTS = 5
+
+
+def scope_of(bridge_id: int | None, chat_id: int) -> str:
+    """The scope of a group's items and programmes: its bridge's, else its own."""
+    return f"b{bridge_id}" if bridge_id is not None else f"c{chat_id}"
+
+
+def programme_key(name: str) -> str:
+    """The identity of a programme name within its scope (raises ValueError for an invalid name)."""
+    return _programme_name(name).casefold()
+
+
+class ActionRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        *,
+        scope: str,
+        bridge_id: int | None,
+        chat_id: int,
+        title: str,
+        language: str,
+        owners: Sequence[str] = (),
+        programme_id: int | None = None,
+        due_at: datetime | None = None,
+        created_by: int | None = None,
+    ) -> ActionItem:
+        """A new open item, numbered next in its scope.
+
+        Raises ValueError for an invalid scope, title, language or owner, LookupError when the chat or
+        bridge is not known or the programme is not one of the scope's.
+        """
+        scope = _scope(scope)
+        title = _title(title)
+        language = _language(language)
+        owner_list = _owners(owners)
+        _aware(due_at, "due_at")
+        for attempt in range(_CREATE_ATTEMPTS):
+            try:
+                async with self.db.session() as session:
+                    # The counter first: on SQLite this takes the write lock before anything is read.
+                    number = await self._next_number(session, scope)
+                    if await session.get(ChatRow, chat_id) is None:
+                        raise LookupError(f"chat {chat_id} is not known")
+                    if bridge_id is not None and await session.get(BridgeRow, bridge_id) is None:
+                        raise LookupError(f"bridge {bridge_id} is not known")
+                    if programme_id is not None:
+                        await _check_programme(session, scope, programme_id)
+                    now = utcnow()
+                    row = ActionItemRow(
+                        scope=scope,
+                        number=number,
+                        bridge_id=bridge_id,
+                        chat_id=chat_id,
+                        programme_id=programme_id,
+                        title=title,
+                        language=language,
+                        owners=owner_list,
+                        due_at=due_at,
+                        status="open",
+                        created_by=created_by,
+                        created_at=now,
+                        updated_at=now,
+                        done_at=None,
+                    )
+                    session.add(row)
+                    await session.flush()
+                    return await _one(session, row.id)
+            except IntegrityError:
+                raise
+            except DBAPIError as exc:
+                if not is_retryable(exc) or attempt == _CREATE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def get(self, scope: str, number: int) -> ActionItem | None:
+        async with self.db.session() as session:
+            items = await _load(session, ActionItemRow.scope == scope, ActionItemRow.number == number)
+            return items[0] if items else None
+
+    async def list(
+        self,
+        scope: str,
+        *,
+        statuses: Collection[str] = ("open",),
+        programme_id: int | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[ActionItem]:
+        """The scope's items in the given statuses (and programme): soonest due first, undated last, then by number."""
+        wanted = _statuses(statuses)
+        if not wanted or (limit is not None and limit <= 0):
+            return []
+        conditions = [ActionItemRow.scope == scope, ActionItemRow.status.in_(wanted)]
+        if programme_id is not None:
+            conditions.append(ActionItemRow.programme_id == programme_id)
+        async with self.db.session() as session:
+            return await _load(
+                session,
+                *conditions,
+                order_by=(ActionItemRow.due_at.is_(None), ActionItemRow.due_at, ActionItemRow.number),
+                limit=limit,
+            )
+
+    async def set_status(self, scope: str, number: int, status: str, now: datetime) -> ActionItem:
+        """'done' stamps done_at with ``now`` (kept when already done); 'open' and 'dropped' clear it."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+        _aware(now, "now")
+
+        async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
+            if status == "done":
+                if row.status != "done" or row.done_at is None:
+                    row.done_at = now
+            else:
+                row.done_at = None
+            row.status = status
+
+        return await self._change(scope, number, apply)
+
+    async def set_owners(self, scope: str, number: int, owners: Sequence[str]) -> ActionItem:
+        """Replace the owners (an empty sequence: nobody); duplicates regardless of case are dropped."""
+        owner_list = _owners(owners)
+
+        async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
+            row.owners = owner_list
+
+        return await self._change(scope, number, apply)
+
+    async def add_owners(self, scope: str, number: int, owners: Sequence[str]) -> ActionItem:
+        """Append the owners not there yet (compared regardless of case)."""
+        extra = _owners(owners)
+
+        async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
+            row.owners = _owners([*row.owners, *extra])
+
+        return await self._change(scope, number, apply)
+
+    async def set_due(self, scope: str, number: int, due_at: datetime | None) -> ActionItem:
+        _aware(due_at, "due_at")
+
+        async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
+            row.due_at = due_at
+
+        return await self._change(scope, number, apply)
+
+    async def set_title(self, scope: str, number: int, title: str, language: str) -> ActionItem:
+        cleaned, lang = _title(title), _language(language)
+
+        async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
+            row.title = cleaned
+            row.language = lang
+
+        return await self._change(scope, number, apply)
+
+    async def set_programme(self, scope: str, number: int, programme_id: int | None) -> ActionItem:
+        """Put the item in one of the scope's programmes (LookupError for another's), or in none."""
+
+        async def apply(session: AsyncSession, row: ActionItemRow) -> None:
+            if programme_id is not None:
+                await _check_programme(session, scope, programme_id)
+            row.programme_id = programme_id
+
+        return await self._change(scope, number, apply)
+
+    async def stats(self, scope: str, now: datetime) -> builtins.list[ProgrammeStats]:
+        """Open (overdue included), overdue and done items per programme, by programme name, items in none last.
+
+        Dropped items are not counted; a programme with no other items has no row.
+        """
+        _aware(now, "now")
+        is_open = ActionItemRow.status == "open"
+        overdue = and_(is_open, ActionItemRow.due_at.is_not(None), ActionItemRow.due_at < now)
+        statement = (
+            select(
+                ProgrammeRow.name,
+                func.sum(case((is_open, 1), else_=0)),
+                func.sum(case((overdue, 1), else_=0)),
+                func.sum(case((ActionItemRow.status == "done", 1), else_=0)),
+            )
+            .select_from(ActionItemRow)
+            .outerjoin(ProgrammeRow, ProgrammeRow.id == ActionItemRow.programme_id)
+            .where(ActionItemRow.scope == scope, ActionItemRow.status.in_(("open", "done")))
+            .group_by(ActionItemRow.programme_id, ProgrammeRow.name, ProgrammeRow.name_key)
+            .order_by(ActionItemRow.programme_id.is_(None), ProgrammeRow.name_key)
+        )
+        async with self.db.session() as session:
+            rows = (await session.execute(statement)).all()
+        return [
+            ProgrammeStats(programme=name, open=int(n_open or 0), overdue=int(n_overdue or 0), done=int(n_done or 0))
+            for name, n_open, n_overdue, n_done in rows
+        ]
+
+    async def upcoming(self, scope: str, now: datetime, limit: int = 3) -> builtins.list[ActionItem]:
+        """Open items due at or after ``now``, soonest first."""
+        _aware(now, "now")
+        if limit <= 0:
+            return []
+        async with self.db.session() as session:
+            return await _load(
+                session,
+                ActionItemRow.scope == scope,
+                ActionItemRow.status == "open",
+                ActionItemRow.due_at >= now,
+                order_by=(ActionItemRow.due_at, ActionItemRow.number),
+                limit=limit,
+            )
+
+    async def done_since(self, scope: str, since: datetime) -> builtins.list[ActionItem]:
+        """Items done at or after ``since``, most recently done first."""
+        _aware(since, "since")
+        async with self.db.session() as session:
+            return await _load(
+                session,
+                ActionItemRow.scope == scope,
+                ActionItemRow.status == "done",
+                ActionItemRow.done_at >= since,
+                order_by=(ActionItemRow.done_at.desc(), ActionItemRow.number.desc()),
+            )
+
+    async def last_activity(self, scope: str) -> datetime | None:
+        """When an item of the scope was last created or changed; None if it has none."""
+        async with self.db.session() as session:
+            return await session.scalar(select(func.max(ActionItemRow.updated_at)).where(ActionItemRow.scope == scope))
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    async def _next_number(self, session: AsyncSession, scope: str) -> int:
+        """Bump the scope's counter (creating it at 1) and return the new value; the row stays locked."""
+        insert = upsert(self.db, ActionCounterRow).values(scope=scope, last_number=1)
+        statement = insert.on_conflict_do_update(
+            index_elements=["scope"], set_={"last_number": ActionCounterRow.last_number + 1}
+        ).returning(ActionCounterRow.last_number)
+        return (await session.execute(statement)).scalar_one()
+
+    async def _change(
+        self, scope: str, number: int, apply: Callable[[AsyncSession, ActionItemRow], Awaitable[None]]
+    ) -> ActionItem:
+        """Lock the item, move its updated_at, apply the change and return the item as it is then.
+
+        The touching UPDATE comes first: it locks the row on PostgreSQL and starts the write transaction
+        on SQLite, so the row read next cannot change before this transaction commits.
+        """
+        where = (ActionItemRow.scope == scope, ActionItemRow.number == number)
+        now = utcnow()
+        async with self.db.session() as session:
+            touched = await session.execute(
+                update(ActionItemRow).where(*where).values(updated_at=now).execution_options(synchronize_session=False)
+            )
+            if rowcount(touched) == 0:
+                raise LookupError(f"no action item #{number} in {scope}")
+            row = (
+                await session.scalars(select(ActionItemRow).where(*where).execution_options(populate_existing=True))
+            ).one()
+            await apply(session, row)
+            row.updated_at = now
+            await session.flush()
+            return await _one(session, row.id)
+
+
+class ProgrammeRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(self, scope: str, name: str, goal: str | None = None) -> Programme:
+        """Add a programme, or update the one of the same name in any case: its spelling, and its goal
+        unless ``goal`` is None (an empty goal clears it).
+
+        The name may start with '#'; ValueError unless it is 1–64 letters, digits, '-' or '_'.
+        """
+        scope = _scope(scope)
+        shown = _programme_name(name)
+        key = shown.casefold()
+        cleaned_goal: str | None = None
+        if goal is not None:
+            cleaned_goal = goal.strip() or None
+            if cleaned_goal is not None and len(cleaned_goal) > MAX_GOAL_LENGTH:
+                raise ValueError(f"a programme goal is at most {MAX_GOAL_LENGTH} characters")
+        statement = upsert(self.db, ProgrammeRow).values(
+            scope=scope, name=shown, name_key=key, goal=cleaned_goal, created_at=utcnow()
+        )
+        changes: dict[str, object] = {"name": statement.excluded.name}
+        if goal is not None:
+            changes["goal"] = statement.excluded.goal
+        statement = statement.on_conflict_do_update(index_elements=["scope", "name_key"], set_=changes)
+        async with self.db.session() as session:
+            await session.execute(statement)
+            row = (
+                await session.scalars(
+                    select(ProgrammeRow)
+                    .where(ProgrammeRow.scope == scope, ProgrammeRow.name_key == key)
+                    .execution_options(populate_existing=True)
+                )
+            ).one()
+            return _programme(row)
+
+    async def get(self, scope: str, name: str) -> Programme | None:
+        """The programme of that name in any case, with or without a leading '#'; None if there is none."""
+        try:
+            key = programme_key(name)
+        except ValueError:
+            return None
+        async with self.db.session() as session:
+            row = await session.scalar(
+                select(ProgrammeRow).where(ProgrammeRow.scope == scope, ProgrammeRow.name_key == key)
+            )
+            return _programme(row) if row else None
+
+    async def list(self, scope: str) -> builtins.list[Programme]:
+        """The scope's programmes, by name regardless of case."""
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(
+                    select(ProgrammeRow).where(ProgrammeRow.scope == scope).order_by(ProgrammeRow.name_key)
+                )
+            ).all()
+            return [_programme(row) for row in rows]
+
+
+# -- helpers -----------------------------------------------------------------------------------------------
+
+
+def _aware(instant: datetime | None, what: str) -> None:
+    if instant is not None and instant.tzinfo is None:
+        raise ValueError(f"{what} must be a timezone-aware datetime")
+
+
+def _scope(scope: str) -> str:
+    if not scope or len(scope) > MAX_SCOPE_LENGTH or scope != scope.strip():
+        raise ValueError(f"invalid scope {scope!r}")
+    return scope
+
+
+def _title(title: str) -> str:
+    cleaned = title.strip()
+    if not cleaned:
+        raise ValueError("an action item needs a title")
+    if len(cleaned) > MAX_TITLE_LENGTH:
+        raise ValueError(f"an action item title is at most {MAX_TITLE_LENGTH} characters")
+    return cleaned
+
+
+def _language(language: str) -> str:
+    cleaned = language.strip()
+    if not cleaned or len(cleaned) > MAX_LANGUAGE_LENGTH:
+        raise ValueError(f"invalid language code {language!r}")
+    return cleaned
+
+
+def _owners(owners: Sequence[str]) -> builtins.list[str]:
+    """Stripped, validated, without duplicates regardless of case (the first spelling wins)."""
+    if isinstance(owners, str):
+        raise TypeError("owners must be a sequence of strings, not a string")
+    result: builtins.list[str] = []
+    seen: set[str] = set()
+    for owner in owners:
+        cleaned = owner.strip()
+        if not cleaned or len(cleaned) > MAX_OWNER_LENGTH:
+            raise ValueError(f"an owner is 1 to {MAX_OWNER_LENGTH} characters: {owner!r}")
+        key = unicodedata.normalize("NFC", cleaned).casefold()
+        if key not in seen:
+            seen.add(key)
+            result.append(cleaned)
+    return result
+
+
+def _statuses(statuses: Collection[str]) -> builtins.list[str]:
+    if isinstance(statuses, str):
+        raise TypeError("statuses must be a collection of strings, not a string")
+    unknown = set(statuses) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"unknown status {sorted(unknown)[0]!r}; one of {', '.join(STATUSES)}")
+    return [status for status in STATUSES if status in statuses]
+
+
+def _programme_name(name: str) -> str:
+    shown = unicodedata.normalize("NFC", name).strip()
+    shown = shown.removeprefix("#")
+    if not _PROGRAMME_NAME.fullmatch(shown) or len(shown) > MAX_PROGRAMME_NAME_LENGTH:
+        raise ValueError(f"a programme name is 1 to {MAX_PROGRAMME_NAME_LENGTH} letters, digits, '-' or '_': {name!r}")
+    return shown
+
+
+def _programme(row: ProgrammeRow) -> Programme:
+    return Programme(id=row.id, scope=row.scope, name=row.name, goal=row.goal, created_at=row.created_at)
+
+
+async def _check_programme(session: AsyncSession, scope: str, programme_id: int) -> None:
+    found = await session.scalar(select(ProgrammeRow.scope).where(ProgrammeRow.id == programme_id))
+    if found != scope:
+        raise LookupError(f"programme {programme_id} is not one of {scope}'s")
+
+
+async def _load(
+    session: AsyncSession,
+    *conditions: ColumnElement[bool],
+    order_by: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]] = (),
+    limit: int | None = None,
+) -> builtins.list[ActionItem]:
+    statement = (
+        select(ActionItemRow, ProgrammeRow.name)
+        .outerjoin(ProgrammeRow, ProgrammeRow.id == ActionItemRow.programme_id)
+        .where(*conditions)
+        .order_by(*order_by)
+        .execution_options(populate_existing=True)
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [_item(row, programme) for row, programme in (await session.execute(statement)).all()]
+
+
+async def _one(session: AsyncSession, item_id: int) -> ActionItem:
+    return (await _load(session, ActionItemRow.id == item_id))[0]
+
+
+def _item(row: ActionItemRow, programme: str | None) -> ActionItem:
+    return ActionItem(
+        id=row.id,
+        scope=row.scope,
+        number=row.number,
+        bridge_id=row.bridge_id,
+        chat_id=row.chat_id,
+        title=row.title,
+        language=row.language,
+        owners=tuple(row.owners),
+        programme=programme,
+        due_at=row.due_at,
+        status=row.status,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        done_at=row.done_at,
+    )
