@@ -197,3 +197,44 @@ async def test_unbridged_group_keeps_its_own_actions(sqlite_world: World) -> Non
     assert "Rab, 30 Des 2026 17.00" in created  # a bare date means 17:00 local
     assert "#1 Undang delegasi Braunschweig" in overdue and "lewat tenggat" in overdue
     assert "Posisi grup ini" in status and "1 lewat tenggat" in status
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "title", "when_text", "owners", "programme"),
+    [
+        (
+            "Busan sends the MoU draft @kim_ms due Friday 14:00 #education",
+            "en",
+            "Busan sends the MoU draft",
+            "Friday 14:00",
+            ("@kim_ms",),
+            "education",
+        ),
+        ("Kirim laporan SDM tenggat besok jam 10", "id", "Kirim laporan SDM", "besok jam 10", (), None),
+        ("Kirim laporan sebelum rapat tenggat Jumat", "id", "Kirim laporan sebelum rapat", "Jumat", (), None),
+        ("교류 계획서 제출 마감 금요일 오후 2시", "ko", "교류 계획서 제출", "금요일 오후 2시", (), None),
+        ("Bericht schicken bis Freitag 14 Uhr", "de", "Bericht schicken", "Freitag 14 Uhr", (), None),
+        ("報告書を送る 金曜日まで", "ja", "報告書を送る", "金曜日", (), None),
+        ("Plan the visit", "en", "Plan the visit", None, (), None),
+    ],
+)
+def test_parse_action_text(
+    text: str, lang: str, title: str, when_text: str | None, owners: tuple[str, ...], programme: str | None
+) -> None:
+    from bot.actions import parse_action_text
+
+    parsed = parse_action_text(text, lang)
+    assert parsed.owners == owners and parsed.programme == programme
+    if when_text is None:
+        assert parsed.when_candidates == () and parsed.title == title
+    else:
+        assert parsed.when_candidates[0][0] == when_text
+        assert parsed.title_without_when[0] == title
+
+
+def test_split_owner_names() -> None:
+    from bot.actions import split_owner_names
+
+    assert split_owner_names("@kim_ms, Budi Santoso,  @lee_j") == ["@kim_ms", "@lee_j", "Budi Santoso"]
+    assert split_owner_names("Kim Min-su", ["Kim Min-su"]) == ["Kim Min-su"]
+    assert split_owner_names(" , ") == []
