@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.dates import format_when
 from bot.i18n import Catalog, Markup
 from bot.relay import TranslationService
 from bot.telegram_io import Buttons, DeliveryError, Sender
@@ -158,8 +159,6 @@ class ActionService:
         return list(await asyncio.gather(*(self.title_in(i, language, bridge_id) for i in items)))
 
     def when_text(self, when: datetime | None, chat: Chat, timezone: str) -> str:
-        from bot.dates import format_when
-
         if when is None:
             return self.catalog.t("due.none", chat.language)
         return format_when(when, self.catalog.resolve(chat.language), timezone)
@@ -227,6 +226,50 @@ class ActionService:
             await self._send(chat.id, self.catalog.t(key, chat.language, **values), None)
 
         await asyncio.gather(*(one(chat) for chat in scope.members))
+
+    async def status_text(self, chat: Chat, tz: str) -> str:
+        """/status and the weekly digest: per programme counts, next deadlines, recent work, last activity."""
+        scope = await self.scope_for(chat)
+        now = self.now()
+        stats = await self.actions.stats(scope.key, now)
+        if not stats:
+            return self.catalog.t("status.empty", chat.language)
+        t = self.catalog.t
+        lang = chat.language
+        ui = self.catalog.resolve(lang)
+        scope_name = t("status.this_bridge" if scope.bridge else "status.this_group", lang)
+        lines = [t("status.title", lang, scope=scope_name, date=format_when(now, ui, tz))]
+        for s in stats:
+            name = s.programme if s.programme is not None else t("status.no_programme", lang)
+            lines.append(t("status.programme_line", lang, name=name, open=s.open, overdue=s.overdue, done=s.done))
+        upcoming = await self.actions.upcoming(scope.key, now, limit=3)
+        overdue = [i for i in await self.actions.list(scope.key, statuses=("open",)) if i.is_overdue(now)]
+        nexts = (overdue + upcoming)[:3] if overdue else upcoming
+        lines.append("")
+        lines.append(t("status.next", lang))
+        if nexts:
+            titles = await self.titles_in(nexts, lang, scope.bridge_id)
+            for item, title in zip(nexts, titles, strict=True):
+                owners = f" · 👤 {', '.join(item.owners)}" if item.owners else ""
+                when = format_when(item.due_at, ui, tz) if item.due_at else t("due.none", lang)
+                if item.is_overdue(now):
+                    when += " · " + t("action.overdue", lang)
+                lines.append(t("status.next_line", lang, number=item.number, title=title, when=when, owners=owners))
+        else:
+            lines.append(t("status.no_deadlines", lang))
+        lines.append("")
+        lines.append(t("status.recent", lang))
+        recent = await self.actions.done_since(scope.key, now - timedelta(days=7))
+        if recent:
+            titles = await self.titles_in(recent[:10], lang, scope.bridge_id)
+            lines.extend(f"✅ #{i.number} {escape(title)}" for i, title in zip(recent[:10], titles, strict=True))
+        else:
+            lines.append(t("status.nothing_recent", lang))
+        last = await self.actions.last_activity(scope.key)
+        if last is not None:
+            lines.append("")
+            lines.append(t("status.last_activity", lang, when=format_when(last, ui, tz)))
+        return "\n".join(lines)
 
     async def _send(self, chat_id: int, text: str, buttons: Buttons | None) -> None:
         try:

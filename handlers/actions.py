@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import Message, MessageEntity, Update
 
@@ -465,51 +465,5 @@ async def status(update: Update, context: KembarContext) -> None:
     if _rest(update):
         await reply(update, context, context.t("command.no_args", command="status"))
         return
-    await reply(update, context, await status_text(context, chat))
-
-
-async def status_text(context: KembarContext, chat: Chat) -> str:
     services = context.services
-    service = services.actions
-    scope = await service.scope_for(chat)
-    now = service.now()
-    stats = await service.actions.stats(scope.key, now)
-    if not stats:
-        return services.catalog.t("status.empty", chat.language)
-    t = services.catalog.t
-    lang = chat.language
-    tz = services.timezone_of(chat)
-    ui = services.catalog.resolve(lang)
-    scope_name = t("status.this_bridge" if scope.bridge else "status.this_group", lang)
-    lines = [t("status.title", lang, scope=scope_name, date=format_when(now, ui, tz))]
-    for s in stats:
-        name = s.programme if s.programme is not None else t("status.no_programme", lang)
-        lines.append(t("status.programme_line", lang, name=name, open=s.open, overdue=s.overdue, done=s.done))
-    upcoming = await service.actions.upcoming(scope.key, now, limit=3)
-    overdue = [i for i in await service.actions.list(scope.key, statuses=("open",)) if i.is_overdue(now)]
-    nexts = (overdue + upcoming)[:3] if overdue else upcoming
-    lines.append("")
-    lines.append(t("status.next", lang))
-    if nexts:
-        titles = await service.titles_in(nexts, lang, scope.bridge_id)
-        for item, title in zip(nexts, titles, strict=True):
-            owners = f" · 👤 {', '.join(item.owners)}" if item.owners else ""
-            when = format_when(item.due_at, ui, tz) if item.due_at else t("due.none", lang)
-            if item.is_overdue(now):
-                when += " · " + t("action.overdue", lang)
-            lines.append(t("status.next_line", lang, number=item.number, title=title, when=when, owners=owners))
-    else:
-        lines.append(t("status.no_deadlines", lang))
-    lines.append("")
-    lines.append(t("status.recent", lang))
-    recent = await service.actions.done_since(scope.key, now - timedelta(days=7))
-    if recent:
-        titles = await service.titles_in(recent[:10], lang, scope.bridge_id)
-        lines.extend(f"✅ #{i.number} {escape(title)}" for i, title in zip(recent[:10], titles, strict=True))
-    else:
-        lines.append(t("status.nothing_recent", lang))
-    last = await service.actions.last_activity(scope.key)
-    if last is not None:
-        lines.append("")
-        lines.append(t("status.last_activity", lang, when=format_when(last, ui, tz)))
-    return "\n".join(lines)
+    await reply(update, context, await services.actions.status_text(chat, services.timezone_of(chat)))
