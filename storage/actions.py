@@ -119,6 +119,11 @@ class ActionRepository:
             items = await _load(session, ActionItemRow.scope == scope, ActionItemRow.number == number)
             return items[0] if items else None
 
+    async def get_by_id(self, item_id: int) -> ActionItem | None:
+        async with self.db.session() as session:
+            items = await _load(session, ActionItemRow.id == item_id)
+            return items[0] if items else None
+
     async def list(
         self,
         scope: str,

@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
@@ -203,22 +204,99 @@ class ActionCounterRow(Base):
     last_number: Mapped[int] = mapped_column(Integer)
 
 
+def _parameters(context: DefaultExecutionContext) -> dict[str, Any]:
+    """The values of the row being inserted (for a default computed from other columns)."""
+    parameters: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return parameters
+
+
+def _own_scope(context: DefaultExecutionContext) -> str:
+    """A reminder inserted without a scope belongs to its chat's own ("c<chat id>", storage.actions.scope_of)."""
+    return f"c{_parameters(context)['chat_id']}"
+
+
+def _nominal_at(context: DefaultExecutionContext) -> datetime:
+    """A reminder inserted without a nominal instant stands for the instant it is due."""
+    due_at: datetime = _parameters(context)["due_at"]
+    return due_at
+
+
 class ReminderRow(Base):
+    """A message to send to one chat at ``due_at`` (storage.reminders).
+
+    ``nominal_at`` is the instant it stands for (``due_at`` may be moved by quiet hours or a snooze).
+    A user's reminder is numbered per scope; when it is fanned out to every group of a bridge, its rows
+    (one per chat) share the number. ``state``: pending → claimed (being sent) → sent, or cancelled.
+    """
+
     __tablename__ = "reminders"
-    __table_args__ = (Index("ix_reminders_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_reminders_state_due", "state", "due_at"),
+        Index("ix_reminders_chat_kind_state_due", "chat_id", "kind", "state", "due_at"),
+        Index("ix_reminders_scope_number_state", "scope", "number", "state"),
+        Index("ix_reminders_action_item_state_due", "action_item_id", "state", "due_at"),
+        # Never reuse a deleted reminder's id on SQLite: buttons and scheduled jobs refer to it.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
-    action_item_id: Mapped[int | None] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"), nullable=True)
+    scope: Mapped[str] = mapped_column(String(64), default=_own_scope)
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16), default="adhoc")
-    text: Mapped[str] = mapped_column(Text, default="")
+    action_item_id: Mapped[int | None] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"), nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    recurrence: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    nominal_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_nominal_at)
+    recurrence: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lead_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     state: Mapped[str] = mapped_column(String(16), default="pending")
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderCounterRow(Base):
+    """The last reminder number handed out in a scope: bumped in the transaction that adds the reminder."""
+
+    __tablename__ = "reminder_counters"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class ReminderSettingsRow(Base):
+    """Reminder settings of a scope; a scope without a row has the defaults (records.ReminderSettings)."""
+
+    __tablename__ = "reminder_settings"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Seconds before an action item's due instant to remind of it, largest first (0: at the due instant).
+    lead_seconds: Mapped[list[int]] = mapped_column(JSON)
+    overdue: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ChatScheduleRow(Base):
+    """When a chat wants no reminders (quiet hours) and its weekly digest; absent: the defaults."""
+
+    __tablename__ = "chat_schedules"
+
+    chat_id: Mapped[int] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # "HH:MM" in the chat's time zone; quiet_start None: no quiet hours.
+    quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    # Monday = 0; None: no digest.
+    digest_weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    digest_time: Mapped[str] = mapped_column(String(5))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class RelayJobRow(Base):

@@ -140,3 +140,81 @@ class ProgrammeStats:
     open: int
     overdue: int
     done: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A message to send to chat ``chat_id`` at ``due_at`` (storage.reminders).
+
+    ``kind``: 'due' (an action item comes due in ``lead_seconds``), 'overdue', 'adhoc' (a user's one-off),
+    'recurring' (a user's, repeating by ``recurrence`` in ``timezone``), 'digest' (a chat's weekly digest)
+    or 'snooze'. ``due_at`` is when it fires (possibly moved by quiet hours or a snooze), ``nominal_at``
+    the instant it stands for (to tell whether it went out late). A user's reminder has a ``number`` in
+    its scope, shared by its rows when it is fanned out to each group of a bridge. ``state``: 'pending',
+    'claimed' (being sent), 'sent' or 'cancelled'; ``sent_at`` and ``late`` describe the last sending.
+    """
+
+    id: int
+    scope: str
+    number: int | None
+    chat_id: int
+    kind: str
+    action_item_id: int | None
+    text: str | None
+    language: str | None
+    due_at: datetime
+    nominal_at: datetime
+    recurrence: str | None
+    timezone: str | None
+    lead_seconds: int | None
+    state: str
+    late: bool
+    created_by: int | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewReminder:
+    """A reminder to add; ``nominal_at`` defaults to ``due_at``.
+
+    ``numbered``: give it the scope's next number (a user's 'adhoc' or 'recurring' reminder); the numbered
+    reminders of one scope added in one ``add_many`` call are one reminder fanned out, sharing one number.
+    """
+
+    scope: str
+    chat_id: int
+    kind: str
+    due_at: datetime
+    nominal_at: datetime | None = None
+    action_item_id: int | None = None
+    text: str | None = None
+    language: str | None = None
+    recurrence: str | None = None
+    timezone: str | None = None
+    lead_seconds: int | None = None
+    created_by: int | None = None
+    numbered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderSettings:
+    """Reminders of a scope's action items: ``lead_seconds`` before each due instant (largest first; 0 is
+    at the due instant, empty: none), and whether overdue items are reminded of."""
+
+    scope: str
+    lead_seconds: tuple[int, ...] = (86400, 0)
+    overdue: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSchedule:
+    """When a chat gets reminders: no reminder goes out in quiet hours ("HH:MM" in the chat's time zone,
+    ``quiet_start`` None: none); the weekly digest on ``digest_weekday`` (Monday = 0, None: no digest) at
+    ``digest_time``."""
+
+    chat_id: int
+    quiet_start: str | None = "21:00"
+    quiet_end: str | None = "07:00"
+    digest_weekday: int | None = 0
+    digest_time: str = "08:00"

@@ -1,7 +1,7 @@
 """Repositories: every database access of the layers above goes through here and returns records.
 
 The repositories of bridges, link codes, message links, the outbox, the glossary, the translation cache,
-action items and programmes live in their own modules and are re-exported here.
+action items, programmes and reminders live in their own modules and are re-exported here.
 """
 
 from __future__ import annotations
@@ -31,13 +31,18 @@ from storage.records import (
     ActionItem,
     Bridge,
     Chat,
+    ChatSchedule,
     GlossaryEntry,
     MessageLink,
     NewRelayJob,
+    NewReminder,
     Programme,
     ProgrammeStats,
     RelayJob,
+    Reminder,
+    ReminderSettings,
 )
+from storage.reminders import ReminderRepository, ReminderSettingsRepository
 from storage.translation_cache import AUTO_SOURCE, TranslationCacheRepository
 
 __all__ = [
@@ -49,6 +54,7 @@ __all__ = [
     "BridgeRepository",
     "Chat",
     "ChatRepository",
+    "ChatSchedule",
     "CodeExpired",
     "CodeNotFound",
     "CodeOwnChat",
@@ -60,11 +66,16 @@ __all__ = [
     "MessageLink",
     "MessageLinkRepository",
     "NewRelayJob",
+    "NewReminder",
     "OutboxRepository",
     "Programme",
     "ProgrammeRepository",
     "ProgrammeStats",
     "RelayJob",
+    "Reminder",
+    "ReminderRepository",
+    "ReminderSettings",
+    "ReminderSettingsRepository",
     "TranslationCacheRepository",
     "normalise_code",
     "scope_of",
