@@ -6,7 +6,7 @@ import asyncio
 import html
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -141,6 +141,8 @@ class ActionService:
         self.catalog = catalog
         self.sender = sender
         self.clock = clock
+        # Called with every created or changed item (the reminders re-plan themselves).
+        self.on_change: Callable[[ActionItem], Awaitable[None]] | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -196,6 +198,10 @@ class ActionService:
     async def announce_new(
         self, item: ActionItem, scope: Scope, origin: Chat, timezone_of: Callable[[Chat], str]
     ) -> None:
+        """Tell every group of the scope about a new item (and let the reminders plan for it)."""
+        if self.on_change is not None:
+            await self.on_change(item)
+
         async def one(chat: Chat) -> None:
             title = await self.title_in(item, chat.language, scope.bridge_id)
             card = self.card(item, title, chat, timezone_of(chat))
@@ -216,6 +222,10 @@ class ActionService:
         origin: Chat,
         timezone_of: Callable[[Chat], str],
     ) -> None:
+        """One line to every group of the scope about a change (and let the reminders re-plan)."""
+        if self.on_change is not None:
+            await self.on_change(item)
+
         async def one(chat: Chat) -> None:
             title = await self.title_in(item, chat.language, scope.bridge_id)
             values: dict[str, object] = {"number": item.number, "title": title, "by": by, "city": origin.label}

@@ -30,7 +30,7 @@ from bot.ratelimit import PerChatRateLimiter
 from bot.services import Services
 from bot.telegram_io import TelegramSender
 from bot.translation import Translator
-from handlers import actions, basic, bridge, relay
+from handlers import actions, basic, bridge, relay, reminders
 from handlers import settings as settings_handlers
 from handlers.context import SERVICES_KEY, KembarContext
 from handlers.errors import on_error
@@ -48,6 +48,9 @@ MENU = (
     ("done", "cmd.done"),
     ("status", "cmd.status"),
     ("programme", "cmd.programme"),
+    ("remind", "cmd.remind"),
+    ("reminders", "cmd.reminders"),
+    ("digest", "cmd.digest"),
     ("link", "cmd.link"),
     ("bridge", "cmd.bridge"),
     ("unlink", "cmd.unlink"),
@@ -75,7 +78,9 @@ def build_application(
     catalog: Catalog | None = None,
     translator: Translator | None = None,
     clock: Callable[[], datetime] | None = None,
+    reminder_jobs: bool = True,
 ) -> KembarApp:
+    """The wired application. ``clock`` and ``reminder_jobs=False`` let tests drive time themselves."""
     if not settings.token:
         raise ValueError("build_application needs a bot token")
     catalog = catalog or Catalog.load()
@@ -97,6 +102,8 @@ def build_application(
                 "groups where it is not an administrator. Turn it off with BotFather (/setprivacy -> Disable)."
             )
         await set_command_menus(app, catalog)
+        if reminder_jobs:
+            reminders.start_jobs(app)
 
     async def post_shutdown(app: KembarApp) -> None:
         services = app.bot_data.pop(SERVICES_KEY, None)
@@ -153,6 +160,10 @@ def register_handlers(app: KembarApp) -> None:
         "program": actions.programme,
         "programmes": actions.programmes,
         "status": actions.status,
+        "remind": reminders.remind,
+        "reminders": reminders.reminders,
+        "unremind": reminders.unremind,
+        "digest": reminders.digest,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=new_messages))
@@ -162,6 +173,7 @@ def register_handlers(app: KembarApp) -> None:
     )
     app.add_handler(ChatMemberHandler(bridge.my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(actions.on_button, pattern=r"^act\|"))
+    app.add_handler(CallbackQueryHandler(reminders.on_button, pattern=r"^rem\|"))
     app.add_error_handler(on_error)
 
 

@@ -13,6 +13,7 @@ from bot.delivery import Delivery
 from bot.i18n import SUGGESTED_LANGUAGES, Catalog, default_timezone
 from bot.langdetect import LanguageDetector
 from bot.relay import RelayService, Renderer, TranslationService
+from bot.reminders import ReminderService
 from bot.telegram_io import Sender
 from bot.translation import Translator, build_translator
 from storage.db import Database
@@ -26,6 +27,8 @@ from storage.repos import (
     MessageLinkRepository,
     OutboxRepository,
     ProgrammeRepository,
+    ReminderRepository,
+    ReminderSettingsRepository,
     TranslationCacheRepository,
 )
 
@@ -46,6 +49,7 @@ class Services:
     delivery: Delivery
     bridge_service: BridgeService
     actions: ActionService
+    reminders: ReminderService
 
     @classmethod
     def create(
@@ -100,6 +104,24 @@ class Services:
             sender=sender,
             clock=clock,
         )
+
+        def timezone_of(chat: Chat) -> str:
+            return chat.timezone or default_timezone(chat.language)
+
+        reminders = ReminderService(
+            reminders=ReminderRepository(db),
+            settings=ReminderSettingsRepository(db),
+            actions=actions.actions,
+            chats=chats,
+            bridges=bridges,
+            translations=translations,
+            catalog=catalog,
+            sender=sender,
+            clock=clock,
+            timezone_of=timezone_of,
+            status_text=actions.status_text,
+        )
+        actions.on_change = reminders.sync_item
         return cls(
             settings=settings,
             catalog=catalog,
@@ -115,6 +137,7 @@ class Services:
             delivery=delivery,
             bridge_service=bridge_service,
             actions=actions,
+            reminders=reminders,
         )
 
     async def start(self) -> None:

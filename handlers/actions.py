@@ -356,17 +356,41 @@ async def on_button(update: Update, context: KembarContext) -> None:
         await query.answer(context.t("action.not_allowed"), show_alert=True)
         return
     if op == "done":
-        if item.status == "done":
-            await query.answer(context.t("action.already", number=number, state=context.t("action.done_mark")))
-            return
-        item = await service.actions.set_status(scope.key, number, "done", service.now())
-        await query.answer(context.t("action.button_done"))
-        await service.announce_change(item, scope, "action.changed.done", by=by, origin=chat, timezone_of=tz_of)
+        await complete_item(update, context, item, query_answer=True)
         return
     new_due = plus_one_day(item, service.now(), context.services.timezone_of(chat))
     item = await service.actions.set_due(scope.key, number, new_due)
     await query.answer(context.t("action.button_postponed"))
     await service.announce_change(item, scope, "action.changed.due", by=by, origin=chat, timezone_of=tz_of)
+
+
+async def complete_item(update: Update, context: KembarContext, item: ActionItem, *, query_answer: bool) -> None:
+    """✅ from an item's card or from one of its reminders."""
+    query = update.callback_query
+    chat = context.chat
+    if chat is None:
+        return
+    if not await _may_change(update, context, item):
+        if query is not None:
+            await query.answer(context.t("action.not_allowed"), show_alert=True)
+        return
+    if item.status == "done":
+        if query is not None:
+            await query.answer(context.t("action.already", number=item.number, state=context.t("action.done_mark")))
+        return
+    service = context.services.actions
+    scope = await service.scope_for(chat)
+    item = await service.actions.set_status(item.scope, item.number, "done", service.now())
+    if query is not None and query_answer:
+        await query.answer(context.t("action.button_done"))
+    await service.announce_change(
+        item,
+        scope,
+        "action.changed.done",
+        by=_user_label(update),
+        origin=chat,
+        timezone_of=context.services.timezone_of,
+    )
 
 
 # ---- programmes and status -------------------------------------------------------------------------

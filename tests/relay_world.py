@@ -54,9 +54,10 @@ class World:
         return Settings(**values)
 
     def bot(
-        self, *, clock: Callable[[], datetime] | None = None, **overrides: Any
+        self, *, clock: Callable[[], datetime] | None = None, reminder_jobs: bool = True, **overrides: Any
     ) -> AbstractAsyncContextManager[DurablePoller]:
-        return running(build_application(self.settings(**overrides), clock=clock), poll_timeout=1)
+        app = build_application(self.settings(**overrides), clock=clock, reminder_jobs=reminder_jobs)
+        return running(app, poll_timeout=1)
 
     def town(self, city: str, language: str) -> Town:
         return Town(self.emu, city, language)

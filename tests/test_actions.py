@@ -51,7 +51,7 @@ async def test_create_list_translate_and_status_on_both_sides(world: World) -> N
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     kim = named(world, busan, "kim_ms", "Kim Min-su")
     clock = Clock(NOW)
-    async with world.bot(clock=clock):
+    async with world.bot(clock=clock, reminder_jobs=False):
         await world.setup(surabaya, busan)
         added = await world.ask(surabaya, "/programme add pendidikan — 50 pertukaran pelajar per tahun")
         await world.ask(surabaya, "/action Kirim draf MoU @kim_ms tenggat Jumat jam 14:00 #pendidikan")
@@ -84,7 +84,7 @@ async def test_action_from_a_reply_and_changes_announced_everywhere(sqlite_world
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     clock = Clock(NOW)
-    async with world.bot(clock=clock):
+    async with world.bot(clock=clock, reminder_jobs=False):
         await world.setup(surabaya, busan)
         agreed = world.emu.post(busan.id, busan.member.id, "Busan sends the MoU draft")
         await world.relayed(surabaya, "Busan sends the MoU draft")
@@ -116,7 +116,7 @@ async def test_buttons_done_take_postpone_and_scope(sqlite_world: World) -> None
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     clock = Clock(NOW)
-    async with world.bot(clock=clock):
+    async with world.bot(clock=clock, reminder_jobs=False):
         await world.setup(surabaya, busan)
         await world.ask(surabaya, "/action Siapkan ruang rapat tenggat besok jam 10")
         card = await world.relayed(busan, "New action #1")
@@ -146,7 +146,7 @@ async def test_bad_input_gets_clear_answers(sqlite_world: World) -> None:
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     clock = Clock(NOW)
-    async with world.bot(clock=clock):
+    async with world.bot(clock=clock, reminder_jobs=False):
         await world.setup(surabaya, busan)
         answers = {
             "empty": await world.ask(busan, "/action"),
@@ -187,7 +187,7 @@ async def test_unbridged_group_keeps_its_own_actions(sqlite_world: World) -> Non
     world = sqlite_world
     bandung = world.town("Bandung", "id")
     clock = Clock(NOW)
-    async with world.bot(clock=clock):
+    async with world.bot(clock=clock, reminder_jobs=False):
         await world.ask(bandung, "/lang id")
         created = await world.ask(bandung, "/action Undang delegasi Braunschweig tenggat 30 Desember")
         clock.now = NOW + timedelta(days=40)

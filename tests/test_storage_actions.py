@@ -530,3 +530,13 @@ async def test_migration_0003_downgrades_and_upgrades_again(db: Database) -> Non
     again = await new_item(actions, "c-1", "after the round trip")
     assert again.number == 1  # the counters went with the items
     assert await ProgrammeRepository(db).list("c-1") == []
+
+
+async def test_get_by_id(db: Database) -> None:
+    from storage.repos import ActionRepository, ChatRepository
+
+    await ChatRepository(db).ensure(-1, title="Bandung", type="group", default_language="id")
+    repo = ActionRepository(db)
+    item = await repo.create(scope="c-1", bridge_id=None, chat_id=-1, title="Undang delegasi", language="id")
+    assert await repo.get_by_id(item.id) == item
+    assert await repo.get_by_id(item.id + 1000) is None

@@ -1,0 +1,360 @@
+"""Reminders: database rows are the truth; the bot wakes at the next due instant, claims, sends, moves on.
+
+- Due reminders: per open item with a due date, one row per group and lead time (due - 24 h, due).
+- Overdue: one row per group at the next 09:00 local after the due date, moved a day on after firing.
+- Ad hoc and recurring reminders: rows per group of the bridge sharing one number (/reminders, /unremind).
+- Weekly digest: one row per group at its digest day and time.
+Automatic reminders that fall in a group's quiet hours wait until they end; explicit /remind times
+are honoured. A reminder is claimed with an atomic UPDATE before it is sent, so it fires once even
+with several bot processes on one PostgreSQL database. After downtime each missed reminder fires once,
+marked late; a recurring one fires once for the missed period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+
+from bot.dates import format_when
+from bot.i18n import Catalog, Markup
+from bot.relay import TranslationService
+from bot.schedule import after_quiet_hours, next_local_time, next_occurrence
+from bot.telegram_io import Buttons, DeliveryError, DestinationGone, RetryLater, Sender
+from storage.records import ActionItem, Chat, NewReminder, Reminder
+from storage.repos import (
+    ActionRepository,
+    BridgeRepository,
+    ChatRepository,
+    ReminderRepository,
+    ReminderSettingsRepository,
+    scope_of,
+)
+
+logger = logging.getLogger(__name__)
+
+LATE_AFTER = timedelta(minutes=5)
+STALE_CLAIM = timedelta(minutes=10)
+OVERDUE_TIME = "09:00"
+ITEM_KINDS = ("due", "overdue")
+AUTOMATIC_KINDS = frozenset({"due", "overdue", "digest"})
+
+
+class ReminderService:
+    def __init__(
+        self,
+        *,
+        reminders: ReminderRepository,
+        settings: ReminderSettingsRepository,
+        actions: ActionRepository,
+        chats: ChatRepository,
+        bridges: BridgeRepository,
+        translations: TranslationService,
+        catalog: Catalog,
+        sender: Sender,
+        clock: Callable[[], datetime],
+        timezone_of: Callable[[Chat], str],
+        status_text: Callable[[Chat, str], Awaitable[str]],
+    ) -> None:
+        self.reminders = reminders
+        self.settings = settings
+        self.actions = actions
+        self.chats = chats
+        self.bridges = bridges
+        self.translations = translations
+        self.catalog = catalog
+        self.sender = sender
+        self.clock = clock
+        self.timezone_of = timezone_of
+        self.status_text = status_text
+        self.claimer = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.on_schedule_change: Callable[[], None] = lambda: None
+        self._lock = asyncio.Lock()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # ---- scheduling ------------------------------------------------------------------------------
+    async def members_of(self, scope: str, chat_id: int) -> tuple[Chat, ...]:
+        if scope.startswith("b"):
+            bridge = await self.bridges.get(int(scope[1:]))
+            if bridge is not None and bridge.members:
+                return bridge.members
+        chat = await self.chats.get(chat_id)
+        return (chat,) if chat else ()
+
+    async def current_scope(self, chat: Chat) -> str:
+        bridge = await self.bridges.bridge_of(chat.id)
+        bridged = bridge is not None and len(bridge.members) >= 2
+        return scope_of(bridge.id if bridge is not None and bridged else None, chat.id)
+
+    async def automatic_time(self, chat: Chat, instant: datetime) -> datetime:
+        schedule = await self.settings.schedule(chat.id)
+        return after_quiet_hours(instant, self.timezone_of(chat), schedule.quiet_start, schedule.quiet_end)
+
+    async def sync_item(self, item: ActionItem) -> None:
+        """(Re)plan the due and overdue reminders of an item: after creation and every change."""
+        await self.reminders.cancel_for_item(item.id, ITEM_KINDS)
+        if item.status != "open" or item.due_at is None:
+            self.on_schedule_change()
+            return
+        settings = await self.settings.get(item.scope)
+        now = self.now()
+        news: list[NewReminder] = []
+        for chat in await self.members_of(item.scope, item.chat_id):
+            for lead in settings.lead_seconds:
+                nominal = item.due_at - timedelta(seconds=lead)
+                if nominal <= now:
+                    continue
+                news.append(
+                    NewReminder(
+                        scope=item.scope,
+                        chat_id=chat.id,
+                        kind="due",
+                        due_at=await self.automatic_time(chat, nominal),
+                        nominal_at=nominal,
+                        action_item_id=item.id,
+                        lead_seconds=lead,
+                    )
+                )
+            if settings.overdue:
+                first = next_local_time(self.timezone_of(chat), OVERDUE_TIME, item.due_at)
+                news.append(
+                    NewReminder(
+                        scope=item.scope,
+                        chat_id=chat.id,
+                        kind="overdue",
+                        due_at=await self.automatic_time(chat, first),
+                        nominal_at=first,
+                        action_item_id=item.id,
+                    )
+                )
+        if news:
+            await self.reminders.add_many(news)
+        self.on_schedule_change()
+
+    async def resync_scope(self, scope: str) -> int:
+        items = await self.actions.list(scope, statuses=("open",))
+        for item in items:
+            await self.sync_item(item)
+        return len(items)
+
+    async def add_adhoc(
+        self, chat: Chat, scope: str, when: datetime, text: str, created_by: int | None
+    ) -> list[Reminder]:
+        news = [
+            NewReminder(
+                scope=scope,
+                chat_id=member.id,
+                kind="adhoc",
+                due_at=when,
+                text=text,
+                language=chat.language,
+                created_by=created_by,
+                numbered=True,
+            )
+            for member in await self.members_of(scope, chat.id)
+        ]
+        added = await self.reminders.add_many(news)
+        self.on_schedule_change()
+        return added
+
+    async def add_recurring(
+        self, chat: Chat, scope: str, recurrence: str, text: str, created_by: int | None
+    ) -> list[Reminder]:
+        tz = self.timezone_of(chat)  # the creating group's zone
+        first = next_occurrence(recurrence, tz, self.now())
+        news = [
+            NewReminder(
+                scope=scope,
+                chat_id=member.id,
+                kind="recurring",
+                due_at=first,
+                text=text,
+                language=chat.language,
+                recurrence=recurrence,
+                timezone=tz,
+                created_by=created_by,
+                numbered=True,
+            )
+            for member in await self.members_of(scope, chat.id)
+        ]
+        added = await self.reminders.add_many(news)
+        self.on_schedule_change()
+        return added
+
+    async def snooze(self, reminder: Reminder, delta: timedelta) -> Reminder:
+        when = self.now() + delta
+        added = await self.reminders.add(
+            NewReminder(
+                scope=reminder.scope,
+                chat_id=reminder.chat_id,
+                kind="snooze",
+                due_at=when,
+                action_item_id=reminder.action_item_id,
+                text=reminder.text,
+                language=reminder.language,
+            )
+        )
+        self.on_schedule_change()
+        return added
+
+    async def ensure_digests(self) -> int:
+        """Every active group with the digest on has exactly one pending digest row."""
+        created = 0
+        for chat in await self.chats.all():
+            if not chat.active or chat.type == "private":
+                continue
+            schedule = await self.settings.schedule(chat.id)
+            existing = await self.reminders.find(chat.id, "digest", states=("pending", "claimed"))
+            if schedule.digest_weekday is None:
+                if existing is not None:
+                    await self.reminders.cancel(existing.id)
+                continue
+            if existing is not None:
+                continue
+            when = next_local_time(self.timezone_of(chat), schedule.digest_time, self.now(), schedule.digest_weekday)
+            await self.reminders.add(
+                NewReminder(
+                    scope=await self.current_scope(chat),
+                    chat_id=chat.id,
+                    kind="digest",
+                    due_at=await self.automatic_time(chat, when),
+                    nominal_at=when,
+                )
+            )
+            created += 1
+        if created:
+            self.on_schedule_change()
+        return created
+
+    async def reset_digest(self, chat: Chat) -> None:
+        existing = await self.reminders.find(chat.id, "digest", states=("pending", "claimed"))
+        if existing is not None:
+            await self.reminders.cancel(existing.id)
+        await self.ensure_digests()
+
+    # ---- firing ----------------------------------------------------------------------------------
+    async def run_due(self) -> int:
+        """Claim and send everything due now; returns how many reminders fired."""
+        async with self._lock:
+            now = self.now()
+            await self.reminders.release_stale(now, STALE_CLAIM)
+            fired = 0
+            seen: set[int] = set()
+            while True:
+                batch = [r for r in await self.reminders.due(now, limit=100) if r.id not in seen]
+                if not batch:
+                    break
+                for reminder in batch:
+                    seen.add(reminder.id)
+                    if await self.reminders.claim(reminder.id, now, self.claimer):
+                        await self._fire(reminder, now)
+                        fired += 1
+            return fired
+
+    async def next_due_at(self) -> datetime | None:
+        return await self.reminders.next_due_at()
+
+    async def _fire(self, reminder: Reminder, now: datetime) -> None:
+        chat = await self.chats.get(reminder.chat_id)
+        if chat is None or not chat.active:
+            await self.reminders.mark_sent(reminder.id, now, late=False)
+            return
+        late = now - reminder.nominal_at > LATE_AFTER
+        try:
+            text, buttons, keep_going = await self._render(reminder, chat, late)
+        except LookupError:
+            await self.reminders.mark_sent(reminder.id, now, late=late)
+            return
+        if text is not None:
+            try:
+                await self.sender.send_text(chat.id, text, buttons=buttons)
+            except RetryLater as exc:
+                await self.reminders.reschedule(reminder.id, now + timedelta(seconds=exc.seconds), reminder.nominal_at)
+                return
+            except DestinationGone:
+                await self.reminders.mark_sent(reminder.id, now, late=late)
+                return
+            except DeliveryError as exc:
+                logger.warning("reminder %s to chat %s failed (%s); retrying in a minute", reminder.id, chat.id, exc)
+                await self.reminders.reschedule(reminder.id, now + timedelta(minutes=1), reminder.nominal_at)
+                return
+        await self._after_fire(reminder, chat, now, late, keep_going)
+
+    async def _after_fire(self, reminder: Reminder, chat: Chat, now: datetime, late: bool, keep_going: bool) -> None:
+        tz = self.timezone_of(chat)
+        if reminder.kind == "recurring" and reminder.recurrence and keep_going:
+            # Once for the missed period: the next occurrence after now, not after the missed one.
+            nxt = next_occurrence(reminder.recurrence, reminder.timezone or tz, now)
+            await self.reminders.reschedule(reminder.id, nxt, nxt)
+        elif reminder.kind == "overdue" and keep_going:
+            nxt = next_local_time(tz, OVERDUE_TIME, now)
+            await self.reminders.reschedule(reminder.id, await self.automatic_time(chat, nxt), nxt)
+        elif reminder.kind == "digest":
+            schedule = await self.settings.schedule(chat.id)
+            if schedule.digest_weekday is None:
+                await self.reminders.mark_sent(reminder.id, now, late=late)
+                return
+            nxt = next_local_time(tz, schedule.digest_time, now, schedule.digest_weekday)
+            await self.reminders.reschedule(reminder.id, await self.automatic_time(chat, nxt), nxt)
+        else:
+            await self.reminders.mark_sent(reminder.id, now, late=late)
+
+    def buttons(self, reminder: Reminder, language: str) -> Buttons:
+        data = f"rem|{reminder.id}|"
+        t = self.catalog.t
+        return [
+            [
+                (t("btn.done", language), data + "done"),
+                (t("btn.snooze_hour", language), data + "h1"),
+                (t("btn.snooze_day", language), data + "d1"),
+            ]
+        ]
+
+    async def _render(self, reminder: Reminder, chat: Chat, late: bool) -> tuple[str | None, Buttons | None, bool]:
+        """The message for one group, its buttons, and whether a repeating reminder goes on."""
+        t, lang = self.catalog.t, chat.language
+        ui = self.catalog.resolve(lang)
+        tz = self.timezone_of(chat)
+        late_mark = ("\n" + t("reminder.late", lang)) if late else ""
+        bridge_id = int(reminder.scope[1:]) if reminder.scope.startswith("b") else None
+        if reminder.kind == "digest":
+            if not await self.actions.stats(await self.current_scope(chat), self.now()):
+                return None, None, True  # nothing recorded yet: no digest this week
+            body = await self.status_text(chat, tz)
+            return t("reminder.digest", lang, body=Markup(body)) + late_mark, None, True
+        if reminder.action_item_id is not None:
+            item = await self.actions.get_by_id(reminder.action_item_id)
+            if item is None or item.status != "open":
+                return None, None, False
+            title = (await self.translations.translate(item.title, item.language, lang, bridge_id=bridge_id)).text
+            owners = Markup(" · 👤 " + ", ".join(_esc(o) for o in item.owners)) if item.owners else Markup("")
+            when = format_when(item.due_at, ui, tz) if item.due_at else ""
+            if reminder.kind == "overdue" or (item.due_at is not None and item.due_at <= self.now()):
+                key = "reminder.overdue" if reminder.kind == "overdue" else "reminder.due_now"
+            else:
+                key = "reminder.due_soon"
+            text = t(key, lang, number=item.number, title=title, when=when, owners=owners)
+            return text + late_mark, self.buttons(reminder, ui), True
+        message = reminder.text or ""
+        if reminder.language:
+            message = (await self.translations.translate(message, reminder.language, lang, bridge_id=bridge_id)).text
+        return t("reminder.adhoc", lang, text=message) + late_mark, self.buttons(reminder, ui), True
+
+    async def upcoming(self, scope: str) -> list[Reminder]:
+        return await self.reminders.upcoming(scope)
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
+
+
+async def sync_items(service: ReminderService, items: Sequence[ActionItem]) -> None:
+    for item in items:
+        await service.sync_item(item)

@@ -1,0 +1,266 @@
+"""Integration: reminders against the emulator with an injected clock (no real waiting)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.app import build_application
+from bot.polling import DurablePoller
+from bot.services import Services
+from handlers.context import SERVICES_KEY
+from tests.relay_world import Town, World, make_world
+
+# Wednesday 2 December 2026, 09:00 in Jakarta, 11:00 in Seoul, 03:00 in Berlin.
+NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+async def world(db_url: str) -> AsyncIterator[World]:
+    async with make_world(db_url) as w:
+        yield w
+
+
+@pytest.fixture
+async def sqlite_world(sqlite_url: str) -> AsyncIterator[World]:
+    async with make_world(sqlite_url) as w:
+        yield w
+
+
+def services(poller: DurablePoller) -> Services:
+    found = poller.app.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found
+
+
+def texts_with(world: World, town: Town, marker: str) -> list[str]:
+    return [t for t in world.texts(town) if marker in t]
+
+
+async def fire(world: World, poller: DurablePoller) -> int:
+    """What the wake-up job does at a due instant (tests drive the clock, so they call it themselves)."""
+    return await services(poller).reminders.run_due()
+
+
+async def test_lead_times_overdue_follow_ups_and_done(world: World) -> None:
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    clock = Clock(NOW)
+    async with world.bot(clock=clock, reminder_jobs=False) as poller:
+        await world.setup(surabaya, busan)
+        await world.ask(surabaya, "/action Kirim draf MoU @kim_ms tenggat Jumat jam 14:00")
+        await world.relayed(busan, "New action #1")
+        assert await fire(world, poller) == 0
+        clock.now = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # Thursday 14:00 Jakarta: due - 24 h
+        assert await fire(world, poller) == 2  # one per group
+        soon_id = await world.relayed(surabaya, "⏰ Pengingat: #1 Kirim draf MoU bertenggat")
+        soon_ko = await world.relayed(busan, "⏰ Reminder: #1 [ko] Kirim draf MoU is due")
+        clock.now = datetime(2026, 12, 4, 7, 0, tzinfo=UTC)  # Friday 14:00 Jakarta: due
+        assert await fire(world, poller) == 2
+        await world.relayed(surabaya, "⏰ Tenggat sekarang: #1")
+        clock.now = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # Saturday 09:00 Jakarta, 11:00 Seoul
+        assert await fire(world, poller) == 2  # overdue follow-up in both groups (Seoul's 09:00 was 00:00 UTC)
+        await world.relayed(surabaya, "⚠️ Lewat tenggat sejak")
+        clock.now = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)  # Sunday: again, once a day
+        assert await fire(world, poller) == 2
+        assert len(texts_with(world, surabaya, "⚠️ Lewat tenggat")) == 2
+        await world.ask(surabaya, "/done 1")
+        clock.now = datetime(2026, 12, 9, 2, 0, tzinfo=UTC)
+        assert await fire(world, poller) == 0  # done cancels every reminder of the item
+    assert "@kim_ms" in soon_id["text"] and "@kim_ms" in soon_ko["text"]
+    assert "Jum, 4 Des 2026 14.00" in soon_id["text"] and "Fri, 4 Dec 2026, 16:00" in soon_ko["text"]
+
+
+async def test_lead_setting_and_due_edit_move_reminders(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    clock = Clock(NOW)
+    async with world.bot(clock=clock, reminder_jobs=False) as poller:
+        await world.setup(surabaya, busan)
+        lead = await world.ask(surabaya, "/reminders lead 2h")
+        await world.ask(surabaya, "/action Siapkan ruang rapat tenggat besok jam 15:00")
+        clock.now = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)  # Thursday 13:00 Jakarta = due - 2 h
+        assert await fire(world, poller) == 2
+        await world.ask(surabaya, "/due 1 Jumat jam 15:00")
+        clock.now = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)  # the old due time: nothing any more
+        assert await fire(world, poller) == 0
+        clock.now = datetime(2026, 12, 4, 6, 0, tzinfo=UTC)  # Friday 13:00: the moved reminder
+        assert await fire(world, poller) == 2
+        refused = await world.ask(busan, "/reminders lead 1h", as_admin=False)
+    assert "2 jam" in lead
+    assert refused.startswith("Sorry, only an administrator")
+
+
+async def test_snooze_buttons_and_adhoc_reminders_translated(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    clock = Clock(NOW)
+    async with world.bot(clock=clock, reminder_jobs=False) as poller:
+        await world.setup(surabaya, busan)
+        created = await world.ask(surabaya, "/remind besok jam 10 Terima kasih")
+        listed = await world.ask(busan, "/reminders")
+        clock.now = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)  # Thursday 10:00 Jakarta
+        assert await fire(world, poller) == 2
+        in_busan = await world.relayed(busan, "🔔 감사합니다")
+        data = {b["text"]: b["callback_data"] for row in in_busan["reply_markup"]["inline_keyboard"] for b in row}
+        query = world.emu.press(busan.id, in_busan["message_id"], busan.member.id, data["⏰ 1 hour"])
+        assert (await world.emu.wait_for_callback_answer(query))["text"] == "Snoozed for one hour."
+        clock.advance(minutes=59)
+        assert await fire(world, poller) == 0
+        clock.advance(minutes=2)
+        assert await fire(world, poller) == 1  # only Busan snoozed
+        assert len(texts_with(world, busan, "🔔 감사합니다")) == 2
+        assert len(texts_with(world, surabaya, "🔔 Terima kasih")) == 1
+        gone = await world.ask(surabaya, "/unremind 1")
+    assert created.startswith("🔔 Pengingat 1 dipasang untuk Kam, 3 Des 2026 10.00")
+    assert "1. " in listed and "Terima kasih" in listed
+    assert gone.startswith("Tidak ada pengingat mendatang nomor 1")  # it already fired
+
+
+async def test_recurring_across_the_daylight_saving_change(sqlite_world: World) -> None:
+    world = sqlite_world
+    bs, bandung = world.town("Braunschweig", "de"), world.town("Bandung", "id")
+    clock = Clock(datetime(2026, 10, 20, 12, 0, tzinfo=UTC))  # Tuesday, summer time in Berlin
+    async with world.bot(clock=clock, reminder_jobs=False) as poller:
+        await world.setup(bs, bandung)
+        created = await world.ask(bs, "/remind every monday 09:00 Koordinationsrunde")
+        listed = await world.ask(bs, "/reminders")
+        clock.now = datetime(2026, 10, 26, 7, 59, tzinfo=UTC)  # 08:59 CET: not yet (09:00 CET = 08:00 UTC)
+        assert await fire(world, poller) == 0
+        clock.now = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)
+        assert await fire(world, poller) == 2
+        clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # the next Monday
+        assert await fire(world, poller) == 2
+        removed = await world.ask(bs, "/unremind 1")
+        clock.now = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
+        assert await fire(world, poller) == 0
+    assert "Reminder 1 set" in created
+    assert "1. " in listed and "Koordinationsrunde" in listed
+    assert removed == "Reminder 1 cancelled."
+    assert len(texts_with(world, bandung, "Koordinationsrunde")) == 2
+
+
+async def test_quiet_hours_hold_automatic_reminders_but_not_explicit_ones(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    clock = Clock(NOW)
+    async with world.bot(clock=clock, reminder_jobs=False) as poller:
+        await world.setup(surabaya, busan)
+        await world.ask(surabaya, "/reminders lead 0")
+        await world.ask(surabaya, "/action Cek laporan tenggat hari ini jam 22:00")  # 22:00 Jakarta is quiet
+        await world.ask(surabaya, "/remind hari ini jam 22:30 Telepon Busan")
+        clock.now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 22:00 Jakarta, 00:00 Seoul
+        assert await fire(world, poller) == 0
+        clock.now = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)  # 22:30: the explicit reminder, both groups
+        assert await fire(world, poller) == 2
+        clock.now = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)  # 07:00 Seoul: Busan's quiet hours end
+        assert await fire(world, poller) == 1
+        clock.now = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)  # 07:00 Jakarta = 09:00 Seoul
+        assert await fire(world, poller) == 2  # Surabaya's held reminder, and Busan's overdue follow-up
+        quiet = await world.ask(busan, "/reminders quiet 22:00-06:00")
+    assert len(texts_with(world, surabaya, "⏰ Tenggat sekarang: #1")) == 1
+    assert quiet.startswith("Quiet hours are now 22:00–06:00")
+
+
+async def test_restart_after_downtime_fires_each_missed_reminder_once_marked_late(world: World) -> None:
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    clock = Clock(NOW)
+    async with world.bot(clock=clock, reminder_jobs=False):
+        await world.setup(surabaya, busan)
+        await world.ask(surabaya, "/reminders lead 0")
+        await world.ask(surabaya, "/action Kirim laporan tenggat besok jam 10")
+        await world.ask(surabaya, "/remind every day 08:00 Rapat pagi")
+    clock.now = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)  # the bot was down for four days
+    async with world.bot(clock=clock, reminder_jobs=False) as poller:
+        await fire(world, poller)
+        assert await fire(world, poller) == 0  # nothing fires twice
+    assert len(texts_with(world, surabaya, "⏰ Tenggat sekarang: #1")) == 1
+    assert len(texts_with(world, surabaya, "⚠️ Lewat tenggat")) == 1
+    assert len(texts_with(world, surabaya, "🔔 Rapat pagi")) == 1  # once for the missed period
+    late = [t for t in world.texts(surabaya) if "terlambat" in t]
+    assert len(late) == 3
+
+
+async def test_two_bot_processes_on_one_database_send_each_reminder_once(world: World) -> None:
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    clock = Clock(NOW)
+    async with world.bot(clock=clock, reminder_jobs=False):
+        await world.setup(surabaya, busan)
+        for n in range(10):
+            await world.ask(surabaya, f"/remind besok jam 10 Pengingat nomor {n}")
+    clock.now = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
+    apps = [build_application(world.settings(), clock=clock, reminder_jobs=False) for _ in range(2)]
+    try:
+        for app in apps:
+            await app.initialize()
+            assert app.post_init is not None
+            await app.post_init(app)
+        pair: list[Any] = [app.bot_data[SERVICES_KEY].reminders for app in apps]
+        import asyncio
+
+        counts = await asyncio.gather(pair[0].run_due(), pair[1].run_due())
+    finally:
+        for app in apps:
+            await app.shutdown()
+            if app.post_shutdown:
+                await app.post_shutdown(app)
+    assert sum(counts) == 20
+    for n in range(10):
+        assert len(texts_with(world, surabaya, f"🔔 Pengingat nomor {n}")) == 1
+        assert len(texts_with(world, busan, f"🔔 [ko] Pengingat nomor {n}")) == 1
+
+
+async def test_weekly_digest(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    clock = Clock(NOW)
+    async with world.bot(clock=clock, reminder_jobs=False) as poller:
+        await world.setup(surabaya, busan)
+        await world.ask(surabaya, "/action Kirim draf MoU tenggat Jumat jam 14:00")
+        await world.relayed(busan, "New action #1")
+        changed = await world.ask(busan, "/digest friday 17:00")
+        await services(poller).reminders.ensure_digests()
+        clock.now = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)  # Friday 17:00 Seoul
+        await fire(world, poller)
+        digest_ko = await world.relayed(busan, "Weekly digest")
+        clock.now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # Monday 08:00 Jakarta (the default)
+        await fire(world, poller)
+        digest_id = await world.relayed(surabaya, "Ringkasan mingguan")
+        off = await world.ask(surabaya, "/digest off")
+    assert changed.startswith("The weekly digest comes every Friday at 17:00")
+    assert "#1 [ko] Kirim draf MoU" in digest_ko["text"]
+    assert "#1 Kirim draf MoU" in digest_id["text"]
+    assert off == "Ringkasan mingguan dimatikan."
+
+
+async def test_the_wake_up_job_fires_at_the_next_due_instant(sqlite_world: World) -> None:
+    """With the real job queue: the job is scheduled for the next due reminder and fires it."""
+    from handlers.reminders import WAKE_JOB, schedule_wake
+
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    clock = Clock(NOW)
+    async with world.bot(clock=clock) as poller:
+        await world.setup(surabaya, busan)
+        await world.ask(surabaya, "/remind besok jam 10 Siapkan agenda")
+        due = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
+        clock.now = due - timedelta(seconds=1)  # one (real) second before it is due
+        await schedule_wake(poller.app)
+        assert poller.app.job_queue is not None
+        assert poller.app.job_queue.get_jobs_by_name(WAKE_JOB)
+        clock.now = due
+        await world.relayed(busan, "🔔 [ko] Siapkan agenda", timeout=10)
+        await world.relayed(surabaya, "🔔 Siapkan agenda", timeout=10)
