@@ -145,34 +145,34 @@ class ReminderService:
     async def add_adhoc(
         self, chat: Chat, scope: str, when: datetime, text: str, created_by: int | None
     ) -> list[Reminder]:
-        news = [
-            NewReminder(
-                scope=scope,
-                chat_id=member.id,
-                kind="adhoc",
-                due_at=when,
-                text=text,
-                language=chat.language,
-                created_by=created_by,
-                numbered=True,
-            )
-            for member in await self.members_of(scope, chat.id)
-        ]
-        added = await self.reminders.add_many(news)
-        self.on_schedule_change()
-        return added
+        """``/remind <when> <text>``: one numbered reminder, a row per group of the bridge."""
+        return await self._add_numbered(chat, scope, "adhoc", when, text, created_by)
 
     async def add_recurring(
         self, chat: Chat, scope: str, recurrence: str, text: str, created_by: int | None
     ) -> list[Reminder]:
-        tz = self.timezone_of(chat)  # the creating group's zone
+        """``/remind every …``: on the wall clock of the group that set it."""
+        tz = self.timezone_of(chat)
         first = next_occurrence(recurrence, tz, self.now())
+        return await self._add_numbered(chat, scope, "recurring", first, text, created_by, recurrence, tz)
+
+    async def _add_numbered(
+        self,
+        chat: Chat,
+        scope: str,
+        kind: str,
+        due_at: datetime,
+        text: str,
+        created_by: int | None,
+        recurrence: str | None = None,
+        tz: str | None = None,
+    ) -> list[Reminder]:
         news = [
             NewReminder(
                 scope=scope,
                 chat_id=member.id,
-                kind="recurring",
-                due_at=first,
+                kind=kind,
+                due_at=due_at,
                 text=text,
                 language=chat.language,
                 recurrence=recurrence,

@@ -192,6 +192,16 @@ async def _item_from_args(
     return scope, item, rest.strip()
 
 
+async def _publish(update: Update, context: KembarContext, scope: Scope, item: ActionItem, key: str) -> None:
+    """Announce a change of ``item`` in one line to every group of its scope."""
+    chat = context.chat
+    if chat is None:
+        return
+    await context.services.actions.announce_change(
+        item, scope, key, by=_user_label(update), origin=chat, timezone_of=context.services.timezone_of
+    )
+
+
 async def _may_change(update: Update, context: KembarContext, item: ActionItem, *, drop: bool = False) -> bool:
     user = update.effective_user
     if user is None:
@@ -221,14 +231,7 @@ async def _set_status(update: Update, context: KembarContext, command: str, stat
         return
     service = context.services.actions
     item = await service.actions.set_status(scope.key, item.number, status, service.now())
-    await service.announce_change(
-        item,
-        scope,
-        f"action.changed.{status}",
-        by=_user_label(update),
-        origin=chat,
-        timezone_of=context.services.timezone_of,
-    )
+    await _publish(update, context, scope, item, f"action.changed.{status}")
 
 
 async def done(update: Update, context: KembarContext) -> None:
@@ -258,14 +261,7 @@ async def assign(update: Update, context: KembarContext) -> None:
         return
     service = context.services.actions
     item = await service.actions.set_owners(scope.key, item.number, owners)
-    await service.announce_change(
-        item,
-        scope,
-        "action.changed.owners",
-        by=_user_label(update),
-        origin=chat,
-        timezone_of=context.services.timezone_of,
-    )
+    await _publish(update, context, scope, item, "action.changed.owners")
 
 
 async def due(update: Update, context: KembarContext) -> None:
@@ -291,9 +287,7 @@ async def due(update: Update, context: KembarContext) -> None:
         await reply(update, context, context.t("action.not_allowed"))
         return
     item = await service.actions.set_due(scope.key, item.number, when)
-    await service.announce_change(
-        item, scope, "action.changed.due", by=_user_label(update), origin=chat, timezone_of=context.services.timezone_of
-    )
+    await _publish(update, context, scope, item, "action.changed.due")
 
 
 async def rename(update: Update, context: KembarContext) -> None:
@@ -314,14 +308,7 @@ async def rename(update: Update, context: KembarContext) -> None:
         return
     service = context.services.actions
     item = await service.actions.set_title(scope.key, item.number, title, chat.language)
-    await service.announce_change(
-        item,
-        scope,
-        "action.changed.title",
-        by=_user_label(update),
-        origin=chat,
-        timezone_of=context.services.timezone_of,
-    )
+    await _publish(update, context, scope, item, "action.changed.title")
 
 
 async def on_button(update: Update, context: KembarContext) -> None:
@@ -344,27 +331,24 @@ async def on_button(update: Update, context: KembarContext) -> None:
         await query.answer(context.t("action.button_stale"), show_alert=True)
         return
     user = update.effective_user
-    by = _user_label(update)
-    tz_of = context.services.timezone_of
     if op == "take":
-        owner = by
-        item = await service.actions.add_owners(scope.key, number, [owner])
+        item = await service.actions.add_owners(scope.key, number, [_user_label(update)])
         await query.answer(context.t("action.button_taken"))
-        await service.announce_change(item, scope, "action.changed.owners", by=by, origin=chat, timezone_of=tz_of)
+        await _publish(update, context, scope, item, "action.changed.owners")
         return
     if user is None or not await _may_change(update, context, item):
         await query.answer(context.t("action.not_allowed"), show_alert=True)
         return
     if op == "done":
-        await complete_item(update, context, item, query_answer=True)
+        await complete_item(update, context, item)
         return
     new_due = plus_one_day(item, service.now(), context.services.timezone_of(chat))
     item = await service.actions.set_due(scope.key, number, new_due)
     await query.answer(context.t("action.button_postponed"))
-    await service.announce_change(item, scope, "action.changed.due", by=by, origin=chat, timezone_of=tz_of)
+    await _publish(update, context, scope, item, "action.changed.due")
 
 
-async def complete_item(update: Update, context: KembarContext, item: ActionItem, *, query_answer: bool) -> None:
+async def complete_item(update: Update, context: KembarContext, item: ActionItem) -> None:
     """✅ from an item's card or from one of its reminders."""
     query = update.callback_query
     chat = context.chat
@@ -381,16 +365,9 @@ async def complete_item(update: Update, context: KembarContext, item: ActionItem
     service = context.services.actions
     scope = await service.scope_for(chat)
     item = await service.actions.set_status(item.scope, item.number, "done", service.now())
-    if query is not None and query_answer:
+    if query is not None:
         await query.answer(context.t("action.button_done"))
-    await service.announce_change(
-        item,
-        scope,
-        "action.changed.done",
-        by=_user_label(update),
-        origin=chat,
-        timezone_of=context.services.timezone_of,
-    )
+    await _publish(update, context, scope, item, "action.changed.done")
 
 
 # ---- programmes and status -------------------------------------------------------------------------

@@ -290,7 +290,7 @@ async def on_button(update: Update, context: KembarContext) -> None:
     # The same path as the ✅ button of the item itself (permissions, announcement, reminders cancelled).
     from handlers.actions import complete_item
 
-    await complete_item(update, context, item, query_answer=True)
+    await complete_item(update, context, item)
 
 
 # ---- wake-ups ---------------------------------------------------------------------------------------
