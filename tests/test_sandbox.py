@@ -36,6 +36,11 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
         assert await sandbox.handle_line(":group nowhere")
         assert await sandbox.handle_line("Terima kasih")
         await sandbox.emu.wait_for_text(braunschweig.chat.id, "Danke")
+        assert await sandbox.handle_line("/action Kirim draf MoU tenggat besok jam 10")
+        card = await sandbox.emu.wait_for_text(surabaya.chat.id, "Aksi baru #1")
+        assert await sandbox.handle_line(f":press {card['message_id']} 1")
+        await sandbox.emu.wait_for_text(braunschweig.chat.id, "✅ #1")
+        assert await sandbox.handle_line(":press 999 1")
         assert await sandbox.handle_line(":quit") is False
         assert sandbox.translation_server is not None
     text = out.getvalue()
@@ -46,6 +51,8 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
     assert "[Braunschweig] Kembar #" in text and "This group's language is German (de)" in text
     assert "Maaf, hanya admin grup ini" in text
     assert "! no group called 'nowhere'" in text
+    assert "buttons: [1] ✅ Selesai  [2] 🙋 Saya ambil  [3] 📅 +1 hari" in text
+    assert "pressed ✅ Selesai" in text and "! cannot press that" in text
     assert "[Braunschweig] Kembar #" in text and "Surabaya coordinator · Surabaya\n  Danke" in text
 
 

@@ -33,6 +33,7 @@ HELP = """Sandbox commands:
   :group <City>        switch the current group          :groups   list the groups
   :member <text>       post as an ordinary (non-admin) member of the current group
   :reply <id> <text>   reply to message <id>              :edit <id> <text>   edit your message <id>
+  :press <id> <n>      press button <n> under Kembar's message <id>
   :help                this text                          :quit     leave (also Ctrl-D)"""
 
 
@@ -103,6 +104,11 @@ class Sandbox:
         reply = message.get("reply_to_message")
         to = f" ↩#{reply['message_id']}" if isinstance(reply, dict) else ""
         self.write(f"[{where}] Kembar #{message.get('message_id')}{to}{edited}:\n  " + str(body).replace("\n", "\n  "))
+        labels = [
+            b.get("text", "?") for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+        ]
+        if labels:
+            self.write("  buttons: " + "  ".join(f"[{i}] {label}" for i, label in enumerate(labels, 1)))
 
     # ---- lifecycle ------------------------------------------------------------------------------
     async def __aenter__(self) -> Sandbox:
@@ -179,6 +185,22 @@ class Sandbox:
             return
         self.write(f"[{group.city}] {user.first_name} #{message['message_id']}: {text}")
 
+    def _press(self, rest: str) -> None:
+        target, _, number = rest.partition(" ")
+        group = self.groups[self.current]
+        if not target.isdigit() or not number.strip().isdigit():
+            self.write("! usage: :press <message id> <button number>")
+            return
+        try:
+            message = self.emu.message(group.chat.id, int(target))
+            buttons = [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+            button = buttons[int(number) - 1]
+            self.emu.press(group.chat.id, int(target), group.coordinator.id, button["callback_data"])
+        except (ValueError, KeyError, IndexError, LookupError) as exc:
+            self.write(f"! cannot press that: {exc}")
+            return
+        self.write(f"[{group.city}] {group.coordinator.first_name} pressed {button.get('text')}")
+
     async def handle_line(self, line: str) -> bool:
         """Act on one input line; False means quit."""
         line = line.strip()
@@ -203,6 +225,8 @@ class Sandbox:
                     self.current = found
             elif command == "member" and rest:
                 self._post(self.current, rest, as_member=True)
+            elif command == "press":
+                self._press(rest)
             elif command in ("reply", "edit"):
                 target, _, text = rest.partition(" ")
                 if not target.isdigit() or not text.strip():
