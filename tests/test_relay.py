@@ -463,3 +463,22 @@ async def test_member_lists_name_languages_in_the_notice_language(sqlite_world: 
     told_surabaya = next(m["text"] for m in world.emu.sent(surabaya.id) if "Braunschweig bergabung" in str(m["text"]))
     assert "Busan — Korean" in told_busan and "Braunschweig — German" in told_busan  # English UI, English names
     assert "Busan — Korea" in told_surabaya and "Braunschweig — Jerman" in told_surabaya
+
+
+async def test_edits_older_than_48_hours_are_not_mirrored(sqlite_world: World) -> None:
+    import time
+
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        old = world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi", date=int(time.time()) - 49 * 3600)
+        copy = await world.relayed(busan, "좋은 아침")
+        world.emu.edit(surabaya.id, old["message_id"], "Terima kasih")
+        recent = world.emu.post(surabaya.id, surabaya.member.id, "Sampai jumpa")
+        recent_copy = await world.relayed(busan, "또 만나요")
+        world.emu.edit(surabaya.id, recent["message_id"], "Kota kembar")
+        await world.emu.wait_for(
+            lambda: "자매도시" in str(world.emu.message(busan.id, recent_copy["message_id"])["text"])
+        )
+    assert world.emu.message(busan.id, copy["message_id"])["text"].endswith("좋은 아침")

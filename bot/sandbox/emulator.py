@@ -1072,6 +1072,7 @@ class BotApiEmulator:
         sticker: bool = False,
         entities: list[JsonDict] | None = None,
         thread_id: int | None = None,
+        date: int | None = None,
     ) -> JsonDict:
         """A user sends a message; returns it as stored (the bot gets a ``message`` update).
 
@@ -1152,6 +1153,8 @@ class BotApiEmulator:
             if target is None or target.deleted:
                 raise ValueError(f"message {reply_to} does not exist in chat {chat_id}")
         message = self._store_message(state, None if state.chat.type == "channel" else user, content, reply_to=reply_to)
+        if date is not None:  # a message sent earlier (e.g. to test edit windows)
+            message.date = date
         if self._bot_receives(state, message):
             kind = "channel_post" if state.chat.type == "channel" else "message"
             self._emit(kind, self._message_json(message))
