@@ -2,7 +2,8 @@
 
 Public variable names (keep them stable):
 ``TELEGRAM_BOT_TOKEN``, ``KEMBAR_BOT_API_URL``, ``DATABASE_URL``, ``KEMBAR_DATA_DIR``, ``KEMBAR_TRANSLATOR``,
-``KEMBAR_TRANSLATOR_URL``, ``KEMBAR_TRANSLATOR_API_KEY``, ``KEMBAR_TRANSLATOR_TIMEOUT``, ``KEMBAR_LOG_LEVEL``,
+``KEMBAR_TRANSLATOR_URL``, ``KEMBAR_TRANSLATOR_API_KEY``, ``KEMBAR_TRANSLATOR_TIMEOUT``,
+``KEMBAR_TRANSLATOR_CONCURRENCY``, ``KEMBAR_LOG_LEVEL``,
 ``KEMBAR_SEND_RATE``, ``KEMBAR_GROUP_RATE`` and ``KEMBAR_CONFIG``.
 """
 
@@ -34,6 +35,7 @@ _TOML_KEYS = {
     "translator_api_key": "KEMBAR_TRANSLATOR_API_KEY",
     "log_level": "KEMBAR_LOG_LEVEL",
     "translator_timeout": "KEMBAR_TRANSLATOR_TIMEOUT",
+    "translator_concurrency": "KEMBAR_TRANSLATOR_CONCURRENCY",
     "send_rate": "KEMBAR_SEND_RATE",
     "group_rate": "KEMBAR_GROUP_RATE",
 }
@@ -59,6 +61,7 @@ class Settings:
     translator_api_key: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
     translator_timeout: float = 10.0
+    translator_concurrency: int = 16  # translation requests in flight at once
     send_rate: float = 30.0  # messages per second, all chats (Telegram: about 30)
     group_rate: float = 20.0  # messages per minute per group (Telegram: 20)
 
@@ -169,6 +172,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise ConfigError("KEMBAR_LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
 
     translator_timeout = _number("KEMBAR_TRANSLATOR_TIMEOUT", get("KEMBAR_TRANSLATOR_TIMEOUT"), 10.0, 0.1, 300.0)
+    translator_concurrency = int(
+        _number("KEMBAR_TRANSLATOR_CONCURRENCY", get("KEMBAR_TRANSLATOR_CONCURRENCY"), 16, 1, 256)
+    )
     send_rate = _number("KEMBAR_SEND_RATE", get("KEMBAR_SEND_RATE"), 30.0, 0.1, 100000.0)
     group_rate = _number("KEMBAR_GROUP_RATE", get("KEMBAR_GROUP_RATE"), 20.0, 0.1, 100000.0)
 
@@ -182,6 +188,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         translator_api_key=translator_api_key,
         log_level=log_level,
         translator_timeout=translator_timeout,
+        translator_concurrency=translator_concurrency,
         send_rate=send_rate,
         group_rate=group_rate,
     )

@@ -106,9 +106,10 @@ class Delivery:
         """Send one job until it is done; False when the destination is gone."""
         attempt = 0
         plain = False
+        links: list[MessageLink] = []
         while True:
             try:
-                await self._send(job, plain=plain)
+                links = await self._send(job, plain=plain)
             except RetryLater as exc:
                 await asyncio.sleep(exc.seconds)  # Telegram's flood control tells us how long
                 continue
@@ -136,10 +137,12 @@ class Delivery:
                 logger.error("job %s to %s rejected twice (%s); giving up on it", job.id, job.dst_chat_id, exc)
                 await self.outbox.mark_failed(job.id, str(exc))
                 return True
-            await self.outbox.mark_done(job.id)
+            # The links (for later replies and edits) and "done" in one transaction.
+            await self.outbox.complete(job.id, links)
             return True
 
-    async def _send(self, job: RelayJob, *, plain: bool) -> None:
+    async def _send(self, job: RelayJob, *, plain: bool) -> list[MessageLink]:
+        """Send one job; the links of the messages it produced."""
         message = InboundMessage.from_payload(job.payload)
         dst = await self.chats.get(job.dst_chat_id)
         if dst is None:
@@ -154,7 +157,7 @@ class Delivery:
         parts = [escape(_strip_tags(p)) for p in rendered.parts] if plain else rendered.parts
         if message.is_edit:
             await self._edit(job, message, parts)
-            return
+            return []
         reply_to = None
         if message.reply_to is not None:
             reply_to = await self.links.resolve_reply(message.chat_id, message.reply_to, job.dst_chat_id)
@@ -176,9 +179,9 @@ class Delivery:
                     job.dst_chat_id, message.chat_id, message.message_id, caption_html=None, reply_to=header
                 )
             )
-        await self.links.add_many(
+        return [
             MessageLink(message.chat_id, message.message_id, job.dst_chat_id, dst_message_id) for dst_message_id in sent
-        )
+        ]
 
     async def _edit(self, job: RelayJob, message: InboundMessage, parts: list[str]) -> None:
         copies = [

@@ -12,7 +12,9 @@ import hashlib
 import html
 import logging
 import re
+import time
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -116,6 +118,12 @@ def strip_tag_marks(text: str) -> str:
     return _TAG_MARK.sub("", text)
 
 
+_Key = tuple[str, str, str, int | None]
+RECENT_SECONDS = 60.0
+RECENT_MAX = 2048
+PREFETCH_MAX = 32  # translations started ahead of delivery at once; beyond that delivery asks itself
+
+
 @dataclass(frozen=True)
 class Translated:
     text: str
@@ -135,25 +143,49 @@ class TranslationService:
         cache: TranslationCacheRepository,
         glossary: GlossaryRepository,
         detector: LanguageDetector | None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.translator = translator
         self.cache = cache
         self.glossary = glossary
         self.detector = detector
-        self._inflight: dict[tuple[str, str, str, int | None], asyncio.Task[Translated]] = {}
+        self.clock = clock
+        self._inflight: dict[_Key, asyncio.Task[Translated]] = {}
+        # Results of the last minute: delivery asks again for what the prefetch just translated,
+        # and every destination of a language asks for the same text.
+        self._recent: OrderedDict[_Key, tuple[float, Translated]] = OrderedDict()
 
     async def translate(self, text: str, source: str, target: str, *, bridge_id: int | None) -> Translated:
         if not text.strip() or source == target or is_all_protected(text):
             return Translated(text, "same")
+        key = (hashlib.sha256(text.encode()).hexdigest(), source, target, bridge_id)
+        recent = self._recent.get(key)
+        if recent is not None and self.clock() - recent[0] < RECENT_SECONDS:
+            self._recent.move_to_end(key)
+            return recent[1]
         if self.detector is not None and self.detector.detect(text) == target:
             return Translated(text, "same")
-        key = (hashlib.sha256(text.encode()).hexdigest(), source, target, bridge_id)
         task = self._inflight.get(key)
         if task is None:
             task = asyncio.create_task(self._translate(text, source, target, bridge_id))
             self._inflight[key] = task
-            task.add_done_callback(lambda _t: self._inflight.pop(key, None))
+            task.add_done_callback(lambda done: self._finished(key, done))
         return await asyncio.shield(task)
+
+    def _finished(self, key: _Key, task: asyncio.Task[Translated]) -> None:
+        self._inflight.pop(key, None)
+        if task.cancelled() or task.exception() is not None:
+            return
+        result = task.result()
+        if result.status != "failed":  # a failure is tried again next time
+            self._recent[key] = (self.clock(), result)
+            while len(self._recent) > RECENT_MAX:
+                self._recent.popitem(last=False)
+
+    def forget(self, bridge_id: int | None) -> None:
+        """The bridge's glossary changed: translations made with the old one must not be reused."""
+        for key in [k for k in self._recent if k[3] == bridge_id]:
+            del self._recent[key]
 
     async def close(self) -> None:
         """Cancel translations still in flight (shutdown)."""
@@ -235,6 +267,7 @@ class RelayService:
         self.outbox = outbox
         self.translations = translations
         self.notify = notify  # wakes the delivery worker of a destination
+        self._prefetching = 0
 
     async def submit(self, message: InboundMessage, bridge: Bridge) -> list[RelayJob]:
         destinations = bridge.others(message.chat_id)
@@ -263,12 +296,17 @@ class RelayService:
 
     def prefetch(self, message: InboundMessage, target: str, bridge_id: int | None) -> None:
         text = message.translatable
-        if not text:
-            return
+        if not text or self._prefetching >= PREFETCH_MAX:
+            return  # a burst: delivery translates the rest when it gets there
+        self._prefetching += 1
         task = asyncio.ensure_future(
             self.translations.translate(text, message.source_language, target, bridge_id=bridge_id)
         )
-        task.add_done_callback(_ignore_result)
+        task.add_done_callback(self._prefetched)
+
+    def _prefetched(self, task: asyncio.Future[Translated]) -> None:
+        self._prefetching -= 1
+        _ignore_result(task)
 
 
 def _ignore_result(task: asyncio.Future[Translated]) -> None:

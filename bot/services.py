@@ -73,6 +73,7 @@ class Services:
             url=settings.translator_url,
             api_key=settings.translator_api_key,
             timeout=settings.translator_timeout,
+            max_concurrency=settings.translator_concurrency,
         )
         translations = TranslationService(
             translator, TranslationCacheRepository(db), glossary, LanguageDetector(detector_languages)
@@ -147,6 +148,9 @@ class Services:
     async def close(self) -> None:
         await self.delivery.stop()
         await self.translations.close()
+        close = getattr(self.translator, "close", None)
+        if callable(close):
+            close()
         await self.db.dispose()
 
     def timezone_of(self, chat: Chat) -> str:

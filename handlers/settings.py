@@ -160,6 +160,7 @@ async def glossary(update: Update, context: KembarContext) -> None:
         if not term:
             await reply(update, context, context.t("glossary.usage"))
         elif await services.glossary.remove(bridge.id, term):
+            services.translations.forget(bridge.id)
             await reply(update, context, context.t("glossary.removed", term=term))
         else:
             await reply(update, context, context.t("glossary.not_found", term=term))
@@ -170,6 +171,7 @@ async def glossary(update: Update, context: KembarContext) -> None:
         return
     term, renderings = parsed
     await services.glossary.add(bridge.id, term, renderings)
+    services.translations.forget(bridge.id)
     if renderings:
         described = ", ".join(
             f"{_esc(language_name(k, context.language))}: {_esc(v)}" for k, v in sorted(renderings.items())

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
 
 
 def is_sqlite(url: str) -> bool:
@@ -36,8 +35,10 @@ class Database:
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            # One connection per session; WAL lets readers and a writer work side by side.
-            kwargs["poolclass"] = NullPool
+            # A small pool: opening an aiosqlite connection costs a thread and the pragmas. WAL lets
+            # readers and a writer work side by side; busy_timeout makes writers queue.
+            kwargs["pool_size"] = 5
+            kwargs["max_overflow"] = 10
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)

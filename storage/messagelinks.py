@@ -26,22 +26,8 @@ class MessageLinkRepository:
 
     async def add_many(self, links: Iterable[MessageLink]) -> None:
         """Store links; idempotent (a link stored already is ignored)."""
-        unique = list(dict.fromkeys(links))
-        if not unique:
-            return
-        now = utcnow()
-        values = [
-            {
-                "src_chat_id": link.src_chat_id,
-                "src_message_id": link.src_message_id,
-                "dst_chat_id": link.dst_chat_id,
-                "dst_message_id": link.dst_message_id,
-                "created_at": now,
-            }
-            for link in unique
-        ]
         async with self.db.session() as session:
-            await session.execute(upsert(self.db, MessageLinkRow).values(values).on_conflict_do_nothing())
+            await insert_links(session, self.db, links)
 
     async def copies_of(self, src_chat_id: int, src_message_id: int) -> list[MessageLink]:
         """Every relayed copy (every part of it) of a source message, by destination chat, then message id."""
@@ -100,3 +86,22 @@ class MessageLinkRepository:
                 MessageLinkRow.dst_chat_id == dst_chat_id,
             )
         )
+
+
+async def insert_links(session: AsyncSession, db: Database, links: Iterable[MessageLink]) -> None:
+    """Insert links in the session's transaction, ignoring ones stored already."""
+    unique = list(dict.fromkeys(links))
+    if not unique:
+        return
+    now = utcnow()
+    values = [
+        {
+            "src_chat_id": link.src_chat_id,
+            "src_message_id": link.src_message_id,
+            "dst_chat_id": link.dst_chat_id,
+            "dst_message_id": link.dst_message_id,
+            "created_at": now,
+        }
+        for link in unique
+    ]
+    await session.execute(upsert(db, MessageLinkRow).values(values).on_conflict_do_nothing())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._shared import rowcount, upsert
 from storage.db import Database
+from storage.messagelinks import insert_links
 from storage.models import RelayJobRow, utcnow
-from storage.records import NewRelayJob, RelayJob
+from storage.records import MessageLink, NewRelayJob, RelayJob
 
 PENDING = "pending"
 DONE = "done"
@@ -124,6 +125,12 @@ class OutboxRepository:
 
     async def mark_done(self, job_id: int) -> None:
         await self._set(job_id, state=DONE, done_at=utcnow())
+
+    async def complete(self, job_id: int, links: Iterable[MessageLink] = ()) -> None:
+        """Store the links of what a job sent and mark it done, in one transaction."""
+        async with self.db.session() as session:
+            await insert_links(session, self.db, links)
+            await self._update(session, job_id, state=DONE, done_at=utcnow())
 
     async def mark_failed(self, job_id: int, error: str) -> None:
         await self._set(job_id, state=FAILED, last_error=error, done_at=utcnow())

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import random
 import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, Literal
 from urllib.parse import quote, quote_plus, urlsplit
 
@@ -469,8 +471,11 @@ class DeepTranslator:
         self._measure: Callable[[str], int] = utf8_length if provider in _MEASURED_IN_BYTES else len
         self.max_concurrency: int = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
+        # Our own threads, as many as requests may be in flight: the loop's default executor is small
+        # (min(32, cpus + 4)) and shared, and would cap concurrency below max_concurrency.
+        self._executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix=f"translate-{name}")
         self.breaker = CircuitBreaker(failure_threshold, reset_timeout, clock=clock)
-        self._workers: set[asyncio.Task[str]] = set()
+        self._workers: set[asyncio.Future[str]] = set()
         _install_request_timeouts()
 
     def __repr__(self) -> str:
@@ -569,7 +574,9 @@ class DeepTranslator:
         """One request in a worker thread. The caller holds a concurrency slot; it is released when
         the thread finishes, not when we stop waiting for it, so after a timeout the limit still
         counts the abandoned request until its HTTP timeout ends it."""
-        worker = asyncio.ensure_future(asyncio.to_thread(self._translate_blocking, text, source, target))
+        loop = asyncio.get_running_loop()
+        call = functools.partial(contextvars.copy_context().run, self._translate_blocking, text, source, target)
+        worker = asyncio.ensure_future(loop.run_in_executor(self._executor, call))
         self._workers.add(worker)
         worker.add_done_callback(self._worker_done)
         try:
@@ -577,7 +584,11 @@ class DeepTranslator:
         except TimeoutError:
             raise TranslationTimeout(f"{self.name}: no answer within {self._timeout:g}s") from None
 
-    def _worker_done(self, worker: asyncio.Task[str]) -> None:
+    def close(self) -> None:
+        """Let the worker threads go (requests still running finish on their own timeout)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _worker_done(self, worker: asyncio.Future[str]) -> None:
         self._workers.discard(worker)
         self._slots.release()
         if not worker.cancelled():
