@@ -37,11 +37,16 @@ class BridgeRepository:
         self.db = db
 
     async def bridge_of(self, chat_id: int) -> Bridge | None:
+        cache = self.db.cache
+        entry = cache.bridges.get(chat_id)
+        if cache.fresh(entry):
+            return entry[1]  # type: ignore[index,no-any-return]
+        started = cache.start_read()
         async with self.db.session() as session:
             bridge_id = await self._bridge_id_of(session, chat_id)
-            if bridge_id is None:
-                return None
-            return (await self._load(session, [bridge_id])).get(bridge_id)
+            bridge = None if bridge_id is None else (await self._load(session, [bridge_id])).get(bridge_id)
+        cache.store(cache.bridges, chat_id, bridge, started)
+        return bridge
 
     async def get(self, bridge_id: int) -> Bridge | None:
         async with self.db.session() as session:
@@ -60,6 +65,12 @@ class BridgeRepository:
         """
         if chat_a == chat_b:
             raise ValueError("a chat cannot be bridged with itself")
+        try:
+            return await self._link_with_retries(chat_a, chat_b)
+        finally:
+            self.db.cache.bridges_changed()
+
+    async def _link_with_retries(self, chat_a: int, chat_b: int) -> Bridge:
         for attempt in range(_LINK_ATTEMPTS):
             try:
                 async with self.db.session() as session:
@@ -85,6 +96,12 @@ class BridgeRepository:
         A bridge left without members is deleted (it is returned with no members); a bridge with one
         member left is kept, with its glossary, so a new partner can join it.
         """
+        try:
+            return await self._leave(chat_id)
+        finally:
+            self.db.cache.bridges_changed()
+
+    async def _leave(self, chat_id: int) -> Bridge | None:
         async with self.db.session() as session:
             bridge_id = await self._bridge_id_of(session, chat_id)
             if bridge_id is None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,42 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+class ReadCache:
+    """Chats and bridge memberships read on every message, kept for a few seconds.
+
+    Writes through the repositories of this process clear it at once, so one bot process always sees
+    its own changes. Another process sharing the database (scale-out on PostgreSQL) sees a change
+    within ``ttl`` seconds.
+    """
+
+    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self.chats: dict[int, tuple[float, Any]] = {}
+        self.bridges: dict[int, tuple[float, Any]] = {}  # chat id -> (stored at, Bridge | None)
+        # Bumped by every change: a read that started before a change must not store what it read.
+        self.generation = 0
+
+    def fresh(self, entry: tuple[float, Any] | None) -> bool:
+        return entry is not None and self.clock() - entry[0] < self.ttl
+
+    def start_read(self) -> tuple[float, int]:
+        return self.clock(), self.generation
+
+    def store(self, table: dict[int, tuple[float, Any]], key: int, value: Any, started: tuple[float, int]) -> None:
+        if started[1] == self.generation:
+            table[key] = (started[0], value)
+
+    def chat_changed(self, chat_id: int) -> None:
+        self.generation += 1
+        self.chats.pop(chat_id, None)
+        self.bridges.clear()  # bridges carry their members' settings (language, city)
+
+    def bridges_changed(self) -> None:
+        self.generation += 1
+        self.bridges.clear()
+
+
 class Database:
     """Owns the async engine. Create inside the event loop that will use it; ``dispose()`` on shutdown."""
 
@@ -45,6 +82,7 @@ class Database:
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.cache = ReadCache()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

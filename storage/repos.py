@@ -87,12 +87,28 @@ class ChatRepository:
         self.db = db
 
     async def get(self, chat_id: int) -> Chat | None:
+        cache = self.db.cache
+        entry = cache.chats.get(chat_id)
+        if cache.fresh(entry):
+            return entry[1]  # type: ignore[index,no-any-return]
+        started = cache.start_read()
         async with self.db.session() as session:
             row = await session.get(ChatRow, chat_id)
-            return _chat(row) if row else None
+            chat = _chat(row) if row else None
+        cache.store(cache.chats, chat_id, chat, started)
+        return chat
 
     async def ensure(self, chat_id: int, *, title: str, type: str, default_language: str) -> Chat:
         """Return the chat, creating it on first sight; keeps the stored title in step with Telegram's."""
+        cached = await self.get(chat_id)
+        if cached is not None and cached.active and (not title or cached.title == title):
+            return cached
+        try:
+            return await self._ensure(chat_id, title=title, type=type, default_language=default_language)
+        finally:
+            self.db.cache.chat_changed(chat_id)
+
+    async def _ensure(self, chat_id: int, *, title: str, type: str, default_language: str) -> Chat:
         async with self.db.session() as session:
             row = await session.get(ChatRow, chat_id)
             if row is None:
@@ -119,6 +135,12 @@ class ChatRepository:
             return _chat(row)
 
     async def _update(self, chat_id: int, **values: object) -> Chat:
+        try:
+            return await self._write(chat_id, **values)
+        finally:
+            self.db.cache.chat_changed(chat_id)
+
+    async def _write(self, chat_id: int, **values: object) -> Chat:
         async with self.db.session() as session:
             row = await session.get(ChatRow, chat_id, with_for_update=True)
             if row is None:

@@ -157,3 +157,32 @@ async def test_migrations_keep_existing_data(db_url: str) -> None:
         assert [[c.id for c in b.members] for b in bridges] == [[-1, -2]]
     finally:
         await database.dispose()
+
+
+async def test_read_cache_sees_own_changes_at_once_and_others_after_the_ttl(db_url: str) -> None:
+    """Two Database objects stand for two bot processes sharing one database."""
+    from storage.repos import BridgeRepository
+
+    now = [0.0]
+    first, second = Database(db_url), Database(db_url)
+    try:
+        await first.upgrade()
+        for database in (first, second):
+            database.cache.clock = lambda: now[0]
+        chats_a, chats_b = ChatRepository(first), ChatRepository(second)
+        await chats_a.ensure(-1, title="Surabaya", type="group", default_language="id")
+        await chats_a.ensure(-2, title="Busan", type="group", default_language="ko")
+        assert (await chats_b.get(-1)) is not None  # process B has it cached now
+        assert await BridgeRepository(second).bridge_of(-1) is None
+
+        await chats_a.set_language(-1, "en")
+        await BridgeRepository(first).link(-1, -2)
+        assert (await chats_a.get(-1)).language == "en"  # type: ignore[union-attr]  # own change: at once
+        assert [c.id for c in (await BridgeRepository(first).bridge_of(-1)).members] == [-1, -2]  # type: ignore[union-attr]
+        assert (await chats_b.get(-1)).language == "id"  # type: ignore[union-attr]  # other process: not yet
+        now[0] += 5.1
+        assert (await chats_b.get(-1)).language == "en"  # type: ignore[union-attr]  # after the TTL
+        assert await BridgeRepository(second).bridge_of(-1) is not None
+    finally:
+        await first.dispose()
+        await second.dispose()
