@@ -121,6 +121,7 @@ def strip_tag_marks(text: str) -> str:
 _Key = tuple[str, str, str, int | None]
 RECENT_SECONDS = 60.0
 RECENT_MAX = 2048
+GLOSSARY_SECONDS = 5.0
 PREFETCH_MAX = 32  # translations started ahead of delivery at once; beyond that delivery asks itself
 
 
@@ -154,6 +155,7 @@ class TranslationService:
         # Results of the last minute: delivery asks again for what the prefetch just translated,
         # and every destination of a language asks for the same text.
         self._recent: OrderedDict[_Key, tuple[float, Translated]] = OrderedDict()
+        self._glossaries: dict[int, tuple[float, dict[str, dict[str, str]]]] = {}
 
     async def translate(self, text: str, source: str, target: str, *, bridge_id: int | None) -> Translated:
         if not text.strip() or source == target or is_all_protected(text):
@@ -186,6 +188,20 @@ class TranslationService:
         """The bridge's glossary changed: translations made with the old one must not be reused."""
         for key in [k for k in self._recent if k[3] == bridge_id]:
             del self._recent[key]
+        if bridge_id is not None:
+            self._glossaries.pop(bridge_id, None)
+
+    async def _glossary(self, bridge_id: int | None) -> dict[str, dict[str, str]]:
+        """The bridge's glossary, read at most every few seconds (another process may change it)."""
+        if bridge_id is None:
+            return {}
+        entry = self._glossaries.get(bridge_id)
+        if entry is not None and self.clock() - entry[0] < GLOSSARY_SECONDS:
+            return entry[1]
+        started = self.clock()
+        mapping = await self.glossary.as_mapping(bridge_id)
+        self._glossaries[bridge_id] = (started, mapping)
+        return mapping
 
     async def close(self) -> None:
         """Cancel translations still in flight (shutdown)."""
@@ -195,7 +211,7 @@ class TranslationService:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _translate(self, text: str, source: str, target: str, bridge_id: int | None) -> Translated:
-        glossary = await self.glossary.as_mapping(bridge_id) if bridge_id is not None else {}
+        glossary = await self._glossary(bridge_id)
         protected = protect(text, glossary, target=target)
         provider = self.translator.name
         cached = await self.cache.get_many(provider, source, target, [protected.text])
