@@ -23,7 +23,8 @@ from bench.profiling import Profile
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.polling import DurablePoller
-from bot.sandbox.emulator import BotApiEmulator, Chat, JsonDict, User
+from bot.sandbox.emulator import BotApiEmulator, JsonDict
+from bot.sandbox.town import Town
 from bot.sandbox.translate_server import TranslationServer
 
 TOKEN = "5555555555:AAE-kembar_bench_secret_token"
@@ -300,21 +301,6 @@ async def settle(emu: BotApiEmulator, timeout: float = 10.0) -> None:  # noqa: A
 # ------------------------------------------------------------------------------------------------
 # A Kembar world: emulator + translation server + fresh database, groups linked with /lang and /link
 # ------------------------------------------------------------------------------------------------
-
-
-class Town:
-    def __init__(self, emu: BotApiEmulator, city: str, language: str) -> None:
-        self.city = city
-        self.language = language
-        self.chat: Chat = emu.create_chat(city)
-        self.admin: User = emu.create_user(f"{city} Admin", language_code=language)
-        self.member: User = emu.create_user(f"{city} Member", language_code=language)
-        emu.add_member(self.chat.id, self.member.id)
-        emu.set_admin(self.chat.id, self.admin.id)
-
-    @property
-    def id(self) -> int:
-        return self.chat.id
 
 
 class KembarWorld:

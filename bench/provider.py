@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.common import KembarWorld, Town, kembar_world, progress, settle
+from bench.common import KembarWorld, kembar_world, progress, settle
+from bot.sandbox.town import Town
 
 TEXT = "Tolong kirim laporan kegiatan kota kembar sebelum rapat hari Jumat"
 

@@ -11,26 +11,12 @@ from typing import Any
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.polling import DurablePoller
-from bot.sandbox.emulator import BotApiEmulator, Chat, User
+from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.town import Town
 from bot.sandbox.translate_server import TranslationServer
 
 TOKEN = "5555555555:AAE-relay_world_secret_token"
 CODE_RE = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")
-
-
-class Town:
-    def __init__(self, emu: BotApiEmulator, city: str, language: str) -> None:
-        self.city = city
-        self.language = language
-        self.chat: Chat = emu.create_chat(city)
-        self.admin: User = emu.create_user(f"{city} Admin", language_code=language)
-        self.member: User = emu.create_user(f"{city} Member", language_code=language)
-        emu.add_member(self.chat.id, self.member.id)
-        emu.set_admin(self.chat.id, self.admin.id)
-
-    @property
-    def id(self) -> int:
-        return self.chat.id
 
 
 class World:

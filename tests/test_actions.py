@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.relay_world import Town, World, make_world
+from bot.sandbox.town import Town
+from tests.relay_world import World, make_world
 
 # Wednesday 2 December 2026, 09:00 in Jakarta, 11:00 in Seoul.
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)

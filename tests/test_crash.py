@@ -12,7 +12,8 @@ from typing import IO
 
 import pytest
 
-from tests.relay_world import TOKEN, Town, World, make_world
+from bot.sandbox.town import Town
+from tests.relay_world import TOKEN, World, make_world
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ import pytest
 
 from bot.app import build_application
 from bot.polling import DurablePoller
+from bot.sandbox.town import Town
 from bot.services import Services
 from handlers.context import SERVICES_KEY
-from tests.relay_world import Town, World, make_world
+from tests.relay_world import World, make_world
 
 # Wednesday 2 December 2026, 09:00 in Jakarta, 11:00 in Seoul, 03:00 in Berlin.
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)

@@ -19,7 +19,8 @@ from typing import Any, TextIO
 from bot.app import KembarApp, build_application, running
 from bot.config import ConfigError, Settings
 from bot.i18n import is_language_code
-from bot.sandbox.emulator import BotApiEmulator, Chat, User
+from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.town import Town
 from bot.sandbox.translate_server import TranslationServer
 from bot.services import Services
 from handlers.context import SERVICES_KEY
@@ -35,15 +36,6 @@ HELP = """Sandbox commands:
   :reply <id> <text>   reply to message <id>              :edit <id> <text>   edit your message <id>
   :press <id> <n>      press button <n> under Kembar's message <id>
   :help                this text                          :quit     leave (also Ctrl-D)"""
-
-
-@dataclasses.dataclass
-class Group:
-    city: str
-    language: str
-    chat: Chat
-    coordinator: User
-    member: User
 
 
 def parse_groups(specs: Sequence[str] | None) -> list[tuple[str, str]]:
@@ -80,7 +72,7 @@ class Sandbox:
         self.out = out or sys.stdout
         self.emu = BotApiEmulator(token=SANDBOX_TOKEN, on_bot_message=self._show_bot_message)
         self.translation_server: TranslationServer | None = None
-        self.groups: list[Group] = []
+        self.groups: list[Town] = []
         self.current = 0
         self._stack = contextlib.AsyncExitStack()
         self.app: KembarApp | None = None
@@ -90,7 +82,7 @@ class Sandbox:
         self.out.write(line + "\n")
         self.out.flush()
 
-    def _group_by_chat(self, chat_id: int) -> Group | None:
+    def _group_by_chat(self, chat_id: int) -> Town | None:
         return next((g for g in self.groups if g.chat.id == chat_id), None)
 
     def _show_bot_message(self, chat_id: int, message: dict[str, Any]) -> None:
@@ -128,12 +120,16 @@ class Sandbox:
                 settings, translator="libre", translator_url=self.translation_server.root_url.rstrip("/")
             )
         for index, (city, language) in enumerate(self.specs):
-            chat = self.emu.create_chat(city, chat_id=-1001000000001 - index)
-            coordinator = self.emu.create_user(f"{city} coordinator", language_code=language)
-            member = self.emu.create_user(f"{city} member", language_code=language)
-            self.emu.set_admin(chat.id, coordinator.id)
-            self.emu.add_member(chat.id, member.id)
-            self.groups.append(Group(city, language, chat, coordinator, member))
+            self.groups.append(
+                Town(
+                    self.emu,
+                    city,
+                    language,
+                    chat_id=-1001000000001 - index,
+                    admin_name=f"{city} coordinator",
+                    member_name=f"{city} member",
+                )
+            )
         self.app = build_application(settings)
         await self._stack.enter_async_context(running(self.app, poll_timeout=5))
         services = self.app.bot_data[SERVICES_KEY]
@@ -177,7 +173,7 @@ class Sandbox:
 
     def _post(self, index: int, text: str, *, as_member: bool = False, reply_to: int | None = None) -> None:
         group = self.groups[index]
-        user = group.member if as_member else group.coordinator
+        user = group.member if as_member else group.admin
         try:
             message = self.emu.post(group.chat.id, user.id, text, reply_to=reply_to)
         except (ValueError, KeyError) as exc:
@@ -195,11 +191,11 @@ class Sandbox:
             message = self.emu.message(group.chat.id, int(target))
             buttons = [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
             button = buttons[int(number) - 1]
-            self.emu.press(group.chat.id, int(target), group.coordinator.id, button["callback_data"])
+            self.emu.press(group.chat.id, int(target), group.admin.id, button["callback_data"])
         except (ValueError, KeyError, IndexError, LookupError) as exc:
             self.write(f"! cannot press that: {exc}")
             return
-        self.write(f"[{group.city}] {group.coordinator.first_name} pressed {button.get('text')}")
+        self.write(f"[{group.city}] {group.admin.first_name} pressed {button.get('text')}")
 
     async def handle_line(self, line: str) -> bool:
         """Act on one input line; False means quit."""
