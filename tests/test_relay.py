@@ -429,11 +429,11 @@ async def test_a_throttled_destination_does_not_hold_up_the_others(sqlite_world:
     surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
     async with world.bot():
         await world.setup(surabaya, busan, bs)
-        world.emu.faults.add(method="sendMessage", kind="429", retry_after=3, chat_id=busan.id, times=1)
+        world.emu.faults.add(method="sendMessage", kind="429", retry_after=6, chat_id=busan.id, times=1)
         world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
-        await world.relayed(bs, "Guten Morgen", timeout=2)  # well before Busan's 3 s flood wait ends
+        await world.relayed(bs, "Guten Morgen", timeout=5)  # before Busan's 6 s flood wait ends
         assert not any("좋은 아침" in t for t in world.texts(busan))
-        await world.relayed(busan, "좋은 아침", timeout=10)
+        await world.relayed(busan, "좋은 아침", timeout=15)
 
 
 async def test_translation_failures_are_logged_without_the_text(
