@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,6 +13,7 @@ from bot.dates import format_when
 from bot.i18n import Catalog, Markup
 from bot.relay import TranslationService
 from bot.telegram_io import Buttons, DeliveryError, Sender
+from bot.textproc import escape
 from storage.records import ActionItem, Bridge, Chat
 from storage.repos import ActionRepository, BridgeRepository, ProgrammeRepository, scope_of
 
@@ -286,10 +286,6 @@ class ActionService:
             await self.sender.send_text(chat_id, text, buttons=buttons)
         except DeliveryError as exc:
             logger.warning("could not announce to chat %s: %s", chat_id, exc)
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=False)
 
 
 def plus_one_day(item: ActionItem, now: datetime, timezone: str) -> datetime:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from bot.relay import CAPTION_MEDIA, InboundMessage, Renderer, TranslationService
@@ -20,6 +22,8 @@ from storage.records import MessageLink, RelayJob
 from storage.repos import ChatRepository, MessageLinkRepository, OutboxRepository
 
 logger = logging.getLogger(__name__)
+
+_TAG = re.compile(r"<[^>]+>")
 
 OnGone = Callable[[int, str], Awaitable[None]]
 
@@ -208,8 +212,5 @@ class Delivery:
                     await self.sender.send_text(job.dst_chat_id, part, reply_to=first)
 
 
-def _strip_tags(html: str) -> str:
-    import html as html_lib
-    import re
-
-    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+def _strip_tags(text: str) -> str:
+    return html.unescape(_TAG.sub("", text))

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import os
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.dates import format_when
@@ -24,6 +24,7 @@ from bot.i18n import Catalog, Markup
 from bot.relay import TranslationService
 from bot.schedule import after_quiet_hours, next_local_time, next_occurrence
 from bot.telegram_io import Buttons, DeliveryError, DestinationGone, RetryLater, Sender
+from bot.textproc import escape
 from storage.records import ActionItem, Chat, NewReminder, Reminder
 from storage.repos import (
     ActionRepository,
@@ -332,7 +333,7 @@ class ReminderService:
             if item is None or item.status != "open":
                 return None, None, False
             title = (await self.translations.translate(item.title, item.language, lang, bridge_id=bridge_id)).text
-            owners = Markup(" · 👤 " + ", ".join(_esc(o) for o in item.owners)) if item.owners else Markup("")
+            owners = Markup(" · 👤 " + ", ".join(escape(o) for o in item.owners)) if item.owners else Markup("")
             when = format_when(item.due_at, ui, tz) if item.due_at else ""
             if reminder.kind == "overdue" or (item.due_at is not None and item.due_at <= self.now()):
                 key = "reminder.overdue" if reminder.kind == "overdue" else "reminder.due_now"
@@ -347,14 +348,3 @@ class ReminderService:
 
     async def upcoming(self, scope: str) -> list[Reminder]:
         return await self.reminders.upcoming(scope)
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=False)
-
-
-async def sync_items(service: ReminderService, items: Sequence[ActionItem]) -> None:
-    for item in items:
-        await service.sync_item(item)

@@ -12,7 +12,6 @@ from bot.actions import (
     CALLBACK_RE,
     TITLE_MAX,
     Scope,
-    escape,
     parse_action_text,
     plus_one_day,
     split_owner_names,
@@ -20,6 +19,7 @@ from bot.actions import (
 )
 from bot.dates import EXAMPLES, format_when, is_past, parse_when
 from bot.i18n import Markup
+from bot.textproc import escape
 from handlers.basic import is_admin, reply
 from handlers.context import KembarContext
 from storage.records import ActionItem, Chat

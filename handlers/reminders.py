@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from bot.schedule import (
     parse_recurrence,
     parse_weekday_time,
 )
+from bot.textproc import escape
 from handlers.basic import is_admin, reply
 from handlers.context import SERVICES_KEY, KembarContext
 
@@ -41,7 +41,7 @@ def _rest(update: Update) -> str:
 
 def _examples(lang: str) -> Markup:
     examples = EXAMPLES.get(lang) or EXAMPLES["en"]
-    return Markup(", ".join(f"<code>{html.escape(e, quote=False)}</code>" for e in examples))
+    return Markup(", ".join(f"<code>{escape(e)}</code>" for e in examples))
 
 
 def split_when(text: str, lang: str, tz: str, now: datetime) -> tuple[datetime, str] | None:

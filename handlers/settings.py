@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -11,6 +10,7 @@ from babel.dates import format_datetime
 from telegram import Update
 
 from bot.i18n import Markup, is_language_code, language_name
+from bot.textproc import escape
 from handlers.basic import is_admin, reply
 from handlers.context import KembarContext
 
@@ -142,9 +142,9 @@ async def glossary(update: Update, context: KembarContext) -> None:
             await reply(update, context, context.t("glossary.empty"))
             return
         lines = [
-            f"• <b>{_esc(e.term)}</b>"
+            f"• <b>{escape(e.term)}</b>"
             + (
-                " — " + ", ".join(f"{_esc(k)}: {_esc(v)}" for k, v in sorted(e.renderings.items()))
+                " — " + ", ".join(f"{escape(k)}: {escape(v)}" for k, v in sorted(e.renderings.items()))
                 if e.renderings
                 else ""
             )
@@ -174,12 +174,8 @@ async def glossary(update: Update, context: KembarContext) -> None:
     services.translations.forget(bridge.id)
     if renderings:
         described = ", ".join(
-            f"{_esc(language_name(k, context.language))}: {_esc(v)}" for k, v in sorted(renderings.items())
+            f"{escape(language_name(k, context.language))}: {escape(v)}" for k, v in sorted(renderings.items())
         )
     else:
         described = context.t("glossary.kept")
     await reply(update, context, context.t("glossary.added", term=term, renderings=Markup(described)))
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
