@@ -35,6 +35,9 @@ STRICT_DUE_WORDS = frozenset({"due", "tenggat", "마감", "期限", "截止"})
 # Languages that put the word after the date: "金曜日まで", "周五截止".
 POSTFIX_DUE_WORDS = frozenset({"まで", "截止"})
 
+# "owner: Budi Santoso, Kim" names owners in free text (people without a Telegram username).
+OWNER_WORDS = ("owner", "owners", "pj", "penanggung jawab", "담당", "담당자", "verantwortlich", "担当", "负责人")
+
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{2,31})\b")
 TAG_RE = re.compile(r"(?<![\w#])#([\w-]{1,64})")
 
@@ -62,6 +65,13 @@ def parse_action_text(text: str, language: str, text_mentions: Sequence[str] = (
         if name and name in text:
             owners.append(name)
             text = text.replace(name, " ", 1)
+    stops = "|".join(re.escape(w) for w in ("due", *DUE_WORDS.get(language, ())))
+    named = re.search(
+        rf"(?i)(?:^|\s)(?:{'|'.join(re.escape(w) for w in OWNER_WORDS)})\s*:\s*(.+?)(?=\s+(?:{stops})\s|\s+#|$)", text
+    )
+    if named is not None:
+        owners += [" ".join(part.split()) for part in named.group(1).split(",") if part.strip()]
+        text = text[: named.start()] + " " + text[named.end() :]
     for match in MENTION_RE.finditer(text):
         owners.append("@" + match.group(1))
     text = MENTION_RE.sub(" ", text)

@@ -217,6 +217,23 @@ async def test_unbridged_group_keeps_its_own_actions(sqlite_world: World) -> Non
         ("Bericht schicken bis Freitag 14 Uhr", "de", "Bericht schicken", "Freitag 14 Uhr", (), None),
         ("報告書を送る 金曜日まで", "ja", "報告書を送る", "金曜日", (), None),
         ("Plan the visit", "en", "Plan the visit", None, (), None),
+        (
+            "Kirim draf MoU pj: Budi Santoso, Kim tenggat Jumat",
+            "id",
+            "Kirim draf MoU",
+            "Jumat",
+            ("Budi Santoso", "Kim"),
+            None,
+        ),
+        (
+            "Send the MoU draft owner: @kim_ms, Budi Santoso due Friday #education",
+            "en",
+            "Send the MoU draft",
+            "Friday",
+            ("@kim_ms", "Budi Santoso"),
+            "education",
+        ),
+        ("MoU 초안 보내기 담당: 김민수 마감 금요일", "ko", "MoU 초안 보내기", "금요일", ("김민수",), None),
     ],
 )
 def test_parse_action_text(
@@ -239,3 +256,13 @@ def test_split_owner_names() -> None:
     assert split_owner_names("@kim_ms, Budi Santoso,  @lee_j") == ["@kim_ms", "@lee_j", "Budi Santoso"]
     assert split_owner_names("Kim Min-su", ["Kim Min-su"]) == ["Kim Min-su"]
     assert split_owner_names(" , ") == []
+
+
+async def test_free_text_owners_in_action(sqlite_world: World) -> None:
+    world = sqlite_world
+    bandung = world.town("Bandung", "id")
+    async with world.bot(clock=Clock(NOW), reminder_jobs=False):
+        await world.ask(bandung, "/lang id")
+        created = await world.ask(bandung, "/action Undang delegasi pj: Budi Santoso, Kim tenggat Jumat")
+    assert created.startswith("📌 Aksi baru #1 dari Bandung")
+    assert "#1 Undang delegasi" in created and "👤 Budi Santoso, Kim" in created
