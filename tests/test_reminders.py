@@ -148,9 +148,9 @@ async def test_recurring_across_the_daylight_saving_change(sqlite_world: World) 
         removed = await world.ask(bs, "/unremind 1")
         clock.now = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
         assert await fire(world, poller) == 0
-    assert "Reminder 1 set" in created
+    assert created == "🔁 Erinnerung 1 gesetzt, jeden Montag um 09:00: Koordinationsrunde"
     assert "1. " in listed and "Koordinationsrunde" in listed
-    assert removed == "Reminder 1 cancelled."
+    assert removed == "Erinnerung 1 gelöscht."
     assert len(texts_with(world, bandung, "Koordinationsrunde")) == 2
 
 

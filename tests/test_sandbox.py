@@ -30,7 +30,7 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
         assert await sandbox.handle_line("/start")
         await sandbox.emu.wait_for_text(surabaya.chat.id, "Kembar menghubungkan")
         assert await sandbox.handle_line("@Braunschweig /lang")
-        await sandbox.emu.wait_for_text(braunschweig.chat.id, "German (de)")
+        await sandbox.emu.wait_for_text(braunschweig.chat.id, "Deutsch (de)")
         assert await sandbox.handle_line(":member /lang en")
         await sandbox.emu.wait_for_text(surabaya.chat.id, "hanya admin")
         assert await sandbox.handle_line(":group nowhere")
@@ -48,7 +48,7 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
     assert "translator: libre" in text
     assert "[Surabaya] Surabaya coordinator #" in text and ": /start" in text
     assert "[Surabaya] Kembar #" in text and "Kembar menghubungkan grup-grup kota mitra" in text
-    assert "[Braunschweig] Kembar #" in text and "This group's language is German (de)" in text
+    assert "[Braunschweig] Kembar #" in text and "Die Sprache dieser Gruppe ist Deutsch (de)" in text
     assert "Maaf, hanya admin grup ini" in text
     assert "! no group called 'nowhere'" in text
     assert "buttons: [1] ✅ Selesai  [2] 🙋 Saya ambil  [3] 📅 +1 hari" in text
