@@ -57,7 +57,7 @@ async def test_create_list_translate_and_status_on_both_sides(world: World) -> N
         added = await world.ask(surabaya, "/programme add pendidikan — 50 pertukaran pelajar per tahun")
         await world.ask(surabaya, "/action Kirim draf MoU @kim_ms tenggat Jumat jam 14:00 #pendidikan")
         card_id = await world.relayed(surabaya, "Aksi baru #1")
-        card_ko = await world.relayed(busan, "New action #1")
+        card_ko = await world.relayed(busan, "새 과제 #1")
         await world.ask(busan, "/action Delegation visit plan due 2026-12-10")
         await world.relayed(surabaya, "Aksi baru #2")
         listing = await world.ask(busan, "/actions")
@@ -77,7 +77,7 @@ async def test_create_list_translate_and_status_on_both_sides(world: World) -> N
     assert "#1" in mine["text"] and "#2" not in mine["text"]
     assert "pendidikan: 1 terbuka, 0 lewat tenggat, 0 selesai" in status_id
     assert "#1 Kirim draf MoU" in status_id and "@kim_ms" in status_id
-    assert "pendidikan: 1 open, 0 overdue, 0 done" in status_ko
+    assert "pendidikan: 진행 중 1, 기한 지남 0, 완료 0" in status_ko
     assert "[ko] Kirim draf MoU" in status_ko
 
 
@@ -110,7 +110,7 @@ async def test_action_from_a_reply_and_changes_announced_everywhere(sqlite_world
     assert "@lee, Budi Santoso" in assigned["text"]
     assert "[id] Busan sends the final MoU draft" in renamed["text"]
     assert "selesai" in done["text"] and "Busan Admin" in done["text"] and "Busan" in done["text"]
-    assert again.startswith("#1 is already")
+    assert again.startswith("#1은(는) 이미")
 
 
 async def test_buttons_done_take_postpone_and_scope(sqlite_world: World) -> None:
@@ -120,53 +120,53 @@ async def test_buttons_done_take_postpone_and_scope(sqlite_world: World) -> None
     async with world.bot(clock=clock, reminder_jobs=False):
         await world.setup(surabaya, busan)
         await world.ask(surabaya, "/action Siapkan ruang rapat tenggat besok jam 10")
-        card = await world.relayed(busan, "New action #1")
+        card = await world.relayed(busan, "새 과제 #1")
         data = {b["text"]: b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row}
-        take = world.emu.press(busan.id, card["message_id"], busan.member.id, data["🙋 Take it"])
-        assert (await world.emu.wait_for_callback_answer(take))["text"] == "You now own this action."
+        take = world.emu.press(busan.id, card["message_id"], busan.member.id, data["🙋 제가 맡을게요"])
+        assert (await world.emu.wait_for_callback_answer(take))["text"] == "이제 이 과제의 담당자입니다."
         await world.relayed(surabaya, "Busan Member")
-        later = world.emu.press(busan.id, card["message_id"], busan.member.id, data["📅 +1 day"])
+        later = world.emu.press(busan.id, card["message_id"], busan.member.id, data["📅 +1일"])
         await world.emu.wait_for_callback_answer(later)
         postponed = await world.relayed(surabaya, "📅 #1")
         stranger = named(world, busan, "stranger", "Stranger")
-        refused = world.emu.press(busan.id, card["message_id"], stranger.id, data["✅ Done"])
+        refused = world.emu.press(busan.id, card["message_id"], stranger.id, data["✅ 완료"])
         refused_answer = await world.emu.wait_for_callback_answer(refused)
-        done = world.emu.press(busan.id, card["message_id"], busan.member.id, data["✅ Done"])
+        done = world.emu.press(busan.id, card["message_id"], busan.member.id, data["✅ 완료"])
         await world.emu.wait_for_callback_answer(done)
         await world.relayed(surabaya, "✅ #1")
         await world.ask(busan, "/unlink")
-        other = world.emu.press(busan.id, card["message_id"], busan.admin.id, data["✅ Done"])
+        other = world.emu.press(busan.id, card["message_id"], busan.admin.id, data["✅ 완료"])
         other_answer = await world.emu.wait_for_callback_answer(other)
     assert "Jum, 4 Des 2026 10.00" in postponed["text"]  # Thursday 10:00 + 1 day
-    assert refused_answer["text"].startswith("Only the action's creator")
-    assert other_answer["text"].startswith("This button belongs to another group's actions")
+    assert refused_answer["text"].startswith("과제를 만든 사람, 담당자 또는 그룹 관리자만")
+    assert other_answer["text"].startswith("이 버튼은 다른 그룹의 과제입니다")
     assert other_answer.get("show_alert") is True
 
 
 async def test_bad_input_gets_clear_answers(sqlite_world: World) -> None:
     world = sqlite_world
-    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    surabaya, london = world.town("Surabaya", "id"), world.town("London", "en")
     clock = Clock(NOW)
     async with world.bot(clock=clock, reminder_jobs=False):
-        await world.setup(surabaya, busan)
+        await world.setup(surabaya, london)
         answers = {
-            "empty": await world.ask(busan, "/action"),
-            "long": await world.ask(busan, "/action " + "x" * 501),
-            "bad_when": await world.ask(busan, "/action Send report due someday maybe"),
-            "past": await world.ask(busan, "/action Send report due 1.1.2020"),
-            "programme": await world.ask(busan, "/action Send report #tourism"),
-            "bad_filter": await world.ask(busan, "/actions later"),
-            "extra_filter": await world.ask(busan, "/actions open now"),
-            "no_number": await world.ask(busan, "/done first"),
-            "missing": await world.ask(busan, "/done 42"),
+            "empty": await world.ask(london, "/action"),
+            "long": await world.ask(london, "/action " + "x" * 501),
+            "bad_when": await world.ask(london, "/action Send report due someday maybe"),
+            "past": await world.ask(london, "/action Send report due 1.1.2020"),
+            "programme": await world.ask(london, "/action Send report #tourism"),
+            "bad_filter": await world.ask(london, "/actions later"),
+            "extra_filter": await world.ask(london, "/actions open now"),
+            "no_number": await world.ask(london, "/done first"),
+            "missing": await world.ask(london, "/done 42"),
         }
-        await world.ask(busan, "/action Send report due tomorrow")
-        answers["extra"] = await world.ask(busan, "/done 1 please")
-        answers["no_owner"] = await world.ask(busan, "/assign 1")
-        answers["bad_due"] = await world.ask(busan, "/due 1 whenever")
-        answers["not_allowed"] = await world.ask(busan, "/drop 1", as_admin=False)
-        answers["bad_programme"] = await world.ask(busan, "/programme add two words")
-        answers["status_args"] = await world.ask(busan, "/status now")
+        await world.ask(london, "/action Send report due tomorrow")
+        answers["extra"] = await world.ask(london, "/done 1 please")
+        answers["no_owner"] = await world.ask(london, "/assign 1")
+        answers["bad_due"] = await world.ask(london, "/due 1 whenever")
+        answers["not_allowed"] = await world.ask(london, "/drop 1", as_admin=False)
+        answers["bad_programme"] = await world.ask(london, "/programme add two words")
+        answers["status_args"] = await world.ask(london, "/status now")
     assert answers["empty"].startswith("The action needs a title")
     assert answers["long"] == "That title has 501 characters; the limit is 500."
     assert answers["bad_when"].startswith("I could not read someday maybe as a date")

@@ -139,7 +139,7 @@ async def test_glossary_and_protected_spans_survive_translation(sqlite_world: Wo
     ):
         assert body.count(span) == 1, (span, body)
     assert "SDM" not in body.split("\n", 1)[1]
-    assert refused.startswith("Sorry, only an administrator")
+    assert refused.startswith("죄송합니다. 이 그룹의 관리자만")
     assert "SDM" in listing and "MoU" in listing
     sent_to_provider = str(world.server.requests[-1]["q"])
     assert "https://" not in sent_to_provider and "@budi_s" not in sent_to_provider
@@ -156,7 +156,7 @@ async def test_translator_down_still_relays_with_a_marker(sqlite_world: World) -
         world.server.fail_share = 0.0
         world.emu.post(busan.id, busan.member.id, "또 만나요")
         back = await world.relayed(surabaya, "Sampai jumpa")
-    assert copy["text"].startswith("Surabaya Member · Surabaya\nTerima kasih\n⚠️ Not translated")
+    assert copy["text"].startswith("Surabaya Member · Surabaya\nTerima kasih\n⚠️ 번역되지 않음")
     assert back["text"] == "Busan Member · Busan\nSampai jumpa"
 
 
@@ -213,12 +213,12 @@ async def test_link_codes_admins_expiry_and_reuse(world: World) -> None:
     assert refused.startswith("Maaf, hanya admin")  # Surabaya's admins use Telegram in Indonesian
     assert "Berlaku 30 menit" in answer
     assert own.startswith("Kode itu dibuat di grup ini")
-    assert not_admin.startswith("Sorry, only an administrator")
+    assert not_admin.startswith("죄송합니다. 이 그룹의 관리자만")
     assert "Surabaya" in joined and "Busan" in joined
-    assert reused.startswith("That code has already been used")
-    assert wrong.startswith("That code is not valid")
-    assert expired.startswith("That code has expired")
-    assert unlink_refused.startswith("Sorry, only an administrator")
+    assert reused.startswith("이미 사용된 코드입니다")
+    assert wrong.startswith("유효하지 않은 코드입니다")
+    assert expired.startswith("만료된 코드입니다")
+    assert unlink_refused.startswith("죄송합니다. 이 그룹의 관리자만")
 
 
 async def test_wrong_codes_are_rate_limited(sqlite_world: World) -> None:
@@ -236,7 +236,7 @@ async def test_unlink_and_bot_removal_update_the_bridge(world: World) -> None:
         await world.setup(surabaya, busan, bs)
         left = await world.ask(bs, "/unlink")
         await world.relayed(surabaya, "Braunschweig telah keluar")
-        await world.relayed(busan, "Braunschweig has left the bridge")
+        await world.relayed(busan, "Braunschweig이(가) 연결에서 빠졌습니다")
         world.emu.remove_bot_from_chat(busan.id, busan.admin.id)
         await world.relayed(surabaya, "Busan tidak dapat dijangkau lagi")
         none = await world.ask(surabaya, "/bridge")
@@ -325,7 +325,7 @@ async def test_a_destination_that_is_gone_leaves_the_bridge(sqlite_world: World)
         world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
         await world.relayed(busan, "좋은 아침")
         await world.relayed(surabaya, "Braunschweig tidak dapat dijangkau lagi")
-        await world.relayed(busan, "Braunschweig can no longer be reached")
+        await world.relayed(busan, "Braunschweig에 더 이상 연락할 수 없어")
         world.emu.post(surabaya.id, surabaya.member.id, "Terima kasih")
         await world.relayed(busan, "감사합니다")
         members = await world.ask(surabaya, "/bridge")
@@ -407,8 +407,8 @@ async def test_city_timezone_and_original_settings(sqlite_world: World) -> None:
     assert tz_bad.startswith("Mars/Olympus bukan zona waktu")
     assert tz_set.startswith("Selesai: zona waktu grup ini sekarang Asia/Makassar")
     assert "Asia/Makassar" in tz_now
-    assert "off" in original_state
-    assert off == "Relayed messages in this group no longer include the original text."
+    assert "꺼짐" in original_state
+    assert off == "이제 이 그룹으로 전달되는 메시지에 원문이 표시되지 않습니다."
 
 
 async def test_text_already_in_the_target_language_is_not_sent_to_the_provider(sqlite_world: World) -> None:
@@ -459,9 +459,11 @@ async def test_member_lists_name_languages_in_the_notice_language(sqlite_world: 
     surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
     async with world.bot():
         await world.setup(surabaya, busan, bs)
-    told_busan = next(m["text"] for m in world.emu.sent(busan.id) if "Braunschweig has joined" in str(m["text"]))
+    told_busan = next(
+        m["text"] for m in world.emu.sent(busan.id) if "Braunschweig이(가) 연결에 참여했습니다" in str(m["text"])
+    )
     told_surabaya = next(m["text"] for m in world.emu.sent(surabaya.id) if "Braunschweig bergabung" in str(m["text"]))
-    assert "Busan — Korean" in told_busan and "Braunschweig — German" in told_busan  # English UI, English names
+    assert "Busan — 한국어" in told_busan and "Braunschweig — 독일어" in told_busan  # Korean UI, Korean names
     assert "Busan — Korea" in told_surabaya and "Braunschweig — Jerman" in told_surabaya
 
 

@@ -63,12 +63,12 @@ async def test_lead_times_overdue_follow_ups_and_done(world: World) -> None:
     async with world.bot(clock=clock, reminder_jobs=False) as poller:
         await world.setup(surabaya, busan)
         await world.ask(surabaya, "/action Kirim draf MoU @kim_ms tenggat Jumat jam 14:00")
-        await world.relayed(busan, "New action #1")
+        await world.relayed(busan, "새 과제 #1")
         assert await fire(world, poller) == 0
         clock.now = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # Thursday 14:00 Jakarta: due - 24 h
         assert await fire(world, poller) == 2  # one per group
         soon_id = await world.relayed(surabaya, "⏰ Pengingat: #1 Kirim draf MoU bertenggat")
-        soon_ko = await world.relayed(busan, "⏰ Reminder: #1 [ko] Kirim draf MoU is due")
+        soon_ko = await world.relayed(busan, "⏰ 알림: #1 [ko] Kirim draf MoU 마감")
         clock.now = datetime(2026, 12, 4, 7, 0, tzinfo=UTC)  # Friday 14:00 Jakarta: due
         assert await fire(world, poller) == 2
         await world.relayed(surabaya, "⏰ Tenggat sekarang: #1")
@@ -82,7 +82,7 @@ async def test_lead_times_overdue_follow_ups_and_done(world: World) -> None:
         clock.now = datetime(2026, 12, 9, 2, 0, tzinfo=UTC)
         assert await fire(world, poller) == 0  # done cancels every reminder of the item
     assert "@kim_ms" in soon_id["text"] and "@kim_ms" in soon_ko["text"]
-    assert "Jum, 4 Des 2026 14.00" in soon_id["text"] and "Fri, 4 Dec 2026, 16:00" in soon_ko["text"]
+    assert "Jum, 4 Des 2026 14.00" in soon_id["text"] and "2026년 12월 4일 (금) 16:00" in soon_ko["text"]
 
 
 async def test_lead_setting_and_due_edit_move_reminders(sqlite_world: World) -> None:
@@ -102,7 +102,7 @@ async def test_lead_setting_and_due_edit_move_reminders(sqlite_world: World) -> 
         assert await fire(world, poller) == 2
         refused = await world.ask(busan, "/reminders lead 1h", as_admin=False)
     assert "2 jam" in lead
-    assert refused.startswith("Sorry, only an administrator")
+    assert refused.startswith("죄송합니다. 이 그룹의 관리자만")
 
 
 async def test_snooze_buttons_and_adhoc_reminders_translated(sqlite_world: World) -> None:
@@ -117,8 +117,8 @@ async def test_snooze_buttons_and_adhoc_reminders_translated(sqlite_world: World
         assert await fire(world, poller) == 2
         in_busan = await world.relayed(busan, "🔔 감사합니다")
         data = {b["text"]: b["callback_data"] for row in in_busan["reply_markup"]["inline_keyboard"] for b in row}
-        query = world.emu.press(busan.id, in_busan["message_id"], busan.member.id, data["⏰ 1 hour"])
-        assert (await world.emu.wait_for_callback_answer(query))["text"] == "Snoozed for one hour."
+        query = world.emu.press(busan.id, in_busan["message_id"], busan.member.id, data["⏰ 1시간"])
+        assert (await world.emu.wait_for_callback_answer(query))["text"] == "1시간 미뤘습니다."
         clock.advance(minutes=59)
         assert await fire(world, poller) == 0
         clock.advance(minutes=2)
@@ -173,7 +173,7 @@ async def test_quiet_hours_hold_automatic_reminders_but_not_explicit_ones(sqlite
         assert await fire(world, poller) == 2  # Surabaya's held reminder, and Busan's overdue follow-up
         quiet = await world.ask(busan, "/reminders quiet 22:00-06:00")
     assert len(texts_with(world, surabaya, "⏰ Tenggat sekarang: #1")) == 1
-    assert quiet.startswith("Quiet hours are now 22:00–06:00")
+    assert quiet.startswith("방해 금지 시간이 이제 22:00–06:00")
 
 
 async def test_restart_after_downtime_fires_each_missed_reminder_once_marked_late(world: World) -> None:
@@ -231,17 +231,17 @@ async def test_weekly_digest(sqlite_world: World) -> None:
     async with world.bot(clock=clock, reminder_jobs=False) as poller:
         await world.setup(surabaya, busan)
         await world.ask(surabaya, "/action Kirim draf MoU tenggat Jumat jam 14:00")
-        await world.relayed(busan, "New action #1")
+        await world.relayed(busan, "새 과제 #1")
         changed = await world.ask(busan, "/digest friday 17:00")
         await services(poller).reminders.ensure_digests()
         clock.now = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)  # Friday 17:00 Seoul
         await fire(world, poller)
-        digest_ko = await world.relayed(busan, "Weekly digest")
+        digest_ko = await world.relayed(busan, "🗓 주간 요약")
         clock.now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # Monday 08:00 Jakarta (the default)
         await fire(world, poller)
         digest_id = await world.relayed(surabaya, "Ringkasan mingguan")
         off = await world.ask(surabaya, "/digest off")
-    assert changed.startswith("The weekly digest comes every Friday at 17:00")
+    assert changed.startswith("주간 요약은 매주 금요일 17:00에 옵니다")
     assert "#1 [ko] Kirim draf MoU" in digest_ko["text"]
     assert "#1 Kirim draf MoU" in digest_id["text"]
     assert off == "Ringkasan mingguan dimatikan."

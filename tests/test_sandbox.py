@@ -88,7 +88,7 @@ async def test_kembar_sandbox_command_runs_without_a_token(tmp_path: Path) -> No
         await asyncio.wait_for(read_until("Perintah Kembar"), 30)
         proc.stdin.write(b"@Busan /lang\n")
         await proc.stdin.drain()
-        await asyncio.wait_for(read_until("Korean (ko)"), 30)
+        await asyncio.wait_for(read_until("한국어 (ko)"), 30)
         proc.stdin.write(b"@Busan \xea\xb0\x90\xec\x82\xac\xed\x95\xa9\xeb\x8b\x88\xeb\x8b\xa4\n")  # 감사합니다
         await proc.stdin.drain()
         await asyncio.wait_for(read_until("Terima kasih"), 30)
