@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table
@@ -50,3 +51,19 @@ def is_retryable(exc: DBAPIError) -> bool:
     orig = exc.orig
     code = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)
     return code in _RETRYABLE_SQLSTATES
+
+
+def require_aware(instant: datetime | None, what: str) -> None:
+    """Instants are aware datetimes (stored in UTC); a naive one is a bug in the caller."""
+    if instant is not None and instant.tzinfo is None:
+        raise ValueError(f"{what} must be a timezone-aware datetime")
+
+
+MAX_SCOPE_LENGTH = 64
+
+
+def checked_scope(scope: str) -> str:
+    """A scope key of items and reminders: "b<bridge id>" or "c<chat id>"."""
+    if not scope or len(scope) > MAX_SCOPE_LENGTH or scope != scope.strip():
+        raise ValueError(f"invalid scope {scope!r}")
+    return scope

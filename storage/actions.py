@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
 
-from storage._shared import is_retryable, rowcount, upsert
+from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
 from storage.db import Database
 from storage.models import ActionCounterRow, ActionItemRow, BridgeRow, ChatRow, ProgrammeRow, utcnow
 from storage.records import ActionItem, Programme, ProgrammeStats
@@ -29,7 +29,6 @@ STATUSES = ("open", "done", "dropped")
 MAX_TITLE_LENGTH = 500
 MAX_OWNER_LENGTH = 64
 MAX_LANGUAGE_LENGTH = 16
-MAX_SCOPE_LENGTH = 64
 MAX_PROGRAMME_NAME_LENGTH = 64
 MAX_GOAL_LENGTH = 500
 
@@ -71,11 +70,11 @@ class ActionRepository:
         Raises ValueError for an invalid scope, title, language or owner, LookupError when the chat or
         bridge is not known or the programme is not one of the scope's.
         """
-        scope = _scope(scope)
+        scope = checked_scope(scope)
         title = _title(title)
         language = _language(language)
         owner_list = _owners(owners)
-        _aware(due_at, "due_at")
+        require_aware(due_at, "due_at")
         for attempt in range(_CREATE_ATTEMPTS):
             try:
                 async with self.db.session() as session:
@@ -151,7 +150,7 @@ class ActionRepository:
         """'done' stamps done_at with ``now`` (kept when already done); 'open' and 'dropped' clear it."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
-        _aware(now, "now")
+        require_aware(now, "now")
 
         async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
             if status == "done":
@@ -182,7 +181,7 @@ class ActionRepository:
         return await self._change(scope, number, apply)
 
     async def set_due(self, scope: str, number: int, due_at: datetime | None) -> ActionItem:
-        _aware(due_at, "due_at")
+        require_aware(due_at, "due_at")
 
         async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
             row.due_at = due_at
@@ -213,7 +212,7 @@ class ActionRepository:
 
         Dropped items are not counted; a programme with no other items has no row.
         """
-        _aware(now, "now")
+        require_aware(now, "now")
         is_open = ActionItemRow.status == "open"
         overdue = and_(is_open, ActionItemRow.due_at.is_not(None), ActionItemRow.due_at < now)
         statement = (
@@ -238,7 +237,7 @@ class ActionRepository:
 
     async def upcoming(self, scope: str, now: datetime, limit: int = 3) -> builtins.list[ActionItem]:
         """Open items due at or after ``now``, soonest first."""
-        _aware(now, "now")
+        require_aware(now, "now")
         if limit <= 0:
             return []
         async with self.db.session() as session:
@@ -253,7 +252,7 @@ class ActionRepository:
 
     async def done_since(self, scope: str, since: datetime) -> builtins.list[ActionItem]:
         """Items done at or after ``since``, most recently done first."""
-        _aware(since, "since")
+        require_aware(since, "since")
         async with self.db.session() as session:
             return await _load(
                 session,
@@ -313,7 +312,7 @@ class ProgrammeRepository:
 
         The name may start with '#'; ValueError unless it is 1–64 letters, digits, '-' or '_'.
         """
-        scope = _scope(scope)
+        scope = checked_scope(scope)
         shown = _programme_name(name)
         key = shown.casefold()
         cleaned_goal: str | None = None
@@ -363,17 +362,6 @@ class ProgrammeRepository:
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
-
-
-def _aware(instant: datetime | None, what: str) -> None:
-    if instant is not None and instant.tzinfo is None:
-        raise ValueError(f"{what} must be a timezone-aware datetime")
-
-
-def _scope(scope: str) -> str:
-    if not scope or len(scope) > MAX_SCOPE_LENGTH or scope != scope.strip():
-        raise ValueError(f"invalid scope {scope!r}")
-    return scope
 
 
 def _title(title: str) -> str:

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from storage._shared import is_retryable, rowcount, upsert
+from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
 from storage.db import Database
 from storage.models import (
     ActionItemRow,
@@ -48,7 +48,6 @@ KINDS = ("due", "overdue", "adhoc", "recurring", "digest", "snooze")
 # The kinds a user makes, which are numbered per scope.
 NUMBERED_KINDS = ("adhoc", "recurring")
 
-MAX_SCOPE_LENGTH = 64
 MAX_TEXT_LENGTH = 4096
 MAX_LANGUAGE_LENGTH = 16
 MAX_RECURRENCE_LENGTH = 255
@@ -109,7 +108,7 @@ class ReminderRepository:
 
     async def due(self, now: datetime, limit: int = 100) -> list[Reminder]:
         """Pending reminders due at or before ``now``, oldest first, at most ``limit`` (index state, due_at)."""
-        _aware(now, "now")
+        require_aware(now, "now")
         if limit <= 0:
             return []
         statement = (
@@ -135,7 +134,7 @@ class ReminderRepository:
 
     async def claim(self, reminder_id: int, now: datetime, claimer: str) -> bool:
         """Claim a pending reminder that is due, to send it; True for exactly one of concurrent claimers."""
-        _aware(now, "now")
+        require_aware(now, "now")
         if not claimer or len(claimer) > MAX_CLAIMER_LENGTH:
             raise ValueError(f"a claimer is 1 to {MAX_CLAIMER_LENGTH} characters")
         statement = (
@@ -153,7 +152,7 @@ class ReminderRepository:
         It is 'sent' whatever its state was: even one cancelled while it was being sent did go out.
         Nothing happens for an unknown id (its chat may have been deleted meanwhile).
         """
-        _aware(now, "now")
+        require_aware(now, "now")
         statement = (
             update(ReminderRow)
             .where(ReminderRow.id == reminder_id)
@@ -170,8 +169,8 @@ class ReminderRepository:
         A cancelled reminder stays cancelled (it is returned as it is): cancelling wins over a sender that
         reschedules a recurring reminder it was sending. LookupError for an unknown id.
         """
-        _aware(due_at, "due_at")
-        _aware(nominal_at, "nominal_at")
+        require_aware(due_at, "due_at")
+        require_aware(nominal_at, "nominal_at")
         due_at = due_at.astimezone(UTC)
         nominal = due_at if nominal_at is None else nominal_at.astimezone(UTC)
         statement = (
@@ -189,7 +188,7 @@ class ReminderRepository:
 
     async def release_stale(self, now: datetime, older_than: timedelta) -> int:
         """Put back to pending the reminders claimed before ``now - older_than`` (their claimer crashed)."""
-        _aware(now, "now")
+        require_aware(now, "now")
         statement = (
             update(ReminderRow)
             .where(ReminderRow.state == CLAIMED, ReminderRow.claimed_at < now - older_than)
@@ -392,7 +391,7 @@ class ReminderSettingsRepository:
     # -- internals ---------------------------------------------------------------------------------
 
     async def _set_settings(self, scope: str, **changes: Any) -> ReminderSettings:
-        scope = _scope(scope)
+        scope = checked_scope(scope)
         defaults = ReminderSettings(scope=scope)
         values: dict[str, Any] = {
             "scope": scope,
@@ -451,30 +450,19 @@ def hh_mm(value: str) -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
-def _aware(instant: datetime | None, what: str) -> None:
-    if instant is not None and instant.tzinfo is None:
-        raise ValueError(f"{what} must be a timezone-aware datetime")
-
-
-def _scope(scope: str) -> str:
-    if not scope or len(scope) > MAX_SCOPE_LENGTH or scope != scope.strip():
-        raise ValueError(f"invalid scope {scope!r}")
-    return scope
-
-
 def _optional_text(value: str | None, limit: int, what: str) -> None:
     if value is not None and len(value) > limit:
         raise ValueError(f"{what} is at most {limit} characters")
 
 
 def _check_new(new: NewReminder) -> None:
-    _scope(new.scope)
+    checked_scope(new.scope)
     if new.kind not in KINDS:
         raise ValueError(f"unknown reminder kind {new.kind!r}; one of {', '.join(KINDS)}")
     if new.numbered and new.kind not in NUMBERED_KINDS:
         raise ValueError(f"only {' and '.join(NUMBERED_KINDS)} reminders are numbered, not {new.kind!r}")
-    _aware(new.due_at, "due_at")
-    _aware(new.nominal_at, "nominal_at")
+    require_aware(new.due_at, "due_at")
+    require_aware(new.nominal_at, "nominal_at")
     _optional_text(new.text, MAX_TEXT_LENGTH, "a reminder text")
     if new.language is not None and not 0 < len(new.language) <= MAX_LANGUAGE_LENGTH:
         raise ValueError(f"invalid language code {new.language!r}")
