@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -177,6 +178,14 @@ def register_handlers(app: KembarApp) -> None:
     app.add_error_handler(on_error)
 
 
+def _batch(app: KembarApp) -> AbstractAsyncContextManager[object]:
+    """Relay's batch (its jobs stored together, before the poller acknowledges the updates)."""
+    services = app.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        return contextlib.nullcontext()
+    return services.relay.batch()
+
+
 @asynccontextmanager
 async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[DurablePoller]:
     """Run the application with durable long polling inside the current event loop.
@@ -184,7 +193,7 @@ async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[Du
     Mirrors ``Application.run_polling``: initialize, post_init, start, poll ... stop, shutdown, post_shutdown.
     """
     await app.initialize()
-    poller = DurablePoller(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    poller = DurablePoller(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, batch=lambda: _batch(app))
     try:
         if app.post_init:
             await app.post_init(app)

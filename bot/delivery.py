@@ -14,6 +14,7 @@ import html
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.relay import CAPTION_MEDIA, InboundMessage, Renderer, TranslationService
 from bot.telegram_io import DestinationGone, NotModified, Rejected, RetryLater, Sender, Transient
@@ -98,6 +99,7 @@ class Delivery:
                     except TimeoutError:
                         return
                     continue
+                await self._translate_ahead(dst, jobs)
                 for job in jobs:
                     if not await self._deliver(job):
                         return  # the destination is gone
@@ -105,6 +107,20 @@ class Delivery:
             raise
         except Exception:
             logger.exception("delivery worker for chat %s crashed; it restarts on the next message", dst)
+
+    async def _translate_ahead(self, dst_chat_id: int, jobs: list[RelayJob]) -> None:
+        """Start the translations of the jobs about to be sent, so they go to the provider as one batch."""
+        dst = await self.chats.get(dst_chat_id)
+        if dst is None:
+            return
+        for job in jobs:
+            message = InboundMessage.from_payload(job.payload)
+            text = message.translatable
+            if text:
+                task = asyncio.ensure_future(
+                    self.translations.translate(text, message.source_language, dst.language, bridge_id=job.bridge_id)
+                )
+                task.add_done_callback(_ignore_outcome)
 
     async def _deliver(self, job: RelayJob) -> bool:
         """Send one job until it is done; False when the destination is gone."""
@@ -210,6 +226,11 @@ class Delivery:
                         await self.sender.edit_text(job.dst_chat_id, rest[index].dst_message_id, part)
                 else:
                     await self.sender.send_text(job.dst_chat_id, part, reply_to=first)
+
+
+def _ignore_outcome(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # a failure shows when the job itself asks for the translation
 
 
 def _strip_tags(text: str) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import Any
 
@@ -31,8 +32,12 @@ class DurablePoller:
         timeout: int = 10,
         allowed_updates: Sequence[str] | None = None,
         max_backoff: float = 30.0,
+        batch: Callable[[], AbstractAsyncContextManager[object]] | None = None,
     ) -> None:
         self.app = app
+        # Opened around the processing of each getUpdates response; the response is acknowledged only
+        # after it closed without error (relay stages its jobs and stores them when it closes).
+        self.batch = batch or contextlib.nullcontext
         self.timeout = timeout
         self.allowed_updates = list(allowed_updates) if allowed_updates is not None else Update.ALL_TYPES
         self.max_backoff = max_backoff
@@ -108,12 +113,21 @@ class DurablePoller:
             if updates is None:
                 return
             failures = 0
-            for update in updates:
-                # process_update runs the handlers and the error handler; an exception in a handler
-                # never escapes here, so one bad update cannot wedge the queue.
-                await self.app.process_update(update)
-                self.offset = update.update_id + 1
-                self.processed += 1
+            if not updates:
+                continue
+            try:
+                async with self.batch():
+                    for update in updates:
+                        # process_update runs the handlers and the error handler; an exception in a
+                        # handler never escapes here, so one bad update cannot wedge the queue.
+                        await self.app.process_update(update)
+            except Exception:
+                # Not acknowledged: Telegram delivers the batch again (relay jobs are idempotent).
+                logger.exception("storing the work of %d updates failed; they will be delivered again", len(updates))
+                await self._pause(self.max_backoff / 4)
+                continue
+            self.offset = updates[-1].update_id + 1
+            self.processed += len(updates)
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -15,7 +15,8 @@ import re
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -122,7 +123,8 @@ _Key = tuple[str, str, str, int | None]
 RECENT_SECONDS = 60.0
 RECENT_MAX = 2048
 GLOSSARY_SECONDS = 5.0
-PREFETCH_MAX = 32  # translations started ahead of delivery at once; beyond that delivery asks itself
+BATCH_MAX = 64  # texts translated together (one cache lookup, one provider request when they fit)
+PREFETCH_MAX = 256  # translations started ahead of delivery at once; beyond that delivery asks itself
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,10 @@ class TranslationService:
         self.glossary = glossary
         self.detector = detector
         self.clock = clock
-        self._inflight: dict[_Key, asyncio.Task[Translated]] = {}
+        self._inflight: dict[_Key, asyncio.Future[Translated]] = {}
+        self._queue: dict[tuple[str, str, int | None], list[tuple[str, asyncio.Future[Translated]]]] = {}
+        self._flusher: asyncio.Task[None] | None = None
+        self._batches: set[asyncio.Task[None]] = set()
         # Results of the last minute: delivery asks again for what the prefetch just translated,
         # and every destination of a language asks for the same text.
         self._recent: OrderedDict[_Key, tuple[float, Translated]] = OrderedDict()
@@ -167,14 +172,48 @@ class TranslationService:
             return recent[1]
         if self.detector is not None and self.detector.detect(text) == target:
             return Translated(text, "same")
-        task = self._inflight.get(key)
-        if task is None:
-            task = asyncio.create_task(self._translate(text, source, target, bridge_id))
-            self._inflight[key] = task
-            task.add_done_callback(lambda done: self._finished(key, done))
-        return await asyncio.shield(task)
+        future = self._inflight.get(key)
+        if future is None:
+            # Queued: every translation asked for while the loop is busy goes out in one batch.
+            future = asyncio.get_running_loop().create_future()
+            self._inflight[key] = future
+            future.add_done_callback(lambda done: self._finished(key, done))
+            self._queue.setdefault((source, target, bridge_id), []).append((text, future))
+            if self._flusher is None or self._flusher.done():
+                self._flusher = asyncio.create_task(self._flush())
+        return await asyncio.shield(future)
 
-    def _finished(self, key: _Key, task: asyncio.Task[Translated]) -> None:
+    async def _flush(self) -> None:
+        """Start one batch per (source, target, bridge) for everything queued so far, then end."""
+        await asyncio.sleep(0)  # let the requests made in this turn of the loop join the batch
+        queue, self._queue = self._queue, {}
+        for (source, target, bridge_id), items in queue.items():
+            for start in range(0, len(items), BATCH_MAX):
+                chunk = items[start : start + BATCH_MAX]
+                batch = asyncio.create_task(self._run_batch(chunk, source, target, bridge_id))
+                self._batches.add(batch)
+                batch.add_done_callback(self._batches.discard)
+
+    async def _run_batch(
+        self, items: list[tuple[str, asyncio.Future[Translated]]], source: str, target: str, bridge_id: int | None
+    ) -> None:
+        try:
+            results = await self._translate([text for text, _ in items], source, target, bridge_id)
+        except BaseException as exc:
+            for _, future in items:
+                if not future.done():
+                    if isinstance(exc, asyncio.CancelledError):
+                        future.cancel()
+                    else:
+                        future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, future), result in zip(items, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    def _finished(self, key: _Key, task: asyncio.Future[Translated]) -> None:
         self._inflight.pop(key, None)
         if task.cancelled() or task.exception() is not None:
             return
@@ -205,29 +244,43 @@ class TranslationService:
 
     async def close(self) -> None:
         """Cancel translations still in flight (shutdown)."""
-        tasks = list(self._inflight.values())
+        tasks: list[asyncio.Future[Any]] = [*self._batches, *self._inflight.values()]
+        if self._flusher is not None:
+            tasks.append(self._flusher)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _translate(self, text: str, source: str, target: str, bridge_id: int | None) -> Translated:
+    async def _translate(self, texts: list[str], source: str, target: str, bridge_id: int | None) -> list[Translated]:
+        """A batch: one cache lookup, one provider request for what is not cached, one cache write."""
         glossary = await self._glossary(bridge_id)
-        protected = protect(text, glossary, target=target)
+        protected = [protect(text, glossary, target=target) for text in texts]
         provider = self.translator.name
-        cached = await self.cache.get_many(provider, source, target, [protected.text])
-        masked = cached.get(protected.text)
-        if masked is None:
+        masked = await self.cache.get_many(provider, source, target, [p.text for p in protected])
+        missing = list(dict.fromkeys(p.text for p in protected if p.text not in masked))
+        failed = False
+        if missing:
             try:
-                [masked] = await self.translator.translate([protected.text], source, target)
+                fresh = dict(zip(missing, await self.translator.translate(missing, source, target), strict=True))
             except TranslationError as exc:
                 # Name the provider and the error, never the text.
                 logger.warning("translation %s->%s via %s failed: %s", source, target, provider, exc)
-                return Translated(text, "failed")
-            await self.cache.put_many(provider, source, target, {protected.text: masked})
-        result = restore(masked, protected, target=target)
-        if _normalise(result) == _normalise(text):
-            return Translated(text, "same")
-        return Translated(result, "translated")
+                failed = True
+            else:
+                await self.cache.put_many(provider, source, target, fresh)
+                masked.update(fresh)
+        results: list[Translated] = []
+        for text, protection in zip(texts, protected, strict=True):
+            translated = masked.get(protection.text)
+            if translated is None:
+                assert failed
+                results.append(Translated(text, "failed"))
+                continue
+            result = restore(translated, protection, target=target)
+            results.append(
+                Translated(text, "same") if _normalise(result) == _normalise(text) else Translated(result, "translated")
+            )
+        return results
 
 
 @dataclass(frozen=True)
@@ -271,44 +324,92 @@ class Renderer:
         return Rendered(parts=parts, header=header)
 
 
+_Staged = tuple[InboundMessage, int, tuple[Chat, ...], list[NewRelayJob]]
+STORE_ATTEMPTS = 5  # a batch of jobs the database refused is tried this often before the batch is given up
+
+
 class RelayService:
-    """Turns inbound messages into durable relay jobs and starts their translations early."""
+    """Turns inbound messages into durable relay jobs and starts their translations early.
+
+    Inside ``batch()`` (the poller opens one per getUpdates response) messages are staged and stored
+    together, in one transaction, when the batch ends, before the poller acknowledges its updates.
+    """
 
     def __init__(
         self,
         outbox: OutboxRepository,
         translations: TranslationService,
         notify: Callable[[int], None],
+        *,
+        retry_delay: float = 0.2,
     ) -> None:
         self.outbox = outbox
         self.translations = translations
         self.notify = notify  # wakes the delivery worker of a destination
+        self.retry_delay = retry_delay
         self._prefetching = 0
+        self._staged: list[_Staged] | None = None
 
     async def submit(self, message: InboundMessage, bridge: Bridge) -> list[RelayJob]:
+        """Store the message's jobs (or stage them, inside ``batch()``); the jobs stored now."""
         destinations = bridge.others(message.chat_id)
         if not destinations:
             return []
         payload = message.to_payload()
-        jobs = await self.outbox.enqueue(
-            [
-                NewRelayJob(
-                    bridge_id=bridge.id,
-                    src_chat_id=message.chat_id,
-                    src_message_id=message.message_id,
-                    dst_chat_id=dst.id,
-                    version=message.version,
-                    payload=payload,
-                )
-                for dst in destinations
-            ]
-        )
+        jobs = [
+            NewRelayJob(
+                bridge_id=bridge.id,
+                src_chat_id=message.chat_id,
+                src_message_id=message.message_id,
+                dst_chat_id=dst.id,
+                version=message.version,
+                payload=payload,
+            )
+            for dst in destinations
+        ]
+        if self._staged is not None:
+            self._staged.append((message, bridge.id, destinations, jobs))
+            return []
+        stored = await self.outbox.enqueue(jobs)
+        self._stored(message, bridge.id, destinations)
+        return stored
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        """Stage the messages submitted inside; store them all in one transaction on the way out."""
+        if self._staged is not None:  # nested: part of the batch already open
+            yield
+            return
+        self._staged = []
+        try:
+            yield
+        finally:
+            staged, self._staged = self._staged, None
+            if staged:
+                await self._store(staged)
+
+    async def _store(self, staged: list[_Staged]) -> None:
+        jobs = [job for *_, message_jobs in staged for job in message_jobs]
+        attempt = 0
+        while True:
+            try:
+                await self.outbox.enqueue(jobs)
+                break
+            except Exception as exc:  # the database is down or locked: the updates are not acknowledged yet
+                attempt += 1
+                if attempt >= STORE_ATTEMPTS:
+                    raise
+                logger.warning("storing %d relay jobs failed (%s); retry %d", len(jobs), type(exc).__name__, attempt)
+                await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
+        for message, bridge_id, destinations, _ in staged:
+            self._stored(message, bridge_id, destinations)
+
+    def _stored(self, message: InboundMessage, bridge_id: int, destinations: tuple[Chat, ...]) -> None:
         if message.translatable:
             for language in {dst.language for dst in destinations}:
-                self.prefetch(message, language, bridge.id)
+                self.prefetch(message, language, bridge_id)
         for dst in destinations:
             self.notify(dst.id)
-        return jobs
 
     def prefetch(self, message: InboundMessage, target: str, bridge_id: int | None) -> None:
         text = message.translatable

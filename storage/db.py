@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+_T = TypeVar("_T")
 
 
 def is_sqlite(url: str) -> bool:
@@ -83,12 +87,40 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.cache = ReadCache()
+        # Hot paths (the outbox) run a whole transaction as one synchronous function. On a SQLite file
+        # that function runs on a thread of its own with a plain sqlite3 connection: one thread hop per
+        # transaction, where aiosqlite takes several per statement.
+        self._sync_engine: Engine | None = None
+        self._sync_thread: ThreadPoolExecutor | None = None
+        if is_sqlite(url):
+            database = make_url(url).database
+            if database and database != ":memory:":
+                self._sync_engine = create_engine(make_url(url).set(drivername="sqlite+pysqlite"), echo=echo)
+                event.listen(self._sync_engine, "connect", _sqlite_pragmas)
+                self._sync_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kembar-db")
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in a transaction: committed on success, rolled back on error."""
         async with self.sessionmaker() as session, session.begin():
             yield session
+
+    async def run_sync(self, work: Callable[[Connection], _T]) -> _T:
+        """Run ``work`` in one transaction (committed when it returns, rolled back when it raises).
+
+        ``work`` uses SQLAlchemy Core on a synchronous ``Connection``. On a SQLite file it runs on the
+        database thread; otherwise on the async engine (``AsyncConnection.run_sync``).
+        """
+        if self._sync_engine is None or self._sync_thread is None:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(work)
+        engine = self._sync_engine
+
+        def transaction() -> _T:
+            with engine.begin() as conn:
+                return work(conn)
+
+        return await asyncio.get_running_loop().run_in_executor(self._sync_thread, transaction)
 
     async def upgrade(self) -> None:
         from storage.migrate import upgrade
@@ -97,3 +129,6 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._sync_engine is not None and self._sync_thread is not None:
+            await asyncio.get_running_loop().run_in_executor(self._sync_thread, self._sync_engine.dispose)
+            self._sync_thread.shutdown(wait=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._shared import upsert
@@ -88,11 +88,11 @@ class MessageLinkRepository:
         )
 
 
-async def insert_links(session: AsyncSession, db: Database, links: Iterable[MessageLink]) -> None:
-    """Insert links in the session's transaction, ignoring ones stored already."""
+def links_statement(db: Database, links: Iterable[MessageLink]) -> Executable | None:
+    """The INSERT of these links that ignores ones stored already; None when there are none."""
     unique = list(dict.fromkeys(links))
     if not unique:
-        return
+        return None
     now = utcnow()
     values = [
         {
@@ -104,4 +104,11 @@ async def insert_links(session: AsyncSession, db: Database, links: Iterable[Mess
         }
         for link in unique
     ]
-    await session.execute(upsert(db, MessageLinkRow).values(values).on_conflict_do_nothing())
+    return upsert(db, MessageLinkRow).values(values).on_conflict_do_nothing()
+
+
+async def insert_links(session: AsyncSession, db: Database, links: Iterable[MessageLink]) -> None:
+    """Insert links in the session's transaction, ignoring ones stored already."""
+    statement = links_statement(db, links)
+    if statement is not None:
+        await session.execute(statement)

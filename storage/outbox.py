@@ -6,12 +6,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import Connection, Row, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._shared import rowcount, upsert
 from storage.db import Database
-from storage.messagelinks import insert_links
+from storage.messagelinks import links_statement
 from storage.models import RelayJobRow, utcnow
 from storage.records import MessageLink, NewRelayJob, RelayJob
 
@@ -21,13 +21,14 @@ FAILED = "failed"
 STATES = (PENDING, DONE, FAILED)
 
 _Key = tuple[int, int, int, int]
+_KEYS_PER_QUERY = 200  # (src chat, src message, dst chat, version) tuples per IN list
 
 
-def _key(job: NewRelayJob | RelayJobRow) -> _Key:
+def _key(job: NewRelayJob | RelayJobRow | Row[Any]) -> _Key:
     return (job.src_chat_id, job.src_message_id, job.dst_chat_id, job.version)
 
 
-def _job(row: RelayJobRow) -> RelayJob:
+def _job(row: RelayJobRow | Row[Any]) -> RelayJob:
     return RelayJob(
         id=row.id,
         bridge_id=row.bridge_id,
@@ -63,48 +64,45 @@ class OutboxRepository:
         if not unique:
             return []
         now = utcnow()
-        async with self.db.session() as session:
-            # One statement per job: the ids follow the list order on every database.
-            for job in unique:
-                await session.execute(
-                    upsert(self.db, RelayJobRow)
-                    .values(
-                        bridge_id=job.bridge_id,
-                        src_chat_id=job.src_chat_id,
-                        src_message_id=job.src_message_id,
-                        dst_chat_id=job.dst_chat_id,
-                        version=job.version,
-                        payload=job.payload,
-                        state=PENDING,
-                        attempts=0,
-                        created_at=now,
-                    )
-                    .on_conflict_do_nothing()
-                )
-            keys = list(first)
-            rows = (
-                await session.scalars(
-                    select(RelayJobRow).where(
-                        tuple_(
-                            RelayJobRow.src_chat_id,
-                            RelayJobRow.src_message_id,
-                            RelayJobRow.dst_chat_id,
-                            RelayJobRow.version,
-                        ).in_(keys)
-                    )
-                )
-            ).all()
-            stored = {_key(row): _job(row) for row in rows}
+        rows = [
+            {
+                "bridge_id": job.bridge_id,
+                "src_chat_id": job.src_chat_id,
+                "src_message_id": job.src_message_id,
+                "dst_chat_id": job.dst_chat_id,
+                "version": job.version,
+                "payload": job.payload,
+                "state": PENDING,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for job in unique
+        ]
+        keys = list(first)
+        insert = upsert(self.db, RelayJobRow).on_conflict_do_nothing()
+        key_columns = tuple_(
+            RelayJobRow.src_chat_id, RelayJobRow.src_message_id, RelayJobRow.dst_chat_id, RelayJobRow.version
+        )
+
+        def work(conn: Connection) -> list[RelayJob]:
+            # executemany inserts the rows one after another, so the ids follow the list order.
+            conn.execute(insert, rows)
+            stored: dict[_Key, RelayJob] = {}
+            for start in range(0, len(keys), _KEYS_PER_QUERY):
+                chunk = keys[start : start + _KEYS_PER_QUERY]
+                for row in conn.execute(select(RelayJobRow.__table__).where(key_columns.in_(chunk))):
+                    stored[_key(row)] = _job(row)
             return [stored[key] for key in keys]
+
+        return await self.db.run_sync(work)
 
     async def pending(self, dst_chat_id: int | None = None, limit: int = 100) -> list[RelayJob]:
         """The oldest pending jobs (of one destination, or of all), in order."""
-        query = select(RelayJobRow).where(RelayJobRow.state == PENDING)
+        query = select(RelayJobRow.__table__).where(RelayJobRow.state == PENDING)
         if dst_chat_id is not None:
             query = query.where(RelayJobRow.dst_chat_id == dst_chat_id)
-        async with self.db.session() as session:
-            rows = (await session.scalars(query.order_by(RelayJobRow.id).limit(limit))).all()
-            return [_job(row) for row in rows]
+        query = query.order_by(RelayJobRow.id).limit(limit)
+        return await self.db.run_sync(lambda conn: [_job(row) for row in conn.execute(query)])
 
     async def pending_destinations(self) -> list[int]:
         """The chats with pending jobs, the one waiting longest first."""
@@ -128,9 +126,16 @@ class OutboxRepository:
 
     async def complete(self, job_id: int, links: Iterable[MessageLink] = ()) -> None:
         """Store the links of what a job sent and mark it done, in one transaction."""
-        async with self.db.session() as session:
-            await insert_links(session, self.db, links)
-            await self._update(session, job_id, state=DONE, done_at=utcnow())
+        links_insert = links_statement(self.db, links)
+        done = update(RelayJobRow).where(RelayJobRow.id == job_id).values(state=DONE, done_at=utcnow())
+
+        def work(conn: Connection) -> None:
+            if links_insert is not None:
+                conn.execute(links_insert)
+            if conn.execute(done).rowcount == 0:
+                raise LookupError(f"relay job {job_id} is not known")
+
+        await self.db.run_sync(work)
 
     async def mark_failed(self, job_id: int, error: str) -> None:
         await self._set(job_id, state=FAILED, last_error=error, done_at=utcnow())

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.translate_server import TranslationServer
+from handlers.context import SERVICES_KEY
 from storage.db import Database
 from storage.models import LinkCodeRow
+from storage.outbox import OutboxRepository
+from storage.records import NewRelayJob, RelayJob
 from tests.relay_world import CODE_RE, TOKEN, World, make_world
 
 
@@ -289,6 +293,51 @@ async def test_burst_of_200_from_two_groups_arrives_complete_and_ordered(world: 
         )
     assert numbered(world, "sby", world.texts(busan)) == list(range(100))
     assert numbered(world, "pus", world.texts(surabaya)) == list(range(100))
+
+
+async def test_a_burst_is_stored_and_translated_in_batches(sqlite_world: World) -> None:
+    """60 messages posted at once: a handful of provider requests (texts joined), not 60."""
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        before = len(world.server.requests)
+        for n in range(60):
+            world.emu.post(surabaya.id, surabaya.member.id, f"msg-sby-{n} laporan kegiatan minggu ini")
+        await world.emu.wait_for(lambda: len(numbered(world, "sby", world.texts(busan))) >= 60, timeout=60)
+    assert numbered(world, "sby", world.texts(busan)) == list(range(60))
+    assert all("[ko] msg-sby-" in text for text in world.texts(busan) if "msg-sby-" in text)
+    calls = world.server.requests[before:]
+    assert 1 <= len(calls) <= 4, [str(c["q"])[:40] for c in calls]
+    assert sum(str(c["q"]).count("msg-sby-") for c in calls) == 60  # each text translated once
+
+
+async def test_storing_a_batch_is_retried_and_then_left_unacknowledged(
+    sqlite_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database refuses the relay jobs for a while: nothing is lost, the updates come again."""
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    failures = {"left": 7}  # more than one batch's attempts: the first batch is not acknowledged
+    original = OutboxRepository.enqueue
+
+    async def flaky(self: OutboxRepository, jobs: Sequence[NewRelayJob]) -> list[RelayJob]:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return await original(self, jobs)
+
+    async with world.bot() as poller:
+        await world.setup(surabaya, busan)
+        services = poller.app.bot_data[SERVICES_KEY]
+        services.relay.retry_delay = 0.001
+        poller.max_backoff = 0.2
+        monkeypatch.setattr(OutboxRepository, "enqueue", flaky)
+        for n in range(5):
+            world.emu.post(surabaya.id, surabaya.member.id, f"msg-sby-{n} halo")
+        await world.emu.wait_for(lambda: len(numbered(world, "sby", world.texts(busan))) >= 5, timeout=30)
+    assert failures["left"] == 0
+    assert numbered(world, "sby", world.texts(busan)) == list(range(5))
 
 
 async def test_stickers_topics_bots_and_service_messages(sqlite_world: World) -> None:

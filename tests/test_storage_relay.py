@@ -9,12 +9,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Connection, inspect, select, text, update
 
 from storage.db import Database
 from storage.linkcodes import CODE_ALPHABET, CODE_BITS, CODE_LENGTH, hash_code
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
-from storage.models import LinkCodeRow, TranslationCacheRow, utcnow
+from storage.models import ChatRow, LinkCodeRow, TranslationCacheRow, utcnow
 from storage.records import Bridge, Chat
 from storage.repos import (
     AlreadyBridged,
@@ -462,6 +462,55 @@ async def test_concurrent_enqueue_of_the_same_update_stores_it_once(db: Database
     results = await asyncio.gather(*(outbox.enqueue(batch) for _ in range(4)))
     assert all(r == results[0] for r in results)
     assert (await outbox.counts())["pending"] == 2
+
+
+async def test_outbox_enqueue_of_a_large_batch_keeps_list_order(db: Database) -> None:
+    """One getUpdates response is stored in one call: hundreds of jobs, ids in list order."""
+    outbox = OutboxRepository(db)
+    jobs = [job(-2 - (n % 3), 1000 - n) for n in range(450)]  # message ids descending: order is the list's
+    stored = await outbox.enqueue(jobs)
+    assert [(j.dst_chat_id, j.src_message_id) for j in stored] == [(j.dst_chat_id, j.src_message_id) for j in jobs]
+    assert [j.id for j in stored] == sorted(j.id for j in stored)
+    again = await outbox.enqueue([*jobs[100:], job(-9, 1)])  # redelivered, plus one new
+    assert again[:-1] == stored[100:] and again[-1].id > stored[-1].id
+    assert (await outbox.counts())["pending"] == 451
+
+
+async def test_complete_stores_links_and_marks_done_in_one_transaction(db: Database) -> None:
+    outbox = OutboxRepository(db)
+    links = MessageLinkRepository(db)
+    [first] = await outbox.enqueue([job(-2, 10)])
+    await outbox.complete(first.id, [MessageLink(-1, 10, -2, 500), MessageLink(-1, 10, -2, 501)])
+    done = await outbox.get(first.id)
+    assert done is not None and done.state == "done" and done.done_at is not None
+    assert await links.resolve_reply(-1, 10, -2) == 500
+    # An unknown job: the links of that transaction are rolled back with it.
+    with pytest.raises(LookupError):
+        await outbox.complete(10_000, [MessageLink(-1, 77, -2, 900)])
+    assert await links.resolve_reply(-1, 77, -2) is None
+
+
+async def test_run_sync_commits_or_rolls_back_the_whole_transaction(db: Database) -> None:
+    chats = ChatRepository(db)
+    await make_chats(db, -70)
+
+    def rename(conn: Connection) -> int:
+        conn.execute(update(ChatRow).where(ChatRow.id == -70).values(title="renamed"))
+        return 7
+
+    def rename_then_fail(conn: Connection) -> None:
+        conn.execute(update(ChatRow).where(ChatRow.id == -70).values(title="lost"))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await db.run_sync(rename_then_fail)
+    db.cache.chat_changed(-70)
+    chat = await chats.get(-70)
+    assert chat is not None and chat.title == "group -70"
+    assert await db.run_sync(rename) == 7
+    db.cache.chat_changed(-70)
+    chat = await chats.get(-70)
+    assert chat is not None and chat.title == "renamed"
 
 
 # -- glossary ------------------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from deep_translator import DeeplTranslator, GoogleTranslator, MicrosoftTranslat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox.translate_server import DEFAULT_PHRASES, TranslationServer, build_phrase_table
+from bot.sandbox.translate_server import DEFAULT_PHRASES, PHRASE_ROWS, TranslationServer, build_phrase_table
 from bot.translation import (
     DEFAULT_MAX_CHARS,
+    PACK_MAX,
     PROVIDERS,
     CircuitBreaker,
     CircuitOpenError,
@@ -78,6 +79,7 @@ def libre(
     failure_threshold: int = 5,
     reset_timeout: float = 30.0,
     max_chars: int | None = None,
+    pack_max: int = PACK_MAX,
     clock: Callable[[], float] | None = None,
 ) -> DeepTranslator:
     """A LibreTranslate provider for ``server`` with tiny back-off delays."""
@@ -94,6 +96,7 @@ def libre(
         failure_threshold=failure_threshold,
         reset_timeout=reset_timeout,
         max_chars=max_chars,
+        pack_max=pack_max,
         **extra,
     )
 
@@ -150,13 +153,49 @@ async def test_batch_keeps_order_and_whitespace_and_skips_empty_texts(server: Tr
     texts = ["Selamat pagi", "", "   ", "  Terima kasih\n", "Halo", "Selamat pagi", "Sampai jumpa"]
     result = await translator.translate(texts, "id", "en")
     assert result == ["Good morning", "", "   ", "  Thank you\n", "[en] Halo", "Good morning", "See you"]
-    # One request per distinct non-blank text; blanks and the duplicate cost nothing.
-    assert sorted(str(r["q"]) for r in server.requests) == [
-        "Halo",
-        "Sampai jumpa",
-        "Selamat pagi",
-        "Terima kasih",
+    # One request for the distinct non-blank texts, joined by separator lines; blanks and the
+    # duplicate cost nothing.
+    assert [r["q"] for r in server.requests] == [
+        "Selamat pagi\n[[7000]]\nTerima kasih\n[[7001]]\nHalo\n[[7002]]\nSampai jumpa"
     ]
+
+
+async def test_one_request_per_text_when_packing_is_off(server: TranslationServer) -> None:
+    translator = libre(server, pack_max=1)
+    result = await translator.translate(["Selamat pagi", "Halo", "Sampai jumpa"], "id", "en")
+    assert result == ["Good morning", "[en] Halo", "See you"]
+    assert sorted(str(r["q"]) for r in server.requests) == ["Halo", "Sampai jumpa", "Selamat pagi"]
+
+
+async def test_a_batch_that_does_not_come_back_whole_is_translated_one_by_one() -> None:
+    joined = "Selamat pagi\n[[7000]]\nHalo"
+    # An engine that merged the lines (the separator is gone): the answer cannot be split back.
+    phrases = build_phrase_table(PHRASE_ROWS)
+    phrases[("id", "en")] = {**phrases[("id", "en")], joined: "Good morning, hello"}
+    async with TranslationServer(phrases=phrases) as srv:
+        result = await libre(srv).translate(["Selamat pagi", "Halo"], "id", "en")
+        assert result == ["Good morning", "[en] Halo"]
+        assert [r["q"] for r in srv.requests] == [joined, "Selamat pagi", "Halo"] or [r["q"] for r in srv.requests] == [
+            joined,
+            "Halo",
+            "Selamat pagi",
+        ]
+
+
+async def test_batches_respect_the_limit_and_texts_like_separators_go_alone(server: TranslationServer) -> None:
+    translator = libre(server, max_chars=80)
+    texts = [f"Pesan nomor {i} untuk kota kembar" for i in range(6)] + ["lihat [[7000]] ini"]
+    result = await translator.translate(texts, "id", "en")
+    assert result == [f"[en] {t}" for t in texts]
+    sent = [str(r["q"]) for r in server.requests]
+    assert all(len(q) <= 80 for q in sent)
+    assert "lihat [[7000]] ini" in sent  # could be taken for a separator: never joined
+    assert len(sent) == 4  # two texts (31 chars each + a separator) per request, and the odd one alone
+
+
+def test_pack_max_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="pack_max"):
+        build_translator("google", pack_max=0)
 
 
 async def test_empty_batch_and_same_language_make_no_request(server: TranslationServer) -> None:
@@ -366,7 +405,7 @@ async def test_event_loop_keeps_running_during_a_slow_translation(server: Transl
 
 async def test_concurrency_limit_is_respected(server: TranslationServer) -> None:
     server.latency = 0.2
-    translator = libre(server, max_concurrency=2)
+    translator = libre(server, max_concurrency=2, pack_max=1)
     texts = [f"Pesan nomor {i}" for i in range(6)]
     result = await translator.translate(texts, "id", "en")
     assert result == [f"[en] {t}" for t in texts]
@@ -376,7 +415,7 @@ async def test_concurrency_limit_is_respected(server: TranslationServer) -> None
 
 async def test_limit_is_shared_by_concurrent_batches(server: TranslationServer) -> None:
     server.latency = 0.1
-    translator = libre(server, max_concurrency=3)
+    translator = libre(server, max_concurrency=3, pack_max=1)
     batches = [[f"Batch {b} pesan {i}" for i in range(3)] for b in range(3)]
     results = await asyncio.gather(*(translator.translate(b, "id", "ko") for b in batches))
     assert results == [[f"[ko] {t}" for t in b] for b in batches]
@@ -553,7 +592,7 @@ async def test_google_uses_one_fresh_client_per_request_in_worker_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = record_calls(monkeypatch, GoogleTranslator, lambda text: text.upper())
-    translator = build_translator("google")
+    translator = build_translator("google", pack_max=1)
     assert await translator.translate(["satu", "dua", "tiga"], "id", "zh") == ["SATU", "DUA", "TIGA"]
     assert len({c["client"] for c in calls}) == 3  # never shared
     assert threading.get_ident() not in {c["thread"] for c in calls}  # never on the event loop
@@ -608,7 +647,7 @@ async def test_mymemory_needs_a_source_and_splits_by_bytes(monkeypatch: pytest.M
 
 async def test_cancelled_batch_releases_every_slot(server: TranslationServer) -> None:
     server.latency = 60.0
-    translator = libre(server, max_concurrency=2, timeout=30.0)
+    translator = libre(server, max_concurrency=2, timeout=30.0, pack_max=1)
     task = asyncio.create_task(translator.translate(["a", "b", "c"], "id", "en"))
     await asyncio.wait_for(server.wait_for_in_flight(2), 10)  # both slots taken, "c" waits for one
     task.cancel()

@@ -27,6 +27,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 import socket
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -114,6 +115,8 @@ def build_phrase_table(rows: Iterable[Mapping[str, str]]) -> dict[tuple[str, str
 
 
 DEFAULT_PHRASES: Final[Mapping[tuple[str, str], Mapping[str, str]]] = build_phrase_table(PHRASE_ROWS)
+
+_PLACEHOLDER: Final = re.compile(r"\[\[\d+\]\]")
 
 _FAILURE_MESSAGES: Final[Mapping[int, str]] = {
     429: "Too many request limits violations",
@@ -316,17 +319,37 @@ class TranslationServer:
         return _script_language(stripped) or self.default_source
 
     def translate_text(self, text: str, source: str, target: str) -> str:
-        """The deterministic translation: the phrase table, else ``"[target] " + text``."""
+        """The deterministic translation: the phrase table for the whole text; else line by line (as
+        translation engines keep line breaks), each line from the phrase table, else
+        ``"[target] " + line``; lines without a letter (numbers, placeholders like ``[[7000]]``) stay."""
         if source == target:
             return text
         stripped = text.strip()
         if not stripped:
             return text
-        hit = self.phrases.get((source, target), {}).get(stripped)
+        table = self.phrases.get((source, target), {})
+        hit = table.get(stripped)
         if hit is None:
-            hit = f"[{target}] {stripped}"
+            lines = stripped.split("\n")
+            if len(lines) == 1:
+                hit = f"[{target}] {stripped}"
+            else:
+                hit = "\n".join(self._translate_line(line, table, target) for line in lines)
         start = text.find(stripped)
         return text[:start] + hit + text[start + len(stripped) :]
+
+    @staticmethod
+    def _translate_line(line: str, table: Mapping[str, str], target: str) -> str:
+        core = line.strip()
+        if not core:
+            return line
+        hit = table.get(core)
+        if hit is None:
+            if not any(ch.isalpha() for ch in _PLACEHOLDER.sub("", core)):
+                return line
+            hit = f"[{target}] {core}"
+        start = line.find(core)
+        return line[:start] + hit + line[start + len(core) :]
 
     def languages_payload(self) -> list[dict[str, Any]]:
         return [

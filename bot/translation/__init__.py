@@ -15,6 +15,7 @@ from bot.translation.base import (
 from bot.translation.providers import (
     DEFAULT_MAX_CHARS,
     LIBRE_PLACEHOLDER_KEY,
+    PACK_MAX,
     PROVIDERS,
     CircuitBreaker,
     DeepTranslator,
@@ -25,6 +26,7 @@ from bot.translation.providers import (
 __all__ = [
     "DEFAULT_MAX_CHARS",
     "LIBRE_PLACEHOLDER_KEY",
+    "PACK_MAX",
     "PROVIDERS",
     "CircuitBreaker",
     "CircuitOpenError",

@@ -69,6 +69,7 @@ from bot.translation.base import (
 __all__ = [
     "DEFAULT_MAX_CHARS",
     "LIBRE_PLACEHOLDER_KEY",
+    "PACK_MAX",
     "PROVIDERS",
     "CircuitBreaker",
     "DeepTranslator",
@@ -411,6 +412,31 @@ def _retry_delay(attempt: int, base: float, cap: float) -> float:
     return delay * random.uniform(0.5, 1.0)
 
 
+# Several texts go to the provider in one request, separated by lines like "[[7000]]" (left alone by
+# translation engines, as Kembar's own [[n]] placeholders are).
+PACK_MAX = 50
+_PACK_BASE = 7000
+_PACK_MARK_PREFIX = "[[7"
+_PACK_SEPARATOR_COST = len("\n[[7000]]\n")
+_PACK_SPLIT = re.compile(r"\s*\[\[(7\d{3})\]\]\s*")
+
+
+def _pack_mark(index: int) -> str:
+    return f"[[{_PACK_BASE + index}]]"
+
+
+def _unpack(text: str, count: int) -> list[str] | None:
+    """The texts of a joined translation; None unless every separator came back once, in order."""
+    pieces = _PACK_SPLIT.split(text)
+    if len(pieces) != 2 * count - 1:
+        return None
+    texts = [piece.strip() for piece in pieces[0::2]]
+    marks = [int(mark) - _PACK_BASE for mark in pieces[1::2]]
+    if marks != list(range(count - 1)) or not all(texts):
+        return None
+    return texts
+
+
 class DeepTranslator:
     """A ``Translator`` over one deep-translator provider; see the module docstring."""
 
@@ -429,6 +455,7 @@ class DeepTranslator:
         failure_threshold: int = 5,
         reset_timeout: float = 30.0,
         max_chars: int | None = None,
+        pack_max: int = PACK_MAX,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         provider = name.strip().lower() if isinstance(name, str) else ""
@@ -458,6 +485,9 @@ class DeepTranslator:
             raise ValueError("backoff and max_backoff must not be negative")
         if max_chars is not None and max_chars < 1:
             raise ValueError("max_chars must be at least 1")
+        if pack_max < 1:
+            raise ValueError("pack_max must be at least 1")
+        self.pack_max = pack_max  # texts sent in one request (1: one request per text)
 
         self.name: str = provider
         self._url = url if provider == "libre" else None
@@ -519,7 +549,7 @@ class DeepTranslator:
     # -- internals -------------------------------------------------------------------------------
 
     async def _translate_all(self, cores: list[str], source: str | None, target: str) -> dict[str, str]:
-        tasks = [asyncio.ensure_future(self._translate_one(core, source, target)) for core in cores]
+        tasks = [asyncio.ensure_future(self._translate_pack(pack, source, target)) for pack in self._packs(cores)]
         try:
             results = await asyncio.gather(*tasks)
         except BaseException:
@@ -527,7 +557,42 @@ class DeepTranslator:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        return dict(zip(cores, results, strict=True))
+        merged: dict[str, str] = {}
+        for result in results:
+            merged.update(result)
+        return merged
+
+    def _packs(self, cores: list[str]) -> list[list[str]]:
+        """Cores grouped into requests: as many as fit the provider's limit with the separators between."""
+        packs: list[list[str]] = []
+        current: list[str] = []
+        size = 0
+        for core in cores:
+            cost = self._measure(core)
+            if _PACK_MARK_PREFIX in core:  # could be taken for a separator: alone
+                packs.append([core])
+                continue
+            if current and (len(current) >= self.pack_max or size + _PACK_SEPARATOR_COST + cost > self.max_chars):
+                packs.append(current)
+                current, size = [], 0
+            size += cost + (_PACK_SEPARATOR_COST if current else 0)
+            current.append(core)
+        if current:
+            packs.append(current)
+        return packs
+
+    async def _translate_pack(self, pack: list[str], source: str | None, target: str) -> dict[str, str]:
+        """One request for several texts, joined by numbered separator lines; if the answer does not
+        split back into as many texts, each is translated on its own."""
+        if len(pack) == 1:
+            return {pack[0]: await self._translate_one(pack[0], source, target)}
+        joined = pack[0] + "".join(f"\n{_pack_mark(index)}\n{core}" for index, core in enumerate(pack[1:]))
+        parts = _unpack(await self._translate_one(joined, source, target), len(pack))
+        if parts is None:
+            logger.info("translation via %s: a batch of %d did not come back whole; one by one", self.name, len(pack))
+            singles = await asyncio.gather(*(self._translate_one(core, source, target) for core in pack))
+            return dict(zip(pack, singles, strict=True))
+        return dict(zip(pack, parts, strict=True))
 
     async def _translate_one(self, text: str, source: str | None, target: str) -> str:
         attempt = 0
@@ -703,6 +768,7 @@ def build_translator(
     failure_threshold: int = 5,
     reset_timeout: float = 30.0,
     max_chars: int | None = None,
+    pack_max: int = PACK_MAX,
     clock: Callable[[], float] = time.monotonic,
 ) -> DeepTranslator:
     """Build the translator for provider ``name`` (one of ``PROVIDERS``).
@@ -724,5 +790,6 @@ def build_translator(
         failure_threshold=failure_threshold,
         reset_timeout=reset_timeout,
         max_chars=max_chars,
+        pack_max=pack_max,
         clock=clock,
     )
