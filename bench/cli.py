@@ -37,6 +37,7 @@ _T = TypeVar("_T")
 @dataclass(frozen=True)
 class Sizes:
     messages: int
+    rounds: int
     warmup: int
     paced: int
     bridges: int
@@ -51,6 +52,9 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, Sizes]:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small smoke run (about 30 s)")
     parser.add_argument("--messages", type=int, help="relay_ratio: messages posted (default 2000; quick 100)")
+    parser.add_argument(
+        "--rounds", type=int, help="relay_ratio: alternating measured rounds per bot (default 3; quick 1)"
+    )
     parser.add_argument("--warmup", type=int, help="relay_ratio: unmeasured messages first (default 20; quick 5)")
     parser.add_argument("--paced", type=int, help="relay: messages then sent one at a time (default 50; quick 10)")
     parser.add_argument("--bridges", type=int, help="latency hiding: two-group bridges (default 10)")
@@ -66,7 +70,7 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, Sizes]:
     parser.add_argument("--profile", type=Path, metavar="DIR", help="pyinstrument reports of the relay runs into DIR")
     parser.add_argument("-v", "--verbose", action="store_true", help="INFO logging of the bot on stderr")
     args = parser.parse_args(argv)
-    for name in ("messages", "warmup", "paced", "bridges", "per_group"):
+    for name in ("messages", "rounds", "warmup", "paced", "bridges", "per_group"):
         value = getattr(args, name)
         if value is not None and value < (0 if name in ("warmup", "paced") else 1):
             parser.error(f"--{name.replace('_', '-')} is too small: {value}")
@@ -74,6 +78,7 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, Sizes]:
     small, large = args.reminders or ((200, 2000) if quick else (1000, 100_000))
     sizes = Sizes(
         messages=args.messages or (100 if quick else 2000),
+        rounds=args.rounds or (1 if quick else 3),
         warmup=args.warmup if args.warmup is not None else (5 if quick else 20),
         paced=args.paced if args.paced is not None else (10 if quick else 50),
         bridges=args.bridges or 10,
@@ -124,7 +129,7 @@ async def _guard(name: str, errors: dict[str, str], work: Callable[[], Awaitable
 async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
     from bench.hiding import HidingSizes, latency_hiding
     from bench.provider import provider_calls
-    from bench.relay import RelaySizes, baseline_relay, kembar_relay
+    from bench.relay import RelaySizes, relay_comparison
     from bench.reminders import reminders_available, reminders_memory
 
     started = time.perf_counter()
@@ -152,26 +157,28 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
     violations: dict[str, int] = {}
 
     if "relay" in args.only:
-        relay_sizes = RelaySizes(messages=sizes.messages, warmup=sizes.warmup, paced=sizes.paced)
-        baseline = await _guard("baseline", errors, lambda: baseline_relay(relay_sizes, args.profile))
-        kembar = await _guard("relay", errors, lambda: kembar_relay(relay_sizes, db, args.profile))
-        if baseline is not None:
+        relay_sizes = RelaySizes(messages=sizes.messages, warmup=sizes.warmup, paced=sizes.paced, rounds=sizes.rounds)
+        comparison = await _guard("relay", errors, lambda: relay_comparison(relay_sizes, db, args.profile))
+        if comparison is not None:
+            baseline, kembar = comparison.baseline, comparison.kembar
             out["baseline_msgs_per_s"] = round(baseline.burst.msgs_per_s, 2)
             details["baseline"] = baseline.details()
-        if kembar is not None:
             burst = kembar.burst
             out["relay_msgs_per_s"] = round(burst.msgs_per_s, 2)
             out["latency_ms_p50"] = burst.latency(0.50)
             out["latency_ms_p95"] = burst.latency(0.95)
             out["latency_ms_p99"] = burst.latency(0.99)
             details["relay"] = kembar.details()
-            violations["relay"] = burst.order_violations + (kembar.paced.order_violations if kembar.paced else 0)
-        if baseline is not None and kembar is not None:
-            out["relay_ratio"] = round(kembar.burst.msgs_per_s / baseline.burst.msgs_per_s, 4)
+            details["relay_ratio_by_round"] = comparison.round_ratios()
+            violations["relay"] = sum(r.order_violations for r in kembar.rounds) + (
+                kembar.paced.order_violations if kembar.paced else 0
+            )
+            out["relay_ratio"] = round(comparison.ratio, 4)
         notes["latency"] = (
-            "latency_ms_*: post → relayed copy for every message of the relay_ratio run, all posted as one "
+            "relay_ratio: median Kembar round over median baseline round (rounds alternate, same run); "
+            "latency_ms_*: post → relayed copy for every message of Kembar's median round, all posted as one "
             "burst, so queueing behind earlier messages dominates; details.relay.paced: messages posted one "
-            "at a time after it (no queueing)"
+            "at a time after the rounds (no queueing)"
         )
 
     if "hiding" in args.only:
@@ -213,6 +220,7 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
     out["sizes"] = {
         "quick": bool(args.quick),
         "relay_messages": sizes.messages,
+        "relay_rounds": sizes.rounds,
         "relay_warmup_messages": sizes.warmup,
         "relay_paced_messages": sizes.paced,
         "hiding_bridges": sizes.bridges,

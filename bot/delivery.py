@@ -14,7 +14,6 @@ import html
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from bot.relay import CAPTION_MEDIA, InboundMessage, Renderer, TranslationService
 from bot.telegram_io import DestinationGone, NotModified, Rejected, RetryLater, Sender, Transient
@@ -117,10 +116,7 @@ class Delivery:
             message = InboundMessage.from_payload(job.payload)
             text = message.translatable
             if text:
-                task = asyncio.ensure_future(
-                    self.translations.translate(text, message.source_language, dst.language, bridge_id=job.bridge_id)
-                )
-                task.add_done_callback(_ignore_outcome)
+                self.translations.start(text, message.source_language, dst.language, bridge_id=job.bridge_id)
 
     async def _deliver(self, job: RelayJob) -> bool:
         """Send one job until it is done; False when the destination is gone."""
@@ -226,11 +222,6 @@ class Delivery:
                         await self.sender.edit_text(job.dst_chat_id, rest[index].dst_message_id, part)
                 else:
                     await self.sender.send_text(job.dst_chat_id, part, reply_to=first)
-
-
-def _ignore_outcome(task: asyncio.Future[Any]) -> None:
-    if not task.cancelled():
-        task.exception()  # a failure shows when the job itself asks for the translation
 
 
 def _strip_tags(text: str) -> str:

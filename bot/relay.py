@@ -163,6 +163,25 @@ class TranslationService:
         self._glossaries: dict[int, tuple[float, dict[str, dict[str, str]]]] = {}
 
     async def translate(self, text: str, source: str, target: str, *, bridge_id: int | None) -> Translated:
+        ready = self._ready(text, source, target, bridge_id)
+        if isinstance(ready, Translated):
+            return ready
+        return await asyncio.shield(ready)
+
+    @property
+    def in_flight(self) -> int:
+        """Translations asked for and not finished yet."""
+        return len(self._inflight)
+
+    def start(self, text: str, source: str, target: str, *, bridge_id: int | None) -> None:
+        """Start translating (joining the next batch) without waiting: ``translate`` later finds it done
+        or in flight. Failures show there, not here."""
+        self._ready(text, source, target, bridge_id)
+
+    def _ready(
+        self, text: str, source: str, target: str, bridge_id: int | None
+    ) -> Translated | asyncio.Future[Translated]:
+        """The result when it is known now, else the (possibly new, queued) future of its batch."""
         if not text.strip() or source == target or is_all_protected(text):
             return Translated(text, "same")
         key = (hashlib.sha256(text.encode()).hexdigest(), source, target, bridge_id)
@@ -170,18 +189,19 @@ class TranslationService:
         if recent is not None and self.clock() - recent[0] < RECENT_SECONDS:
             self._recent.move_to_end(key)
             return recent[1]
+        future = self._inflight.get(key)
+        if future is not None:
+            return future
         if self.detector is not None and self.detector.detect(text) == target:
             return Translated(text, "same")
-        future = self._inflight.get(key)
-        if future is None:
-            # Queued: every translation asked for while the loop is busy goes out in one batch.
-            future = asyncio.get_running_loop().create_future()
-            self._inflight[key] = future
-            future.add_done_callback(lambda done: self._finished(key, done))
-            self._queue.setdefault((source, target, bridge_id), []).append((text, future))
-            if self._flusher is None or self._flusher.done():
-                self._flusher = asyncio.create_task(self._flush())
-        return await asyncio.shield(future)
+        # Queued: every translation asked for while the loop is busy goes out in one batch.
+        future = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        future.add_done_callback(lambda done: self._finished(key, done))
+        self._queue.setdefault((source, target, bridge_id), []).append((text, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return future
 
     async def _flush(self) -> None:
         """Start one batch per (source, target, bridge) for everything queued so far, then end."""
@@ -347,7 +367,6 @@ class RelayService:
         self.translations = translations
         self.notify = notify  # wakes the delivery worker of a destination
         self.retry_delay = retry_delay
-        self._prefetching = 0
         self._staged: list[_Staged] | None = None
 
     async def submit(self, message: InboundMessage, bridge: Bridge) -> list[RelayJob]:
@@ -413,19 +432,5 @@ class RelayService:
 
     def prefetch(self, message: InboundMessage, target: str, bridge_id: int | None) -> None:
         text = message.translatable
-        if not text or self._prefetching >= PREFETCH_MAX:
-            return  # a burst: delivery translates the rest when it gets there
-        self._prefetching += 1
-        task = asyncio.ensure_future(
-            self.translations.translate(text, message.source_language, target, bridge_id=bridge_id)
-        )
-        task.add_done_callback(self._prefetched)
-
-    def _prefetched(self, task: asyncio.Future[Translated]) -> None:
-        self._prefetching -= 1
-        _ignore_result(task)
-
-
-def _ignore_result(task: asyncio.Future[Translated]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.warning("prefetching a translation failed: %s", type(task.exception()).__name__)
+        if text and self.translations.in_flight < PREFETCH_MAX:  # beyond that, delivery asks when it gets there
+            self.translations.start(text, message.source_language, target, bridge_id=bridge_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -98,6 +99,7 @@ class Database:
                 self._sync_engine = create_engine(make_url(url).set(drivername="sqlite+pysqlite"), echo=echo)
                 event.listen(self._sync_engine, "connect", _sqlite_pragmas)
                 self._sync_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kembar-db")
+        self._raw: sqlite3.Connection | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -122,6 +124,34 @@ class Database:
 
         return await asyncio.get_running_loop().run_in_executor(self._sync_thread, transaction)
 
+    @property
+    def raw_sqlite(self) -> bool:
+        """``run_sqlite`` is available (a SQLite file)."""
+        return self._sync_engine is not None
+
+    async def run_sqlite(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """SQLite files only: run ``work`` with a plain ``sqlite3`` connection on the database thread, in one
+        transaction (committed when it returns, rolled back when it raises). For the hottest path, where
+        even SQLAlchemy Core's per-statement work shows; values must be bound as the column types store them.
+        """
+        if self._sync_engine is None or self._sync_thread is None:
+            raise RuntimeError("run_sqlite needs a SQLite file database")
+
+        def transaction() -> _T:
+            if self._raw is None:
+                self._raw = self._sync_engine_raw()
+            with self._raw:  # commit, or roll back on an exception
+                return work(self._raw)
+
+        return await asyncio.get_running_loop().run_in_executor(self._sync_thread, transaction)
+
+    def _sync_engine_raw(self) -> sqlite3.Connection:
+        database = make_url(self.url).database
+        assert database
+        conn = sqlite3.connect(database, check_same_thread=False)
+        _sqlite_pragmas(conn, None)
+        return conn
+
     async def upgrade(self) -> None:
         from storage.migrate import upgrade
 
@@ -130,5 +160,12 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self._sync_engine is not None and self._sync_thread is not None:
-            await asyncio.get_running_loop().run_in_executor(self._sync_thread, self._sync_engine.dispose)
+            await asyncio.get_running_loop().run_in_executor(self._sync_thread, self._close_sync)
             self._sync_thread.shutdown(wait=False)
+
+    def _close_sync(self) -> None:
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Row, delete, func, select, tuple_, update
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._shared import rowcount, upsert
@@ -21,7 +23,19 @@ FAILED = "failed"
 STATES = (PENDING, DONE, FAILED)
 
 _Key = tuple[int, int, int, int]
-_KEYS_PER_QUERY = 200  # (src chat, src message, dst chat, version) tuples per IN list
+_KEYS_PER_QUERY = 200
+_SQLITE_INSERT_LINK = (
+    "INSERT INTO message_links (src_chat_id, src_message_id, dst_chat_id, dst_message_id, created_at)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+_SQLITE_DONE = "UPDATE relay_jobs SET state = ?, done_at = ? WHERE id = ?"
+_SQLITE_DIALECT = sqlite_dialect()
+_SQLITE_STAMP = cast("Callable[[datetime], str]", RelayJobRow.__table__.c.done_at.type.bind_processor(_SQLITE_DIALECT))
+
+
+def _sqlite_stamp(when: datetime) -> str:
+    """An instant as SQLAlchemy stores it in a SQLite UTC column."""
+    return _SQLITE_STAMP(when)  # (src chat, src message, dst chat, version) tuples per IN list
 
 
 def _key(job: NewRelayJob | RelayJobRow | Row[Any]) -> _Key:
@@ -126,6 +140,9 @@ class OutboxRepository:
 
     async def complete(self, job_id: int, links: Iterable[MessageLink] = ()) -> None:
         """Store the links of what a job sent and mark it done, in one transaction."""
+        if self.db.raw_sqlite:  # once per message sent: the leanest path there is
+            await self._complete_sqlite(job_id, links)
+            return
         links_insert = links_statement(self.db, links)
         done = update(RelayJobRow).where(RelayJobRow.id == job_id).values(state=DONE, done_at=utcnow())
 
@@ -136,6 +153,21 @@ class OutboxRepository:
                 raise LookupError(f"relay job {job_id} is not known")
 
         await self.db.run_sync(work)
+
+    async def _complete_sqlite(self, job_id: int, links: Iterable[MessageLink]) -> None:
+        stamp = _sqlite_stamp(utcnow())
+        rows = [
+            (link.src_chat_id, link.src_message_id, link.dst_chat_id, link.dst_message_id, stamp)
+            for link in dict.fromkeys(links)
+        ]
+
+        def work(conn: sqlite3.Connection) -> None:
+            if rows:
+                conn.executemany(_SQLITE_INSERT_LINK, rows)
+            if conn.execute(_SQLITE_DONE, (DONE, stamp, job_id)).rowcount == 0:
+                raise LookupError(f"relay job {job_id} is not known")
+
+        await self.db.run_sqlite(work)
 
     async def mark_failed(self, job_id: int, error: str) -> None:
         await self._set(job_id, state=FAILED, last_error=error, done_at=utcnow())

@@ -488,6 +488,9 @@ async def test_complete_stores_links_and_marks_done_in_one_transaction(db: Datab
     with pytest.raises(LookupError):
         await outbox.complete(10_000, [MessageLink(-1, 77, -2, 900)])
     assert await links.resolve_reply(-1, 77, -2) is None
+    # done_at is stored as every other instant is: purging by age finds the job.
+    assert await outbox.purge_finished(done.done_at - timedelta(seconds=1)) == 0
+    assert await outbox.purge_finished(utcnow() + timedelta(seconds=1)) == 1
 
 
 async def test_run_sync_commits_or_rolls_back_the_whole_transaction(db: Database) -> None:
