@@ -157,6 +157,7 @@ class TranslationService:
         self._queue: dict[tuple[str, str, int | None], list[tuple[str, asyncio.Future[Translated]]]] = {}
         self._flusher: asyncio.Task[None] | None = None
         self._batches: set[asyncio.Task[None]] = set()
+        self._writes: set[asyncio.Task[None]] = set()
         # Results of the last minute: delivery asks again for what the prefetch just translated,
         # and every destination of a language asks for the same text.
         self._recent: OrderedDict[_Key, tuple[float, Translated]] = OrderedDict()
@@ -263,16 +264,30 @@ class TranslationService:
         return mapping
 
     async def close(self) -> None:
-        """Cancel translations still in flight (shutdown)."""
+        """Cancel translations still in flight and finish the cache writes (shutdown)."""
         tasks: list[asyncio.Future[Any]] = [*self._batches, *self._inflight.values()]
         if self._flusher is not None:
             tasks.append(self._flusher)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*self._writes, return_exceptions=True)
+
+    def _write_behind(self, provider: str, source: str, target: str, pairs: dict[str, str]) -> None:
+        """Cache new translations without making their messages wait for the write."""
+        write = asyncio.create_task(self._store(provider, source, target, pairs))
+        self._writes.add(write)
+        write.add_done_callback(self._writes.discard)
+
+    async def _store(self, provider: str, source: str, target: str, pairs: dict[str, str]) -> None:
+        try:
+            await self.cache.put_many(provider, source, target, pairs)
+        except Exception as exc:  # only the cache is lost: the next request asks the provider again
+            logger.warning("caching %d translations failed: %s", len(pairs), type(exc).__name__)
 
     async def _translate(self, texts: list[str], source: str, target: str, bridge_id: int | None) -> list[Translated]:
-        """A batch: one cache lookup, one provider request for what is not cached, one cache write."""
+        """A batch: one cache lookup, one provider request for what is not cached; new translations are
+        cached behind (nobody waits for that write)."""
         glossary = await self._glossary(bridge_id)
         protected = [protect(text, glossary, target=target) for text in texts]
         provider = self.translator.name
@@ -287,8 +302,8 @@ class TranslationService:
                 logger.warning("translation %s->%s via %s failed: %s", source, target, provider, exc)
                 failed = True
             else:
-                await self.cache.put_many(provider, source, target, fresh)
                 masked.update(fresh)
+                self._write_behind(provider, source, target, fresh)
         results: list[Translated] = []
         for text, protection in zip(texts, protected, strict=True):
             translated = masked.get(protection.text)

@@ -39,16 +39,13 @@ class TranslationCacheRepository:
         hashes = {text: text_hash(text) for text in texts}
         if not hashes:
             return {}
-        async with self.db.session() as session:
-            rows = await session.execute(
-                select(TranslationCacheRow.text_hash, TranslationCacheRow.translation).where(
-                    TranslationCacheRow.provider == provider,
-                    TranslationCacheRow.source == (source or AUTO_SOURCE),
-                    TranslationCacheRow.target == target,
-                    TranslationCacheRow.text_hash.in_(set(hashes.values())),
-                )
-            )
-            found = {key: translation for key, translation in rows}
+        query = select(TranslationCacheRow.text_hash, TranslationCacheRow.translation).where(
+            TranslationCacheRow.provider == provider,
+            TranslationCacheRow.source == (source or AUTO_SOURCE),
+            TranslationCacheRow.target == target,
+            TranslationCacheRow.text_hash.in_(set(hashes.values())),
+        )
+        found = await self.db.run_sync(lambda conn: {key: translation for key, translation in conn.execute(query)})
         return {text: found[key] for text, key in hashes.items() if key in found}
 
     async def put_many(self, provider: str, source: str | None, target: str, pairs: Mapping[str, str]) -> None:
@@ -73,5 +70,4 @@ class TranslationCacheRepository:
             index_elements=["provider", "source", "target", "text_hash"],
             set_={"translation": statement.excluded.translation, "created_at": now},
         )
-        async with self.db.session() as session:
-            await session.execute(statement)
+        await self.db.run_sync(lambda conn: conn.execute(statement))

@@ -740,6 +740,17 @@ async def test_server_languages_and_detect(server: TranslationServer) -> None:
     assert server.requests == []  # only /translate calls are recorded
 
 
+def test_server_translates_line_by_line_and_leaves_lines_without_words() -> None:
+    server = TranslationServer()
+    assert server.translate_text("Selamat pagi", "id", "en") == "Good morning"
+    assert server.translate_text("Halo semua", "id", "en") == "[en] Halo semua"
+    # Several lines: each on its own, as translation engines keep line breaks.
+    assert (
+        server.translate_text("  Halo\nSelamat pagi\n[[7000]]\n\n12:30 ✅\nTerima kasih ", "id", "en")
+        == "  [en] Halo\nGood morning\n[[7000]]\n\n12:30 ✅\nThank you "
+    )
+
+
 async def test_server_errors_look_like_libretranslate() -> None:
     async with TranslationServer(api_key="k") as srv:
         url = srv.root_url + "translate"
