@@ -18,6 +18,7 @@ from storage.db import Database
 from storage.models import LinkCodeRow
 from storage.outbox import OutboxRepository
 from storage.records import NewRelayJob, RelayJob
+from storage.translation_cache import TranslationCacheRepository
 from tests.relay_world import CODE_RE, TOKEN, World, make_world
 
 
@@ -338,6 +339,27 @@ async def test_storing_a_batch_is_retried_and_then_left_unacknowledged(
         await world.emu.wait_for(lambda: len(numbered(world, "sby", world.texts(busan))) >= 5, timeout=30)
     assert failures["left"] == 0
     assert numbered(world, "sby", world.texts(busan)) == list(range(5))
+
+
+async def test_a_failing_cache_write_does_not_hold_up_the_relay(
+    sqlite_world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """New translations are cached behind the message: if that write fails, the copy still goes out."""
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+
+    async def broken(self: TranslationCacheRepository, *args: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        monkeypatch.setattr(TranslationCacheRepository, "put_many", broken)
+        with caplog.at_level(logging.WARNING, logger="bot.relay"):
+            world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
+            copy = await world.relayed(busan, "좋은 아침")
+            await world.emu.wait_for(lambda: "caching 1 translations failed" in caplog.text, timeout=10)
+    assert copy["text"].endswith("좋은 아침")
+    assert "Selamat pagi" not in caplog.text  # the log names the failure, never the text
 
 
 async def test_stickers_topics_bots_and_service_messages(sqlite_world: World) -> None:
