@@ -193,6 +193,14 @@ async def test_batches_respect_the_limit_and_texts_like_separators_go_alone(serv
     assert len(sent) == 4  # two texts (31 chars each + a separator) per request, and the odd one alone
 
 
+async def test_texts_of_unknown_language_are_not_joined(server: TranslationServer) -> None:
+    """Joined texts would share one language detection: with source None each goes alone."""
+    result = await libre(server).translate(["좋은 아침", "Selamat pagi"], None, "en")
+    assert result[0] == "Good morning"
+    assert {r["source"] for r in server.requests} == {"auto"}
+    assert sorted(str(r["q"]) for r in server.requests) == ["Selamat pagi", "좋은 아침"]
+
+
 def test_pack_max_must_be_positive() -> None:
     with pytest.raises(ValueError, match="pack_max"):
         build_translator("google", pack_max=0)

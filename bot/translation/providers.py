@@ -549,7 +549,9 @@ class DeepTranslator:
     # -- internals -------------------------------------------------------------------------------
 
     async def _translate_all(self, cores: list[str], source: str | None, target: str) -> dict[str, str]:
-        tasks = [asyncio.ensure_future(self._translate_pack(pack, source, target)) for pack in self._packs(cores)]
+        # Joined texts share one language detection: with no source language given, one text per request.
+        packs = self._packs(cores) if source not in (None, "auto") else [[core] for core in cores]
+        tasks = [asyncio.ensure_future(self._translate_pack(pack, source, target)) for pack in packs]
         try:
             results = await asyncio.gather(*tasks)
         except BaseException:
