@@ -1,8 +1,10 @@
 """Relay: one inbound message of a bridged group becomes durable relay jobs, one per destination chat.
 
 Translation happens later, in delivery, but is started (prefetched) as soon as the jobs are stored, so
-translation latency overlaps with sending earlier messages. One provider call per distinct target
-language per message: concurrent requests for the same (text, source, target) share one call.
+translation latency overlaps with sending earlier messages. Each text is translated once per distinct
+target language: concurrent requests for the same (text, source, target) share one result, and the
+texts asked for while the event loop is busy go out together (one cache lookup, one provider request
+per batch). Within a poller batch, messages are staged and their jobs stored in one transaction.
 """
 
 from __future__ import annotations
