@@ -319,7 +319,7 @@ class KembarWorld:
             translator_url=self.server.root_url,
             translator_timeout=30.0,
             log_level="WARNING",
-            send_rate=100000.0,  # the rate limiter effectively off (the upper bound Settings accept)
+            send_rate=0.0,  # KEMBAR_SEND_RATE=off: no rate limiter, as the relay_ratio asks
             group_rate=100000.0,
         )
 

@@ -111,26 +111,26 @@ def build_application(
         if isinstance(services, Services):
             await services.close()
 
-    app: KembarApp = (
+    builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=KembarContext))
-        .rate_limiter(
-            PerChatRateLimiter(
-                overall_max_rate=settings.send_rate,
-                overall_time_period=1,
-                group_max_rate=settings.group_rate,
-                group_time_period=60,
-                max_retries=5,
-            )
-        )
         .updater(None)
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
-        .build()
     )
+    app: KembarApp
+    if settings.send_rate > 0:
+        limiter = PerChatRateLimiter(
+            overall_max_rate=settings.send_rate,
+            overall_time_period=1,
+            group_max_rate=settings.group_rate,
+            group_time_period=60,
+            max_retries=5,
+        )
+        app = builder.rate_limiter(limiter).post_init(post_init).post_shutdown(post_shutdown).build()
+    else:  # no limiter: a RetryAfter from Telegram still pauses just that destination
+        app = builder.post_init(post_init).post_shutdown(post_shutdown).build()
     register_handlers(app)
     return app
 

@@ -62,7 +62,7 @@ class Settings:
     log_level: str = "INFO"
     translator_timeout: float = 10.0
     translator_concurrency: int = 16  # translation requests in flight at once
-    send_rate: float = 30.0  # messages per second, all chats (Telegram: about 30)
+    send_rate: float = 30.0  # messages per second, all chats (Telegram: about 30); 0: no rate limiter
     group_rate: float = 20.0  # messages per minute per group (Telegram: 20)
 
     @property
@@ -175,7 +175,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     translator_concurrency = int(
         _number("KEMBAR_TRANSLATOR_CONCURRENCY", get("KEMBAR_TRANSLATOR_CONCURRENCY"), 16, 1, 256)
     )
-    send_rate = _number("KEMBAR_SEND_RATE", get("KEMBAR_SEND_RATE"), 30.0, 0.1, 100000.0)
+    raw_send_rate = get("KEMBAR_SEND_RATE")
+    if raw_send_rate is not None and raw_send_rate.strip().lower() in ("off", "0"):
+        send_rate = 0.0  # no rate limiter: only Telegram's flood control (RetryAfter) paces the bot
+    else:
+        send_rate = _number("KEMBAR_SEND_RATE", raw_send_rate, 30.0, 0.1, 100000.0)
     group_rate = _number("KEMBAR_GROUP_RATE", get("KEMBAR_GROUP_RATE"), 20.0, 0.1, 100000.0)
 
     return Settings(

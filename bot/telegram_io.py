@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -101,6 +101,9 @@ def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
     )
 
 
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
 def _reply(reply_to: int | None) -> ReplyParameters | None:
     if reply_to is None:
         return None
@@ -123,7 +126,7 @@ class TelegramSender:
                 parse_mode=ParseMode.HTML,
                 reply_parameters=_reply(reply_to),
                 reply_markup=keyboard(buttons),
-                disable_web_page_preview=True,
+                link_preview_options=NO_PREVIEW,
             )
         except TelegramError as exc:
             raise classify(exc) from None
@@ -148,7 +151,7 @@ class TelegramSender:
     async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
         try:
             await self.bot.edit_message_text(
-                html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+                html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
             )
         except TelegramError as exc:
             raise classify(exc) from None

@@ -24,6 +24,21 @@ def test_defaults(tmp_path: Path) -> None:
     assert s.bot_api_url == "http://127.0.0.1:8081"
 
 
+def test_send_rate_off_turns_the_rate_limiter_off() -> None:
+    from bot.app import build_application
+    from bot.ratelimit import PerChatRateLimiter
+
+    assert load_settings({}).send_rate == 30.0
+    assert load_settings({"KEMBAR_SEND_RATE": "off"}).send_rate == 0.0
+    assert load_settings({"KEMBAR_SEND_RATE": "0"}).send_rate == 0.0
+    with pytest.raises(ConfigError, match="KEMBAR_SEND_RATE"):
+        load_settings({"KEMBAR_SEND_RATE": "0.01"})
+    limited = build_application(load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}))
+    assert isinstance(limited.bot.rate_limiter, PerChatRateLimiter)
+    unlimited = build_application(load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "KEMBAR_SEND_RATE": "off"}))
+    assert unlimited.bot.rate_limiter is None
+
+
 def test_database_url_schemes_are_normalised() -> None:
     assert load_settings({"DATABASE_URL": "postgresql://u@h/db"}).database_url == "postgresql+asyncpg://u@h/db"
     assert load_settings({"DATABASE_URL": "sqlite:///x.db"}).database_url == "sqlite+aiosqlite:///x.db"

@@ -263,10 +263,11 @@ def numbered(world: World, town_name: str, texts: list[str]) -> list[int]:
     return found
 
 
-async def test_flood_control_on_30_percent_of_sends_loses_nothing(sqlite_world: World) -> None:
+@pytest.mark.parametrize("send_rate", [10000.0, 0.0], ids=["rate-limiter", "no-rate-limiter"])
+async def test_flood_control_on_30_percent_of_sends_loses_nothing(sqlite_world: World, send_rate: float) -> None:
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
-    async with world.bot():
+    async with world.bot(send_rate=send_rate):
         await world.setup(surabaya, busan)
         world.emu.faults.add(method="sendMessage", kind="429", retry_after=1, share=0.3, chat_id=busan.id)
         for n in range(30):
