@@ -70,6 +70,7 @@ class Delivery:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._workers.clear()
+        await self.outbox.drain()  # what was sent is recorded before the database closes
 
     def notify(self, dst_chat_id: int) -> None:
         """New work for a destination: wake its worker, starting one if needed."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -31,6 +33,10 @@ _SQLITE_INSERT_LINK = (
 _SQLITE_DONE = "UPDATE relay_jobs SET state = ?, done_at = ? WHERE id = ?"
 _SQLITE_DIALECT = sqlite_dialect()
 _SQLITE_STAMP = cast("Callable[[datetime], str]", RelayJobRow.__table__.c.done_at.type.bind_processor(_SQLITE_DIALECT))
+
+
+def _link_key(link: MessageLink) -> tuple[int, int, int, int]:
+    return (link.src_chat_id, link.src_message_id, link.dst_chat_id, link.dst_message_id)
 
 
 def _sqlite_stamp(when: datetime) -> str:
@@ -64,6 +70,8 @@ class OutboxRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._completions: list[tuple[int, tuple[MessageLink, ...], asyncio.Future[None]]] = []
+        self._committer: asyncio.Task[None] | None = None
 
     async def enqueue(self, jobs: Sequence[NewRelayJob]) -> list[RelayJob]:
         """Store the jobs in one transaction, ids increasing in list order, skipping those stored already.
@@ -139,35 +147,82 @@ class OutboxRepository:
         await self._set(job_id, state=DONE, done_at=utcnow())
 
     async def complete(self, job_id: int, links: Iterable[MessageLink] = ()) -> None:
-        """Store the links of what a job sent and mark it done, in one transaction."""
+        """Store the links of what a job sent and mark it done, in one transaction; returns once committed.
+
+        Completions that arrive while another is being written are written together (group commit):
+        destinations sending at the same time share transactions. Raises ``LookupError`` for an
+        unknown job (whose links are then not stored either).
+        """
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._completions.append((job_id, tuple(dict.fromkeys(links)), future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit())
+        await future
+
+    async def drain(self) -> None:
+        """Until the completions already handed in are written (shutdown)."""
+        if self._committer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._committer)
+
+    async def _commit(self) -> None:
+        while self._completions:
+            batch, self._completions = self._completions, []
+            try:
+                missing = await self._complete_many([(job_id, links) for job_id, links, _ in batch])
+            except Exception as exc:
+                for *_, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            except BaseException:
+                for *_, future in batch:
+                    future.cancel()
+                raise
+            for job_id, _, future in batch:
+                if future.done():  # its caller gave up waiting; the job is committed all the same
+                    continue
+                if job_id in missing:
+                    future.set_exception(LookupError(f"relay job {job_id} is not known"))
+                else:
+                    future.set_result(None)
+
+    async def _complete_many(self, items: list[tuple[int, tuple[MessageLink, ...]]]) -> set[int]:
+        """Mark the jobs done and store their links in one transaction; the ids that are not known."""
         if self.db.raw_sqlite:  # once per message sent: the leanest path there is
-            await self._complete_sqlite(job_id, links)
-            return
-        links_insert = links_statement(self.db, links)
-        done = update(RelayJobRow).where(RelayJobRow.id == job_id).values(state=DONE, done_at=utcnow())
+            stamp = _sqlite_stamp(utcnow())
 
-        def work(conn: Connection) -> None:
-            if links_insert is not None:
-                conn.execute(links_insert)
-            if conn.execute(done).rowcount == 0:
-                raise LookupError(f"relay job {job_id} is not known")
+            def raw_work(conn: sqlite3.Connection) -> set[int]:
+                missing: set[int] = set()
+                for job_id, links in items:
+                    if conn.execute(_SQLITE_DONE, (DONE, stamp, job_id)).rowcount == 0:
+                        missing.add(job_id)
+                    elif links:
+                        conn.executemany(
+                            _SQLITE_INSERT_LINK,
+                            [
+                                (ln.src_chat_id, ln.src_message_id, ln.dst_chat_id, ln.dst_message_id, stamp)
+                                for ln in links
+                            ],
+                        )
+                return missing
 
-        await self.db.run_sync(work)
+            return await self.db.run_sqlite(raw_work)
+        now = utcnow()
 
-    async def _complete_sqlite(self, job_id: int, links: Iterable[MessageLink]) -> None:
-        stamp = _sqlite_stamp(utcnow())
-        rows = [
-            (link.src_chat_id, link.src_message_id, link.dst_chat_id, link.dst_message_id, stamp)
-            for link in dict.fromkeys(links)
-        ]
+        def work(conn: Connection) -> set[int]:
+            missing: set[int] = set()
+            for job_id, links in items:
+                done = update(RelayJobRow).where(RelayJobRow.id == job_id).values(state=DONE, done_at=now)
+                if conn.execute(done).rowcount == 0:
+                    missing.add(job_id)
+                    continue
+                statement = links_statement(self.db, links)
+                if statement is not None:
+                    conn.execute(statement)
+            return missing
 
-        def work(conn: sqlite3.Connection) -> None:
-            if rows:
-                conn.executemany(_SQLITE_INSERT_LINK, rows)
-            if conn.execute(_SQLITE_DONE, (DONE, stamp, job_id)).rowcount == 0:
-                raise LookupError(f"relay job {job_id} is not known")
-
-        await self.db.run_sqlite(work)
+        return await self.db.run_sync(work)
 
     async def mark_failed(self, job_id: int, error: str) -> None:
         await self._set(job_id, state=FAILED, last_error=error, done_at=utcnow())

@@ -493,6 +493,36 @@ async def test_complete_stores_links_and_marks_done_in_one_transaction(db: Datab
     assert await outbox.purge_finished(utcnow() + timedelta(seconds=1)) == 1
 
 
+async def test_concurrent_completions_share_transactions_and_fail_alone(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Destinations finishing sends at once are recorded together; an unknown job fails on its own."""
+    outbox = OutboxRepository(db)
+    links = MessageLinkRepository(db)
+    jobs = await outbox.enqueue([job(-2 - n, 10) for n in range(12)])
+    transactions = 0
+    original = OutboxRepository._complete_many
+
+    async def counting(self: OutboxRepository, items: list[tuple[int, tuple[MessageLink, ...]]]) -> set[int]:
+        nonlocal transactions
+        transactions += 1
+        return await original(self, items)
+
+    monkeypatch.setattr(OutboxRepository, "_complete_many", counting)
+    results = await asyncio.gather(
+        *(outbox.complete(j.id, [MessageLink(-1, 10, j.dst_chat_id, 700 + n)]) for n, j in enumerate(jobs)),
+        outbox.complete(99_999, [MessageLink(-1, 77, -2, 999)]),
+        return_exceptions=True,
+    )
+    assert results[:-1] == [None] * 12
+    assert isinstance(results[-1], LookupError)
+    assert transactions <= 2  # the first alone, the rest (queued meanwhile) together
+    assert (await outbox.counts())["done"] == 12
+    assert [await links.resolve_reply(-1, 10, j.dst_chat_id) for j in jobs] == list(range(700, 712))
+    assert await links.resolve_reply(-1, 77, -2) is None  # the unknown job's links were not stored
+    await outbox.drain()
+
+
 async def test_run_sync_commits_or_rolls_back_the_whole_transaction(db: Database) -> None:
     chats = ChatRepository(db)
     await make_chats(db, -70)
