@@ -99,7 +99,6 @@ class Database:
                 self._sync_engine = create_engine(make_url(url).set(drivername="sqlite+pysqlite"), echo=echo)
                 event.listen(self._sync_engine, "connect", _sqlite_pragmas)
                 self._sync_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kembar-db")
-        self._raw: sqlite3.Connection | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -137,20 +136,19 @@ class Database:
         if self._sync_engine is None or self._sync_thread is None:
             raise RuntimeError("run_sqlite needs a SQLite file database")
 
+        engine = self._sync_engine
+
         def transaction() -> _T:
-            if self._raw is None:
-                self._raw = self._sync_engine_raw()
-            with self._raw:  # commit, or roll back on an exception
-                return work(self._raw)
+            pooled = engine.raw_connection()  # the database thread's connection, pragmas already set
+            try:
+                conn = pooled.driver_connection
+                assert isinstance(conn, sqlite3.Connection)
+                with conn:  # commit, or roll back on an exception
+                    return work(conn)
+            finally:
+                pooled.close()  # back to the pool
 
         return await asyncio.get_running_loop().run_in_executor(self._sync_thread, transaction)
-
-    def _sync_engine_raw(self) -> sqlite3.Connection:
-        database = make_url(self.url).database
-        assert database
-        conn = sqlite3.connect(database, check_same_thread=False)
-        _sqlite_pragmas(conn, None)
-        return conn
 
     async def upgrade(self) -> None:
         from storage.migrate import upgrade
@@ -160,12 +158,5 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self._sync_engine is not None and self._sync_thread is not None:
-            await asyncio.get_running_loop().run_in_executor(self._sync_thread, self._close_sync)
+            await asyncio.get_running_loop().run_in_executor(self._sync_thread, self._sync_engine.dispose)
             self._sync_thread.shutdown(wait=False)
-
-    def _close_sync(self) -> None:
-        if self._raw is not None:
-            self._raw.close()
-            self._raw = None
-        if self._sync_engine is not None:
-            self._sync_engine.dispose()
