@@ -204,5 +204,19 @@ class LanguageDetector:
         return self._answer(str(language), float(probability))
 
     def is_in_language(self, text: str, lang: str) -> bool:
-        """Whether ``text`` is detected as ``lang`` (``detect(text) == lang``)."""
+        """Whether ``text`` is detected as ``lang``: the same answer as ``detect(text) == lang``, cheaper.
+
+        The script decides first: an alphabetic text is never Korean, Japanese or Chinese, and a mostly
+        CJK text is never an alphabetic language, so the model is asked only when the two agree.
+        """
+        primary = _primary(lang)
+        if self._codes.get(primary) != lang:
+            return False  # detect answers only with the configured codes
+        cleaned = _clean(text)
+        letters, hangul, kana, han = _script_counts(cleaned)
+        if letters < self.min_letters:
+            return False
+        cjk = hangul + kana + han
+        if (cjk * 3 >= letters - cjk) != (primary in _CJK):
+            return False
         return self.detect(text) == lang

@@ -185,7 +185,7 @@ class TranslationService:
         self, text: str, source: str, target: str, bridge_id: int | None
     ) -> Translated | asyncio.Future[Translated]:
         """The result when it is known now, else the (possibly new, queued) future of its batch."""
-        if not text.strip() or source == target or is_all_protected(text):
+        if not text.strip() or source == target:
             return Translated(text, "same")
         key = (hashlib.sha256(text.encode()).hexdigest(), source, target, bridge_id)
         recent = self._recent.get(key)
@@ -195,7 +195,8 @@ class TranslationService:
         future = self._inflight.get(key)
         if future is not None:
             return future
-        if self.detector is not None and self.detector.detect(text) == target:
+        # Only now the costlier checks: a text asked for again was answered above.
+        if is_all_protected(text) or (self.detector is not None and self.detector.is_in_language(text, target)):
             return Translated(text, "same")
         # Queued: every translation asked for while the loop is busy goes out in one batch.
         future = asyncio.get_running_loop().create_future()

@@ -145,6 +145,30 @@ def test_han_only_text_needs_a_han_language() -> None:
     assert LanguageDetector(["ko", "ja"]).detect(SAMPLES["ja"][0]) == "ja"
 
 
+MIXED = [
+    "Rapat MoU 회의 besok pagi",  # Latin with some Hangul
+    "부산 팀 meeting 다음 주에 개최",  # Hangul with some Latin
+    "東京 Tokyo 会議",
+    "ok",
+    "",
+    "https://example.org 12:30",
+]
+
+
+@pytest.mark.parametrize(
+    "codes", [SIX, ("id", "ko"), ("id", "zh-CN", "EN"), ("ja",), ("zh",), ("ko", "ja"), ("de",)]
+)
+def test_is_in_language_answers_as_detect_does(codes: tuple[str, ...]) -> None:
+    # is_in_language skips the model when the script already decides: the answers must not change.
+    detector = LanguageDetector(codes)
+    texts = [text for texts in SAMPLES.values() for text in texts] + MIXED
+    asked = [*codes, *SIX, "zh-CN", "zh", "EN", "en", "ko-KR", "xx"]
+    for text in texts:
+        detected = detector.detect(text)
+        for lang in asked:
+            assert detector.is_in_language(text, lang) == (detected == lang), (codes, text, lang)
+
+
 def test_thresholds() -> None:
     with pytest.raises(ValueError):
         LanguageDetector(SIX, min_confidence=1.5)
