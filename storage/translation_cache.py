@@ -65,9 +65,11 @@ class TranslationCacheRepository:
             }
         if not by_hash:
             return
-        statement = upsert(self.db, TranslationCacheRow).values(list(by_hash.values()))
+        # One statement for every row (an executemany): compiled once, not per batch of values.
+        statement = upsert(self.db, TranslationCacheRow)
         statement = statement.on_conflict_do_update(
             index_elements=["provider", "source", "target", "text_hash"],
-            set_={"translation": statement.excluded.translation, "created_at": now},
+            set_={"translation": statement.excluded.translation, "created_at": statement.excluded.created_at},
         )
-        await self.db.run_sync(lambda conn: conn.execute(statement))
+        rows = list(by_hash.values())
+        await self.db.run_sync(lambda conn: conn.execute(statement, rows))
