@@ -14,6 +14,8 @@ import pytest
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from telegram import (
     Bot,
     BotCommand,
@@ -38,6 +40,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.sandbox import html_check
 from bot.sandbox.emulator import BotApiEmulator, JsonDict
 from bot.sandbox.html_check import EntityParseError, finalize, parse_html
 
@@ -893,3 +896,34 @@ def test_finalize_rejects_blank_text_and_keeps_inner_whitespace() -> None:
     assert formatted.text == "line one\n\nline two"
     with pytest.raises(ValueError, match="empty"):
         finalize(" \n\t ", [])
+
+
+# ---- the emulator's text normalisation: fast paths agree with the general one ----------------
+
+_TEXT_CHARS = st.sampled_from(["a", "b", " ", "\n", "\r", "\u2028", "\u202e", "é", "한", "😀", "\U0001f1ee", "#"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(_TEXT_CHARS, max_size=20).map("".join),
+    spans=st.lists(st.tuples(st.integers(0, 45), st.integers(0, 45)), max_size=4),
+)
+def test_remap_fast_path_matches_the_general_one(text: str, spans: list[tuple[int, int]]) -> None:
+    entities: list[JsonDict] = [{"type": "bold", "offset": offset, "length": length} for offset, length in spans]
+    keep = [True] * len(text)
+    assert html_check._remap(text, entities, keep) == html_check._remap_each(text, entities, keep)
+    by_unit = [position for position, char in enumerate(text) for _ in range(2 if ord(char) > 0xFFFF else 1)]
+    assert html_check._char_index_by_unit(text) == [*by_unit, len(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(_TEXT_CHARS | st.sampled_from(["/start", "@kembar_bot", "www.example.org"]), max_size=12).map(
+        "".join
+    )
+)
+def test_detected_entities_are_counted_in_utf16_units(text: str) -> None:
+    for entity in html_check.find_entities(text):
+        covered = html_check.entity_text(text, entity)
+        assert covered and covered.strip() == covered
+        assert entity["offset"] + entity["length"] <= len(text.encode("utf-16-le")) // 2

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 JsonDict = dict[str, Any]
 
@@ -224,6 +224,19 @@ class _OpenTag:
     out_index: int
 
 
+_SPECIAL: Final = re.compile(r"[<&]")
+
+
+class _ByteOffsets:
+    """UTF-8 byte offsets of character positions (for error messages only, so worked out on demand)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __getitem__(self, index: int) -> int:
+        return len(self.source[:index].encode("utf-8", "surrogatepass"))
+
+
 def parse_html(source: str, *, resolve_user: Callable[[int], JsonDict | None] | None = None) -> FormattedText:
     """Parse Bot API HTML into plain text and entities; raises :class:`EntityParseError`.
 
@@ -231,9 +244,7 @@ def parse_html(source: str, *, resolve_user: Callable[[int], JsonDict | None] | 
     links to unknown users become plain text, as the Bot API cannot mention them.
     """
     size = len(source)
-    byte_at = [0] * (size + 1)
-    for index, char in enumerate(source):
-        byte_at[index + 1] = byte_at[index] + len(char.encode("utf-8", "surrogatepass"))
+    byte_at = _ByteOffsets(source)
 
     def at(i: int) -> str:
         return source[i] if i < size else "\0"
@@ -256,9 +267,13 @@ def parse_html(source: str, *, resolve_user: Callable[[int], JsonDict | None] | 
                 i = after
                 continue
         if char != "<":
-            out.append(char)
-            utf16 += _units(char)
-            i += 1
+            # Plain text up to the next tag or entity, in one piece.
+            special = _SPECIAL.search(source, i + 1)
+            after = special.start() if special is not None else size
+            chunk = source[i:after]
+            out.append(chunk)
+            utf16 += _unit_count(chunk)
+            i = after
             continue
 
         begin = i
@@ -563,8 +578,27 @@ def _is_blank(char: str) -> bool:
     return ord(char) <= 32
 
 
+def _unit_count(text: str) -> int:
+    """Length in UTF-16 code units."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 def _remap(text: str, entities: Sequence[JsonDict], keep: Sequence[bool]) -> tuple[str, list[JsonDict]]:
     """Remove the characters whose ``keep`` flag is false, shifting and shrinking entities."""
+    if all(keep):  # the common case: positions stay, entities are only clipped to the text
+        units = _unit_count(text)
+        clipped: list[JsonDict] = []
+        for entity in entities:
+            start = min(int(entity["offset"]), units)
+            end = min(int(entity["offset"]) + int(entity["length"]), units)
+            if end > start:
+                clipped.append({**entity, "offset": start, "length": end - start})
+        return text, clipped
+    return _remap_each(text, entities, keep)
+
+
+def _remap_each(text: str, entities: Sequence[JsonDict], keep: Sequence[bool]) -> tuple[str, list[JsonDict]]:
+    """``_remap`` character by character (any ``keep``)."""
     new_position: list[int] = []
     count = 0
     for char, kept in zip(text, keep, strict=True):
@@ -584,6 +618,8 @@ def _remap(text: str, entities: Sequence[JsonDict], keep: Sequence[bool]) -> tup
 
 def _char_index_by_unit(text: str) -> list[int]:
     """For every UTF-16 unit offset (plus the end), the index of the character it falls in."""
+    if _unit_count(text) == len(text):  # no character outside the BMP: units are characters
+        return list(range(len(text) + 1))
     index: list[int] = []
     for position, char in enumerate(text):
         index.extend([position] * _units(char))
@@ -688,9 +724,12 @@ def find_entities(text: str) -> list[JsonDict]:
     for match in _CASHTAG.finditer(text):
         add(*match.span(), "cashtag")
 
-    unit_offset = [0]
-    for char in text:
-        unit_offset.append(unit_offset[-1] + _units(char))
+    if _unit_count(text) == len(text):
+        unit_offset = list(range(len(text) + 1))
+    else:
+        unit_offset = [0]
+        for char in text:
+            unit_offset.append(unit_offset[-1] + _units(char))
     return sort_entities(
         [
             {"type": kind, "offset": unit_offset[start], "length": unit_offset[end] - unit_offset[start]}
