@@ -19,7 +19,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.i18n import Catalog, Markup
@@ -73,7 +73,8 @@ class InboundMessage:
         return self.text
 
     def to_payload(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field is a plain value: a flat copy (asdict would deep-copy each one).
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> InboundMessage:

@@ -187,7 +187,8 @@ def _glossary_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
 _Span = tuple[int, int, Renderings | None]
 
 
-def _structural_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1024)  # a relayed text is checked when it arrives and protected when it is translated
+def _structural_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     for match in _STRUCTURAL.finditer(text):
         start, end = match.span()
@@ -200,7 +201,7 @@ def _structural_spans(text: str) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], end)  # only spaces between: share one placeholder
         else:
             spans.append((start, end))
-    return spans
+    return tuple(spans)
 
 
 def _find_spans(text: str, glossary: Mapping[str, Mapping[str, str]] | None) -> list[_Span]:
@@ -521,6 +522,10 @@ def _apply(stack: list[_Tag], tag: _Tag) -> None:
         stack.pop()
 
 
+_ENTITY_LIKE: Final = re.compile(r"&[#\w]*;?")
+_NOT_SPACE: Final = re.compile(r"\S")
+
+
 def split_html(html: str, limit: int) -> list[str]:
     """Split Telegram HTML into valid HTML parts whose visible text is at most ``limit`` UTF-16 units.
 
@@ -533,6 +538,15 @@ def split_html(html: str, limit: int) -> list[str]:
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    if utf16_len(html) <= limit and _NOT_SPACE.search(_ENTITY_LIKE.sub("", _TAG.sub("", html))):
+        # It fits (the visible text is never longer than its HTML) and something visible is not blank:
+        # a character outside every tag and everything that could be a character reference.
+        return [html]
+    return _split_parsed(html, limit)
+
+
+def _split_parsed(html: str, limit: int) -> list[str]:
+    """``split_html`` through the full parse."""
     chars, starts, ends, tags = _parse_html(html)
     plain = "".join(chars)
     if not plain.strip():

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import textproc
 from bot.sandbox.html_check import FormattedText, parse_html
 from bot.sandbox.html_check import utf16_len as reference_utf16_len
 from bot.textproc import (
@@ -537,3 +539,23 @@ def test_split_html_counts_visible_length_only() -> None:
     assert split_html("<b> </b>", 5) == []
     with pytest.raises(ValueError):
         split_html("x", 0)
+
+
+_HTML_PIECES = st.sampled_from(
+    ["<b>", "</b>", "<i>", "</i>", " ", "\n", "\u00a0", "a", "é", "😀", "&amp;", "&#32;", "&#x20;", "&#160;", "&nbsp;",
+     "&", "&lt;", "<", ">", "'", '"', '<a href="x>y">', '<a href="https://a.b/">', "</a>", "&#10", "<br>"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(_HTML_PIECES, max_size=14), limit=st.sampled_from([1, 5, 20, 4096]))
+def test_split_html_shortcut_gives_what_the_full_parse_gives(pieces: list[str], limit: int) -> None:
+    html = "".join(pieces)
+
+    def outcome(split: Callable[[str, int], list[str]]) -> object:
+        try:
+            return split(html, limit)
+        except ValueError as exc:
+            return str(exc)
+
+    assert outcome(textproc.split_html) == outcome(textproc._split_parsed)
