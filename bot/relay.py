@@ -431,7 +431,7 @@ class RelayService:
         attempt = 0
         while True:
             try:
-                await self.outbox.enqueue(jobs)
+                await self.outbox.enqueue(jobs, read_back=False)  # delivery reads them when it sends
                 break
             except Exception as exc:  # the database is down or locked: the updates are not acknowledged yet
                 attempt += 1

@@ -73,11 +73,12 @@ class OutboxRepository:
         self._completions: list[tuple[int, tuple[MessageLink, ...], asyncio.Future[None]]] = []
         self._committer: asyncio.Task[None] | None = None
 
-    async def enqueue(self, jobs: Sequence[NewRelayJob]) -> list[RelayJob]:
+    async def enqueue(self, jobs: Sequence[NewRelayJob], *, read_back: bool = True) -> list[RelayJob]:
         """Store the jobs in one transaction, ids increasing in list order, skipping those stored already.
 
         Idempotent (a redelivered update enqueues nothing new). Returns the stored job for each distinct
-        key (src_chat_id, src_message_id, dst_chat_id, version) in list order, new or existing.
+        key (src_chat_id, src_message_id, dst_chat_id, version) in list order, new or existing; with
+        ``read_back=False`` nothing is read back and the list is empty.
         """
         first: dict[_Key, NewRelayJob] = {}
         for job in jobs:
@@ -109,6 +110,8 @@ class OutboxRepository:
         def work(conn: Connection) -> list[RelayJob]:
             # executemany inserts the rows one after another, so the ids follow the list order.
             conn.execute(insert, rows)
+            if not read_back:
+                return []
             stored: dict[_Key, RelayJob] = {}
             for start in range(0, len(keys), _KEYS_PER_QUERY):
                 chunk = keys[start : start + _KEYS_PER_QUERY]

@@ -323,11 +323,11 @@ async def test_storing_a_batch_is_retried_and_then_left_unacknowledged(
     failures = {"left": 7}  # more than one batch's attempts: the first batch is not acknowledged
     original = OutboxRepository.enqueue
 
-    async def flaky(self: OutboxRepository, jobs: Sequence[NewRelayJob]) -> list[RelayJob]:
+    async def flaky(self: OutboxRepository, jobs: Sequence[NewRelayJob], *, read_back: bool = True) -> list[RelayJob]:
         if failures["left"] > 0:
             failures["left"] -= 1
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return await original(self, jobs)
+        return await original(self, jobs, read_back=read_back)
 
     async with world.bot() as poller:
         await world.setup(surabaya, busan)

@@ -408,6 +408,11 @@ async def test_outbox_enqueue_is_ordered_and_idempotent(db: Database) -> None:
     assert [j.id for j in pending] == sorted(j.id for j in pending)
     assert len(pending) == 5
 
+    # Without reading back (the relay's batches): stored all the same, still idempotent.
+    assert await outbox.enqueue([job(-6), job(-2), job(-6)], read_back=False) == []
+    pending = await outbox.pending()
+    assert len(pending) == 6 and pending[-1].dst_chat_id == -6 and pending[-1].id > edit[0].id
+
 
 async def test_outbox_payload_round_trips_json(db: Database) -> None:
     outbox = OutboxRepository(db)
