@@ -73,6 +73,7 @@ _NOT_LETTER: Final = re.compile(
 _HANGUL: Final = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff]")
 _KANA: Final = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
 _HAN: Final = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\u3005\U00020000-\U0003ffff]")
+_ANY_CJK: Final = re.compile("|".join(pattern.pattern for pattern in (_HANGUL, _KANA, _HAN)))
 
 # Prose beyond this many characters does not change the answer, only the cost.
 _MAX_CHARS: Final = 400
@@ -212,6 +213,8 @@ class LanguageDetector:
         primary = _primary(lang)
         if self._codes.get(primary) != lang:
             return False  # detect answers only with the configured codes
+        if primary in _CJK and (text.isascii() or not _ANY_CJK.search(text)):
+            return False  # cleaning only removes characters: no CJK letter, no CJK answer
         cleaned = _clean(text)
         letters, hangul, kana, han = _script_counts(cleaned)
         if letters < self.min_letters:
