@@ -110,13 +110,6 @@ def _reply(reply_to: int | None) -> ReplyParameters | None:
     return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
 
 
-def _message_id(result: object) -> int:
-    """The ``message_id`` of a raw Message answer."""
-    if isinstance(result, dict) and isinstance(result.get("message_id"), int):
-        return int(result["message_id"])
-    raise Rejected(f"unexpected answer to sendMessage: {type(result).__name__}")
-
-
 class TelegramSender:
     """Sender over a python-telegram-bot ``Bot``; every Telegram error leaves as a DeliveryError."""
 
@@ -126,25 +119,18 @@ class TelegramSender:
     async def send_text(
         self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: Buttons | None = None
     ) -> int:
-        # Only the new message's id is needed: the raw answer spares building a Message (with its chat,
-        # sender and entities) for every copy relayed. Still python-telegram-bot's request path, rate
-        # limiter and errors.
-        params: dict[str, object] = {
-            "chat_id": chat_id,
-            "text": html,
-            "parse_mode": ParseMode.HTML,
-            "link_preview_options": NO_PREVIEW,
-        }
-        if reply_to is not None:
-            params["reply_parameters"] = _reply(reply_to)
-        markup = keyboard(buttons)
-        if markup is not None:
-            params["reply_markup"] = markup
         try:
-            result = await self.bot.do_api_request("sendMessage", api_kwargs=params)
+            message = await self.bot.send_message(
+                chat_id,
+                html,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=_reply(reply_to),
+                reply_markup=keyboard(buttons),
+                link_preview_options=NO_PREVIEW,
+            )
         except TelegramError as exc:
             raise classify(exc) from None
-        return _message_id(result)
+        return message.message_id
 
     async def copy(
         self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
