@@ -53,7 +53,9 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, Sizes]:
     parser.add_argument("--quick", action="store_true", help="a small smoke run (about 30 s)")
     parser.add_argument("--messages", type=int, help="relay_ratio: messages posted (default 2000; quick 100)")
     parser.add_argument(
-        "--rounds", type=int, help="relay_ratio: alternating measured rounds per bot (default 3; quick 1)"
+        "--rounds",
+        type=int,
+        help="relay_ratio and latency hiding: alternating measured rounds per side (default 3; quick 1)",
     )
     parser.add_argument("--warmup", type=int, help="relay_ratio: unmeasured messages first (default 20; quick 5)")
     parser.add_argument("--paced", type=int, help="relay: messages then sent one at a time (default 50; quick 10)")
@@ -182,7 +184,9 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
         )
 
     if "hiding" in args.only:
-        hiding_sizes = HidingSizes(bridges=sizes.bridges, per_group=sizes.per_group, latency_s=sizes.latency_ms / 1000)
+        hiding_sizes = HidingSizes(
+            bridges=sizes.bridges, per_group=sizes.per_group, latency_s=sizes.latency_ms / 1000, rounds=sizes.rounds
+        )
         hiding = await _guard("hiding", errors, lambda: latency_hiding(hiding_sizes, db))
         if hiding is not None:
             out["latency_hiding_ratio"] = round(hiding.ratio, 4)
@@ -221,6 +225,7 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
         "quick": bool(args.quick),
         "relay_messages": sizes.messages,
         "relay_rounds": sizes.rounds,
+        "hiding_rounds": sizes.rounds,
         "relay_warmup_messages": sizes.warmup,
         "relay_paced_messages": sizes.paced,
         "hiding_bridges": sizes.bridges,
