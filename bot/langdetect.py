@@ -131,6 +131,13 @@ def _script_counts(text: str) -> tuple[int, int, int, int]:
     return letters, len(_HANGUL.findall(text)), len(_KANA.findall(text)), len(_HAN.findall(text))
 
 
+def _mostly_cjk(counts: tuple[int, int, int, int]) -> bool:
+    """Whether the Korean, Japanese and Chinese letters decide (a quarter of the letters or more)."""
+    letters, hangul, kana, han = counts
+    cjk = hangul + kana + han
+    return cjk * 3 >= letters - cjk
+
+
 class LanguageDetector:
     """Detects which of ``languages`` (ISO 639-1 codes) a text is written in, or says it cannot.
 
@@ -186,11 +193,13 @@ class LanguageDetector:
     def detect(self, text: str) -> str | None:
         """The language of ``text`` if it is one of the configured ones and the model is confident."""
         cleaned = _clean(text)
-        letters, hangul, kana, han = _script_counts(cleaned)
+        return self._detect(cleaned, _script_counts(cleaned))
+
+    def _detect(self, cleaned: str, counts: tuple[int, int, int, int]) -> str | None:
+        letters, hangul, kana, _ = counts
         if letters < self.min_letters:
             return None
-        cjk = hangul + kana + han
-        if cjk * 3 >= letters - cjk:
+        if _mostly_cjk(counts):
             if hangul and hangul >= kana:
                 return self._codes.get("ko")
             if kana:
@@ -216,10 +225,7 @@ class LanguageDetector:
         if primary in _CJK and (text.isascii() or not _ANY_CJK.search(text)):
             return False  # cleaning only removes characters: no CJK letter, no CJK answer
         cleaned = _clean(text)
-        letters, hangul, kana, han = _script_counts(cleaned)
-        if letters < self.min_letters:
+        counts = _script_counts(cleaned)
+        if counts[0] < self.min_letters or _mostly_cjk(counts) != (primary in _CJK):
             return False
-        cjk = hangul + kana + han
-        if (cjk * 3 >= letters - cjk) != (primary in _CJK):
-            return False
-        return self.detect(text) == lang
+        return self._detect(cleaned, counts) == lang
