@@ -99,34 +99,34 @@ class Delivery:
                     except TimeoutError:
                         return
                     continue
-                await self._translate_ahead(dst, jobs)
-                for job in jobs:
-                    if not await self._deliver(job):
+                messages = [InboundMessage.from_payload(job.payload) for job in jobs]
+                await self._translate_ahead(dst, jobs, messages)
+                for job, message in zip(jobs, messages, strict=True):
+                    if not await self._deliver(job, message):
                         return  # the destination is gone
         except asyncio.CancelledError:
             raise
         except Exception:
             logger.exception("delivery worker for chat %s crashed; it restarts on the next message", dst)
 
-    async def _translate_ahead(self, dst_chat_id: int, jobs: list[RelayJob]) -> None:
+    async def _translate_ahead(self, dst_chat_id: int, jobs: list[RelayJob], messages: list[InboundMessage]) -> None:
         """Start the translations of the jobs about to be sent, so they go to the provider as one batch."""
         dst = await self.chats.get(dst_chat_id)
         if dst is None:
             return
-        for job in jobs:
-            message = InboundMessage.from_payload(job.payload)
+        for job, message in zip(jobs, messages, strict=True):
             text = message.translatable
             if text:
                 self.translations.start(text, message.source_language, dst.language, bridge_id=job.bridge_id)
 
-    async def _deliver(self, job: RelayJob) -> bool:
+    async def _deliver(self, job: RelayJob, message: InboundMessage) -> bool:
         """Send one job until it is done; False when the destination is gone."""
         attempt = 0
         plain = False
         links: list[MessageLink] = []
         while True:
             try:
-                links = await self._send(job, plain=plain)
+                links = await self._send(job, message, plain=plain)
             except RetryLater as exc:
                 await asyncio.sleep(exc.seconds)  # Telegram's flood control tells us how long
                 continue
@@ -158,9 +158,8 @@ class Delivery:
             await self.outbox.complete(job.id, links)
             return True
 
-    async def _send(self, job: RelayJob, *, plain: bool) -> list[MessageLink]:
-        """Send one job; the links of the messages it produced."""
-        message = InboundMessage.from_payload(job.payload)
+    async def _send(self, job: RelayJob, message: InboundMessage, *, plain: bool) -> list[MessageLink]:
+        """Send one job (``message`` is its payload); the links of the messages it produced."""
         dst = await self.chats.get(job.dst_chat_id)
         if dst is None:
             raise DestinationGone("destination chat is not known")
