@@ -25,7 +25,7 @@ FAILED = "failed"
 STATES = (PENDING, DONE, FAILED)
 
 _Key = tuple[int, int, int, int]
-_KEYS_PER_QUERY = 200
+_KEYS_PER_QUERY = 200  # (src chat, src message, dst chat, version) tuples per IN list
 _SQLITE_INSERT_LINK = (
     "INSERT INTO message_links (src_chat_id, src_message_id, dst_chat_id, dst_message_id, created_at)"
     " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
@@ -35,13 +35,9 @@ _SQLITE_DIALECT = sqlite_dialect()
 _SQLITE_STAMP = cast("Callable[[datetime], str]", RelayJobRow.__table__.c.done_at.type.bind_processor(_SQLITE_DIALECT))
 
 
-def _link_key(link: MessageLink) -> tuple[int, int, int, int]:
-    return (link.src_chat_id, link.src_message_id, link.dst_chat_id, link.dst_message_id)
-
-
 def _sqlite_stamp(when: datetime) -> str:
     """An instant as SQLAlchemy stores it in a SQLite UTC column."""
-    return _SQLITE_STAMP(when)  # (src chat, src message, dst chat, version) tuples per IN list
+    return _SQLITE_STAMP(when)
 
 
 def _key(job: NewRelayJob | RelayJobRow | Row[Any]) -> _Key:
