@@ -14,12 +14,18 @@ from bot.logsetup import configure_logging, redact
 
 logger = logging.getLogger("kembar")
 
+SANDBOX_LOG = "kembar-sandbox.log"  # in the data directory, beside the SQLite file: the sandbox's terminal is the chat
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kembar", description="Kembar: a bot for sister-city partnerships")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN)")
-    sandbox = sub.add_parser("sandbox", help="run the bot against a local Telegram emulator, interactively")
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="run the bot against a local Telegram emulator, interactively or on lines piped in (logs go to "
+        f"{SANDBOX_LOG} in KEMBAR_DATA_DIR)",
+    )
     sandbox.add_argument(
         "--group",
         action="append",
@@ -151,15 +157,26 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except ConfigError as exc:
         print(f"kembar: configuration error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.secrets)
+    log_file = (settings.data_dir / SANDBOX_LOG).resolve() if args.command == "sandbox" else None
+    try:
+        configure_logging(settings.log_level, settings.secrets, log_file=log_file)
+    except OSError as exc:
+        print(f"kembar: cannot write the log file {log_file}: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.command == "run":
             _run(settings)
         elif args.command == "sandbox":
             from bot.sandbox.interactive import run_sandbox
 
-            asyncio.run(
-                run_sandbox(settings, groups=args.group, local_translator=args.local_translator, link=not args.no_link)
+            return asyncio.run(
+                run_sandbox(
+                    settings,
+                    groups=args.group,
+                    local_translator=args.local_translator,
+                    link=not args.no_link,
+                    log_file=log_file,
+                )
             )
         elif args.command == "bridges":
             return asyncio.run(_bridges(settings, args))

@@ -9,9 +9,11 @@ caplog) ever sees the raw value.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import re
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
 REDACTED = "<redacted>"
@@ -57,10 +59,28 @@ def install_redaction(secrets: Iterable[str]) -> None:
     logging.setLogRecordFactory(_Redactor(base, tuple(s for s in secrets if s)))
 
 
-def configure_logging(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:
-    """Configure root logging once at start-up (CLI entry points call this, library code never does)."""
+LOG_FILE_BYTES = 5_000_000  # a log file is rotated at this size; one older file is kept beside it
+
+
+def configure_logging(
+    level: str, secrets: Iterable[str], stream: TextIO | None = None, *, log_file: Path | None = None
+) -> None:
+    """Configure root logging once at start-up (CLI entry points call this, library code never does).
+
+    Records go to ``stream`` (standard error by default) or, with ``log_file``, only to that file
+    (created with its folder, appended to, rotated at ``LOG_FILE_BYTES``), and then Python's warnings
+    go there too: the terminal is left to the program's own output. Either way secrets are redacted.
+    """
     install_redaction(secrets)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.Handler
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=LOG_FILE_BYTES, backupCount=1, encoding="utf-8"
+        )
+    else:
+        handler = logging.StreamHandler(stream or sys.stderr)
+    logging.captureWarnings(log_file is not None)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for old in list(root.handlers):

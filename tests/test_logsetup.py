@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,10 @@ def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            handler.close()
+    logging.captureWarnings(False)
     logging.setLogRecordFactory(factory)
     root.handlers[:] = handlers
     root.setLevel(level)
@@ -56,3 +62,22 @@ def test_reinstalling_does_not_stack_factories() -> None:
     install_redaction(["b-secret-2"])
     record = logging.getLogRecordFactory()("x", logging.INFO, __file__, 1, "%s %s", ("a-secret-1", "b-secret-2"), None)
     assert record.getMessage() == f"a-secret-1 {REDACTED}"
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_a_log_file_takes_the_records_and_warnings_redacted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log_file = tmp_path / "data" / "kembar-sandbox.log"  # the folder is created
+    configure_logging("INFO", [TOKEN], log_file=log_file)
+    logging.getLogger("telegram.ext").warning("the token %s was rejected", TOKEN)
+    logging.getLogger("alembic.runtime.migration").info("Running upgrade")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("an old way of doing things", UserWarning, stacklevel=1)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    logged = log_file.read_text(encoding="utf-8")
+    assert f"WARNING telegram.ext: the token {REDACTED} was rejected" in logged and TOKEN not in logged
+    assert "INFO alembic.runtime.migration: Running upgrade" in logged
+    assert "an old way of doing things" in logged
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -12,6 +13,42 @@ import pytest
 
 from bot.config import ConfigError, Settings
 from bot.sandbox.interactive import Sandbox, parse_groups
+
+# A line of the log format (bot/logsetup.py), or a logger's name: none may reach the sandbox's terminal.
+LOG_LINE = re.compile(r"\b(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b|alembic|apscheduler|telegram\.ext|httpx|Traceback")
+
+
+async def start_sandbox(data_dir: Path) -> asyncio.subprocess.Process:
+    """``kembar sandbox --local-translator`` with pipes, in the parent's environment (PYTHONPATH included)
+    without a token or database: the sandbox's defaults, in ``data_dir``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "KEMBAR_LOG_LEVEL")}
+    env["KEMBAR_DATA_DIR"] = str(data_dir)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "sandbox",
+        "--local-translator",
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def after(transcript: str, post: str) -> list[str]:
+    """The entries of the transcript (each starts with a "[City] " line) that follow a coordinator's post
+    of ``post``, up to the next post."""
+    entries = re.split(r"\n(?=\[)", transcript)
+    posted = re.compile(r"\[\w+\] \w+ coordinator #\d+: " + re.escape(post))
+    start = next(i for i, entry in enumerate(entries) if posted.fullmatch(entry.split("\n", 1)[0]))
+    rest = entries[start + 1 :]
+    end = next((i for i, entry in enumerate(rest) if " coordinator #" in entry.split("\n", 1)[0]), len(rest))
+    return rest[:end]
+
+
+def cities(entries: list[str]) -> list[str]:
+    return [entry.split(" ", 1)[0] for entry in entries]
 
 
 def test_parse_groups() -> None:
@@ -57,19 +94,7 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
 
 
 async def test_kembar_sandbox_command_runs_without_a_token(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL")}
-    env["KEMBAR_DATA_DIR"] = str(tmp_path)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "sandbox",
-        "--local-translator",
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_sandbox(tmp_path)
     assert proc.stdin is not None and proc.stdout is not None
     seen: list[str] = []
 
@@ -102,3 +127,73 @@ async def test_kembar_sandbox_command_runs_without_a_token(tmp_path: Path) -> No
             await proc.wait()
     assert code == 0
     assert (tmp_path / "kembar.db").exists()
+
+
+async def test_wait_idle_waits_for_slow_deliveries_retries_and_translations(tmp_path: Path) -> None:
+    out = io.StringIO()
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}")
+    async with Sandbox(settings, local_translator=True, out=out, ordered=True) as sandbox:
+        _, busan, braunschweig = sandbox.groups
+        assert sandbox.translation_server is not None and sandbox.services is not None
+        await sandbox.wait_idle(30)
+        sandbox.translation_server.latency = 0.2
+        slow = sandbox.emu.faults.add("sendMessage", "slow", delay=0.3, chat_id=braunschweig.chat.id)
+        retry = sandbox.emu.faults.add("sendMessage", "500", times=1, chat_id=busan.chat.id)  # delivery retries
+        assert await sandbox.handle_line("Terima kasih")
+        held = out.getvalue()
+        await sandbox.wait_idle(30)
+        # Idle means done: nothing is waited for here, it is all there already.
+        assert any("감사합니다" in m.get("text", "") for m in sandbox.emu.sent(busan.chat.id))
+        assert any("Danke" in m.get("text", "") for m in sandbox.emu.sent(braunschweig.chat.id))
+        assert not sandbox.emu.pending_updates
+        assert await sandbox.services.outbox.pending_destinations() == []
+        assert sandbox.services.translations.in_flight == 0
+        assert retry.fired == 1 and slow.fired == 1
+        assert out.getvalue() == held  # ordered: the groups' messages are held until flush()
+        sandbox.flush()
+        assert await sandbox.handle_line("/action Kirim draf MoU tenggat besok jam 10")
+        await sandbox.wait_idle(30)
+        for group in sandbox.groups:
+            assert any("#1" in m.get("text", "") for m in sandbox.emu.sent(group.chat.id)), group.city
+        sandbox.flush()
+    # Busan's copy came after a retry, Braunschweig's slowly: printed all the same in the order of the groups.
+    busan_copy, braunschweig_copy = after(out.getvalue(), "Terima kasih")
+    assert busan_copy.startswith("[Busan] Kembar #") and "감사합니다" in busan_copy
+    assert braunschweig_copy.startswith("[Braunschweig] Kembar #") and "Danke" in braunschweig_copy
+    cards = after(out.getvalue(), "/action Kirim draf MoU tenggat besok jam 10")
+    assert cities(cards) == ["[Surabaya]", "[Busan]", "[Braunschweig]"]
+
+
+async def test_piped_sandbox_prints_every_group_and_leaves_at_the_end_of_input(tmp_path: Path) -> None:
+    script = "/help\n@Busan 감사합니다\nTerima kasih\n/action Kirim draf MoU tenggat besok jam 10\n"  # no :quit
+    proc = await start_sandbox(tmp_path)
+    try:
+        stdout, stderr = await asyncio.wait_for(proc.communicate(script.encode()), 90)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    text, errors = stdout.decode(), stderr.decode()
+    assert proc.returncode == 0, text + errors
+    log_file = (tmp_path / "kembar-sandbox.log").resolve()
+    assert f"Logs: {log_file}" in text
+    # The terminal shows the chat only: no log line on either stream.
+    assert errors == ""
+    assert not [line for line in text.splitlines() if LOG_LINE.search(line)], text
+    (help_text,) = after(text, "/help")
+    assert help_text.startswith("[Surabaya] Kembar #") and "Perintah Kembar" in help_text
+    surabaya, braunschweig = after(text, "감사합니다")
+    assert surabaya.startswith("[Surabaya] Kembar #") and "Busan coordinator · Busan\n  Terima kasih" in surabaya
+    assert braunschweig.startswith("[Braunschweig] Kembar #") and "Danke" in braunschweig
+    busan, braunschweig = after(text, "Terima kasih")
+    assert busan.startswith("[Busan] Kembar #") and "Surabaya coordinator · Surabaya\n  감사합니다" in busan
+    assert braunschweig.startswith("[Braunschweig] Kembar #") and "Danke" in braunschweig
+    cards = after(text, "/action Kirim draf MoU tenggat besok jam 10")
+    assert cities(cards) == ["[Surabaya]", "[Busan]", "[Braunschweig]"]
+    for card, heading in zip(cards, ("Aksi baru #1", "새 과제 #1", "Neue Aufgabe #1"), strict=True):
+        assert heading in card and "buttons: [1] ✅" in card
+    # The logs went to the file instead.
+    logged = log_file.read_text(encoding="utf-8")
+    assert "INFO alembic.runtime.migration: Running upgrade" in logged
+    assert "INFO apscheduler.scheduler: Scheduler started" in logged
+    assert "INFO telegram.ext.Application: Application started" in logged

@@ -3,6 +3,12 @@
 A person posts as the coordinator of two or more simulated city groups (default: Surabaya in
 Indonesian, Busan in Korean, Braunschweig in German), linked in one bridge, and sees everything the bot
 sends to each group.
+
+At a terminal, Kembar's messages appear as they arrive. With input piped in (``< script.txt``), each
+line is handled in turn: the sandbox waits until the bot is idle (:meth:`Sandbox.wait_idle`), then
+prints what every group received, group by group, and at the end of the input it leaves by itself.
+From the same database, the transcript is the same on every run. Logs never go to the terminal (the
+CLI writes them to a file).
 """
 
 from __future__ import annotations
@@ -12,13 +18,15 @@ import contextlib
 import dataclasses
 import sys
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
 from bot.app import KembarApp, build_application, running
 from bot.config import ConfigError, Settings
 from bot.i18n import is_language_code
+from bot.polling import DurablePoller
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.town import Town
 from bot.sandbox.translate_server import TranslationServer
@@ -27,6 +35,10 @@ from handlers.context import SERVICES_KEY
 
 SANDBOX_TOKEN = "1000000001:SANDBOX-local-emulator-token"
 DEFAULT_GROUPS = ("Surabaya:id", "Busan:ko", "Braunschweig:de")
+IDLE_TIMEOUT = 60.0  # seconds a piped line may keep Kembar busy (a slow online translator included)
+# The outbox lives in the database, which announces nothing: while relay jobs are pending it is looked at
+# again on every change in the emulator, and at the latest after this many seconds.
+IDLE_RECHECK = 0.05
 
 HELP = """Sandbox commands:
   <text>               post <text> in the current group as its coordinator (commands too: /start, /lang id)
@@ -64,18 +76,28 @@ class Sandbox:
         local_translator: bool = False,
         link: bool = True,
         out: TextIO | None = None,
+        ordered: bool = False,
+        log_file: Path | None = None,
     ) -> None:
+        """``ordered``: hold Kembar's messages until :meth:`flush` and print them group by group (in the
+        order of ``groups``), so that a transcript does not depend on which group's delivery was faster.
+        ``log_file`` is only shown at start (the CLI configured logging)."""
         self.link = link
         self.specs = parse_groups(groups)
         self.settings = settings
         self.local_translator = local_translator
         self.out = out or sys.stdout
+        self.log_file = log_file
+        # (group index, line) of the bot's messages not printed yet, in arrival order; None: print at once
+        self._held: list[tuple[int, str]] | None = [] if ordered else None
         self.emu = BotApiEmulator(token=SANDBOX_TOKEN, on_bot_message=self._show_bot_message)
         self.translation_server: TranslationServer | None = None
         self.groups: list[Town] = []
         self.current = 0
         self._stack = contextlib.AsyncExitStack()
         self.app: KembarApp | None = None
+        self.poller: DurablePoller | None = None
+        self.services: Services | None = None
 
     # ---- output ---------------------------------------------------------------------------------
     def write(self, line: str) -> None:
@@ -89,18 +111,32 @@ class Sandbox:
         group = self._group_by_chat(chat_id)
         where = group.city if group else str(chat_id)
         if message.get("deleted"):
-            self.write(f"[{where}] Kembar deleted #{message.get('message_id')}")
+            self._show(group, f"[{where}] Kembar deleted #{message.get('message_id')}")
             return
         body = message.get("text") or message.get("caption") or "(media)"
         edited = " (edited)" if message.get("edit_date") else ""
         reply = message.get("reply_to_message")
         to = f" ↩#{reply['message_id']}" if isinstance(reply, dict) else ""
-        self.write(f"[{where}] Kembar #{message.get('message_id')}{to}{edited}:\n  " + str(body).replace("\n", "\n  "))
+        lines = [f"[{where}] Kembar #{message.get('message_id')}{to}{edited}:\n  " + str(body).replace("\n", "\n  ")]
         labels = [
             b.get("text", "?") for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
         ]
         if labels:
-            self.write("  buttons: " + "  ".join(f"[{i}] {label}" for i, label in enumerate(labels, 1)))
+            lines.append("  buttons: " + "  ".join(f"[{i}] {label}" for i, label in enumerate(labels, 1)))
+        self._show(group, "\n".join(lines))
+
+    def _show(self, group: Town | None, text: str) -> None:
+        if self._held is None:
+            self.write(text)
+        else:
+            self._held.append((self.groups.index(group) if group else len(self.groups), text))
+
+    def flush(self) -> None:
+        """Print the bot's messages held so far, group by group; in a group, in the order they came."""
+        if self._held:
+            held, self._held = self._held, []
+            for _, text in sorted(held, key=lambda item: item[0]):  # a stable sort keeps each group's order
+                self.write(text)
 
     # ---- lifecycle ------------------------------------------------------------------------------
     async def __aenter__(self) -> Sandbox:
@@ -111,6 +147,7 @@ class Sandbox:
             raise
 
     async def _start(self) -> Sandbox:
+        self._stack.callback(self.flush)  # on the way out, once all is stopped: what is still held
         await self._stack.enter_async_context(self.emu)
         settings = dataclasses.replace(self.settings, token=SANDBOX_TOKEN, bot_api_url=self.emu.root_url)
         if self.local_translator:
@@ -131,9 +168,10 @@ class Sandbox:
                 )
             )
         self.app = build_application(settings)
-        await self._stack.enter_async_context(running(self.app, poll_timeout=5))
+        self.poller = await self._stack.enter_async_context(running(self.app, poll_timeout=5))
         services = self.app.bot_data[SERVICES_KEY]
         assert isinstance(services, Services)
+        self.services = services
         for group in self.groups:  # seed each group's language and city label, as its admin would
             await services.chats.ensure(group.chat.id, title=group.city, type="supergroup", default_language="en")
             await services.chats.set_language(group.chat.id, group.language)
@@ -152,6 +190,8 @@ class Sandbox:
         self.write("Groups: " + ", ".join(f"{g.city} ({g.language})" for g in self.groups))
         if self.link:
             self.write("They are linked in one bridge: what you post in one group appears, translated, in the others.")
+        if self.log_file is not None:
+            self.write(f"Logs: {self.log_file}")
         self.write(HELP)
         return self
 
@@ -159,6 +199,73 @@ class Sandbox:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self._stack.aclose()
+
+    # ---- idleness ---------------------------------------------------------------------------------
+    def _polling_idle(self) -> bool:
+        """Every update the emulator queued was processed: none is left unacknowledged (the poller
+        acknowledges an update only after processing it) and the poller is back in a long poll."""
+        return not self.emu.pending_updates and self.emu.active_polls > 0
+
+    def _activity(self) -> tuple[int, int]:
+        """Grows with every Bot API call the emulator answered and every update the poller processed."""
+        return len(self.emu.calls), self.poller.processed if self.poller is not None else 0
+
+    def _moved_since(self, seen: tuple[int, int]) -> Callable[[], bool]:
+        return lambda: self._activity() != seen
+
+    async def _busy(self) -> list[str]:
+        """What Kembar is still doing (nothing: an empty list)."""
+        if self.services is None:
+            raise RuntimeError("the sandbox is not running")
+        busy: list[str] = []
+        pending = len(self.emu.pending_updates)
+        if pending:
+            busy.append(f"{pending} update(s) not processed yet")
+        elif not self.emu.active_polls:
+            busy.append("the poller is not back in getUpdates")
+        if in_flight := self.services.translations.in_flight:
+            busy.append(f"{in_flight} translation(s) in flight")
+        if destinations := await self.services.outbox.pending_destinations():
+            busy.append(f"relay jobs pending for {len(destinations)} chat(s)")
+        return busy
+
+    async def wait_idle(self, timeout: float = IDLE_TIMEOUT) -> None:  # noqa: ASYNC109
+        """Until Kembar has nothing left to do, or raise :class:`TimeoutError` after ``timeout`` seconds.
+
+        Idle: every update the emulator queued was fetched and processed (the poller waits in a long
+        poll again, nothing unacknowledged), no translation is in flight and no relay job is pending in
+        the outbox, and no Bot API call or update came meanwhile (the emulator's call log and the
+        poller's count did not move while the outbox was read). A Bot API call in flight is covered by
+        these: a handler's calls end before its update is acknowledged, a delivery's before its job is
+        marked done (the emulator does not count calls in flight itself). The emulator's change
+        notification wakes the wait; the outbox, in the database, is read again at each change and at
+        least every ``IDLE_RECHECK`` seconds. Reminders that fall due later are not waited for.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            with contextlib.suppress(TimeoutError):  # reported below, with what is still going on
+                await self.emu.wait_for(self._polling_idle, max(0.0, deadline - loop.time()), poll_interval=None)
+            seen = self._activity()
+            busy = await self._busy()
+            if not busy and self._polling_idle() and self._activity() == seen:
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"Kembar was still busy after {timeout:g}s: " + "; ".join(busy or ["still moving"]))
+            with contextlib.suppress(TimeoutError):  # a change in the emulator, or time to read the outbox again
+                await self.emu.wait_for(self._moved_since(seen), min(remaining, IDLE_RECHECK), poll_interval=None)
+
+    async def settle(self, timeout: float = IDLE_TIMEOUT) -> bool:  # noqa: ASYNC109
+        """Wait until Kembar is idle and print what it sent meanwhile; False (and a note) on a timeout."""
+        try:
+            await self.wait_idle(timeout)
+        except TimeoutError as exc:
+            self.flush()
+            self.write(f"! {exc}")
+            return False
+        self.flush()
+        return True
 
     # ---- input ----------------------------------------------------------------------------------
     @property
@@ -251,11 +358,10 @@ class Sandbox:
         return True
 
 
-async def stdin_lines(prompt: Any) -> AsyncIterator[str]:
+async def stdin_lines(prompt: Callable[[], str], interactive: bool) -> AsyncIterator[str]:
     """Lines from standard input, read on a daemon thread so the event loop never blocks on input()."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | None] = asyncio.Queue()
-    interactive = sys.stdin.isatty()
 
     def reader() -> None:
         while True:
@@ -275,9 +381,31 @@ async def stdin_lines(prompt: Any) -> AsyncIterator[str]:
 
 
 async def run_sandbox(
-    settings: Settings, *, groups: Sequence[str] | None = None, local_translator: bool = False, link: bool = True
-) -> None:
-    async with Sandbox(settings, groups, local_translator=local_translator, link=link) as sandbox:
-        async for line in stdin_lines(lambda: sandbox.prompt):
-            if not await sandbox.handle_line(line):
+    settings: Settings,
+    *,
+    groups: Sequence[str] | None = None,
+    local_translator: bool = False,
+    link: bool = True,
+    log_file: Path | None = None,
+    idle_timeout: float = IDLE_TIMEOUT,
+) -> int:
+    """The sandbox on standard input; the exit status (1: Kembar did not become idle after a piped line).
+
+    At a terminal, lines are handled as they are typed and Kembar's messages shown as they arrive. Piped
+    in, each line is handled once Kembar is idle after the one before, and what the groups received is
+    printed group by group; the sandbox leaves at the end of the input, once Kembar is idle.
+    """
+    interactive = sys.stdin.isatty()
+    settled = True
+    async with Sandbox(
+        settings, groups, local_translator=local_translator, link=link, ordered=not interactive, log_file=log_file
+    ) as sandbox:
+        if not interactive:
+            settled = await sandbox.settle(idle_timeout)
+        async for line in stdin_lines(lambda: sandbox.prompt, interactive):
+            go_on = await sandbox.handle_line(line)
+            if not interactive:
+                settled = await sandbox.settle(idle_timeout) and settled
+            if not go_on:
                 break
+    return 0 if settled else 1
