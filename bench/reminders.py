@@ -124,7 +124,7 @@ async def reminders_memory(database_url: str | None, small: int, large: int, set
 
 async def _seed(url: str, count: int) -> None:
     from storage.db import Database
-    from storage.records import NewReminder
+    from storage.records import NewReminder, Scope
     from storage.reminders import ReminderRepository
     from storage.repos import ChatRepository
 
@@ -138,7 +138,7 @@ async def _seed(url: str, count: int) -> None:
             await repo.add_many(
                 [
                     NewReminder(
-                        scope=f"c{SEED_CHAT}",
+                        scope=Scope.of(None, SEED_CHAT),
                         chat_id=SEED_CHAT,
                         kind="adhoc",
                         due_at=base + timedelta(seconds=i),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
@@ -25,7 +26,9 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.features.actions import PROGRAMME_OFFER
 from bot.i18n import FALLBACK, Catalog
+from bot.jobs import ReminderJobs
 from bot.polling import DurablePoller
 from bot.ratelimit import PerChatRateLimiter
 from bot.services import Services
@@ -37,6 +40,8 @@ from handlers.context import SERVICES_KEY, KembarContext
 from handlers.errors import on_error
 
 logger = logging.getLogger(__name__)
+
+JOBS_KEY = "kembar.reminder_jobs"
 
 KembarApp = Application[Any, KembarContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
@@ -88,10 +93,12 @@ def build_application(
     root = settings.bot_api_url.rstrip("/")
 
     async def post_init(app: KembarApp) -> None:
+        telegram = TelegramSender(app.bot)
         services = Services.create(
             settings,
             catalog,
-            TelegramSender(app.bot),
+            telegram,
+            telegram,
             translator=translator,
             clock=clock or (lambda: datetime.now(UTC)),
         )
@@ -103,8 +110,10 @@ def build_application(
                 "groups where it is not an administrator. Turn it off with BotFather (/setprivacy -> Disable)."
             )
         await set_command_menus(app, catalog)
-        if reminder_jobs:
-            reminders.start_jobs(app)
+        if reminder_jobs and app.job_queue is not None:
+            jobs = ReminderJobs(app.job_queue, services.reminder_engine, services.wakeups)
+            jobs.start()
+            app.bot_data[JOBS_KEY] = jobs
 
     async def post_shutdown(app: KembarApp) -> None:
         services = app.bot_data.pop(SERVICES_KEY, None)
@@ -141,7 +150,7 @@ def register_handlers(app: KembarApp) -> None:
     commands = {
         "start": basic.start,
         "help": basic.help_command,
-        "lang": basic.lang,
+        "lang": settings_handlers.lang,
         "link": bridge.link,
         "bridge": bridge.show_bridge,
         "unlink": bridge.unlink,
@@ -175,6 +184,7 @@ def register_handlers(app: KembarApp) -> None:
     app.add_handler(ChatMemberHandler(bridge.my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(actions.on_button, pattern=r"^act\|"))
     app.add_handler(CallbackQueryHandler(reminders.on_button, pattern=r"^rem\|"))
+    app.add_handler(CallbackQueryHandler(actions.on_programme_offer, pattern=f"^{re.escape(PROGRAMME_OFFER)}$"))
     app.add_error_handler(on_error)
 
 

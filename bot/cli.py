@@ -66,7 +66,7 @@ class _OfflineSender:
     """Used by the CLI without a bot token: nothing can be sent, groups are not notified."""
 
     async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: object = None) -> int:
-        from bot.telegram_io import DeliveryError
+        from bot.ports import DeliveryError
 
         raise DeliveryError("no TELEGRAM_BOT_TOKEN: groups not notified")
 
@@ -81,13 +81,20 @@ class _OfflineSender:
     async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None:
         await self.send_text(chat_id, html)
 
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        return False
+
+    async def bot_can_read(self, chat_id: int) -> bool:
+        return False
+
 
 async def _bridges(settings: Settings, args: argparse.Namespace) -> int:
     from contextlib import AsyncExitStack
 
-    from bot.bridges import BridgeService
+    from bot.context import Permissions
+    from bot.features.bridges import BridgeService
     from bot.i18n import Catalog
-    from bot.telegram_io import Sender, TelegramSender
+    from bot.telegram_io import TelegramSender
     from storage.db import Database
     from storage.repos import AlreadyBridged, BridgeRepository, ChatRepository, LinkCodeRepository
 
@@ -95,7 +102,7 @@ async def _bridges(settings: Settings, args: argparse.Namespace) -> int:
         db = Database(settings.database_url)
         stack.push_async_callback(db.dispose)
         await db.upgrade()
-        sender: Sender = _OfflineSender()
+        sender: _OfflineSender | TelegramSender = _OfflineSender()
         if settings.token:
             from telegram import Bot
 
@@ -104,7 +111,13 @@ async def _bridges(settings: Settings, args: argparse.Namespace) -> int:
             sender = TelegramSender(bot)
         repo = BridgeRepository(db)
         service = BridgeService(
-            bridges=repo, codes=LinkCodeRepository(db), chats=ChatRepository(db), catalog=Catalog.load(), sender=sender
+            bridges=repo,
+            codes=LinkCodeRepository(db),
+            chats=ChatRepository(db),
+            catalog=Catalog.load(),
+            sender=sender,
+            members=sender,
+            permissions=Permissions(sender),
         )
         if args.bridges_command == "list":
             bridges = await repo.all()

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
-import re
 from collections.abc import Awaitable, Callable
 
-from bot.relay import CAPTION_MEDIA, InboundMessage, Renderer, TranslationService
-from bot.telegram_io import DestinationGone, NotModified, Rejected, RetryLater, Sender, Transient
-from bot.textproc import escape
+from bot.htmltext import escape, strip_tags
+from bot.ports import DestinationGone, NotModified, Rejected, RetryLater, Sender, Transient
+from bot.relay import CAPTION_MEDIA, InboundMessage
+from bot.rendering import Renderer
+from bot.translation.service import TranslationService
 from storage.records import MessageLink, RelayJob
 from storage.repos import ChatRepository, MessageLinkRepository, OutboxRepository
 
 logger = logging.getLogger(__name__)
-
-_TAG = re.compile(r"<[^>]+>")
 
 OnGone = Callable[[int, str], Awaitable[None]]
 
@@ -170,7 +168,7 @@ class Delivery:
                 text, message.source_language, dst.language, bridge_id=job.bridge_id
             )
         rendered = self.renderer.render(message, dst, translated)
-        parts = [escape(_strip_tags(p)) for p in rendered.parts] if plain else rendered.parts
+        parts = [escape(strip_tags(p)) for p in rendered.parts] if plain else rendered.parts
         if message.is_edit:
             await self._edit(job, message, parts)
             return []
@@ -222,7 +220,3 @@ class Delivery:
                         await self.sender.edit_text(job.dst_chat_id, rest[index].dst_message_id, part)
                 else:
                     await self.sender.send_text(job.dst_chat_id, part, reply_to=first)
-
-
-def _strip_tags(text: str) -> str:
-    return html.unescape(_TAG.sub("", text))

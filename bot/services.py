@@ -1,4 +1,5 @@
-"""The service container built once per running bot and handed to handlers through the context."""
+"""The service container: every repository and service of a running bot, built once, in one place, each
+collaborator passed through its constructor (no wiring after construction)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.actions import ActionService
-from bot.bridges import BridgeService
+from bot.chats import ChatDirectory
 from bot.config import Settings
+from bot.context import Permissions
 from bot.delivery import Delivery
-from bot.i18n import SUGGESTED_LANGUAGES, Catalog, default_timezone
+from bot.features.actions import ActionService, ItemTitles
+from bot.features.bridges import BridgeService
+from bot.features.programmes import ProgrammeService
+from bot.features.reminder_engine import ReminderEngine
+from bot.features.reminders import ReminderService
+from bot.features.settings import SettingsService
+from bot.features.status import StatusService
+from bot.i18n import SUGGESTED_LANGUAGES, Catalog
+from bot.jobs import Wakeups
 from bot.langdetect import LanguageDetector
-from bot.relay import RelayService, Renderer, TranslationService
-from bot.reminders import ReminderService
-from bot.telegram_io import Sender
+from bot.ports import Members, Sender
+from bot.relay import RelayService
+from bot.rendering import Renderer
 from bot.translation import Translator, build_translator
+from bot.translation.service import TranslationService
 from storage.db import Database
-from storage.records import Chat
 from storage.repos import (
     ActionRepository,
     BridgeRepository,
@@ -38,18 +47,20 @@ class Services:
     settings: Settings
     catalog: Catalog
     db: Database
-    chats: ChatRepository
-    bridges: BridgeRepository
-    links: MessageLinkRepository
+    chats: ChatDirectory
     outbox: OutboxRepository
-    glossary: GlossaryRepository
     translator: Translator
     translations: TranslationService
     relay: RelayService
     delivery: Delivery
-    bridge_service: BridgeService
+    bridges: BridgeService
+    chat_settings: SettingsService
     actions: ActionService
+    programmes: ProgrammeService
+    status: StatusService
+    reminder_engine: ReminderEngine
     reminders: ReminderService
+    wakeups: Wakeups
 
     @classmethod
     def create(
@@ -57,17 +68,17 @@ class Services:
         settings: Settings,
         catalog: Catalog,
         sender: Sender,
+        members: Members,
         *,
         translator: Translator | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         detector_languages: tuple[str, ...] = SUGGESTED_LANGUAGES,
     ) -> Services:
         db = Database(settings.database_url)
-        chats = ChatRepository(db)
-        bridges = BridgeRepository(db)
-        links = MessageLinkRepository(db)
+        chat_repo, bridge_repo, glossary = ChatRepository(db), BridgeRepository(db), GlossaryRepository(db)
         outbox = OutboxRepository(db)
-        glossary = GlossaryRepository(db)
+        chats = ChatDirectory(chat_repo, bridge_repo, catalog)
+        permissions = Permissions(members)
         translator = translator or build_translator(
             settings.translator,
             url=settings.translator_url,
@@ -78,67 +89,79 @@ class Services:
         translations = TranslationService(
             translator, TranslationCacheRepository(db), glossary, LanguageDetector(detector_languages)
         )
-        bridge_service = BridgeService(
-            bridges=bridges, codes=LinkCodeRepository(db), chats=chats, catalog=catalog, sender=sender
+        bridges = BridgeService(
+            bridges=bridge_repo,
+            codes=LinkCodeRepository(db),
+            chats=chat_repo,
+            catalog=catalog,
+            sender=sender,
+            members=members,
+            permissions=permissions,
         )
-
-        async def on_gone(chat_id: int, reason: str) -> None:
-            await bridge_service.unlink(chat_id, gone=True)
-            await chats.set_active(chat_id, False)
-
         delivery = Delivery(
             outbox=outbox,
-            links=links,
-            chats=chats,
+            links=MessageLinkRepository(db),
+            chats=chat_repo,
             translations=translations,
             renderer=Renderer(catalog),
             sender=sender,
-            on_gone=on_gone,
+            on_gone=bridges.destination_gone,
         )
-        relay = RelayService(outbox, translations, delivery.notify)
-        actions = ActionService(
-            actions=ActionRepository(db),
-            programmes=ProgrammeRepository(db),
-            bridges=bridges,
-            translations=translations,
-            catalog=catalog,
-            sender=sender,
-            clock=clock,
-        )
-
-        def timezone_of(chat: Chat) -> str:
-            return chat.timezone or default_timezone(chat.language)
-
-        reminders = ReminderService(
+        action_repo, programme_repo = ActionRepository(db), ProgrammeRepository(db)
+        titles = ItemTitles(translations)
+        wakeups = Wakeups()
+        # The engine plans reminders around items (actions tell it of every change) and sends the digest,
+        # which is the status: status, then the engine, then actions.
+        status = StatusService(actions=action_repo, titles=titles, catalog=catalog, clock=clock)
+        engine = ReminderEngine(
             reminders=ReminderRepository(db),
             settings=ReminderSettingsRepository(db),
-            actions=actions.actions,
+            actions=action_repo,
             chats=chats,
-            bridges=bridges,
+            status=status,
             translations=translations,
             catalog=catalog,
             sender=sender,
             clock=clock,
-            timezone_of=timezone_of,
-            status_text=actions.status_text,
+            on_schedule_change=wakeups.changed,
         )
-        actions.on_change = reminders.sync_item
+        actions = ActionService(
+            actions=action_repo,
+            programmes=programme_repo,
+            titles=titles,
+            catalog=catalog,
+            sender=sender,
+            permissions=permissions,
+            planner=engine,
+            clock=clock,
+        )
         return cls(
             settings=settings,
             catalog=catalog,
             db=db,
             chats=chats,
-            bridges=bridges,
-            links=links,
             outbox=outbox,
-            glossary=glossary,
             translator=translator,
             translations=translations,
-            relay=relay,
+            relay=RelayService(outbox, translations, delivery.notify),
             delivery=delivery,
-            bridge_service=bridge_service,
+            bridges=bridges,
+            chat_settings=SettingsService(
+                chats=chat_repo,
+                glossary=glossary,
+                translations=translations,
+                permissions=permissions,
+                catalog_language=catalog.resolve,
+                clock=clock,
+            ),
             actions=actions,
-            reminders=reminders,
+            programmes=ProgrammeService(
+                programmes=programme_repo, actions=actions, catalog=catalog, permissions=permissions
+            ),
+            status=status,
+            reminder_engine=engine,
+            reminders=ReminderService(engine=engine, actions=actions, catalog=catalog, permissions=permissions),
+            wakeups=wakeups,
         )
 
     async def start(self) -> None:
@@ -152,6 +175,3 @@ class Services:
         if callable(close):
             close()
         await self.db.dispose()
-
-    def timezone_of(self, chat: Chat) -> str:
-        return chat.timezone or default_timezone(chat.language)

@@ -1,47 +1,21 @@
-"""The one module of bot/ that speaks python-telegram-bot: sending, and Telegram errors as neutral ones.
-
-Delivery (bot/delivery.py) works against the ``Sender`` protocol and the exceptions below, so the
-business logic stays free of Telegram types and can be tested against any implementation.
+"""The one module of bot/ that speaks python-telegram-bot to the services: the ``Sender`` and ``Members``
+ports of bot/ports.py over a ``Bot``, and Telegram errors as the neutral ``DeliveryError`` kinds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+import logging
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
-from telegram.constants import ParseMode
+from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.ports import Buttons, DeliveryError, DestinationGone, NotModified, Rejected, RetryLater, Transient
 from bot.ratelimit import retry_seconds
 
+logger = logging.getLogger(__name__)
 
-class DeliveryError(Exception):
-    """Base of the neutral sending errors."""
-
-
-class RetryLater(DeliveryError):
-    """Flood control: try again after ``seconds``."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds:g}s")
-        self.seconds = seconds
-
-
-class Transient(DeliveryError):
-    """Network trouble or a server error: retry with back-off."""
-
-
-class DestinationGone(DeliveryError):
-    """The bot can no longer post there (kicked, chat deleted, not found): stop sending to it."""
-
-
-class NotModified(DeliveryError):
-    """An edit that changes nothing: nothing to do."""
-
-
-class Rejected(DeliveryError):
-    """Telegram refused this particular message (bad HTML, too long, ...): retrying it unchanged won't help."""
+ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
 GONE_MARKERS = (
@@ -76,23 +50,6 @@ def classify(exc: TelegramError) -> DeliveryError:
     return Transient(text)
 
 
-Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
-
-
-class Sender(Protocol):
-    async def send_text(
-        self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: Buttons | None = None
-    ) -> int: ...
-
-    async def copy(
-        self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
-    ) -> int: ...
-
-    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None: ...
-
-    async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None: ...
-
-
 def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
@@ -111,10 +68,24 @@ def _reply(reply_to: int | None) -> ReplyParameters | None:
 
 
 class TelegramSender:
-    """Sender over a python-telegram-bot ``Bot``; every Telegram error leaves as a DeliveryError."""
+    """``Sender`` and ``Members`` over a python-telegram-bot ``Bot``; every Telegram error of a send leaves
+    as a DeliveryError."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        try:
+            member = await self.bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            logger.warning("getChatMember failed for chat %s: %s", chat_id, exc)
+            return False
+        return member.status in ADMIN_STATUSES
+
+    async def bot_can_read(self, chat_id: int) -> bool:
+        if self.bot.can_read_all_group_messages:
+            return True
+        return await self.is_admin(chat_id, self.bot.id)
 
     async def send_text(
         self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: Buttons | None = None

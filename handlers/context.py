@@ -1,4 +1,4 @@
-"""Kembar's CallbackContext: typed access to the services and the current chat's stored settings."""
+"""Kembar's CallbackContext: typed access to the services and the chat context resolved for this update."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.context import ChatContext
 from bot.services import Services
-from storage.records import Chat
 
 SERVICES_KEY = "kembar.services"
 
 
 class KembarContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """One per update (shared by all handler groups), so the chat loaded in group -1 is seen by the rest."""
+    """One per update (shared by all handler groups), so the chat context loaded in group -1 is seen by
+    the rest."""
 
     def __init__(
         self,
@@ -22,7 +23,7 @@ class KembarContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-        self.chat: Chat | None = None
+        self.here: ChatContext | None = None
 
     @property
     def services(self) -> Services:
@@ -30,11 +31,3 @@ class KembarContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         if not isinstance(services, Services):
             raise RuntimeError("Kembar services are not started")
         return services
-
-    @property
-    def language(self) -> str:
-        """The UI language for the current chat."""
-        return self.services.catalog.resolve(self.chat.language if self.chat else None)
-
-    def t(self, key: str, /, **values: object) -> str:
-        return self.services.catalog.t(key, self.chat.language if self.chat else None, **values)

@@ -18,9 +18,10 @@ async def on_error(update: object, context: KembarContext) -> None:
         return
     try:
         # The error handler gets a fresh context (python-telegram-bot builds it from the error), so the
-        # chat loaded in group -1 is not on it: read the chat's language again.
-        chat = context.chat or await context.services.chats.get(update.effective_chat.id)
-        text = context.services.catalog.t("error.generic", chat.language if chat else None)
+        # chat loaded in group -1 is not on it: read the chat again.
+        services = context.services
+        chat = await services.chats.get(update.effective_chat.id)
+        text = services.catalog.t("error.generic", chat.language if chat else None)
         await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
     except Exception as exc:  # the error path must never raise
         logger.warning("Could not tell chat %s about the error: %s", update.effective_chat.id, exc)

@@ -52,8 +52,8 @@ def to_inbound(message: Message, *, label: str, language: str, edited: bool) -> 
 
 async def relay_message(update: Update, context: KembarContext) -> None:
     message = update.effective_message
-    chat = context.chat
-    if message is None or chat is None:
+    here = context.here
+    if message is None or here is None or here.bridge is None:
         return
     user = message.from_user
     if user is not None and user.is_bot and message.sender_chat is None:
@@ -64,9 +64,5 @@ async def relay_message(update: Update, context: KembarContext) -> None:
     if edited and message.edit_date is not None:
         if (message.edit_date - message.date).total_seconds() > EDIT_WINDOW_SECONDS:
             return
-    services = context.services
-    bridge = await services.bridges.bridge_of(chat.id)
-    if bridge is None or len(bridge.members) < 2:
-        return
-    inbound = to_inbound(message, label=chat.label, language=chat.language, edited=edited)
-    await services.relay.submit(inbound, bridge)
+    inbound = to_inbound(message, label=here.label, language=here.language, edited=edited)
+    await context.services.relay.submit(inbound, here.bridge)

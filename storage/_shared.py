@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from storage.db import Database
 from storage.models import Base, ChatRow
-from storage.records import Chat
+from storage.records import Chat, Scope
 
 # PostgreSQL: deadlock detected, serialization failure. Worth running the transaction again.
 _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
@@ -59,11 +59,8 @@ def require_aware(instant: datetime | None, what: str) -> None:
         raise ValueError(f"{what} must be a timezone-aware datetime")
 
 
-MAX_SCOPE_LENGTH = 64
-
-
-def checked_scope(scope: str) -> str:
-    """A scope key of items and reminders: "b<bridge id>" or "c<chat id>"."""
-    if not scope or len(scope) > MAX_SCOPE_LENGTH or scope != scope.strip():
+def checked_scope(scope: Scope) -> Scope:
+    """The scope of items, programmes and reminders (a ``Scope``, never a bare key)."""
+    if not isinstance(scope, Scope):
         raise ValueError(f"invalid scope {scope!r}")
     return scope

@@ -1,4 +1,4 @@
-"""Action items and programmes of a scope: a bridge ("b<bridge id>") or a group in no bridge ("c<chat id>").
+"""Action items and programmes of a scope: a bridge, or a group in no bridge (records.Scope).
 
 Action items are numbered 1, 2, 3 … per scope. The number comes from a counter row per scope, bumped by
 an upsert in the transaction that inserts the item: concurrent creates queue on that row (PostgreSQL) or
@@ -23,7 +23,7 @@ from sqlalchemy.sql import ColumnElement
 from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
 from storage.db import Database
 from storage.models import ActionCounterRow, ActionItemRow, BridgeRow, ChatRow, ProgrammeRow, utcnow
-from storage.records import ActionItem, Programme, ProgrammeStats
+from storage.records import ActionItem, Programme, ProgrammeStats, Scope
 
 STATUSES = ("open", "done", "dropped")
 MAX_TITLE_LENGTH = 500
@@ -38,11 +38,6 @@ _PROGRAMME_NAME = re.compile(r"[\w-]+")
 _CREATE_ATTEMPTS = 5
 
 
-def scope_of(bridge_id: int | None, chat_id: int) -> str:
-    """The scope of a group's items and programmes: its bridge's, else its own."""
-    return f"b{bridge_id}" if bridge_id is not None else f"c{chat_id}"
-
-
 def programme_key(name: str) -> str:
     """The identity of a programme name within its scope (raises ValueError for an invalid name)."""
     return _programme_name(name).casefold()
@@ -55,7 +50,7 @@ class ActionRepository:
     async def create(
         self,
         *,
-        scope: str,
+        scope: Scope,
         bridge_id: int | None,
         chat_id: int,
         title: str,
@@ -113,7 +108,7 @@ class ActionRepository:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def get(self, scope: str, number: int) -> ActionItem | None:
+    async def get(self, scope: Scope, number: int) -> ActionItem | None:
         async with self.db.session() as session:
             items = await _load(session, ActionItemRow.scope == scope, ActionItemRow.number == number)
             return items[0] if items else None
@@ -125,7 +120,7 @@ class ActionRepository:
 
     async def list(
         self,
-        scope: str,
+        scope: Scope,
         *,
         statuses: Collection[str] = ("open",),
         programme_id: int | None = None,
@@ -146,7 +141,7 @@ class ActionRepository:
                 limit=limit,
             )
 
-    async def set_status(self, scope: str, number: int, status: str, now: datetime) -> ActionItem:
+    async def set_status(self, scope: Scope, number: int, status: str, now: datetime) -> ActionItem:
         """'done' stamps done_at with ``now`` (kept when already done); 'open' and 'dropped' clear it."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
@@ -162,7 +157,7 @@ class ActionRepository:
 
         return await self._change(scope, number, apply)
 
-    async def set_owners(self, scope: str, number: int, owners: Sequence[str]) -> ActionItem:
+    async def set_owners(self, scope: Scope, number: int, owners: Sequence[str]) -> ActionItem:
         """Replace the owners (an empty sequence: nobody); duplicates regardless of case are dropped."""
         owner_list = _owners(owners)
 
@@ -171,7 +166,7 @@ class ActionRepository:
 
         return await self._change(scope, number, apply)
 
-    async def add_owners(self, scope: str, number: int, owners: Sequence[str]) -> ActionItem:
+    async def add_owners(self, scope: Scope, number: int, owners: Sequence[str]) -> ActionItem:
         """Append the owners not there yet (compared regardless of case)."""
         extra = _owners(owners)
 
@@ -180,7 +175,7 @@ class ActionRepository:
 
         return await self._change(scope, number, apply)
 
-    async def set_due(self, scope: str, number: int, due_at: datetime | None) -> ActionItem:
+    async def set_due(self, scope: Scope, number: int, due_at: datetime | None) -> ActionItem:
         require_aware(due_at, "due_at")
 
         async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
@@ -188,7 +183,7 @@ class ActionRepository:
 
         return await self._change(scope, number, apply)
 
-    async def set_title(self, scope: str, number: int, title: str, language: str) -> ActionItem:
+    async def set_title(self, scope: Scope, number: int, title: str, language: str) -> ActionItem:
         cleaned, lang = _title(title), _language(language)
 
         async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
@@ -197,7 +192,7 @@ class ActionRepository:
 
         return await self._change(scope, number, apply)
 
-    async def set_programme(self, scope: str, number: int, programme_id: int | None) -> ActionItem:
+    async def set_programme(self, scope: Scope, number: int, programme_id: int | None) -> ActionItem:
         """Put the item in one of the scope's programmes (LookupError for another's), or in none."""
 
         async def apply(session: AsyncSession, row: ActionItemRow) -> None:
@@ -207,7 +202,7 @@ class ActionRepository:
 
         return await self._change(scope, number, apply)
 
-    async def stats(self, scope: str, now: datetime) -> builtins.list[ProgrammeStats]:
+    async def stats(self, scope: Scope, now: datetime) -> builtins.list[ProgrammeStats]:
         """Open (overdue included), overdue and done items per programme, by programme name, items in none last.
 
         Dropped items are not counted; a programme with no other items has no row.
@@ -235,7 +230,7 @@ class ActionRepository:
             for name, n_open, n_overdue, n_done in rows
         ]
 
-    async def upcoming(self, scope: str, now: datetime, limit: int = 3) -> builtins.list[ActionItem]:
+    async def upcoming(self, scope: Scope, now: datetime, limit: int = 3) -> builtins.list[ActionItem]:
         """Open items due at or after ``now``, soonest first."""
         require_aware(now, "now")
         if limit <= 0:
@@ -250,7 +245,7 @@ class ActionRepository:
                 limit=limit,
             )
 
-    async def done_since(self, scope: str, since: datetime) -> builtins.list[ActionItem]:
+    async def done_since(self, scope: Scope, since: datetime) -> builtins.list[ActionItem]:
         """Items done at or after ``since``, most recently done first."""
         require_aware(since, "since")
         async with self.db.session() as session:
@@ -262,14 +257,14 @@ class ActionRepository:
                 order_by=(ActionItemRow.done_at.desc(), ActionItemRow.number.desc()),
             )
 
-    async def last_activity(self, scope: str) -> datetime | None:
+    async def last_activity(self, scope: Scope) -> datetime | None:
         """When an item of the scope was last created or changed; None if it has none."""
         async with self.db.session() as session:
             return await session.scalar(select(func.max(ActionItemRow.updated_at)).where(ActionItemRow.scope == scope))
 
     # -- internals ---------------------------------------------------------------------------------
 
-    async def _next_number(self, session: AsyncSession, scope: str) -> int:
+    async def _next_number(self, session: AsyncSession, scope: Scope) -> int:
         """Bump the scope's counter (creating it at 1) and return the new value; the row stays locked."""
         insert = upsert(self.db, ActionCounterRow).values(scope=scope, last_number=1)
         statement = insert.on_conflict_do_update(
@@ -278,7 +273,7 @@ class ActionRepository:
         return (await session.execute(statement)).scalar_one()
 
     async def _change(
-        self, scope: str, number: int, apply: Callable[[AsyncSession, ActionItemRow], Awaitable[None]]
+        self, scope: Scope, number: int, apply: Callable[[AsyncSession, ActionItemRow], Awaitable[None]]
     ) -> ActionItem:
         """Lock the item, move its updated_at, apply the change and return the item as it is then.
 
@@ -306,7 +301,7 @@ class ProgrammeRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def add(self, scope: str, name: str, goal: str | None = None) -> Programme:
+    async def add(self, scope: Scope, name: str, goal: str | None = None) -> Programme:
         """Add a programme, or update the one of the same name in any case: its spelling, and its goal
         unless ``goal`` is None (an empty goal clears it).
 
@@ -338,7 +333,7 @@ class ProgrammeRepository:
             ).one()
             return _programme(row)
 
-    async def get(self, scope: str, name: str) -> Programme | None:
+    async def get(self, scope: Scope, name: str) -> Programme | None:
         """The programme of that name in any case, with or without a leading '#'; None if there is none."""
         try:
             key = programme_key(name)
@@ -350,7 +345,7 @@ class ProgrammeRepository:
             )
             return _programme(row) if row else None
 
-    async def list(self, scope: str) -> builtins.list[Programme]:
+    async def list(self, scope: Scope) -> builtins.list[Programme]:
         """The scope's programmes, by name regardless of case."""
         async with self.db.session() as session:
             rows = (
@@ -418,7 +413,7 @@ def _programme(row: ProgrammeRow) -> Programme:
     return Programme(id=row.id, scope=row.scope, name=row.name, goal=row.goal, created_at=row.created_at)
 
 
-async def _check_programme(session: AsyncSession, scope: str, programme_id: int) -> None:
+async def _check_programme(session: AsyncSession, scope: Scope, programme_id: int) -> None:
     found = await session.scalar(select(ProgrammeRow.scope).where(ProgrammeRow.id == programme_id))
     if found != scope:
         raise LookupError(f"programme {programme_id} is not one of {scope}'s")

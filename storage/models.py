@@ -28,6 +28,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
 
+from storage.records import Scope
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -39,6 +41,23 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class ScopeKey(TypeDecorator[Scope]):
+    """A ``Scope`` stored as its key ("b<bridge id>" or "c<chat id>"), read back as a ``Scope``."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: Scope | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Scope):
+            raise TypeError(f"a Scope is needed, not {type(value).__name__}")
+        return value.key
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Scope | None:
+        return None if value is None else Scope.parse(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -154,8 +173,7 @@ class ProgrammeRow(Base):
     __table_args__ = (UniqueConstraint("scope", "name_key", name="uq_programmes_scope_name_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # "b<bridge id>" for a bridge, "c<chat id>" for a group in no bridge (storage.actions.scope_of).
-    scope: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[Scope] = mapped_column(ScopeKey)
     # The name as entered (used as a #tag), and its NFC case-folded form: the identity within the scope.
     name: Mapped[str] = mapped_column(String(64))
     name_key: Mapped[str] = mapped_column(String(255))
@@ -173,7 +191,7 @@ class ActionItemRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[Scope] = mapped_column(ScopeKey)
     number: Mapped[int] = mapped_column(Integer)
     bridge_id: Mapped[int | None] = mapped_column(
         ForeignKey("bridges.id", ondelete="SET NULL"), nullable=True, index=True
@@ -200,7 +218,7 @@ class ActionCounterRow(Base):
 
     __tablename__ = "action_counters"
 
-    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[Scope] = mapped_column(ScopeKey, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
 
 
@@ -210,9 +228,9 @@ def _parameters(context: DefaultExecutionContext) -> dict[str, Any]:
     return parameters
 
 
-def _own_scope(context: DefaultExecutionContext) -> str:
-    """A reminder inserted without a scope belongs to its chat's own ("c<chat id>", storage.actions.scope_of)."""
-    return f"c{_parameters(context)['chat_id']}"
+def _own_scope(context: DefaultExecutionContext) -> Scope:
+    """A reminder inserted without a scope belongs to its chat's own."""
+    return Scope.of(None, int(_parameters(context)["chat_id"]))
 
 
 def _nominal_at(context: DefaultExecutionContext) -> datetime:
@@ -240,7 +258,7 @@ class ReminderRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(64), default=_own_scope)
+    scope: Mapped[Scope] = mapped_column(ScopeKey, default=_own_scope)
     number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16), default="adhoc")
@@ -266,7 +284,7 @@ class ReminderCounterRow(Base):
 
     __tablename__ = "reminder_counters"
 
-    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[Scope] = mapped_column(ScopeKey, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
 
 
@@ -275,7 +293,7 @@ class ReminderSettingsRow(Base):
 
     __tablename__ = "reminder_settings"
 
-    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[Scope] = mapped_column(ScopeKey, primary_key=True)
     # Seconds before an action item's due instant to remind of it, largest first (0: at the due instant).
     lead_seconds: Mapped[list[int]] = mapped_column(JSON)
     overdue: Mapped[bool] = mapped_column(Boolean)

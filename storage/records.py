@@ -2,9 +2,53 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+_SCOPE_KEY = re.compile(r"([bc])(-?[0-9]{1,20})")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose action items, programmes and reminders: a bridge's, or one group's while it is in no bridge.
+
+    Stored as a key, ``"b<bridge id>"`` or ``"c<chat id>"``; :meth:`parse` and :attr:`key` are the only
+    places that read or write that form.
+    """
+
+    kind: Literal["bridge", "chat"]
+    id: int
+
+    @classmethod
+    def of(cls, bridge_id: int | None, chat_id: int) -> Scope:
+        """A group's scope: its bridge's when it has one, else its own."""
+        return cls("bridge", bridge_id) if bridge_id is not None else cls("chat", chat_id)
+
+    @classmethod
+    def parse(cls, key: str) -> Scope:
+        """The scope a key names; ValueError for anything else."""
+        match = _SCOPE_KEY.fullmatch(key) if isinstance(key, str) else None
+        if match is None:
+            raise ValueError(f"invalid scope key {key!r}")
+        return cls("bridge" if match.group(1) == "b" else "chat", int(match.group(2)))
+
+    @property
+    def key(self) -> str:
+        return ("b" if self.kind == "bridge" else "c") + str(self.id)
+
+    @property
+    def bridge_id(self) -> int | None:
+        return self.id if self.kind == "bridge" else None
+
+    @property
+    def chat_id(self) -> int | None:
+        """The group of a single-group scope (None for a bridge's)."""
+        return self.id if self.kind == "chat" else None
+
+    def __str__(self) -> str:
+        return self.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +137,7 @@ class GlossaryEntry:
 
 @dataclass(frozen=True, slots=True)
 class ActionItem:
-    """An action item of a scope ("b<bridge id>" or "c<chat id>"), shown as #``number`` there.
+    """An action item of a scope, shown as #``number`` there.
 
     ``chat_id`` is the group it was created in, ``language`` that of its title, ``owners`` display
     strings as given ("@budi", "Kim Min-su"), ``programme`` the programme's name; ``status`` is 'open',
@@ -101,7 +145,7 @@ class ActionItem:
     """
 
     id: int
-    scope: str
+    scope: Scope
     number: int
     bridge_id: int | None
     chat_id: int
@@ -126,7 +170,7 @@ class Programme:
     """A named programme of a scope (its name is used as a #tag); unique per scope regardless of case."""
 
     id: int
-    scope: str
+    scope: Scope
     name: str
     goal: str | None
     created_at: datetime
@@ -155,7 +199,7 @@ class Reminder:
     """
 
     id: int
-    scope: str
+    scope: Scope
     number: int | None
     chat_id: int
     kind: str
@@ -182,7 +226,7 @@ class NewReminder:
     reminders of one scope added in one ``add_many`` call are one reminder fanned out, sharing one number.
     """
 
-    scope: str
+    scope: Scope
     chat_id: int
     kind: str
     due_at: datetime
@@ -202,7 +246,7 @@ class ReminderSettings:
     """Reminders of a scope's action items: ``lead_seconds`` before each due instant (largest first; 0 is
     at the due instant, empty: none), and whether overdue items are reminded of."""
 
-    scope: str
+    scope: Scope
     lead_seconds: tuple[int, ...] = (86400, 0)
     overdue: bool = True
 

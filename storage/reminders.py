@@ -37,7 +37,7 @@ from storage.models import (
     ReminderSettingsRow,
     utcnow,
 )
-from storage.records import ChatSchedule, NewReminder, Reminder, ReminderSettings
+from storage.records import ChatSchedule, NewReminder, Reminder, ReminderSettings, Scope
 
 PENDING = "pending"
 CLAIMED = "claimed"
@@ -81,7 +81,7 @@ class ReminderRepository:
             return []
         for new in news:
             _check_new(new)
-        numbered_scopes = sorted({new.scope for new in news if new.numbered})
+        numbered_scopes = sorted({new.scope for new in news if new.numbered}, key=lambda scope: scope.key)
         for attempt in range(_ADD_ATTEMPTS):
             try:
                 async with self.db.session() as session:
@@ -202,7 +202,7 @@ class ReminderRepository:
         """Cancel a pending or claimed reminder; False when there is none such."""
         return await self._cancel(ReminderRow.id == reminder_id) > 0
 
-    async def cancel_number(self, scope: str, number: int) -> Reminder | None:
+    async def cancel_number(self, scope: Scope, number: int) -> Reminder | None:
         """Cancel the user's reminder #``number`` of the scope (all its rows, pending or being sent).
 
         Returns its row in the chat where it is due first, now cancelled; None when the scope has no such
@@ -253,7 +253,7 @@ class ReminderRepository:
         async with self.db.session() as session:
             return [_reminder(row) for row in (await session.scalars(statement)).all()]
 
-    async def upcoming(self, scope: str, limit: int = 20) -> list[Reminder]:
+    async def upcoming(self, scope: Scope, limit: int = 20) -> list[Reminder]:
         """The scope's pending numbered reminders, one row per number (the one due first), soonest first."""
         if limit <= 0:
             return []
@@ -295,7 +295,7 @@ class ReminderRepository:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    async def _next_number(self, session: AsyncSession, scope: str) -> int:
+    async def _next_number(self, session: AsyncSession, scope: Scope) -> int:
         """Bump the scope's counter (creating it at 1) and return the new value; the row stays locked."""
         insert = upsert(self.db, ReminderCounterRow).values(scope=scope, last_number=1)
         statement = insert.on_conflict_do_update(
@@ -337,13 +337,13 @@ class ReminderSettingsRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def get(self, scope: str) -> ReminderSettings:
+    async def get(self, scope: Scope) -> ReminderSettings:
         """The scope's settings; the defaults when it has none stored."""
         async with self.db.session() as session:
             row = await session.get(ReminderSettingsRow, scope)
             return _settings(row) if row else ReminderSettings(scope=scope)
 
-    async def set_lead(self, scope: str, lead_seconds: Sequence[int]) -> ReminderSettings:
+    async def set_lead(self, scope: Scope, lead_seconds: Sequence[int]) -> ReminderSettings:
         """Remind of the scope's items these many seconds before they are due (0: at the due instant).
 
         Each 0 to 30 days, at most 5 different values (duplicates are dropped); empty: no such reminders.
@@ -351,7 +351,7 @@ class ReminderSettingsRepository:
         leads = _leads(lead_seconds)
         return await self._set_settings(scope, lead_seconds=leads)
 
-    async def set_overdue(self, scope: str, on: bool) -> ReminderSettings:
+    async def set_overdue(self, scope: Scope, on: bool) -> ReminderSettings:
         """Whether overdue items of the scope are reminded of."""
         return await self._set_settings(scope, overdue=bool(on))
 
@@ -390,7 +390,7 @@ class ReminderSettingsRepository:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    async def _set_settings(self, scope: str, **changes: Any) -> ReminderSettings:
+    async def _set_settings(self, scope: Scope, **changes: Any) -> ReminderSettings:
         scope = checked_scope(scope)
         defaults = ReminderSettings(scope=scope)
         values: dict[str, Any] = {

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage._shared import chat_record as _chat
-from storage.actions import ActionRepository, ProgrammeRepository, scope_of
+from storage.actions import ActionRepository, ProgrammeRepository
 from storage.bridges import AlreadyBridged, BridgeRepository
 from storage.db import Database
 from storage.glossary import GlossaryRepository
@@ -41,6 +41,7 @@ from storage.records import (
     RelayJob,
     Reminder,
     ReminderSettings,
+    Scope,
 )
 from storage.reminders import ReminderRepository, ReminderSettingsRepository
 from storage.translation_cache import AUTO_SOURCE, TranslationCacheRepository
@@ -76,9 +77,9 @@ __all__ = [
     "ReminderRepository",
     "ReminderSettings",
     "ReminderSettingsRepository",
+    "Scope",
     "TranslationCacheRepository",
     "normalise_code",
-    "scope_of",
 ]
 
 

@@ -239,7 +239,7 @@ async def test_unbridged_group_keeps_its_own_actions(sqlite_world: World) -> Non
 def test_parse_action_text(
     text: str, lang: str, title: str, when_text: str | None, owners: tuple[str, ...], programme: str | None
 ) -> None:
-    from bot.actions import parse_action_text
+    from bot.features.action_text import parse_action_text
 
     parsed = parse_action_text(text, lang)
     assert parsed.owners == owners and parsed.programme == programme
@@ -251,7 +251,7 @@ def test_parse_action_text(
 
 
 def test_split_owner_names() -> None:
-    from bot.actions import split_owner_names
+    from bot.features.action_text import split_owner_names
 
     assert split_owner_names("@kim_ms, Budi Santoso,  @lee_j") == ["@kim_ms", "@lee_j", "Budi Santoso"]
     assert split_owner_names("Kim Min-su", ["Kim Min-su"]) == ["Kim Min-su"]

@@ -439,18 +439,6 @@ async def test_formatting_and_links_survive_translation(sqlite_world: World) -> 
     assert "[[" not in copy["text"]
 
 
-def test_tag_masking_round_trip_and_fallback() -> None:
-    from bot.relay import mask_tags, unmask_tags
-
-    masked, tags = mask_tags('<b>Rapat</b> &amp; <a href="https://x.id">MoU</a>')
-    assert masked == "[[9000]]Rapat[[9001]] & [[9002]]MoU[[9003]]"
-    assert (
-        unmask_tags(masked.replace("Rapat", "Meeting"), tags) == '<b>Meeting</b> &amp; <a href="https://x.id">MoU</a>'
-    )
-    assert unmask_tags("[[9001]]x[[9000]][[9002]][[9003]]", tags) is None  # reordered: no formatting
-    assert unmask_tags("Meeting & MoU", tags) is None  # lost
-
-
 async def test_city_timezone_and_original_settings(sqlite_world: World) -> None:
     world = sqlite_world
     surabaya, busan = world.town("Kota Surabaya", "id"), world.town("Busan", "ko")

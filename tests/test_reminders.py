@@ -54,7 +54,7 @@ def texts_with(world: World, town: Town, marker: str) -> list[str]:
 
 async def fire(world: World, poller: DurablePoller) -> int:
     """What the wake-up job does at a due instant (tests drive the clock, so they call it themselves)."""
-    return await services(poller).reminders.run_due()
+    return await services(poller).reminder_engine.run_due()
 
 
 async def test_lead_times_overdue_follow_ups_and_done(world: World) -> None:
@@ -209,7 +209,7 @@ async def test_two_bot_processes_on_one_database_send_each_reminder_once(world: 
             await app.initialize()
             assert app.post_init is not None
             await app.post_init(app)
-        pair: list[Any] = [app.bot_data[SERVICES_KEY].reminders for app in apps]
+        pair: list[Any] = [app.bot_data[SERVICES_KEY].reminder_engine for app in apps]
         import asyncio
 
         counts = await asyncio.gather(pair[0].run_due(), pair[1].run_due())
@@ -233,7 +233,7 @@ async def test_weekly_digest(sqlite_world: World) -> None:
         await world.ask(surabaya, "/action Kirim draf MoU tenggat Jumat jam 14:00")
         await world.relayed(busan, "새 과제 #1")
         changed = await world.ask(busan, "/digest friday 17:00")
-        await services(poller).reminders.ensure_digests()
+        await services(poller).reminder_engine.ensure_digests()
         clock.now = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)  # Friday 17:00 Seoul
         await fire(world, poller)
         digest_ko = await world.relayed(busan, "🗓 주간 요약")
@@ -249,7 +249,8 @@ async def test_weekly_digest(sqlite_world: World) -> None:
 
 async def test_the_wake_up_job_fires_at_the_next_due_instant(sqlite_world: World) -> None:
     """With the real job queue: the job is scheduled for the next due reminder and fires it."""
-    from handlers.reminders import WAKE_JOB, schedule_wake
+    from bot.app import JOBS_KEY
+    from bot.jobs import WAKE_JOB, ReminderJobs
 
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
@@ -259,7 +260,9 @@ async def test_the_wake_up_job_fires_at_the_next_due_instant(sqlite_world: World
         await world.ask(surabaya, "/remind besok jam 10 Siapkan agenda")
         due = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
         clock.now = due - timedelta(seconds=1)  # one (real) second before it is due
-        await schedule_wake(poller.app)
+        jobs = poller.app.bot_data[JOBS_KEY]
+        assert isinstance(jobs, ReminderJobs)
+        await jobs.schedule_wake()
         assert poller.app.job_queue is not None
         assert poller.app.job_queue.get_jobs_by_name(WAKE_JOB)
         clock.now = due

@@ -24,11 +24,22 @@ from storage.repos import (
     Programme,
     ProgrammeRepository,
     ProgrammeStats,
-    scope_of,
+    Scope,
 )
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
+
+B1 = Scope.parse("b1")
+B2 = Scope.parse("b2")
+B3 = Scope.parse("b3")
+B7 = Scope.parse("b7")
+B999 = Scope.parse("b999")
+C_1 = Scope.parse("c-1")
+C_100123 = Scope.parse("c-100123")
+C_2 = Scope.parse("c-2")
+C_999 = Scope.parse("c-999")
+C42 = Scope.parse("c42")
 
 
 async def make_chats(db: Database, *ids: int) -> None:
@@ -37,15 +48,15 @@ async def make_chats(db: Database, *ids: int) -> None:
         await chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language="en")
 
 
-async def bridged(db: Database, chat_a: int, chat_b: int) -> tuple[int, str]:
+async def bridged(db: Database, chat_a: int, chat_b: int) -> tuple[int, Scope]:
     """Link two (new) chats; the bridge id and its scope."""
     await make_chats(db, chat_a, chat_b)
     bridge = await BridgeRepository(db).link(chat_a, chat_b)
-    return bridge.id, scope_of(bridge.id, chat_a)
+    return bridge.id, Scope.of(bridge.id, chat_a)
 
 
 async def new_item(
-    actions: ActionRepository, scope: str, title: str, *, chat_id: int = -1, bridge_id: int | None = None, **kw: Any
+    actions: ActionRepository, scope: Scope, title: str, *, chat_id: int = -1, bridge_id: int | None = None, **kw: Any
 ) -> ActionItem:
     return await actions.create(scope=scope, bridge_id=bridge_id, chat_id=chat_id, title=title, language="en", **kw)
 
@@ -54,10 +65,16 @@ def numbers(items: list[ActionItem]) -> list[int]:
     return [item.number for item in items]
 
 
-def test_scope_of() -> None:
-    assert scope_of(7, -100123) == "b7"
-    assert scope_of(None, -100123) == "c-100123"
-    assert scope_of(None, 42) == "c42"
+def test_scope_of_and_its_key() -> None:
+    assert Scope.of(7, -100123) == Scope.parse("b7")
+    assert Scope.of(None, -100123) == Scope.parse("c-100123")
+    assert Scope.of(None, 42) == Scope.parse("c42")
+    assert Scope.of(7, -1).key == "b7" and Scope.of(None, -100123).key == "c-100123"
+    assert Scope.parse("b7").bridge_id == 7 and Scope.parse("b7").chat_id is None
+    assert Scope.parse("c-5").chat_id == -5 and Scope.parse("c-5").bridge_id is None
+    for bad in ("", "b", "x7", " b7", "b7 ", "b-", "c1.5", "B7", "b" + "9" * 21):
+        with pytest.raises(ValueError):
+            Scope.parse(bad)
 
 
 # -- creating and numbering ------------------------------------------------------------------------------
@@ -92,7 +109,7 @@ async def test_create_returns_a_full_record_numbered_from_one(db: Database) -> N
     assert item.created_at.utcoffset() == timedelta(0)
     assert await actions.get(scope, 1) == item
     assert await actions.get(scope, 2) is None
-    assert await actions.get("b999", 1) is None
+    assert await actions.get(B999, 1) is None
 
     second = await new_item(actions, scope, "Book the venue", chat_id=-1, bridge_id=bridge_id)
     assert (second.number, second.owners, second.programme, second.due_at, second.created_by) == (
@@ -107,7 +124,7 @@ async def test_create_returns_a_full_record_numbered_from_one(db: Database) -> N
 async def test_numbers_are_independent_per_scope(db: Database) -> None:
     bridge_id, bridge_scope = await bridged(db, -1, -2)
     await make_chats(db, -3)
-    lone_scope = scope_of(None, -3)
+    lone_scope = Scope.of(None, -3)
     actions = ActionRepository(db)
     created = [
         await new_item(actions, bridge_scope, "a", bridge_id=bridge_id),
@@ -130,47 +147,47 @@ async def test_numbers_are_independent_per_scope(db: Database) -> None:
 async def test_concurrent_creates_get_distinct_consecutive_numbers(db: Database) -> None:
     await make_chats(db, -1, -2)
     actions = ActionRepository(db)
-    first = await asyncio.gather(*(new_item(actions, "c-1", f"task {n}") for n in range(10)))
+    first = await asyncio.gather(*(new_item(actions, C_1, f"task {n}") for n in range(10)))
     assert sorted(numbers(list(first))) == list(range(1, 11))
     # Two scopes at once, the second one new: each counts on its own.
     mixed = await asyncio.gather(
-        *(new_item(actions, "c-1", f"more {n}") for n in range(5)),
-        *(new_item(actions, "c-2", f"other {n}", chat_id=-2) for n in range(5)),
+        *(new_item(actions, C_1, f"more {n}") for n in range(5)),
+        *(new_item(actions, C_2, f"other {n}", chat_id=-2) for n in range(5)),
     )
-    assert sorted(i.number for i in mixed if i.scope == "c-1") == list(range(11, 16))
-    assert sorted(i.number for i in mixed if i.scope == "c-2") == list(range(1, 6))
-    assert numbers(await actions.list("c-1")) == list(range(1, 16))
+    assert sorted(i.number for i in mixed if i.scope == C_1) == list(range(11, 16))
+    assert sorted(i.number for i in mixed if i.scope == C_2) == list(range(1, 6))
+    assert numbers(await actions.list(C_1)) == list(range(1, 16))
 
 
 async def test_create_validates_and_a_failed_create_takes_no_number(db: Database) -> None:
     await make_chats(db, -1, -2)
     programmes = ProgrammeRepository(db)
-    other_programme = await programmes.add("c-2", "Culture")
+    other_programme = await programmes.add(C_2, "Culture")
     actions = ActionRepository(db)
     for title in ("", "   ", "x" * (MAX_TITLE_LENGTH + 1)):
         with pytest.raises(ValueError):
-            await new_item(actions, "c-1", title)
+            await new_item(actions, C_1, title)
     for owners in ([""], ["  "], ["@budi", "x" * (MAX_OWNER_LENGTH + 1)]):
         with pytest.raises(ValueError):
-            await new_item(actions, "c-1", "ok", owners=owners)
+            await new_item(actions, C_1, "ok", owners=owners)
     with pytest.raises(ValueError):
-        await actions.create(scope="", bridge_id=None, chat_id=-1, title="ok", language="en")
+        await actions.create(scope="", bridge_id=None, chat_id=-1, title="ok", language="en")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        await actions.create(scope="c-1", bridge_id=None, chat_id=-1, title="ok", language=" ")
+        await actions.create(scope=C_1, bridge_id=None, chat_id=-1, title="ok", language=" ")
     with pytest.raises(ValueError):
-        await new_item(actions, "c-1", "ok", due_at=datetime(2026, 12, 24, 9, 0))  # naive
+        await new_item(actions, C_1, "ok", due_at=datetime(2026, 12, 24, 9, 0))  # naive
     with pytest.raises(LookupError):
-        await new_item(actions, "c-999", "ok", chat_id=-999)  # unknown chat
+        await new_item(actions, C_999, "ok", chat_id=-999)  # unknown chat
     with pytest.raises(LookupError):
-        await new_item(actions, "b999", "ok", bridge_id=999)  # unknown bridge
+        await new_item(actions, B999, "ok", bridge_id=999)  # unknown bridge
     with pytest.raises(LookupError):
-        await new_item(actions, "c-1", "ok", programme_id=other_programme.id)  # another scope's programme
+        await new_item(actions, C_1, "ok", programme_id=other_programme.id)  # another scope's programme
     with pytest.raises(LookupError):
-        await new_item(actions, "c-1", "ok", programme_id=other_programme.id + 100)
+        await new_item(actions, C_1, "ok", programme_id=other_programme.id + 100)
 
-    longest = await new_item(actions, "c-1", "y" * MAX_TITLE_LENGTH, owners=["z" * MAX_OWNER_LENGTH])
+    longest = await new_item(actions, C_1, "y" * MAX_TITLE_LENGTH, owners=["z" * MAX_OWNER_LENGTH])
     assert longest.number == 1  # none of the failures above used up a number
-    assert await actions.list("c-1", statuses=("open", "done", "dropped")) == [longest]
+    assert await actions.list(C_1, statuses=("open", "done", "dropped")) == [longest]
 
 
 # -- listing ---------------------------------------------------------------------------------------------
@@ -179,29 +196,29 @@ async def test_create_validates_and_a_failed_create_takes_no_number(db: Database
 async def test_list_orders_by_due_date_undated_last_then_number_and_filters(db: Database) -> None:
     await make_chats(db, -1)
     programmes = ProgrammeRepository(db)
-    youth = await programmes.add("c-1", "Youth")
-    trade = await programmes.add("c-1", "Trade")
+    youth = await programmes.add(C_1, "Youth")
+    trade = await programmes.add(C_1, "Trade")
     actions = ActionRepository(db)
-    await new_item(actions, "c-1", "one")  # 1: undated
-    await new_item(actions, "c-1", "two", due_at=NOW + 2 * DAY, programme_id=youth.id)  # 2
-    await new_item(actions, "c-1", "three", due_at=NOW - DAY)  # 3: overdue
-    await new_item(actions, "c-1", "four", programme_id=youth.id)  # 4: undated
-    await new_item(actions, "c-1", "five", due_at=NOW + 2 * DAY, programme_id=trade.id)  # 5: same day as 2
-    await new_item(actions, "c-1", "six", due_at=NOW + DAY)  # 6
-    await actions.set_status("c-1", 6, "done", NOW)
-    await actions.set_status("c-1", 4, "dropped", NOW)
+    await new_item(actions, C_1, "one")  # 1: undated
+    await new_item(actions, C_1, "two", due_at=NOW + 2 * DAY, programme_id=youth.id)  # 2
+    await new_item(actions, C_1, "three", due_at=NOW - DAY)  # 3: overdue
+    await new_item(actions, C_1, "four", programme_id=youth.id)  # 4: undated
+    await new_item(actions, C_1, "five", due_at=NOW + 2 * DAY, programme_id=trade.id)  # 5: same day as 2
+    await new_item(actions, C_1, "six", due_at=NOW + DAY)  # 6
+    await actions.set_status(C_1, 6, "done", NOW)
+    await actions.set_status(C_1, 4, "dropped", NOW)
 
-    assert numbers(await actions.list("c-1")) == [3, 2, 5, 1]
-    assert numbers(await actions.list("c-1", statuses=["done"])) == [6]
-    assert numbers(await actions.list("c-1", statuses={"open", "done", "dropped"})) == [3, 6, 2, 5, 1, 4]
-    assert numbers(await actions.list("c-1", statuses=("open", "dropped"), programme_id=youth.id)) == [2, 4]
-    assert numbers(await actions.list("c-1", programme_id=trade.id)) == [5]
-    assert numbers(await actions.list("c-1", limit=2)) == [3, 2]
-    assert await actions.list("c-1", statuses=()) == []
-    assert await actions.list("c-2") == []
-    assert [i.programme for i in await actions.list("c-1")] == [None, "Youth", "Trade", None]
+    assert numbers(await actions.list(C_1)) == [3, 2, 5, 1]
+    assert numbers(await actions.list(C_1, statuses=["done"])) == [6]
+    assert numbers(await actions.list(C_1, statuses={"open", "done", "dropped"})) == [3, 6, 2, 5, 1, 4]
+    assert numbers(await actions.list(C_1, statuses=("open", "dropped"), programme_id=youth.id)) == [2, 4]
+    assert numbers(await actions.list(C_1, programme_id=trade.id)) == [5]
+    assert numbers(await actions.list(C_1, limit=2)) == [3, 2]
+    assert await actions.list(C_1, statuses=()) == []
+    assert await actions.list(C_2) == []
+    assert [i.programme for i in await actions.list(C_1)] == [None, "Youth", "Trade", None]
     with pytest.raises(ValueError):
-        await actions.list("c-1", statuses=("open", "closed"))
+        await actions.list(C_1, statuses=("open", "closed"))
 
 
 # -- changes -----------------------------------------------------------------------------------------------
@@ -210,94 +227,94 @@ async def test_list_orders_by_due_date_undated_last_then_number_and_filters(db: 
 async def test_status_transitions_stamp_and_clear_done_at(db: Database) -> None:
     await make_chats(db, -1)
     actions = ActionRepository(db)
-    item = await new_item(actions, "c-1", "Send the invitation")
+    item = await new_item(actions, C_1, "Send the invitation")
 
-    done = await actions.set_status("c-1", 1, "done", NOW)
+    done = await actions.set_status(C_1, 1, "done", NOW)
     assert (done.status, done.done_at) == ("done", NOW)
     assert done.updated_at > item.updated_at
-    again = await actions.set_status("c-1", 1, "done", NOW + DAY)
+    again = await actions.set_status(C_1, 1, "done", NOW + DAY)
     assert again.done_at == NOW, "marking a done item done again keeps when it was done"
     assert again.updated_at > done.updated_at
 
-    reopened = await actions.set_status("c-1", 1, "open", NOW + DAY)
+    reopened = await actions.set_status(C_1, 1, "open", NOW + DAY)
     assert (reopened.status, reopened.done_at) == ("open", None)
-    redone = await actions.set_status("c-1", 1, "done", NOW + 2 * DAY)
+    redone = await actions.set_status(C_1, 1, "done", NOW + 2 * DAY)
     assert redone.done_at == NOW + 2 * DAY
-    dropped = await actions.set_status("c-1", 1, "dropped", NOW + 3 * DAY)
+    dropped = await actions.set_status(C_1, 1, "dropped", NOW + 3 * DAY)
     assert (dropped.status, dropped.done_at) == ("dropped", None)
-    assert await actions.get("c-1", 1) == dropped
+    assert await actions.get(C_1, 1) == dropped
 
     with pytest.raises(ValueError):
-        await actions.set_status("c-1", 1, "finished", NOW)
+        await actions.set_status(C_1, 1, "finished", NOW)
     with pytest.raises(ValueError):
-        await actions.set_status("c-1", 1, "done", NOW.replace(tzinfo=None))
+        await actions.set_status(C_1, 1, "done", NOW.replace(tzinfo=None))
     with pytest.raises(LookupError):
-        await actions.set_status("c-1", 2, "done", NOW)
+        await actions.set_status(C_1, 2, "done", NOW)
     with pytest.raises(LookupError):
-        await actions.set_status("c-2", 1, "done", NOW)
-    assert await actions.get("c-1", 1) == dropped
+        await actions.set_status(C_2, 1, "done", NOW)
+    assert await actions.get(C_1, 1) == dropped
 
 
 async def test_owners_are_set_and_added_without_duplicates(db: Database) -> None:
     await make_chats(db, -1)
     actions = ActionRepository(db)
-    await new_item(actions, "c-1", "Translate the brochure", owners=["@budi", "@BUDI", "Siti"])
-    item = await actions.get("c-1", 1)
+    await new_item(actions, C_1, "Translate the brochure", owners=["@budi", "@BUDI", "Siti"])
+    item = await actions.get(C_1, 1)
     assert item is not None and item.owners == ("@budi", "Siti")
 
-    added = await actions.add_owners("c-1", 1, ["siti", "Kim Min-su", " kim min-su", "@Park"])
+    added = await actions.add_owners(C_1, 1, ["siti", "Kim Min-su", " kim min-su", "@Park"])
     assert added.owners == ("@budi", "Siti", "Kim Min-su", "@Park")
     assert added.updated_at > item.updated_at
-    replaced = await actions.set_owners("c-1", 1, ["Kim Min-su", "@park", "@Park"])
+    replaced = await actions.set_owners(C_1, 1, ["Kim Min-su", "@park", "@Park"])
     assert replaced.owners == ("Kim Min-su", "@park")
-    assert (await actions.add_owners("c-1", 1, [])).owners == ("Kim Min-su", "@park")
-    assert (await actions.set_owners("c-1", 1, [])).owners == ()
+    assert (await actions.add_owners(C_1, 1, [])).owners == ("Kim Min-su", "@park")
+    assert (await actions.set_owners(C_1, 1, [])).owners == ()
 
     with pytest.raises(ValueError):
-        await actions.add_owners("c-1", 1, ["x" * (MAX_OWNER_LENGTH + 1)])
+        await actions.add_owners(C_1, 1, ["x" * (MAX_OWNER_LENGTH + 1)])
     with pytest.raises(ValueError):
-        await actions.set_owners("c-1", 1, [" "])
+        await actions.set_owners(C_1, 1, [" "])
     with pytest.raises(LookupError):
-        await actions.add_owners("c-1", 9, ["@budi"])
+        await actions.add_owners(C_1, 9, ["@budi"])
     with pytest.raises(LookupError):
-        await actions.set_owners("c-1", 9, ["@budi"])
+        await actions.set_owners(C_1, 9, ["@budi"])
 
 
 async def test_concurrent_add_owners_lose_no_update(db: Database) -> None:
     await make_chats(db, -1)
     actions = ActionRepository(db)
-    await new_item(actions, "c-1", "Plan the visit")
-    await asyncio.gather(*(actions.add_owners("c-1", 1, [f"@owner{n}"]) for n in range(6)))
-    item = await actions.get("c-1", 1)
+    await new_item(actions, C_1, "Plan the visit")
+    await asyncio.gather(*(actions.add_owners(C_1, 1, [f"@owner{n}"]) for n in range(6)))
+    item = await actions.get(C_1, 1)
     assert item is not None and sorted(item.owners) == sorted(f"@owner{n}" for n in range(6))
 
 
 async def test_due_title_and_programme_changes(db: Database) -> None:
     await make_chats(db, -1, -2)
     programmes = ProgrammeRepository(db)
-    youth = await programmes.add("c-1", "Youth")
-    elsewhere = await programmes.add("c-2", "Youth")
+    youth = await programmes.add(C_1, "Youth")
+    elsewhere = await programmes.add(C_2, "Youth")
     actions = ActionRepository(db)
-    item = await new_item(actions, "c-1", "Invite the mayor")
+    item = await new_item(actions, C_1, "Invite the mayor")
 
-    due = await actions.set_due("c-1", 1, NOW + DAY)
+    due = await actions.set_due(C_1, 1, NOW + DAY)
     assert due.due_at == NOW + DAY and due.updated_at > item.updated_at
-    assert (await actions.set_due("c-1", 1, None)).due_at is None
+    assert (await actions.set_due(C_1, 1, None)).due_at is None
     with pytest.raises(ValueError):
-        await actions.set_due("c-1", 1, datetime(2026, 12, 1, 12, 0))
+        await actions.set_due(C_1, 1, datetime(2026, 12, 1, 12, 0))
 
-    retitled = await actions.set_title("c-1", 1, "  Undang wali kota  ", "id")
+    retitled = await actions.set_title(C_1, 1, "  Undang wali kota  ", "id")
     assert (retitled.title, retitled.language) == ("Undang wali kota", "id")
     for bad in ("", "  ", "x" * (MAX_TITLE_LENGTH + 1)):
         with pytest.raises(ValueError):
-            await actions.set_title("c-1", 1, bad, "id")
+            await actions.set_title(C_1, 1, bad, "id")
 
-    moved = await actions.set_programme("c-1", 1, youth.id)
+    moved = await actions.set_programme(C_1, 1, youth.id)
     assert moved.programme == "Youth"
     with pytest.raises(LookupError):
-        await actions.set_programme("c-1", 1, elsewhere.id)  # the same name in another scope
-    assert (await actions.get("c-1", 1)) == moved
-    cleared = await actions.set_programme("c-1", 1, None)
+        await actions.set_programme(C_1, 1, elsewhere.id)  # the same name in another scope
+    assert (await actions.get(C_1, 1)) == moved
+    cleared = await actions.set_programme(C_1, 1, None)
     assert cleared.programme is None
     assert (cleared.title, cleared.due_at, cleared.number, cleared.created_at) == (
         "Undang wali kota",
@@ -306,9 +323,9 @@ async def test_due_title_and_programme_changes(db: Database) -> None:
         item.created_at,
     )
     for change in (
-        actions.set_due("c-1", 2, NOW),
-        actions.set_title("c-1", 2, "t", "en"),
-        actions.set_programme("c-1", 2, None),
+        actions.set_due(C_1, 2, NOW),
+        actions.set_title(C_1, 2, "t", "en"),
+        actions.set_programme(C_1, 2, None),
     ):
         with pytest.raises(LookupError):
             await change
@@ -320,86 +337,86 @@ async def test_due_title_and_programme_changes(db: Database) -> None:
 async def test_stats_count_per_programme_by_name_without_programme_last(db: Database) -> None:
     await make_chats(db, -1, -2)
     programmes = ProgrammeRepository(db)
-    youth = await programmes.add("c-1", "youth")
-    culture = await programmes.add("c-1", "Culture")
-    await programmes.add("c-1", "Empty")  # no items: no row
-    idle = await programmes.add("c-1", "Idle")  # only a dropped item: no row
+    youth = await programmes.add(C_1, "youth")
+    culture = await programmes.add(C_1, "Culture")
+    await programmes.add(C_1, "Empty")  # no items: no row
+    idle = await programmes.add(C_1, "Idle")  # only a dropped item: no row
     actions = ActionRepository(db)
-    assert await actions.stats("c-1", NOW) == []
+    assert await actions.stats(C_1, NOW) == []
 
-    await new_item(actions, "c-1", "y1", programme_id=youth.id, due_at=NOW - DAY)  # 1 overdue
-    await new_item(actions, "c-1", "y2", programme_id=youth.id, due_at=NOW + DAY)  # 2 open
-    await new_item(actions, "c-1", "y3", programme_id=youth.id)  # 3 → done
-    await new_item(actions, "c-1", "c1", programme_id=culture.id, due_at=NOW - 2 * DAY)  # 4 → done (not overdue)
-    await new_item(actions, "c-1", "n1", due_at=NOW - timedelta(seconds=1))  # 5 overdue
-    await new_item(actions, "c-1", "n2", due_at=NOW)  # 6 due right now: not overdue yet
-    await new_item(actions, "c-1", "i1", programme_id=idle.id)  # 7 → dropped
-    await new_item(actions, "c-2", "elsewhere", chat_id=-2, due_at=NOW - DAY)
-    await actions.set_status("c-1", 3, "done", NOW)
-    await actions.set_status("c-1", 4, "done", NOW)
-    await actions.set_status("c-1", 7, "dropped", NOW)
+    await new_item(actions, C_1, "y1", programme_id=youth.id, due_at=NOW - DAY)  # 1 overdue
+    await new_item(actions, C_1, "y2", programme_id=youth.id, due_at=NOW + DAY)  # 2 open
+    await new_item(actions, C_1, "y3", programme_id=youth.id)  # 3 → done
+    await new_item(actions, C_1, "c1", programme_id=culture.id, due_at=NOW - 2 * DAY)  # 4 → done (not overdue)
+    await new_item(actions, C_1, "n1", due_at=NOW - timedelta(seconds=1))  # 5 overdue
+    await new_item(actions, C_1, "n2", due_at=NOW)  # 6 due right now: not overdue yet
+    await new_item(actions, C_1, "i1", programme_id=idle.id)  # 7 → dropped
+    await new_item(actions, C_2, "elsewhere", chat_id=-2, due_at=NOW - DAY)
+    await actions.set_status(C_1, 3, "done", NOW)
+    await actions.set_status(C_1, 4, "done", NOW)
+    await actions.set_status(C_1, 7, "dropped", NOW)
 
-    assert await actions.stats("c-1", NOW) == [
+    assert await actions.stats(C_1, NOW) == [
         ProgrammeStats(programme="Culture", open=0, overdue=0, done=1),
         ProgrammeStats(programme="youth", open=2, overdue=1, done=1),
         ProgrammeStats(programme=None, open=2, overdue=1, done=0),
     ]
-    assert await actions.stats("c-2", NOW) == [ProgrammeStats(programme=None, open=1, overdue=1, done=0)]
-    later = await actions.stats("c-1", NOW + 2 * DAY)
+    assert await actions.stats(C_2, NOW) == [ProgrammeStats(programme=None, open=1, overdue=1, done=0)]
+    later = await actions.stats(C_1, NOW + 2 * DAY)
     assert [(s.programme, s.overdue) for s in later] == [("Culture", 0), ("youth", 2), (None, 2)]
 
     naive = NOW.replace(tzinfo=None)
-    for query in (actions.stats("c-1", naive), actions.upcoming("c-1", naive), actions.done_since("c-1", naive)):
+    for query in (actions.stats(C_1, naive), actions.upcoming(C_1, naive), actions.done_since(C_1, naive)):
         with pytest.raises(ValueError):
             await query
 
-    item = await actions.get("c-1", 1)
+    item = await actions.get(C_1, 1)
     assert item is not None and item.is_overdue(NOW) and not item.is_overdue(NOW - 2 * DAY)
-    undated = await new_item(actions, "c-1", "undated")
+    undated = await new_item(actions, C_1, "undated")
     assert not undated.is_overdue(NOW)
-    done = await actions.get("c-1", 4)
+    done = await actions.get(C_1, 4)
     assert done is not None and not done.is_overdue(NOW)
 
 
 async def test_upcoming_done_since_and_last_activity(db: Database) -> None:
     await make_chats(db, -1)
     actions = ActionRepository(db)
-    assert await actions.upcoming("c-1", NOW) == []
-    assert await actions.done_since("c-1", NOW - DAY) == []
-    assert await actions.last_activity("c-1") is None
+    assert await actions.upcoming(C_1, NOW) == []
+    assert await actions.done_since(C_1, NOW - DAY) == []
+    assert await actions.last_activity(C_1) is None
 
-    await new_item(actions, "c-1", "past", due_at=NOW - DAY)  # 1
-    await new_item(actions, "c-1", "in three days", due_at=NOW + 3 * DAY)  # 2
-    await new_item(actions, "c-1", "now", due_at=NOW)  # 3
-    await new_item(actions, "c-1", "tomorrow", due_at=NOW + DAY)  # 4
-    await new_item(actions, "c-1", "in two days", due_at=NOW + 2 * DAY)  # 5
-    await new_item(actions, "c-1", "undated")  # 6
-    await new_item(actions, "c-1", "tomorrow too", due_at=NOW + DAY)  # 7 → done
-    await actions.set_status("c-1", 7, "done", NOW - timedelta(hours=1))
+    await new_item(actions, C_1, "past", due_at=NOW - DAY)  # 1
+    await new_item(actions, C_1, "in three days", due_at=NOW + 3 * DAY)  # 2
+    await new_item(actions, C_1, "now", due_at=NOW)  # 3
+    await new_item(actions, C_1, "tomorrow", due_at=NOW + DAY)  # 4
+    await new_item(actions, C_1, "in two days", due_at=NOW + 2 * DAY)  # 5
+    await new_item(actions, C_1, "undated")  # 6
+    await new_item(actions, C_1, "tomorrow too", due_at=NOW + DAY)  # 7 → done
+    await actions.set_status(C_1, 7, "done", NOW - timedelta(hours=1))
 
-    assert numbers(await actions.upcoming("c-1", NOW)) == [3, 4, 5]
-    assert numbers(await actions.upcoming("c-1", NOW, limit=10)) == [3, 4, 5, 2]
-    assert numbers(await actions.upcoming("c-1", NOW + timedelta(seconds=1), limit=1)) == [4]
-    assert await actions.upcoming("c-1", NOW, limit=0) == []
+    assert numbers(await actions.upcoming(C_1, NOW)) == [3, 4, 5]
+    assert numbers(await actions.upcoming(C_1, NOW, limit=10)) == [3, 4, 5, 2]
+    assert numbers(await actions.upcoming(C_1, NOW + timedelta(seconds=1), limit=1)) == [4]
+    assert await actions.upcoming(C_1, NOW, limit=0) == []
 
-    await actions.set_status("c-1", 1, "done", NOW - 3 * DAY)
-    await actions.set_status("c-1", 6, "done", NOW)
-    await actions.set_status("c-1", 2, "done", NOW - DAY)
-    await actions.set_status("c-1", 5, "dropped", NOW)
-    assert numbers(await actions.done_since("c-1", NOW - 2 * DAY)) == [6, 7, 2]
-    assert numbers(await actions.done_since("c-1", NOW)) == [6]
-    assert numbers(await actions.done_since("c-1", NOW + DAY)) == []
-    assert await actions.done_since("c-2", NOW - 10 * DAY) == []
+    await actions.set_status(C_1, 1, "done", NOW - 3 * DAY)
+    await actions.set_status(C_1, 6, "done", NOW)
+    await actions.set_status(C_1, 2, "done", NOW - DAY)
+    await actions.set_status(C_1, 5, "dropped", NOW)
+    assert numbers(await actions.done_since(C_1, NOW - 2 * DAY)) == [6, 7, 2]
+    assert numbers(await actions.done_since(C_1, NOW)) == [6]
+    assert numbers(await actions.done_since(C_1, NOW + DAY)) == []
+    assert await actions.done_since(C_2, NOW - 10 * DAY) == []
 
-    every = await actions.list("c-1", statuses=("open", "done", "dropped"))
-    latest = await actions.last_activity("c-1")
-    last_changed = await actions.get("c-1", 5)
+    every = await actions.list(C_1, statuses=("open", "done", "dropped"))
+    latest = await actions.last_activity(C_1)
+    last_changed = await actions.get(C_1, 5)
     assert last_changed is not None
     assert latest == max(i.updated_at for i in every) == last_changed.updated_at
     assert latest is not None and latest.utcoffset() == timedelta(0)
-    touched = await actions.set_title("c-1", 1, "past, renamed", "en")
-    assert await actions.last_activity("c-1") == touched.updated_at
-    assert await actions.last_activity("c-2") is None
+    touched = await actions.set_title(C_1, 1, "past, renamed", "en")
+    assert await actions.last_activity(C_1) == touched.updated_at
+    assert await actions.last_activity(C_2) is None
 
 
 # -- programmes ------------------------------------------------------------------------------------------
@@ -407,62 +424,62 @@ async def test_upcoming_done_since_and_last_activity(db: Database) -> None:
 
 async def test_programmes_add_get_list_case_insensitively(db: Database) -> None:
     programmes = ProgrammeRepository(db)
-    assert await programmes.list("b1") == []
-    youth = await programmes.add("b1", "  YouthExchange ", "20 students a year")
-    assert (youth.scope, youth.name, youth.goal) == ("b1", "YouthExchange", "20 students a year")
+    assert await programmes.list(B1) == []
+    youth = await programmes.add(B1, "  YouthExchange ", "20 students a year")
+    assert (youth.scope, youth.name, youth.goal) == (B1, "YouthExchange", "20 students a year")
     assert youth.created_at.utcoffset() == timedelta(0)
-    trade = await programmes.add("b1", "#trade-fair_2027")
+    trade = await programmes.add(B1, "#trade-fair_2027")
     assert (trade.name, trade.goal) == ("trade-fair_2027", None)
-    korean = await programmes.add("b1", "교류")
-    elsewhere = await programmes.add("b2", "youthexchange", "other bridge")
+    korean = await programmes.add(B1, "교류")
+    elsewhere = await programmes.add(B2, "youthexchange", "other bridge")
     assert elsewhere.id != youth.id
 
     for spelling in ("YouthExchange", "youthexchange", "#YOUTHEXCHANGE", " #youthExchange "):
-        assert await programmes.get("b1", spelling) == youth
-    assert await programmes.get("b1", "Youth") is None
-    assert await programmes.get("b3", "YouthExchange") is None
-    assert await programmes.get("b1", "not a name!") is None
-    assert await programmes.get("b1", "#") is None
-    assert [p.name for p in await programmes.list("b1")] == ["trade-fair_2027", "YouthExchange", "교류"]
-    assert await programmes.list("b2") == [elsewhere]
+        assert await programmes.get(B1, spelling) == youth
+    assert await programmes.get(B1, "Youth") is None
+    assert await programmes.get(B3, "YouthExchange") is None
+    assert await programmes.get(B1, "not a name!") is None
+    assert await programmes.get(B1, "#") is None
+    assert [p.name for p in await programmes.list(B1)] == ["trade-fair_2027", "YouthExchange", "교류"]
+    assert await programmes.list(B2) == [elsewhere]
 
     # Re-adding: same row, new spelling; the goal is replaced, kept when None, cleared when empty.
-    renamed = await programmes.add("b1", "#youthexchange", "30 students a year")
+    renamed = await programmes.add(B1, "#youthexchange", "30 students a year")
     assert (renamed.id, renamed.name, renamed.goal, renamed.created_at) == (
         youth.id,
         "youthexchange",
         "30 students a year",
         youth.created_at,
     )
-    kept = await programmes.add("b1", "YOUTHEXCHANGE")
+    kept = await programmes.add(B1, "YOUTHEXCHANGE")
     assert (kept.id, kept.name, kept.goal) == (youth.id, "YOUTHEXCHANGE", "30 students a year")
-    cleared = await programmes.add("b1", "YouthExchange", "  ")
+    cleared = await programmes.add(B1, "YouthExchange", "  ")
     assert (cleared.id, cleared.goal) == (youth.id, None)
-    assert len(await programmes.list("b1")) == 3
-    assert await programmes.get("b1", "교류") == korean
+    assert len(await programmes.list(B1)) == 3
+    assert await programmes.get(B1, "교류") == korean
 
 
 async def test_programme_names_are_validated(db: Database) -> None:
     programmes = ProgrammeRepository(db)
     longest = "p" * MAX_PROGRAMME_NAME_LENGTH
-    assert (await programmes.add("b1", longest)).name == longest
+    assert (await programmes.add(B1, longest)).name == longest
     for bad in ("", "   ", "#", "##youth", "youth exchange", "youth!", "a.b", "p" * (MAX_PROGRAMME_NAME_LENGTH + 1)):
         with pytest.raises(ValueError):
-            await programmes.add("b1", bad)
+            await programmes.add(B1, bad)
     with pytest.raises(ValueError):
-        await programmes.add("b1", "Youth", "g" * 501)
+        await programmes.add(B1, "Youth", "g" * 501)
     with pytest.raises(ValueError):
-        await programmes.add("", "Youth")
-    assert [p.name for p in await programmes.list("b1")] == [longest]
+        await programmes.add("", "Youth")  # type: ignore[arg-type]
+    assert [p.name for p in await programmes.list(B1)] == [longest]
 
 
 async def test_concurrent_adds_of_one_programme_make_one_row(db: Database) -> None:
     programmes = ProgrammeRepository(db)
     added: list[Programme] = list(
-        await asyncio.gather(*(programmes.add("b1", name) for name in ("Youth", "youth", "#YOUTH", "Youth") * 2))
+        await asyncio.gather(*(programmes.add(B1, name) for name in ("Youth", "youth", "#YOUTH", "Youth") * 2))
     )
     assert len({p.id for p in added}) == 1
-    assert len(await programmes.list("b1")) == 1
+    assert len(await programmes.list(B1)) == 1
 
 
 # -- migration 0003 ----------------------------------------------------------------------------------------
@@ -500,10 +517,10 @@ async def test_migration_0003_downgrades_and_upgrades_again(db: Database) -> Non
     async with db.engine.connect() as conn:
         assert await conn.run_sync(_schema_drift) == []
     await make_chats(db, -1)
-    programme = await ProgrammeRepository(db).add("c-1", "Youth")
+    programme = await ProgrammeRepository(db).add(C_1, "Youth")
     actions = ActionRepository(db)
-    await new_item(actions, "c-1", "one", programme_id=programme.id)
-    await new_item(actions, "c-1", "two")
+    await new_item(actions, C_1, "one", programme_id=programme.id)
+    await new_item(actions, C_1, "two")
 
     await downgrade(db.engine, "0002")
     assert await current_revision(db.engine) == "0002"
@@ -527,9 +544,9 @@ async def test_migration_0003_downgrades_and_upgrades_again(db: Database) -> Non
     await upgrade(db.engine)
     async with db.engine.connect() as conn:
         assert await conn.run_sync(_schema_drift) == []
-    again = await new_item(actions, "c-1", "after the round trip")
+    again = await new_item(actions, C_1, "after the round trip")
     assert again.number == 1  # the counters went with the items
-    assert await ProgrammeRepository(db).list("c-1") == []
+    assert await ProgrammeRepository(db).list(C_1) == []
 
 
 async def test_get_by_id(db: Database) -> None:
@@ -537,6 +554,6 @@ async def test_get_by_id(db: Database) -> None:
 
     await ChatRepository(db).ensure(-1, title="Bandung", type="group", default_language="id")
     repo = ActionRepository(db)
-    item = await repo.create(scope="c-1", bridge_id=None, chat_id=-1, title="Undang delegasi", language="id")
+    item = await repo.create(scope=C_1, bridge_id=None, chat_id=-1, title="Undang delegasi", language="id")
     assert await repo.get_by_id(item.id) == item
     assert await repo.get_by_id(item.id + 1000) is None

@@ -29,7 +29,7 @@ from storage.repos import (
     ReminderRepository,
     ReminderSettings,
     ReminderSettingsRepository,
-    scope_of,
+    Scope,
 )
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -38,6 +38,14 @@ HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 JAKARTA = timezone(timedelta(hours=7))
 
+B1 = Scope.parse("b1")
+B2 = Scope.parse("b2")
+B999 = Scope.parse("b999")
+C_1 = Scope.parse("c-1")
+C_2 = Scope.parse("c-2")
+C_3 = Scope.parse("c-3")
+C_5 = Scope.parse("c-5")
+
 
 async def make_chats(db: Database, *ids: int) -> None:
     chats = ChatRepository(db)
@@ -45,7 +53,7 @@ async def make_chats(db: Database, *ids: int) -> None:
         await chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language="en")
 
 
-def adhoc(due_at: datetime, chat_id: int = -1, scope: str = "c-1", **kw: Any) -> NewReminder:
+def adhoc(due_at: datetime, chat_id: int = -1, scope: Scope = C_1, **kw: Any) -> NewReminder:
     return NewReminder(scope=scope, chat_id=chat_id, kind="adhoc", due_at=due_at, **kw)
 
 
@@ -58,12 +66,12 @@ def ids(reminders: list[Reminder]) -> list[int]:
 
 async def test_add_returns_a_full_record_in_utc(db: Database) -> None:
     await make_chats(db, -1)
-    item = await ActionRepository(db).create(scope="c-1", bridge_id=None, chat_id=-1, title="MoU", language="en")
+    item = await ActionRepository(db).create(scope=C_1, bridge_id=None, chat_id=-1, title="MoU", language="en")
     reminders = ReminderRepository(db)
     due_local = datetime(2026, 12, 24, 16, 0, tzinfo=JAKARTA)
     added = await reminders.add(
         NewReminder(
-            scope="c-1",
+            scope=C_1,
             chat_id=-1,
             kind="due",
             due_at=due_local,
@@ -79,7 +87,7 @@ async def test_add_returns_a_full_record_in_utc(db: Database) -> None:
     assert added.due_at == due_local and added.due_at.utcoffset() == timedelta(0)
     assert added.nominal_at == due_local + HOUR and added.nominal_at.utcoffset() == timedelta(0)
     assert (added.scope, added.number, added.chat_id, added.kind, added.action_item_id) == (
-        "c-1",
+        C_1,
         None,
         -1,
         "due",
@@ -107,12 +115,12 @@ async def test_add_validates_and_a_failed_add_stores_nothing(db: Database) -> No
     await make_chats(db, -1)
     reminders = ReminderRepository(db)
     bad = [
-        NewReminder(scope="c-1", chat_id=-1, kind="nudge", due_at=NOW),  # unknown kind
-        NewReminder(scope="c-1", chat_id=-1, kind="due", due_at=NOW, numbered=True),  # only user reminders
+        NewReminder(scope=C_1, chat_id=-1, kind="nudge", due_at=NOW),  # unknown kind
+        NewReminder(scope=C_1, chat_id=-1, kind="due", due_at=NOW, numbered=True),  # only user reminders
         adhoc(datetime(2026, 12, 1, 12, 0)),  # naive
         adhoc(NOW, nominal_at=datetime(2026, 12, 1, 12, 0)),  # naive
-        adhoc(NOW, scope=""),
-        adhoc(NOW, scope=" c-1"),
+        adhoc(NOW, scope=""),  # type: ignore[arg-type]
+        adhoc(NOW, scope=" c-1"),  # type: ignore[arg-type]
         adhoc(NOW, text="x" * (MAX_TEXT_LENGTH + 1)),
         adhoc(NOW, language=""),
         adhoc(NOW, lead_seconds=-1),
@@ -309,7 +317,7 @@ async def test_reschedule_puts_a_reminder_back_to_pending(db: Database) -> None:
     reminders = ReminderRepository(db)
     weekly = await reminders.add(
         NewReminder(
-            scope="c-1",
+            scope=C_1,
             chat_id=-1,
             kind="recurring",
             due_at=NOW,
@@ -364,12 +372,12 @@ async def test_release_stale_returns_only_old_claims_to_pending(db: Database) ->
 async def test_cancel_cancel_for_item_and_for_item(db: Database) -> None:
     await make_chats(db, -1)
     actions = ActionRepository(db)
-    item = await actions.create(scope="c-1", bridge_id=None, chat_id=-1, title="MoU", language="en")
-    other = await actions.create(scope="c-1", bridge_id=None, chat_id=-1, title="Venue", language="en")
+    item = await actions.create(scope=C_1, bridge_id=None, chat_id=-1, title="MoU", language="en")
+    other = await actions.create(scope=C_1, bridge_id=None, chat_id=-1, title="Venue", language="en")
     reminders = ReminderRepository(db)
 
     def for_(item_id: int, kind: str, due_at: datetime, lead: int | None = None) -> NewReminder:
-        return NewReminder(scope="c-1", chat_id=-1, kind=kind, due_at=due_at, action_item_id=item_id, lead_seconds=lead)
+        return NewReminder(scope=C_1, chat_id=-1, kind=kind, due_at=due_at, action_item_id=item_id, lead_seconds=lead)
 
     day_before, at_due, overdue, others = await reminders.add_many(
         [
@@ -427,7 +435,7 @@ async def test_cancel_number_cancels_every_row_of_a_user_reminder(db: Database) 
     assert (cancelled.id, cancelled.number, cancelled.state) == (first[0].id, 1, "cancelled")
     assert await reminders.cancel_number(scope, 1) is None
     assert await reminders.cancel_number(scope, 3) is None
-    assert await reminders.cancel_number("c-1", 2) is None  # another scope
+    assert await reminders.cancel_number(C_1, 2) is None  # another scope
     for row in first:
         got = await reminders.get(row.id)
         assert got is not None and got.state == "cancelled"
@@ -437,10 +445,10 @@ async def test_cancel_number_cancels_every_row_of_a_user_reminder(db: Database) 
 # -- numbering and upcoming ---------------------------------------------------------------------------------
 
 
-async def _bridge(db: Database, chat_a: int, chat_b: int) -> tuple[int, str]:
+async def _bridge(db: Database, chat_a: int, chat_b: int) -> tuple[int, Scope]:
     await make_chats(db, chat_a, chat_b)
     bridge = await BridgeRepository(db).link(chat_a, chat_b)
-    return bridge.id, scope_of(bridge.id, chat_a)
+    return bridge.id, Scope.of(bridge.id, chat_a)
 
 
 async def test_numbers_are_shared_by_fanned_out_rows_and_independent_per_scope(db: Database) -> None:
@@ -449,18 +457,18 @@ async def test_numbers_are_shared_by_fanned_out_rows_and_independent_per_scope(d
     reminders = ReminderRepository(db)
     fanned = await reminders.add_many([adhoc(NOW, chat_id=c, scope=scope, numbered=True) for c in (-1, -2)])
     assert [(r.scope, r.number) for r in fanned] == [(scope, 1), (scope, 1)]
-    lone = await reminders.add(adhoc(NOW, chat_id=-3, scope="c-3", numbered=True))
+    lone = await reminders.add(adhoc(NOW, chat_id=-3, scope=C_3, numbered=True))
     assert lone.number == 1
     mixed = await reminders.add_many(
         [
             adhoc(NOW, chat_id=-1, scope=scope, numbered=True),
             NewReminder(scope=scope, chat_id=-1, kind="digest", due_at=NOW),  # not numbered
             NewReminder(scope=scope, chat_id=-2, kind="recurring", due_at=NOW, recurrence="daily", numbered=True),
-            adhoc(NOW, chat_id=-3, scope="c-3", numbered=True),
+            adhoc(NOW, chat_id=-3, scope=C_3, numbered=True),
         ]
     )
     assert [r.number for r in mixed] == [2, None, 2, 2]
-    assert (await reminders.add(adhoc(NOW, chat_id=-3, scope="c-3", numbered=True))).number == 3
+    assert (await reminders.add(adhoc(NOW, chat_id=-3, scope=C_3, numbered=True))).number == 3
 
     # Concurrent user reminders of one scope get distinct numbers, each shared by its own rows.
     calls = await asyncio.gather(
@@ -491,13 +499,13 @@ async def test_upcoming_lists_each_pending_user_reminder_once(db: Database) -> N
     three = await user_reminder(NOW + 2 * DAY)
     await reminders.add(adhoc(NOW, scope=scope))  # unnumbered: not listed
     await reminders.add(NewReminder(scope=scope, chat_id=-1, kind="digest", due_at=NOW))
-    await reminders.add(adhoc(NOW, chat_id=-1, scope="c-1", numbered=True))  # another scope
+    await reminders.add(adhoc(NOW, chat_id=-1, scope=C_1, numbered=True))  # another scope
 
     listed = await reminders.upcoming(scope)
     assert [(r.number, r.id) for r in listed] == [(2, two[1].id), (3, three[0].id), (1, one[0].id)]
     assert ids(await reminders.upcoming(scope, limit=2)) == [two[1].id, three[0].id]
     assert await reminders.upcoming(scope, limit=0) == []
-    assert await reminders.upcoming("b999") == []
+    assert await reminders.upcoming(B999) == []
 
     assert await reminders.claim(two[1].id, NOW + DAY, "p1")  # being sent in chat -2: the other row is listed
     assert [(r.number, r.id) for r in await reminders.upcoming(scope)] == [
@@ -507,15 +515,15 @@ async def test_upcoming_lists_each_pending_user_reminder_once(db: Database) -> N
     ]
     await reminders.cancel_number(scope, 3)
     assert [r.number for r in await reminders.upcoming(scope)] == [2, 1]
-    assert [r.number for r in await reminders.upcoming("c-1")] == [1]
+    assert [r.number for r in await reminders.upcoming(C_1)] == [1]
 
 
 async def test_find_returns_the_chats_reminder_of_a_kind(db: Database) -> None:
     await make_chats(db, -1, -2)
     reminders = ReminderRepository(db)
     assert await reminders.find(-1, "digest") is None
-    digest = await reminders.add(NewReminder(scope="c-1", chat_id=-1, kind="digest", due_at=NOW + DAY))
-    await reminders.add(NewReminder(scope="c-2", chat_id=-2, kind="digest", due_at=NOW))
+    digest = await reminders.add(NewReminder(scope=C_1, chat_id=-1, kind="digest", due_at=NOW + DAY))
+    await reminders.add(NewReminder(scope=C_2, chat_id=-2, kind="digest", due_at=NOW))
     await reminders.add(adhoc(NOW - DAY))
     assert await reminders.find(-1, "digest") == digest
     assert await reminders.find(-1, "overdue") is None
@@ -546,28 +554,28 @@ async def test_ids_are_not_reused_and_reminders_go_with_their_chat(db: Database)
 
 async def test_reminder_settings_defaults_round_trip_and_validation(db: Database) -> None:
     settings = ReminderSettingsRepository(db)
-    assert await settings.get("b1") == ReminderSettings(scope="b1", lead_seconds=(86400, 0), overdue=True)
+    assert await settings.get(B1) == ReminderSettings(scope=B1, lead_seconds=(86400, 0), overdue=True)
 
-    changed = await settings.set_lead("b1", [0, 3600, 7 * 86400, 3600])
-    assert changed == ReminderSettings(scope="b1", lead_seconds=(7 * 86400, 3600, 0), overdue=True)
-    assert await settings.get("b1") == changed
-    assert await settings.set_overdue("b1", False) == replace(changed, overdue=False)
-    assert await settings.get("b1") == replace(changed, overdue=False)
-    assert await settings.set_lead("b1", []) == ReminderSettings(scope="b1", lead_seconds=(), overdue=False)
-    assert await settings.set_lead("b1", [MAX_LEAD_SECONDS, 5, 4, 3, 2, 2]) == ReminderSettings(
-        scope="b1", lead_seconds=(MAX_LEAD_SECONDS, 5, 4, 3, 2), overdue=False
+    changed = await settings.set_lead(B1, [0, 3600, 7 * 86400, 3600])
+    assert changed == ReminderSettings(scope=B1, lead_seconds=(7 * 86400, 3600, 0), overdue=True)
+    assert await settings.get(B1) == changed
+    assert await settings.set_overdue(B1, False) == replace(changed, overdue=False)
+    assert await settings.get(B1) == replace(changed, overdue=False)
+    assert await settings.set_lead(B1, []) == ReminderSettings(scope=B1, lead_seconds=(), overdue=False)
+    assert await settings.set_lead(B1, [MAX_LEAD_SECONDS, 5, 4, 3, 2, 2]) == ReminderSettings(
+        scope=B1, lead_seconds=(MAX_LEAD_SECONDS, 5, 4, 3, 2), overdue=False
     )
-    assert await settings.get("b2") == ReminderSettings(scope="b2")  # per scope
-    assert await settings.set_overdue("c-5", False) == ReminderSettings(scope="c-5", overdue=False)
+    assert await settings.get(B2) == ReminderSettings(scope=B2)  # per scope
+    assert await settings.set_overdue(C_5, False) == ReminderSettings(scope=C_5, overdue=False)
 
     for bad in ([-1], [MAX_LEAD_SECONDS + 1], [1, 2, 3, 4, 5, 6], [True], [1.5]):
         with pytest.raises(ValueError):
-            await settings.set_lead("b1", bad)  # type: ignore[arg-type]
+            await settings.set_lead(B1, bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        await settings.set_lead("b1", "0")  # type: ignore[arg-type]
+        await settings.set_lead(B1, "0")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        await settings.set_overdue("", True)
-    assert (await settings.get("b1")).lead_seconds == (MAX_LEAD_SECONDS, 5, 4, 3, 2)
+        await settings.set_overdue("", True)  # type: ignore[arg-type]
+    assert (await settings.get(B1)).lead_seconds == (MAX_LEAD_SECONDS, 5, 4, 3, 2)
 
 
 def test_hh_mm() -> None:

@@ -173,14 +173,15 @@ class Sandbox:
         assert isinstance(services, Services)
         self.services = services
         for group in self.groups:  # seed each group's language and city label, as its admin would
-            await services.chats.ensure(group.chat.id, title=group.city, type="supergroup", default_language="en")
-            await services.chats.set_language(group.chat.id, group.language)
-            await services.chats.set_city(group.chat.id, group.city)
+            chats = services.chats.chats  # the repository: seeded directly, no one is told
+            await chats.ensure(group.chat.id, title=group.city, type="supergroup", default_language="en")
+            await chats.set_language(group.chat.id, group.language)
+            await chats.set_city(group.chat.id, group.city)
         if self.link:  # link every group into one bridge, as /link codes would (kept from an earlier run)
             first = self.groups[0].chat.id
             for group in self.groups[1:]:
-                if await services.bridges.bridge_of(group.chat.id) is None:
-                    await services.bridges.link(first, group.chat.id)
+                if await services.chats.bridges.bridge_of(group.chat.id) is None:
+                    await services.chats.bridges.link(first, group.chat.id)
         self.write(
             "Kembar sandbox: the real bot against a local Telegram emulator "
             f"(translator: {settings.translator}, database: {settings.database_url.split('://')[0]})."

@@ -65,6 +65,7 @@ from bot.translation.base import (
     split_text,
     utf8_length,
 )
+from bot.translation.markers import PACK_SEPARATOR, pack_index, pack_marker
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -412,26 +413,23 @@ def _retry_delay(attempt: int, base: float, cap: float) -> float:
     return delay * random.uniform(0.5, 1.0)
 
 
-# Several texts go to the provider in one request, separated by lines like "[[7000]]" (left alone by
-# translation engines, as Kembar's own [[n]] placeholders are).
+# Several texts go to the provider in one request, separated by PACK marker lines "[[7000]]", "[[7001]]" …
+# (bot.translation.markers; left alone by translation engines, as the SPAN placeholders are).
 PACK_MAX = 50
-_PACK_BASE = 7000
-_PACK_MARK_PREFIX = "[[7"
-_PACK_SEPARATOR_COST = len("\n[[7000]]\n")
-_PACK_SPLIT = re.compile(r"\s*\[\[(7\d{3})\]\]\s*")
+_PACK_SEPARATOR_COST = len("\n" + pack_marker(0) + "\n")
 
 
-def _pack_mark(index: int) -> str:
-    return f"[[{_PACK_BASE + index}]]"
+def _has_separator(text: str) -> bool:
+    return "[[" in text and PACK_SEPARATOR.search(text) is not None
 
 
 def _unpack(text: str, count: int) -> list[str] | None:
     """The texts of a joined translation; None unless every separator came back once, in order."""
-    pieces = _PACK_SPLIT.split(text)
+    pieces = PACK_SEPARATOR.split(text)
     if len(pieces) != 2 * count - 1:
         return None
     texts = [piece.strip() for piece in pieces[0::2]]
-    marks = [int(mark) - _PACK_BASE for mark in pieces[1::2]]
+    marks = [pack_index(mark) for mark in pieces[1::2]]
     if marks != list(range(count - 1)) or not all(texts):
         return None
     return texts
@@ -571,7 +569,7 @@ class DeepTranslator:
         size = 0
         for core in cores:
             cost = self._measure(core)
-            if _PACK_MARK_PREFIX in core:  # could be taken for a separator: alone
+            if _has_separator(core):  # could be taken for a separator: alone
                 packs.append([core])
                 continue
             if current and (len(current) >= self.pack_max or size + _PACK_SEPARATOR_COST + cost > self.max_chars):
@@ -588,7 +586,7 @@ class DeepTranslator:
         split back into as many texts, each is translated on its own."""
         if len(pack) == 1:
             return {pack[0]: await self._translate_one(pack[0], source, target)}
-        joined = pack[0] + "".join(f"\n{_pack_mark(index)}\n{core}" for index, core in enumerate(pack[1:]))
+        joined = pack[0] + "".join(f"\n{pack_marker(index)}\n{core}" for index, core in enumerate(pack[1:]))
         parts = _unpack(await self._translate_one(joined, source, target), len(pack))
         if parts is None:
             logger.info("translation via %s: a batch of %d did not come back whole; one by one", self.name, len(pack))

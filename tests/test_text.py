@@ -1,4 +1,4 @@
-"""Protection of untranslatable spans, restoring them, and splitting messages for Telegram."""
+"""The placeholder scheme, protection of untranslatable spans, Telegram HTML tags and splitting messages."""
 
 from __future__ import annotations
 
@@ -9,20 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import textproc
+from bot import htmltext
+from bot.htmltext import escape, mask_tags, split_html, split_message, strip_tag_marks, unmask_tags, utf16_len
 from bot.sandbox.html_check import FormattedText, parse_html
 from bot.sandbox.html_check import utf16_len as reference_utf16_len
-from bot.textproc import (
-    Protected,
-    escape,
-    is_all_protected,
-    placeholder,
-    protect,
-    restore,
-    split_html,
-    split_message,
-    utf16_len,
-)
+from bot.translation import markers
+from bot.translation.protect import Protected, is_all_protected, protect, restore
 
 # --------------------------------------------------------------------------------------------
 # Strategies
@@ -254,7 +246,7 @@ def test_glossary_never_matches_inside_other_spans() -> None:
 
 
 def test_placeholder_format() -> None:
-    assert placeholder(3) == "[[3]]"
+    assert markers.span_marker(3) == "[[3]]"
 
 
 @pytest.mark.parametrize(
@@ -558,4 +550,48 @@ def test_split_html_shortcut_gives_what_the_full_parse_gives(pieces: list[str], 
         except ValueError as exc:
             return str(exc)
 
-    assert outcome(textproc.split_html) == outcome(textproc._split_parsed)
+    assert outcome(htmltext.split_html) == outcome(htmltext._split_parsed)
+
+
+# --------------------------------------------------------------------------------------------
+# The marker ranges and formatting tags through translation
+# --------------------------------------------------------------------------------------------
+
+
+def test_marker_ranges_do_not_overlap_and_refuse_indexes_outside_them() -> None:
+    assert markers.span_marker(0) == "[[0]]" and markers.span_marker(6999) == "[[6999]]"
+    assert markers.pack_marker(0) == "[[7000]]" and markers.pack_marker(1999) == "[[8999]]"
+    assert markers.tag_marker(0) == "[[9000]]" and markers.tag_marker(999) == "[[9999]]"
+    for make, bad in ((markers.span_marker, 7000), (markers.pack_marker, 2000), (markers.tag_marker, 1000)):
+        with pytest.raises(ValueError):
+            make(bad)
+        with pytest.raises(ValueError):
+            make(-1)
+    assert markers.pack_index("7003") == 3 and markers.pack_index("9000") is None and markers.pack_index(6999) is None
+    assert markers.tag_index("9002") == 2 and markers.tag_index("7000") is None
+
+
+def test_formatting_tags_travel_as_markers_and_come_back_only_complete_and_in_order() -> None:
+    masked, tags = mask_tags('<b>Rapat</b> &amp; <a href="https://x.id">MoU</a>')
+    assert masked == "[[9000]]Rapat[[9001]] & [[9002]]MoU[[9003]]"
+    assert tags == ["<b>", "</b>", '<a href="https://x.id">', "</a>"]
+    assert (
+        unmask_tags(masked.replace("Rapat", "Meeting"), tags) == '<b>Meeting</b> &amp; <a href="https://x.id">MoU</a>'
+    )
+    assert unmask_tags("[[9001]]x[[9000]][[9002]][[9003]]", tags) is None  # reordered: no formatting
+    assert unmask_tags("Meeting & MoU", tags) is None  # lost
+    assert strip_tag_marks("[[9000]]Meeting[[9001]] [[7000]] [[3]]") == "Meeting [[7000]] [[3]]"
+
+
+def test_tag_markers_survive_protection_as_single_spans() -> None:
+    masked, tags = mask_tags("<i>Lihat</i> https://x.id <b>besok</b>")
+    protected = protect(masked)
+    assert "[[9" not in protected.text  # every marker-like text became a span placeholder
+    back = restore(protected.text.replace("Lihat", "See").replace("besok", "tomorrow"), protected)
+    assert unmask_tags(back, tags) == "<i>See</i> https://x.id <b>tomorrow</b>"
+
+
+def test_more_tags_than_the_range_holds_fall_back_to_plain_text() -> None:
+    html = "<b>x</b>" * 600  # 1,200 tags
+    masked, tags = mask_tags(html)
+    assert tags == [] and masked == "x" * 600

@@ -1,4 +1,6 @@
-"""Reminders: database rows are the truth; the bot wakes at the next due instant, claims, sends, moves on.
+"""The reminder engine: database rows are the truth; the bot wakes at the next due instant, claims, sends,
+moves on. (The commands that make and change reminders are bot.features.reminders; the wake-up jobs are
+bot.jobs.)
 
 - Due reminders: per open item with a due date, one row per group and lead time (due - 24 h, due).
 - Overdue: one row per group at the next 09:00 local after the due date, moved a day on after firing.
@@ -16,24 +18,20 @@ import asyncio
 import logging
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.chats import ChatDirectory
+from bot.context import zone_of
 from bot.dates import format_when
+from bot.features.status import StatusService
+from bot.htmltext import escape
 from bot.i18n import Catalog, Markup
-from bot.relay import TranslationService
+from bot.ports import Buttons, DeliveryError, DestinationGone, RetryLater, Sender
 from bot.schedule import after_quiet_hours, next_local_time, next_occurrence
-from bot.telegram_io import Buttons, DeliveryError, DestinationGone, RetryLater, Sender
-from bot.textproc import escape
-from storage.records import ActionItem, Chat, NewReminder, Reminder
-from storage.repos import (
-    ActionRepository,
-    BridgeRepository,
-    ChatRepository,
-    ReminderRepository,
-    ReminderSettingsRepository,
-    scope_of,
-)
+from bot.translation.service import TranslationService
+from storage.records import ActionItem, Chat, NewReminder, Reminder, Scope
+from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository
 
 logger = logging.getLogger(__name__)
 
@@ -44,57 +42,45 @@ ITEM_KINDS = ("due", "overdue")
 AUTOMATIC_KINDS = frozenset({"due", "overdue", "digest"})
 
 
-class ReminderService:
+class ReminderEngine:
     def __init__(
         self,
         *,
         reminders: ReminderRepository,
         settings: ReminderSettingsRepository,
         actions: ActionRepository,
-        chats: ChatRepository,
-        bridges: BridgeRepository,
+        chats: ChatDirectory,
+        status: StatusService,
         translations: TranslationService,
         catalog: Catalog,
         sender: Sender,
         clock: Callable[[], datetime],
-        timezone_of: Callable[[Chat], str],
-        status_text: Callable[[Chat, str], Awaitable[str]],
+        on_schedule_change: Callable[[], None] = lambda: None,
     ) -> None:
         self.reminders = reminders
         self.settings = settings
         self.actions = actions
         self.chats = chats
-        self.bridges = bridges
+        self.status = status
         self.translations = translations
         self.catalog = catalog
         self.sender = sender
         self.clock = clock
-        self.timezone_of = timezone_of
-        self.status_text = status_text
         self.claimer = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.on_schedule_change: Callable[[], None] = lambda: None
+        # Told whenever the next due instant may have changed (bot.jobs moves its wake-up).
+        self.on_schedule_change = on_schedule_change
         self._lock = asyncio.Lock()
 
     def now(self) -> datetime:
         return self.clock()
 
     # ---- scheduling ------------------------------------------------------------------------------
-    async def members_of(self, scope: str, chat_id: int) -> tuple[Chat, ...]:
-        if scope.startswith("b"):
-            bridge = await self.bridges.get(int(scope[1:]))
-            if bridge is not None and bridge.members:
-                return bridge.members
-        chat = await self.chats.get(chat_id)
-        return (chat,) if chat else ()
-
-    async def current_scope(self, chat: Chat) -> str:
-        bridge = await self.bridges.bridge_of(chat.id)
-        bridged = bridge is not None and len(bridge.members) >= 2
-        return scope_of(bridge.id if bridge is not None and bridged else None, chat.id)
+    async def current_scope(self, chat: Chat) -> Scope:
+        return (await self.chats.context(chat)).scope
 
     async def automatic_time(self, chat: Chat, instant: datetime) -> datetime:
         schedule = await self.settings.schedule(chat.id)
-        return after_quiet_hours(instant, self.timezone_of(chat), schedule.quiet_start, schedule.quiet_end)
+        return after_quiet_hours(instant, zone_of(chat), schedule.quiet_start, schedule.quiet_end)
 
     async def sync_item(self, item: ActionItem) -> None:
         """(Re)plan the due and overdue reminders of an item: after creation and every change."""
@@ -105,7 +91,7 @@ class ReminderService:
         settings = await self.settings.get(item.scope)
         now = self.now()
         news: list[NewReminder] = []
-        for chat in await self.members_of(item.scope, item.chat_id):
+        for chat in await self.chats.members_of(item.scope, item.chat_id):
             for lead in settings.lead_seconds:
                 nominal = item.due_at - timedelta(seconds=lead)
                 if nominal <= now:
@@ -122,7 +108,7 @@ class ReminderService:
                     )
                 )
             if settings.overdue:
-                first = next_local_time(self.timezone_of(chat), OVERDUE_TIME, item.due_at)
+                first = next_local_time(zone_of(chat), OVERDUE_TIME, item.due_at)
                 news.append(
                     NewReminder(
                         scope=item.scope,
@@ -137,30 +123,30 @@ class ReminderService:
             await self.reminders.add_many(news)
         self.on_schedule_change()
 
-    async def resync_scope(self, scope: str) -> int:
+    async def resync_scope(self, scope: Scope) -> int:
         items = await self.actions.list(scope, statuses=("open",))
         for item in items:
             await self.sync_item(item)
         return len(items)
 
     async def add_adhoc(
-        self, chat: Chat, scope: str, when: datetime, text: str, created_by: int | None
+        self, chat: Chat, scope: Scope, when: datetime, text: str, created_by: int | None
     ) -> list[Reminder]:
         """``/remind <when> <text>``: one numbered reminder, a row per group of the bridge."""
         return await self._add_numbered(chat, scope, "adhoc", when, text, created_by)
 
     async def add_recurring(
-        self, chat: Chat, scope: str, recurrence: str, text: str, created_by: int | None
+        self, chat: Chat, scope: Scope, recurrence: str, text: str, created_by: int | None
     ) -> list[Reminder]:
         """``/remind every …``: on the wall clock of the group that set it."""
-        tz = self.timezone_of(chat)
+        tz = zone_of(chat)
         first = next_occurrence(recurrence, tz, self.now())
         return await self._add_numbered(chat, scope, "recurring", first, text, created_by, recurrence, tz)
 
     async def _add_numbered(
         self,
         chat: Chat,
-        scope: str,
+        scope: Scope,
         kind: str,
         due_at: datetime,
         text: str,
@@ -181,7 +167,7 @@ class ReminderService:
                 created_by=created_by,
                 numbered=True,
             )
-            for member in await self.members_of(scope, chat.id)
+            for member in await self.chats.members_of(scope, chat.id)
         ]
         added = await self.reminders.add_many(news)
         self.on_schedule_change()
@@ -217,7 +203,7 @@ class ReminderService:
                 continue
             if existing is not None:
                 continue
-            when = next_local_time(self.timezone_of(chat), schedule.digest_time, self.now(), schedule.digest_weekday)
+            when = next_local_time(zone_of(chat), schedule.digest_time, self.now(), schedule.digest_weekday)
             await self.reminders.add(
                 NewReminder(
                     scope=await self.current_scope(chat),
@@ -287,7 +273,7 @@ class ReminderService:
         await self._after_fire(reminder, chat, now, late, keep_going)
 
     async def _after_fire(self, reminder: Reminder, chat: Chat, now: datetime, late: bool, keep_going: bool) -> None:
-        tz = self.timezone_of(chat)
+        tz = zone_of(chat)
         if reminder.kind == "recurring" and reminder.recurrence and keep_going:
             # Once for the missed period: the next occurrence after now, not after the missed one.
             nxt = next_occurrence(reminder.recurrence, reminder.timezone or tz, now)
@@ -320,13 +306,14 @@ class ReminderService:
         """The message for one group, its buttons, and whether a repeating reminder goes on."""
         t, lang = self.catalog.t, chat.language
         ui = self.catalog.resolve(lang)
-        tz = self.timezone_of(chat)
+        tz = zone_of(chat)
         late_mark = ("\n" + t("reminder.late", lang)) if late else ""
-        bridge_id = int(reminder.scope[1:]) if reminder.scope.startswith("b") else None
+        bridge_id = reminder.scope.bridge_id
         if reminder.kind == "digest":
-            if not await self.actions.stats(await self.current_scope(chat), self.now()):
+            here = await self.chats.context(chat)
+            if not await self.status.has_items(here):
                 return None, None, True  # nothing recorded yet: no digest this week
-            body = await self.status_text(chat, tz)
+            body = await self.status.text(here)
             return t("reminder.digest", lang, body=Markup(body)) + late_mark, None, True
         if reminder.action_item_id is not None:
             item = await self.actions.get_by_id(reminder.action_item_id)
@@ -346,5 +333,5 @@ class ReminderService:
             message = (await self.translations.translate(message, reminder.language, lang, bridge_id=bridge_id)).text
         return t("reminder.adhoc", lang, text=message) + late_mark, self.buttons(reminder, ui), True
 
-    async def upcoming(self, scope: str) -> list[Reminder]:
+    async def upcoming(self, scope: Scope) -> list[Reminder]:
         return await self.reminders.upcoming(scope)

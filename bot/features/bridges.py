@@ -1,4 +1,5 @@
-"""Bridges: linking groups with one-time codes, leaving, and telling every member what changed."""
+"""Bridges: linking groups with one-time codes (``/link``), showing (``/bridge``) and leaving (``/unlink``)
+them, the bot's own removal from a group, and telling every member what changed."""
 
 from __future__ import annotations
 
@@ -8,14 +9,31 @@ from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
 from bot.i18n import Catalog, Markup, language_name
-from bot.telegram_io import DeliveryError, Sender
+from bot.ports import DeliveryError, Members, Sender
 from storage.records import Bridge, Chat
-from storage.repos import BridgeRepository, ChatRepository, LinkCodeRepository
+from storage.repos import (
+    AlreadyBridged,
+    BridgeRepository,
+    ChatRepository,
+    CodeExpired,
+    CodeNotFound,
+    CodeOwnChat,
+    CodeUsed,
+    LinkCodeError,
+    LinkCodeRepository,
+)
 
 logger = logging.getLogger(__name__)
 
 CODE_TTL = timedelta(minutes=30)
+CODE_ERRORS: dict[type[LinkCodeError], str] = {
+    CodeNotFound: "link.not_found",
+    CodeExpired: "link.expired",
+    CodeUsed: "link.used",
+    CodeOwnChat: "link.own",
+}
 
 
 class TooManyAttempts(Exception):
@@ -59,6 +77,8 @@ class BridgeService:
         chats: ChatRepository,
         catalog: Catalog,
         sender: Sender,
+        members: Members,
+        permissions: Permissions,
         limiter: AttemptLimiter | None = None,
     ) -> None:
         self.bridges = bridges
@@ -66,7 +86,58 @@ class BridgeService:
         self.chats = chats
         self.catalog = catalog
         self.sender = sender
+        self.members = members
+        self.permissions = permissions
         self.limiter = limiter or AttemptLimiter()
+
+    # ---- use cases ----------------------------------------------------------------------------------
+    async def link_command(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/link`` gives a one-time code; ``/link <code>`` in the partner group joins (administrators)."""
+        if here.is_private:
+            raise Refused("link.private")
+        await self.permissions.require_admin(here, actor)
+        if not await self.members.bot_can_read(here.id):
+            raise Refused("link.cannot_read")
+        code_text = "".join(text.split())
+        if not code_text:
+            code = await self.create_code(here.id, actor.user_id)
+            return reply("link.code", code=code, minutes=int(CODE_TTL.total_seconds() // 60))
+        if await self.bridges.bridge_of(here.id) is not None:
+            raise Refused("link.already")
+        try:
+            bridge = await self.redeem(code_text, here.id)
+        except TooManyAttempts as exc:
+            raise Refused("link.rate_limited", minutes=max(1, round(exc.wait_seconds / 60))) from None
+        except LinkCodeError as exc:
+            raise Refused(CODE_ERRORS.get(type(exc), "link.not_found")) from None
+        except AlreadyBridged:
+            raise Refused("link.already") from None
+        return reply("bridge.members", members=self.members_text(bridge, here.ui))
+
+    async def show(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/bridge``: the groups of this bridge, with language and city."""
+        bridge = await self.bridges.bridge_of(here.id)
+        if bridge is None or len(bridge.members) < 2:
+            raise Refused("bridge.none")
+        return reply("bridge.members", members=self.members_text(bridge, here.ui))
+
+    async def leave(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/unlink`` (administrators): the others are told."""
+        await self.permissions.require_admin(here, actor)
+        if await self.bridges.bridge_of(here.id) is None:
+            raise Refused("bridge.none")
+        await self.unlink(here.id)
+        return reply("bridge.left")
+
+    async def destination_gone(self, chat_id: int, reason: str) -> None:
+        """Delivery found a destination gone (the bot was removed or the chat deleted)."""
+        await self.bot_removed(chat_id)
+
+    async def bot_removed(self, chat_id: int) -> None:
+        """The bot was removed from a group: it leaves its bridge (the others are told) and goes quiet."""
+        if await self.bridges.bridge_of(chat_id) is not None:
+            await self.unlink(chat_id, gone=True)
+        await self.chats.set_active(chat_id, False)
 
     async def create_code(self, chat_id: int, user_id: int | None) -> str:
         return await self.codes.create(chat_id, user_id, CODE_TTL)
@@ -77,8 +148,6 @@ class BridgeService:
         Raises TooManyAttempts, the LinkCodeError subclasses, or AlreadyBridged.
         """
         self.limiter.check(chat_id)
-        from storage.repos import LinkCodeError
-
         try:
             issuer = await self.codes.redeem(code, chat_id)
         except LinkCodeError:

@@ -1,0 +1,49 @@
+"""The chats Kembar knows, as ``ChatContext`` values: loaded once per update, and for any chat a scope reaches."""
+
+from __future__ import annotations
+
+from bot.context import ChatContext
+from bot.i18n import Catalog
+from storage.records import Bridge, Chat, Scope
+from storage.repos import BridgeRepository, ChatRepository
+
+
+class ChatDirectory:
+    def __init__(self, chats: ChatRepository, bridges: BridgeRepository, catalog: Catalog) -> None:
+        self.chats = chats
+        self.bridges = bridges
+        self.catalog = catalog
+
+    async def arrive(self, chat_id: int, *, title: str, type: str, user_language: str | None) -> ChatContext:
+        """The context of a chat an update came from; a chat seen for the first time is stored, in the
+        language of the user who brought the bot there (when Kembar has a catalogue for it)."""
+        chat = await self.chats.ensure(
+            chat_id, title=title, type=type, default_language=self.catalog.resolve(user_language)
+        )
+        return await self.context(chat)
+
+    async def context(self, chat: Chat) -> ChatContext:
+        return self.of(chat, await self.bridges.bridge_of(chat.id))
+
+    def of(self, chat: Chat, bridge: Bridge | None) -> ChatContext:
+        partnered = bridge if bridge is not None and len(bridge.members) >= 2 else None
+        return ChatContext(chat, self.catalog.resolve(chat.language), partnered)
+
+    async def get(self, chat_id: int) -> Chat | None:
+        return await self.chats.get(chat_id)
+
+    async def context_of(self, chat_id: int) -> ChatContext | None:
+        chat = await self.chats.get(chat_id)
+        return await self.context(chat) if chat is not None else None
+
+    async def members_of(self, scope: Scope, fallback_chat_id: int) -> tuple[Chat, ...]:
+        """The groups a scope reaches now: a bridge's members, else the one group."""
+        if scope.bridge_id is not None:
+            bridge = await self.bridges.get(scope.bridge_id)
+            if bridge is not None and bridge.members:
+                return bridge.members
+        chat = await self.chats.get(scope.chat_id if scope.chat_id is not None else fallback_chat_id)
+        return (chat,) if chat else ()
+
+    async def all(self) -> list[Chat]:
+        return await self.chats.all()

@@ -1,0 +1,140 @@
+"""What every use case receives and returns, free of Telegram types.
+
+- ``ChatContext``: the chat a command runs in, resolved once per update (its stored settings, UI
+  language, time zone, label, bridge and scope);
+- ``Actor``: who asks, by Telegram user id (display names are for showing only, never for permissions);
+- ``Reply``: what the command answers in that chat, as a catalogue key and values that the handler
+  renders; ``Refused``: the same, raised where a use case stops (bad input, not allowed);
+- ``Permissions``: who may do what, decided on user ids through the ``Members`` port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.i18n import default_timezone
+from bot.ports import Buttons, Members
+from storage.records import Bridge, Chat, Scope
+
+
+def zone_of(chat: Chat) -> str:
+    """The chat's IANA time zone: the one it set, else the default for its language."""
+    return chat.timezone or default_timezone(chat.language)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatContext:
+    """A chat as the use cases see it. ``bridge`` is set only when the bridge has a partner (2+ members):
+    a group alone in a bridge keeps its own scope."""
+
+    chat: Chat
+    ui: str  # the catalogue language its messages are written in
+    bridge: Bridge | None = None
+
+    @property
+    def id(self) -> int:
+        return self.chat.id
+
+    @property
+    def language(self) -> str:
+        """The chat's content language (what relayed text is translated into)."""
+        return self.chat.language
+
+    @property
+    def timezone(self) -> str:
+        return zone_of(self.chat)
+
+    @property
+    def label(self) -> str:
+        return self.chat.label
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat.type == "private"
+
+    @property
+    def bridge_id(self) -> int | None:
+        return self.bridge.id if self.bridge is not None else None
+
+    @property
+    def scope(self) -> Scope:
+        """Whose items, programmes and reminders this chat sees: its bridge's, else its own."""
+        return Scope.of(self.bridge_id, self.chat.id)
+
+    @property
+    def members(self) -> tuple[Chat, ...]:
+        """The groups that share the scope (this one alone when it is in no bridge)."""
+        return self.bridge.members if self.bridge is not None else (self.chat,)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who asks. ``as_chat``: posted as the group itself (an anonymous administrator), which only an
+    administrator of that group can do."""
+
+    user_id: int | None
+    name: str
+    username: str | None = None
+    as_chat: bool = False
+
+    @property
+    def label(self) -> str:
+        """How announcements name them."""
+        return f"@{self.username}" if self.username else self.name
+
+
+class Phrase(str):
+    """A value of a ``Reply`` that is itself a catalogue key, rendered in the reply's language."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer in the asking chat: catalogue ``key`` rendered with ``values`` (HTML-escaped unless
+    ``Markup``; a ``Phrase`` is rendered first), in ``language`` when given (else the chat's), with inline
+    ``buttons``. For a button
+    press it is the short notice shown to the presser (``alert``: as a dialog)."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    buttons: Buttons | None = None
+    language: str | None = None
+    alert: bool = False
+    quote: bool = False  # answer as a reply to the command (a button under it needs the command back)
+
+
+def reply(key: str, /, **values: object) -> Reply:
+    return Reply(key, values)
+
+
+class Refused(Exception):
+    """A use case stops here and says why: the handler answers with ``key`` (an alert for a button)."""
+
+    def __init__(self, key: str, /, *, buttons: Buttons | None = None, quote: bool = False, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+        self.buttons = buttons
+        self.quote = quote
+
+    @property
+    def reply(self) -> Reply:
+        return Reply(self.key, self.values, buttons=self.buttons, alert=True, quote=self.quote)
+
+
+class Permissions:
+    """Who may do what: decided on Telegram user ids, never on display names."""
+
+    def __init__(self, members: Members) -> None:
+        self.members = members
+
+    async def is_admin(self, here: ChatContext, actor: Actor) -> bool:
+        if here.is_private or actor.as_chat:
+            return True
+        if actor.user_id is None:
+            return False
+        return await self.members.is_admin(here.id, actor.user_id)
+
+    async def require_admin(self, here: ChatContext, actor: Actor) -> None:
+        if not await self.is_admin(here, actor):
+            raise Refused("admin.only")

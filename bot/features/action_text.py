@@ -1,0 +1,115 @@
+"""What a group member types for action items: title, owners, programme tag and due-date candidates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+TITLE_MAX = 500
+
+# Words that introduce the due date, per group language; "due" works everywhere. Ambiguous words
+# ("sebelum" = before, "bis" = until) only count when what follows really is a date.
+DUE_WORDS: dict[str, tuple[str, ...]] = {
+    "id": ("tenggat", "sebelum"),
+    "de": ("bis",),
+    "ko": ("마감",),
+    "ja": ("まで", "期限"),
+    "zh": ("截止",),
+}
+STRICT_DUE_WORDS = frozenset({"due", "tenggat", "마감", "期限", "截止"})
+# Languages that put the word after the date: "金曜日まで", "周五截止".
+POSTFIX_DUE_WORDS = frozenset({"まで", "截止"})
+
+# "owner: Budi Santoso, Kim" names owners in free text (people without a Telegram username).
+OWNER_WORDS = ("owner", "owners", "pj", "penanggung jawab", "담당", "담당자", "verantwortlich", "担当", "负责人")
+
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{2,31})\b")
+TAG_RE = re.compile(r"(?<![\w#])#([\w-]{1,64})")
+
+
+@dataclass(frozen=True)
+class ParsedAction:
+    title: str
+    owners: tuple[str, ...]
+    programme: str | None
+    when_candidates: tuple[tuple[str, bool], ...]  # (when text, strict keyword) from the last keyword back
+    title_without_when: tuple[str, ...]  # the title for each candidate (same order)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parse_action_text(text: str, language: str, text_mentions: Sequence[str] = ()) -> ParsedAction:
+    """Split ``/action`` arguments into title, owners, programme tag and due-date candidates.
+
+    ``text_mentions`` are the display texts of Telegram text mentions (users without a username).
+    """
+    owners: list[str] = []
+    for name in text_mentions:
+        if name and name in text:
+            owners.append(name)
+            text = text.replace(name, " ", 1)
+    stops = "|".join(re.escape(w) for w in ("due", *DUE_WORDS.get(language, ())))
+    named = re.search(
+        rf"(?i)(?:^|\s)(?:{'|'.join(re.escape(w) for w in OWNER_WORDS)})\s*:\s*(.+?)(?=\s+(?:{stops})\s|\s+#|$)", text
+    )
+    if named is not None:
+        owners += [" ".join(part.split()) for part in named.group(1).split(",") if part.strip()]
+        text = text[: named.start()] + " " + text[named.end() :]
+    for match in MENTION_RE.finditer(text):
+        owners.append("@" + match.group(1))
+    text = MENTION_RE.sub(" ", text)
+    tags = TAG_RE.findall(text)
+    programme = tags[0] if tags else None
+    if programme is not None:
+        text = TAG_RE.sub(" ", text, count=1)
+
+    words = ("due", *DUE_WORDS.get(language, ()))
+    candidates: list[tuple[str, bool]] = []
+    titles: list[str] = []
+    for word in words:
+        if word in POSTFIX_DUE_WORDS:
+            pattern = re.compile(rf"(\S+?)\s*{re.escape(word)}\s*$")
+            for match in pattern.finditer(text):
+                candidates.append((match.group(1), word in STRICT_DUE_WORDS))
+                titles.append(_collapse(text[: match.start()]))
+            continue
+        pattern = re.compile(rf"(?i)(?:^|\s){re.escape(word)}\s+(.+)$")
+        for match in pattern.finditer(text):
+            candidates.append((_collapse(match.group(1)), word in STRICT_DUE_WORDS))
+            titles.append(_collapse(text[: match.start()]))
+    # Try the occurrence nearest the end first: "kirim laporan sebelum rapat tenggat Jumat".
+    order = sorted(range(len(candidates)), key=lambda i: len(titles[i]), reverse=True)
+    return ParsedAction(
+        title=_collapse(text),
+        owners=tuple(dict.fromkeys(owners)),
+        programme=programme,
+        when_candidates=tuple(candidates[i] for i in order),
+        title_without_when=tuple(titles[i] for i in order),
+    )
+
+
+def split_owner_names(text: str, text_mentions: Sequence[str] = ()) -> list[str]:
+    """``@kim, Budi Santoso`` → ["@kim", "Budi Santoso"] (for /assign)."""
+    owners = [name for name in text_mentions if name and name in text]
+    for name in owners:
+        text = text.replace(name, ",", 1)
+    owners += ["@" + m for m in MENTION_RE.findall(text)]
+    text = MENTION_RE.sub(",", text)
+    owners += [_collapse(part) for part in text.split(",") if _collapse(part)]
+    return list(dict.fromkeys(owners))
+
+
+def user_matches(owner: str, username: str | None, full_name: str) -> bool:
+    owner = owner.casefold()
+    return (username is not None and owner == "@" + username.casefold()) or owner == full_name.casefold()
+
+
+def plus_one_day(due_at: datetime | None, now: datetime, timezone: str) -> datetime:
+    """One calendar day later in the group's zone (23 or 25 hours across a daylight-saving change)."""
+    local = (due_at or now).astimezone(ZoneInfo(timezone))
+    return (local.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)

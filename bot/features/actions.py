@@ -1,0 +1,369 @@
+"""Action items: what the partners agree, kept with owners, a due date and a status, shown and announced in
+every group of the scope in its own language and time zone.
+
+Every command of the feature is one method here (``create``, ``list``, ``set_status``, ``assign``,
+``due``, ``rename``, ``press`` for the buttons under an item); each takes the chat's context, who asks
+and the command's text, and answers with a ``Reply`` (or ``None`` when the announcement to the groups
+is the answer) or raises ``Refused``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply, zone_of
+from bot.dates import format_when, is_past
+from bot.features.action_text import (
+    TITLE_MAX,
+    parse_action_text,
+    plus_one_day,
+    split_owner_names,
+    user_matches,
+)
+from bot.i18n import Catalog, Markup
+from bot.ports import Buttons, DeliveryError, Sender
+from bot.translation.service import TranslationService
+from bot.when import examples, read_when
+from storage.records import ActionItem, Chat, Scope
+from storage.repos import ActionRepository, ProgrammeRepository
+
+logger = logging.getLogger(__name__)
+
+FILTERS = ("open", "mine", "overdue", "done", "all")
+LIST_MAX = 50  # items shown by /actions
+_BUTTON = re.compile(r"^act\|([bc]-?\d{1,20})\|(\d{1,9})\|(done|take|plus1d)$")
+_STATUS_KEYS = {"done": "action.done_mark", "dropped": "action.dropped_mark", "open": "action.filter.open"}
+PROGRAMME_OFFER = "prg|add"  # callback data of the "create this programme" button under a refused /action
+
+
+class ItemTitles:
+    """An item's title in a group's language (translated once per language, cached like any text)."""
+
+    def __init__(self, translations: TranslationService) -> None:
+        self.translations = translations
+
+    async def title_in(self, item: ActionItem, language: str, bridge_id: int | None) -> str:
+        translated = await self.translations.translate(item.title, item.language, language, bridge_id=bridge_id)
+        return translated.text
+
+    async def titles_in(self, items: Sequence[ActionItem], language: str, bridge_id: int | None) -> list[str]:
+        return list(await asyncio.gather(*(self.title_in(i, language, bridge_id) for i in items)))
+
+
+class ItemPlanner(Protocol):
+    """Told of every created or changed item (the reminders plan themselves around it)."""
+
+    async def sync_item(self, item: ActionItem) -> None: ...
+
+
+@dataclass(frozen=True)
+class ItemArgs:
+    """``<n> [rest]`` of a command that names an item, resolved to the item of the chat's scope."""
+
+    item: ActionItem
+    rest: str
+
+
+class ActionService:
+    def __init__(
+        self,
+        *,
+        actions: ActionRepository,
+        programmes: ProgrammeRepository,
+        titles: ItemTitles,
+        catalog: Catalog,
+        sender: Sender,
+        permissions: Permissions,
+        planner: ItemPlanner,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.actions = actions
+        self.programmes = programmes
+        self.titles = titles
+        self.catalog = catalog
+        self.sender = sender
+        self.permissions = permissions
+        self.planner = planner
+        self.clock = clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # ---- use cases ----------------------------------------------------------------------------------
+    async def create(
+        self,
+        here: ChatContext,
+        actor: Actor,
+        text: str,
+        *,
+        mentions: Sequence[str] = (),
+        replied_text: str | None = None,
+    ) -> None:
+        """``/action <title> [@owner] [due <when>] [#programme]``, or ``/action @owner due <when>`` in reply
+        to the message that becomes the title. The new item is announced in every group of the scope."""
+        parsed = parse_action_text(text, here.language, mentions)
+        title = parsed.title
+        due_at = None
+        for (when_text, strict), title_without in zip(parsed.when_candidates, parsed.title_without_when, strict=True):
+            when = await read_when(when_text, here.language, here.timezone, self.now())
+            if when is not None:
+                due_at, title = when, title_without
+                break
+            if strict:
+                raise Refused("action.bad_when", when=when_text[:100], examples=examples(here.ui))
+        if replied_text is not None:
+            if title:  # with a reply, the arguments give only owners, due date and programme
+                raise Refused("action.usage", examples=examples(here.ui))
+            title = " ".join(replied_text.split())
+        title = self._checked_title(title)
+        self._check_future(here, due_at)
+        programme_id = None
+        if parsed.programme is not None:
+            programme = await self.programmes.get(here.scope, parsed.programme)
+            if programme is None:
+                offer = [[(self.catalog.t("btn.create_programme", here.ui, name=parsed.programme), PROGRAMME_OFFER)]]
+                raise Refused("action.unknown_programme", name=parsed.programme, buttons=offer, quote=True)
+            programme_id = programme.id
+        item = await self.actions.create(
+            scope=here.scope,
+            bridge_id=here.bridge_id,
+            chat_id=here.id,
+            title=title,
+            language=here.language,
+            owners=parsed.owners,
+            programme_id=programme_id,
+            due_at=due_at,
+            created_by=actor.user_id,
+        )
+        await self.announce_new(item, here)
+
+    async def listing(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/actions [open|mine|overdue|done|all]``."""
+        args = text.split()
+        option = args[0].lower() if args else "open"
+        if option not in FILTERS or len(args) > 1:
+            raise Refused("action.bad_filter", option=" ".join(args)[:40])
+        statuses = {"open": ("open",), "mine": ("open",), "overdue": ("open",), "done": ("done",)}.get(
+            option, ("open", "done")
+        )
+        items = await self.actions.list(here.scope, statuses=statuses)
+        now = self.now()
+        if option == "mine":
+            items = [i for i in items if self.owns(i, actor)]
+        elif option == "overdue":
+            items = [i for i in items if i.is_overdue(now)]
+        label = Phrase(f"action.filter.{option}")
+        if not items:
+            return reply("action.none" if option in ("open", "all") else "action.none_filtered", filter=label)
+        return reply("action.list", filter=label, items=Markup(await self.cards(items[:LIST_MAX], here)))
+
+    async def done(self, here: ChatContext, actor: Actor, text: str) -> None:
+        """``/done <n>``."""
+        await self._set_status(here, actor, "done", text, "done")
+
+    async def reopen(self, here: ChatContext, actor: Actor, text: str) -> None:
+        """``/reopen <n>``."""
+        await self._set_status(here, actor, "reopen", text, "open")
+
+    async def drop(self, here: ChatContext, actor: Actor, text: str) -> None:
+        """``/drop <n>`` (the creator or an administrator)."""
+        await self._set_status(here, actor, "drop", text, "dropped")
+
+    async def _set_status(self, here: ChatContext, actor: Actor, command: str, text: str, status: str) -> None:
+        found = await self.item_args(here, command, text, more=False)
+        await self._change_status(here, actor, found.item, status)
+
+    async def assign(self, here: ChatContext, actor: Actor, text: str, mentions: Sequence[str] = ()) -> None:
+        """``/assign <n> @owner, Name``: replaces the owners."""
+        found = await self.item_args(here, "assign", text, more=True)
+        owners = split_owner_names(found.rest, mentions)
+        if not owners or any(len(o) > 64 for o in owners):
+            raise Refused("action.no_owners", number=found.item.number)
+        await self._require_change(here, actor, found.item)
+        item = await self.actions.set_owners(here.scope, found.item.number, owners)
+        await self.announce_change(item, here, "action.changed.owners", by=actor)
+
+    async def due(self, here: ChatContext, actor: Actor, text: str) -> None:
+        """``/due <n> <when>``."""
+        found = await self.item_args(here, "due", text, more=True)
+        if not found.rest:
+            raise Refused("action.bad_when", when="", examples=examples(here.ui))
+        when = await read_when(found.rest, here.language, here.timezone, self.now())
+        if when is None:
+            raise Refused("action.bad_when", when=found.rest[:100], examples=examples(here.ui))
+        self._check_future(here, when)
+        await self._require_change(here, actor, found.item)
+        item = await self.actions.set_due(here.scope, found.item.number, when)
+        await self.announce_change(item, here, "action.changed.due", by=actor)
+
+    async def rename(self, here: ChatContext, actor: Actor, text: str) -> None:
+        """``/rename <n> <title>``."""
+        found = await self.item_args(here, "rename", text, more=True)
+        title = self._checked_title(" ".join(found.rest.split()))
+        await self._require_change(here, actor, found.item)
+        item = await self.actions.set_title(here.scope, found.item.number, title, here.language)
+        await self.announce_change(item, here, "action.changed.title", by=actor)
+
+    async def press(self, here: ChatContext, actor: Actor, data: str) -> Reply:
+        """A button under an item: ✅ done, 🙋 take it, 📅 +1 day. The answer is the presser's notice."""
+        match = _BUTTON.match(data)
+        if match is None:
+            return Reply("", alert=False)
+        scope, number, op = Scope.parse(match.group(1)), int(match.group(2)), match.group(3)
+        if scope != here.scope:
+            raise Refused("action.button_other_bridge")
+        item = await self.actions.get(scope, number)
+        if item is None or item.status == "dropped":
+            raise Refused("action.button_stale")
+        if op == "take":
+            item = await self.actions.add_owners(scope, number, [actor.label])
+            await self.announce_change(item, here, "action.changed.owners", by=actor)
+            return Reply("action.button_taken")
+        if op == "done":
+            return await self.complete(here, actor, item)
+        await self._require_change(here, actor, item)
+        item = await self.actions.set_due(scope, number, plus_one_day(item.due_at, self.now(), here.timezone))
+        await self.announce_change(item, here, "action.changed.due", by=actor)
+        return Reply("action.button_postponed")
+
+    async def complete(self, here: ChatContext, actor: Actor, item: ActionItem) -> Reply:
+        """✅ from an item's card or from one of its reminders."""
+        if item.scope != here.scope:
+            raise Refused("action.button_other_bridge")
+        await self._require_change(here, actor, item)
+        if item.status == "done":
+            return Reply("action.already", {"number": item.number, "state": Phrase("action.done_mark")})
+        item = await self.actions.set_status(item.scope, item.number, "done", self.now())
+        await self.announce_change(item, here, "action.changed.done", by=actor)
+        return Reply("action.button_done")
+
+    async def item(self, item_id: int) -> ActionItem | None:
+        return await self.actions.get_by_id(item_id)
+
+    # ---- rules --------------------------------------------------------------------------------------
+    def owns(self, item: ActionItem, actor: Actor) -> bool:
+        return any(user_matches(o, actor.username, actor.name) for o in item.owners)
+
+    async def may_change(self, here: ChatContext, actor: Actor, item: ActionItem, *, drop: bool = False) -> bool:
+        """The creator, the owners (except dropping) and the group's administrators."""
+        if actor.user_id is not None and item.created_by == actor.user_id:
+            return True
+        if not drop and self.owns(item, actor):
+            return True
+        return await self.permissions.is_admin(here, actor)
+
+    async def _require_change(self, here: ChatContext, actor: Actor, item: ActionItem, *, drop: bool = False) -> None:
+        if not await self.may_change(here, actor, item, drop=drop):
+            raise Refused("action.drop_not_allowed" if drop else "action.not_allowed")
+
+    async def _change_status(self, here: ChatContext, actor: Actor, item: ActionItem, status: str) -> None:
+        await self._require_change(here, actor, item, drop=status == "dropped")
+        if item.status == status:
+            raise Refused("action.already", number=item.number, state=Phrase(_STATUS_KEYS[status]))
+        item = await self.actions.set_status(here.scope, item.number, status, self.now())
+        await self.announce_change(item, here, f"action.changed.{status}", by=actor)
+
+    async def item_args(self, here: ChatContext, command: str, text: str, *, more: bool) -> ItemArgs:
+        """``<n> [rest]`` naming an item of the chat's scope."""
+        number_text, _, rest = text.strip().partition(" ")
+        number_text = number_text.lstrip("#")
+        if not number_text.isdigit() or len(number_text) > 9:
+            raise Refused("action.bad_number", command=command)
+        if rest.strip() and not more:
+            raise Refused("action.extra_args", command=command)
+        item = await self.actions.get(here.scope, int(number_text))
+        if item is None:
+            raise Refused("action.not_found", number=int(number_text))
+        return ItemArgs(item, rest.strip())
+
+    def _checked_title(self, title: str) -> str:
+        if not title:
+            raise Refused("action.empty_title")
+        if len(title) > TITLE_MAX:
+            raise Refused("action.title_too_long", length=len(title))
+        return title
+
+    def _check_future(self, here: ChatContext, when: datetime | None) -> None:
+        if when is not None and is_past(when, self.now()):
+            raise Refused("action.past_when", when=format_when(when, here.ui, here.timezone))
+
+    # ---- rendering and announcing -------------------------------------------------------------------
+    def when_text(self, when: datetime | None, chat: Chat) -> str:
+        if when is None:
+            return self.catalog.t("due.none", chat.language)
+        return format_when(when, self.catalog.resolve(chat.language), zone_of(chat))
+
+    def card(self, item: ActionItem, title: str, chat: Chat) -> str:
+        lang = chat.language
+        parts: list[str] = []
+        if item.owners:
+            parts.append(self.catalog.t("action.owners", lang, owners=", ".join(item.owners)))
+        if item.due_at is not None:
+            parts.append(self.catalog.t("action.due", lang, when=self.when_text(item.due_at, chat)))
+        if item.programme:
+            parts.append(self.catalog.t("action.programme", lang, programme="#" + item.programme))
+        if item.status == "done":
+            parts.append(self.catalog.t("action.done_mark", lang))
+        elif item.status == "dropped":
+            parts.append(self.catalog.t("action.dropped_mark", lang))
+        elif item.is_overdue(self.now()):
+            parts.append(self.catalog.t("action.overdue", lang))
+        details = ("\n" + " · ".join(parts)) if parts else ""
+        return self.catalog.t("action.card", lang, number=item.number, title=title, details=Markup(details))
+
+    async def cards(self, items: Sequence[ActionItem], here: ChatContext) -> str:
+        titles = await self.titles.titles_in(items, here.language, here.bridge_id)
+        return "\n\n".join(self.card(item, title, here.chat) for item, title in zip(items, titles, strict=True))
+
+    def buttons(self, item: ActionItem, language: str) -> Buttons | None:
+        if item.status != "open":
+            return None
+        data = f"act|{item.scope.key}|{item.number}|"
+        return [
+            [
+                (self.catalog.t("btn.done", language), data + "done"),
+                (self.catalog.t("btn.take", language), data + "take"),
+                (self.catalog.t("btn.plus_day", language), data + "plus1d"),
+            ]
+        ]
+
+    async def announce_new(self, item: ActionItem, here: ChatContext) -> None:
+        """Tell every group of the scope about a new item (and let the reminders plan for it)."""
+        await self.planner.sync_item(item)
+
+        async def one(chat: Chat) -> None:
+            title = await self.titles.title_in(item, chat.language, here.bridge_id)
+            card = self.card(item, title, chat)
+            text = self.catalog.t(
+                "action.created", chat.language, number=item.number, city=here.label, card=Markup(card)
+            )
+            await self._send(chat.id, text, self.buttons(item, self.catalog.resolve(chat.language)))
+
+        await asyncio.gather(*(one(chat) for chat in here.members))
+
+    async def announce_change(self, item: ActionItem, here: ChatContext, key: str, *, by: Actor) -> None:
+        """One line to every group of the scope about a change (and let the reminders re-plan)."""
+        await self.planner.sync_item(item)
+
+        async def one(chat: Chat) -> None:
+            title = await self.titles.title_in(item, chat.language, here.bridge_id)
+            values: dict[str, object] = {"number": item.number, "title": title, "by": by.label, "city": here.label}
+            if key == "action.changed.owners":
+                values["owners"] = ", ".join(item.owners)
+            if key == "action.changed.due":
+                values["when"] = self.when_text(item.due_at, chat)
+            await self._send(chat.id, self.catalog.t(key, chat.language, **values), None)
+
+        await asyncio.gather(*(one(chat) for chat in here.members))
+
+    async def _send(self, chat_id: int, text: str, buttons: Buttons | None) -> None:
+        try:
+            await self.sender.send_text(chat_id, text, buttons=buttons)
+        except DeliveryError as exc:
+            logger.warning("could not announce to chat %s: %s", chat_id, exc)

@@ -1,0 +1,119 @@
+"""Programmes: the areas of a partnership (education, tourism, trade …) that tag action items as ``#name``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
+from bot.features.action_text import parse_action_text
+from bot.features.actions import LIST_MAX, ActionService
+from bot.htmltext import escape
+from bot.i18n import Catalog, Markup
+from storage.records import Programme
+from storage.repos import ProgrammeRepository
+
+SHOW_MAX = 30  # items shown under /programme <name>
+
+
+class ProgrammeService:
+    def __init__(
+        self,
+        *,
+        programmes: ProgrammeRepository,
+        actions: ActionService,
+        catalog: Catalog,
+        permissions: Permissions,
+    ) -> None:
+        self.programmes = programmes
+        self.actions = actions
+        self.catalog = catalog
+        self.permissions = permissions
+
+    async def programme(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/programme add <name> [— goal]`` (administrators) or ``/programme <name>``."""
+        action, _, remainder = text.strip().partition(" ")
+        if not action:
+            raise Refused("programme.usage")
+        if action.lower() == "add":
+            name, _, goal = remainder.replace("—", "--").partition("--")
+            return await self.add(here, actor, name.strip(), " ".join(goal.split()) or None)
+        if remainder.strip():
+            raise Refused("programme.usage")
+        return await self.show(here, action)
+
+    async def add(self, here: ChatContext, actor: Actor, name: str, goal: str | None) -> Reply:
+        await self.permissions.require_admin(here, actor)
+        saved = await self._add(here, name, goal)
+        return reply("programme.added", name=saved.name, goal=_goal(saved))
+
+    async def show(self, here: ChatContext, name: str) -> Reply:
+        found = await self.programmes.get(here.scope, name)
+        if found is None:
+            raise Refused("programme.not_found", name=name[:64])
+        items = await self.actions.actions.list(here.scope, statuses=("open", "done"), programme_id=found.id)
+        now = self.actions.now()
+        return reply(
+            "programme.show",
+            name=found.name,
+            goal=_goal(found),
+            done=sum(1 for i in items if i.status == "done"),
+            total=len(items),
+            overdue=sum(1 for i in items if i.is_overdue(now)),
+            items=Markup(await self.actions.cards(items[:SHOW_MAX], here)),
+        )
+
+    async def listing(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/programmes``: each with its open, overdue and done counts."""
+        if text.strip():
+            raise Refused("programme.usage")
+        found = await self.programmes.list(here.scope)
+        if not found:
+            return reply("programme.none")
+        stats = {s.programme: s for s in await self.actions.actions.stats(here.scope, self.actions.now())}
+        lines = []
+        for p in found[:LIST_MAX]:
+            s = stats.get(p.name)
+            lines.append(
+                self.catalog.t(
+                    "programme.line",
+                    here.language,
+                    name=p.name,
+                    goal=_goal(p),
+                    open=s.open if s else 0,
+                    overdue=s.overdue if s else 0,
+                    done=s.done if s else 0,
+                )
+            )
+        return reply("programme.list", items=Markup("\n".join(lines)))
+
+    async def accept_offer(
+        self,
+        here: ChatContext,
+        actor: Actor,
+        *,
+        command_text: str | None,
+        author: Actor | None,
+        mentions: Sequence[str] = (),
+    ) -> Reply:
+        """The "create #name" button under an /action refused for an unknown programme (administrators):
+        create the programme, then record the action as its author wrote it."""
+        if command_text is None or author is None:
+            raise Refused("programme.offer_gone")
+        parsed_name = parse_action_text(command_text, here.language, mentions).programme
+        if parsed_name is None:
+            raise Refused("programme.offer_gone")
+        await self.permissions.require_admin(here, actor)
+        if await self.programmes.get(here.scope, parsed_name) is None:
+            await self._add(here, parsed_name, None)
+        await self.actions.create(here, author, command_text, mentions=mentions)
+        return Reply("programme.offer_done", {"name": parsed_name})
+
+    async def _add(self, here: ChatContext, name: str, goal: str | None) -> Programme:
+        try:
+            return await self.programmes.add(here.scope, name, goal)
+        except ValueError:
+            raise Refused("programme.bad_name") from None
+
+
+def _goal(programme: Programme) -> Markup:
+    return Markup(f" — {escape(programme.goal)}") if programme.goal else Markup("")

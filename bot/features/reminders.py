@@ -1,0 +1,210 @@
+"""Reminder commands: ``/remind``, ``/reminders`` (list and settings), ``/unremind``, ``/digest`` and the
+buttons under a reminder. What fires them is the engine (bot.features.reminder_engine)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from babel.dates import get_day_names
+
+from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
+from bot.dates import format_when, is_past
+from bot.features.actions import ActionService
+from bot.features.reminder_engine import ReminderEngine
+from bot.i18n import Catalog, Markup
+from bot.schedule import (
+    describe_recurrence,
+    format_duration,
+    parse_durations,
+    parse_hhmm,
+    parse_recurrence,
+    parse_weekday_time,
+)
+from bot.when import examples, read_leading_when
+
+RECURRING_WORDS = ("every", "daily", "setiap", "tiap", "매주", "매일", "jeden", "jede", "täglich", "montags")
+LEAD_MAX = 5
+LEAD_MAX_SECONDS = 30 * 86400
+_BUTTON = re.compile(r"^rem\|(\d{1,18})\|(done|h1|d1)$")
+
+
+class ReminderService:
+    def __init__(
+        self,
+        *,
+        engine: ReminderEngine,
+        actions: ActionService,
+        catalog: Catalog,
+        permissions: Permissions,
+    ) -> None:
+        self.engine = engine
+        self.actions = actions
+        self.catalog = catalog
+        self.permissions = permissions
+
+    # ---- /remind ------------------------------------------------------------------------------------
+    async def remind(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/remind <when> <text>`` or ``/remind every <day> <time> <text>``, for every group of the bridge."""
+        text = text.strip()
+        if not text:
+            raise Refused("remind.usage", examples=examples(here.ui))
+        first_word = text.split()[0].lower()
+        if first_word in RECURRING_WORDS or text.lower().startswith(("every ", "jeden ")):
+            parsed = parse_recurrence(text, here.language) or parse_recurrence(text, "en")
+            if parsed is None:
+                raise Refused("remind.usage", examples=examples(here.ui))
+            recurrence, message = parsed
+            if not message.strip():
+                raise Refused("remind.no_text")
+            added = await self.engine.add_recurring(here.chat, here.scope, recurrence, message.strip(), actor.user_id)
+            rule = describe_recurrence(recurrence, here.ui)
+            return reply("remind.created_recurring", number=added[0].number, rule=rule, text=message)
+        found = await read_leading_when(text, here.language, here.timezone, self.engine.now())
+        if found is None:
+            raise Refused("remind.usage", examples=examples(here.ui))
+        when, message = found
+        shown = format_when(when, here.ui, here.timezone)
+        if is_past(when, self.engine.now()):
+            raise Refused("remind.past", when=shown)
+        if not message.strip():
+            raise Refused("remind.no_text")
+        added = await self.engine.add_adhoc(here.chat, here.scope, when, message.strip(), actor.user_id)
+        return reply("remind.created", number=added[0].number, when=shown, text=message)
+
+    # ---- /reminders ---------------------------------------------------------------------------------
+    async def reminders(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/reminders``: the upcoming ones and the settings; ``lead …``, ``overdue on|off``, ``quiet …``
+        change the settings (administrators)."""
+        args = text.split()
+        if not args:
+            return await self._listing(here)
+        option, values = args[0].lower(), args[1:]
+        if option not in ("lead", "overdue", "quiet"):
+            raise Refused("reminders.usage")
+        await self.permissions.require_admin(here, actor)
+        settings = self.engine.settings
+        if option == "lead":
+            seconds = parse_durations(" ".join(values)) if values else None
+            if not seconds or len(seconds) > LEAD_MAX or any(s < 0 or s > LEAD_MAX_SECONDS for s in seconds):
+                raise Refused("reminders.lead_invalid")
+            changed = await settings.set_lead(here.scope, seconds)
+            await self.engine.resync_scope(here.scope)
+            return reply("reminders.lead_set", lead=self._lead_text(here, changed.lead_seconds))
+        if option == "overdue":
+            if values not in (["on"], ["off"]):
+                raise Refused("reminders.usage")
+            await settings.set_overdue(here.scope, values == ["on"])
+            await self.engine.resync_scope(here.scope)
+            return reply("reminders.overdue_set", state=Phrase(f"state.{values[0]}"))
+        if values == ["off"]:
+            schedule = await settings.set_quiet(here.id, None, None)
+        else:
+            window = "".join(values).replace("–", "-").split("-")
+            start = parse_hhmm(window[0]) if len(window) == 2 else None
+            end = parse_hhmm(window[1]) if len(window) == 2 else None
+            if start is None or end is None or start == end:
+                raise Refused("reminders.quiet_invalid")
+            schedule = await settings.set_quiet(here.id, start, end)
+        await self.engine.resync_scope(here.scope)
+        return reply("reminders.quiet_set", quiet=self._quiet_text(here, schedule.quiet_start, schedule.quiet_end))
+
+    async def _listing(self, here: ChatContext) -> Reply:
+        upcoming = await self.engine.upcoming(here.scope)
+        settings = await self.engine.settings.get(here.scope)
+        schedule = await self.engine.settings.schedule(here.id)
+        t = self.catalog.t
+        summary = t(
+            "reminders.settings",
+            here.ui,
+            lead=self._lead_text(here, settings.lead_seconds),
+            overdue=t("state.on" if settings.overdue else "state.off", here.ui),
+            quiet=self._quiet_text(here, schedule.quiet_start, schedule.quiet_end),
+            digest=self._digest_text(here, schedule.digest_weekday, schedule.digest_time),
+        )
+        if not upcoming:
+            return reply("reminders.overview", items=Phrase("reminders.none"), settings=Markup(summary))
+        lines = []
+        for r in upcoming:
+            if r.recurrence:
+                when = describe_recurrence(r.recurrence, here.ui)
+            else:
+                when = format_when(r.due_at, here.ui, here.timezone)
+            lines.append(t("reminders.line", here.ui, number=r.number or 0, when=when, text=r.text or ""))
+        listing = t("reminders.list", here.ui, items=Markup("\n".join(lines)))
+        return reply("reminders.overview", items=Markup(listing), settings=Markup(summary))
+
+    def _lead_text(self, here: ChatContext, lead_seconds: tuple[int, ...]) -> str:
+        return ", ".join(
+            format_duration(s, here.ui) if s else self.catalog.t("reminders.at_due", here.ui) for s in lead_seconds
+        )
+
+    def _quiet_text(self, here: ChatContext, start: str | None, end: str | None) -> str:
+        return f"{start}–{end}" if start and end else self.catalog.t("state.off", here.ui)
+
+    def _digest_text(self, here: ChatContext, weekday: int | None, time: str) -> str:
+        if weekday is None:
+            return self.catalog.t("digest.state_off", here.ui)
+        day = get_day_names("wide", locale=here.ui)[weekday]
+        return self.catalog.t("digest.when", here.ui, weekday=day, time=time)
+
+    # ---- /unremind ----------------------------------------------------------------------------------
+    async def unremind(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/unremind <n>``: its creator or an administrator."""
+        args = text.split()
+        if len(args) != 1 or not args[0].isdigit() or len(args[0]) > 9:
+            raise Refused("unremind.usage")
+        number = int(args[0])
+        candidates = [r for r in await self.engine.upcoming(here.scope) if r.number == number]
+        if candidates and (actor.user_id is None or candidates[0].created_by != actor.user_id):
+            await self.permissions.require_admin(here, actor)
+        cancelled = await self.engine.reminders.cancel_number(here.scope, number)
+        if cancelled is None:
+            raise Refused("unremind.not_found", number=number)
+        return reply("unremind.done", number=number)
+
+    # ---- /digest ------------------------------------------------------------------------------------
+    async def digest(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/digest off|on|<weekday> <time>`` (administrators)."""
+        text = text.strip()
+        if not text:
+            raise Refused("digest.usage")
+        await self.permissions.require_admin(here, actor)
+        settings = self.engine.settings
+        lowered = text.lower()
+        if lowered == "off":
+            await settings.set_digest(here.id, None)
+            await self.engine.reset_digest(here.chat)
+            return reply("digest.off")
+        if lowered == "on":
+            current = await settings.schedule(here.id)
+            await settings.set_digest(here.id, 0 if current.digest_weekday is None else current.digest_weekday)
+        else:
+            parsed = parse_weekday_time(text, here.language) or parse_weekday_time(text, "en")
+            if parsed is None:
+                raise Refused("digest.usage")
+            await settings.set_digest(here.id, parsed[0], parsed[1])
+        schedule = await settings.schedule(here.id)
+        await self.engine.reset_digest(here.chat)
+        return reply("digest.set", when=self._digest_text(here, schedule.digest_weekday, schedule.digest_time))
+
+    # ---- buttons ------------------------------------------------------------------------------------
+    async def press(self, here: ChatContext, actor: Actor, data: str) -> Reply | None:
+        """✅ done, ⏰ 1 hour, ⏰ 1 day under a reminder; the presser's notice, or None for forged data."""
+        match = _BUTTON.match(data)
+        if match is None:
+            return None
+        reminder = await self.engine.reminders.get(int(match.group(1)))
+        if reminder is None or reminder.chat_id != here.id:
+            raise Refused("reminder.button_other_chat")
+        op = match.group(2)
+        if op in ("h1", "d1"):
+            await self.engine.snooze(reminder, timedelta(hours=1) if op == "h1" else timedelta(days=1))
+            return Reply("snooze.hour" if op == "h1" else "snooze.day")
+        if reminder.action_item_id is None:
+            return Reply("reminder.done_ack")
+        item = await self.actions.item(reminder.action_item_id)
+        if item is None or item.status != "open":
+            return Reply("action.button_stale")
+        # The same path as the ✅ button of the item itself (permissions, announcement, reminders cancelled).
+        return await self.actions.complete(here, actor, item)

@@ -1,0 +1,179 @@
+"""Group settings: ``/lang``, ``/city``, ``/tz``, ``/original`` and the bridge's ``/glossary``.
+
+Anyone may look; administrators change. A glossary change makes earlier translations of the bridge
+stale, so they are forgotten at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel.dates import format_datetime
+
+from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
+from bot.htmltext import escape
+from bot.i18n import SUGGESTED_LANGUAGES, Markup, is_language_code, language_name
+from bot.translation.service import TranslationService
+from storage.repos import ChatRepository, GlossaryRepository
+
+CITY_MAX = 64
+TERM_MAX = 64
+GLOSSARY_SHOWN_MAX = 100
+_RENDERING = re.compile(r"^\s*([A-Za-z]{2})\s*:\s*(.+?)\s*$")
+
+
+def resolve_timezone(text: str) -> str | None:
+    """An IANA zone name, matched case-insensitively (asia/jakarta → Asia/Jakarta)."""
+    text = text.strip()
+    if not text or len(text) > 64:
+        return None
+    lowered = text.lower()
+    for zone in available_timezones():
+        if zone.lower() == lowered:
+            return zone
+    return None
+
+
+def parse_glossary_add(text: str) -> tuple[str, dict[str, str]] | None:
+    """``term`` or ``term = en:HR, ko:인적 자원`` → (term, renderings); None when malformed."""
+    term, sep, spec = text.partition("=")
+    term = " ".join(term.split())
+    if not term or len(term) > TERM_MAX:
+        return None
+    renderings: dict[str, str] = {}
+    if sep:
+        for item in spec.split(","):
+            match = _RENDERING.match(item)
+            if match is None:
+                return None
+            lang, value = match.group(1).lower(), match.group(2)
+            if not is_language_code(lang) or len(value) > TERM_MAX:
+                return None
+            renderings[lang] = value
+        if not renderings:
+            return None
+    return term, renderings
+
+
+def _choices() -> Markup:
+    return Markup(", ".join(f"<code>{c}</code>" for c in SUGGESTED_LANGUAGES))
+
+
+class SettingsService:
+    def __init__(
+        self,
+        *,
+        chats: ChatRepository,
+        glossary: GlossaryRepository,
+        translations: TranslationService,
+        permissions: Permissions,
+        catalog_language: Callable[[str | None], str],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.chats = chats
+        self.glossary = glossary
+        self.translations = translations
+        self.permissions = permissions
+        self.ui_language = catalog_language
+        self.clock = clock
+
+    async def language(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/lang`` shows, ``/lang <code>`` sets (administrators); the answer is in the new language."""
+        args = text.split()
+        if not args:
+            name = language_name(here.language, here.ui)
+            return reply("lang.current", language=name, code=here.language, choices=_choices())
+        await self.permissions.require_admin(here, actor)
+        code = args[0].strip().lower()
+        if not is_language_code(code):
+            raise Refused("lang.invalid", code=args[0][:32], choices=_choices())
+        if code == here.language:
+            return reply("lang.unchanged", language=language_name(code, here.ui), code=code)
+        await self.chats.set_language(here.id, code)
+        ui = self.ui_language(code)
+        return Reply("lang.set", {"language": language_name(code, ui), "code": code}, language=code)
+
+    async def city(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/city [name]``: the name that signs the group's relayed messages."""
+        name = " ".join(text.split())
+        if not name:
+            return reply("city.current", city=here.label)
+        await self.permissions.require_admin(here, actor)
+        if len(name) > CITY_MAX:
+            raise Refused("city.invalid")
+        await self.chats.set_city(here.id, name)
+        return reply("city.set", city=name)
+
+    async def timezone(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/tz [zone]``: the group's IANA time zone."""
+        arg = text.strip()
+        if not arg:
+            return reply("tz.current", tz=here.timezone)
+        await self.permissions.require_admin(here, actor)
+        zone = resolve_timezone(arg)
+        if zone is None:
+            raise Refused("tz.invalid", tz=arg[:64])
+        try:
+            now = self.clock().astimezone(ZoneInfo(zone))
+        except ZoneInfoNotFoundError:
+            raise Refused("tz.invalid", tz=arg[:64]) from None
+        await self.chats.set_timezone(here.id, zone)
+        return reply("tz.set", tz=zone, now=format_datetime(now, "EEEE HH:mm", locale=here.ui))
+
+    async def original(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/original on|off``: show the original text under translations relayed into this group."""
+        arg = text.strip().lower()
+        if arg not in ("on", "off"):
+            return reply("original.state", state=Phrase("state.on" if here.chat.show_original else "state.off"))
+        await self.permissions.require_admin(here, actor)
+        await self.chats.set_show_original(here.id, arg == "on")
+        return reply("original.on" if arg == "on" else "original.off")
+
+    async def glossary_command(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/glossary add|remove|list``: the bridge's terms (administrators change them)."""
+        action, _, rest = text.strip().partition(" ")
+        action = action.lower()
+        if action not in ("add", "remove", "list"):
+            raise Refused("glossary.usage")
+        bridge_id = here.bridge_id
+        if bridge_id is None:
+            raise Refused("glossary.no_bridge")
+        if action == "list":
+            entries = await self.glossary.list(bridge_id)
+            if not entries:
+                return reply("glossary.empty")
+            lines = [
+                f"• <b>{escape(e.term)}</b>"
+                + (
+                    " — " + ", ".join(f"{escape(k)}: {escape(v)}" for k, v in sorted(e.renderings.items()))
+                    if e.renderings
+                    else ""
+                )
+                for e in entries[:GLOSSARY_SHOWN_MAX]
+            ]
+            return reply("glossary.list", entries=Markup("\n".join(lines)))
+        await self.permissions.require_admin(here, actor)
+        if action == "remove":
+            term = " ".join(rest.split())
+            if not term:
+                raise Refused("glossary.usage")
+            if not await self.glossary.remove(bridge_id, term):
+                raise Refused("glossary.not_found", term=term)
+            self.translations.forget(bridge_id)
+            return reply("glossary.removed", term=term)
+        parsed = parse_glossary_add(rest)
+        if parsed is None:
+            raise Refused("glossary.invalid")
+        term, renderings = parsed
+        await self.glossary.add(bridge_id, term, renderings)
+        self.translations.forget(bridge_id)
+        if renderings:
+            described: object = Markup(
+                ", ".join(f"{escape(language_name(k, here.ui))}: {escape(v)}" for k, v in sorted(renderings.items()))
+            )
+        else:
+            described = Phrase("glossary.kept")
+        return reply("glossary.added", term=term, renderings=described)

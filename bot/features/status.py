@@ -1,0 +1,80 @@
+"""Status: where the partnership stands — per programme the counts, the next deadlines with owners, what
+was done in the last week and the last activity, in the group's language and time zone. ``/status`` and
+the weekly digest both read it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.context import Actor, ChatContext, Refused, Reply
+from bot.dates import format_when
+from bot.features.actions import ItemTitles
+from bot.htmltext import escape
+from bot.i18n import Catalog, Markup
+from storage.repos import ActionRepository
+
+RECENT_DAYS = 7
+RECENT_MAX = 10
+NEXT_MAX = 3
+
+
+class StatusService:
+    def __init__(
+        self, *, actions: ActionRepository, titles: ItemTitles, catalog: Catalog, clock: Callable[[], datetime]
+    ) -> None:
+        self.actions = actions
+        self.titles = titles
+        self.catalog = catalog
+        self.clock = clock
+
+    async def status(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/status`` (no arguments)."""
+        if text.strip():
+            raise Refused("command.no_args", command="status")
+        return Reply("status.body", {"body": Markup(await self.text(here))})
+
+    async def has_items(self, here: ChatContext) -> bool:
+        return bool(await self.actions.stats(here.scope, self.clock()))
+
+    async def text(self, here: ChatContext) -> str:
+        """The status of the chat's scope as Telegram HTML in the chat's language."""
+        repo, now = self.actions, self.clock()
+        stats = await repo.stats(here.scope, now)
+        t, lang, ui, tz = self.catalog.t, here.language, here.ui, here.timezone
+        if not stats:
+            return t("status.empty", lang)
+        scope_name = t("status.this_bridge" if here.bridge else "status.this_group", lang)
+        lines = [t("status.title", lang, scope=scope_name, date=format_when(now, ui, tz))]
+        for s in stats:
+            name = s.programme if s.programme is not None else t("status.no_programme", lang)
+            lines.append(t("status.programme_line", lang, name=name, open=s.open, overdue=s.overdue, done=s.done))
+        upcoming = await repo.upcoming(here.scope, now, limit=NEXT_MAX)
+        overdue = [i for i in await repo.list(here.scope, statuses=("open",)) if i.is_overdue(now)]
+        nexts = (overdue + upcoming)[:NEXT_MAX] if overdue else upcoming
+        lines.append("")
+        lines.append(t("status.next", lang))
+        if nexts:
+            titles = await self.titles.titles_in(nexts, lang, here.bridge_id)
+            for item, title in zip(nexts, titles, strict=True):
+                owners = f" · 👤 {', '.join(item.owners)}" if item.owners else ""
+                when = format_when(item.due_at, ui, tz) if item.due_at else t("due.none", lang)
+                if item.is_overdue(now):
+                    when += " · " + t("action.overdue", lang)
+                lines.append(t("status.next_line", lang, number=item.number, title=title, when=when, owners=owners))
+        else:
+            lines.append(t("status.no_deadlines", lang))
+        lines.append("")
+        lines.append(t("status.recent", lang))
+        recent = await repo.done_since(here.scope, now - timedelta(days=RECENT_DAYS))
+        if recent:
+            shown = recent[:RECENT_MAX]
+            titles = await self.titles.titles_in(shown, lang, here.bridge_id)
+            lines.extend(f"✅ #{i.number} {escape(title)}" for i, title in zip(shown, titles, strict=True))
+        else:
+            lines.append(t("status.nothing_recent", lang))
+        last = await repo.last_activity(here.scope)
+        if last is not None:
+            lines.append("")
+            lines.append(t("status.last_activity", lang, when=format_when(last, ui, tz)))
+        return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""The outside world as the services see it: sending to chats and asking about members.
+
+Neutral: no Telegram types. ``bot.telegram_io`` implements these over python-telegram-bot; the unit
+tests implement them with fakes. Every sending error leaves as one of the ``DeliveryError`` kinds below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+Buttons = Sequence[Sequence[tuple[str, str]]]
+"""Inline buttons: rows of (label, callback data)."""
+
+
+class DeliveryError(Exception):
+    """Base of the neutral sending errors."""
+
+
+class RetryLater(DeliveryError):
+    """Flood control: try again after ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:g}s")
+        self.seconds = seconds
+
+
+class Transient(DeliveryError):
+    """Network trouble or a server error: retry with back-off."""
+
+
+class DestinationGone(DeliveryError):
+    """The bot can no longer post there (kicked, chat deleted, not found): stop sending to it."""
+
+
+class NotModified(DeliveryError):
+    """An edit that changes nothing: nothing to do."""
+
+
+class Rejected(DeliveryError):
+    """Telegram refused this particular message (bad HTML, too long, ...): retrying it unchanged won't help."""
+
+
+class Sender(Protocol):
+    async def send_text(
+        self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: Buttons | None = None
+    ) -> int: ...
+
+    async def copy(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
+    ) -> int: ...
+
+    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None: ...
+
+    async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None: ...
+
+
+class Members(Protocol):
+    """Who is who in a chat, asked of Telegram each time (rosters change)."""
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        """The user administers the chat; False when it cannot be told."""
+        ...
+
+    async def bot_can_read(self, chat_id: int) -> bool:
+        """The bot sees every message of the group (privacy mode off, or it is an administrator there)."""
+        ...

@@ -1,0 +1,56 @@
+"""Rendering of relayed copies: the attribution header, the translated text with its formatting, the
+original on request, and parts that fit Telegram's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.htmltext import escape, mask_tags, split_html, strip_tag_marks, unmask_tags
+from bot.i18n import Catalog, Markup
+from bot.relay import CAPTION_MEDIA, InboundMessage
+from bot.translation.service import Translated
+from storage.records import Chat
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What one destination receives for one job: HTML parts (the first is the caption for media)."""
+
+    parts: list[str]
+    header: str
+
+
+class Renderer:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def render(self, message: InboundMessage, dst: Chat, translated: Translated | None) -> Rendered:
+        lang = dst.language
+        header = self.catalog.t("relay.header", lang, name=message.sender_name, city=message.source_label)
+        if message.is_edit:
+            header = self.catalog.t("relay.edited", lang, header=Markup(header))
+        if not message.text or translated is None:
+            return Rendered(parts=[header], header=header)
+        if translated.status != "translated" and message.html:
+            body = message.html  # untranslated: keep the sender's formatting
+        elif message.formatted and message.html:
+            # Formatting travels as markers through translation; if the engine lost or reordered
+            # any, the text still goes out, without formatting.
+            tags = mask_tags(message.html)[1]
+            body = unmask_tags(translated.text, tags) or escape(strip_tag_marks(translated.text))
+        else:
+            body = escape(translated.text)
+        out = f"{header}\n{body}"
+        if translated.status == "failed":
+            out += "\n" + self.catalog.t("relay.untranslated", lang)
+        elif translated.status == "translated" and dst.show_original:
+            out += "\n<blockquote expandable>" + escape(message.text) + "</blockquote>"
+        limit = CAPTION_LIMIT if message.media_kind in CAPTION_MEDIA else TEXT_LIMIT
+        first, *rest = split_html(out, limit) or [out]
+        parts = [first]
+        for part in rest:  # overflow of a caption goes on in text messages
+            parts.extend(split_html(part, TEXT_LIMIT) if limit != TEXT_LIMIT else [part])
+        return Rendered(parts=parts, header=header)
