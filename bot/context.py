@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.i18n import default_timezone
+from bot.i18n import Catalog, Markup, default_timezone
 from bot.ports import Buttons, Members
 from storage.records import Bridge, Chat, Scope
 
@@ -105,6 +105,15 @@ class Reply:
 
 def reply(key: str, /, **values: object) -> Reply:
     return Reply(key, values)
+
+
+def render(catalog: Catalog, answer: Reply, language: str) -> str:
+    """A reply as Telegram HTML in ``language`` (its own ``language`` wins)."""
+    values: Mapping[str, object] = {
+        name: Markup(catalog.t(value, answer.language or language)) if isinstance(value, Phrase) else value
+        for name, value in answer.values.items()
+    }
+    return catalog.t(answer.key, answer.language or language, **values)
 
 
 class Refused(Exception):

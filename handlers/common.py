@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ParseMode
 
-from bot.context import Actor, ChatContext, Phrase, Refused, Reply
+from bot.context import Actor, ChatContext, Refused, Reply, render
 from bot.htmltext import split_html, strip_tags
-from bot.i18n import Catalog, Markup
 from bot.services import Services
 from bot.telegram_io import keyboard
 from handlers.context import KembarContext
@@ -68,20 +67,12 @@ def text_mentions(message: Message | None) -> list[str]:
     return [message.parse_entity(entity) for entity in message.entities if entity.type == MessageEntity.TEXT_MENTION]
 
 
-def render(catalog: Catalog, reply: Reply, language: str) -> str:
-    values: Mapping[str, object] = {
-        name: Markup(catalog.t(value, language)) if isinstance(value, Phrase) else value
-        for name, value in reply.values.items()
-    }
-    return catalog.t(reply.key, language, **values)
-
-
 async def send_reply(update: Update, context: KembarContext, here: ChatContext, reply: Reply) -> None:
     """The answer in the asking chat; parts of a long one follow each other, the buttons under the last."""
     message = update.effective_message
     if message is None:
         return
-    text = render(context.services.catalog, reply, reply.language or here.language)
+    text = render(context.services.catalog, reply, here.language)
     parts = split_html(text, TEXT_LIMIT) or [text]
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -95,10 +86,10 @@ async def send_reply(update: Update, context: KembarContext, here: ChatContext, 
 
 async def answer_button(query: CallbackQuery, context: KembarContext, here: ChatContext, reply: Reply | None) -> None:
     """The short notice shown to whoever pressed a button (plain text, at most 200 characters)."""
-    if reply is None or not reply.key:
+    if reply is None:
         await query.answer()
         return
-    text = strip_tags(render(context.services.catalog, reply, reply.language or here.language))
+    text = strip_tags(render(context.services.catalog, reply, here.language))
     if len(text) > ALERT_LIMIT:
         text = text[: ALERT_LIMIT - 1] + "…"
     await query.answer(text, show_alert=reply.alert)

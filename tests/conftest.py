@@ -1,4 +1,5 @@
-"""Shared fixtures: databases (SQLite and PostgreSQL), catalogue, settings."""
+"""Shared fixtures: databases (SQLite and PostgreSQL), catalogue, a test clock, and the end-to-end world
+(the Bot API emulator and the local translation server, tests/relay_world.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -14,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.i18n import Catalog
 from storage.db import Database
+from tests.relay_world import World, make_world
 
 PG_URL = os.environ.get("KEMBAR_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -82,3 +85,29 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return Catalog.load()
+
+
+class Clock:
+    """A clock the test moves by hand (services take ``clock`` callables)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+async def world(db_url: str) -> AsyncIterator[World]:
+    """The end-to-end world, once on SQLite and once on PostgreSQL."""
+    async with make_world(db_url) as w:
+        yield w
+
+
+@pytest.fixture
+async def sqlite_world(sqlite_url: str) -> AsyncIterator[World]:
+    async with make_world(sqlite_url) as w:
+        yield w

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.sandbox.town import Town
-from tests.relay_world import World, make_world
+from tests.conftest import Clock
+from tests.relay_world import World
 
 # Wednesday 2 December 2026, 09:00 in Jakarta, 11:00 in Seoul.
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def world(db_url: str) -> AsyncIterator[World]:
-    async with make_world(db_url) as w:
-        yield w
-
-
-@pytest.fixture
-async def sqlite_world(sqlite_url: str) -> AsyncIterator[World]:
-    async with make_world(sqlite_url) as w:
-        yield w
 
 
 def named(world: World, town: Town, username: str, first_name: str) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,19 +19,7 @@ from storage.models import LinkCodeRow
 from storage.outbox import OutboxRepository
 from storage.records import NewRelayJob, RelayJob
 from storage.translation_cache import TranslationCacheRepository
-from tests.relay_world import CODE_RE, TOKEN, World, make_world
-
-
-@pytest.fixture
-async def world(db_url: str) -> AsyncIterator[World]:
-    async with make_world(db_url) as w:
-        yield w
-
-
-@pytest.fixture
-async def sqlite_world(sqlite_url: str) -> AsyncIterator[World]:
-    async with make_world(sqlite_url) as w:
-        yield w
+from tests.relay_world import CODE_RE, TOKEN, World
 
 
 def translate_requests(world: World, target: str | None = None) -> list[dict[str, object]]:

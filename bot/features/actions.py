@@ -210,11 +210,12 @@ class ActionService:
         item = await self.actions.set_title(here.scope, found.item.number, title, here.language)
         await self.announce_change(item, here, "action.changed.title", by=actor)
 
-    async def press(self, here: ChatContext, actor: Actor, data: str) -> Reply:
-        """A button under an item: ✅ done, 🙋 take it, 📅 +1 day. The answer is the presser's notice."""
+    async def press(self, here: ChatContext, actor: Actor, data: str) -> Reply | None:
+        """A button under an item: ✅ done, 🙋 take it, 📅 +1 day. The answer is the presser's notice
+        (None for data no button of Kembar's carries)."""
         match = _BUTTON.match(data)
         if match is None:
-            return Reply("", alert=False)
+            return None
         scope, number, op = Scope.parse(match.group(1)), int(match.group(2)), match.group(3)
         if scope != here.scope:
             raise Refused("action.button_other_bridge")

@@ -1,0 +1,86 @@
+"""RelayService and Delivery with a fake Telegram: jobs stored, copies sent in order, replies and edits."""
+
+from __future__ import annotations
+
+from bot.context import ChatContext
+from bot.ports import Rejected
+from bot.relay import InboundMessage
+from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually
+
+Partners = tuple[ChatContext, ChatContext]
+
+
+def inbound(
+    text: str, message_id: int, *, html: str | None = None, reply_to: int | None = None, version: int = 0
+) -> InboundMessage:
+    return InboundMessage(
+        chat_id=SURABAYA,
+        message_id=message_id,
+        sender_id=7,
+        sender_name="Ani",
+        source_label="Surabaya",
+        source_language="id",
+        text=text,
+        html=html or text,
+        media_kind=None,
+        reply_to=reply_to,
+        version=version,
+        date=1_800_000_000,
+    )
+
+
+async def test_messages_reach_the_partner_translated_in_order_with_replies_and_edits(
+    kit: Kit, partners: Partners
+) -> None:
+    surabaya, _ = partners
+    assert surabaya.bridge is not None
+    relay = kit.services.relay
+    async with relay.batch():  # as the poller does for one getUpdates response
+        for n in range(1, 6):
+            await relay.submit(inbound(f"Pesan nomor {n}", n), surabaya.bridge)
+    await kit.telegram.wait_for(lambda: len(kit.texts(BUSAN)) == 5)
+    texts = kit.texts(BUSAN)
+    assert [t.split("\n")[1] for t in texts] == [f"[ko] Pesan nomor {n}" for n in range(1, 6)]
+    assert texts[0].startswith("<b>Ani</b> · Surabaya")
+    await relay.submit(inbound("Balasan", 6, reply_to=2), surabaya.bridge)
+    await kit.telegram.wait_for(lambda: len(kit.texts(BUSAN)) == 6)
+    second_copy = kit.telegram.sent[1]
+    assert kit.telegram.last(BUSAN).reply_to == second_copy.message_id
+    await relay.submit(inbound("Pesan nomor 2 (diperbaiki)", 2, version=1_800_000_100), surabaya.bridge)
+    await kit.telegram.wait_for(lambda: bool(second_copy.edits))
+    assert "[ko] Pesan nomor 2 (diperbaiki)" in second_copy.edits[0] and "✏️" in second_copy.edits[0]
+
+    async def all_done() -> bool:
+        return await kit.services.outbox.pending_destinations() == []
+
+    await eventually(all_done)  # every job recorded as sent
+
+
+async def test_formatting_survives_translation_and_a_refused_message_goes_as_plain_text(
+    kit: Kit, partners: Partners
+) -> None:
+    surabaya, _ = partners
+    assert surabaya.bridge is not None
+    html = '<b>Agenda</b> ada di <a href="https://x.id">sini</a>'
+    await kit.services.relay.submit(inbound("Agenda ada di sini", 1, html=html), surabaya.bridge)
+    await kit.telegram.wait_for(lambda: len(kit.texts(BUSAN)) == 1)
+    assert '[ko] <b>Agenda</b> ada di <a href="https://x.id">sini</a>' in kit.texts(BUSAN)[0]
+
+    class RejectOnce:
+        def __init__(self) -> None:
+            self.done = False
+
+    once = RejectOnce()
+    original = kit.telegram.send_text
+
+    async def reject_formatted_once(chat_id: int, text: str, **kwargs: object) -> int:
+        if not once.done and "<b>" in text.split("\n", 1)[1]:
+            once.done = True
+            raise Rejected("can't parse entities")
+        return await original(chat_id, text, **kwargs)  # type: ignore[arg-type]
+
+    kit.telegram.send_text = reject_formatted_once  # type: ignore[method-assign,assignment]
+    await kit.services.relay.submit(inbound("Agenda", 2, html="<b>Agenda</b>"), surabaya.bridge)
+    await kit.telegram.wait_for(lambda: len(kit.texts(BUSAN)) == 2)
+    assert once.done and kit.texts(BUSAN)[1] == "Ani · Surabaya\n[ko] Agenda"
+    assert SURABAYA not in {s.chat_id for s in kit.telegram.sent}  # never back to its source

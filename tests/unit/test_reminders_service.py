@@ -1,0 +1,104 @@
+"""ReminderService (the commands) and ReminderEngine (planning and firing) with a fake Telegram."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.context import ChatContext
+from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
+
+Partners = tuple[ChatContext, ChatContext]
+
+
+async def test_an_adhoc_reminder_is_numbered_once_and_fires_in_every_group(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    made = await kit.services.reminders.remind(surabaya, member(1), "besok jam 9 Siapkan agenda delegasi")
+    text = kit.render(made, surabaya)
+    assert "Pengingat 1 dipasang" in text and "Kam, 3 Des 2026 09.00" in text and "Siapkan agenda delegasi" in text
+    listing = kit.render(await kit.services.reminders.reminders(busan, member(2), ""), busan)
+    assert "1. 2026년 12월 3일 (목) 11:00 — Siapkan agenda delegasi" in listing and "24시간" in listing
+    engine = kit.services.reminder_engine
+    assert await engine.run_due() == 0
+    kit.clock.now = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 09:00 Jakarta
+    assert await engine.run_due() == 2
+    assert any("🔔 Siapkan agenda delegasi" in t for t in kit.texts(SURABAYA))
+    assert any("🔔 [ko] Siapkan agenda delegasi" in t for t in kit.texts(BUSAN))
+    assert await engine.run_due() == 0  # claimed once
+
+
+async def test_remind_refuses_what_it_cannot_read(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    remind = kit.services.reminders.remind
+    for text, key in (
+        ("", "remind.usage"),
+        ("kapan-kapan saja", "remind.usage"),
+        ("besok jam 9", "remind.no_text"),
+        ("1 Desember 2026 Rapat", "remind.past"),
+        ("every someday Rapat", "remind.usage"),
+        ("every monday 09:00", "remind.usage"),
+    ):
+        found, _ = await kit.refusal(remind(surabaya, member(1), text), surabaya)
+        assert found == key, text
+
+
+async def test_recurring_reminder_and_unremind_by_creator_or_admin(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    reminders = kit.services.reminders
+    made = kit.render(await reminders.remind(surabaya, member(1), "setiap Senin 09:00 Rapat koordinasi"), surabaya)
+    assert "Pengingat 1 dipasang setiap Senin pukul 09.00" in made
+    await reminders.remind(surabaya, member(1), "besok jam 10 Kirim laporan")
+    key, _ = await kit.refusal(reminders.unremind(busan, member(2), "1"), busan)
+    assert key == "admin.only"
+    assert (await reminders.unremind(surabaya, member(1), "1")).key == "unremind.done"
+    assert (await reminders.unremind(busan, kit.admin(BUSAN, 3), "2")).key == "unremind.done"
+    for text, key in (("3", "unremind.not_found"), ("x", "unremind.usage"), ("1 2", "unremind.usage")):
+        found, _ = await kit.refusal(reminders.unremind(surabaya, member(1), text), surabaya)
+        assert found == key
+
+
+async def test_settings_of_the_bridge_and_of_each_group(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    reminders, admin = kit.services.reminders, kit.admin(SURABAYA, 1)
+    key, _ = await kit.refusal(reminders.reminders(surabaya, member(2), "lead 1h"), surabaya)
+    assert key == "admin.only"
+    assert "1 jam" in kit.render(await reminders.reminders(surabaya, admin, "lead 1h"), surabaya)
+    assert (await kit.services.reminder_engine.settings.get(busan.scope)).lead_seconds == (3600,)
+    off = kit.render(await reminders.reminders(surabaya, admin, "overdue off"), surabaya)
+    assert "nonaktif" in off
+    quiet = kit.render(await reminders.reminders(surabaya, admin, "quiet 22:00-06:00"), surabaya)
+    assert "22:00–06:00" in quiet
+    for text, key in (
+        ("lead 40d", "reminders.lead_invalid"),
+        ("quiet 22:00", "reminders.quiet_invalid"),
+        ("overdue maybe", "reminders.usage"),
+        ("sometimes", "reminders.usage"),
+    ):
+        found, _ = await kit.refusal(reminders.reminders(surabaya, admin, text), surabaya)
+        assert found == key
+    digest = kit.render(await reminders.digest(busan, kit.admin(BUSAN, 4), "friday 17:00"), busan)
+    assert "금요일 17:00" in digest
+    assert (await reminders.digest(busan, kit.admin(BUSAN, 4), "off")).key == "digest.off"
+
+
+async def test_due_reminders_follow_the_item_and_its_buttons_complete_it(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    await kit.services.actions.create(surabaya, member(1), "Kirim draf MoU @kim_ms tenggat Jumat jam 14:00")
+    engine = kit.services.reminder_engine
+    kit.clock.now = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 24 hours before
+    assert await engine.run_due() == 2
+    reminder_ko = kit.telegram.last(BUSAN)
+    assert "[ko] Kirim draf MoU" in reminder_ko.html and reminder_ko.buttons is not None
+    done_data = reminder_ko.buttons[0][0][1]
+    key, _ = await kit.refusal(kit.services.reminders.press(surabaya, member(9), done_data), surabaya)
+    assert key == "reminder.button_other_chat"  # Busan's reminder pressed in Surabaya
+    key, _ = await kit.refusal(kit.services.reminders.press(busan, member(9), done_data), busan)
+    assert key == "action.not_allowed"
+    done = await kit.services.reminders.press(busan, member(9, "Kim", "kim_ms"), done_data)
+    assert done is not None and done.key == "action.button_done"
+    item = await kit.services.actions.actions.get(surabaya.scope, 1)
+    assert item is not None and item.status == "done"
+    kit.clock.now = datetime(2026, 12, 4, 7, 0, tzinfo=UTC)
+    assert await engine.run_due() == 0  # done: the due-time reminders were cancelled
+    snooze = await kit.services.reminders.press(busan, member(9), reminder_ko.buttons[0][1][1])
+    assert snooze is not None and snooze.key == "snooze.hour"
+    assert await kit.services.reminders.press(busan, member(9), "rem|x|done") is None

@@ -1,0 +1,114 @@
+"""SettingsService and BridgeService: group settings, the glossary, linking and leaving bridges."""
+
+from __future__ import annotations
+
+import re
+
+from bot.context import ChatContext
+from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, member
+
+Partners = tuple[ChatContext, ChatContext]
+CODE = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")
+
+
+async def test_language_city_zone_and_original(kit: Kit) -> None:
+    here = await kit.group(SURABAYA, "Surabaya", "id")
+    settings, admin = kit.services.chat_settings, kit.admin(SURABAYA, 1)
+    assert "<b>Indonesia</b> (<code>id</code>)" in kit.render(await settings.language(here, member(2), ""), here)
+    key, text = await kit.refusal(settings.language(here, member(2), "ko"), here)
+    assert key == "admin.only" and "hanya admin" in text
+    key, _ = await kit.refusal(settings.language(here, admin, "xx"), here)
+    assert key == "lang.invalid"
+    assert (await settings.language(here, admin, "id")).key == "lang.unchanged"
+    changed = await settings.language(here, admin, "ko")
+    assert "한국어" in kit.render(changed, here)  # answered in the new language
+    here = await kit.here(SURABAYA)
+    assert here.language == "ko" and here.timezone == "Asia/Seoul"
+    assert (await settings.city(here, admin, "Kota Surabaya")).key == "city.set"
+    key, _ = await kit.refusal(settings.city(here, admin, "x" * 65), here)
+    assert key == "city.invalid"
+    zone = kit.render(await settings.timezone(here, admin, "asia/jakarta"), here)
+    assert "Asia/Jakarta" in zone and "09:00" in zone
+    key, _ = await kit.refusal(settings.timezone(here, admin, "Mars/Olympus"), here)
+    assert key == "tz.invalid"
+    here = await kit.here(SURABAYA)
+    assert here.label == "Kota Surabaya" and here.timezone == "Asia/Jakarta"
+    assert (await settings.original(here, admin, "on")).key == "original.on"
+    assert "켜짐" in kit.render(await settings.original(await kit.here(SURABAYA), member(2), ""), here)
+
+
+async def test_glossary_belongs_to_the_bridge_and_changes_translations_at_once(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    settings, admin = kit.services.chat_settings, kit.admin(SURABAYA, 1)
+    translations = kit.services.translations
+    before = await translations.translate("Laporan SDM", "id", "ko", bridge_id=surabaya.bridge_id)
+    assert before.text == "[ko] Laporan SDM"
+    added = kit.render(await settings.glossary_command(surabaya, admin, "add SDM = ko:인적 자원, en:HR"), surabaya)
+    assert "SDM" in added and "인적 자원" in added
+    after = await translations.translate("Laporan SDM", "id", "ko", bridge_id=surabaya.bridge_id)
+    assert after.text == "[ko] Laporan 인적 자원"  # not the remembered translation from before
+    listing = kit.render(await settings.glossary_command(busan, member(2), "list"), busan)
+    assert "<b>SDM</b> — en: HR, ko: 인적 자원" in listing
+    key, _ = await kit.refusal(settings.glossary_command(busan, member(2), "remove SDM"), busan)
+    assert key == "admin.only"
+    assert (await settings.glossary_command(surabaya, admin, "remove sdm")).key == "glossary.removed"
+    for text, key in (
+        ("remove MoU", "glossary.not_found"),
+        ("add = ko:x", "glossary.invalid"),
+        ("zap", "glossary.usage"),
+    ):
+        found, _ = await kit.refusal(settings.glossary_command(surabaya, admin, text), surabaya)
+        assert found == key
+    alone = await kit.group(BRAUNSCHWEIG, "Braunschweig", "de")
+    found, _ = await kit.refusal(settings.glossary_command(alone, kit.admin(BRAUNSCHWEIG, 7), "list"), alone)
+    assert found == "glossary.no_bridge"
+
+
+async def test_linking_with_a_code_leaving_and_the_bot_removed(kit: Kit) -> None:
+    surabaya = await kit.group(SURABAYA, "Surabaya", "id")
+    busan = await kit.group(BUSAN, "Busan", "ko")
+    bridges = kit.services.bridges
+    admin_sby, admin_pus = kit.admin(SURABAYA, 1), kit.admin(BUSAN, 2)
+    key, _ = await kit.refusal(bridges.link_command(surabaya, member(3), ""), surabaya)
+    assert key == "admin.only"
+    kit.telegram.unreadable.add(SURABAYA)
+    key, _ = await kit.refusal(bridges.link_command(surabaya, admin_sby, ""), surabaya)
+    assert key == "link.cannot_read"
+    kit.telegram.unreadable.clear()
+    issued = kit.render(await bridges.link_command(surabaya, admin_sby, ""), surabaya)
+    code = CODE.search(issued)
+    assert code is not None and "30" in issued
+    key, _ = await kit.refusal(bridges.link_command(surabaya, admin_sby, code.group(1)), surabaya)
+    assert key == "link.own"
+    joined = kit.render(await bridges.link_command(busan, admin_pus, code.group(1).lower()), busan)
+    assert "Surabaya" in joined and "Busan" in joined
+    assert any("Busan" in t and "bergabung" in t for t in kit.texts(SURABAYA))
+    busan = await kit.here(BUSAN)
+    assert busan.bridge is not None and busan.scope.key == f"b{busan.bridge.id}"
+    key, _ = await kit.refusal(bridges.link_command(busan, admin_pus, code.group(1)), busan)
+    assert key == "link.already"
+    assert "Surabaya" in kit.render(await bridges.show(busan, member(4), ""), busan)
+    left = await bridges.leave(busan, admin_pus, "")
+    assert left.key == "bridge.left" and any("Busan" in t for t in kit.texts(SURABAYA)[-1:])
+    key, _ = await kit.refusal(bridges.show(await kit.here(BUSAN), member(4), ""), busan)
+    assert key == "bridge.none"
+    await bridges.bot_removed(SURABAYA)
+    chat = await kit.services.chats.get(SURABAYA)
+    assert chat is not None and not chat.active
+
+
+async def test_wrong_codes_are_rate_limited_per_group(kit: Kit) -> None:
+    busan = await kit.group(BUSAN, "Busan", "ko")
+    admin = kit.admin(BUSAN, 2)
+    for _ in range(5):
+        key, _ = await kit.refusal(kit.services.bridges.link_command(busan, admin, "AAAAA-BBBBB"), busan)
+        assert key == "link.not_found"
+    key, text = await kit.refusal(kit.services.bridges.link_command(busan, admin, "AAAAA-BBBBB"), busan)
+    assert key == "link.rate_limited" and "10" in text
+
+
+async def test_a_private_chat_cannot_link(kit: Kit) -> None:
+    await kit.services.chats.chats.ensure(42, title="Ani", type="private", default_language="id")
+    here = await kit.here(42)
+    key, _ = await kit.refusal(kit.services.bridges.link_command(here, member(42), ""), here)
+    assert key == "link.private"
