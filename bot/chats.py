@@ -32,10 +32,6 @@ class ChatDirectory:
     async def get(self, chat_id: int) -> Chat | None:
         return await self.chats.get(chat_id)
 
-    async def context_of(self, chat_id: int) -> ChatContext | None:
-        chat = await self.chats.get(chat_id)
-        return await self.context(chat) if chat is not None else None
-
     async def members_of(self, scope: Scope, fallback_chat_id: int) -> tuple[Chat, ...]:
         """The groups a scope reaches now: a bridge's members, else the one group."""
         if scope.bridge_id is not None:

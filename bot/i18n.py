@@ -6,7 +6,6 @@ Adding a UI language means adding one file, ``locales/<code>.toml``, with every 
 from __future__ import annotations
 
 import html
-import string
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -37,10 +36,6 @@ SUGGESTED_LANGUAGES = ("id", "en", "ko", "de", "ja", "zh")
 
 def default_timezone(language: str) -> str:
     return DEFAULT_TIMEZONES.get(language, "UTC")
-
-
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 class Catalog:

@@ -192,16 +192,6 @@ class ActionRepository:
 
         return await self._change(scope, number, apply)
 
-    async def set_programme(self, scope: Scope, number: int, programme_id: int | None) -> ActionItem:
-        """Put the item in one of the scope's programmes (LookupError for another's), or in none."""
-
-        async def apply(session: AsyncSession, row: ActionItemRow) -> None:
-            if programme_id is not None:
-                await _check_programme(session, scope, programme_id)
-            row.programme_id = programme_id
-
-        return await self._change(scope, number, apply)
-
     async def stats(self, scope: Scope, now: datetime) -> builtins.list[ProgrammeStats]:
         """Open (overdue included), overdue and done items per programme, by programme name, items in none last.
 

@@ -41,11 +41,6 @@ class MessageLinkRepository:
             ).all()
             return [MessageLink(r.src_chat_id, r.src_message_id, r.dst_chat_id, r.dst_message_id) for r in rows]
 
-    async def original_of(self, chat_id: int, message_id: int) -> tuple[int, int] | None:
-        """The source (chat, message) if (chat_id, message_id) is a relayed copy, else None."""
-        async with self.db.session() as session:
-            return await self._original_of(session, chat_id, message_id)
-
     async def resolve_reply(self, chat_id: int, message_id: int, dst_chat_id: int) -> int | None:
         """The message in ``dst_chat_id`` that stands for message (chat_id, message_id), or None.
 

@@ -142,9 +142,6 @@ class OutboxRepository:
             row = await session.get(RelayJobRow, job_id)
             return _job(row) if row is not None else None
 
-    async def mark_done(self, job_id: int) -> None:
-        await self._set(job_id, state=DONE, done_at=utcnow())
-
     async def complete(self, job_id: int, links: Iterable[MessageLink] = ()) -> None:
         """Store the links of what a job sent and mark it done, in one transaction; returns once committed.
 

@@ -246,3 +246,31 @@ async def test_free_text_owners_in_action(sqlite_world: World) -> None:
         created = await world.ask(bandung, "/action Undang delegasi pj: Budi Santoso, Kim tenggat Jumat")
     assert created.startswith("📌 Aksi baru #1 dari Bandung")
     assert "#1 Undang delegasi" in created and "👤 Budi Santoso, Kim" in created
+
+
+async def test_an_unknown_programme_is_created_with_one_tap_and_the_action_recorded(sqlite_world: World) -> None:
+    """The README's example in a fresh bridge: no dead end, an administrator creates the programme."""
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "en"), world.town("Busan", "ko")
+    async with world.bot(clock=Clock(NOW), reminder_jobs=False):
+        await world.setup(surabaya, busan)
+        command = world.emu.post(
+            surabaya.id, surabaya.member.id, "/action Busan sends the MoU draft @kim_ms due Friday 14:00 #education"
+        )
+        offer = (await world.emu.wait_for_sent(surabaya.id, len(world.emu.sent(surabaya.id)) + 1))[-1]
+        assert offer["reply_to_message"]["message_id"] == command["message_id"]
+        [[button]] = offer["reply_markup"]["inline_keyboard"]
+        refused = world.emu.press(surabaya.id, offer["message_id"], surabaya.member.id, button["callback_data"])
+        refused_answer = await world.emu.wait_for_callback_answer(refused)
+        accepted = world.emu.press(surabaya.id, offer["message_id"], surabaya.admin.id, button["callback_data"])
+        accepted_answer = await world.emu.wait_for_callback_answer(accepted)
+        card_en = await world.relayed(surabaya, "New action #1")
+        card_ko = await world.relayed(busan, "새 과제 #1")
+        programmes = await world.ask(busan, "/programmes")
+    assert offer["text"].startswith("There is no programme education yet. An administrator can create it")
+    assert button["text"] == "➕ Create #education"
+    assert refused_answer["text"].startswith("Sorry, only an administrator") and refused_answer["show_alert"]
+    assert accepted_answer["text"] == "Programme #education created; the action is recorded."
+    assert "#education" in card_en["text"] and "@kim_ms" in card_en["text"] and "Surabaya" in card_en["text"]
+    assert "[ko] Busan sends the MoU draft" in card_ko["text"]
+    assert "education" in programmes

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
 import pytest
 
-from bot.i18n import Catalog, Markup, is_language_code, language_name, placeholders
+from bot.i18n import Catalog, Markup, is_language_code, language_name
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 LOCALES = sorted(p.stem for p in (Path(__file__).parent.parent / "locales").glob("*.toml"))
 

@@ -289,11 +289,8 @@ async def test_concurrent_add_owners_lose_no_update(db: Database) -> None:
     assert item is not None and sorted(item.owners) == sorted(f"@owner{n}" for n in range(6))
 
 
-async def test_due_title_and_programme_changes(db: Database) -> None:
+async def test_due_and_title_changes(db: Database) -> None:
     await make_chats(db, -1, -2)
-    programmes = ProgrammeRepository(db)
-    youth = await programmes.add(C_1, "Youth")
-    elsewhere = await programmes.add(C_2, "Youth")
     actions = ActionRepository(db)
     item = await new_item(actions, C_1, "Invite the mayor")
 
@@ -309,23 +306,10 @@ async def test_due_title_and_programme_changes(db: Database) -> None:
         with pytest.raises(ValueError):
             await actions.set_title(C_1, 1, bad, "id")
 
-    moved = await actions.set_programme(C_1, 1, youth.id)
-    assert moved.programme == "Youth"
-    with pytest.raises(LookupError):
-        await actions.set_programme(C_1, 1, elsewhere.id)  # the same name in another scope
-    assert (await actions.get(C_1, 1)) == moved
-    cleared = await actions.set_programme(C_1, 1, None)
-    assert cleared.programme is None
-    assert (cleared.title, cleared.due_at, cleared.number, cleared.created_at) == (
-        "Undang wali kota",
-        None,
-        1,
-        item.created_at,
-    )
+    assert (retitled.due_at, retitled.number, retitled.created_at) == (None, 1, item.created_at)
     for change in (
         actions.set_due(C_1, 2, NOW),
         actions.set_title(C_1, 2, "t", "en"),
-        actions.set_programme(C_1, 2, None),
     ):
         with pytest.raises(LookupError):
             await change

@@ -324,10 +324,6 @@ async def test_message_links_resolve_replies_in_every_direction(db: Database) ->
     ]
     assert await links.copies_of(-1, 11) == []
 
-    assert await links.original_of(-2, 110) == (-1, 10)
-    assert await links.original_of(-3, 211) == (-1, 10)
-    assert await links.original_of(-1, 10) is None
-
     # original → its copy (the first part of a split copy)
     assert await links.resolve_reply(-1, 10, -2) == 110
     assert await links.resolve_reply(-1, 10, -3) == 210
@@ -438,7 +434,7 @@ async def test_outbox_pending_per_destination_and_states(db: Database) -> None:
     retried = (await outbox.pending(-2))[0]
     assert (retried.attempts, retried.last_error, retried.state) == (2, "network down", "pending")
 
-    await outbox.mark_done(jobs[1].id)
+    await outbox.complete(jobs[1].id)
     await outbox.mark_failed(jobs[0].id, "Bad Request: can't parse entities")
     assert [j.src_message_id for j in await outbox.pending(-2)] == [11]
     assert [j.src_message_id for j in await outbox.pending(-3)] == [11]
@@ -453,8 +449,6 @@ async def test_outbox_pending_per_destination_and_states(db: Database) -> None:
     assert await outbox.pending_destinations() == [-3, -4]
     assert await outbox.counts() == {"pending": 2, "done": 1, "failed": 2}
 
-    with pytest.raises(LookupError):
-        await outbox.mark_done(10_000)
     with pytest.raises(LookupError):
         await outbox.record_attempt(10_000, "x")
     assert await outbox.purge_finished(utcnow() + timedelta(seconds=1)) == 3

@@ -39,7 +39,6 @@ LATE_AFTER = timedelta(minutes=5)
 STALE_CLAIM = timedelta(minutes=10)
 OVERDUE_TIME = "09:00"
 ITEM_KINDS = ("due", "overdue")
-AUTOMATIC_KINDS = frozenset({"due", "overdue", "digest"})
 
 
 class ReminderEngine:

@@ -60,9 +60,9 @@ class Kit:
             await self.services.chats.bridges.link(chat_ids[0], other)
 
     async def here(self, chat_id: int) -> ChatContext:
-        found = await self.services.chats.context_of(chat_id)
-        assert found is not None
-        return found
+        chat = await self.services.chats.get(chat_id)
+        assert chat is not None
+        return await self.services.chats.context(chat)
 
     def admin(self, chat_id: int, user_id: int, name: str = "Admin", username: str | None = None) -> Actor:
         self.telegram.make_admin(chat_id, user_id)
