@@ -6,32 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from telegram.ext import CallbackContext, Job, JobQueue
 
-from bot.features.reminder_engine import ReminderEngine
+from bot.features.reminder_engine import ReminderEngine, Wakeups
 
 logger = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60.0
 WAKE_JOB = "kembar-reminders-wake"
 SWEEP_JOB = "kembar-reminders-sweep"
-
-
-class Wakeups:
-    """Where the engine says "my next due instant may have changed"; the jobs listen once they run."""
-
-    def __init__(self) -> None:
-        self._listener: Callable[[], None] | None = None
-
-    def changed(self) -> None:
-        if self._listener is not None:
-            self._listener()
-
-    def listen(self, listener: Callable[[], None]) -> None:
-        self._listener = listener
 
 
 class ReminderJobs:

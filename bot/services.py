@@ -14,12 +14,11 @@ from bot.delivery import Delivery
 from bot.features.actions import ActionService, ItemTitles
 from bot.features.bridges import BridgeService
 from bot.features.programmes import ProgrammeService
-from bot.features.reminder_engine import ReminderEngine
+from bot.features.reminder_engine import ReminderEngine, Wakeups
 from bot.features.reminders import ReminderService
 from bot.features.settings import SettingsService
 from bot.features.status import StatusService
 from bot.i18n import SUGGESTED_LANGUAGES, Catalog
-from bot.jobs import Wakeups
 from bot.langdetect import LanguageDetector
 from bot.ports import Members, Sender
 from bot.relay import RelayService

@@ -41,6 +41,20 @@ OVERDUE_TIME = "09:00"
 ITEM_KINDS = ("due", "overdue")
 
 
+class Wakeups:
+    """Where the engine says "my next due instant may have changed"; the jobs listen once they run."""
+
+    def __init__(self) -> None:
+        self._listener: Callable[[], None] | None = None
+
+    def changed(self) -> None:
+        if self._listener is not None:
+            self._listener()
+
+    def listen(self, listener: Callable[[], None]) -> None:
+        self._listener = listener
+
+
 class ReminderEngine:
     def __init__(
         self,
