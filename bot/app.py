@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
@@ -25,8 +24,8 @@ from telegram.ext import (
     filters,
 )
 
+import handlers
 from bot.config import Settings
-from bot.features.actions import PROGRAMME_OFFER
 from bot.i18n import FALLBACK, Catalog
 from bot.jobs import ReminderJobs
 from bot.polling import DurablePoller
@@ -34,8 +33,7 @@ from bot.ratelimit import PerChatRateLimiter
 from bot.services import Services
 from bot.telegram_io import TelegramSender
 from bot.translation import Translator
-from handlers import actions, basic, bridge, relay, reminders
-from handlers import settings as settings_handlers
+from handlers import basic, bridge, relay
 from handlers.context import SERVICES_KEY, KembarContext
 from handlers.errors import on_error
 
@@ -45,27 +43,9 @@ JOBS_KEY = "kembar.reminder_jobs"
 
 KembarApp = Application[Any, KembarContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
-# (command, catalogue key of its description) for the command menu.
-MENU = (
-    ("start", "cmd.start"),
-    ("help", "cmd.help"),
-    ("action", "cmd.action"),
-    ("actions", "cmd.actions"),
-    ("done", "cmd.done"),
-    ("status", "cmd.status"),
-    ("programme", "cmd.programme"),
-    ("remind", "cmd.remind"),
-    ("reminders", "cmd.reminders"),
-    ("digest", "cmd.digest"),
-    ("link", "cmd.link"),
-    ("bridge", "cmd.bridge"),
-    ("unlink", "cmd.unlink"),
-    ("lang", "cmd.lang"),
-    ("city", "cmd.city"),
-    ("tz", "cmd.tz"),
-    ("glossary", "cmd.glossary"),
-    ("original", "cmd.original"),
-)
+COMMANDS = handlers.commands()
+# (command, catalogue key of its description) for the command menu, in the handler modules' order.
+MENU = tuple((name, command.menu) for name, command in COMMANDS.items() if command.menu)
 
 
 async def set_command_menus(app: KembarApp, catalog: Catalog) -> None:
@@ -147,44 +127,15 @@ def build_application(
 def register_handlers(app: KembarApp) -> None:
     app.add_handler(TypeHandler(Update, basic.load_chat), group=-1)
     new_messages = filters.UpdateType.MESSAGE
-    commands = {
-        "start": basic.start,
-        "help": basic.help_command,
-        "lang": settings_handlers.lang,
-        "link": bridge.link,
-        "bridge": bridge.show_bridge,
-        "unlink": bridge.unlink,
-        "city": settings_handlers.city,
-        "tz": settings_handlers.timezone,
-        "original": settings_handlers.original,
-        "glossary": settings_handlers.glossary,
-        "action": actions.create_action,
-        "actions": actions.list_actions,
-        "done": actions.done,
-        "reopen": actions.reopen,
-        "drop": actions.drop,
-        "assign": actions.assign,
-        "due": actions.due,
-        "rename": actions.rename,
-        "programme": actions.programme,
-        "program": actions.programme,
-        "programmes": actions.programmes,
-        "status": actions.status,
-        "remind": reminders.remind,
-        "reminders": reminders.reminders,
-        "unremind": reminders.unremind,
-        "digest": reminders.digest,
-    }
-    for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback, filters=new_messages))
+    for name, command in COMMANDS.items():
+        app.add_handler(CommandHandler(name, command.handler, filters=new_messages))
     content = (filters.TEXT | filters.CAPTION | filters.ATTACHMENT) & ~filters.COMMAND & filters.ChatType.GROUPS
     app.add_handler(
         MessageHandler(content & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE), relay.relay_message)
     )
     app.add_handler(ChatMemberHandler(bridge.my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(CallbackQueryHandler(actions.on_button, pattern=r"^act\|"))
-    app.add_handler(CallbackQueryHandler(reminders.on_button, pattern=r"^rem\|"))
-    app.add_handler(CallbackQueryHandler(actions.on_programme_offer, pattern=f"^{re.escape(PROGRAMME_OFFER)}$"))
+    for pattern, handler in handlers.buttons().items():
+        app.add_handler(CallbackQueryHandler(handler, pattern=pattern))
     app.add_error_handler(on_error)
 
 

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 
 from bot.context import ChatContext, Reply
-from handlers.common import actor_of, author_of, button, command, command_text, text_command, text_mentions
+from bot.features.actions import PROGRAMME_OFFER
+from handlers.common import Command, actor_of, author_of, button, command, command_text, text_command, text_mentions
 from handlers.context import KembarContext
 
 
@@ -65,3 +68,19 @@ async def on_programme_offer(update: Update, context: KembarContext, here: ChatC
 
 
 status = text_command(lambda services: services.status.status)
+
+COMMANDS = {
+    "action": Command(create_action, "cmd.action"),
+    "actions": Command(list_actions, "cmd.actions"),
+    "done": Command(done, "cmd.done"),
+    "status": Command(status, "cmd.status"),
+    "programme": Command(programme, "cmd.programme"),
+    "program": Command(programme),
+    "programmes": Command(programmes),
+    "reopen": Command(reopen),
+    "drop": Command(drop),
+    "assign": Command(assign),
+    "due": Command(due),
+    "rename": Command(rename),
+}
+BUTTONS = {r"^act\|": on_button, f"^{re.escape(PROGRAMME_OFFER)}$": on_programme_offer}

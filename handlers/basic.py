@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.context import ChatContext, Reply, reply
 from bot.i18n import language_name
-from handlers.common import command
+from handlers.common import Command, command
 from handlers.context import KembarContext
 
 
@@ -32,3 +32,6 @@ async def start(update: Update, context: KembarContext, here: ChatContext) -> Re
 @command
 async def help_command(update: Update, context: KembarContext, here: ChatContext) -> Reply:
     return reply("help.text")
+
+
+COMMANDS = {"start": Command(start, "cmd.start"), "help": Command(help_command, "cmd.help")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
 
-from handlers.common import text_command
+from handlers.common import Command, text_command
 from handlers.context import KembarContext
 
 LEFT_STATUSES = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
@@ -13,6 +13,12 @@ LEFT_STATUSES = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 link = text_command(lambda services: services.bridges.link_command)
 show_bridge = text_command(lambda services: services.bridges.show)
 unlink = text_command(lambda services: services.bridges.leave)
+
+COMMANDS = {
+    "link": Command(link, "cmd.link"),
+    "bridge": Command(show_bridge, "cmd.bridge"),
+    "unlink": Command(unlink, "cmd.unlink"),
+}
 
 
 async def my_membership(update: Update, context: KembarContext) -> None:

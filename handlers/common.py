@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
@@ -28,6 +29,15 @@ ALERT_LIMIT = 200  # Telegram's limit for a callback answer
 Handler = Callable[[Update, KembarContext], Coroutine[Any, Any, None]]
 UseCase = Callable[[Update, KembarContext, ChatContext], Awaitable[Reply | None]]
 TextUseCase = Callable[[ChatContext, Actor, str], Awaitable[Reply | None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command a handler module offers: its handler and, for the command menu, the catalogue key of its
+    description (None: not in the menu)."""
+
+    handler: Handler
+    menu: str | None = None
 
 
 def actor_of(update: Update) -> Actor:

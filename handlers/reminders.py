@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import ChatContext, Reply
-from handlers.common import actor_of, button, text_command
+from handlers.common import Command, actor_of, button, text_command
 from handlers.context import KembarContext
 
 remind = text_command(lambda services: services.reminders.remind)
@@ -18,3 +18,12 @@ digest = text_command(lambda services: services.reminders.digest)
 async def on_button(update: Update, context: KembarContext, here: ChatContext) -> Reply | None:
     query = update.callback_query
     return await context.services.reminders.press(here, actor_of(update), (query.data or "") if query else "")
+
+
+COMMANDS = {
+    "remind": Command(remind, "cmd.remind"),
+    "reminders": Command(reminders, "cmd.reminders"),
+    "digest": Command(digest, "cmd.digest"),
+    "unremind": Command(unremind),
+}
+BUTTONS = {r"^rem\|": on_button}
