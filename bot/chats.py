@@ -26,8 +26,7 @@ class ChatDirectory:
         return self.of(chat, await self.bridges.bridge_of(chat.id))
 
     def of(self, chat: Chat, bridge: Bridge | None) -> ChatContext:
-        partnered = bridge if bridge is not None and len(bridge.members) >= 2 else None
-        return ChatContext(chat, self.catalog.resolve(chat.language), partnered)
+        return ChatContext(chat, self.catalog.resolve(chat.language), bridge)
 
     async def get(self, chat_id: int) -> Chat | None:
         return await self.chats.get(chat_id)

@@ -8,9 +8,14 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logsetup import configure_logging, redact
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 logger = logging.getLogger("kembar")
 
@@ -88,37 +93,33 @@ class _OfflineSender:
         return False
 
 
-async def _bridges(settings: Settings, args: argparse.Namespace) -> int:
-    from contextlib import AsyncExitStack
-
-    from bot.context import Permissions
-    from bot.features.bridges import BridgeService
+async def _operator_services(settings: Settings, stack: AsyncExitStack) -> Services:
+    """The services for an operator command: the database migrated, groups told through the bot when a
+    token is set (nothing sent without one), no polling and no delivery."""
     from bot.i18n import Catalog
+    from bot.services import Services
     from bot.telegram_io import TelegramSender
-    from storage.db import Database
-    from storage.repos import AlreadyBridged, BridgeRepository, ChatRepository, LinkCodeRepository
+
+    sender: _OfflineSender | TelegramSender = _OfflineSender()
+    if settings.token:
+        from telegram import Bot
+
+        bot = Bot(settings.token, base_url=f"{settings.bot_api_url}/bot")
+        await stack.enter_async_context(bot)
+        sender = TelegramSender(bot)
+    services = Services.create(settings, Catalog.load(), sender, sender)
+    stack.push_async_callback(services.close)
+    await services.db.upgrade()
+    return services
+
+
+async def _bridges(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.repos import AlreadyBridged
 
     async with AsyncExitStack() as stack:
-        db = Database(settings.database_url)
-        stack.push_async_callback(db.dispose)
-        await db.upgrade()
-        sender: _OfflineSender | TelegramSender = _OfflineSender()
-        if settings.token:
-            from telegram import Bot
-
-            bot = Bot(settings.token, base_url=f"{settings.bot_api_url}/bot")
-            await stack.enter_async_context(bot)
-            sender = TelegramSender(bot)
-        repo = BridgeRepository(db)
-        service = BridgeService(
-            bridges=repo,
-            codes=LinkCodeRepository(db),
-            chats=ChatRepository(db),
-            catalog=Catalog.load(),
-            sender=sender,
-            members=sender,
-            permissions=Permissions(sender),
-        )
+        services = await _operator_services(settings, stack)
+        service = services.bridges
+        repo = service.bridges
         if args.bridges_command == "list":
             bridges = await repo.all()
             if not bridges:

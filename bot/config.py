@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 TRANSLATORS = ("google", "deepl", "microsoft", "libre", "mymemory")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -54,7 +54,7 @@ class ConfigError(Exception):
 class Settings:
     token: str | None = field(default=None, repr=False)
     bot_api_url: str = DEFAULT_BOT_API_URL
-    database_url: str = "sqlite+aiosqlite:///kembar.db"
+    database_url: str = field(default="sqlite+aiosqlite:///kembar.db", repr=False)  # may carry a password
     data_dir: Path = Path(".")
     translator: str = "google"
     translator_url: str | None = None
@@ -66,9 +66,19 @@ class Settings:
     group_rate: float = 20.0  # messages per minute per group (Telegram: 20)
 
     @property
+    def database_password(self) -> str | None:
+        try:
+            password = urlsplit(self.database_url).password
+        except ValueError:
+            return None
+        return unquote(password) if password else None
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in logs, errors or the database."""
-        return tuple(s for s in (self.token, self.translator_api_key) if s)
+        password = self.database_password
+        encoded = quote(password, safe="") if password else None
+        return tuple(dict.fromkeys(s for s in (self.token, self.translator_api_key, password, encoded) if s))
 
 
 def _read_toml(path_text: str) -> dict[str, str]:

@@ -25,8 +25,9 @@ def zone_of(chat: Chat) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ChatContext:
-    """A chat as the use cases see it. ``bridge`` is set only when the bridge has a partner (2+ members):
-    a group alone in a bridge keeps its own scope."""
+    """A chat as the use cases see it. ``bridge`` is its bridge, also when the partners have left it (the
+    bridge's items stay visible to the group that remains); ``partnered`` says whether anyone is there
+    to relay to."""
 
     chat: Chat
     ui: str  # the catalogue language its messages are written in
@@ -52,6 +53,10 @@ class ChatContext:
     @property
     def is_private(self) -> bool:
         return self.chat.type == "private"
+
+    @property
+    def partnered(self) -> bool:
+        return self.bridge is not None and len(self.bridge.members) >= 2
 
     @property
     def bridge_id(self) -> int | None:

@@ -88,29 +88,12 @@ class Services:
         translations = TranslationService(
             translator, TranslationCacheRepository(db), glossary, LanguageDetector(detector_languages)
         )
-        bridges = BridgeService(
-            bridges=bridge_repo,
-            codes=LinkCodeRepository(db),
-            chats=chat_repo,
-            catalog=catalog,
-            sender=sender,
-            members=members,
-            permissions=permissions,
-        )
-        delivery = Delivery(
-            outbox=outbox,
-            links=MessageLinkRepository(db),
-            chats=chat_repo,
-            translations=translations,
-            renderer=Renderer(catalog),
-            sender=sender,
-            on_gone=bridges.destination_gone,
-        )
         action_repo, programme_repo = ActionRepository(db), ProgrammeRepository(db)
         titles = ItemTitles(translations)
         wakeups = Wakeups()
         # The engine plans reminders around items (actions tell it of every change) and sends the digest,
-        # which is the status: status, then the engine, then actions.
+        # which is the status; bridges stop a leaving group's reminders; delivery unlinks a chat that is
+        # gone: status, engine, bridges, delivery, then actions.
         status = StatusService(actions=action_repo, titles=titles, catalog=catalog, clock=clock)
         engine = ReminderEngine(
             reminders=ReminderRepository(db),
@@ -123,6 +106,25 @@ class Services:
             sender=sender,
             clock=clock,
             on_schedule_change=wakeups.changed,
+        )
+        bridges = BridgeService(
+            bridges=bridge_repo,
+            codes=LinkCodeRepository(db),
+            chats=chat_repo,
+            catalog=catalog,
+            sender=sender,
+            members=members,
+            permissions=permissions,
+            reminders=engine,
+        )
+        delivery = Delivery(
+            outbox=outbox,
+            links=MessageLinkRepository(db),
+            chats=chat_repo,
+            translations=translations,
+            renderer=Renderer(catalog),
+            sender=sender,
+            on_gone=bridges.destination_gone,
         )
         actions = ActionService(
             actions=action_repo,

@@ -53,7 +53,7 @@ def to_inbound(message: Message, *, label: str, language: str, edited: bool) -> 
 async def relay_message(update: Update, context: KembarContext) -> None:
     message = update.effective_message
     here = context.here
-    if message is None or here is None or here.bridge is None:
+    if message is None or here is None or here.bridge is None or not here.partnered:
         return
     user = message.from_user
     if user is not None and user.is_bot and message.sender_chat is None:

@@ -232,6 +232,22 @@ class ReminderRepository:
             ).one()
             return _reminder(row)
 
+    async def numbered(self, scope: Scope, number: int) -> Reminder | None:
+        """The user's reminder #``number`` of the scope (its row due first), if it is pending or being sent."""
+        statement = (
+            select(ReminderRow)
+            .where(ReminderRow.scope == scope, ReminderRow.number == number, ReminderRow.state.in_(_ACTIVE))
+            .order_by(ReminderRow.due_at, ReminderRow.id)
+            .limit(1)
+        )
+        async with self.db.session() as session:
+            row = (await session.scalars(statement)).first()
+            return _reminder(row) if row is not None else None
+
+    async def cancel_for_chat(self, chat_id: int, scope: Scope) -> int:
+        """Cancel the chat's pending and claimed reminders of a scope (the chat left it); how many."""
+        return await self._cancel(ReminderRow.chat_id == chat_id, ReminderRow.scope == scope)
+
     async def cancel_for_item(self, action_item_id: int, kinds: Collection[str] | None = None) -> int:
         """Cancel the item's pending and claimed reminders (of the given kinds; None: all); how many."""
         conditions = [ReminderRow.action_item_id == action_item_id]

@@ -93,6 +93,17 @@ def test_secrets_are_hidden_from_repr() -> None:
     assert set(s.secrets) == {TOKEN, "k-123-secret"}
 
 
+def test_a_database_password_is_a_secret_hidden_from_repr_and_logs() -> None:
+    s = load_settings({"DATABASE_URL": "postgresql://kembar:p%40ss%2Fw0rd@db.example/kembar"})
+    assert "p@ss/w0rd" not in repr(s) and "p%40ss" not in repr(s)
+    assert s.database_password == "p@ss/w0rd"
+    assert set(s.secrets) == {"p@ss/w0rd", "p%40ss%2Fw0rd"}  # as written in the URL, and decoded
+    from bot.logsetup import redact
+
+    assert "p%40ss" not in redact(f"cannot connect to {s.database_url}", s.secrets)
+    assert load_settings({}).secrets == ()
+
+
 def test_cli_stops_with_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["db", "upgrade"], env={"KEMBAR_LOG_LEVEL": "chatty"})
     err = capsys.readouterr().err

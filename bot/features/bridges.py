@@ -10,9 +10,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
+from bot.features.reminder_engine import ReminderEngine
 from bot.i18n import Catalog, Markup, language_name
 from bot.ports import DeliveryError, Members, Sender
-from storage.records import Bridge, Chat
+from storage.records import Bridge, Chat, Scope
 from storage.repos import (
     AlreadyBridged,
     BridgeRepository,
@@ -79,6 +80,7 @@ class BridgeService:
         sender: Sender,
         members: Members,
         permissions: Permissions,
+        reminders: ReminderEngine,
         limiter: AttemptLimiter | None = None,
     ) -> None:
         self.bridges = bridges
@@ -88,6 +90,7 @@ class BridgeService:
         self.sender = sender
         self.members = members
         self.permissions = permissions
+        self.reminders = reminders
         self.limiter = limiter or AttemptLimiter()
 
     # ---- use cases ----------------------------------------------------------------------------------
@@ -167,9 +170,12 @@ class BridgeService:
         return bridge
 
     async def unlink(self, chat_id: int, *, gone: bool = False) -> Bridge | None:
-        """Take a chat out of its bridge and tell the remaining members."""
+        """Take a chat out of its bridge (its reminders of the bridge stop) and tell the remaining members."""
         chat = await self.chats.get(chat_id)
+        bridge = await self.bridges.bridge_of(chat_id)
         remaining = await self.bridges.leave(chat_id)
+        if bridge is not None:
+            await self.reminders.chat_left(chat_id, Scope.of(bridge.id, chat_id))
         if remaining is not None and chat is not None:
             key = "bridge.other_gone" if gone else "bridge.other_left"
             await self.tell(remaining.members, key, city=chat.label)

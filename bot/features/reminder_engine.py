@@ -88,6 +88,12 @@ class ReminderEngine:
         return self.clock()
 
     # ---- scheduling ------------------------------------------------------------------------------
+    async def chat_left(self, chat_id: int, scope: Scope) -> int:
+        """A group left a bridge: its reminders of the bridge's scope stop (how many were cancelled)."""
+        cancelled = await self.reminders.cancel_for_chat(chat_id, scope)
+        self.on_schedule_change()
+        return cancelled
+
     async def current_scope(self, chat: Chat) -> Scope:
         return (await self.chats.context(chat)).scope
 

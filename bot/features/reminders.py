@@ -155,11 +155,12 @@ class ReminderService:
         if len(args) != 1 or not args[0].isdigit() or len(args[0]) > 9:
             raise Refused("unremind.usage")
         number = int(args[0])
-        candidates = [r for r in await self.engine.upcoming(here.scope) if r.number == number]
-        if candidates and (actor.user_id is None or candidates[0].created_by != actor.user_id):
+        found = await self.engine.reminders.numbered(here.scope, number)
+        if found is None:
+            raise Refused("unremind.not_found", number=number)
+        if actor.user_id is None or found.created_by != actor.user_id:
             await self.permissions.require_admin(here, actor)
-        cancelled = await self.engine.reminders.cancel_number(here.scope, number)
-        if cancelled is None:
+        if await self.engine.reminders.cancel_number(here.scope, number) is None:
             raise Refused("unremind.not_found", number=number)
         return reply("unremind.done", number=number)
 
@@ -195,7 +196,7 @@ class ReminderService:
         if match is None:
             return None
         reminder = await self.engine.reminders.get(int(match.group(1)))
-        if reminder is None or reminder.chat_id != here.id:
+        if reminder is None or reminder.chat_id != here.id or reminder.scope != here.scope:
             raise Refused("reminder.button_other_chat")
         op = match.group(2)
         if op in ("h1", "d1"):

@@ -44,7 +44,7 @@ class StatusService:
         t, lang, ui, tz = self.catalog.t, here.language, here.ui, here.timezone
         if not stats:
             return t("status.empty", lang)
-        scope_name = t("status.this_bridge" if here.bridge else "status.this_group", lang)
+        scope_name = t("status.this_bridge" if here.partnered else "status.this_group", lang)
         lines = [t("status.title", lang, scope=scope_name, date=format_when(now, ui, tz))]
         for s in stats:
             name = s.programme if s.programme is not None else t("status.no_programme", lang)
