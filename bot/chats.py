@@ -2,25 +2,56 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from bot.context import ChatContext
 from bot.i18n import Catalog
+from storage.people import PeopleRepository
 from storage.records import Bridge, Chat, Scope
 from storage.repos import BridgeRepository, ChatRepository
 
+PEOPLE_REMEMBERED = 10_000  # users whose username is known to be stored (beyond: written again when seen)
+
 
 class ChatDirectory:
-    def __init__(self, chats: ChatRepository, bridges: BridgeRepository, catalog: Catalog) -> None:
+    def __init__(
+        self, chats: ChatRepository, bridges: BridgeRepository, people: PeopleRepository, catalog: Catalog
+    ) -> None:
         self.chats = chats
         self.bridges = bridges
+        self.people = people
         self.catalog = catalog
+        self._stored_people: OrderedDict[int, str | None] = OrderedDict()
 
-    async def arrive(self, chat_id: int, *, title: str, type: str, user_language: str | None) -> ChatContext:
+    async def arrive(
+        self,
+        chat_id: int,
+        *,
+        title: str,
+        type: str,
+        user_language: str | None,
+        user: tuple[int, str | None] | None = None,
+    ) -> ChatContext:
         """The context of a chat an update came from; a chat seen for the first time is stored, in the
-        language of the user who brought the bot there (when Kembar has a catalogue for it)."""
+        language of the user who brought the bot there (when Kembar has a catalogue for it). ``user``
+        (id, username) is who sent the update: remembered to resolve "@username" owners."""
         chat = await self.chats.ensure(
             chat_id, title=title, type=type, default_language=self.catalog.resolve(user_language)
         )
+        if user is not None:
+            await self.seen(*user)
         return await self.context(chat)
+
+    async def seen(self, user_id: int, username: str | None) -> None:
+        """Store a user's username when it is new or changed (not on every message)."""
+        if user_id in self._stored_people and self._stored_people[user_id] == username:
+            self._stored_people.move_to_end(user_id)
+            return
+        await self.people.seen(user_id, username)
+        self._stored_people[user_id] = username
+        self._stored_people.move_to_end(user_id)
+        while len(self._stored_people) > PEOPLE_REMEMBERED:
+            self._stored_people.popitem(last=False)
 
     async def context(self, chat: Chat) -> ChatContext:
         return self.of(chat, await self.bridges.bridge_of(chat.id))

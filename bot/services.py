@@ -26,6 +26,7 @@ from bot.rendering import Renderer
 from bot.translation import Translator, build_translator
 from bot.translation.service import TranslationService
 from storage.db import Database
+from storage.people import PeopleRepository
 from storage.repos import (
     ActionRepository,
     BridgeRepository,
@@ -76,7 +77,8 @@ class Services:
         db = Database(settings.database_url)
         chat_repo, bridge_repo, glossary = ChatRepository(db), BridgeRepository(db), GlossaryRepository(db)
         outbox = OutboxRepository(db)
-        chats = ChatDirectory(chat_repo, bridge_repo, catalog)
+        people = PeopleRepository(db)
+        chats = ChatDirectory(chat_repo, bridge_repo, people, catalog)
         permissions = Permissions(members)
         translator = translator or build_translator(
             settings.translator,
@@ -129,6 +131,7 @@ class Services:
         actions = ActionService(
             actions=action_repo,
             programmes=programme_repo,
+            people=people,
             titles=titles,
             catalog=catalog,
             sender=sender,

@@ -21,6 +21,7 @@ async def load_chat(update: Update, context: KembarContext) -> None:
         title=tg_chat.title or tg_chat.full_name or tg_chat.username or "",
         type=tg_chat.type,
         user_language=user.language_code if user else None,
+        user=(user.id, user.username) if user is not None and not user.is_bot else None,
     )
 
 

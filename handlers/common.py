@@ -17,6 +17,7 @@ from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ParseMode
 
 from bot.context import Actor, ChatContext, Refused, Reply, render
+from bot.features.action_text import Mention
 from bot.htmltext import split_html, strip_tags
 from bot.services import Services
 from bot.telegram_io import keyboard
@@ -70,11 +71,15 @@ def command_text(message: Message | None) -> str:
     return found.group(1).strip() if found else ""
 
 
-def text_mentions(message: Message | None) -> list[str]:
-    """The display texts of mentions of users without a username."""
+def text_mentions(message: Message | None) -> list[Mention]:
+    """The mentions of users without a username: their text and the user each names."""
     if message is None or not message.text:
         return []
-    return [message.parse_entity(entity) for entity in message.entities if entity.type == MessageEntity.TEXT_MENTION]
+    return [
+        Mention(message.parse_entity(entity), entity.user.id)
+        for entity in message.entities
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None
+    ]
 
 
 async def send_reply(update: Update, context: KembarContext, here: ChatContext, reply: Reply) -> None:

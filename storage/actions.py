@@ -23,7 +23,7 @@ from sqlalchemy.sql import ColumnElement
 from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
 from storage.db import Database
 from storage.models import ActionCounterRow, ActionItemRow, BridgeRow, ChatRow, ProgrammeRow, utcnow
-from storage.records import ActionItem, Programme, ProgrammeStats, Scope
+from storage.records import ActionItem, Owner, Programme, ProgrammeStats, Scope
 
 STATUSES = ("open", "done", "dropped")
 MAX_TITLE_LENGTH = 500
@@ -55,7 +55,7 @@ class ActionRepository:
         chat_id: int,
         title: str,
         language: str,
-        owners: Sequence[str] = (),
+        owners: Sequence[Owner] = (),
         programme_id: int | None = None,
         due_at: datetime | None = None,
         created_by: int | None = None,
@@ -90,7 +90,8 @@ class ActionRepository:
                         programme_id=programme_id,
                         title=title,
                         language=language,
-                        owners=owner_list,
+                        owners=[o.name for o in owner_list],
+                        owner_ids=[o.user_id for o in owner_list],
                         due_at=due_at,
                         status="open",
                         created_by=created_by,
@@ -157,23 +158,42 @@ class ActionRepository:
 
         return await self._change(scope, number, apply)
 
-    async def set_owners(self, scope: Scope, number: int, owners: Sequence[str]) -> ActionItem:
-        """Replace the owners (an empty sequence: nobody); duplicates regardless of case are dropped."""
+    async def set_owners(self, scope: Scope, number: int, owners: Sequence[Owner]) -> ActionItem:
+        """Replace the owners (an empty sequence: nobody); duplicates are dropped (see ``_owners``)."""
         owner_list = _owners(owners)
 
         async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
-            row.owners = owner_list
+            _store_owners(row, owner_list)
 
         return await self._change(scope, number, apply)
 
-    async def add_owners(self, scope: Scope, number: int, owners: Sequence[str]) -> ActionItem:
-        """Append the owners not there yet (compared regardless of case)."""
+    async def add_owners(self, scope: Scope, number: int, owners: Sequence[Owner]) -> ActionItem:
+        """Append the owners not there yet."""
         extra = _owners(owners)
 
         async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
-            row.owners = _owners([*row.owners, *extra])
+            _store_owners(row, _owners([*_row_owners(row), *extra]))
 
         return await self._change(scope, number, apply)
+
+    async def bind_owner(self, item_id: int, username: str, user_id: int) -> ActionItem | None:
+        """The user ``user_id`` turned out to be "@username": owners of that name without a user get it.
+        Returns the item when an owner was bound, else None (nothing to bind, or bound already)."""
+        wanted = username.casefold()
+        async with self.db.session() as session:
+            row = await session.get(ActionItemRow, item_id, with_for_update=True)
+            if row is None:
+                return None
+            owners = _row_owners(row)
+            bound = [
+                Owner(o.name, user_id) if o.user_id is None and (o.username or "").casefold() == wanted else o
+                for o in owners
+            ]
+            if bound == owners:
+                return None
+            _store_owners(row, _owners(bound))
+            await session.flush()
+            return await _one(session, row.id)
 
     async def set_due(self, scope: Scope, number: int, due_at: datetime | None) -> ActionItem:
         require_aware(due_at, "due_at")
@@ -365,21 +385,43 @@ def _language(language: str) -> str:
     return cleaned
 
 
-def _owners(owners: Sequence[str]) -> builtins.list[str]:
-    """Stripped, validated, without duplicates regardless of case (the first spelling wins)."""
-    if isinstance(owners, str):
-        raise TypeError("owners must be a sequence of strings, not a string")
-    result: builtins.list[str] = []
-    seen: set[str] = set()
+def _owners(owners: Sequence[Owner]) -> builtins.list[Owner]:
+    """Names stripped and validated; without duplicates: the same user, or the same name (regardless of
+    case) where no user is known (the first wins; a known user wins over the bare name)."""
+    if isinstance(owners, str) or any(not isinstance(owner, Owner) for owner in owners):
+        raise TypeError("owners must be a sequence of Owner")
+    result: builtins.list[Owner] = []
     for owner in owners:
-        cleaned = owner.strip()
+        cleaned = owner.name.strip()
         if not cleaned or len(cleaned) > MAX_OWNER_LENGTH:
-            raise ValueError(f"an owner is 1 to {MAX_OWNER_LENGTH} characters: {owner!r}")
+            raise ValueError(f"an owner is 1 to {MAX_OWNER_LENGTH} characters: {owner.name!r}")
+        if owner.user_id is not None and (not isinstance(owner.user_id, int) or isinstance(owner.user_id, bool)):
+            raise TypeError("an owner's user_id is an int")
         key = unicodedata.normalize("NFC", cleaned).casefold()
-        if key not in seen:
-            seen.add(key)
-            result.append(cleaned)
+        duplicate = next(
+            (
+                index
+                for index, kept in enumerate(result)
+                if (owner.user_id is not None and kept.user_id == owner.user_id)
+                or unicodedata.normalize("NFC", kept.name).casefold() == key
+            ),
+            None,
+        )
+        if duplicate is None:
+            result.append(Owner(cleaned, owner.user_id))
+        elif result[duplicate].user_id is None and owner.user_id is not None:
+            result[duplicate] = Owner(result[duplicate].name, owner.user_id)
     return result
+
+
+def _row_owners(row: ActionItemRow) -> builtins.list[Owner]:
+    ids = list(row.owner_ids or [])
+    return [Owner(name, ids[index] if index < len(ids) else None) for index, name in enumerate(row.owners)]
+
+
+def _store_owners(row: ActionItemRow, owners: Sequence[Owner]) -> None:
+    row.owners = [o.name for o in owners]
+    row.owner_ids = [o.user_id for o in owners]
 
 
 def _statuses(statuses: Collection[str]) -> builtins.list[str]:
@@ -440,7 +482,7 @@ def _item(row: ActionItemRow, programme: str | None) -> ActionItem:
         chat_id=row.chat_id,
         title=row.title,
         language=row.language,
-        owners=tuple(row.owners),
+        owners=tuple(_row_owners(row)),
         programme=programme,
         due_at=row.due_at,
         status=row.status,

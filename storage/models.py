@@ -203,14 +203,28 @@ class ActionItemRow(Base):
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(16))
-    # Display strings as given ("@budi", "Kim Min-su"), in order, without case-insensitive duplicates.
+    # Display strings as given ("@budi", "Kim Min-su"), in order, without duplicates; ``owner_ids`` holds
+    # the Telegram user id of each (null where not known yet), aligned with ``owners``.
     owners: Mapped[list[str]] = mapped_column(JSON, default=list)
+    owner_ids: Mapped[list[int | None] | None] = mapped_column(JSON, nullable=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PersonRow(Base):
+    """A Telegram user Kembar has seen (an update from them), kept only to resolve an @username owner to
+    the user it names; forgotten after a while without being seen."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The username in lower case (Telegram usernames are case-insensitive), when the user has one.
+    username: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ActionCounterRow(Base):

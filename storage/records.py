@@ -136,12 +136,27 @@ class GlossaryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Owner:
+    """An owner of an action item: ``name`` as shown ("@kim_ms", "Kim Min-su", "Budi Santoso") and the
+    Telegram user once known (a text mention carries it, an @username is resolved when that user is
+    first seen). Permissions go by ``user_id`` only; a plain name never grants anything."""
+
+    name: str
+    user_id: int | None = None
+
+    @property
+    def username(self) -> str | None:
+        """The Telegram username an "@name" owner stands for."""
+        return self.name[1:] if self.name.startswith("@") and len(self.name) > 1 else None
+
+
+@dataclass(frozen=True, slots=True)
 class ActionItem:
     """An action item of a scope, shown as #``number`` there.
 
-    ``chat_id`` is the group it was created in, ``language`` that of its title, ``owners`` display
-    strings as given ("@budi", "Kim Min-su"), ``programme`` the programme's name; ``status`` is 'open',
-    'done' or 'dropped'; ``created_by`` a Telegram user id.
+    ``chat_id`` is the group it was created in, ``language`` that of its title, ``owners`` in order,
+    ``programme`` the programme's name; ``status`` is 'open', 'done' or 'dropped'; ``created_by`` a
+    Telegram user id.
     """
 
     id: int
@@ -151,7 +166,7 @@ class ActionItem:
     chat_id: int
     title: str
     language: str
-    owners: tuple[str, ...]
+    owners: tuple[Owner, ...]
     programme: str | None
     due_at: datetime | None
     status: str
@@ -159,6 +174,10 @@ class ActionItem:
     created_at: datetime
     updated_at: datetime
     done_at: datetime | None
+
+    @property
+    def owner_names(self) -> str:
+        return ", ".join(owner.name for owner in self.owners)
 
     def is_overdue(self, now: datetime) -> bool:
         """Still open and past its due date."""

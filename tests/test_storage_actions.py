@@ -21,6 +21,7 @@ from storage.repos import (
     ActionRepository,
     BridgeRepository,
     ChatRepository,
+    Owner,
     Programme,
     ProgrammeRepository,
     ProgrammeStats,
@@ -91,7 +92,7 @@ async def test_create_returns_a_full_record_numbered_from_one(db: Database) -> N
         chat_id=-2,
         title="  Draft the MoU  ",
         language="id",
-        owners=["@budi", " Kim Min-su "],
+        owners=[Owner("@budi", 7), Owner(" Kim Min-su ")],
         programme_id=programme.id,
         due_at=due.astimezone(UTC),
         created_by=555,
@@ -100,7 +101,7 @@ async def test_create_returns_a_full_record_numbered_from_one(db: Database) -> N
     assert (item.title, item.language, item.owners, item.programme) == (
         "Draft the MoU",
         "id",
-        ("@budi", "Kim Min-su"),
+        (Owner("@budi", 7), Owner("Kim Min-su")),
         "Youth",
     )
     assert item.due_at == due and item.due_at is not None and item.due_at.utcoffset() == timedelta(0)
@@ -169,7 +170,9 @@ async def test_create_validates_and_a_failed_create_takes_no_number(db: Database
             await new_item(actions, C_1, title)
     for owners in ([""], ["  "], ["@budi", "x" * (MAX_OWNER_LENGTH + 1)]):
         with pytest.raises(ValueError):
-            await new_item(actions, C_1, "ok", owners=owners)
+            await new_item(actions, C_1, "ok", owners=[Owner(name) for name in owners])
+    with pytest.raises(TypeError):
+        await new_item(actions, C_1, "ok", owners=["@budi"])
     with pytest.raises(ValueError):
         await actions.create(scope="", bridge_id=None, chat_id=-1, title="ok", language="en")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
@@ -185,7 +188,7 @@ async def test_create_validates_and_a_failed_create_takes_no_number(db: Database
     with pytest.raises(LookupError):
         await new_item(actions, C_1, "ok", programme_id=other_programme.id + 100)
 
-    longest = await new_item(actions, C_1, "y" * MAX_TITLE_LENGTH, owners=["z" * MAX_OWNER_LENGTH])
+    longest = await new_item(actions, C_1, "y" * MAX_TITLE_LENGTH, owners=[Owner("z" * MAX_OWNER_LENGTH)])
     assert longest.number == 1  # none of the failures above used up a number
     assert await actions.list(C_1, statuses=("open", "done", "dropped")) == [longest]
 
@@ -258,35 +261,50 @@ async def test_status_transitions_stamp_and_clear_done_at(db: Database) -> None:
 async def test_owners_are_set_and_added_without_duplicates(db: Database) -> None:
     await make_chats(db, -1)
     actions = ActionRepository(db)
-    await new_item(actions, C_1, "Translate the brochure", owners=["@budi", "@BUDI", "Siti"])
+    await new_item(actions, C_1, "Translate the brochure", owners=[Owner("@budi"), Owner("@BUDI"), Owner("Siti")])
     item = await actions.get(C_1, 1)
-    assert item is not None and item.owners == ("@budi", "Siti")
+    assert item is not None and item.owners == (Owner("@budi"), Owner("Siti"))
+    assert item.owner_names == "@budi, Siti"
 
-    added = await actions.add_owners(C_1, 1, ["siti", "Kim Min-su", " kim min-su", "@Park"])
-    assert added.owners == ("@budi", "Siti", "Kim Min-su", "@Park")
+    added = await actions.add_owners(C_1, 1, [Owner("siti"), Owner("Kim Min-su"), Owner(" kim min-su"), Owner("@Park")])
+    assert added.owners == (Owner("@budi"), Owner("Siti"), Owner("Kim Min-su"), Owner("@Park"))
     assert added.updated_at > item.updated_at
-    replaced = await actions.set_owners(C_1, 1, ["Kim Min-su", "@park", "@Park"])
-    assert replaced.owners == ("Kim Min-su", "@park")
-    assert (await actions.add_owners(C_1, 1, [])).owners == ("Kim Min-su", "@park")
+    replaced = await actions.set_owners(C_1, 1, [Owner("Kim Min-su"), Owner("@park", 5), Owner("@Park")])
+    assert replaced.owners == (Owner("Kim Min-su"), Owner("@park", 5))
+    # The same user under another name is one owner; a known user wins over the bare name.
+    same_user = await actions.add_owners(C_1, 1, [Owner("Park Ji-hoon", 5), Owner("kim min-su", 9)])
+    assert same_user.owners == (Owner("Kim Min-su", 9), Owner("@park", 5))
+    assert (await actions.add_owners(C_1, 1, [])).owners == same_user.owners
     assert (await actions.set_owners(C_1, 1, [])).owners == ()
 
     with pytest.raises(ValueError):
-        await actions.add_owners(C_1, 1, ["x" * (MAX_OWNER_LENGTH + 1)])
+        await actions.add_owners(C_1, 1, [Owner("x" * (MAX_OWNER_LENGTH + 1))])
     with pytest.raises(ValueError):
-        await actions.set_owners(C_1, 1, [" "])
+        await actions.set_owners(C_1, 1, [Owner(" ")])
     with pytest.raises(LookupError):
-        await actions.add_owners(C_1, 9, ["@budi"])
+        await actions.add_owners(C_1, 9, [Owner("@budi")])
     with pytest.raises(LookupError):
-        await actions.set_owners(C_1, 9, ["@budi"])
+        await actions.set_owners(C_1, 9, [Owner("@budi")])
+
+
+async def test_an_at_username_owner_is_bound_to_its_user_once(db: Database) -> None:
+    await make_chats(db, -1)
+    actions = ActionRepository(db)
+    item = await new_item(actions, C_1, "Plan", owners=[Owner("@Kim_MS"), Owner("Kim MS"), Owner("@lee", 3)])
+    bound = await actions.bind_owner(item.id, "kim_ms", 42)
+    assert bound is not None and bound.owners == (Owner("@Kim_MS", 42), Owner("Kim MS"), Owner("@lee", 3))
+    assert await actions.bind_owner(item.id, "kim_ms", 43) is None  # bound already: never moved
+    assert await actions.bind_owner(item.id, "lee", 44) is None  # known user: never rebound
+    assert await actions.bind_owner(item.id + 100, "kim_ms", 42) is None
 
 
 async def test_concurrent_add_owners_lose_no_update(db: Database) -> None:
     await make_chats(db, -1)
     actions = ActionRepository(db)
     await new_item(actions, C_1, "Plan the visit")
-    await asyncio.gather(*(actions.add_owners(C_1, 1, [f"@owner{n}"]) for n in range(6)))
+    await asyncio.gather(*(actions.add_owners(C_1, 1, [Owner(f"@owner{n}", n)]) for n in range(6)))
     item = await actions.get(C_1, 1)
-    assert item is not None and sorted(item.owners) == sorted(f"@owner{n}" for n in range(6))
+    assert item is not None and sorted(o.name for o in item.owners) == sorted(f"@owner{n}" for n in range(6))
 
 
 async def test_due_and_title_changes(db: Database) -> None:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 TITLE_MAX = 500
@@ -28,6 +29,13 @@ OWNER_WORDS = ("owner", "owners", "pj", "penanggung jawab", "담당", "담당자
 
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{2,31})\b")
 TAG_RE = re.compile(r"(?<![\w#])#([\w-]{1,64})")
+
+
+class Mention(NamedTuple):
+    """A mention of a user without a username, as Telegram marks it in the text: who it names."""
+
+    text: str
+    user_id: int
 
 
 @dataclass(frozen=True)
@@ -104,9 +112,6 @@ def split_owner_names(text: str, text_mentions: Sequence[str] = ()) -> list[str]
     return list(dict.fromkeys(owners))
 
 
-def user_matches(owner: str, username: str | None, full_name: str) -> bool:
-    owner = owner.casefold()
-    return (username is not None and owner == "@" + username.casefold()) or owner == full_name.casefold()
 
 
 def plus_one_day(due_at: datetime | None, now: datetime, timezone: str) -> datetime:

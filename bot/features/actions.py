@@ -19,18 +19,13 @@ from typing import Protocol
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply, zone_of
 from bot.dates import format_when, is_past
-from bot.features.action_text import (
-    TITLE_MAX,
-    parse_action_text,
-    plus_one_day,
-    split_owner_names,
-    user_matches,
-)
+from bot.features.action_text import TITLE_MAX, Mention, parse_action_text, plus_one_day, split_owner_names
 from bot.i18n import Catalog, Markup
 from bot.ports import Buttons, DeliveryError, Sender
 from bot.translation.service import TranslationService
 from bot.when import examples, read_when
-from storage.records import ActionItem, Chat, Scope
+from storage.people import PeopleRepository
+from storage.records import ActionItem, Chat, Owner, Scope
 from storage.repos import ActionRepository, ProgrammeRepository
 
 logger = logging.getLogger(__name__)
@@ -76,6 +71,7 @@ class ActionService:
         *,
         actions: ActionRepository,
         programmes: ProgrammeRepository,
+        people: PeopleRepository,
         titles: ItemTitles,
         catalog: Catalog,
         sender: Sender,
@@ -85,6 +81,7 @@ class ActionService:
     ) -> None:
         self.actions = actions
         self.programmes = programmes
+        self.people = people
         self.titles = titles
         self.catalog = catalog
         self.sender = sender
@@ -102,12 +99,12 @@ class ActionService:
         actor: Actor,
         text: str,
         *,
-        mentions: Sequence[str] = (),
+        mentions: Sequence[Mention] = (),
         replied_text: str | None = None,
     ) -> None:
         """``/action <title> [@owner] [due <when>] [#programme]``, or ``/action @owner due <when>`` in reply
         to the message that becomes the title. The new item is announced in every group of the scope."""
-        parsed = parse_action_text(text, here.language, mentions)
+        parsed = parse_action_text(text, here.language, [m.text for m in mentions])
         title = parsed.title
         due_at = None
         for (when_text, strict), title_without in zip(parsed.when_candidates, parsed.title_without_when, strict=True):
@@ -136,7 +133,7 @@ class ActionService:
             chat_id=here.id,
             title=title,
             language=here.language,
-            owners=parsed.owners,
+            owners=await self._owners(parsed.owners, mentions),
             programme_id=programme_id,
             due_at=due_at,
             created_by=actor.user_id,
@@ -155,7 +152,7 @@ class ActionService:
         items = await self.actions.list(here.scope, statuses=statuses)
         now = self.now()
         if option == "mine":
-            items = [i for i in items if self.owns(i, actor)]
+            items = [i for i in items if await self.owns(i, actor)]
         elif option == "overdue":
             items = [i for i in items if i.is_overdue(now)]
         label = Phrase(f"action.filter.{option}")
@@ -179,14 +176,14 @@ class ActionService:
         found = await self.item_args(here, command, text, more=False)
         await self._change_status(here, actor, found.item, status)
 
-    async def assign(self, here: ChatContext, actor: Actor, text: str, mentions: Sequence[str] = ()) -> None:
+    async def assign(self, here: ChatContext, actor: Actor, text: str, mentions: Sequence[Mention] = ()) -> None:
         """``/assign <n> @owner, Name``: replaces the owners."""
         found = await self.item_args(here, "assign", text, more=True)
-        owners = split_owner_names(found.rest, mentions)
-        if not owners or any(len(o) > 64 for o in owners):
+        names = split_owner_names(found.rest, [m.text for m in mentions])
+        if not names or any(len(o) > 64 for o in names):
             raise Refused("action.no_owners", number=found.item.number)
         await self._require_change(here, actor, found.item)
-        item = await self.actions.set_owners(here.scope, found.item.number, owners)
+        item = await self.actions.set_owners(here.scope, found.item.number, await self._owners(names, mentions))
         await self.announce_change(item, here, "action.changed.owners", by=actor)
 
     async def due(self, here: ChatContext, actor: Actor, text: str) -> None:
@@ -223,9 +220,7 @@ class ActionService:
         if item is None or item.status == "dropped":
             raise Refused("action.button_stale")
         if op == "take":
-            item = await self.actions.add_owners(scope, number, [actor.label])
-            await self.announce_change(item, here, "action.changed.owners", by=actor)
-            return Reply("action.button_taken")
+            return await self._take(here, actor, item)
         if op == "done":
             return await self.complete(here, actor, item)
         await self._require_change(here, actor, item)
@@ -247,15 +242,53 @@ class ActionService:
     async def item(self, item_id: int) -> ActionItem | None:
         return await self.actions.get_by_id(item_id)
 
+    async def _take(self, here: ChatContext, actor: Actor, item: ActionItem) -> Reply:
+        """🙋: an unowned item is anyone's to take; an owned one only an administrator can join."""
+        if actor.user_id is None:
+            raise Refused("action.not_allowed")
+        if await self.owns(item, actor):
+            return Reply("action.button_taken")
+        if item.owners and not await self.permissions.is_admin(here, actor):
+            raise Refused("action.take_owned")
+        item = await self.actions.add_owners(item.scope, item.number, [Owner(actor.label, actor.user_id)])
+        await self.announce_change(item, here, "action.changed.owners", by=actor)
+        return Reply("action.button_taken")
+
     # ---- rules --------------------------------------------------------------------------------------
-    def owns(self, item: ActionItem, actor: Actor) -> bool:
-        return any(user_matches(o, actor.username, actor.name) for o in item.owners)
+    async def owns(self, item: ActionItem, actor: Actor) -> bool:
+        """An owner by Telegram user id. An "@username" owner not resolved yet is bound to the first user
+        seen with that username (Telegram usernames are unique); display names never count."""
+        if actor.user_id is None:
+            return False
+        if any(owner.user_id == actor.user_id for owner in item.owners):
+            return True
+        if actor.username and any(
+            owner.user_id is None and (owner.username or "").casefold() == actor.username.casefold()
+            for owner in item.owners
+        ):
+            await self.actions.bind_owner(item.id, actor.username, actor.user_id)
+            return True
+        return False
+
+    async def _owners(self, names: Sequence[str], mentions: Sequence[Mention]) -> list[Owner]:
+        """Owners for the names given: a text mention knows its user, an @username the user last seen
+        with it (None until then), a plain name none."""
+        by_text = {mention.text: mention.user_id for mention in mentions}
+        owners: list[Owner] = []
+        for name in names:
+            if name in by_text:
+                owners.append(Owner(name, by_text[name]))
+            elif name.startswith("@"):
+                owners.append(Owner(name, await self.people.by_username(name[1:])))
+            else:
+                owners.append(Owner(name))
+        return owners
 
     async def may_change(self, here: ChatContext, actor: Actor, item: ActionItem, *, drop: bool = False) -> bool:
         """The creator, the owners (except dropping) and the group's administrators."""
         if actor.user_id is not None and item.created_by == actor.user_id:
             return True
-        if not drop and self.owns(item, actor):
+        if not drop and await self.owns(item, actor):
             return True
         return await self.permissions.is_admin(here, actor)
 
@@ -304,7 +337,7 @@ class ActionService:
         lang = chat.language
         parts: list[str] = []
         if item.owners:
-            parts.append(self.catalog.t("action.owners", lang, owners=", ".join(item.owners)))
+            parts.append(self.catalog.t("action.owners", lang, owners=item.owner_names))
         if item.due_at is not None:
             parts.append(self.catalog.t("action.due", lang, when=self.when_text(item.due_at, chat)))
         if item.programme:
@@ -356,7 +389,7 @@ class ActionService:
             title = await self.titles.title_in(item, chat.language, here.bridge_id)
             values: dict[str, object] = {"number": item.number, "title": title, "by": by.label, "city": here.label}
             if key == "action.changed.owners":
-                values["owners"] = ", ".join(item.owners)
+                values["owners"] = item.owner_names
             if key == "action.changed.due":
                 values["when"] = self.when_text(item.due_at, chat)
             await self._send(chat.id, self.catalog.t(key, chat.language, **values), None)

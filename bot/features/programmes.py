@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
-from bot.features.action_text import parse_action_text
+from bot.features.action_text import Mention, parse_action_text
 from bot.features.actions import LIST_MAX, ActionService
 from bot.htmltext import escape
 from bot.i18n import Catalog, Markup
@@ -93,13 +93,13 @@ class ProgrammeService:
         *,
         command_text: str | None,
         author: Actor | None,
-        mentions: Sequence[str] = (),
+        mentions: Sequence[Mention] = (),
     ) -> Reply:
         """The "create #name" button under an /action refused for an unknown programme (administrators):
         create the programme, then record the action as its author wrote it."""
         if command_text is None or author is None:
             raise Refused("programme.offer_gone")
-        parsed_name = parse_action_text(command_text, here.language, mentions).programme
+        parsed_name = parse_action_text(command_text, here.language, [m.text for m in mentions]).programme
         if parsed_name is None:
             raise Refused("programme.offer_gone")
         await self.permissions.require_admin(here, actor)

@@ -339,7 +339,7 @@ class ReminderEngine:
             if item is None or item.status != "open":
                 return None, None, False
             title = (await self.translations.translate(item.title, item.language, lang, bridge_id=bridge_id)).text
-            owners = Markup(" · 👤 " + ", ".join(escape(o) for o in item.owners)) if item.owners else Markup("")
+            owners = Markup(" · 👤 " + ", ".join(escape(o.name) for o in item.owners)) if item.owners else Markup("")
             when = format_when(item.due_at, ui, tz) if item.due_at else ""
             if reminder.kind == "overdue" or (item.due_at is not None and item.due_at <= self.now()):
                 key = "reminder.overdue" if reminder.kind == "overdue" else "reminder.due_now"

@@ -57,7 +57,7 @@ class StatusService:
         if nexts:
             titles = await self.titles.titles_in(nexts, lang, here.bridge_id)
             for item, title in zip(nexts, titles, strict=True):
-                owners = f" · 👤 {', '.join(item.owners)}" if item.owners else ""
+                owners = f" · 👤 {item.owner_names}" if item.owners else ""
                 when = format_when(item.due_at, ui, tz) if item.due_at else t("due.none", lang)
                 if item.is_overdue(now):
                     when += " · " + t("action.overdue", lang)

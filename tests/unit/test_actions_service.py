@@ -8,6 +8,7 @@ import pytest
 
 from bot.context import ChatContext, Phrase, Refused
 from bot.features.actions import PROGRAMME_OFFER
+from storage.records import Owner
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
@@ -24,7 +25,7 @@ async def test_create_announces_a_card_in_every_group_in_its_language_and_zone(k
     assert card_ko.buttons is not None
     assert [data for _, data in card_ko.buttons[0]] == ["act|b1|1|done", "act|b1|1|take", "act|b1|1|plus1d"]
     item = await kit.services.actions.actions.get(surabaya.scope, 1)
-    assert item is not None and item.created_by == 11 and item.owners == ("@kim_ms",)
+    assert item is not None and item.created_by == 11 and item.owners == (Owner("@kim_ms"),)
     assert item.due_at == datetime(2026, 12, 4, 7, 0, tzinfo=UTC)
 
 
@@ -61,7 +62,7 @@ async def test_a_reply_gives_the_title_and_the_arguments_only_owners_and_date(ki
     lee = member(21, "Lee")
     await kit.services.actions.create(busan, lee, "@lee due tomorrow 10am", replied_text="Busan sends  the MoU")
     item = await kit.services.actions.actions.get(busan.scope, 1)
-    assert item is not None and item.title == "Busan sends the MoU" and item.owners == ("@lee",)
+    assert item is not None and item.title == "Busan sends the MoU" and item.owner_names == "@lee"
     with pytest.raises(Refused) as refused:
         await kit.services.actions.create(busan, lee, "A title too", replied_text="Busan sends the MoU")
     assert refused.value.key == "action.usage"
@@ -136,7 +137,7 @@ async def test_assign_due_and_rename(kit: Kit, partners: Partners) -> None:
     await actions.due(surabaya, ani, "1 Jumat jam 15.00")
     await actions.rename(surabaya, ani, "1 Kirim laporan akhir")
     item = await actions.actions.get(surabaya.scope, 1)
-    assert item is not None and item.owners == ("@lee", "Budi Santoso") and item.title == "Kirim laporan akhir"
+    assert item is not None and item.owner_names == "@lee, Budi Santoso" and item.title == "Kirim laporan akhir"
     assert item.due_at == datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
     busan_texts = kit.texts(BUSAN)
     assert any("👤 #1" in t and "@lee, Budi Santoso" in t for t in busan_texts)
@@ -160,7 +161,7 @@ async def test_buttons_take_postpone_done_and_scope(kit: Kit, partners: Partners
     done = await actions.press(busan, lee, "act|b1|1|done")
     assert done is not None and done.key == "action.button_done"
     item = await actions.actions.get(surabaya.scope, 1)
-    assert item is not None and item.status == "done" and item.owners == ("@lee",)
+    assert item is not None and item.status == "done" and item.owners == (Owner("@lee", 21),)
     assert item.due_at == datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
     assert await actions.press(busan, lee, "act|b1|1|explode") is None
     with pytest.raises(Refused) as other:

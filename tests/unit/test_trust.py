@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.context import ChatContext
+from bot.features.action_text import Mention
+from storage.records import Owner
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
@@ -55,3 +57,62 @@ async def test_a_bridge_shrunk_to_one_group_still_shows_its_items(kit: Kit, part
     assert not alone.partnered and alone.scope == surabaya.scope
     listing = kit.render(await kit.services.actions.listing(alone, member(1), ""), alone)
     assert "Kirim draf MoU" in listing
+
+
+async def test_owners_are_matched_on_user_ids_never_on_display_names(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    actions = kit.services.actions
+    await actions.create(surabaya, member(1, "Ani"), "Kirim draf MoU @kim_ms")
+    impostor = member(66, "@kim_ms")  # a display name that looks like the owner's username
+    namesake = member(67, "kim_ms")
+    for who in (impostor, namesake):
+        key, _ = await kit.refusal(actions.done(busan, who, "1"), busan)
+        assert key == "action.not_allowed"
+        key, _ = await kit.refusal(actions.rename(busan, who, "1 Dibajak"), busan)
+        assert key == "action.not_allowed"
+        key, _ = await kit.refusal(actions.assign(busan, who, "1 @mallory"), busan)
+        assert key == "action.not_allowed"
+    kim = member(22, "Kim Min-su", "kim_ms")
+    await actions.done(busan, kim, "1")  # the real @kim_ms: bound to user 22 on first sight
+    item = await actions.actions.get(busan.scope, 1)
+    assert item is not None and item.status == "done" and item.owners == (Owner("@kim_ms", 22),)
+    thief = member(23, "Someone Else", "kim_ms")  # the username later taken by someone else
+    key, _ = await kit.refusal(actions.reopen(busan, thief, "1"), busan)
+    assert key == "action.not_allowed"
+
+
+async def test_a_text_mention_owner_counts_by_id_and_a_plain_name_grants_nothing(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    actions = kit.services.actions
+    await actions.create(surabaya, member(1), "Kirim laporan Budi Santoso", mentions=[Mention("Budi Santoso", 31)])
+    await actions.create(surabaya, member(1), "Siapkan ruangan owner: Siti Aminah")
+    first, second = await actions.actions.get(surabaya.scope, 1), await actions.actions.get(surabaya.scope, 2)
+    assert first is not None and first.owners == (Owner("Budi Santoso", 31),)
+    assert second is not None and second.owners == (Owner("Siti Aminah"),)
+    key, _ = await kit.refusal(actions.done(surabaya, member(32, "Budi Santoso"), "1"), surabaya)
+    assert key == "action.not_allowed"
+    await actions.done(surabaya, member(31, "Budi"), "1")
+    key, _ = await kit.refusal(actions.done(surabaya, member(33, "Siti Aminah"), "2"), surabaya)
+    assert key == "action.not_allowed"
+
+
+async def test_take_it_is_for_unowned_items_or_administrators(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    actions = kit.services.actions
+    await actions.create(surabaya, member(1), "Kirim draf MoU @kim_ms")
+    key, _ = await kit.refusal(actions.press(busan, member(66, "Mallory", "mallory"), "act|b1|1|take"), busan)
+    assert key == "action.take_owned"
+    taken = await actions.press(busan, kit.admin(BUSAN, 44, "Admin", "admin_busan"), "act|b1|1|take")
+    assert taken is not None and taken.key == "action.button_taken"
+    item = await actions.actions.get(busan.scope, 1)
+    assert item is not None and [o.name for o in item.owners] == ["@kim_ms", "@admin_busan"]
+
+
+async def test_an_owner_given_by_username_is_resolved_from_people_already_seen(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    await kit.services.chats.seen(22, "Kim_MS")
+    await kit.services.actions.create(surabaya, member(1), "Kirim draf MoU @kim_ms")
+    item = await kit.services.actions.actions.get(surabaya.scope, 1)
+    assert item is not None and item.owners == (Owner("@kim_ms", 22),)
+    await kit.services.chats.seen(23, "kim_ms")  # the username moved to someone else: the owner stays 22
+    await kit.services.actions.done(busan, member(22, "Kim Min-su", "kim_new"), "1")
