@@ -24,11 +24,10 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.polling import DurablePoller
 from bot.sandbox.emulator import BotApiEmulator, JsonDict
-from bot.sandbox.town import Town
+from bot.sandbox.town import Town, link_towns
 from bot.sandbox.translate_server import TranslationServer
 
 TOKEN = "5555555555:AAE-kembar_bench_secret_token"
-CODE_RE = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")
 
 _STARTED = time.perf_counter()
 
@@ -339,15 +338,8 @@ class KembarWorld:
         """Set each town's language, then join them all into the first town's bridge with /link codes."""
         for town in towns:
             await self.ask(town, f"/lang {town.language}")
-        first = towns[0]
         for other in towns[1:]:
-            answer = await self.ask(first, "/link")
-            match = CODE_RE.search(answer)
-            if match is None:
-                raise RuntimeError(f"/link gave no code: {answer!r}")
-            joined = await self.ask(other, f"/link {match.group(1)}")
-            if other.city not in joined:
-                raise RuntimeError(f"/link {match.group(1)} in {other.city} answered {joined!r}")
+            await link_towns(self.emu, towns[0], other, timeout=30.0)
 
     async def run_posts(
         self,

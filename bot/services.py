@@ -26,6 +26,7 @@ from bot.rendering import Renderer
 from bot.translation import Translator, build_translator
 from bot.translation.service import TranslationService
 from storage.db import Database
+from storage.linkcodes import JoinRequestRepository
 from storage.people import PeopleRepository
 from storage.repos import (
     ActionRepository,
@@ -112,6 +113,7 @@ class Services:
         bridges = BridgeService(
             bridges=bridge_repo,
             codes=LinkCodeRepository(db),
+            joins=JoinRequestRepository(db),
             chats=chat_repo,
             catalog=catalog,
             sender=sender,

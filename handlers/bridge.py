@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
 
-from handlers.common import Command, text_command
+from bot.context import ChatContext, Reply
+from handlers.common import Command, actor_of, button, text_command
 from handlers.context import KembarContext
 
 LEFT_STATUSES = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
@@ -13,6 +14,12 @@ LEFT_STATUSES = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 link = text_command(lambda services: services.bridges.link_command)
 show_bridge = text_command(lambda services: services.bridges.show)
 unlink = text_command(lambda services: services.bridges.leave)
+
+@button
+async def on_button(update: Update, context: KembarContext, here: ChatContext) -> Reply | None:
+    query = update.callback_query
+    return await context.services.bridges.press(here, actor_of(update), (query.data or "") if query else "")
+
 
 COMMANDS = {
     "link": Command(link, "cmd.link"),
@@ -26,3 +33,6 @@ async def my_membership(update: Update, context: KembarContext) -> None:
     change: ChatMemberUpdated | None = update.my_chat_member
     if change is not None and change.new_chat_member.status in LEFT_STATUSES:
         await context.services.bridges.bot_removed(change.chat.id)
+
+
+BUTTONS = {r"^lnk\|": on_button}

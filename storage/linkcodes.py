@@ -1,4 +1,5 @@
-"""One-time link codes: a chat issues one, a partner chat redeems it to join the bridge."""
+"""One-time link codes: a chat issues one, a partner chat redeems it to ask to join the bridge, and an
+administrator of the issuing chat approves the join request (JoinRequestRepository)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from storage._shared import rowcount
 from storage.db import Database
-from storage.models import ChatRow, LinkCodeRow, utcnow
+from storage.models import ChatRow, JoinRequestRow, LinkCodeRow, utcnow
+from storage.records import JoinRequest
 
 # Crockford's base32: no I, L, O, U. Ten symbols are 50 bits from `secrets`, typed as XXXXX-XXXXX.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -136,6 +138,30 @@ class LinkCodeRepository:
                 raise CodeExpired("the link code has expired")
             return row.chat_id
 
+    async def revoke_code(self, code: str, now: datetime | None = None) -> bool:
+        """Expire one unused code now (it was never handed to anyone); False when it was not open."""
+        now = now or utcnow()
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(LinkCodeRow)
+                .where(LinkCodeRow.code_hash == hash_code(code), LinkCodeRow.used_at.is_(None))
+                .values(expires_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return rowcount(result) == 1
+
+    async def revoke(self, chat_id: int, now: datetime | None = None) -> int:
+        """Expire the chat's unused codes now; returns how many."""
+        now = now or utcnow()
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(LinkCodeRow)
+                .where(LinkCodeRow.chat_id == chat_id, LinkCodeRow.used_at.is_(None), LinkCodeRow.expires_at > now)
+                .values(expires_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return rowcount(result)
+
     async def purge_expired(self, now: datetime | None = None) -> int:
         """Delete the codes expired at ``now`` (used or not); returns how many."""
         now = now or utcnow()
@@ -144,3 +170,85 @@ class LinkCodeRepository:
                 delete(LinkCodeRow).where(LinkCodeRow.expires_at <= now).execution_options(synchronize_session=False)
             )
             return rowcount(result)
+
+
+PENDING, APPROVED, DECLINED, REVOKED = "pending", "approved", "declined", "revoked"
+
+
+class JoinRequestRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, issuer: int, requester: int, requested_by: int | None, ttl: timedelta) -> JoinRequest:
+        now = utcnow()
+        async with self.db.session() as session:
+            row = JoinRequestRow(
+                issuer_chat_id=issuer,
+                requester_chat_id=requester,
+                requested_by=requested_by,
+                state=PENDING,
+                created_at=now,
+                expires_at=now + ttl,
+            )
+            session.add(row)
+            await session.flush()
+            return _request(row)
+
+    async def get(self, request_id: int) -> JoinRequest | None:
+        async with self.db.session() as session:
+            row = await session.get(JoinRequestRow, request_id)
+            return _request(row) if row is not None else None
+
+    async def decide(self, request_id: int, state: str, by: int | None, now: datetime | None = None) -> bool:
+        """Approve or decline a pending, unexpired request; False when it was decided already (or expired,
+        or revoked): only one decision ever wins."""
+        if state not in (APPROVED, DECLINED):
+            raise ValueError(f"a decision is {APPROVED} or {DECLINED}, not {state!r}")
+        now = now or utcnow()
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(JoinRequestRow)
+                .where(
+                    JoinRequestRow.id == request_id,
+                    JoinRequestRow.state == PENDING,
+                    JoinRequestRow.expires_at > now,
+                )
+                .values(state=state, decided_by=by, decided_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return rowcount(result) == 1
+
+    async def revoke(self, issuer: int, now: datetime | None = None) -> int:
+        """Withdraw the issuer's pending requests; how many."""
+        now = now or utcnow()
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(JoinRequestRow)
+                .where(JoinRequestRow.issuer_chat_id == issuer, JoinRequestRow.state == PENDING)
+                .values(state=REVOKED, decided_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return rowcount(result)
+
+    async def purge_finished(self, before: datetime) -> int:
+        """Delete the requests decided, revoked or expired before ``before``; how many."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(JoinRequestRow)
+                .where((JoinRequestRow.state != PENDING) | (JoinRequestRow.expires_at <= before))
+                .where((JoinRequestRow.decided_at.is_(None)) | (JoinRequestRow.decided_at < before))
+                .execution_options(synchronize_session=False)
+            )
+            return rowcount(result)
+
+
+def _request(row: JoinRequestRow) -> JoinRequest:
+    return JoinRequest(
+        id=row.id,
+        issuer_chat_id=row.issuer_chat_id,
+        requester_chat_id=row.requester_chat_id,
+        requested_by=row.requested_by,
+        state=row.state,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+    )

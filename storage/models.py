@@ -131,6 +131,24 @@ class LinkCodeRow(Base):
     used_by_chat: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
+class JoinRequestRow(Base):
+    """A group asking to join the bridge of the group whose link code it used; an administrator of the
+    issuing group approves or declines it. ``state``: pending, approved, declined or revoked."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (Index("ix_join_requests_issuer_state", "issuer_chat_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issuer_chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    requester_chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    requested_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class MessageLinkRow(Base):
     """One relayed copy: destination message ``dst`` is (a part of) the copy of source message ``src``.
 

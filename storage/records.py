@@ -128,6 +128,19 @@ class RelayJob:
 
 
 @dataclass(frozen=True, slots=True)
+class JoinRequest:
+    """Group ``requester_chat_id`` asks to join the bridge of ``issuer_chat_id`` (whose code it used)."""
+
+    id: int
+    issuer_chat_id: int
+    requester_chat_id: int
+    requested_by: int | None
+    state: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class GlossaryEntry:
     """A partnership term (as it was entered) and its rendering per language code."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
@@ -12,11 +11,11 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.polling import DurablePoller
 from bot.sandbox.emulator import BotApiEmulator
-from bot.sandbox.town import Town
+from bot.sandbox.town import CODE_RE, Town, link_towns
 from bot.sandbox.translate_server import TranslationServer
 
 TOKEN = "5555555555:AAE-relay_world_secret_token"
-CODE_RE = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")
+__all__ = ["CODE_RE", "TOKEN", "World", "make_world"]
 
 
 class World:
@@ -58,17 +57,14 @@ class World:
         return str(sent[before]["text"])
 
     async def setup(self, *towns: Town) -> None:
-        """Set each town's language, then link them all into one bridge with /link codes."""
+        """Set each town's language, then link them all into one bridge as coordinators do (a code sent
+        privately, /link <code> in the partner group, approved with a button)."""
         for town in towns:
             if town.language != "en":
                 await self.ask(town, f"/lang {town.language}")
-        first = towns[0]
         for other in towns[1:]:
-            answer = await self.ask(first, "/link")
-            match = CODE_RE.search(answer)
-            assert match, answer
-            joined = await self.ask(other, f"/link {match.group(1)}")
-            assert other.city in joined, joined
+            await link_towns(self.emu, towns[0], other)
+            assert other.city in self.texts(other)[-1], self.texts(other)[-1]
 
     async def relayed(self, town: Town, substring: str, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
         def found() -> dict[str, Any] | None:

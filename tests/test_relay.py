@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.town import start_private_chat
 from bot.sandbox.translate_server import TranslationServer
 from handlers.context import SERVICES_KEY
 from storage.db import Database
@@ -180,36 +181,95 @@ async def test_long_translations_are_split_into_several_messages(sqlite_world: W
     assert parts[1]["reply_to_message"]["message_id"] == parts[0]["message_id"]
 
 
-async def test_link_codes_admins_expiry_and_reuse(world: World) -> None:
+def _buttons(message: dict[str, object]) -> dict[str, str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])  # type: ignore[attr-defined]
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+async def test_link_codes_go_privately_and_a_join_needs_approval(world: World) -> None:
     surabaya, busan, seoul = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Seoul", "ko")
+    emu = world.emu
     async with world.bot():
         refused = await world.ask(surabaya, "/link", as_admin=False)
-        answer = await world.ask(surabaya, "/link")
-        code = CODE_RE.search(answer)
+        # The administrator never opened a private chat with the bot: the code is shown on demand, to them only.
+        await world.ask(surabaya, "/link")
+        fallback_message = emu.sent(surabaya.id)[-1]
+        show = _buttons(fallback_message)["🔑 Tampilkan kode penghubung"]
+        member_press = emu.press(surabaya.id, fallback_message["message_id"], surabaya.member.id, show)
+        member_alert = await emu.wait_for_callback_answer(member_press)
+        admin_press = emu.press(surabaya.id, fallback_message["message_id"], surabaya.admin.id, show)
+        admin_alert = await emu.wait_for_callback_answer(admin_press)
+        alert_code = CODE_RE.search(admin_alert["text"])
+        assert alert_code is not None
+        # With a private chat, the code goes there.
+        await start_private_chat(emu, surabaya.admin)
+        sent_privately = await world.ask(surabaya, "/link")
+        private = emu.sent(surabaya.admin.id)[-1]["text"]
+        code = CODE_RE.search(private)
         assert code is not None
-        assert f"/link {code.group(1)}" in answer
         own = await world.ask(surabaya, f"/link {code.group(1)}")
         not_admin = await world.ask(busan, f"/link {code.group(1)}", as_admin=False)
-        joined = await world.ask(busan, f"/link {code.group(1).lower().replace('-', ' ')}")
+        requested = await world.ask(busan, f"/link {code.group(1).lower().replace('-', ' ')}")
+        approval = await world.relayed(surabaya, "meminta bergabung")
+        approve = _buttons(approval)["✅ Setujui"]
+        by_member = emu.press(surabaya.id, approval["message_id"], surabaya.member.id, approve)
+        member_refused = await emu.wait_for_callback_answer(by_member)
+        not_yet = await world.ask(busan, "/bridge")  # not linked before an administrator approves
+        by_admin = emu.press(surabaya.id, approval["message_id"], surabaya.admin.id, approve)
+        approved = await emu.wait_for_callback_answer(by_admin)
+        joined = await world.relayed(busan, "연결에 참여했습니다")
+        twice = emu.press(surabaya.id, approval["message_id"], surabaya.admin.id, approve)
+        twice_answer = await emu.wait_for_callback_answer(twice)
         reused = await world.ask(seoul, f"/link {code.group(1)}")
         wrong = await world.ask(seoul, "/link ZZZZZ-ZZZZZ")
-        second = CODE_RE.search(await world.ask(surabaya, "/link"))
+        # A request can be declined; the group that asked is told.
+        await world.ask(surabaya, "/link")
+        second = CODE_RE.search(emu.sent(surabaya.admin.id)[-1]["text"])
         assert second is not None
+        await world.ask(seoul, f"/link {second.group(1)}")
+        asked = await world.relayed(surabaya, "Seoul")
+        decline = emu.press(surabaya.id, asked["message_id"], surabaya.admin.id, _buttons(asked)["❌ Tolak"])
+        declined = await emu.wait_for_callback_answer(decline)
+        told = await world.relayed(seoul, "거절했습니다")
+        # Codes can be revoked, and they expire.
+        await world.ask(surabaya, "/link")
+        third = CODE_RE.search(emu.sent(surabaya.admin.id)[-1]["text"])
+        assert third is not None
+        revoked = await world.ask(surabaya, "/link revoke")
+        after_revoke = await world.ask(seoul, f"/link {third.group(1)}")
+        await world.ask(surabaya, "/link")
+        fourth = CODE_RE.search(emu.sent(surabaya.admin.id)[-1]["text"])
+        assert fourth is not None
         db = Database(world.database_url)
         try:
             async with db.session() as session:
                 await session.execute(update(LinkCodeRow).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
         finally:
             await db.dispose()
-        expired = await world.ask(seoul, f"/link {second.group(1)}")
+        expired = await world.ask(seoul, f"/link {fourth.group(1)}")
         unlink_refused = await world.ask(busan, "/unlink", as_admin=False)
     assert refused.startswith("Maaf, hanya admin")  # Surabaya's admins use Telegram in Indonesian
-    assert "Berlaku 30 menit" in answer
+    assert fallback_message["text"].startswith("🔑 Surabaya Admin, saya belum bisa mengirim pesan pribadi")
+    assert CODE_RE.search(fallback_message["text"]) is None  # no code in the group
+    assert member_alert["text"].startswith("Maaf, hanya admin") and member_alert["show_alert"]
+    assert admin_alert["show_alert"] and "Kode penghubung untuk Surabaya" in admin_alert["text"]
+    assert "kirim lewat pesan pribadi" in sent_privately and CODE_RE.search(sent_privately) is None
+    assert "Berlaku 30 menit" in private
     assert own.startswith("Kode itu dibuat di grup ini")
     assert not_admin.startswith("죄송합니다. 이 그룹의 관리자만")
-    assert "Surabaya" in joined and "Busan" in joined
+    assert requested.startswith("🔗 요청을 보냈습니다") and "Surabaya" in requested
+    assert "Busan" in approval["text"] and "Busan Admin" in approval["text"]
+    assert member_refused["text"].startswith("Maaf, hanya admin")
+    assert not_yet.startswith("이 그룹은 아직 상대 그룹과 연결되어 있지 않습니다")
+    assert approved["text"].startswith("Disetujui: Busan")
+    assert "Surabaya" in joined["text"] and "Busan" in joined["text"]
+    assert twice_answer["text"].startswith("Permintaan ini sudah diputuskan")
     assert reused.startswith("이미 사용된 코드입니다")
     assert wrong.startswith("유효하지 않은 코드입니다")
+    assert declined["text"].startswith("Ditolak")
+    assert "Surabaya" in told["text"]
+    assert revoked.startswith("Dibatalkan: 2 kode")  # the one shown by the button, and the third
+    assert after_revoke.startswith("만료된 코드입니다")
     assert expired.startswith("만료된 코드입니다")
     assert unlink_refused.startswith("죄송합니다. 이 그룹의 관리자만")
 
@@ -405,7 +465,7 @@ async def test_privacy_mode_is_explained(tmp_path: Path, caplog: pytest.LogCaptu
                 code = await world.ask(town, "/link")
     assert "Privacy mode is on" in caplog.text
     assert answer.startswith("⚠️ Saya tidak dapat membaca pesan biasa")
-    assert CODE_RE.search(code)
+    assert code.startswith("🔑")  # a code is on offer now
 
 
 async def test_formatting_and_links_survive_translation(sqlite_world: World) -> None:

@@ -4,6 +4,7 @@ them, the bot's own removal from a group, and telling every member what changed.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
 from bot.features.reminder_engine import ReminderEngine
 from bot.i18n import Catalog, Markup, language_name
 from bot.ports import DeliveryError, Members, Sender
+from storage.linkcodes import APPROVED, DECLINED, PENDING, JoinRequestRepository
 from storage.records import Bridge, Chat, Scope
 from storage.repos import (
     AlreadyBridged,
@@ -29,6 +31,12 @@ from storage.repos import (
 logger = logging.getLogger(__name__)
 
 CODE_TTL = timedelta(minutes=30)
+CODE_MINUTES = int(CODE_TTL.total_seconds() // 60)
+REQUEST_TTL = timedelta(hours=24)  # partners sit in other time zones: an approval may take a night
+REQUEST_HOURS = int(REQUEST_TTL.total_seconds() // 3600)
+REVOKE_WORDS = frozenset({"revoke", "cancel", "cabut", "batal", "취소", "widerrufen"})
+SHOW_CODE = "lnk|code"
+_DECISION = re.compile(r"^lnk\|(ok|no)\|(\d{1,18})$")
 CODE_ERRORS: dict[type[LinkCodeError], str] = {
     CodeNotFound: "link.not_found",
     CodeExpired: "link.expired",
@@ -75,6 +83,7 @@ class BridgeService:
         *,
         bridges: BridgeRepository,
         codes: LinkCodeRepository,
+        joins: JoinRequestRepository,
         chats: ChatRepository,
         catalog: Catalog,
         sender: Sender,
@@ -85,6 +94,7 @@ class BridgeService:
     ) -> None:
         self.bridges = bridges
         self.codes = codes
+        self.joins = joins
         self.chats = chats
         self.catalog = catalog
         self.sender = sender
@@ -95,27 +105,104 @@ class BridgeService:
 
     # ---- use cases ----------------------------------------------------------------------------------
     async def link_command(self, here: ChatContext, actor: Actor, text: str) -> Reply:
-        """``/link`` gives a one-time code; ``/link <code>`` in the partner group joins (administrators)."""
+        """``/link``: a one-time code, sent privately to the administrator who asked; ``/link <code>`` in
+        the partner group asks to join (an administrator of the issuing group approves);
+        ``/link revoke`` cancels this group's unused codes and pending requests. Administrators only."""
         if here.is_private:
             raise Refused("link.private")
         await self.permissions.require_admin(here, actor)
+        argument = "".join(text.split())
+        if argument.lower() in REVOKE_WORDS:
+            codes, requests = await self.codes.revoke(here.id), await self.joins.revoke(here.id)
+            return reply("link.revoked", codes=codes, requests=requests)
         if not await self.members.bot_can_read(here.id):
             raise Refused("link.cannot_read")
-        code_text = "".join(text.split())
-        if not code_text:
+        if not argument:
+            return await self._issue(here, actor)
+        return await self._request(here, actor, argument)
+
+    async def _issue(self, here: ChatContext, actor: Actor) -> Reply:
+        """The code goes to the administrator privately; when the bot cannot write to them (they never
+        started a chat with it), a button shows it to whichever administrator presses it, to them alone."""
+        if actor.user_id is not None:
             code = await self.create_code(here.id, actor.user_id)
-            return reply("link.code", code=code, minutes=int(CODE_TTL.total_seconds() // 60))
+            text = self.catalog.t("link.private_code", here.language, city=here.label, code=code, minutes=CODE_MINUTES)
+            try:
+                await self.sender.send_text(actor.user_id, text)
+            except DeliveryError:
+                await self.codes.revoke_code(code)
+            else:
+                return reply("link.sent_privately", name=actor.name, minutes=CODE_MINUTES)
+        show = [[(self.catalog.t("btn.show_code", here.language), SHOW_CODE)]]
+        return Reply("link.start_private", {"name": actor.name}, buttons=show)
+
+    async def _request(self, here: ChatContext, actor: Actor, code_text: str) -> Reply:
         if await self.bridges.bridge_of(here.id) is not None:
             raise Refused("link.already")
         try:
-            bridge = await self.redeem(code_text, here.id)
+            self.limiter.check(here.id)
         except TooManyAttempts as exc:
             raise Refused("link.rate_limited", minutes=max(1, round(exc.wait_seconds / 60))) from None
+        try:
+            issuer_id = await self.codes.redeem(code_text, here.id)
         except LinkCodeError as exc:
+            self.limiter.failed(here.id)
             raise Refused(CODE_ERRORS.get(type(exc), "link.not_found")) from None
+        self.limiter.succeeded(here.id)
+        issuer = await self.chats.get(issuer_id)
+        if issuer is None:
+            raise Refused("link.not_found")
+        request = await self.joins.create(issuer_id, here.id, actor.user_id, REQUEST_TTL)
+        buttons = [
+            [
+                (self.catalog.t("btn.approve", issuer.language), f"lnk|ok|{request.id}"),
+                (self.catalog.t("btn.decline", issuer.language), f"lnk|no|{request.id}"),
+            ]
+        ]
+        language = language_name(here.language, self.catalog.resolve(issuer.language))
+        text = self.catalog.t(
+            "link.approval", issuer.language, city=here.label, language=language, name=actor.name, hours=REQUEST_HOURS
+        )
+        try:
+            await self.sender.send_text(issuer_id, text, buttons=buttons)
+        except DeliveryError as exc:
+            logger.warning("could not ask chat %s to approve a join: %s", issuer_id, exc)
+            raise Refused("link.issuer_unreachable", city=issuer.label) from None
+        return reply("link.requested", city=issuer.label, hours=REQUEST_HOURS)
+
+    async def press(self, here: ChatContext, actor: Actor, data: str) -> Reply | None:
+        """🔑 show the code (administrators of this group), ✅/❌ a join request (administrators of the
+        group that issued the code)."""
+        if data == SHOW_CODE:
+            await self.permissions.require_admin(here, actor)
+            code = await self.create_code(here.id, actor.user_id)
+            return Reply("link.code_alert", {"city": here.label, "code": code, "minutes": CODE_MINUTES}, alert=True)
+        match = _DECISION.match(data)
+        if match is None:
+            return None
+        request = await self.joins.get(int(match.group(2)))
+        if request is None or request.issuer_chat_id != here.id:
+            raise Refused("link.request_gone")
+        await self.permissions.require_admin(here, actor)
+        requester = await self.chats.get(request.requester_chat_id)
+        if requester is None or request.state != PENDING:
+            raise Refused("link.request_gone")
+        if match.group(1) == "no":
+            if not await self.joins.decide(request.id, DECLINED, actor.user_id):
+                raise Refused("link.request_gone")
+            await self.tell((requester,), "link.request_declined", city=here.label)
+            return Reply("link.declined_alert")
+        if await self.bridges.bridge_of(requester.id) is not None:
+            await self.joins.decide(request.id, DECLINED, actor.user_id)
+            raise Refused("link.requester_linked", city=requester.label)
+        if not await self.joins.decide(request.id, APPROVED, actor.user_id):
+            raise Refused("link.request_gone")
+        try:
+            bridge = await self.bridges.link(here.id, requester.id)
         except AlreadyBridged:
-            raise Refused("link.already") from None
-        return reply("bridge.members", members=self.members_text(bridge, here.ui))
+            raise Refused("link.requester_linked", city=requester.label) from None
+        await self.tell(bridge.members, "bridge.joined", city=requester.label, bridge=bridge)
+        return Reply("link.approved", {"city": requester.label})
 
     async def show(self, here: ChatContext, actor: Actor, text: str) -> Reply:
         """``/bridge``: the groups of this bridge, with language and city."""
@@ -144,23 +231,6 @@ class BridgeService:
 
     async def create_code(self, chat_id: int, user_id: int | None) -> str:
         return await self.codes.create(chat_id, user_id, CODE_TTL)
-
-    async def redeem(self, code: str, chat_id: int) -> Bridge:
-        """Join ``chat_id`` to the bridge of the chat that issued ``code``; tell every member.
-
-        Raises TooManyAttempts, the LinkCodeError subclasses, or AlreadyBridged.
-        """
-        self.limiter.check(chat_id)
-        try:
-            issuer = await self.codes.redeem(code, chat_id)
-        except LinkCodeError:
-            self.limiter.failed(chat_id)
-            raise
-        self.limiter.succeeded(chat_id)
-        bridge = await self.bridges.link(issuer, chat_id)
-        joined = next(m for m in bridge.members if m.id == chat_id)
-        await self.tell(bridge.others(chat_id), "bridge.joined", city=joined.label, bridge=bridge)
-        return bridge
 
     async def link(self, chat_a: int, chat_b: int) -> Bridge:
         """Operator link (CLI): no code needed."""

@@ -30,6 +30,7 @@ REFUSALS = {
     "action.button_other_bridge",
     "reminder.button_other_chat",
     "unremind.not_found",
+    "link.request_gone",
 }
 
 
@@ -145,6 +146,19 @@ def admin_command(*calls: tuple[str, str, str]) -> Attempt:
     return attempt
 
 
+async def join_request(world: World, role: str) -> object:
+    """A new group asks to join Surabaya's bridge; the role decides on it."""
+    newcomer = await world.kit.group(-2000 - len(world.kit.telegram.sent), "Bandung", "id")
+    bridges = world.kit.services.bridges
+    await bridges.link_command(world.surabaya, world.actor("admin"), "")
+    code = re.search(r"[0-9A-Z]{5}-[0-9A-Z]{5}", world.kit.texts(USER["admin"])[-1])
+    assert code is not None
+    await bridges.link_command(newcomer, world.kit.admin(newcomer.id, 99), code.group())
+    approval = world.kit.telegram.last(SURABAYA).buttons
+    assert approval is not None
+    return await bridges.press(world.here(role), world.actor(role), approval[0][0][1])
+
+
 CHECKS: dict[str, Attempt] = {
     "`/done <n>`": command_on_item("done"),
     "`/reopen <n>`": command_on_item("reopen", status="done"),
@@ -176,6 +190,7 @@ CHECKS: dict[str, Attempt] = {
         ("chat_settings", "glossary_command", "add MoU"), ("chat_settings", "glossary_command", "remove MoU")
     ),
     "`/link`, `/unlink`": admin_command(("bridges", "link_command", ""), ("bridges", "leave", "")),
+    "✅ or ❌ under a join request": join_request,
 }
 ROWS = readme_table()
 

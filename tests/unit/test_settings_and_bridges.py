@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.context import ChatContext
+from bot.ports import DeliveryError
 from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
@@ -64,11 +65,11 @@ async def test_glossary_belongs_to_the_bridge_and_changes_translations_at_once(k
     assert found == "glossary.no_bridge"
 
 
-async def test_linking_with_a_code_leaving_and_the_bot_removed(kit: Kit) -> None:
+async def test_linking_a_private_code_an_approved_request_leaving_and_the_bot_removed(kit: Kit) -> None:
     surabaya = await kit.group(SURABAYA, "Surabaya", "id")
     busan = await kit.group(BUSAN, "Busan", "ko")
     bridges = kit.services.bridges
-    admin_sby, admin_pus = kit.admin(SURABAYA, 1), kit.admin(BUSAN, 2)
+    admin_sby, admin_pus = kit.admin(SURABAYA, 1, "Ani"), kit.admin(BUSAN, 2, "Kim")
     key, _ = await kit.refusal(bridges.link_command(surabaya, member(3), ""), surabaya)
     assert key == "admin.only"
     kit.telegram.unreadable.add(SURABAYA)
@@ -76,12 +77,25 @@ async def test_linking_with_a_code_leaving_and_the_bot_removed(kit: Kit) -> None
     assert key == "link.cannot_read"
     kit.telegram.unreadable.clear()
     issued = kit.render(await bridges.link_command(surabaya, admin_sby, ""), surabaya)
-    code = CODE.search(issued)
-    assert code is not None and "30" in issued
+    assert CODE.search(issued) is None and "Ani" in issued  # the group never sees the code
+    code = CODE.search(kit.texts(1)[-1])  # the administrator's private chat
+    assert code is not None and "30 menit" in kit.texts(1)[-1]
     key, _ = await kit.refusal(bridges.link_command(surabaya, admin_sby, code.group(1)), surabaya)
     assert key == "link.own"
-    joined = kit.render(await bridges.link_command(busan, admin_pus, code.group(1).lower()), busan)
-    assert "Surabaya" in joined and "Busan" in joined
+    requested = kit.render(await bridges.link_command(busan, admin_pus, code.group(1).lower()), busan)
+    assert "Surabaya" in requested
+    assert (await kit.here(BUSAN)).bridge is None  # nothing joined before an approval
+    approval = kit.telegram.last(SURABAYA)
+    assert "Busan" in approval.html and "Kim" in approval.html and approval.buttons is not None
+    approve, decline = (data for _, data in approval.buttons[0])
+    key, _ = await kit.refusal(bridges.press(surabaya, member(3), approve), surabaya)
+    assert key == "admin.only"
+    key, _ = await kit.refusal(bridges.press(busan, admin_pus, approve), busan)  # not the issuing group
+    assert key == "link.request_gone"
+    approved = await bridges.press(surabaya, admin_sby, approve)
+    assert approved is not None and kit.render(approved, surabaya).startswith("Disetujui: Busan")
+    key, _ = await kit.refusal(bridges.press(surabaya, admin_sby, decline), surabaya)
+    assert key == "link.request_gone"  # one decision only
     assert any("Busan" in t and "bergabung" in t for t in kit.texts(SURABAYA))
     busan = await kit.here(BUSAN)
     assert busan.bridge is not None and busan.scope.key == f"b{busan.bridge.id}"
@@ -95,6 +109,37 @@ async def test_linking_with_a_code_leaving_and_the_bot_removed(kit: Kit) -> None
     await bridges.bot_removed(SURABAYA)
     chat = await kit.services.chats.get(SURABAYA)
     assert chat is not None and not chat.active
+
+
+async def test_without_a_private_chat_the_code_is_shown_to_an_administrator_alone(kit: Kit) -> None:
+    surabaya = await kit.group(SURABAYA, "Surabaya", "id")
+    bridges, admin = kit.services.bridges, kit.admin(SURABAYA, 1, "Ani")
+    kit.telegram.failing[1] = DeliveryError("Forbidden: bot can't initiate conversation with a user")
+    offered = await bridges.link_command(surabaya, admin, "")
+    assert offered.key == "link.start_private" and offered.buttons is not None
+    show = offered.buttons[0][0][1]
+    key, _ = await kit.refusal(bridges.press(surabaya, member(3), show), surabaya)
+    assert key == "admin.only"
+    alert = await bridges.press(surabaya, admin, show)
+    assert alert is not None and alert.alert and CODE.search(kit.render(alert, surabaya))
+    revoked = kit.render(await bridges.link_command(surabaya, admin, "revoke"), surabaya)
+    assert revoked.startswith("Dibatalkan: 1 kode")  # the one shown; the undelivered one was revoked at once
+
+
+async def test_a_declined_request_tells_the_group_that_asked(kit: Kit) -> None:
+    surabaya = await kit.group(SURABAYA, "Surabaya", "id")
+    busan = await kit.group(BUSAN, "Busan", "ko")
+    bridges, admin_sby = kit.services.bridges, kit.admin(SURABAYA, 1)
+    await bridges.link_command(surabaya, admin_sby, "")
+    code = CODE.search(kit.texts(1)[-1])
+    assert code is not None
+    await bridges.link_command(busan, kit.admin(BUSAN, 2), code.group(1))
+    approval = kit.telegram.last(SURABAYA)
+    assert approval.buttons is not None
+    declined = await bridges.press(surabaya, admin_sby, approval.buttons[0][1][1])
+    assert declined is not None and declined.key == "link.declined_alert"
+    assert "거절했습니다" in kit.telegram.last(BUSAN).html
+    assert (await kit.here(BUSAN)).bridge is None
 
 
 async def test_wrong_codes_are_rate_limited_per_group(kit: Kit) -> None:
