@@ -7,7 +7,7 @@ import datetime as dtm
 import json
 import struct
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
@@ -21,16 +21,19 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeChat,
+    ChatMemberRestricted,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     MessageEntity,
+    MessageOriginChat,
     ReplyParameters,
     Update,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Conflict,
     EndPointNotFound,
     Forbidden,
@@ -41,7 +44,7 @@ from telegram.error import (
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.sandbox import html_check
-from bot.sandbox.emulator import BotApiEmulator, JsonDict
+from bot.sandbox.emulator import GROUP_ANONYMOUS_BOT, BotApiEmulator, JsonDict
 from bot.sandbox.html_check import EntityParseError, finalize, parse_html
 
 TOKEN = "123456:TEST-token"
@@ -62,6 +65,15 @@ def _retry_after_seconds(error: RetryAfter) -> int:
     # PTB 22 announces that retry_after becomes a timedelta; accept both representations.
     value = error.retry_after
     return int(value.total_seconds()) if isinstance(value, dtm.timedelta) else value
+
+
+async def _raw(emu: BotApiEmulator, method: str, **params: object) -> JsonDict:
+    """One call over plain HTTP: Telegram's JSON answer as it is, description and parameters."""
+    async with httpx.AsyncClient(base_url=f"{emu.base_url}{TOKEN}") as client:
+        response = await client.post(f"/{method}", json=params)
+    body: JsonDict = response.json()
+    assert body.get("error_code", 200) == response.status_code
+    return body
 
 
 @pytest.fixture
@@ -266,6 +278,30 @@ async def test_stop_releases_a_pending_long_poll(emu: BotApiEmulator, bot: Bot) 
         updates = ()
     assert updates == ()
     assert emu.active_polls == 0
+
+
+async def test_raw_updates_are_served_as_given_even_when_ptb_cannot_parse_them(emu: BotApiEmulator, bot: Bot) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=30))
+    await emu.wait_for(lambda: emu.active_polls == 1)
+    chatless = emu.inject_raw_update({"message": {"message_id": 7, "date": 0, "text": "no chat"}})
+    woken = await asyncio.wait_for(poll, timeout=5)
+    broken: JsonDict = {
+        "message": {"message_id": 8, "date": "yesterday", "chat": {"id": -4000000001, "type": "group", "title": "T"}}
+    }
+    unparsable = emu.inject_raw_update(broken)
+
+    with pytest.raises(TypeError):  # PTB fails to build the Message from a string date
+        await bot.get_updates(offset=chatless + 1)
+    served = await _raw(emu, "getUpdates")
+    acknowledged = await bot.get_updates(offset=unparsable + 1)
+    with pytest.raises(ValueError, match="update_id"):
+        emu.inject_raw_update({"update_id": 99, "message": {}})
+
+    assert [u.update_id for u in woken] == [chatless]
+    assert woken[0].message is not None and woken[0].message.text == "no chat"
+    assert served == {"ok": True, "result": [{"update_id": unparsable, **broken}]}
+    assert acknowledged == ()
+    assert emu.pending_updates == []
 
 
 # -- sending and formatting ------------------------------------------------------------------------
@@ -727,6 +763,255 @@ async def test_privacy_mode_only_delivers_commands_and_replies() -> None:
     assert [u.message.text for u in updates if u.message] == ["/status", "May 5"]
 
 
+# -- groups: upgrades, deletion, restrictions, anonymous administrators -----------------------------
+
+
+async def test_a_group_upgraded_to_a_supergroup_answers_chat_migrated(emu: BotApiEmulator, bot: Bot) -> None:
+    group = emu.create_chat("Twins", type="group")
+    alice = emu.create_user("Alice")
+    bob = emu.create_user("Bob")
+    emu.set_creator(group.id, alice.id)
+    emu.set_admin(group.id, bob.id)
+    emu.set_admin(group.id, bot.id)
+    before = await bot.send_message(group.id, "before the upgrade")
+
+    new_id = emu.migrate_to_supergroup(group.id)
+    updates = await bot.get_updates()
+    attempts: list[Callable[[], Awaitable[object]]] = [
+        lambda: bot.send_message(group.id, "hello?"),
+        lambda: bot.send_photo(group.id, _png(4, 4)),
+        lambda: bot.copy_message(group.id, group.id, before.message_id),
+        lambda: bot.edit_message_text("edited", chat_id=group.id, message_id=before.message_id),
+        lambda: bot.delete_message(group.id, before.message_id),
+        lambda: bot.send_chat_action(group.id, "typing"),
+        lambda: bot.get_chat_member(group.id, alice.id),
+        lambda: bot.get_chat_administrators(group.id),
+    ]
+    migrated_to = []
+    for attempt in attempts:
+        with pytest.raises(ChatMigrated) as caught:
+            await attempt()
+        migrated_to.append(caught.value.new_chat_id)
+    raw = await _raw(emu, "sendMessage", chat_id=group.id, text="raw")
+    # What the Bot API server checks with read access only still answers.
+    old_chat = await bot.get_chat(group.id)
+    bot_in_old = await bot.get_chat_member(group.id, bot.id)
+    copied = await bot.copy_message(new_id, group.id, before.message_id)
+    with pytest.raises(BadRequest, match="Chat is deactivated"):
+        await bot.leave_chat(group.id)
+    with pytest.raises(ValueError, match="upgraded"):
+        emu.post(group.id, alice.id, "anyone here?")
+    emu.post(new_id, alice.id, "moved in")
+    supergroup = await bot.get_chat(new_id)
+    admins = await bot.get_chat_administrators(new_id)
+
+    assert str(new_id).startswith("-100")
+    assert migrated_to == [new_id] * len(attempts)
+    assert raw == {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: group chat was upgraded to a supergroup chat",
+        "parameters": {"migrate_to_chat_id": new_id},
+    }
+    service = [
+        u.message for u in updates if u.message and (u.message.migrate_to_chat_id or u.message.migrate_from_chat_id)
+    ]
+    assert [(m.chat.id, m.migrate_to_chat_id, m.migrate_from_chat_id) for m in service] == [
+        (group.id, new_id, None),
+        (new_id, None, group.id),
+    ]
+    to_message, from_message = service
+    assert to_message.from_user is not None and to_message.from_user.id == alice.id
+    assert from_message.message_id == 1
+    assert from_message.from_user is not None and from_message.from_user.username == "GroupAnonymousBot"
+    assert from_message.sender_chat is not None and from_message.sender_chat.id == new_id
+    assert (old_chat.type, bot_in_old.status) == ("group", "administrator")
+    assert (supergroup.type, supergroup.title) == ("supergroup", "Twins")
+    assert [(a.user.id, a.status) for a in admins] == [
+        (alice.id, "creator"),
+        (bob.id, "administrator"),
+        (bot.id, "administrator"),
+    ]
+    assert [m["text"] for m in emu.sent(new_id)] == ["before the upgrade"]
+    assert copied.message_id == 2  # after the service message
+    assert [m["text"] for m in emu.sent(group.id)] == ["before the upgrade"]
+
+
+async def test_only_a_live_basic_group_can_be_upgraded(emu: BotApiEmulator) -> None:
+    supergroup = emu.create_chat("Big")
+    group = emu.create_chat("Small", type="group", with_bot=False)
+    alice = emu.create_user("Alice")
+    with pytest.raises(ValueError, match="basic group"):
+        emu.migrate_to_supergroup(supergroup.id)
+    with pytest.raises(ValueError, match="no other chat has"):
+        emu.migrate_to_supergroup(group.id, new_chat_id=supergroup.id)
+
+    new_id = emu.migrate_to_supergroup(group.id, new_chat_id=-1009876543210, by_user_id=alice.id)
+
+    with pytest.raises(ValueError, match="upgraded"):
+        emu.migrate_to_supergroup(group.id)
+    assert new_id == -1009876543210
+    assert emu.pending_updates == []  # the bot is not in the group
+    assert [(m["from"]["id"], m["migrate_to_chat_id"]) for m in emu.messages(group.id)] == [(alice.id, new_id)]
+    assert [m["migrate_from_chat_id"] for m in emu.messages(new_id)] == [group.id]
+    assert emu.chat(new_id).type == "supergroup"
+
+
+# What a user posts in a source chat for each kind of content, and how the bot sends it directly.
+_CONTENT_KINDS: dict[str, tuple[JsonDict, Callable[[Bot, int], Awaitable[object]] | None]] = {
+    "text": ({"text": "hello"}, lambda bot, chat_id: bot.send_message(chat_id, "hello")),
+    "photo": ({"photo": True}, lambda bot, chat_id: bot.send_photo(chat_id, _png(4, 4))),
+    "document": ({"document": True}, lambda bot, chat_id: bot.send_document(chat_id, b"notes", filename="n.txt")),
+    "sticker": ({"sticker": True}, None),  # the emulator has no sendSticker; copyMessage sends one
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "right", "noun"),
+    [
+        ("text", "can_send_messages", "text messages"),
+        ("photo", "can_send_photos", "photos"),
+        ("document", "can_send_documents", "documents"),
+        ("sticker", "can_send_other_messages", "stickers"),
+    ],
+)
+async def test_a_restricted_bot_is_refused_what_it_lacks_the_right_for(
+    emu: BotApiEmulator, bot: Bot, kind: str, right: str, noun: str
+) -> None:
+    chat = emu.create_chat("Twins")
+    source = emu.create_chat("Source")
+    alice = emu.create_user("Alice")
+    originals = {
+        name: emu.post(source.id, alice.id, **post)["message_id"] for name, (post, _) in _CONTENT_KINDS.items()
+    }
+    emu.restrict_bot(chat.id, **{right: False})
+
+    _, send = _CONTENT_KINDS[kind]
+    if send is not None:
+        with pytest.raises(BadRequest, match=f"^Not enough rights to send {noun} to the chat$"):
+            await send(bot, chat.id)
+    raw = await _raw(emu, "copyMessage", chat_id=chat.id, from_chat_id=source.id, message_id=originals[kind])
+    others = [
+        await bot.copy_message(chat.id, source.id, message_id) for name, message_id in originals.items() if name != kind
+    ]
+    emu.unrestrict_bot(chat.id)
+    lifted = await bot.copy_message(chat.id, source.id, originals[kind])
+
+    assert raw == {
+        "ok": False,
+        "error_code": 400,
+        "description": f"Bad Request: not enough rights to send {noun} to the chat",
+    }
+    assert len(others) == len(_CONTENT_KINDS) - 1
+    assert lifted.message_id == len(_CONTENT_KINDS)  # refused sends took no message id
+
+
+async def test_a_restricted_bot_shows_in_get_chat_member_and_my_chat_member(emu: BotApiEmulator, bot: Bot) -> None:
+    chat = emu.create_chat("Twins")
+    group = emu.create_chat("Small", type="group")
+    emu.restrict_bot(chat.id, can_send_messages=False, can_send_photos=False)
+    emu.restrict_bot(group.id, can_send_messages=False)
+
+    restricted = await bot.get_chat_member(chat.id, bot.id)
+    in_group = await bot.get_chat_member(group.id, bot.id)
+    with pytest.raises(BadRequest, match="Not enough rights to send text messages"):
+        await bot.send_message(group.id, "hi")
+    emu.unrestrict_bot(chat.id)
+    lifted = await bot.get_chat_member(chat.id, bot.id)
+    emu.restrict_bot(chat.id, can_send_photos=False)
+    emu.set_admin(chat.id, bot.id)  # promotion lifts restrictions
+    photo = await bot.send_photo(chat.id, _png(4, 4))
+    with pytest.raises(ValueError, match="demote"):
+        emu.restrict_bot(chat.id, can_send_messages=False)
+    emu.restrict_bot(group.id)  # every right: no restriction left
+    greeting = await bot.send_message(group.id, "hi")
+    updates = await bot.get_updates()
+
+    assert isinstance(restricted, ChatMemberRestricted)
+    assert restricted.is_member
+    assert restricted.until_date.timestamp() == 0  # Telegram's 0: restricted until lifted
+    assert (restricted.can_send_messages, restricted.can_send_photos) == (False, False)
+    assert (restricted.can_send_documents, restricted.can_send_other_messages) == (True, True)
+    assert in_group.status == "member"  # basic groups restrict through their default permissions
+    assert lifted.status == "member"
+    assert photo.photo and greeting.text == "hi"
+    changes = [
+        (u.my_chat_member.chat.id, u.my_chat_member.old_chat_member.status, u.my_chat_member.new_chat_member.status)
+        for u in updates
+        if u.my_chat_member
+    ]
+    assert changes == [
+        (chat.id, "member", "restricted"),
+        (chat.id, "restricted", "member"),
+        (chat.id, "member", "restricted"),
+        (chat.id, "restricted", "administrator"),
+    ]
+
+
+async def test_an_anonymous_admin_posts_on_behalf_of_the_group(emu: BotApiEmulator, bot: Bot) -> None:
+    chat = emu.create_chat("Twins")
+    group = emu.create_chat("Small", type="group")
+    alice = emu.create_user("Alice")
+    bob = emu.create_user("Bob")
+    emu.set_admin(chat.id, alice.id)
+    emu.set_admin(group.id, alice.id)
+    emu.post(chat.id, bob.id, "hi")
+
+    posted = emu.post(chat.id, alice.id, "/status", as_chat=True)
+    with pytest.raises(ValueError, match="not an administrator"):
+        emu.post(chat.id, bob.id, "me too", as_chat=True)
+    with pytest.raises(ValueError, match="only supergroups"):
+        emu.post(group.id, alice.id, "in a basic group", as_chat=True)
+    updates = await bot.get_updates()
+    message = [u.message for u in updates if u.message][-1]
+    forwarded = await bot.forward_message(chat.id, chat.id, message.message_id)
+
+    assert posted["from"] == GROUP_ANONYMOUS_BOT.to_api()
+    sender = message.from_user
+    assert sender is not None
+    assert (sender.id, sender.is_bot, sender.first_name, sender.username) == (
+        1087968824,
+        True,
+        "Group",
+        "GroupAnonymousBot",
+    )
+    assert message.sender_chat is not None
+    assert (message.sender_chat.id, message.sender_chat.type) == (chat.id, "supergroup")
+    assert message.text == "/status" and message.entities[0].type == "bot_command"
+    assert isinstance(forwarded.forward_origin, MessageOriginChat)
+    assert forwarded.forward_origin.sender_chat.id == chat.id
+
+
+async def test_deleted_groups_answer_like_telegram(emu: BotApiEmulator, bot: Bot) -> None:
+    group = emu.create_chat("Small", type="group")
+    supergroup = emu.create_chat("Big")
+    alice = emu.create_user("Alice")
+    emu.post(group.id, alice.id, "bye")
+
+    emu.delete_chat(group.id)
+    emu.delete_chat(supergroup.id)
+
+    raw = await _raw(emu, "sendMessage", chat_id=group.id, text="hello?")
+    with pytest.raises(Forbidden, match="the group chat was deleted"):
+        await bot.get_chat_member_count(group.id)
+    with pytest.raises(BadRequest, match="Chat is deactivated"):
+        await bot.leave_chat(group.id)
+    group_info = await bot.get_chat(group.id)  # read access still answers
+    supergroup_answers = [
+        await _raw(emu, "sendMessage", chat_id=supergroup.id, text="hello?"),
+        await _raw(emu, "getChat", chat_id=supergroup.id),
+        await _raw(emu, "getChatMember", chat_id=supergroup.id, user_id=bot.id),
+    ]
+    with pytest.raises(ValueError, match="deleted"):
+        emu.post(group.id, alice.id, "anyone?")
+    with pytest.raises(ValueError, match="deleted"):
+        emu.delete_chat(supergroup.id)
+
+    assert raw == {"ok": False, "error_code": 403, "description": "Forbidden: the group chat was deleted"}
+    assert group_info.title == "Small"
+    assert supergroup_answers == [{"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}] * 3
+
+
 # -- bot settings -----------------------------------------------------------------------------------
 
 
@@ -918,9 +1203,7 @@ def test_remap_fast_path_matches_the_general_one(text: str, spans: list[tuple[in
 
 @settings(max_examples=200, deadline=None)
 @given(
-    text=st.lists(_TEXT_CHARS | st.sampled_from(["/start", "@kembar_bot", "www.example.org"]), max_size=12).map(
-        "".join
-    )
+    text=st.lists(_TEXT_CHARS | st.sampled_from(["/start", "@kembar_bot", "www.example.org"]), max_size=12).map("".join)
 )
 def test_detected_entities_are_counted_in_utf16_units(text: str) -> None:
     for entity in html_check.find_entities(text):

@@ -16,9 +16,11 @@ The server side reproduces the parts of Telegram's behaviour a bot depends on: p
 ids shared by users and the bot, ``getUpdates`` with offset acknowledgement and long polling,
 webhooks, HTML ``parse_mode`` with Telegram's own error messages, length limits, replies, edits,
 copies, file uploads, callback queries, chat member rosters, bot commands per scope and language,
-and the error responses (400/403/409/429...) with the exact descriptions python-telegram-bot maps to
-its exceptions. Faults (429 flood waits, 5xx, latency, dropped connections) can be injected per
-method or chat through :attr:`BotApiEmulator.faults`.
+groups upgraded to supergroups, deleted groups, a restricted bot, anonymous administrators, raw
+updates python-telegram-bot cannot parse, and the error responses (400/403/409/429...) with the
+exact descriptions python-telegram-bot maps to its exceptions. Faults (429 flood waits, 5xx,
+latency, dropped connections) can be injected per method or chat through
+:attr:`BotApiEmulator.faults`.
 
 The synchronous half of the API (``create_chat``, ``post``, ``press`` ...) plays the users; the
 asynchronous ``wait_for*`` methods wait on state changes, never on fixed sleeps.
@@ -26,8 +28,10 @@ asynchronous ``wait_for*`` methods wait on state changes, never on fixed sleeps.
 The package has one module per concern: ``state`` (value types and records), ``faults``,
 ``params`` (request parameters, replies and errors), ``server`` (HTTP handlers and lifecycle),
 ``base`` (the shared state and helpers), the Bot API method families ``messages``, ``files``,
-``chats``, ``callbacks``, ``commands`` and ``updates``, ``users`` (the simulated users) and
-``inspection`` (reading state and waiting). :class:`BotApiEmulator` composes them.
+``chats``, ``callbacks``, ``commands`` and ``updates``, ``users`` (the simulated users),
+``groups`` (a group's upgrade to a supergroup, its deletion, the bot's restrictions in it),
+``rights`` (what a restricted bot may send) and ``inspection`` (reading state and waiting).
+:class:`BotApiEmulator` composes them.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ from bot.sandbox.emulator.callbacks import _CallbacksMixin
 from bot.sandbox.emulator.chats import _ChatsMixin
 from bot.sandbox.emulator.commands import _CommandsMixin
 from bot.sandbox.emulator.faults import Fault, FaultInjector, FaultKind
+from bot.sandbox.emulator.groups import _GroupsMixin
 from bot.sandbox.emulator.inspection import _InspectionMixin
 from bot.sandbox.emulator.messages import _MessagesMixin
 from bot.sandbox.emulator.params import _Handler
 from bot.sandbox.emulator.server import _ServerMixin
+from bot.sandbox.emulator.state import GROUP_ANONYMOUS_BOT as GROUP_ANONYMOUS_BOT
 from bot.sandbox.emulator.state import MAX_CALLBACK_ANSWER_LENGTH as MAX_CALLBACK_ANSWER_LENGTH
 from bot.sandbox.emulator.state import MAX_CAPTION_LENGTH as MAX_CAPTION_LENGTH
 from bot.sandbox.emulator.state import MAX_DOWNLOAD_SIZE as MAX_DOWNLOAD_SIZE
@@ -64,6 +70,7 @@ __all__ = [
 
 class BotApiEmulator(
     _UsersMixin,
+    _GroupsMixin,
     _InspectionMixin,
     _MessagesMixin,
     _ChatsMixin,

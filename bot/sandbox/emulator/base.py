@@ -20,6 +20,7 @@ import tornado.httpserver
 
 from bot.sandbox.emulator.faults import FaultInjector
 from bot.sandbox.emulator.params import _ApiError, _bad_request, _Handler, _Params
+from bot.sandbox.emulator.rights import missing_right, restricted_member_fields
 from bot.sandbox.emulator.state import (
     _DEFAULT_UPDATE_TYPES,
     ApiCall,
@@ -143,8 +144,17 @@ class _EmulatorBase:
         except KeyError:
             raise ValueError(f"unknown chat {chat_id}; create it with create_chat()") from None
 
-    def _group_state(self, chat_id: int) -> _ChatState:
+    def _live_state(self, chat_id: int) -> _ChatState:
+        """A chat users can still act in: not upgraded to a supergroup, not deleted."""
         state = self._state(chat_id)
+        if state.migrated_to is not None:
+            raise ValueError(f"chat {chat_id} was upgraded to the supergroup {state.migrated_to}; use that chat")
+        if state.deleted:
+            raise ValueError(f"chat {chat_id} was deleted")
+        return state
+
+    def _group_state(self, chat_id: int) -> _ChatState:
+        state = self._live_state(chat_id)
         if state.chat.type == "private":
             raise ValueError("this operation needs a group, supergroup or channel")
         return state
@@ -167,6 +177,14 @@ class _EmulatorBase:
             state = _ChatState(chat=chat, members=[user_id])
             self._chats[user_id] = state
         return state
+
+    def _new_supergroup_id(self) -> int:
+        """The next free id of the form Telegram gives supergroups and channels (-100...)."""
+        while True:
+            chat_id = -1_001_000_000_000 - self._next_supergroup
+            self._next_supergroup += 1
+            if chat_id not in self._chats:
+                return chat_id
 
     def _chat_owner(self, state: _ChatState) -> User:
         if state.creator is not None:
@@ -224,6 +242,7 @@ class _EmulatorBase:
         content: JsonDict,
         *,
         reply_to: int | None = None,
+        sender_chat: Chat | None = None,
     ) -> _Message:
         message = _Message(
             chat_id=state.chat.id,
@@ -232,20 +251,26 @@ class _EmulatorBase:
             sender=sender,
             content=content,
             reply_to=reply_to,
+            sender_chat=sender_chat,
         )
         state.next_message_id += 1
         state.messages[message.message_id] = message
         self._notify()
         return message
 
-    def _service_message(self, state: _ChatState, actor: User, content: JsonDict) -> None:
-        message = self._store_message(state, actor, content)
+    def _service_message(
+        self, state: _ChatState, actor: User, content: JsonDict, *, sender_chat: Chat | None = None
+    ) -> None:
+        message = self._store_message(state, actor, content, sender_chat=sender_chat)
         if self._bot_present(state):
             self._emit("message", self._message_json(message))
 
     def _member_json(self, state: _ChatState, user: User) -> JsonDict:
         if user.id == self.bot.id:
             status: str = state.bot_status
+            # A basic group has no per-member restrictions: there they are the group's defaults.
+            if status == "member" and state.bot_rights is not None and state.chat.type == "supergroup":
+                status = "restricted"
         elif state.chat.type == "private":
             status = "member" if user.id == state.chat.id else "left"
         elif state.creator == user.id:
@@ -281,6 +306,8 @@ class _EmulatorBase:
                 data.update({"can_post_messages": True, "can_edit_messages": True})
             else:
                 data["can_pin_messages"] = True
+        elif status == "restricted" and state.bot_rights is not None:
+            data.update(restricted_member_fields(state.bot_rights))
         elif status == "kicked":
             data["until_date"] = 0
         return data
@@ -316,17 +343,24 @@ class _EmulatorBase:
         if kind not in self._allowed:
             self._notify()
             return
-        update = {"update_id": self._next_update_id, kind: payload}
+        self._queue_update({kind: payload})
+
+    def _queue_update(self, body: JsonDict) -> int:
+        """Queue an update with this body under the next ``update_id``; returns the id."""
+        update_id = self._next_update_id
         self._next_update_id += 1
-        self._pending.append(update)
+        self._pending.append({"update_id": update_id} | body)
         self._notify()
+        return update_id
 
     def _message_json(self, message: _Message, *, nested: bool = False) -> JsonDict:
         state = self._chats[message.chat_id]
         data: JsonDict = {"message_id": message.message_id}
         if message.sender is not None:
             data["from"] = message.sender.to_api()
-        elif state.chat.type == "channel":
+        if message.sender_chat is not None:
+            data["sender_chat"] = message.sender_chat.to_api()
+        elif message.sender is None and state.chat.type == "channel":
             data["sender_chat"] = state.chat.to_api()
         data["chat"] = state.chat.to_api()
         data["date"] = message.date
@@ -390,26 +424,46 @@ class _EmulatorBase:
 
     # -- internals: parameter helpers -----------------------------------------------------------
 
-    def _chat_param(self, params: _Params, name: str = "chat_id") -> _ChatState:
+    def _chat_param(self, params: _Params, name: str = "chat_id", *, read_only: bool = False) -> _ChatState:
+        """The chat a parameter names, with the errors Telegram gives for chats that are gone.
+
+        ``read_only`` marks what the Bot API server checks with read access only (``getChat``,
+        ``getChatMember`` about the bot itself, ``leaveChat``, the chat copied or forwarded from,
+        the chat of a reply): an upgraded or deleted basic group passes there. Everything else
+        (sends, deletions, pins, chat actions, the member list, command scopes, and edits, whose
+        answer from Telegram the server does not decide) gets, for a basic group upgraded to a
+        supergroup, 400 ``Bad Request: group chat was upgraded to a supergroup chat`` with
+        ``parameters.migrate_to_chat_id``, and for a deleted basic group 403 ``Forbidden: the group
+        chat was deleted``. A deleted supergroup or channel is 400 ``Bad Request: chat not found``
+        for every method.
+        """
         value = params.get_str(name)
         if value is None or value == "":
             raise _bad_request(f"{name} is empty")
         if value.startswith("@"):
             wanted = value[1:].lower()
-            for candidate in self._chats.values():
-                if candidate.chat.username and candidate.chat.username.lower() == wanted:
-                    return candidate
-            raise _bad_request("chat not found")
-        try:
-            chat_id = int(value)
-        except ValueError:
-            raise _bad_request("chat not found") from None
-        state = self._chats.get(chat_id)
-        if state is None:
-            if chat_id in self._users and not self._users[chat_id].is_bot:
+            state = next(
+                (s for s in self._chats.values() if s.chat.username and s.chat.username.lower() == wanted), None
+            )
+        else:
+            try:
+                chat_id = int(value)
+            except ValueError:
+                raise _bad_request("chat not found") from None
+            state = self._chats.get(chat_id)
+            if state is None and chat_id in self._users and not self._users[chat_id].is_bot:
                 raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        if state is None or (state.deleted and state.chat.type != "group"):
             raise _bad_request("chat not found")
-        return state
+        if read_only or not state.inactive:
+            return state
+        if state.migrated_to is not None:
+            raise _ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": state.migrated_to},
+            )
+        raise _ApiError(403, "Forbidden: the group chat was deleted")
 
     def _accessible(self, state: _ChatState) -> _ChatState:
         """Raise the error Telegram gives when the bot cannot act in the chat."""
@@ -431,6 +485,12 @@ class _EmulatorBase:
         if state.chat.type == "channel" and state.bot_status != "administrator":
             raise _bad_request("need administrator rights in the channel chat")
         return state
+
+    def _check_rights(self, state: _ChatState, content: JsonDict) -> None:
+        """Raise Telegram's error when a restricted bot may not send this kind of content."""
+        error = missing_right(state.bot_rights, content)
+        if error is not None:
+            raise _bad_request(error)
 
     def _message_id_param(self, params: _Params, name: str = "message_id") -> int:
         message_id = params.get_int(name)

@@ -38,7 +38,7 @@ class _ChatsMixin(_EmulatorBase):
         return True
 
     async def _get_chat(self, params: _Params) -> object:
-        state = self._accessible(self._chat_param(params))
+        state = self._accessible(self._chat_param(params, read_only=True))
         info = state.chat.to_api() | {
             "accent_color_id": 0,
             "max_reaction_count": 11,
@@ -55,8 +55,9 @@ class _ChatsMixin(_EmulatorBase):
         return info
 
     async def _get_chat_member(self, params: _Params) -> object:
-        state = self._accessible(self._chat_param(params))
         user_id = params.get_int("user_id")
+        # The server reads the bot's own membership with read access, anyone else's as the member list.
+        state = self._accessible(self._chat_param(params, read_only=user_id == self.bot.id))
         if user_id is None:
             raise _bad_request("user_id is empty")
         user = self._users.get(user_id)
@@ -83,9 +84,11 @@ class _ChatsMixin(_EmulatorBase):
         return len(state.members) + (1 if self._bot_present(state) else 0)
 
     async def _leave_chat(self, params: _Params) -> object:
-        state = self._accessible(self._chat_param(params))
+        state = self._accessible(self._chat_param(params, read_only=True))
         if state.chat.type == "private":
             raise _bad_request("chat member status can't be changed in private chats")
+        if state.inactive:  # an upgraded or deleted basic group: TDLib refuses to leave it
+            raise _bad_request("chat is deactivated")
         old = self._member_json(state, self.bot)
         state.bot_status = "left"
         state.bot_was_removed = False

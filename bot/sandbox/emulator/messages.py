@@ -85,7 +85,7 @@ class _MessagesMixin(_CallbacksMixin, _FilesMixin):
             raise _bad_request('can\'t parse ReplyParameters: Field "message_id" must be of type Number')
         target_state = state
         if raw.get("chat_id") is not None and str(raw["chat_id"]) != str(state.chat.id):
-            target_state = self._accessible(self._chat_param(_Params({"chat_id": raw["chat_id"]}, {})))
+            target_state = self._accessible(self._chat_param(_Params({"chat_id": raw["chat_id"]}, {}), read_only=True))
         target = target_state.messages.get(message_id)
         if target is None or target.deleted:
             if raw.get("allow_sending_without_reply") in (True, "true", 1):
@@ -121,6 +121,8 @@ class _MessagesMixin(_CallbacksMixin, _FilesMixin):
                 "chat": state.chat.to_api(),
                 "message_id": message.message_id,
             }
+        if message.sender_chat is not None:  # an anonymous administrator, on behalf of the group
+            return {"type": "chat", "date": message.date, "sender_chat": message.sender_chat.to_api()}
         return {"type": "user", "date": message.date, "sender_user": message.sender.to_api()}
 
     def _options(self, params: _Params, raw_markup: JsonDict | None) -> JsonDict:
@@ -144,6 +146,7 @@ class _MessagesMixin(_CallbacksMixin, _FilesMixin):
         raw_text: str | None,
         parse_mode: str | None,
     ) -> _Message:
+        self._check_rights(state, content)
         reply_to, external, quote = self._reply_target(state, params)
         markup, raw_markup = self._inline_markup(params)
         message = self._store_message(state, self.bot, content, reply_to=reply_to)
@@ -275,7 +278,7 @@ class _MessagesMixin(_CallbacksMixin, _FilesMixin):
         self._bot_message_changed(message)
 
     def _source_message(self, params: _Params, *, action: Literal["copy", "forward"]) -> tuple[_ChatState, _Message]:
-        source_state = self._accessible(self._chat_param(params, "from_chat_id"))
+        source_state = self._accessible(self._chat_param(params, "from_chat_id", read_only=True))
         message_id = self._message_id_param(params)
         source = source_state.messages.get(message_id)
         if source is None or source.deleted:
@@ -318,6 +321,7 @@ class _MessagesMixin(_CallbacksMixin, _FilesMixin):
             for key, value in source.content.items()
             if key in ("text", "entities", "photo", "document", "caption", "caption_entities")
         }
+        self._check_rights(state, content)
         message = self._store_message(state, self.bot, content)
         message.forward_origin = source.forward_origin or self._origin(source)
         message.raw_text = source.raw_text

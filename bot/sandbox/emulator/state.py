@@ -99,6 +99,11 @@ class Chat:
         return data
 
 
+# The user Telegram shows as the sender of messages an anonymous administrator posts on behalf of a
+# group (the group itself is the message's ``sender_chat``).
+GROUP_ANONYMOUS_BOT = User(id=1087968824, first_name="Group", username="GroupAnonymousBot", is_bot=True)
+
+
 class ApiCall(NamedTuple):
     """One request the bot made: canonical method name, decoded parameters, monotonic time, status."""
 
@@ -149,6 +154,7 @@ class _Message:
     date: int
     sender: User | None
     content: JsonDict
+    sender_chat: Chat | None = None
     reply_to: int | None = None
     external_reply: JsonDict | None = None
     quote: JsonDict | None = None
@@ -183,6 +189,14 @@ class _ChatState:
     next_message_id: int = 1
     pinned: int | None = None
     menu_button: JsonDict | None = None
+    bot_rights: dict[str, bool] | None = None
+    migrated_to: int | None = None
+    deleted: bool = False
+
+    @property
+    def inactive(self) -> bool:
+        """Whether the chat is gone: upgraded to a supergroup or deleted."""
+        return self.migrated_to is not None or self.deleted
 
 
 @dataclass

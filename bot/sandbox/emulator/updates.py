@@ -7,6 +7,8 @@ import asyncio
 import copy
 import re
 import time
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -39,6 +41,21 @@ class _UpdatesMixin(_EmulatorBase):
     def webhook_url(self) -> str:
         """The webhook URL, ``""`` when polling."""
         return self._webhook.url if self._webhook is not None else ""
+
+    # -- injecting updates ----------------------------------------------------------------------
+
+    def inject_raw_update(self, payload: Mapping[str, Any]) -> int:
+        """Queue an update whose body is ``payload`` as given; returns the ``update_id`` it got.
+
+        Nothing is checked or filtered (not even by ``allowed_updates``), so a test can deliver an
+        update python-telegram-bot cannot parse (a ``message`` whose ``date`` is a string makes
+        ``get_updates`` raise) or parses into something odd (without ``chat`` it builds a
+        ``Message`` whose ``chat`` is ``None``). It is served by ``getUpdates`` (waking a long
+        poll) or the webhook and acknowledged by offset like any other update.
+        """
+        if "update_id" in payload:
+            raise ValueError("the emulator assigns update_id; leave it out of the payload")
+        return self._queue_update(copy.deepcopy(dict(payload)))
 
     # -- API methods ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import cast
 
 from bot.sandbox.emulator.files import _FilesMixin
 from bot.sandbox.emulator.state import (
+    GROUP_ANONYMOUS_BOT,
     MAX_CAPTION_LENGTH,
     MAX_TEXT_LENGTH,
     Chat,
@@ -89,8 +90,7 @@ class _UsersMixin(_FilesMixin):
                 chat_id = -4_000_000_000 - self._next_group
                 self._next_group += 1
             else:
-                chat_id = -1_001_000_000_000 - self._next_supergroup
-                self._next_supergroup += 1
+                chat_id = self._new_supergroup_id()
         if chat_id >= 0:
             raise ValueError("group and channel ids are negative")
         if chat_id in self._chats:
@@ -147,6 +147,8 @@ class _UsersMixin(_FilesMixin):
                 raise ValueError("add the bot to the chat before promoting it")
             old = self._member_json(state, self.bot)
             state.bot_status = "administrator" if admin else "member"
+            if admin:
+                state.bot_rights = None  # administrators are not restricted
             if old["status"] != state.bot_status:
                 self._emit_my_chat_member(state, self._chat_owner(state), old)
             return
@@ -239,6 +241,7 @@ class _UsersMixin(_FilesMixin):
         entities: list[JsonDict] | None = None,
         thread_id: int | None = None,
         date: int | None = None,
+        as_chat: bool = False,
     ) -> JsonDict:
         """A user sends a message; returns it as stored (the bot gets a ``message`` update).
 
@@ -246,6 +249,10 @@ class _UsersMixin(_FilesMixin):
         ``bot_command`` entity, mentions, hashtags, URLs...). ``entities`` adds client formatting
         (bold etc.) to the text or caption. ``chat_id`` equal to ``user_id`` is the user's private
         chat with the bot, created on first use.
+
+        ``as_chat=True`` posts as an anonymous administrator: the message is on behalf of the
+        supergroup (its ``sender_chat``) and ``from`` is GroupAnonymousBot (id 1087968824), as on
+        Telegram; ``user_id`` must be an administrator or the creator of the supergroup.
         """
         user = self._user(user_id)
         if chat_id == user_id:
@@ -254,9 +261,11 @@ class _UsersMixin(_FilesMixin):
                 raise ValueError(f"user {user_id} has blocked the bot; call unblock_bot() first")
             state.private_started = True
         else:
-            state = self._state(chat_id)
+            state = self._live_state(chat_id)
             if state.chat.type == "private":
                 raise ValueError("only the owner of a private chat can post in it")
+        if as_chat:
+            self._check_anonymous_admin(state, user_id)
         if photo + document + sticker > 1:
             raise ValueError("a message has one of photo, document or sticker")
         if sticker and caption is not None:
@@ -318,7 +327,10 @@ class _UsersMixin(_FilesMixin):
             target = state.messages.get(reply_to)
             if target is None or target.deleted:
                 raise ValueError(f"message {reply_to} does not exist in chat {chat_id}")
-        message = self._store_message(state, None if state.chat.type == "channel" else user, content, reply_to=reply_to)
+        sender = GROUP_ANONYMOUS_BOT if as_chat else None if state.chat.type == "channel" else user
+        message = self._store_message(
+            state, sender, content, reply_to=reply_to, sender_chat=state.chat if as_chat else None
+        )
         if date is not None:  # a message sent earlier (e.g. to test edit windows)
             message.date = date
         if self._bot_receives(state, message):
@@ -326,9 +338,17 @@ class _UsersMixin(_FilesMixin):
             self._emit(kind, self._message_json(message))
         return self._view(message)
 
+    @staticmethod
+    def _check_anonymous_admin(state: _ChatState, user_id: int) -> None:
+        if state.chat.type != "supergroup":
+            # Telegram's clients upgrade a basic group before an administrator can be anonymous.
+            raise ValueError("only supergroups have anonymous administrators; see migrate_to_supergroup()")
+        if user_id != state.creator and user_id not in state.admins:
+            raise ValueError(f"user {user_id} is not an administrator of chat {state.chat.id}")
+
     def edit(self, chat_id: int, message_id: int, new_text: str) -> JsonDict:
         """A user edits their message (text, or caption of a media message): ``edited_message``."""
-        state = self._state(chat_id)
+        state = self._live_state(chat_id)
         message = self._existing(state, message_id)
         if message.sender is not None and message.sender.id == self.bot.id:
             raise ValueError("the bot's messages are edited through the Bot API, not edit()")
@@ -347,7 +367,7 @@ class _UsersMixin(_FilesMixin):
 
     def press(self, chat_id: int, message_id: int, user_id: int, data: str) -> str:
         """A user presses the inline button carrying ``data``; returns the callback query id."""
-        state = self._state(chat_id)
+        state = self._live_state(chat_id)
         user = self._user(user_id)
         message = self._existing(state, message_id)
         buttons = [
