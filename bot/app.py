@@ -133,6 +133,7 @@ def register_handlers(app: KembarApp) -> None:
     app.add_handler(
         MessageHandler(content & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE), relay.relay_message)
     )
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, bridge.chat_migrated))
     app.add_handler(ChatMemberHandler(bridge.my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     for pattern, handler in handlers.buttons().items():
         app.add_handler(CallbackQueryHandler(handler, pattern=pattern))

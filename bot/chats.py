@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 
 from bot.context import ChatContext
 from bot.i18n import Catalog
+from bot.signals import Signal
+from storage.chatdata import ChatDataRepository
 from storage.people import PeopleRepository
 from storage.records import Bridge, Chat, Scope
 from storage.repos import BridgeRepository, ChatRepository
+
+logger = logging.getLogger(__name__)
 
 PEOPLE_REMEMBERED = 10_000  # users whose username is known to be stored (beyond: written again when seen)
 
 
 class ChatDirectory:
     def __init__(
-        self, chats: ChatRepository, bridges: BridgeRepository, people: PeopleRepository, catalog: Catalog
+        self,
+        chats: ChatRepository,
+        bridges: BridgeRepository,
+        people: PeopleRepository,
+        data: ChatDataRepository,
+        catalog: Catalog,
     ) -> None:
         self.chats = chats
         self.bridges = bridges
         self.people = people
+        self.data = data
         self.catalog = catalog
+        # (old id, new id) after a group became a supergroup and everything moved (delivery listens).
+        self.moved: Signal[[int, int]] = Signal("chat moves")
         self._stored_people: OrderedDict[int, str | None] = OrderedDict()
 
     async def arrive(
@@ -58,6 +71,15 @@ class ChatDirectory:
 
     def of(self, chat: Chat, bridge: Bridge | None) -> ChatContext:
         return ChatContext(chat, self.catalog.resolve(chat.language), bridge)
+
+    async def migrated(self, old: int, new: int) -> bool:
+        """A group became supergroup ``new`` (Telegram said so in a service message, or answered a send
+        with the new id): everything about it moves there. False when it had moved already."""
+        moved = await self.data.move(old, new)
+        if moved:
+            logger.info("chat %s became %s; its settings, bridge, items and reminders moved", old, new)
+            self.moved.emit(old, new)
+        return moved
 
     async def get(self, chat_id: int) -> Chat | None:
         return await self.chats.get(chat_id)

@@ -11,10 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from bot.htmltext import escape, strip_tags
-from bot.ports import DestinationGone, NotModified, Rejected, RetryLater, Sender, Transient
+from bot.ports import (
+    DeliveryError,
+    DestinationGone,
+    Migrated,
+    NotAllowed,
+    NotModified,
+    Rejected,
+    RetryLater,
+    Sender,
+    Transient,
+)
 from bot.relay import CAPTION_MEDIA, InboundMessage
 from bot.rendering import Renderer
 from bot.translation.service import TranslationService
@@ -24,6 +35,9 @@ from storage.repos import ChatRepository, MessageLinkRepository, OutboxRepositor
 logger = logging.getLogger(__name__)
 
 OnGone = Callable[[int, str], Awaitable[None]]
+OnMigrated = Callable[[int, int], Awaitable[object]]
+MAX_ATTEMPTS = 8  # failed sends of one job (network trouble, server errors, surprises) before it is failed
+FAILURE_NOTICE_SECONDS = 3600.0  # at most one "could not deliver" notice per route and hour
 
 
 class Delivery:
@@ -37,8 +51,10 @@ class Delivery:
         renderer: Renderer,
         sender: Sender,
         on_gone: OnGone,
+        on_migrated: OnMigrated,
         max_backoff: float = 30.0,
         idle_timeout: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.outbox = outbox
         self.links = links
@@ -47,11 +63,15 @@ class Delivery:
         self.renderer = renderer
         self.sender = sender
         self.on_gone = on_gone
+        self.on_migrated = on_migrated
         self.max_backoff = max_backoff
         self.idle_timeout = idle_timeout
+        self.clock = clock
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._wake: dict[int, asyncio.Event] = {}
+        self._noticed: dict[tuple[int, int], float] = {}
         self._stopping = False
+        self.restarts = 0
 
     # ---- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -86,26 +106,47 @@ class Delivery:
 
     # ---- the worker -----------------------------------------------------------------------------
     async def _worker(self, dst: int) -> None:
+        """Sends the destination's jobs in order; idles out after a while without work. An unexpected
+        error (the database away, a bug) restarts it after a back-off, so no destination is left behind
+        until its next message."""
         event = self._wake[dst]
+        failures = 0
         try:
-            while True:
-                event.clear()
-                jobs = await self.outbox.pending(dst, limit=50)
-                if not jobs:
-                    try:
-                        await asyncio.wait_for(event.wait(), self.idle_timeout)
-                    except TimeoutError:
+            while not self._stopping:
+                try:
+                    if not await self._work(dst, event):
                         return
-                    continue
-                messages = [InboundMessage.from_payload(job.payload) for job in jobs]
-                await self._translate_ahead(dst, jobs, messages)
-                for job, message in zip(jobs, messages, strict=True):
-                    if not await self._deliver(job, message):
-                        return  # the destination is gone
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("delivery worker for chat %s crashed; it restarts on the next message", dst)
+                    failures = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    failures += 1
+                    self.restarts += 1
+                    delay = min(self.max_backoff, 0.5 * 2 ** min(failures, 8))
+                    logger.exception("delivery worker for chat %s failed; restarting in %.1fs", dst, delay)
+                    await asyncio.sleep(delay)
+        finally:
+            if self._workers.get(dst) is asyncio.current_task():  # forget idle destinations
+                self._workers.pop(dst, None)
+                self._wake.pop(dst, None)
+
+    async def _work(self, dst: int, event: asyncio.Event) -> bool:
+        """One round: send what is pending; False when the worker should end (idle, or the chat gone)."""
+        event.clear()
+        jobs = await self.outbox.pending(dst, limit=50)
+        if not jobs:
+            try:
+                await asyncio.wait_for(event.wait(), self.idle_timeout)
+            except TimeoutError:
+                # No await between here and the worker's end: work notified from now on starts a new one.
+                return event.is_set()
+            return True
+        messages = [InboundMessage.from_payload(job.payload) for job in jobs]
+        await self._translate_ahead(dst, jobs, messages)
+        for job, message in zip(jobs, messages, strict=True):
+            if not await self._deliver(job, message):
+                return False  # the destination is gone, or moved
+        return True
 
     async def _translate_ahead(self, dst_chat_id: int, jobs: list[RelayJob], messages: list[InboundMessage]) -> None:
         """Start the translations of the jobs about to be sent, so they go to the provider as one batch."""
@@ -118,8 +159,9 @@ class Delivery:
                 self.translations.start(text, message.source_language, dst.language, bridge_id=job.bridge_id)
 
     async def _deliver(self, job: RelayJob, message: InboundMessage) -> bool:
-        """Send one job until it is done; False when the destination is gone."""
-        attempt = 0
+        """Send one job until it is done or given up; False when the worker must stop (the destination
+        is gone, or moved to a new id whose worker takes over)."""
+        attempt = job.attempts
         plain = False
         links: list[MessageLink] = []
         while True:
@@ -128,30 +170,45 @@ class Delivery:
             except RetryLater as exc:
                 await asyncio.sleep(exc.seconds)  # Telegram's flood control tells us how long
                 continue
-            except Transient as exc:
-                attempt += 1
-                await self.outbox.record_attempt(job.id, str(exc))
-                delay = min(self.max_backoff, 0.25 * 2 ** min(attempt, 10))
-                logger.warning(
-                    "sending job %s to %s failed (%s); retry %s in %.1fs", job.id, job.dst_chat_id, exc, attempt, delay
-                )
-                await asyncio.sleep(delay)
-                continue
             except NotModified:
                 pass
+            except Migrated as exc:
+                logger.warning("chat %s became %s: moving it", job.dst_chat_id, exc.new_chat_id)
+                await self.on_migrated(job.dst_chat_id, exc.new_chat_id)
+                self.notify(exc.new_chat_id)  # its pending jobs moved with it
+                return False
             except DestinationGone as exc:
                 logger.warning("chat %s is gone (%s): leaving its bridge", job.dst_chat_id, exc)
                 await self.outbox.fail_pending_for(job.dst_chat_id, str(exc))
                 await self.on_gone(job.dst_chat_id, str(exc))
                 return False
+            except NotAllowed as exc:
+                logger.warning("chat %s does not let the bot send job %s (%s)", job.dst_chat_id, job.id, exc)
+                await self.outbox.mark_failed(job.id, _reason(exc))
+                return True
             except Rejected as exc:
                 if not plain:
                     logger.warning("job %s rejected (%s); retrying as plain text", job.id, exc)
                     plain = True
                     continue
                 logger.error("job %s to %s rejected twice (%s); giving up on it", job.id, job.dst_chat_id, exc)
-                await self.outbox.mark_failed(job.id, str(exc))
+                await self.outbox.mark_failed(job.id, _reason(exc))
+                await self._report(job)
                 return True
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Transient, or a surprise: retried with back-off, then failed
+                attempt = await self.outbox.record_attempt(job.id, _reason(exc))
+                if attempt >= MAX_ATTEMPTS:
+                    logger.error("job %s to %s failed %d times (%s); giving up", job.id, job.dst_chat_id, attempt, exc)
+                    await self.outbox.mark_failed(job.id, _reason(exc))
+                    await self._report(job)
+                    return True
+                delay = min(self.max_backoff, 0.25 * 2 ** min(attempt, 10))
+                log = logger.warning if isinstance(exc, Transient) else logger.exception
+                log("sending job %s to %s failed (%s); retry %s in %.1fs", job.id, job.dst_chat_id, exc, attempt, delay)
+                await asyncio.sleep(delay)
+                continue
             # The links (for later replies and edits) and "done" in one transaction.
             await self.outbox.complete(job.id, links)
             return True
@@ -180,22 +237,49 @@ class Delivery:
             for part in parts:
                 sent.append(await self.sender.send_text(job.dst_chat_id, part, reply_to=sent[0] if sent else reply_to))
         elif message.media_kind in CAPTION_MEDIA:
-            first = await self.sender.copy(
-                job.dst_chat_id, message.chat_id, message.message_id, caption_html=parts[0], reply_to=reply_to
-            )
+            try:
+                first = await self.sender.copy(
+                    job.dst_chat_id, message.chat_id, message.message_id, caption_html=parts[0], reply_to=reply_to
+                )
+            except NotAllowed:  # the group does not take this kind of media: its text, with a note
+                note = self.renderer.catalog.t("relay.media_refused", dst.language)
+                first = await self.sender.send_text(job.dst_chat_id, f"{parts[0]}\n{note}", reply_to=reply_to)
             sent.append(first)
             for part in parts[1:]:
                 sent.append(await self.sender.send_text(job.dst_chat_id, part, reply_to=first))
         else:  # stickers, video notes and the like carry no caption: the header goes first
             header = await self.sender.send_text(job.dst_chat_id, parts[0], reply_to=reply_to)
-            sent.append(
-                await self.sender.copy(
-                    job.dst_chat_id, message.chat_id, message.message_id, caption_html=None, reply_to=header
+            sent.append(header)
+            try:
+                sent.append(
+                    await self.sender.copy(
+                        job.dst_chat_id, message.chat_id, message.message_id, caption_html=None, reply_to=header
+                    )
                 )
-            )
+            except NotAllowed:
+                note = self.renderer.catalog.t("relay.media_refused", dst.language)
+                sent.append(await self.sender.send_text(job.dst_chat_id, note, reply_to=header))
         return [
             MessageLink(message.chat_id, message.message_id, job.dst_chat_id, dst_message_id) for dst_message_id in sent
         ]
+
+    async def _report(self, job: RelayJob) -> None:
+        """Tell the group a message came from that it did not reach a partner (once an hour per route)."""
+        key = (job.src_chat_id, job.dst_chat_id)
+        now = self.clock()
+        if now - self._noticed.get(key, -FAILURE_NOTICE_SECONDS) < FAILURE_NOTICE_SECONDS:
+            return
+        self._noticed[key] = now
+        for stale in [k for k, at in self._noticed.items() if now - at >= FAILURE_NOTICE_SECONDS]:
+            del self._noticed[stale]
+        source, dst = await self.chats.get(job.src_chat_id), await self.chats.get(job.dst_chat_id)
+        if source is None or dst is None:
+            return
+        text = self.renderer.catalog.t("relay.undelivered", source.language, city=dst.label)
+        try:
+            await self.sender.send_text(source.id, text)
+        except DeliveryError as exc:
+            logger.warning("could not tell chat %s about an undelivered message: %s", source.id, exc)
 
     async def _edit(self, job: RelayJob, message: InboundMessage, parts: list[str]) -> None:
         copies = [
@@ -220,3 +304,8 @@ class Delivery:
                         await self.sender.edit_text(job.dst_chat_id, rest[index].dst_message_id, part)
                 else:
                     await self.sender.send_text(job.dst_chat_id, part, reply_to=first)
+
+
+def _reason(exc: BaseException) -> str:
+    """What is stored as a job's last error: the error's kind and message, bounded."""
+    return f"{type(exc).__name__}: {exc}"[:500]

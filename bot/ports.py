@@ -37,6 +37,19 @@ class NotModified(DeliveryError):
     """An edit that changes nothing: nothing to do."""
 
 
+class Migrated(DeliveryError):
+    """The group became a supergroup with another id: everything moves there, and the send is repeated."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"migrated to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class NotAllowed(DeliveryError):
+    """The group does not let the bot send this (its administrators restricted media or messages): the
+    bot stays in the bridge; what it may not send is replaced or skipped."""
+
+
 class Rejected(DeliveryError):
     """Telegram refused this particular message (bad HTML, too long, ...): retrying it unchanged won't help."""
 

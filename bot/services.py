@@ -23,8 +23,10 @@ from bot.langdetect import LanguageDetector
 from bot.ports import Members, Sender
 from bot.relay import RelayService
 from bot.rendering import Renderer
+from bot.signals import Signal
 from bot.translation import Translator, build_translator
 from bot.translation.service import TranslationService
+from storage.chatdata import ChatDataRepository
 from storage.db import Database
 from storage.linkcodes import JoinRequestRepository
 from storage.people import PeopleRepository
@@ -79,7 +81,7 @@ class Services:
         chat_repo, bridge_repo, glossary = ChatRepository(db), BridgeRepository(db), GlossaryRepository(db)
         outbox = OutboxRepository(db)
         people = PeopleRepository(db)
-        chats = ChatDirectory(chat_repo, bridge_repo, people, catalog)
+        chats = ChatDirectory(chat_repo, bridge_repo, people, ChatDataRepository(db), catalog)
         permissions = Permissions(members)
         translator = translator or build_translator(
             settings.translator,
@@ -93,7 +95,7 @@ class Services:
         )
         action_repo, programme_repo = ActionRepository(db), ProgrammeRepository(db)
         titles = ItemTitles(translations)
-        wakeups = Wakeups()
+        wakeups: Wakeups = Signal("reminder wake-ups")
         # The engine plans reminders around items (actions tell it of every change) and sends the digest,
         # which is the status; bridges stop a leaving group's reminders; delivery unlinks a chat that is
         # gone: status, engine, bridges, delivery, then actions.
@@ -108,7 +110,7 @@ class Services:
             catalog=catalog,
             sender=sender,
             clock=clock,
-            on_schedule_change=wakeups.changed,
+            on_schedule_change=wakeups.emit,
         )
         bridges = BridgeService(
             bridges=bridge_repo,
@@ -129,7 +131,9 @@ class Services:
             renderer=Renderer(catalog),
             sender=sender,
             on_gone=bridges.destination_gone,
+            on_migrated=chats.migrated,
         )
+        chats.moved.listen(lambda _old, new: delivery.notify(new))  # pending jobs moved to the new id
         actions = ActionService(
             actions=action_repo,
             programmes=programme_repo,

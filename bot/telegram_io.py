@@ -10,7 +10,17 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPrevie
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.ports import Buttons, DeliveryError, DestinationGone, NotModified, Rejected, RetryLater, Transient
+from bot.ports import (
+    Buttons,
+    DeliveryError,
+    DestinationGone,
+    Migrated,
+    NotAllowed,
+    NotModified,
+    Rejected,
+    RetryLater,
+    Transient,
+)
 from bot.ratelimit import retry_seconds
 
 logger = logging.getLogger(__name__)
@@ -18,16 +28,25 @@ logger = logging.getLogger(__name__)
 ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
+# The bot is out of the chat for good (removed, blocked, or the chat deleted): only then is it unlinked.
 GONE_MARKERS = (
     "chat not found",
     "bot was kicked",
     "bot is not a member",
-    "have no rights to send",
-    "not enough rights to send",
     "group chat was deactivated",
-    "chat_write_forbidden",
+    "group chat was deleted",
+    "chat is deactivated",
     "bot was blocked",
+    "user is deactivated",
+    "bot can't initiate conversation",
+)
+# The chat's administrators restricted what the bot may send: it stays, what is refused is replaced.
+RESTRICTED_MARKERS = (
+    "not enough rights to send",
+    "have no rights to send",
+    "chat_write_forbidden",
     "need administrator rights",
+    "chat_send_",
 )
 
 
@@ -37,7 +56,11 @@ def classify(exc: TelegramError) -> DeliveryError:
     lowered = text.lower()
     if isinstance(exc, RetryAfter):
         return RetryLater(retry_seconds(exc))
-    if isinstance(exc, Forbidden | ChatMigrated):
+    if isinstance(exc, ChatMigrated):
+        return Migrated(exc.new_chat_id)
+    if any(marker in lowered for marker in RESTRICTED_MARKERS):
+        return NotAllowed(text)
+    if isinstance(exc, Forbidden):
         return DestinationGone(text)
     if isinstance(exc, BadRequest):
         if "message is not modified" in lowered:

@@ -28,6 +28,18 @@ COMMANDS = {
 }
 
 
+async def chat_migrated(update: Update, context: KembarContext) -> None:
+    """A basic group became a supergroup (Telegram's service message, in the old chat or the new one):
+    everything about it moves to the new id."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        await context.services.chats.migrated(message.chat_id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        await context.services.chats.migrated(message.migrate_from_chat_id, message.chat_id)
+
+
 async def my_membership(update: Update, context: KembarContext) -> None:
     """The bot was removed from a group: it leaves its bridge and the others are told."""
     change: ChatMemberUpdated | None = update.my_chat_member

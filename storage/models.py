@@ -306,6 +306,8 @@ class ReminderRow(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Sends Telegram refused or that failed since the last one that went out (capped, then 'failed').
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -248,6 +248,7 @@ class Reminder:
     created_by: int | None
     created_at: datetime
     sent_at: datetime | None
+    attempts: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,8 @@ PENDING = "pending"
 CLAIMED = "claimed"
 SENT = "sent"
 CANCELLED = "cancelled"
-STATES = (PENDING, CLAIMED, SENT, CANCELLED)
+FAILED = "failed"  # Telegram refused it too often: stopped, and the group told
+STATES = (PENDING, CLAIMED, SENT, CANCELLED, FAILED)
 KINDS = ("due", "overdue", "adhoc", "recurring", "digest", "snooze")
 # The kinds a user makes, which are numbered per scope.
 NUMBERED_KINDS = ("adhoc", "recurring")
@@ -140,7 +141,7 @@ class ReminderRepository:
         statement = (
             update(ReminderRow)
             .where(ReminderRow.id == reminder_id, ReminderRow.state == PENDING, ReminderRow.due_at <= now)
-            .values(state=CLAIMED, claimed_at=now, claimed_by=claimer)
+            .values(state=CLAIMED, claimed_at=self._database_now(), claimed_by=claimer)
             .execution_options(synchronize_session=False)
         )
         async with self.db.session() as session:
@@ -176,7 +177,7 @@ class ReminderRepository:
         statement = (
             update(ReminderRow)
             .where(ReminderRow.id == reminder_id, ReminderRow.state != CANCELLED)
-            .values(state=PENDING, due_at=due_at, nominal_at=nominal, claimed_at=None, claimed_by=None)
+            .values(state=PENDING, due_at=due_at, nominal_at=nominal, claimed_at=None, claimed_by=None, attempts=0)
             .execution_options(synchronize_session=False)
         )
         async with self.db.session() as session:
@@ -186,17 +187,57 @@ class ReminderRepository:
                 raise LookupError(f"no reminder {reminder_id}")
             return _reminder(row)
 
-    async def release_stale(self, now: datetime, older_than: timedelta) -> int:
-        """Put back to pending the reminders claimed before ``now - older_than`` (their claimer crashed)."""
-        require_aware(now, "now")
+    async def release_stale(self, older_than: timedelta) -> int:
+        """Put back to pending the reminders claimed more than ``older_than`` ago (their claimer crashed).
+
+        Claims are stamped and judged by the database's clock, so processes whose clocks disagree never
+        take each other's fresh claims.
+        """
         statement = (
             update(ReminderRow)
-            .where(ReminderRow.state == CLAIMED, ReminderRow.claimed_at < now - older_than)
+            .where(ReminderRow.state == CLAIMED, ReminderRow.claimed_at < self._database_now(-older_than))
             .values(state=PENDING, claimed_at=None, claimed_by=None)
             .execution_options(synchronize_session=False)
         )
         async with self.db.session() as session:
             return rowcount(await session.execute(statement))
+
+    async def retry_later(self, reminder_id: int, due_at: datetime) -> int:
+        """A send failed: pending again at ``due_at`` (unless cancelled meanwhile); how many attempts
+        failed so far."""
+        require_aware(due_at, "due_at")
+        async with self.db.session() as session:
+            await session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.id == reminder_id, ReminderRow.state != CANCELLED)
+                .values(
+                    state=PENDING,
+                    due_at=due_at.astimezone(UTC),
+                    claimed_at=None,
+                    claimed_by=None,
+                    attempts=ReminderRow.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            return int(await session.scalar(select(ReminderRow.attempts).where(ReminderRow.id == reminder_id)) or 0)
+
+    async def mark_failed(self, reminder_id: int) -> None:
+        """Stop a reminder Telegram keeps refusing."""
+        async with self.db.session() as session:
+            await session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.id == reminder_id)
+                .values(state=FAILED, claimed_at=None, claimed_by=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    def _database_now(self, offset: timedelta = timedelta(0)) -> ColumnElement[datetime]:
+        """The database's own clock (plus ``offset``), as a value for ``claimed_at``."""
+        if self.db.engine.dialect.name == "sqlite":
+            # The form SQLAlchemy stores a SQLite DateTime in: "YYYY-MM-DD HH:MM:SS.ffffff".
+            modifier = f"{offset.total_seconds():+.6f} seconds"
+            return func.strftime("%Y-%m-%d %H:%M:%f000", "now", modifier)
+        return func.now() + offset
 
     async def cancel(self, reminder_id: int) -> bool:
         """Cancel a pending or claimed reminder; False when there is none such."""
@@ -563,6 +604,7 @@ def _reminder(row: ReminderRow) -> Reminder:
         created_by=row.created_by,
         created_at=row.created_at,
         sent_at=row.sent_at,
+        attempts=row.attempts or 0,
     )
 
 

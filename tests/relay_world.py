@@ -44,8 +44,8 @@ class World:
         app = build_application(self.settings(**overrides), clock=clock, reminder_jobs=reminder_jobs)
         return running(app, poll_timeout=1)
 
-    def town(self, city: str, language: str) -> Town:
-        return Town(self.emu, city, language)
+    def town(self, city: str, language: str, *, basic_group: bool = False) -> Town:
+        return Town(self.emu, city, language, basic_group=basic_group)
 
     def texts(self, town: Town) -> list[str]:
         return [str(m.get("text") or m.get("caption") or "") for m in self.emu.sent(town.id)]

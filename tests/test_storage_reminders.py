@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import delete, event, inspect, text
+from sqlalchemy import delete, event, inspect, text, update
 from sqlalchemy.engine import Connection
 
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
-from storage.models import Base, ReminderRow
+from storage.models import Base, ReminderRow, utcnow
 from storage.reminders import MAX_LEAD_SECONDS, MAX_TEXT_LENGTH, hh_mm
 from storage.repos import (
     ActionRepository,
@@ -337,7 +337,7 @@ async def test_reschedule_puts_a_reminder_back_to_pending(db: Database) -> None:
     assert await reminders.claim(weekly.id, NOW + 7 * DAY, "p1")
     moved = await reminders.reschedule(weekly.id, NOW + 7 * DAY + 10 * HOUR, NOW + 7 * DAY)
     assert (moved.state, moved.due_at, moved.nominal_at) == ("pending", NOW + 7 * DAY + 10 * HOUR, NOW + 7 * DAY)
-    assert await reminders.release_stale(NOW + 30 * DAY, timedelta(0)) == 0  # nothing claimed any more
+    assert await reminders.release_stale(timedelta(0)) == 0  # nothing claimed any more
     assert await reminders.claim(weekly.id, NOW + 8 * DAY, "p2")
 
     # Cancelled while it was being sent: the sender's reschedule does not bring it back.
@@ -352,18 +352,40 @@ async def test_reschedule_puts_a_reminder_back_to_pending(db: Database) -> None:
         await reminders.reschedule(weekly.id, datetime(2026, 12, 1, 12, 0))
 
 
-async def test_release_stale_returns_only_old_claims_to_pending(db: Database) -> None:
+async def test_release_stale_returns_only_old_claims_to_pending_by_the_databases_clock(db: Database) -> None:
     await make_chats(db, -1)
     reminders = ReminderRepository(db)
     old, fresh, pending = await reminders.add_many([adhoc(NOW - DAY), adhoc(NOW - DAY), adhoc(NOW - DAY)])
+    # The callers' clocks may disagree (here: a year apart); claims are stamped by the database.
     assert await reminders.claim(old.id, NOW - 10 * MINUTE, "crashed")
-    assert await reminders.claim(fresh.id, NOW - MINUTE, "alive")
-    assert await reminders.release_stale(NOW, 5 * MINUTE) == 1
+    assert await reminders.claim(fresh.id, NOW + 365 * DAY, "alive")
+    async with db.session() as session:  # the crashed claim was taken ten minutes ago
+        await session.execute(
+            update(ReminderRow).where(ReminderRow.id == old.id).values(claimed_at=utcnow() - 10 * MINUTE)
+        )
+    assert await reminders.release_stale(5 * MINUTE) == 1
     assert ids(await reminders.due(NOW)) == [old.id, pending.id]
     assert await reminders.claim(old.id, NOW, "rescuer")
     assert not await reminders.claim(fresh.id, NOW, "thief")
-    assert await reminders.release_stale(NOW, 5 * MINUTE) == 0
-    assert await reminders.release_stale(NOW + HOUR, 5 * MINUTE) == 2
+    assert await reminders.release_stale(5 * MINUTE) == 0
+    assert await reminders.release_stale(timedelta(seconds=-1)) == 2  # "claimed before a second from now"
+
+
+async def test_failed_sends_are_counted_and_a_failed_reminder_stops(db: Database) -> None:
+    await make_chats(db, -1)
+    reminders = ReminderRepository(db)
+    [reminder] = await reminders.add_many([adhoc(NOW)])
+    assert await reminders.claim(reminder.id, NOW, "p")
+    assert await reminders.retry_later(reminder.id, NOW + MINUTE) == 1
+    assert not await reminders.claim(reminder.id, NOW, "p")  # not due again yet
+    assert await reminders.claim(reminder.id, NOW + MINUTE, "p")
+    assert await reminders.retry_later(reminder.id, NOW + 3 * MINUTE) == 2
+    again = await reminders.get(reminder.id)
+    assert again is not None and (again.attempts, again.state) == (2, "pending")
+    await reminders.mark_failed(reminder.id)
+    assert await reminders.due(NOW + DAY) == [] and await reminders.pending_count() == 0
+    stopped = await reminders.get(reminder.id)
+    assert stopped is not None and stopped.state == "failed"
 
 
 # -- cancelling ----------------------------------------------------------------------------------------------

@@ -25,10 +25,11 @@ from bot.chats import ChatDirectory
 from bot.context import zone_of
 from bot.dates import format_when
 from bot.features.status import StatusService
-from bot.htmltext import escape
+from bot.htmltext import escape, split_html
 from bot.i18n import Catalog, Markup
-from bot.ports import Buttons, DeliveryError, DestinationGone, RetryLater, Sender
+from bot.ports import Buttons, DeliveryError, DestinationGone, Migrated, NotAllowed, RetryLater, Sender
 from bot.schedule import after_quiet_hours, next_local_time, next_occurrence
+from bot.signals import Signal
 from bot.translation.service import TranslationService
 from storage.records import ActionItem, Chat, NewReminder, Reminder, Scope
 from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository
@@ -36,23 +37,17 @@ from storage.repos import ActionRepository, ReminderRepository, ReminderSettings
 logger = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 5  # failed sends of one reminder before it is stopped
+RETRY_BASE = timedelta(minutes=1)  # then 2, 4, 8 … minutes
+RETRY_CAP = timedelta(hours=1)
+TEXT_LIMIT = 4096
 STALE_CLAIM = timedelta(minutes=10)
 OVERDUE_TIME = "09:00"
 ITEM_KINDS = ("due", "overdue")
 
 
-class Wakeups:
-    """Where the engine says "my next due instant may have changed"; the jobs listen once they run."""
-
-    def __init__(self) -> None:
-        self._listener: Callable[[], None] | None = None
-
-    def changed(self) -> None:
-        if self._listener is not None:
-            self._listener()
-
-    def listen(self, listener: Callable[[], None]) -> None:
-        self._listener = listener
+Wakeups = Signal[[]]
+"""Where the engine says "my next due instant may have changed"; the jobs (bot.jobs) listen once they run."""
 
 
 class ReminderEngine:
@@ -248,7 +243,7 @@ class ReminderEngine:
         """Claim and send everything due now; returns how many reminders fired."""
         async with self._lock:
             now = self.now()
-            await self.reminders.release_stale(now, STALE_CLAIM)
+            await self.reminders.release_stale(STALE_CLAIM)
             fired = 0
             seen: set[int] = set()
             while True:
@@ -278,18 +273,47 @@ class ReminderEngine:
             return
         if text is not None:
             try:
-                await self.sender.send_text(chat.id, text, buttons=buttons)
+                await self._send(chat.id, text, buttons)
             except RetryLater as exc:
                 await self.reminders.reschedule(reminder.id, now + timedelta(seconds=exc.seconds), reminder.nominal_at)
+                return
+            except Migrated as exc:  # the group became a supergroup: everything moves, then it is sent there
+                await self.chats.migrated(chat.id, exc.new_chat_id)
+                await self.reminders.reschedule(reminder.id, now, reminder.nominal_at)
                 return
             except DestinationGone:
                 await self.reminders.mark_sent(reminder.id, now, late=late)
                 return
             except DeliveryError as exc:
-                logger.warning("reminder %s to chat %s failed (%s); retrying in a minute", reminder.id, chat.id, exc)
-                await self.reminders.reschedule(reminder.id, now + timedelta(minutes=1), reminder.nominal_at)
+                await self._failed(reminder, chat, now, exc)
                 return
         await self._after_fire(reminder, chat, now, late, keep_going)
+
+    async def _send(self, chat_id: int, text: str, buttons: Buttons | None) -> None:
+        """A reminder longer than one message goes out in parts, its buttons under the last."""
+        parts = split_html(text, TEXT_LIMIT) or [text]
+        for index, part in enumerate(parts):
+            await self.sender.send_text(chat_id, part, buttons=buttons if index == len(parts) - 1 else None)
+
+    async def _failed(self, reminder: Reminder, chat: Chat, now: datetime, error: DeliveryError) -> None:
+        """A send failed: tried again later with back-off; stopped after a few refusals, the group told."""
+        attempt = reminder.attempts + 1
+        if attempt < MAX_ATTEMPTS and not isinstance(error, NotAllowed):
+            delay = min(RETRY_CAP, RETRY_BASE * 2 ** (attempt - 1))
+            logger.warning(
+                "reminder %s to chat %s failed (%s); retry %d in %s", reminder.id, chat.id, error, attempt, delay
+            )
+            await self.reminders.retry_later(reminder.id, now + delay)
+            return
+        logger.error("reminder %s to chat %s failed %d times (%s); stopped", reminder.id, chat.id, attempt, error)
+        await self.reminders.mark_failed(reminder.id)
+        if isinstance(error, NotAllowed):
+            return  # the bot may not write there at all
+        what = f"#{reminder.number}" if reminder.number is not None else ""
+        try:
+            await self.sender.send_text(chat.id, self.catalog.t("reminder.failed", chat.language, what=what))
+        except DeliveryError as exc:
+            logger.warning("could not tell chat %s that a reminder stopped: %s", chat.id, exc)
 
     async def _after_fire(self, reminder: Reminder, chat: Chat, now: datetime, late: bool, keep_going: bool) -> None:
         tz = zone_of(chat)

@@ -23,6 +23,7 @@ from bot.schedule import (
 )
 from bot.when import examples, read_leading_when
 
+TEXT_MAX = 1000  # characters of a reminder's text: it is posted, translated, in every group
 RECURRING_WORDS = ("every", "daily", "setiap", "tiap", "매주", "매일", "jeden", "jede", "täglich", "montags")
 LEAD_MAX = 5
 LEAD_MAX_SECONDS = 30 * 86400
@@ -57,6 +58,7 @@ class ReminderService:
             recurrence, message = parsed
             if not message.strip():
                 raise Refused("remind.no_text")
+            self._check_length(message)
             added = await self.engine.add_recurring(here.chat, here.scope, recurrence, message.strip(), actor.user_id)
             rule = describe_recurrence(recurrence, here.ui)
             return reply("remind.created_recurring", number=added[0].number, rule=rule, text=message)
@@ -69,8 +71,13 @@ class ReminderService:
             raise Refused("remind.past", when=shown)
         if not message.strip():
             raise Refused("remind.no_text")
+        self._check_length(message)
         added = await self.engine.add_adhoc(here.chat, here.scope, when, message.strip(), actor.user_id)
         return reply("remind.created", number=added[0].number, when=shown, text=message)
+
+    def _check_length(self, message: str) -> None:
+        if len(message.strip()) > TEXT_MAX:
+            raise Refused("remind.too_long", length=len(message.strip()), limit=TEXT_MAX)
 
     # ---- /reminders ---------------------------------------------------------------------------------
     async def reminders(self, here: ChatContext, actor: Actor, text: str) -> Reply:

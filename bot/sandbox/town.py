@@ -18,10 +18,11 @@ class Town:
         chat_id: int | None = None,
         admin_name: str | None = None,
         member_name: str | None = None,
+        basic_group: bool = False,
     ) -> None:
         self.city = city
         self.language = language
-        self.chat: Chat = emu.create_chat(city, chat_id=chat_id)
+        self.chat: Chat = emu.create_chat(city, chat_id=chat_id, type="group" if basic_group else "supergroup")
         self.admin: User = emu.create_user(admin_name or f"{city} Admin", language_code=language)
         self.member: User = emu.create_user(member_name or f"{city} Member", language_code=language)
         emu.add_member(self.chat.id, self.member.id)
@@ -30,6 +31,10 @@ class Town:
     @property
     def id(self) -> int:
         return self.chat.id
+
+    def moved_to(self, chat: Chat) -> None:
+        """The group became another chat (a basic group upgraded to a supergroup)."""
+        self.chat = chat
 
 
 CODE_RE = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")

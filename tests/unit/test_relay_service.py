@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.context import ChatContext
-from bot.ports import Rejected
+from bot.ports import Migrated, NotAllowed, Rejected, Transient
 from bot.relay import InboundMessage
+from storage.records import RelayJob
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually
 
 Partners = tuple[ChatContext, ChatContext]
@@ -84,3 +85,64 @@ async def test_formatting_survives_translation_and_a_refused_message_goes_as_pla
     await kit.telegram.wait_for(lambda: len(kit.texts(BUSAN)) == 2)
     assert once.done and kit.texts(BUSAN)[1] == "Ani · Surabaya\n[ko] Agenda"
     assert SURABAYA not in {s.chat_id for s in kit.telegram.sent}  # never back to its source
+
+
+async def test_a_destination_that_moved_gets_its_messages_at_the_new_id(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    assert surabaya.bridge is not None
+    kit.telegram.failing[BUSAN] = Migrated(-100777)
+    await kit.services.relay.submit(inbound("Halo", 1), surabaya.bridge)
+    await kit.telegram.wait_for(lambda: len(kit.texts(-100777)) == 1)
+    assert "[ko] Halo" in kit.texts(-100777)[0]
+    moved = await kit.here(-100777)
+    assert moved.bridge is not None and moved.language == "ko" and moved.label == "Busan"
+    assert (await kit.here(SURABAYA)).bridge is not None
+
+
+async def test_a_group_that_mutes_the_bot_stays_linked_and_failures_are_capped_and_reported(
+    kit: Kit, partners: Partners
+) -> None:
+    surabaya, _ = partners
+    assert surabaya.bridge is not None
+    kit.services.delivery.max_backoff = 0.001
+    kit.telegram.failing[BUSAN] = NotAllowed("Bad Request: not enough rights to send text messages to the chat")
+    await kit.services.relay.submit(inbound("Satu", 1), surabaya.bridge)
+
+    async def failed(count: int) -> bool:
+        return (await kit.services.outbox.counts()).get("failed") == count
+
+    await eventually(lambda: failed(1))  # given up at once: the group does not let the bot write
+    kit.telegram.failing[BUSAN] = Transient("Bad Gateway")
+    await kit.services.relay.submit(inbound("Dua", 2), surabaya.bridge)
+    await kit.telegram.wait_for(lambda: any("tidak dapat dikirim ke" in t for t in kit.texts(SURABAYA)))
+    del kit.telegram.failing[BUSAN]
+    await kit.services.relay.submit(inbound("Tiga", 3), surabaya.bridge)
+    await kit.telegram.wait_for(lambda: any("[ko] Tiga" in t for t in kit.texts(BUSAN)))
+    assert (await kit.here(BUSAN)).bridge is not None  # never unlinked
+
+
+    async def one_done() -> bool:
+        return (await kit.services.outbox.counts()).get("done") == 1
+
+    await eventually(one_done)
+    assert await failed(2)
+
+
+async def test_a_delivery_worker_restarts_after_an_unexpected_error(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    assert surabaya.bridge is not None
+    delivery, outbox = kit.services.delivery, kit.services.outbox
+    delivery.max_backoff = 0.001
+    real_pending = outbox.pending
+    broken = {"times": 2}
+
+    async def flaky_pending(dst: int | None = None, limit: int = 100) -> list[RelayJob]:
+        if broken["times"]:
+            broken["times"] -= 1
+            raise RuntimeError("database hiccup")
+        return await real_pending(dst, limit)
+
+    outbox.pending = flaky_pending  # type: ignore[method-assign,assignment]
+    await kit.services.relay.submit(inbound("Masih sampai", 1), surabaya.bridge)
+    await kit.telegram.wait_for(lambda: any("[ko] Masih sampai" in t for t in kit.texts(BUSAN)))
+    assert delivery.restarts == 2

@@ -1,0 +1,200 @@
+"""Everything stored about one chat, as a whole: moved to a new id when a group becomes a supergroup,
+forgotten when the group asks (or some time after the bot was removed).
+
+The list of tables is here and nowhere else: a table that keeps a chat id must be added to ``_TABLES``
+(tests/test_storage_chatdata.py checks every column that refers to chats is covered).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.models import (
+    ActionCounterRow,
+    ActionItemRow,
+    BridgeMemberRow,
+    BridgeRow,
+    ChatRow,
+    ChatScheduleRow,
+    JoinRequestRow,
+    LinkCodeRow,
+    MessageLinkRow,
+    ProgrammeRow,
+    RelayJobRow,
+    ReminderCounterRow,
+    ReminderRow,
+    ReminderSettingsRow,
+    utcnow,
+)
+from storage.records import Scope
+
+# The tables keyed by a scope (a group's own scope is "c<chat id>").
+_SCOPED = (ActionItemRow, ActionCounterRow, ProgrammeRow, ReminderRow, ReminderCounterRow, ReminderSettingsRow)
+
+
+def chat_columns() -> list[tuple[str, str]]:
+    """(table, column) of every column this module treats as a chat id."""
+    return [
+        ("bridge_members", "chat_id"),
+        ("link_codes", "chat_id"),
+        ("link_codes", "used_by_chat"),
+        ("join_requests", "issuer_chat_id"),
+        ("join_requests", "requester_chat_id"),
+        ("action_items", "chat_id"),
+        ("reminders", "chat_id"),
+        ("chat_schedules", "chat_id"),
+        ("relay_jobs", "src_chat_id"),
+        ("relay_jobs", "dst_chat_id"),
+        ("message_links", "src_chat_id"),
+        ("message_links", "dst_chat_id"),
+    ]
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``forget`` deleted: rows per table."""
+
+    rows: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+class ChatDataRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def move(self, old: int, new: int, *, new_type: str = "supergroup") -> bool:
+        """A basic group became supergroup ``new``: its settings, bridge membership, items, programmes,
+        reminders and pending relay work move to the new id (in one transaction). Copies already sent
+        into the old group stay linked to it (the new group has new message ids). False when ``old`` is
+        not known or was moved already."""
+        if old == new:
+            return False
+        try:
+            async with self.db.session() as session:
+                source = await session.get(ChatRow, old, with_for_update=True)
+                if source is None or not source.active:
+                    return False
+                target = await session.get(ChatRow, new, with_for_update=True)
+                now = utcnow()
+                settings = {
+                    "title": source.title,
+                    "language": source.language,
+                    "timezone": source.timezone,
+                    "city": source.city,
+                    "show_original": source.show_original,
+                    "active": True,
+                    "updated_at": now,
+                }
+                if target is None:
+                    session.add(ChatRow(id=new, type=new_type, created_at=source.created_at, **settings))
+                else:  # the new group's first update got there first: it takes the old group's settings
+                    for key, value in settings.items():
+                        setattr(target, key, value)
+                    target.type = new_type
+                await session.flush()
+                await session.execute(delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == new))
+                await session.execute(delete(BridgeMemberRow).where(BridgeMemberRow.chat_id == new))
+                for model, column in (
+                    (BridgeMemberRow, BridgeMemberRow.chat_id),
+                    (LinkCodeRow, LinkCodeRow.chat_id),
+                    (JoinRequestRow, JoinRequestRow.issuer_chat_id),
+                    (JoinRequestRow, JoinRequestRow.requester_chat_id),
+                    (ActionItemRow, ActionItemRow.chat_id),
+                    (ReminderRow, ReminderRow.chat_id),
+                    (ChatScheduleRow, ChatScheduleRow.chat_id),
+                ):
+                    await session.execute(
+                        update(model).where(column == old).values({column.key: new}).execution_options(
+                            synchronize_session=False
+                        )
+                    )
+                await session.execute(
+                    update(RelayJobRow)
+                    .where(RelayJobRow.dst_chat_id == old, RelayJobRow.state == "pending")
+                    .values(dst_chat_id=new)
+                    .execution_options(synchronize_session=False)
+                )
+                await _rescope(session, Scope.of(None, old), Scope.of(None, new))
+                source.active = False
+                source.updated_at = now
+        finally:
+            self.db.cache.chat_changed(old)
+            self.db.cache.chat_changed(new)
+            self.db.cache.bridges_changed()
+        return True
+
+    async def forget(self, chat_id: int) -> Forgotten:
+        """Delete everything stored about the chat: its settings, bridge membership, codes and requests,
+        the items, programmes and reminders of its own scope and the items it created in a bridge, its
+        reminders, relay work and message links from and to it. The bridge's other groups keep what is
+        theirs."""
+        own = Scope.of(None, chat_id)
+        counts: dict[str, int] = {}
+
+        async def run(name: str, statement: object) -> None:
+            result = await session.execute(statement)  # type: ignore[call-overload]
+            counts[name] = counts.get(name, 0) + int(result.rowcount or 0)
+
+        try:
+            async with self.db.session() as session:
+                for model in _SCOPED:
+                    await run(model.__tablename__, delete(model).where(model.scope == own))
+                await run("reminders", delete(ReminderRow).where(ReminderRow.chat_id == chat_id))
+                await run("action_items", delete(ActionItemRow).where(ActionItemRow.chat_id == chat_id))
+                either = or_(RelayJobRow.src_chat_id == chat_id, RelayJobRow.dst_chat_id == chat_id)
+                await run("relay_jobs", delete(RelayJobRow).where(either))
+                await run(
+                    "message_links",
+                    delete(MessageLinkRow).where(
+                        or_(MessageLinkRow.src_chat_id == chat_id, MessageLinkRow.dst_chat_id == chat_id)
+                    ),
+                )
+                await run(
+                    "join_requests",
+                    delete(JoinRequestRow).where(
+                        or_(JoinRequestRow.issuer_chat_id == chat_id, JoinRequestRow.requester_chat_id == chat_id)
+                    ),
+                )
+                await run("link_codes", delete(LinkCodeRow).where(LinkCodeRow.chat_id == chat_id))
+                await session.execute(
+                    update(LinkCodeRow).where(LinkCodeRow.used_by_chat == chat_id).values(used_by_chat=None)
+                )
+                await run("chat_schedules", delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == chat_id))
+                bridge_id = await session.scalar(
+                    select(BridgeMemberRow.bridge_id).where(BridgeMemberRow.chat_id == chat_id)
+                )
+                await run("bridge_members", delete(BridgeMemberRow).where(BridgeMemberRow.chat_id == chat_id))
+                if bridge_id is not None and not await session.scalar(
+                    select(BridgeMemberRow.chat_id).where(BridgeMemberRow.bridge_id == bridge_id).limit(1)
+                ):  # the last group of its bridge: the bridge's own data goes too (glossary by cascade)
+                    for model in _SCOPED:
+                        await run(model.__tablename__, delete(model).where(model.scope == Scope.of(bridge_id, 0)))
+                    await run("bridges", delete(BridgeRow).where(BridgeRow.id == bridge_id))
+                await run("chats", delete(ChatRow).where(ChatRow.id == chat_id))
+        finally:
+            self.db.cache.chat_changed(chat_id)
+            self.db.cache.bridges_changed()
+        return Forgotten({name: count for name, count in counts.items() if count})
+
+    async def inactive_since(self, before: datetime) -> list[int]:
+        """Chats the bot was removed from (inactive) and not touched since ``before``."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(ChatRow.id).where(ChatRow.active.is_(False), ChatRow.updated_at < before)
+            )
+            return list(rows.all())
+
+
+async def _rescope(session: AsyncSession, old: Scope, new: Scope) -> None:
+    for model in _SCOPED:
+        await session.execute(
+            update(model).where(model.scope == old).values(scope=new).execution_options(synchronize_session=False)
+        )
