@@ -36,6 +36,7 @@ from bot.translation import Translator
 from handlers import basic, bridge, relay
 from handlers.context import SERVICES_KEY, KembarContext
 from handlers.errors import on_error
+from storage.inbox import InboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,12 @@ def _batch(app: KembarApp) -> AbstractAsyncContextManager[object]:
     return services.relay.batch()
 
 
+def _inbox(app: KembarApp) -> InboxRepository | None:
+    """Where updates wait to be processed after their acknowledgement (None before the services run)."""
+    services = app.bot_data.get(SERVICES_KEY)
+    return services.inbox if isinstance(services, Services) else None
+
+
 @asynccontextmanager
 async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[DurablePoller]:
     """Run the application with durable long polling inside the current event loop.
@@ -155,7 +162,13 @@ async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[Du
     Mirrors ``Application.run_polling``: initialize, post_init, start, poll ... stop, shutdown, post_shutdown.
     """
     await app.initialize()
-    poller = DurablePoller(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, batch=lambda: _batch(app))
+    poller = DurablePoller(
+        app,
+        timeout=poll_timeout,
+        allowed_updates=Update.ALL_TYPES,
+        batch=lambda: _batch(app),
+        inbox=lambda: _inbox(app),
+    )
     try:
         if app.post_init:
             await app.post_init(app)

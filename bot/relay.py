@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,7 +95,8 @@ class RelayService:
         self.translations = translations
         self.notify = notify  # wakes the delivery worker of a destination
         self.retry_delay = retry_delay
-        self._staged: list[_Staged] | None = None
+        # The batch open in this task (the poller's, or a chat lane's): batches of concurrent tasks never mix.
+        self._staged: ContextVar[list[_Staged] | None] = ContextVar(f"relay-batch-{id(self)}", default=None)
 
     async def submit(self, message: InboundMessage, bridge: Bridge) -> list[RelayJob]:
         """Store the message's jobs (or stage them, inside ``batch()``); the jobs stored now."""
@@ -113,8 +115,9 @@ class RelayService:
             )
             for dst in destinations
         ]
-        if self._staged is not None:
-            self._staged.append((message, bridge.id, destinations, jobs))
+        staged = self._staged.get()
+        if staged is not None:
+            staged.append((message, bridge.id, destinations, jobs))
             return []
         stored = await self.outbox.enqueue(jobs)
         self._stored(message, bridge.id, destinations)
@@ -123,14 +126,15 @@ class RelayService:
     @asynccontextmanager
     async def batch(self) -> AsyncIterator[None]:
         """Stage the messages submitted inside; store them all in one transaction on the way out."""
-        if self._staged is not None:  # nested: part of the batch already open
+        if self._staged.get() is not None:  # nested: part of the batch already open
             yield
             return
-        self._staged = []
+        staged: list[_Staged] = []
+        token = self._staged.set(staged)
         try:
             yield
         finally:
-            staged, self._staged = self._staged, None
+            self._staged.reset(token)
             if staged:
                 await self._store(staged)
 

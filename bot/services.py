@@ -20,6 +20,7 @@ from bot.features.settings import SettingsService
 from bot.features.status import StatusService
 from bot.i18n import SUGGESTED_LANGUAGES, Catalog
 from bot.langdetect import LanguageDetector
+from bot.limits import UserLimits
 from bot.ports import Members, Sender
 from bot.relay import RelayService
 from bot.rendering import Renderer
@@ -28,6 +29,7 @@ from bot.translation import Translator, build_translator
 from bot.translation.service import TranslationService
 from storage.chatdata import ChatDataRepository
 from storage.db import Database
+from storage.inbox import InboxRepository
 from storage.linkcodes import JoinRequestRepository
 from storage.people import PeopleRepository
 from storage.repos import (
@@ -52,6 +54,7 @@ class Services:
     db: Database
     chats: ChatDirectory
     outbox: OutboxRepository
+    inbox: InboxRepository
     translator: Translator
     translations: TranslationService
     relay: RelayService
@@ -64,6 +67,7 @@ class Services:
     reminder_engine: ReminderEngine
     reminders: ReminderService
     wakeups: Wakeups
+    limits: UserLimits
 
     @classmethod
     def create(
@@ -151,6 +155,7 @@ class Services:
             db=db,
             chats=chats,
             outbox=outbox,
+            inbox=InboxRepository(db),
             translator=translator,
             translations=translations,
             relay=RelayService(outbox, translations, delivery.notify),
@@ -172,6 +177,7 @@ class Services:
             reminder_engine=engine,
             reminders=ReminderService(engine=engine, actions=actions, catalog=catalog, permissions=permissions),
             wakeups=wakeups,
+            limits=UserLimits(),
         )
 
     async def start(self) -> None:
@@ -179,6 +185,7 @@ class Services:
         await self.delivery.start()
 
     async def close(self) -> None:
+        await self.actions.close()
         await self.delivery.stop()
         await self.translations.close()
         close = getattr(self.translator, "close", None)

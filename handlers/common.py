@@ -118,6 +118,12 @@ def command(use_case: UseCase) -> Handler:
         here = context.here
         if here is None:
             return
+        actor = actor_of(update)
+        allowed, tell = context.services.limits.allow("command", here.id, actor.user_id)
+        if not allowed:  # too many commands from one member: told once, then ignored for a while
+            if tell:
+                await send_reply(update, context, here, Reply("limit.commands", {"name": actor.name}))
+            return
         try:
             result = await use_case(update, context, here)
         except Refused as refused:
@@ -150,6 +156,10 @@ def button(use_case: UseCase) -> Handler:
         here = context.here
         if here is None:
             await query.answer()
+            return
+        allowed, _ = context.services.limits.allow("press", here.id, query.from_user.id)
+        if not allowed:
+            await answer_button(query, context, here, Reply("limit.presses", alert=True))
             return
         try:
             result = await use_case(update, context, here)

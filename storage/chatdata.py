@@ -100,8 +100,12 @@ class ChatDataRepository:
                         setattr(target, key, value)
                     target.type = new_type
                 await session.flush()
-                await session.execute(delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == new))
-                await session.execute(delete(BridgeMemberRow).where(BridgeMemberRow.chat_id == new))
+                # What the old group has replaces what the new one got on first sight; nothing else is
+                # touched (the old group's own service message may come after the move and run it again).
+                if await session.get(ChatScheduleRow, old) is not None:
+                    await session.execute(delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == new))
+                if await session.scalar(select(BridgeMemberRow.bridge_id).where(BridgeMemberRow.chat_id == old)):
+                    await session.execute(delete(BridgeMemberRow).where(BridgeMemberRow.chat_id == new))
                 for model, column in (
                     (BridgeMemberRow, BridgeMemberRow.chat_id),
                     (LinkCodeRow, LinkCodeRow.chat_id),

@@ -382,6 +382,27 @@ class RelayJobRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class InboxRow(Base):
+    """An update taken from Telegram to be processed after it was acknowledged (commands, buttons and
+    whatever waits behind them in its chat), or set aside because it could not be read.
+
+    ``state``: pending → started → done; ``abandoned`` when a crash interrupted it (it is never run a
+    second time); ``quarantined`` for an update python-telegram-bot could not parse (its raw JSON kept
+    for the operator). ``payload`` is dropped once the update is done.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_state_update", "state", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class GlossaryTermRow(Base):
     """A partnership term and how it is rendered per language; unique per bridge regardless of case."""
 

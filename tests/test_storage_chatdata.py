@@ -123,3 +123,16 @@ async def test_forgetting_a_group_deletes_what_is_its_own_and_leaves_the_partner
     assert [i.title for i in await ActionRepository(db).list(Scope.of(None, ALONE))] == ["Solo"]
     async with db.session() as session:
         assert await session.scalar(select(func.count()).select_from(TranslationCacheRow)) == 0
+
+
+async def test_moving_again_after_the_old_group_woke_up_loses_nothing(db: Database) -> None:
+    """The old group's own service message may arrive after the move and bring it back to life for a
+    moment: moving it again must not take the new group out of its bridge."""
+    await _world(db)
+    data = ChatDataRepository(db)
+    assert await data.move(OLD, NEW)
+    await ChatRepository(db).ensure(OLD, title="Bandung", type="group", default_language="en")  # woke up
+    assert await data.move(OLD, NEW)
+    bridge = await BridgeRepository(db).bridge_of(NEW)
+    assert bridge is not None and set(bridge.chat_ids) == {NEW, PARTNER}
+    assert (await ReminderSettingsRepository(db).schedule(NEW)).quiet_start == "22:00"

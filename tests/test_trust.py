@@ -3,6 +3,11 @@ administrators. Each test failed before its fix."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot import app as bot_app
+from bot.polling import DurablePoller
+from handlers.context import SERVICES_KEY
 from tests.relay_world import World
 
 
@@ -65,3 +70,86 @@ async def test_an_anonymous_administrator_can_use_administrator_commands(sqlite_
         world.emu.post(surabaya.id, surabaya.admin.id, "/city Kota Pahlawan", as_chat=True)
         [answer] = (await world.emu.wait_for_sent(surabaya.id, before + 1))[before:]
     assert answer["text"] == "Selesai: pesan dari grup ini sekarang ditandai Kota Pahlawan."
+
+
+async def test_a_slow_command_in_one_group_does_not_hold_up_another_bridge(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    bandung, braunschweig = world.town("Bandung", "id"), world.town("Braunschweig", "de")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        await world.setup(bandung, braunschweig)
+        # Telegram takes 4 s to answer who is an administrator in Surabaya.
+        world.emu.faults.add("getChatMember", "slow", delay=4.0, chat_id=surabaya.id)
+        before = len(world.emu.sent(surabaya.id))
+        world.emu.post(surabaya.id, surabaya.admin.id, "/city Kota Pahlawan")
+        world.emu.post(bandung.id, bandung.member.id, "Selamat pagi dari Bandung")
+        await world.relayed(braunschweig, "Selamat pagi dari Bandung")
+        answered_meanwhile = len(world.emu.sent(surabaya.id)) > before
+        # Surabaya's own order is kept: its message waits behind its command, then is relayed.
+        world.emu.post(surabaya.id, surabaya.member.id, "Pesan setelah perintah")
+        await world.relayed(busan, "Pesan setelah perintah", timeout=15)
+        answer = world.texts(surabaya)[before]
+    assert not answered_meanwhile  # the relay in the other bridge did not wait for Surabaya's command
+    assert "Kota Pahlawan" in answer
+
+
+class _LosesFirstAcknowledgement(DurablePoller):
+    """A poller whose first acknowledgement is lost (a crash before it reached Telegram)."""
+
+    lost = False
+
+    def _advance(self, offset: int) -> None:
+        if not self.lost:
+            self.lost = True
+            return
+        super()._advance(offset)
+
+
+async def test_a_redelivered_command_is_not_run_twice(sqlite_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = sqlite_world
+    surabaya = world.town("Surabaya", "id")
+    async with world.bot():
+        await world.ask(surabaya, "/lang id")
+    monkeypatch.setattr(bot_app, "DurablePoller", _LosesFirstAcknowledgement)
+    async with world.bot() as poller:
+        world.emu.post(surabaya.id, surabaya.member.id, "/action Kirim draf MoU")
+        await world.relayed(surabaya, "Aksi baru #1")
+        world.emu.post(surabaya.id, surabaya.member.id, "/actions")  # the first response comes again first
+        listing = await world.relayed(surabaya, "Aksi —")
+        assert isinstance(poller, _LosesFirstAcknowledgement) and poller.lost
+    assert [t for t in world.texts(surabaya) if "Aksi baru #" in t] == [world.texts(surabaya)[-2]]
+    assert "#2" not in listing["text"]
+
+
+async def test_an_update_that_cannot_be_read_is_set_aside_and_the_bot_goes_on(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot() as poller:
+        await world.setup(surabaya, busan)
+        bad = world.emu.inject_raw_update(
+            {"message": {"message_id": 999, "date": "yesterday", "chat": {"id": surabaya.id, "type": "supergroup"}}}
+        )
+        world.emu.post(surabaya.id, surabaya.member.id, "Masih jalan")
+        await world.relayed(busan, "Masih jalan")
+        services = poller.app.bot_data[SERVICES_KEY]
+        quarantined = await services.inbox.quarantined()
+    assert poller.quarantined == 1
+    assert [(update_id, payload["message"]["date"]) for update_id, payload, _ in quarantined] == [(bad, "yesterday")]
+
+
+async def test_a_member_flooding_commands_is_told_once_and_then_ignored(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot():
+        await world.setup(surabaya, busan)
+        before = len(world.emu.sent(surabaya.id))
+        for _ in range(25):
+            world.emu.post(surabaya.id, surabaya.member.id, "/status")
+        world.emu.post(surabaya.id, surabaya.member.id, "Pesan biasa setelahnya")  # queued behind the commands
+        await world.relayed(busan, "Pesan biasa setelahnya")
+        answers = world.texts(surabaya)[before:]
+        other = await world.ask(surabaya, "/status")  # another member (the admin) is not limited
+    assert len(answers) == 21
+    assert sum("terlalu banyak perintah" in a for a in answers) == 1
+    assert other.startswith("📊")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +36,16 @@ LIST_MAX = 50  # items shown by /actions
 _BUTTON = re.compile(r"^act\|([bc]-?\d{1,20})\|(\d{1,9})\|(done|take|plus1d)$")
 _STATUS_KEYS = {"done": "action.done_mark", "dropped": "action.dropped_mark", "open": "action.filter.open"}
 PROGRAMME_OFFER = "prg|add"  # callback data of the "create this programme" button under a refused /action
+MERGE_SECONDS = 10.0  # announcements of the same change to the same item merged within this window
+
+
+@dataclass
+class _Burst:
+    """Announcements of one kind of change to one item: when the last went out, the latest waiting."""
+
+    sent_at: float
+    latest: tuple[ActionItem, ChatContext, Actor] | None = None
+    timer: asyncio.Task[None] | None = None
 
 
 class ItemTitles:
@@ -78,6 +89,8 @@ class ActionService:
         permissions: Permissions,
         planner: ItemPlanner,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
+        merge_seconds: float = MERGE_SECONDS,
     ) -> None:
         self.actions = actions
         self.programmes = programmes
@@ -88,6 +101,9 @@ class ActionService:
         self.permissions = permissions
         self.planner = planner
         self.clock = clock
+        self.monotonic = monotonic
+        self.merge_seconds = merge_seconds
+        self._bursts: dict[tuple[Scope, int, str], _Burst] = {}
 
     def now(self) -> datetime:
         return self.clock()
@@ -382,9 +398,48 @@ class ActionService:
         await asyncio.gather(*(one(chat) for chat in here.members))
 
     async def announce_change(self, item: ActionItem, here: ChatContext, key: str, *, by: Actor) -> None:
-        """One line to every group of the scope about a change (and let the reminders re-plan)."""
-        await self.planner.sync_item(item)
+        """One line to every group of the scope about a change (and let the reminders re-plan).
 
+        Changes of the same kind to the same item within ``MERGE_SECONDS`` are merged: the first is
+        announced at once, the last of the rest when the window ends (five taps on 🙋 make two lines,
+        not five), so a burst cannot use up a group's message budget."""
+        await self.planner.sync_item(item)
+        burst_key = (item.scope, item.number, key)
+        now = self.monotonic()
+        window = self.merge_seconds
+        for stale in [k for k, b in self._bursts.items() if now - b.sent_at >= window and b.timer is None]:
+            del self._bursts[stale]
+        burst = self._bursts.get(burst_key)
+        if burst is not None and now - burst.sent_at < window:
+            burst.latest = (item, here, by)
+            if burst.timer is None:
+                burst.timer = asyncio.create_task(self._flush_later(burst_key, burst.sent_at + window - now))
+            return
+        self._bursts[burst_key] = _Burst(sent_at=now)
+        await self._announce_change(item, here, key, by)
+
+    async def _flush_later(self, burst_key: tuple[Scope, int, str], delay: float) -> None:
+        await asyncio.sleep(delay)  # the end of the merge window
+        burst = self._bursts.get(burst_key)
+        if burst is None or burst.latest is None:
+            return
+        item, here, by = burst.latest
+        burst.latest, burst.timer, burst.sent_at = None, None, self.monotonic()
+        await self._announce_change(item, here, burst_key[2], by)
+
+    async def close(self) -> None:
+        """Send the merged announcements still waiting (shutdown)."""
+        timers = [b.timer for b in self._bursts.values() if b.timer is not None]
+        for timer in timers:
+            timer.cancel()
+        await asyncio.gather(*timers, return_exceptions=True)
+        for burst_key, burst in list(self._bursts.items()):
+            if burst.latest is not None:
+                item, here, by = burst.latest
+                burst.latest = None
+                await self._announce_change(item, here, burst_key[2], by)
+
+    async def _announce_change(self, item: ActionItem, here: ChatContext, key: str, by: Actor) -> None:
         async def one(chat: Chat) -> None:
             title = await self.titles.title_in(item, chat.language, here.bridge_id)
             values: dict[str, object] = {"number": item.number, "title": title, "by": by.label, "city": here.label}

@@ -203,9 +203,10 @@ class Sandbox:
 
     # ---- idleness ---------------------------------------------------------------------------------
     def _polling_idle(self) -> bool:
-        """Every update the emulator queued was processed: none is left unacknowledged (the poller
-        acknowledges an update only after processing it) and the poller is back in a long poll."""
-        return not self.emu.pending_updates and self.emu.active_polls > 0
+        """Every update the emulator queued was processed: none is left unacknowledged, the poller is
+        back in a long poll and no chat's lane has commands left."""
+        lanes_idle = self.poller is None or not self.poller.busy
+        return not self.emu.pending_updates and self.emu.active_polls > 0 and lanes_idle
 
     def _activity(self) -> tuple[int, int]:
         """Grows with every Bot API call the emulator answered and every update the poller processed."""
@@ -224,6 +225,8 @@ class Sandbox:
             busy.append(f"{pending} update(s) not processed yet")
         elif not self.emu.active_polls:
             busy.append("the poller is not back in getUpdates")
+        if self.poller is not None and self.poller.busy:
+            busy.append("commands still being processed")
         if in_flight := self.services.translations.in_flight:
             busy.append(f"{in_flight} translation(s) in flight")
         if destinations := await self.services.outbox.pending_destinations():

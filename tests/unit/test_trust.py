@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from bot.context import ChatContext
 from bot.features.action_text import Mention
+from bot.limits import UserLimits
 from storage.records import Owner
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
 
@@ -116,3 +117,40 @@ async def test_an_owner_given_by_username_is_resolved_from_people_already_seen(k
     assert item is not None and item.owners == (Owner("@kim_ms", 22),)
     await kit.services.chats.seen(23, "kim_ms")  # the username moved to someone else: the owner stays 22
     await kit.services.actions.done(busan, member(22, "Kim Min-su", "kim_new"), "1")
+
+
+async def test_five_taps_make_two_announcements_not_five(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    actions = kit.services.actions
+    actions.merge_seconds = 0.3
+    await actions.create(surabaya, member(1), "Kirim draf MoU")
+    for n in range(5):  # five administrators tap 🙋 one after the other
+        await actions.press(busan, kit.admin(BUSAN, 40 + n, f"Admin {n}", f"admin{n}"), "act|b1|1|take")
+
+    def owner_lines() -> list[str]:
+        return [t for t in kit.texts(SURABAYA) if t.startswith("👤 #1")]
+
+    await kit.telegram.wait_for(lambda: len(owner_lines()) == 2)
+    first, merged = owner_lines()
+    assert "@admin0" in first and "@admin1" not in first
+    assert all(f"@admin{n}" in merged for n in range(5))  # the last line tells the final state
+    same = await actions.press(busan, kit.admin(BUSAN, 40, "Admin 0", "admin0"), "act|b1|1|take")
+    assert same is not None and same.key == "action.button_taken"  # already an owner: nothing announced
+
+
+def test_commands_and_taps_are_limited_per_member_and_told_once() -> None:
+    now = [0.0]
+    limits = UserLimits(commands_per_minute=3, presses_per_minute=2, clock=lambda: now[0])
+    assert [limits.allow("command", -1, 7) for _ in range(5)] == [
+        (True, False),
+        (True, False),
+        (True, False),
+        (False, True),
+        (False, False),
+    ]
+    assert limits.allow("command", -1, 8) == (True, False)  # another member
+    assert limits.allow("command", -2, 7) == (True, False)  # another group
+    assert limits.allow("press", -1, 7) == (True, False)  # buttons count apart
+    now[0] = 61.0
+    assert limits.allow("command", -1, 7) == (True, False)  # a new minute
+    assert limits.allow("command", -1, None) == (True, False)  # anonymous administrators are not limited

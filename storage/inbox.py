@@ -1,0 +1,153 @@
+"""The inbox: updates acknowledged to Telegram before they were processed, so each is processed at most
+once (a redelivered or crashed-over update is never run again), and updates set aside unread."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from storage._shared import rowcount, upsert
+from storage.db import Database
+from storage.models import InboxRow, utcnow
+
+PENDING, STARTED, DONE, ABANDONED, QUARANTINED = "pending", "started", "done", "abandoned", "quarantined"
+MAX_ERROR_LENGTH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    update_id: int
+    chat_key: int
+    payload: dict[str, Any]
+
+
+class InboxRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def store(self, items: Sequence[InboxItem]) -> list[int]:
+        """Store updates to process; returns the ids that are new (a redelivered update is not)."""
+        if not items:
+            return []
+        now = utcnow()
+        ids = [item.update_id for item in items]
+        async with self.db.session() as session:
+            known = set((await session.scalars(select(InboxRow.update_id).where(InboxRow.update_id.in_(ids)))).all())
+            fresh = [item for item in items if item.update_id not in known]
+            if fresh:
+                statement = upsert(self.db, InboxRow).values(
+                    [
+                        {
+                            "update_id": item.update_id,
+                            "chat_key": item.chat_key,
+                            "state": PENDING,
+                            "payload": item.payload,
+                            "received_at": now,
+                        }
+                        for item in fresh
+                    ]
+                )
+                await session.execute(statement.on_conflict_do_nothing(index_elements=["update_id"]))
+            return [item.update_id for item in fresh]
+
+    async def known(self, update_ids: Sequence[int]) -> set[int]:
+        """Which of these updates were taken already (in any state)."""
+        if not update_ids:
+            return set()
+        async with self.db.session() as session:
+            rows = await session.scalars(select(InboxRow.update_id).where(InboxRow.update_id.in_(list(update_ids))))
+            return set(rows.all())
+
+    async def start(self, update_ids: Sequence[int]) -> set[int]:
+        """Claim pending updates to process them now; the ones claimed (an update started before is
+        never claimed again: at most once)."""
+        if not update_ids:
+            return set()
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(InboxRow)
+                .where(InboxRow.update_id.in_(list(update_ids)), InboxRow.state == PENDING)
+                .values(state=STARTED)
+                .returning(InboxRow.update_id)
+                .execution_options(synchronize_session=False)
+            )
+            return set(result.scalars().all())
+
+    async def release(self, update_ids: Sequence[int]) -> None:
+        """Started updates whose work could not be stored (relay messages, safe to run again): pending."""
+        if not update_ids:
+            return
+        async with self.db.session() as session:
+            await session.execute(
+                update(InboxRow)
+                .where(InboxRow.update_id.in_(list(update_ids)), InboxRow.state == STARTED)
+                .values(state=PENDING)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def finish(self, update_ids: Sequence[int]) -> None:
+        """The updates were processed: done, and their payload dropped."""
+        if not update_ids:
+            return
+        async with self.db.session() as session:
+            await session.execute(
+                update(InboxRow)
+                .where(InboxRow.update_id.in_(list(update_ids)))
+                .values(state=DONE, payload=None, done_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+
+    async def pending(self) -> list[InboxItem]:
+        """Updates acknowledged but not started (a restart picks them up), oldest first."""
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(select(InboxRow).where(InboxRow.state == PENDING).order_by(InboxRow.update_id))
+            ).all()
+            return [InboxItem(r.update_id, r.chat_key, dict(r.payload or {})) for r in rows]
+
+    async def abandon_started(self) -> int:
+        """Updates a crash interrupted: they are not run again (at most once); how many."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(InboxRow)
+                .where(InboxRow.state == STARTED)
+                .values(state=ABANDONED, payload=None, done_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            return rowcount(result)
+
+    async def quarantine(self, update_id: int, payload: dict[str, Any], error: str) -> None:
+        """Set aside an update that cannot be read: its raw JSON is kept for the operator."""
+        async with self.db.session() as session:
+            statement = upsert(self.db, InboxRow).values(
+                update_id=update_id,
+                chat_key=0,
+                state=QUARANTINED,
+                payload=payload,
+                error=error[:MAX_ERROR_LENGTH],
+                received_at=utcnow(),
+            )
+            await session.execute(statement.on_conflict_do_nothing(index_elements=["update_id"]))
+
+    async def quarantined(self) -> list[tuple[int, dict[str, Any], str]]:
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(
+                    select(InboxRow).where(InboxRow.state == QUARANTINED).order_by(InboxRow.update_id)
+                )
+            ).all()
+            return [(r.update_id, dict(r.payload or {}), r.error or "") for r in rows]
+
+    async def purge_finished(self, before: datetime) -> int:
+        """Forget updates done (or abandoned, or set aside) before ``before``; how many."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(InboxRow).where(
+                    InboxRow.state.in_((DONE, ABANDONED, QUARANTINED)), InboxRow.received_at < before
+                )
+            )
+            return rowcount(result)
