@@ -68,3 +68,7 @@ class PerChatRateLimiter(AIORateLimiter):
                 self._resume_at[chat_id] = max(
                     self._resume_at.get(chat_id, 0.0), loop.time() + retry_seconds(exc) + 0.1
                 )
+                if len(self._resume_at) > 512:  # forget the pauses that are over
+                    now = loop.time()
+                    for key in [k for k, until in self._resume_at.items() if until <= now]:
+                        del self._resume_at[key]

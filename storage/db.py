@@ -39,8 +39,9 @@ class ReadCache:
     within ``ttl`` seconds.
     """
 
-    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic, max_entries: int = 4096) -> None:
         self.ttl = ttl
+        self.max_entries = max_entries
         self.clock = clock
         self.chats: dict[int, tuple[float, Any]] = {}
         self.bridges: dict[int, tuple[float, Any]] = {}  # chat id -> (stored at, Bridge | None)
@@ -56,6 +57,10 @@ class ReadCache:
     def store(self, table: dict[int, tuple[float, Any]], key: int, value: Any, started: tuple[float, int]) -> None:
         if started[1] == self.generation:
             table[key] = (started[0], value)
+            if len(table) > self.max_entries:  # entries past their ttl are of no use: drop them
+                now = self.clock()
+                for stale in [k for k, (at, _) in table.items() if now - at >= self.ttl]:
+                    del table[stale]
 
     def chat_changed(self, chat_id: int) -> None:
         self.generation += 1

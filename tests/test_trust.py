@@ -153,3 +153,28 @@ async def test_a_member_flooding_commands_is_told_once_and_then_ignored(sqlite_w
     assert len(answers) == 21
     assert sum("terlalu banyak perintah" in a for a in answers) == 1
     assert other.startswith("📊")
+
+
+async def test_long_answers_are_split_into_messages_telegram_accepts(sqlite_world: World) -> None:
+    world = sqlite_world
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    async with world.bot() as poller:
+        await world.setup(surabaya, busan)
+        services = poller.app.bot_data[SERVICES_KEY]
+        here = await services.chats.context(await services.chats.get(surabaya.id))
+        for n in range(40):  # forty items with long titles, straight through the service
+            await services.actions.actions.create(
+                scope=here.scope,
+                bridge_id=here.bridge_id,
+                chat_id=surabaya.id,
+                title=f"Butir {n:02d} " + "x" * 400,
+                language="id",
+            )
+        before = len(world.emu.sent(surabaya.id))
+        world.emu.post(surabaya.id, surabaya.member.id, "/actions all")
+        world.emu.post(surabaya.id, surabaya.member.id, "Penanda akhir")
+        await world.relayed(busan, "Penanda akhir")
+        parts = world.texts(surabaya)[before:]
+    assert len(parts) > 1 and all(len(part) <= 4096 for part in parts)
+    listed = "".join(parts)
+    assert all(f"Butir {n:02d}" in listed for n in range(40))

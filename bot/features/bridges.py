@@ -71,7 +71,11 @@ class AttemptLimiter:
             raise TooManyAttempts(self.window - (now - failures[0]))
 
     def failed(self, chat_id: int) -> None:
-        self._failures.setdefault(chat_id, deque()).append(self.clock())
+        now = self.clock()
+        self._failures.setdefault(chat_id, deque()).append(now)
+        if len(self._failures) > 1024:  # forget the chats whose failures are all older than the window
+            for key in [k for k, times in self._failures.items() if now - times[-1] > self.window]:
+                del self._failures[key]
 
     def succeeded(self, chat_id: int) -> None:
         self._failures.pop(chat_id, None)

@@ -29,6 +29,7 @@ _Key = tuple[str, str, str, int | None]
 RECENT_SECONDS = 60.0
 RECENT_MAX = 2048
 GLOSSARY_SECONDS = 5.0
+GLOSSARIES_KEPT = 256  # bridges whose glossary is remembered; beyond, the stale ones are dropped
 BATCH_MAX = 64  # texts translated together (one cache lookup, one provider request when they fit)
 
 
@@ -167,6 +168,9 @@ class TranslationService:
         started = self.clock()
         mapping = await self.glossary.as_mapping(bridge_id)
         self._glossaries[bridge_id] = (started, mapping)
+        if len(self._glossaries) > GLOSSARIES_KEPT:
+            for key in [k for k, (at, _) in self._glossaries.items() if self.clock() - at >= GLOSSARY_SECONDS]:
+                del self._glossaries[key]
         return mapping
 
     async def close(self) -> None:

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 from bot.context import ChatContext
 from bot.features.action_text import Mention
+from bot.features.bridges import AttemptLimiter
 from bot.limits import UserLimits
+from storage.db import ReadCache
 from storage.records import Owner
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
 
@@ -154,3 +156,19 @@ def test_commands_and_taps_are_limited_per_member_and_told_once() -> None:
     now[0] = 61.0
     assert limits.allow("command", -1, 7) == (True, False)  # a new minute
     assert limits.allow("command", -1, None) == (True, False)  # anonymous administrators are not limited
+
+
+def test_per_chat_memories_are_trimmed() -> None:
+    now = [0.0]
+    cache = ReadCache(ttl=5.0, clock=lambda: now[0], max_entries=10)
+    for chat_id in range(10):
+        cache.store(cache.chats, chat_id, None, cache.start_read())
+    now[0] = 6.0  # all of them past their ttl
+    cache.store(cache.chats, 99, None, cache.start_read())
+    assert list(cache.chats) == [99]
+    limiter = AttemptLimiter(limit=5, window=60.0, clock=lambda: now[0])
+    for chat_id in range(1025):
+        limiter.failed(chat_id)
+    now[0] = 100.0
+    limiter.failed(5000)
+    assert list(limiter._failures) == [5000]
