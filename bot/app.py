@@ -27,7 +27,7 @@ from telegram.ext import (
 import handlers
 from bot.config import Settings
 from bot.i18n import FALLBACK, Catalog
-from bot.jobs import ReminderJobs
+from bot.jobs import ReminderJobs, start_retention
 from bot.polling import DurablePoller
 from bot.ratelimit import PerChatRateLimiter
 from bot.services import Services
@@ -95,6 +95,7 @@ def build_application(
             jobs = ReminderJobs(app.job_queue, services.reminder_engine, services.wakeups)
             jobs.start()
             app.bot_data[JOBS_KEY] = jobs
+            start_retention(app.job_queue, services.privacy)
 
     async def post_shutdown(app: KembarApp) -> None:
         services = app.bot_data.pop(SERVICES_KEY, None)

@@ -51,9 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     link.add_argument("chat_b", type=int, metavar="CHAT_ID")
     unlink = bridges_sub.add_parser("unlink", help="take a group out of its bridge")
     unlink.add_argument("chat", type=int, metavar="CHAT_ID")
+    chats = sub.add_parser("chats", help="the groups approved to use this Kembar (operator)")
+    chats_sub = chats.add_subparsers(dest="chats_command", required=True)
+    chats_sub.add_parser("list", help="the approved groups")
+    for verb, what in (("approve", "let a group link (with KEMBAR_APPROVAL=on)"), ("revoke", "withdraw an approval")):
+        chats_sub.add_parser(verb, help=what).add_argument("chat", type=int, metavar="CHAT_ID")
+    forget = sub.add_parser("forget", help="delete everything stored about a group (its partners are told)")
+    forget.add_argument("chat", type=int, metavar="CHAT_ID")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply all migrations")
+    db_sub.add_parser("clean", help="run the data retention now (it also runs every six hours in the bot)")
     return parser
 
 
@@ -153,6 +161,44 @@ async def _bridges(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _chats(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.approvals import ApprovalRepository
+
+    async with AsyncExitStack() as stack:
+        approvals = ApprovalRepository((await _operator_services(settings, stack)).db)
+        if args.chats_command == "approve":
+            await approvals.approve(args.chat)
+            print(f"chat {args.chat} is approved")
+        elif args.chats_command == "revoke":
+            print(
+                f"chat {args.chat} "
+                + ("is no longer approved" if await approvals.revoke(args.chat) else "was not approved")
+            )
+        else:
+            approved = await approvals.all()
+            listed = sorted({*approved, *settings.allowed_chats})
+            print("\n".join(str(chat) for chat in listed) if listed else "no approved groups")
+            if not settings.approval:
+                print("note: KEMBAR_APPROVAL is off, so every group may link")
+    return 0
+
+
+async def _forget(settings: Settings, chat_id: int) -> int:
+    async with AsyncExitStack() as stack:
+        services = await _operator_services(settings, stack)
+        rows = await services.privacy.forget(chat_id)
+        print(f"chat {chat_id}: {rows} rows deleted" if rows else f"chat {chat_id}: nothing stored")
+    return 0
+
+
+async def _clean(settings: Settings) -> int:
+    async with AsyncExitStack() as stack:
+        services = await _operator_services(settings, stack)
+        done = await services.privacy.run_retention()
+        print(", ".join(f"{kind}: {count}" for kind, count in done.items()))
+    return 0
+
+
 def _run(settings: Settings) -> None:
     if not settings.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN", "is required for 'kembar run' (without it use 'kembar sandbox')")
@@ -194,6 +240,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             )
         elif args.command == "bridges":
             return asyncio.run(_bridges(settings, args))
+        elif args.command == "chats":
+            return asyncio.run(_chats(settings, args))
+        elif args.command == "forget":
+            return asyncio.run(_forget(settings, args.chat))
+        elif args.command == "db" and args.db_command == "clean":
+            return asyncio.run(_clean(settings))
         elif args.command == "db" and args.db_command == "upgrade":
             asyncio.run(_db_upgrade(settings))
             print("kembar: database is up to date")

@@ -4,7 +4,10 @@ Public variable names (keep them stable):
 ``TELEGRAM_BOT_TOKEN``, ``KEMBAR_BOT_API_URL``, ``DATABASE_URL``, ``KEMBAR_DATA_DIR``, ``KEMBAR_TRANSLATOR``,
 ``KEMBAR_TRANSLATOR_URL``, ``KEMBAR_TRANSLATOR_API_KEY``, ``KEMBAR_TRANSLATOR_TIMEOUT``,
 ``KEMBAR_TRANSLATOR_CONCURRENCY``, ``KEMBAR_LOG_LEVEL``,
-``KEMBAR_SEND_RATE``, ``KEMBAR_GROUP_RATE`` and ``KEMBAR_CONFIG``.
+``KEMBAR_SEND_RATE``, ``KEMBAR_GROUP_RATE``, the data and limit settings (``KEMBAR_KEEP_RELAYED_DAYS``,
+``KEMBAR_KEEP_LINKS_DAYS``, ``KEMBAR_KEEP_TRANSLATIONS_DAYS``, ``KEMBAR_TRANSLATION_CACHE_MAX``,
+``KEMBAR_FORGET_REMOVED_DAYS``, ``KEMBAR_APPROVAL``, ``KEMBAR_ALLOWED_CHATS``,
+``KEMBAR_MAX_GROUPS_PER_BRIDGE``, ``KEMBAR_MAX_OPEN_ITEMS``, ``KEMBAR_MAX_REMINDERS``) and ``KEMBAR_CONFIG``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,16 @@ _TOML_KEYS = {
     "translator_concurrency": "KEMBAR_TRANSLATOR_CONCURRENCY",
     "send_rate": "KEMBAR_SEND_RATE",
     "group_rate": "KEMBAR_GROUP_RATE",
+    "keep_relayed_days": "KEMBAR_KEEP_RELAYED_DAYS",
+    "keep_links_days": "KEMBAR_KEEP_LINKS_DAYS",
+    "keep_translations_days": "KEMBAR_KEEP_TRANSLATIONS_DAYS",
+    "translation_cache_max": "KEMBAR_TRANSLATION_CACHE_MAX",
+    "forget_removed_days": "KEMBAR_FORGET_REMOVED_DAYS",
+    "allowed_chats": "KEMBAR_ALLOWED_CHATS",
+    "approval": "KEMBAR_APPROVAL",
+    "max_groups_per_bridge": "KEMBAR_MAX_GROUPS_PER_BRIDGE",
+    "max_open_items": "KEMBAR_MAX_OPEN_ITEMS",
+    "max_reminders": "KEMBAR_MAX_REMINDERS",
 }
 
 
@@ -64,6 +77,18 @@ class Settings:
     translator_concurrency: int = 16  # translation requests in flight at once
     send_rate: float = 30.0  # messages per second, all chats (Telegram: about 30); 0: no rate limiter
     group_rate: float = 20.0  # messages per minute per group (Telegram: 20)
+    # What is kept, and for how long (the README's "Data" section).
+    keep_relayed_days: float = 2.0  # finished relay jobs (the edit window is 48 h)
+    keep_links_days: float = 30.0  # which copy stands for which message (replies and edits thread)
+    keep_translations_days: float = 30.0
+    translation_cache_max: int = 100_000  # rows; the oldest beyond are dropped
+    forget_removed_days: float = 30.0  # a group the bot was removed from is forgotten after this
+    # Who may use this Kembar: with approval on, only approved groups can link (the translator is paid).
+    approval: bool = False
+    allowed_chats: tuple[int, ...] = ()
+    max_groups_per_bridge: int = 10
+    max_open_items: int = 500  # per bridge (or group)
+    max_reminders: int = 200  # pending numbered reminders per bridge (or group)
 
     @property
     def database_password(self) -> str | None:
@@ -192,6 +217,24 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         send_rate = _number("KEMBAR_SEND_RATE", raw_send_rate, 30.0, 0.1, 100000.0)
     group_rate = _number("KEMBAR_GROUP_RATE", get("KEMBAR_GROUP_RATE"), 20.0, 0.1, 100000.0)
 
+    def days(name: str, default: float) -> float:
+        return _number(name, get(name), default, 0.01, 3650.0)
+
+    def count(name: str, default: int, high: int) -> int:
+        return int(_number(name, get(name), default, 1, high))
+
+    allowed_chats: list[int] = []
+    for part in (get("KEMBAR_ALLOWED_CHATS") or "").replace(";", ",").split(","):
+        if part.strip():
+            try:
+                allowed_chats.append(int(part.strip()))
+            except ValueError:
+                problem = f"expected chat ids separated by commas, got {part!r}"
+                raise ConfigError("KEMBAR_ALLOWED_CHATS", problem) from None
+    approval_text = (get("KEMBAR_APPROVAL") or ("on" if allowed_chats else "off")).lower()
+    if approval_text not in ("on", "off"):
+        raise ConfigError("KEMBAR_APPROVAL", f"must be on or off, got {approval_text!r}")
+
     return Settings(
         token=token,
         bot_api_url=bot_api_url,
@@ -205,4 +248,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         translator_concurrency=translator_concurrency,
         send_rate=send_rate,
         group_rate=group_rate,
+        keep_relayed_days=days("KEMBAR_KEEP_RELAYED_DAYS", 2.0),
+        keep_links_days=days("KEMBAR_KEEP_LINKS_DAYS", 30.0),
+        keep_translations_days=days("KEMBAR_KEEP_TRANSLATIONS_DAYS", 30.0),
+        translation_cache_max=count("KEMBAR_TRANSLATION_CACHE_MAX", 100_000, 100_000_000),
+        forget_removed_days=days("KEMBAR_FORGET_REMOVED_DAYS", 30.0),
+        approval=approval_text == "on",
+        allowed_chats=tuple(allowed_chats),
+        max_groups_per_bridge=count("KEMBAR_MAX_GROUPS_PER_BRIDGE", 10, 1000),
+        max_open_items=count("KEMBAR_MAX_OPEN_ITEMS", 500, 1_000_000),
+        max_reminders=count("KEMBAR_MAX_REMINDERS", 200, 1_000_000),
     )

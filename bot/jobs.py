@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram.ext import CallbackContext, Job, JobQueue
 
+from bot.features.privacy import PrivacyService
 from bot.features.reminder_engine import ReminderEngine, Wakeups
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,28 @@ logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 60.0
 WAKE_JOB = "kembar-reminders-wake"
 SWEEP_JOB = "kembar-reminders-sweep"
+
+
+RETENTION_SECONDS = 6 * 3600.0
+RETENTION_JOB = "kembar-retention"
+
+
+def start_retention(queue: JobQueue[Any], privacy: PrivacyService) -> Job[Any]:
+    """The data retention run (bot.features.privacy): a minute after start, then every six hours."""
+
+    async def run(_context: CallbackContext[Any, Any, Any, Any]) -> None:
+        try:
+            await privacy.run_retention()
+        except Exception:
+            logger.exception("the retention run failed; it runs again later")
+
+    return queue.run_repeating(
+        run,
+        RETENTION_SECONDS,
+        first=60.0,
+        name=RETENTION_JOB,
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
+    )
 
 
 class ReminderJobs:

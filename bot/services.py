@@ -13,6 +13,7 @@ from bot.context import Permissions
 from bot.delivery import Delivery
 from bot.features.actions import ActionService, ItemTitles
 from bot.features.bridges import BridgeService
+from bot.features.privacy import PrivacyService
 from bot.features.programmes import ProgrammeService
 from bot.features.reminder_engine import ReminderEngine, Wakeups
 from bot.features.reminders import ReminderService
@@ -27,6 +28,7 @@ from bot.rendering import Renderer
 from bot.signals import Signal
 from bot.translation import Translator, build_translator
 from bot.translation.service import TranslationService
+from storage.approvals import ApprovalRepository
 from storage.chatdata import ChatDataRepository
 from storage.db import Database
 from storage.inbox import InboxRepository
@@ -68,6 +70,7 @@ class Services:
     reminders: ReminderService
     wakeups: Wakeups
     limits: UserLimits
+    privacy: PrivacyService
 
     @classmethod
     def create(
@@ -94,9 +97,14 @@ class Services:
             timeout=settings.translator_timeout,
             max_concurrency=settings.translator_concurrency,
         )
-        translations = TranslationService(
-            translator, TranslationCacheRepository(db), glossary, LanguageDetector(detector_languages)
+        cache, links, codes, joins = (
+            TranslationCacheRepository(db),
+            MessageLinkRepository(db),
+            LinkCodeRepository(db),
+            JoinRequestRepository(db),
         )
+        inbox = InboxRepository(db)
+        translations = TranslationService(translator, cache, glossary, LanguageDetector(detector_languages))
         action_repo, programme_repo = ActionRepository(db), ProgrammeRepository(db)
         titles = ItemTitles(translations)
         wakeups: Wakeups = Signal("reminder wake-ups")
@@ -118,18 +126,22 @@ class Services:
         )
         bridges = BridgeService(
             bridges=bridge_repo,
-            codes=LinkCodeRepository(db),
-            joins=JoinRequestRepository(db),
+            codes=codes,
+            joins=joins,
             chats=chat_repo,
             catalog=catalog,
             sender=sender,
             members=members,
             permissions=permissions,
             reminders=engine,
+            approvals=ApprovalRepository(db),
+            approval_required=settings.approval,
+            allowed_chats=settings.allowed_chats,
+            max_groups=settings.max_groups_per_bridge,
         )
         delivery = Delivery(
             outbox=outbox,
-            links=MessageLinkRepository(db),
+            links=links,
             chats=chat_repo,
             translations=translations,
             renderer=Renderer(catalog),
@@ -148,6 +160,7 @@ class Services:
             permissions=permissions,
             planner=engine,
             clock=clock,
+            max_open_items=settings.max_open_items,
         )
         return cls(
             settings=settings,
@@ -155,7 +168,7 @@ class Services:
             db=db,
             chats=chats,
             outbox=outbox,
-            inbox=InboxRepository(db),
+            inbox=inbox,
             translator=translator,
             translations=translations,
             relay=RelayService(outbox, translations, delivery.notify),
@@ -175,7 +188,30 @@ class Services:
             ),
             status=status,
             reminder_engine=engine,
-            reminders=ReminderService(engine=engine, actions=actions, catalog=catalog, permissions=permissions),
+            reminders=ReminderService(
+                engine=engine,
+                actions=actions,
+                catalog=catalog,
+                permissions=permissions,
+                max_reminders=settings.max_reminders,
+            ),
+            privacy=PrivacyService(
+                settings=settings,
+                data=chats.data,
+                bridges=bridges,
+                outbox=outbox,
+                links=links,
+                translations=cache,
+                codes=codes,
+                joins=joins,
+                reminders=engine.reminders,
+                inbox=inbox,
+                people=people,
+                catalog=catalog,
+                sender=sender,
+                permissions=permissions,
+                clock=clock,
+            ),
             wakeups=wakeups,
             limits=UserLimits(),
         )

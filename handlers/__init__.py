@@ -23,4 +23,8 @@ def commands() -> dict[str, Command]:
 
 
 def buttons() -> dict[str, Handler]:
-    return {pattern: handler for module in (actions, reminders, bridge) for pattern, handler in module.BUTTONS.items()}
+    return {
+        pattern: handler
+        for module in (actions, reminders, bridge, settings)
+        for pattern, handler in module.BUTTONS.items()
+    }

@@ -212,6 +212,15 @@ class ActionRepository:
 
         return await self._change(scope, number, apply)
 
+    async def count_open(self, scope: Scope) -> int:
+        async with self.db.session() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(ActionItemRow).where(
+                    ActionItemRow.scope == scope, ActionItemRow.status == "open"
+                )
+            )
+            return int(count or 0)
+
     async def stats(self, scope: Scope, now: datetime) -> builtins.list[ProgrammeStats]:
         """Open (overdue included), overdue and done items per programme, by programme name, items in none last.
 

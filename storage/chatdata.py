@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.models import (
     ActionCounterRow,
     ActionItemRow,
+    ApprovedChatRow,
     BridgeMemberRow,
     BridgeRow,
     ChatRow,
@@ -52,6 +53,7 @@ def chat_columns() -> list[tuple[str, str]]:
         ("relay_jobs", "dst_chat_id"),
         ("message_links", "src_chat_id"),
         ("message_links", "dst_chat_id"),
+        ("approved_chats", "chat_id"),
     ]
 
 
@@ -106,6 +108,8 @@ class ChatDataRepository:
                     await session.execute(delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == new))
                 if await session.scalar(select(BridgeMemberRow.bridge_id).where(BridgeMemberRow.chat_id == old)):
                     await session.execute(delete(BridgeMemberRow).where(BridgeMemberRow.chat_id == new))
+                if await session.get(ApprovedChatRow, old) is not None:
+                    await session.execute(delete(ApprovedChatRow).where(ApprovedChatRow.chat_id == new))
                 for model, column in (
                     (BridgeMemberRow, BridgeMemberRow.chat_id),
                     (LinkCodeRow, LinkCodeRow.chat_id),
@@ -114,6 +118,7 @@ class ChatDataRepository:
                     (ActionItemRow, ActionItemRow.chat_id),
                     (ReminderRow, ReminderRow.chat_id),
                     (ChatScheduleRow, ChatScheduleRow.chat_id),
+                    (ApprovedChatRow, ApprovedChatRow.chat_id),
                 ):
                     await session.execute(
                         update(model).where(column == old).values({column.key: new}).execution_options(
@@ -172,6 +177,7 @@ class ChatDataRepository:
                     update(LinkCodeRow).where(LinkCodeRow.used_by_chat == chat_id).values(used_by_chat=None)
                 )
                 await run("chat_schedules", delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == chat_id))
+                await run("approved_chats", delete(ApprovedChatRow).where(ApprovedChatRow.chat_id == chat_id))
                 bridge_id = await session.scalar(
                     select(BridgeMemberRow.bridge_id).where(BridgeMemberRow.chat_id == chat_id)
                 )

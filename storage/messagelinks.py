@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import Executable, func, select
+from sqlalchemy import Executable, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage._shared import upsert
+from storage._shared import rowcount, upsert
 from storage.db import Database
 from storage.models import MessageLinkRow, utcnow
 from storage.records import MessageLink
@@ -28,6 +29,11 @@ class MessageLinkRepository:
         """Store links; idempotent (a link stored already is ignored)."""
         async with self.db.session() as session:
             await insert_links(session, self.db, links)
+
+    async def purge_older(self, before: datetime) -> int:
+        """Forget which copy stands for which message for copies made before ``before`` (replies to and
+        edits of such old messages are then relayed without threading); how many."""
+        return await _purge_links(self.db, before)
 
     async def copies_of(self, src_chat_id: int, src_message_id: int) -> list[MessageLink]:
         """Every relayed copy (every part of it) of a source message, by destination chat, then message id."""
@@ -81,6 +87,12 @@ class MessageLinkRepository:
                 MessageLinkRow.dst_chat_id == dst_chat_id,
             )
         )
+
+
+async def _purge_links(db: Database, before: datetime) -> int:
+    async with db.session() as session:
+        result = await session.execute(delete(MessageLinkRow).where(MessageLinkRow.created_at < before))
+        return rowcount(result)
 
 
 def links_statement(db: Database, links: Iterable[MessageLink]) -> Executable | None:

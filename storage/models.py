@@ -169,11 +169,12 @@ class MessageLinkRow(Base):
     src_message_id: Mapped[int] = mapped_column(BigInteger)
     dst_chat_id: Mapped[int] = mapped_column(BigInteger)
     dst_message_id: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class TranslationCacheRow(Base):
     __tablename__ = "translation_cache"
+    __table_args__ = (Index("ix_translation_cache_created_at", "created_at"),)
 
     provider: Mapped[str] = mapped_column(String(32), primary_key=True)
     source: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -231,6 +232,15 @@ class ActionItemRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ApprovedChatRow(Base):
+    """A group the operator approved (when approval is on, only these can link and use the translator)."""
+
+    __tablename__ = "approved_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PersonRow(Base):

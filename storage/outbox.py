@@ -30,7 +30,7 @@ _SQLITE_INSERT_LINK = (
     "INSERT INTO message_links (src_chat_id, src_message_id, dst_chat_id, dst_message_id, created_at)"
     " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
-_SQLITE_DONE = "UPDATE relay_jobs SET state = ?, done_at = ? WHERE id = ?"
+_SQLITE_DONE = "UPDATE relay_jobs SET state = ?, done_at = ?, payload = '{}' WHERE id = ?"
 _SQLITE_DIALECT = sqlite_dialect()
 _SQLITE_STAMP = cast("Callable[[datetime], str]", RelayJobRow.__table__.c.done_at.type.bind_processor(_SQLITE_DIALECT))
 
@@ -209,7 +209,11 @@ class OutboxRepository:
         def work(conn: Connection) -> set[int]:
             missing: set[int] = set()
             for job_id, links in items:
-                done = update(RelayJobRow).where(RelayJobRow.id == job_id).values(state=DONE, done_at=now)
+                done = (
+                    update(RelayJobRow)
+                    .where(RelayJobRow.id == job_id)
+                    .values(state=DONE, done_at=now, payload={})  # the text is not kept once delivered
+                )
                 if conn.execute(done).rowcount == 0:
                     missing.add(job_id)
                     continue
@@ -221,7 +225,8 @@ class OutboxRepository:
         return await self.db.run_sync(work)
 
     async def mark_failed(self, job_id: int, error: str) -> None:
-        await self._set(job_id, state=FAILED, last_error=error, done_at=utcnow())
+        """Given up on: the error is kept for a while, the text is not."""
+        await self._set(job_id, state=FAILED, last_error=error[:500], done_at=utcnow(), payload={})
 
     async def record_attempt(self, job_id: int, error: str) -> int:
         """Count a failed attempt (the job stays pending); returns the attempts so far."""

@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
@@ -272,6 +272,28 @@ class ReminderRepository:
                 )
             ).one()
             return _reminder(row)
+
+    async def count_numbered(self, scope: Scope) -> int:
+        """The scope's users' reminders pending or being sent (each counted once, not per group)."""
+        async with self.db.session() as session:
+            count = await session.scalar(
+                select(func.count(func.distinct(ReminderRow.number))).where(
+                    ReminderRow.scope == scope, ReminderRow.number.is_not(None), ReminderRow.state.in_(_ACTIVE)
+                )
+            )
+            return int(count or 0)
+
+    async def purge_finished(self, before: datetime) -> int:
+        """Forget reminders sent, cancelled or stopped before ``before`` (their texts with them); how many."""
+        require_aware(before, "before")
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(ReminderRow).where(
+                    ReminderRow.state.in_((SENT, CANCELLED, FAILED)),
+                    func.coalesce(ReminderRow.sent_at, ReminderRow.created_at) < before,
+                )
+            )
+            return rowcount(result)
 
     async def numbered(self, scope: Scope, number: int) -> Reminder | None:
         """The user's reminder #``number`` of the scope (its row due first), if it is pending or being sent."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from storage._shared import upsert
+from storage._shared import rowcount, upsert
 from storage.db import Database
 from storage.models import TranslationCacheRow, utcnow
 
@@ -47,6 +48,24 @@ class TranslationCacheRepository:
         )
         found = await self.db.run_sync(lambda conn: {key: translation for key, translation in conn.execute(query)})
         return {text: found[key] for text, key in hashes.items() if key in found}
+
+    async def purge(self, before: datetime, keep_at_most: int) -> int:
+        """Drop translations stored before ``before``, and the oldest beyond ``keep_at_most``; how many."""
+        async with self.db.session() as session:
+            removed = rowcount(
+                await session.execute(delete(TranslationCacheRow).where(TranslationCacheRow.created_at < before))
+            )
+            cutoff = await session.scalar(
+                select(TranslationCacheRow.created_at)
+                .order_by(TranslationCacheRow.created_at.desc())
+                .offset(keep_at_most)
+                .limit(1)
+            )
+            if cutoff is not None:
+                removed += rowcount(
+                    await session.execute(delete(TranslationCacheRow).where(TranslationCacheRow.created_at <= cutoff))
+                )
+            return removed
 
     async def put_many(self, provider: str, source: str | None, target: str, pairs: Mapping[str, str]) -> None:
         """Store text → translation pairs; a text cached already gets the new translation."""

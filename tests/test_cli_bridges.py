@@ -87,3 +87,31 @@ async def test_link_with_a_token_tells_the_groups(tmp_path: Path) -> None:
     assert "Surabaya — Indonesia" in told_id["text"]
     assert "Busan — English" in told_en["text"]
     assert b"not notified" not in out
+
+
+def test_operator_commands_for_approval_forgetting_and_cleaning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'k.db'}", "KEMBAR_APPROVAL": "on"}
+    assert main(["chats", "approve", "-100123"], env) == 0
+    assert main(["chats", "list"], env) == 0
+    assert "-100123" in capsys.readouterr().out
+    assert main(["chats", "revoke", "-100123"], env) == 0
+    assert "no longer approved" in capsys.readouterr().out
+    import asyncio
+
+    async def seed() -> None:
+        db = Database(env["DATABASE_URL"])
+        try:
+            await db.upgrade()
+            await ChatRepository(db).ensure(-100123, title="Bandung", type="supergroup", default_language="id")
+        finally:
+            await db.dispose()
+
+    asyncio.run(seed())
+    assert main(["forget", "-100123"], env) == 0
+    assert "rows deleted" in capsys.readouterr().out
+    assert main(["forget", "-100123"], env) == 0
+    assert "nothing stored" in capsys.readouterr().out
+    assert main(["db", "clean"], env) == 0
+    assert "relay_jobs: 0" in capsys.readouterr().out

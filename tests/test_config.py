@@ -56,6 +56,10 @@ def test_database_url_schemes_are_normalised() -> None:
         ({"KEMBAR_TRANSLATOR_URL": "nope"}, "KEMBAR_TRANSLATOR_URL"),
         ({"KEMBAR_LOG_LEVEL": "LOUD"}, "KEMBAR_LOG_LEVEL"),
         ({"KEMBAR_CONFIG": "/nonexistent/kembar.toml"}, "KEMBAR_CONFIG"),
+        ({"KEMBAR_APPROVAL": "maybe"}, "KEMBAR_APPROVAL"),
+        ({"KEMBAR_ALLOWED_CHATS": "-1001, Bandung"}, "KEMBAR_ALLOWED_CHATS"),
+        ({"KEMBAR_KEEP_RELAYED_DAYS": "-1"}, "KEMBAR_KEEP_RELAYED_DAYS"),
+        ({"KEMBAR_MAX_OPEN_ITEMS": "0"}, "KEMBAR_MAX_OPEN_ITEMS"),
     ],
 )
 def test_invalid_values_name_the_variable(env: dict[str, str], variable: str) -> None:
@@ -125,3 +129,13 @@ def test_cli_db_upgrade_migrates(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 0, capsys.readouterr().err
     assert (tmp_path / "kembar.db").exists()
     assert "up to date" in capsys.readouterr().out
+
+
+def test_data_and_limit_settings() -> None:
+    defaults = load_settings({})
+    assert (defaults.keep_relayed_days, defaults.keep_links_days, defaults.forget_removed_days) == (2.0, 30.0, 30.0)
+    assert (defaults.approval, defaults.allowed_chats, defaults.max_groups_per_bridge) == (False, (), 10)
+    listed = load_settings({"KEMBAR_ALLOWED_CHATS": "-1001, -1002;-1003", "KEMBAR_KEEP_LINKS_DAYS": "7"})
+    assert listed.allowed_chats == (-1001, -1002, -1003) and listed.approval  # a list turns approval on
+    assert listed.keep_links_days == 7.0
+    assert not load_settings({"KEMBAR_ALLOWED_CHATS": "-1001", "KEMBAR_APPROVAL": "off"}).approval

@@ -91,6 +91,7 @@ class ActionService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
         merge_seconds: float = MERGE_SECONDS,
+        max_open_items: int = 500,
     ) -> None:
         self.actions = actions
         self.programmes = programmes
@@ -103,6 +104,7 @@ class ActionService:
         self.clock = clock
         self.monotonic = monotonic
         self.merge_seconds = merge_seconds
+        self.max_open_items = max_open_items
         self._bursts: dict[tuple[Scope, int, str], _Burst] = {}
 
     def now(self) -> datetime:
@@ -120,6 +122,8 @@ class ActionService:
     ) -> None:
         """``/action <title> [@owner] [due <when>] [#programme]``, or ``/action @owner due <when>`` in reply
         to the message that becomes the title. The new item is announced in every group of the scope."""
+        if await self.actions.count_open(here.scope) >= self.max_open_items:
+            raise Refused("action.too_many", limit=self.max_open_items)
         parsed = parse_action_text(text, here.language, [m.text for m in mentions])
         title = parsed.title
         due_at = None

@@ -14,6 +14,7 @@ from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
 from bot.features.reminder_engine import ReminderEngine
 from bot.i18n import Catalog, Markup, language_name
 from bot.ports import DeliveryError, Members, Sender
+from storage.approvals import ApprovalRepository
 from storage.linkcodes import APPROVED, DECLINED, PENDING, JoinRequestRepository
 from storage.records import Bridge, Chat, Scope
 from storage.repos import (
@@ -94,6 +95,10 @@ class BridgeService:
         members: Members,
         permissions: Permissions,
         reminders: ReminderEngine,
+        approvals: ApprovalRepository,
+        approval_required: bool = False,
+        allowed_chats: tuple[int, ...] = (),
+        max_groups: int = 10,
         limiter: AttemptLimiter | None = None,
     ) -> None:
         self.bridges = bridges
@@ -105,6 +110,10 @@ class BridgeService:
         self.members = members
         self.permissions = permissions
         self.reminders = reminders
+        self.approvals = approvals
+        self.approval_required = approval_required
+        self.allowed_chats = frozenset(allowed_chats)
+        self.max_groups = max_groups
         self.limiter = limiter or AttemptLimiter()
 
     # ---- use cases ----------------------------------------------------------------------------------
@@ -119,6 +128,8 @@ class BridgeService:
         if argument.lower() in REVOKE_WORDS:
             codes, requests = await self.codes.revoke(here.id), await self.joins.revoke(here.id)
             return reply("link.revoked", codes=codes, requests=requests)
+        if not await self.approved(here.id):
+            raise Refused("link.not_approved", chat_id=here.id)
         if not await self.members.bot_can_read(here.id):
             raise Refused("link.cannot_read")
         if not argument:
@@ -199,6 +210,9 @@ class BridgeService:
         if await self.bridges.bridge_of(requester.id) is not None:
             await self.joins.decide(request.id, DECLINED, actor.user_id)
             raise Refused("link.requester_linked", city=requester.label)
+        current = await self.bridges.bridge_of(here.id)
+        if current is not None and len(current.members) >= self.max_groups:
+            raise Refused("link.bridge_full", limit=self.max_groups)
         if not await self.joins.decide(request.id, APPROVED, actor.user_id):
             raise Refused("link.request_gone")
         try:
@@ -207,6 +221,13 @@ class BridgeService:
             raise Refused("link.requester_linked", city=requester.label) from None
         await self.tell(bridge.members, "bridge.joined", city=requester.label, bridge=bridge)
         return Reply("link.approved", {"city": requester.label})
+
+    async def approved(self, chat_id: int) -> bool:
+        """May this group link? Always, unless the operator turned approval on (KEMBAR_APPROVAL): then
+        only the groups listed in KEMBAR_ALLOWED_CHATS or approved with ``kembar chats approve``."""
+        if not self.approval_required or chat_id in self.allowed_chats:
+            return True
+        return await self.approvals.is_approved(chat_id)
 
     async def show(self, here: ChatContext, actor: Actor, text: str) -> Reply:
         """``/bridge``: the groups of this bridge, with language and city."""

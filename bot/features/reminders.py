@@ -38,8 +38,10 @@ class ReminderService:
         actions: ActionService,
         catalog: Catalog,
         permissions: Permissions,
+        max_reminders: int = 200,
     ) -> None:
         self.engine = engine
+        self.max_reminders = max_reminders
         self.actions = actions
         self.catalog = catalog
         self.permissions = permissions
@@ -50,6 +52,8 @@ class ReminderService:
         text = text.strip()
         if not text:
             raise Refused("remind.usage", examples=examples(here.ui))
+        if await self.engine.reminders.count_numbered(here.scope) >= self.max_reminders:
+            raise Refused("remind.too_many", limit=self.max_reminders)
         first_word = text.split()[0].lower()
         if first_word in RECURRING_WORDS or text.lower().startswith(("every ", "jeden ")):
             parsed = parse_recurrence(text, here.language) or parse_recurrence(text, "en")

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,13 +102,14 @@ def member(user_id: int, name: str = "Member", username: str | None = None) -> A
     return Actor(user_id=user_id, name=name, username=username)
 
 
-@pytest.fixture
-async def kit(tmp_path: Path, migrated_db: Path, catalog: Catalog) -> AsyncIterator[Kit]:
-    path = tmp_path / "kembar.db"
-    shutil.copyfile(migrated_db, path)
+@asynccontextmanager
+async def make_kit(directory: Path, template: Path, catalog: Catalog, **settings: Any) -> AsyncIterator[Kit]:
+    """A kit on a fresh copy of the migrated database; ``settings`` override the defaults."""
+    path = directory / "kembar.db"
+    shutil.copyfile(template, path)
     telegram, translator, clock = FakeTelegram(), FakeTranslator(), Clock(NOW)
     services = Services.create(
-        Settings(database_url=f"sqlite+aiosqlite:///{path.as_posix()}"),
+        Settings(database_url=f"sqlite+aiosqlite:///{path.as_posix()}", **settings),
         catalog,
         telegram,
         telegram,
@@ -118,6 +121,12 @@ async def kit(tmp_path: Path, migrated_db: Path, catalog: Catalog) -> AsyncItera
         yield Kit(services, telegram, translator, clock)
     finally:
         await services.close()
+
+
+@pytest.fixture
+async def kit(tmp_path: Path, migrated_db: Path, catalog: Catalog) -> AsyncIterator[Kit]:
+    async with make_kit(tmp_path, migrated_db, catalog) as made:
+        yield made
 
 
 @pytest.fixture

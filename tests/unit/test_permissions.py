@@ -191,6 +191,7 @@ CHECKS: dict[str, Attempt] = {
     ),
     "`/link`, `/unlink`": admin_command(("bridges", "link_command", ""), ("bridges", "leave", "")),
     "✅ or ❌ under a join request": join_request,
+    "`/forget` and its confirmation": admin_command(("privacy", "forget_command", ""), ("privacy", "press", "fgt|yes")),
 }
 ROWS = readme_table()
 
