@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench reliability clean
 
 # Set-up output goes to stderr: `make bench` prints exactly one JSON object on stdout.
 $(BIN)/python:
@@ -30,6 +30,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@$(BIN)/python -m bench
+
+# The fault and abuse suite: one JSON object on stdout (its checks also run, smaller, in `make test`).
+reliability: $(STAMP)
+	@$(BIN)/python -m tests.reliability
 
 clean:
 	rm -rf $(VENV) build *.egg-info
