@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.context import ChatContext
+from bot.ports import Rejected
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
@@ -102,3 +104,37 @@ async def test_due_reminders_follow_the_item_and_its_buttons_complete_it(kit: Ki
     snooze = await kit.services.reminders.press(busan, member(9), reminder_ko.buttons[0][1][1])
     assert snooze is not None and snooze.key == "snooze.hour"
     assert await kit.services.reminders.press(busan, member(9), "rem|x|done") is None
+
+
+async def test_a_reminder_telegram_keeps_refusing_is_retried_with_back_off_then_stopped_and_the_group_told(
+    kit: Kit, partners: Partners
+) -> None:
+    surabaya, _ = partners
+    await kit.services.reminders.remind(surabaya, member(1), "besok jam 9 Siapkan agenda")
+    engine, reminders = kit.services.reminder_engine, kit.services.reminder_engine.reminders
+    send = kit.telegram.send_text
+
+    async def refuse_the_reminder_in_busan(chat_id: int, html: str, **kwargs: Any) -> int:
+        if chat_id == BUSAN and "Siapkan agenda" in html:
+            raise Rejected("Bad Request: can't parse entities")
+        return await send(chat_id, html, **kwargs)
+
+    kit.telegram.send_text = refuse_the_reminder_in_busan  # type: ignore[method-assign,assignment]
+    kit.clock.now = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    assert await engine.run_due() == 2  # Surabaya's goes out, Busan's is refused
+    delays = []
+    while pending := await reminders.due(kit.clock.now + timedelta(days=1)):
+        [row] = pending
+        delays.append(row.due_at - kit.clock.now)
+        kit.clock.now = row.due_at
+        await engine.run_due()
+    assert delays == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8)]
+    assert any("알림 #1을(를) 이곳에 올리지 못했습니다" in t for t in kit.texts(BUSAN))
+    assert any("🔔 Siapkan agenda" in t for t in kit.texts(SURABAYA))
+
+
+async def test_a_reminder_text_has_a_limit_at_input(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    too_long = "besok jam 9 " + "x" * 1001
+    key, text = await kit.refusal(kit.services.reminders.remind(surabaya, member(1), too_long), surabaya)
+    assert key == "remind.too_long" and "1001" in text
