@@ -225,7 +225,8 @@ async def _bad_inputs(kit: Kit, generated_per_command: int) -> dict[str, Any]:
 # ---- crash, storm, outage ---------------------------------------------------------------------------
 
 
-def _numbers(world: World, town: Town, tag: str) -> list[int]:
+def numbers(world: World, town: Town, tag: str) -> list[int]:
+    """The burst numbers ``burst-<tag>-<n>`` the bot relayed into ``town``, in the order they arrived."""
     found: list[int] = []
     for message in world.emu.sent(town.id):
         text = str(message.get("text") or "")
@@ -234,7 +235,8 @@ def _numbers(world: World, town: Town, tag: str) -> list[int]:
     return found
 
 
-async def _bot(world: World, data_dir: Path, log: Any) -> asyncio.subprocess.Process:
+async def start_bot(world: World, data_dir: Path, log: Any) -> asyncio.subprocess.Process:
+    """``kembar run`` as its own process against the world's emulator and translation server."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -256,7 +258,7 @@ async def crash_storm_outage(per_phase: int) -> dict[str, Any]:
         async with make_world(f"sqlite+aiosqlite:///{Path(tmp) / 'kembar.db'}") as world:
             surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
             with (Path(tmp) / "bot.log").open("wb") as log:
-                proc = await _bot(world, Path(tmp), log)
+                proc = await start_bot(world, Path(tmp), log)
                 try:
                     await world.setup(surabaya, busan)
                     total = 0
@@ -270,18 +272,18 @@ async def crash_storm_outage(per_phase: int) -> dict[str, Any]:
 
                     def arrived() -> bool:
                         return (
-                            len(set(_numbers(world, busan, "sby"))) >= total
-                            and len(set(_numbers(world, surabaya, "pus"))) >= total
+                            len(set(numbers(world, busan, "sby"))) >= total
+                            and len(set(numbers(world, surabaya, "pus"))) >= total
                         )
 
                     progress(f"burst 1: SIGKILL after a fifth of {per_phase} messages each way")
                     world.server.latency = 0.02
                     await burst("kill")
-                    await world.emu.wait_for(lambda: len(_numbers(world, busan, "sby")) >= per_phase // 5, timeout=60)
+                    await world.emu.wait_for(lambda: len(numbers(world, busan, "sby")) >= per_phase // 5, timeout=60)
                     proc.send_signal(signal.SIGKILL)
                     await proc.wait()
                     world.server.latency = 0.0
-                    proc = await _bot(world, Path(tmp), log)
+                    proc = await start_bot(world, Path(tmp), log)
                     await world.emu.wait_for(arrived, timeout=120)
                     progress("burst 2: a storm of 429 answers")
                     world.emu.faults.add("sendMessage", "429", retry_after=1, share=0.5, times=per_phase)
@@ -302,7 +304,7 @@ async def crash_storm_outage(per_phase: int) -> dict[str, Any]:
                             await proc.wait()
             lost, duplicates = 0, 0
             for town, tag in ((busan, "sby"), (surabaya, "pus")):
-                seen = Counter(_numbers(world, town, tag))
+                seen = Counter(numbers(world, town, tag))
                 lost += sum(1 for n in range(total) if n not in seen)
                 duplicates = max(duplicates, max(seen.values(), default=1) - 1)
             return {"lost": lost, "duplicates_max_per_destination": duplicates, "relayed_each_way": total}

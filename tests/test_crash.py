@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import IO
 
 import pytest
 
-from bot.sandbox.town import Town
-from tests.relay_world import TOKEN, World, make_world
+from tests.relay_world import World, make_world
+from tests.reliability import numbers, start_bot
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with make_world(f"sqlite+aiosqlite:///{tmp_path / 'kembar.db'}") as w:
         yield w
-
-
-def numbers(world: World, town: Town, tag: str) -> list[int]:
-    found: list[int] = []
-    for message in world.emu.sent(town.id):
-        text = str(message.get("text") or "")
-        if f"burst-{tag}-" in text:
-            found.append(int(text.split(f"burst-{tag}-", 1)[1].split()[0]))
-    return found
 
 
 def dedupe_adjacent(seq: list[int]) -> tuple[list[int], int]:
@@ -40,21 +28,6 @@ def dedupe_adjacent(seq: list[int]) -> tuple[list[int], int]:
             continue
         out.append(n)
     return out, duplicates
-
-
-async def start_bot(world: World, data_dir: Path, log: IO[bytes]) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "KEMBAR_BOT_API_URL": world.emu.root_url,
-        "DATABASE_URL": world.database_url,
-        "KEMBAR_DATA_DIR": str(data_dir),
-        "KEMBAR_TRANSLATOR": "libre",
-        "KEMBAR_TRANSLATOR_URL": world.server.root_url,
-        "KEMBAR_SEND_RATE": "10000",
-        "KEMBAR_GROUP_RATE": "100000",
-    }
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", env=env, stdout=log, stderr=log)
 
 
 async def test_sigkill_mid_burst_then_restart_loses_nothing(world: World, tmp_path: Path) -> None:
