@@ -78,6 +78,9 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
         assert await sandbox.handle_line(f":press {card['message_id']} 1")
         await sandbox.emu.wait_for_text(braunschweig.chat.id, "✅ #1")
         assert await sandbox.handle_line(":press 999 1")
+        assert await sandbox.handle_line("/link")  # no private chat yet: the code is on offer by a button
+        offer = await sandbox.emu.wait_for_text(surabaya.chat.id, "belum bisa mengirim pesan pribadi")
+        assert await sandbox.handle_line(f":press {offer['message_id']} 1")
         assert await sandbox.handle_line(":quit") is False
         assert sandbox.translation_server is not None
     text = out.getvalue()
@@ -90,6 +93,7 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
     assert "! no group called 'nowhere'" in text
     assert "buttons: [1] ✅ Selesai  [2] 🙋 Saya ambil  [3] 📅 +1 hari" in text
     assert "pressed ✅ Selesai" in text and "! cannot press that" in text
+    assert "[Surabaya] only Surabaya coordinator sees:\n  Kode penghubung untuk Surabaya:" in text
     assert "[Braunschweig] Kembar #" in text and "Surabaya coordinator · Surabaya\n  Danke" in text
 
 

@@ -107,9 +107,17 @@ class Sandbox:
     def _group_by_chat(self, chat_id: int) -> Town | None:
         return next((g for g in self.groups if g.chat.id == chat_id), None)
 
+    def _private_label(self, chat_id: int) -> str:
+        """A private chat with one of the simulated people, by name (a link code goes there)."""
+        for group in self.groups:
+            for person in (group.admin, group.member):
+                if person.id == chat_id:
+                    return f"to {person.first_name}, privately"
+        return str(chat_id)
+
     def _show_bot_message(self, chat_id: int, message: dict[str, Any]) -> None:
         group = self._group_by_chat(chat_id)
-        where = group.city if group else str(chat_id)
+        where = group.city if group else self._private_label(chat_id)
         if message.get("deleted"):
             self._show(group, f"[{where}] Kembar deleted #{message.get('message_id')}")
             return
@@ -292,7 +300,7 @@ class Sandbox:
             return
         self.write(f"[{group.city}] {user.first_name} #{message['message_id']}: {text}")
 
-    def _press(self, rest: str) -> None:
+    async def _press(self, rest: str) -> None:
         target, _, number = rest.partition(" ")
         group = self.groups[self.current]
         if not target.isdigit() or not number.strip().isdigit():
@@ -302,11 +310,18 @@ class Sandbox:
             message = self.emu.message(group.chat.id, int(target))
             buttons = [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
             button = buttons[int(number) - 1]
-            self.emu.press(group.chat.id, int(target), group.admin.id, button["callback_data"])
+            query = self.emu.press(group.chat.id, int(target), group.admin.id, button["callback_data"])
         except (ValueError, KeyError, IndexError, LookupError) as exc:
             self.write(f"! cannot press that: {exc}")
             return
         self.write(f"[{group.city}] {group.admin.first_name} pressed {button.get('text')}")
+        try:  # the notice Telegram shows the presser alone (a link code shown on demand, a refusal)
+            answer = await self.emu.wait_for_callback_answer(query, timeout=IDLE_TIMEOUT)
+        except TimeoutError:
+            return
+        if answer.get("text"):
+            shown = str(answer["text"]).replace("\n", "\n  ")
+            self.write(f"[{group.city}] only {group.admin.first_name} sees:\n  {shown}")
 
     async def handle_line(self, line: str) -> bool:
         """Act on one input line; False means quit."""
@@ -333,7 +348,7 @@ class Sandbox:
             elif command == "member" and rest:
                 self._post(self.current, rest, as_member=True)
             elif command == "press":
-                self._press(rest)
+                await self._press(rest)
             elif command in ("reply", "edit"):
                 target, _, text = rest.partition(" ")
                 if not target.isdigit() or not text.strip():
