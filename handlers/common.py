@@ -44,10 +44,11 @@ class Command:
 def actor_of(update: Update) -> Actor:
     """Who sent the update. A message posted as the group itself (an anonymous administrator) has no
     user: only the group's administrators can post so."""
-    message, chat = update.effective_message, update.effective_chat
-    if update.callback_query is None and message is not None and chat is not None:
-        if message.sender_chat is not None and message.sender_chat.id == chat.id:
-            return Actor(user_id=None, name=chat.title or "?", as_chat=True)
+    message = update.effective_message
+    if update.callback_query is None and message is not None:
+        author = author_of(message)
+        if author is not None:
+            return author
     user = update.effective_user
     if user is None:
         return Actor(user_id=None, name="?")

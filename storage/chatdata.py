@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Executable, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage._shared import rowcount
 from storage.db import Database
 from storage.models import (
     ActionCounterRow,
@@ -148,47 +149,48 @@ class ChatDataRepository:
         own = Scope.of(None, chat_id)
         counts: dict[str, int] = {}
 
-        async def run(name: str, statement: object) -> None:
-            result = await session.execute(statement)  # type: ignore[call-overload]
-            counts[name] = counts.get(name, 0) + int(result.rowcount or 0)
+
+        async def run(session: AsyncSession, name: str, statement: Executable) -> None:
+            counts[name] = counts.get(name, 0) + rowcount(await session.execute(statement))
 
         try:
             async with self.db.session() as session:
                 for model in _SCOPED:
-                    await run(model.__tablename__, delete(model).where(model.scope == own))
-                await run("reminders", delete(ReminderRow).where(ReminderRow.chat_id == chat_id))
-                await run("action_items", delete(ActionItemRow).where(ActionItemRow.chat_id == chat_id))
+                    await run(session, model.__tablename__, delete(model).where(model.scope == own))
+                await run(session, "reminders", delete(ReminderRow).where(ReminderRow.chat_id == chat_id))
+                await run(session, "action_items", delete(ActionItemRow).where(ActionItemRow.chat_id == chat_id))
                 either = or_(RelayJobRow.src_chat_id == chat_id, RelayJobRow.dst_chat_id == chat_id)
-                await run("relay_jobs", delete(RelayJobRow).where(either))
-                await run(
+                await run(session, "relay_jobs", delete(RelayJobRow).where(either))
+                await run(session,
                     "message_links",
                     delete(MessageLinkRow).where(
                         or_(MessageLinkRow.src_chat_id == chat_id, MessageLinkRow.dst_chat_id == chat_id)
                     ),
                 )
-                await run(
+                await run(session,
                     "join_requests",
                     delete(JoinRequestRow).where(
                         or_(JoinRequestRow.issuer_chat_id == chat_id, JoinRequestRow.requester_chat_id == chat_id)
                     ),
                 )
-                await run("link_codes", delete(LinkCodeRow).where(LinkCodeRow.chat_id == chat_id))
+                await run(session, "link_codes", delete(LinkCodeRow).where(LinkCodeRow.chat_id == chat_id))
                 await session.execute(
                     update(LinkCodeRow).where(LinkCodeRow.used_by_chat == chat_id).values(used_by_chat=None)
                 )
-                await run("chat_schedules", delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == chat_id))
-                await run("approved_chats", delete(ApprovedChatRow).where(ApprovedChatRow.chat_id == chat_id))
+                await run(session, "chat_schedules", delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == chat_id))
+                await run(session, "approved_chats", delete(ApprovedChatRow).where(ApprovedChatRow.chat_id == chat_id))
                 bridge_id = await session.scalar(
                     select(BridgeMemberRow.bridge_id).where(BridgeMemberRow.chat_id == chat_id)
                 )
-                await run("bridge_members", delete(BridgeMemberRow).where(BridgeMemberRow.chat_id == chat_id))
+                await run(session, "bridge_members", delete(BridgeMemberRow).where(BridgeMemberRow.chat_id == chat_id))
                 if bridge_id is not None and not await session.scalar(
                     select(BridgeMemberRow.chat_id).where(BridgeMemberRow.bridge_id == bridge_id).limit(1)
                 ):  # the last group of its bridge: the bridge's own data goes too (glossary by cascade)
+                    bridge_scope = Scope.of(bridge_id, chat_id)
                     for model in _SCOPED:
-                        await run(model.__tablename__, delete(model).where(model.scope == Scope.of(bridge_id, 0)))
-                    await run("bridges", delete(BridgeRow).where(BridgeRow.id == bridge_id))
-                await run("chats", delete(ChatRow).where(ChatRow.id == chat_id))
+                        await run(session, model.__tablename__, delete(model).where(model.scope == bridge_scope))
+                    await run(session, "bridges", delete(BridgeRow).where(BridgeRow.id == bridge_id))
+                await run(session, "chats", delete(ChatRow).where(ChatRow.id == chat_id))
         finally:
             self.db.cache.chat_changed(chat_id)
             self.db.cache.bridges_changed()

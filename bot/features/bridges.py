@@ -276,6 +276,12 @@ class BridgeService:
             await self.tell(remaining.members, key, city=chat.label)
         return remaining
 
+    async def tell_partners(self, chat_id: int, key: str) -> None:
+        """Tell the other groups of the chat's bridge something about it (``key`` takes ``city``)."""
+        chat, bridge = await self.chats.get(chat_id), await self.bridges.bridge_of(chat_id)
+        if chat is not None and bridge is not None:
+            await self.tell(bridge.others(chat_id), key, city=chat.label)
+
     def members_text(self, bridge: Bridge, language: str) -> Markup:
         lines = [
             self.catalog.t("bridge.line", language, city=m.label, language=language_name(m.language, language))

@@ -99,10 +99,7 @@ class PrivacyService:
 
     async def forget(self, chat_id: int) -> int:
         """Everything about the chat deleted; its partners told it left. How many rows went."""
-        chat = await self.bridges.chats.get(chat_id)
-        bridge = await self.bridges.bridges.bridge_of(chat_id)
-        if bridge is not None and chat is not None:
-            await self.bridges.tell(bridge.others(chat_id), "bridge.other_forgot", city=chat.label)
+        await self.bridges.tell_partners(chat_id, "bridge.other_forgot")
         forgotten = await self.data.forget(chat_id)
         logger.info("forgot chat %s: %d rows", chat_id, forgotten.total)
         return forgotten.total
