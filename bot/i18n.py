@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import html
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 
 FALLBACK = "en"
 
@@ -88,6 +89,49 @@ class Catalog:
             template = self.messages[FALLBACK][key]
         escaped = {k: v.html if isinstance(v, Markup) else html.escape(str(v), quote=False) for k, v in values.items()}
         return template.format(**escaped)
+
+
+    def words(self, canonical: str, language: str | None) -> tuple[str, ...]:
+        """The words a member may type for the sub-command ``canonical`` (``word.<canonical>``) in ``language``:
+        this language's words first (the first is the one shown in texts), then the English ones."""
+        keys = (self.resolve(language), FALLBACK)
+        found: list[str] = []
+        for lang in dict.fromkeys(keys):
+            value = self.messages[lang].get(f"word.{canonical}", "")
+            found.extend(w.strip().casefold() for w in value.split("|") if w.strip())
+        found.append(canonical)
+        return tuple(dict.fromkeys(found))
+
+    def word(self, canonical: str, language: str | None) -> str:
+        """The word shown for the sub-command ``canonical`` in ``language`` ("selesai" for done in Indonesian)."""
+        return self.words(canonical, language)[0]
+
+    def choose(self, typed: str, language: str | None, choices: Iterable[str]) -> str | None:
+        """Which of ``choices`` (canonical sub-command names) ``typed`` names in ``language`` or English, or None."""
+        folded = typed.strip().casefold()
+        if not folded:
+            return None
+        for canonical in choices:
+            if folded in self.words(canonical, language):
+                return canonical
+        return None
+
+    def join(self, items: Iterable[str], language: str | None) -> str:
+        """Items joined the way the language joins a list ("Senin dan Jumat", "Montag und Freitag")."""
+        shown = list(items)
+        if not shown:
+            return ""
+        return format_list(shown, locale=babel_locale(self.resolve(language)))
+
+
+def babel_locale(language: str) -> Locale:
+    """The Babel locale of a UI language; English uses the international (en_001) conventions."""
+    if language == FALLBACK:
+        return Locale.parse("en_001")
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en_001")
 
 
 class Markup:

@@ -29,7 +29,8 @@ class Renderer:
 
     def render(self, message: InboundMessage, dst: Chat, translated: Translated | None) -> Rendered:
         lang = dst.language
-        header = self.catalog.t("relay.header", lang, name=message.sender_name, city=message.source_label)
+        name = message.sender_name or self.catalog.t("sender.unknown", lang)
+        header = self.catalog.t("relay.header", lang, name=name, city=message.source_label)
         if message.is_edit:
             header = self.catalog.t("relay.edited", lang, header=Markup(header))
         if not message.text or translated is None:

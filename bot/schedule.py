@@ -7,7 +7,7 @@ in summer.
 Recurrences are stored as compact strings: ``"MO,FR@09:00"`` (weekday codes MO TU WE TH FR SA SU, in week order,
 each once) or ``"*@09:00"`` (every day). :func:`parse_recurrence` reads what a group member wrote after
 ``/remind`` ("every monday 09:00 Submit report", "setiap Senin dan Jumat jam 9 Rapat", "매주 월,금 오전 9시 회의",
-"montags 9 Uhr Bericht") and :func:`describe_recurrence` renders a rule back in the group's language.
+"montags 9 Uhr Bericht") and :func:`bot.localise.describe_recurrence` renders a rule back in the group's language.
 
 The time of day is read with the rules of :mod:`bot.dates` (24-hour clock, am/pm, pagi/sore, 오전/오후, Uhr …).
 
@@ -30,7 +30,7 @@ Rules chosen where the brief left a choice (also tested in tests/test_schedule.p
   occurrence of an ambiguous end, and the clock change itself when ``end`` falls into a spring-forward gap (the wall
   clock leaves the window right then).
 * Durations: "24h", "1d 2h 30m", "90m", "1h30m", "2w", "0" (0 = at the due time); a bare number other than 0 is
-  not a duration; each one is at most 366 days. :func:`format_duration` uses days only from 48 hours on
+  not a duration; each one is at most 366 days. :func:`duration_parts` uses days only from 48 hours on
   ("24 h", "36 h", "2 d", "2 d 6 h").
 """
 
@@ -45,15 +45,12 @@ from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton
-
 from bot.dates import _FILLER_PUNCTUATION, _babel_locale, _base_language, _normalise, _NotADate, _Parse, _rules
 
 __all__ = [
     "DAY_CODES",
     "after_quiet_hours",
-    "describe_recurrence",
-    "format_duration",
+    "duration_parts",
     "in_quiet_hours",
     "next_local_time",
     "next_occurrence",
@@ -61,6 +58,7 @@ __all__ = [
     "parse_hhmm",
     "parse_recurrence",
     "parse_weekday_time",
+    "recurrence_rule",
 ]
 
 DAY_CODES: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -217,43 +215,11 @@ def parse_weekday_time(text: str, lang: str) -> tuple[int, str] | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Describe:
-    days: str  # with {days} and {time}
-    daily: str
-    workdays: str
-    separator: str
-    width: str = "wide"  # Babel day-name width
-
-
-_DESCRIBE: Final[Mapping[str, _Describe]] = {
-    "en": _Describe("every {days} at {time}", "every day at {time}", "every weekday at {time}", ", "),
-    "id": _Describe("setiap {days} pukul {time}", "setiap hari pukul {time}", "setiap hari kerja pukul {time}", ", "),
-    "ko": _Describe("매주 {days} {time}", "매일 {time}", "평일 {time}", ", "),
-    "de": _Describe("jeden {days} um {time}", "jeden Tag um {time}", "werktags um {time}", ", "),
-    "ja": _Describe("毎週{days} {time}", "毎日 {time}", "平日 {time}", "、"),
-    "zh": _Describe("每{days} {time}", "每天 {time}", "工作日 {time}", "、", width="abbreviated"),
-}
-
-
-def describe_recurrence(recurrence: str, lang: str) -> str:
-    """A short description in the group's language: "every Monday, Friday at 09:00", "setiap Senin, Jumat pukul
-    09.00", "매주 월요일, 금요일 09:00", "jeden Montag, Freitag um 09:00", "every day at 09:00", "매일 09:00" …
-    Languages without a template use the English one. Raises ``ValueError`` for a malformed recurrence."""
+def recurrence_rule(recurrence: str) -> tuple[frozenset[int], time]:
+    """The weekdays (Monday = 0) and the local time of a stored recurrence; ``ValueError`` when malformed.
+    Rendering it in a group's language is :func:`bot.localise.describe_recurrence`."""
     rule = _decode(recurrence)
-    code = _base_language(lang)
-    if code not in _DESCRIBE:
-        code = "en"
-    template = _DESCRIBE[code]
-    locale = _babel_locale(code)
-    clock = format_skeleton("Hm", rule.at, locale=locale)
-    if rule.days == ALL_DAYS:
-        return template.daily.format(time=clock)
-    if rule.days == WORKDAYS:
-        return template.workdays.format(time=clock)
-    names = locale.days["format"][template.width]
-    days = template.separator.join(str(names[day]) for day in sorted(rule.days))
-    return template.days.format(days=days, time=clock)
+    return rule.days, rule.at
 
 
 # -- recurrences: day phrases ----------------------------------------------------------------------------------------
@@ -659,35 +625,15 @@ def parse_durations(text: str) -> list[int] | None:
     return found
 
 
-@dataclass(frozen=True)
-class _Units:
-    names: tuple[str, str, str, str]  # day, hour, minute, second
-    unit_gap: str = " "  # between a number and its unit
-    part_gap: str = " "  # between the parts
-
-
-_UNITS: Final[Mapping[str, _Units]] = {
-    "en": _Units(("d", "h", "min", "s")),
-    "id": _Units(("hari", "jam", "menit", "detik")),
-    "ko": _Units(("일", "시간", "분", "초"), unit_gap=""),
-    "de": _Units(("Tg.", "Std.", "Min.", "Sek.")),
-    "ja": _Units(("日", "時間", "分", "秒"), unit_gap="", part_gap=""),
-    "zh": _Units(("天", "小时", "分钟", "秒"), unit_gap="", part_gap=""),
-}
-
-
-def format_duration(seconds: int, lang: str) -> str:
-    """A short localised duration: "24 h", "2 d", "1 h 30 min" (en); "24 jam"; "24시간"; "24 Std."; "24時間"; "24小时".
-    Days are used from 48 hours on, so the usual "24h before" reads as such. Raises ``ValueError`` when negative."""
+def duration_parts(seconds: int) -> list[tuple[int, str]]:
+    """A duration as (amount, unit) parts, unit one of day/hour/minute/second; days only from 48 hours on, so the
+    usual "24h before" reads as such. Raises ``ValueError`` when negative. Rendering it in a group's language is
+    :func:`bot.localise.format_duration`."""
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
-    units = _UNITS.get(_base_language(lang), _UNITS["en"])
     days, rest = divmod(seconds, 86400) if seconds >= 2 * 86400 else (0, seconds)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [
-        f"{amount}{units.unit_gap}{name}"
-        for amount, name in zip((days, hours, minutes, secs), units.names, strict=True)
-        if amount
-    ]
-    return units.part_gap.join(parts) or f"0{units.unit_gap}{units.names[2]}"
+    amounts = zip((days, hours, minutes, secs), ("day", "hour", "minute", "second"), strict=True)
+    parts = [(n, unit) for n, unit in amounts if n]
+    return parts or [(0, "minute")]

@@ -179,7 +179,7 @@ class Services:
                 glossary=glossary,
                 translations=translations,
                 permissions=permissions,
-                catalog_language=catalog.resolve,
+                catalog=catalog,
                 clock=clock,
             ),
             actions=actions,

@@ -17,14 +17,13 @@ from handlers.context import KembarContext
 async def create_action(update: Update, context: KembarContext, here: ChatContext) -> Reply | None:
     message = update.effective_message
     replied = message.reply_to_message if message else None
-    await context.services.actions.create(
+    return await context.services.actions.create(
         here,
         actor_of(update),
         command_text(message),
         mentions=text_mentions(message),
         replied_text=(replied.text or replied.caption or "") if replied is not None else None,
     )
-    return None
 
 
 list_actions = text_command(lambda services: services.actions.listing)
@@ -46,6 +45,12 @@ async def assign(update: Update, context: KembarContext, here: ChatContext) -> R
 async def on_button(update: Update, context: KembarContext, here: ChatContext) -> Reply | None:
     query = update.callback_query
     return await context.services.actions.press(here, actor_of(update), (query.data or "") if query else "")
+
+
+@button
+async def on_other_reading(update: Update, context: KembarContext, here: ChatContext) -> Reply | None:
+    query = update.callback_query
+    return await context.services.actions.take_other(here, actor_of(update), (query.data or "") if query else "")
 
 
 programme = text_command(lambda services: services.programmes.programme)
@@ -83,4 +88,4 @@ COMMANDS = {
     "due": Command(due),
     "rename": Command(rename),
 }
-BUTTONS = {r"^act\|": on_button, f"^{re.escape(PROGRAMME_OFFER)}$": on_programme_offer}
+BUTTONS = {r"^act\|": on_button, r"^when\|a\|": on_other_reading, f"^{re.escape(PROGRAMME_OFFER)}$": on_programme_offer}

@@ -51,14 +51,14 @@ def actor_of(update: Update) -> Actor:
             return author
     user = update.effective_user
     if user is None:
-        return Actor(user_id=None, name="?")
+        return Actor(user_id=None, name="")  # shown as sender.unknown
     return Actor(user_id=user.id, name=user.full_name, username=user.username)
 
 
 def author_of(message: Message) -> Actor | None:
     """Who wrote ``message`` (for a command brought back by a button)."""
     if message.sender_chat is not None and message.sender_chat.id == message.chat_id:
-        return Actor(user_id=None, name=message.chat.title or "?", as_chat=True)
+        return Actor(user_id=None, name=message.chat.title or "", as_chat=True)
     user = message.from_user
     if user is None:
         return None

@@ -23,9 +23,9 @@ def media_kind(message: Message) -> str | None:
 
 def sender_name(message: Message) -> str:
     if message.sender_chat is not None:  # anonymous admin or a linked channel
-        return message.sender_chat.title or message.sender_chat.full_name or "?"
+        return message.sender_chat.title or message.sender_chat.full_name or ""
     user = message.from_user
-    return user.full_name if user else "?"
+    return user.full_name if user else ""  # rendered as sender.unknown
 
 
 def to_inbound(message: Message, *, label: str, language: str, edited: bool) -> InboundMessage:

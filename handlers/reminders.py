@@ -20,10 +20,16 @@ async def on_button(update: Update, context: KembarContext, here: ChatContext) -
     return await context.services.reminders.press(here, actor_of(update), (query.data or "") if query else "")
 
 
+@button
+async def on_other_reading(update: Update, context: KembarContext, here: ChatContext) -> Reply | None:
+    query = update.callback_query
+    return await context.services.reminders.take_other(here, actor_of(update), (query.data or "") if query else "")
+
+
 COMMANDS = {
     "remind": Command(remind, "cmd.remind"),
     "reminders": Command(reminders, "cmd.reminders"),
     "digest": Command(digest, "cmd.digest"),
     "unremind": Command(unremind),
 }
-BUTTONS = {r"^rem\|": on_button}
+BUTTONS = {r"^rem\|": on_button, r"^when\|r\|": on_other_reading}

@@ -273,6 +273,28 @@ class ReminderRepository:
             ).one()
             return _reminder(row)
 
+    async def move_number(self, scope: Scope, number: int, was: datetime, due_at: datetime) -> int:
+        """Move the user's one-off reminder #``number`` from ``was`` to ``due_at`` (all its pending rows);
+        the number of rows moved (0 when it already fired, was cancelled or was moved meanwhile)."""
+        require_aware(was, "was")
+        require_aware(due_at, "due_at")
+        due_at = due_at.astimezone(UTC)
+        statement = (
+            update(ReminderRow)
+            .where(
+                ReminderRow.scope == scope,
+                ReminderRow.number == number,
+                ReminderRow.state == PENDING,
+                ReminderRow.kind == "adhoc",
+                ReminderRow.nominal_at > was.astimezone(UTC) - timedelta(seconds=1),
+                ReminderRow.nominal_at < was.astimezone(UTC) + timedelta(seconds=1),
+            )
+            .values(due_at=due_at, nominal_at=due_at, attempts=0)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.db.session() as session:
+            return rowcount(await session.execute(statement))
+
     async def count_numbered(self, scope: Scope) -> int:
         """The scope's users' reminders pending or being sent (each counted once, not per group)."""
         async with self.db.session() as session:

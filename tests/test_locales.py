@@ -57,3 +57,45 @@ def test_language_codes() -> None:
     assert not any(is_language_code(c) for c in ("", "xx", "ID", "eng", "k0", "<b"))
     assert language_name("ko", "id") == "Korea"
     assert language_name("id", "en") == "Indonesian"
+
+
+ALL_SIX = ("id", "en", "ko", "de", "ja", "zh")
+WORDS = ("open", "mine", "overdue", "done", "all", "lead", "quiet", "on", "off", "add", "remove", "list", "revoke")
+SHOWN_IN_HELP = ("open", "mine", "overdue", "done", "all", "lead", "quiet", "on", "off", "add", "remove", "list")
+
+
+def test_all_six_interface_languages_exist(catalog: Catalog) -> None:
+    assert set(ALL_SIX) <= set(catalog.languages)
+
+
+@pytest.mark.parametrize("lang", ALL_SIX)
+def test_sub_command_words_are_distinct_and_shown_in_help(catalog: Catalog, lang: str) -> None:
+    owner: dict[str, str] = {}
+    for canonical in WORDS:
+        for word in catalog.words(canonical, lang):
+            assert word and " " not in word, f"{lang}: word.{canonical} has {word!r}"
+            meant = owner.setdefault(word, canonical)
+            assert meant == canonical, f"{lang}: {word!r} means {canonical} and {meant}"
+    help_text = catalog.t("help.text", lang).casefold()
+    for canonical in SHOWN_IN_HELP:
+        assert catalog.word(canonical, lang) in help_text, f"{lang}: help does not show {catalog.word(canonical, lang)}"
+
+
+@pytest.mark.parametrize("lang", ALL_SIX)
+def test_a_typed_word_is_understood_in_its_language_and_in_english(catalog: Catalog, lang: str) -> None:
+    for canonical in WORDS:
+        shown = catalog.word(canonical, lang)
+        assert catalog.choose(shown.upper(), lang, WORDS) == canonical
+        assert catalog.choose(canonical, lang, WORDS) == canonical
+    assert catalog.choose("nonsense", lang, WORDS) is None
+    assert catalog.choose("", lang, WORDS) is None
+
+
+@pytest.mark.parametrize("lang", ALL_SIX)
+def test_every_key_is_translated_not_copied(catalog: Catalog, lang: str) -> None:
+    """A catalogue that repeats English beyond names, codes and symbols was not written for its readers."""
+    if lang == "en":
+        return
+    english = catalog.messages["en"]
+    copied = [key for key, text in catalog.messages[lang].items() if text == english[key] and len(text) > 20]
+    assert not copied, f"{lang}: English left in {copied}"

@@ -19,12 +19,13 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply, zone_of
-from bot.dates import format_when, is_past
+from bot.dates import Reading, format_when, is_past
 from bot.features.action_text import TITLE_MAX, Mention, parse_action_text, plus_one_day, split_owner_names
+from bot.htmltext import escape
 from bot.i18n import Catalog, Markup
 from bot.ports import Buttons, DeliveryError, Sender
 from bot.translation.service import TranslationService
-from bot.when import examples, read_when
+from bot.when import choice_data, examples, offer_other, read_choice, read_when
 from storage.people import PeopleRepository
 from storage.records import ActionItem, Chat, Owner, Scope
 from storage.repos import ActionRepository, ProgrammeRepository
@@ -119,18 +120,18 @@ class ActionService:
         *,
         mentions: Sequence[Mention] = (),
         replied_text: str | None = None,
-    ) -> None:
+    ) -> Reply | None:
         """``/action <title> [@owner] [due <when>] [#programme]``, or ``/action @owner due <when>`` in reply
         to the message that becomes the title. The new item is announced in every group of the scope."""
         if await self.actions.count_open(here.scope) >= self.max_open_items:
             raise Refused("action.too_many", limit=self.max_open_items)
         parsed = parse_action_text(text, here.language, [m.text for m in mentions])
         title = parsed.title
-        due_at = None
+        due_at, reading = None, None
         for (when_text, strict), title_without in zip(parsed.when_candidates, parsed.title_without_when, strict=True):
-            when = await read_when(when_text, here.language, here.timezone, self.now())
-            if when is not None:
-                due_at, title = when, title_without
+            reading = await read_when(when_text, here.language, here.timezone, self.now())
+            if reading is not None:
+                due_at, title = reading.when, title_without
                 break
             if strict:
                 raise Refused("action.bad_when", when=when_text[:100], examples=examples(here.ui))
@@ -159,13 +160,42 @@ class ActionService:
             created_by=actor.user_id,
         )
         await self.announce_new(item, here)
+        return self._offer_other(here, item, reading)
+
+    def _offer_other(self, here: ChatContext, item: ActionItem, reading: Reading | None) -> Reply | None:
+        """When the due date had another plausible reading (still ahead), a button that takes it instead."""
+        if reading is None or reading.other is None or is_past(reading.other, self.now()):
+            return None
+        body = f"<b>#{item.number}</b> {escape(item.title)}"
+        return offer_other(self.catalog, here, body, reading, choice_data("a", item.scope, item.number, reading))
+
+    async def take_other(self, here: ChatContext, actor: Actor, data: str) -> Reply | None:
+        """The other-reading button under a due date: the same rules as ``/due``; nothing changes when the
+        due date was changed meanwhile."""
+        choice = read_choice(data)
+        if choice is None or choice.kind != "a":
+            return None
+        if choice.scope != here.scope:
+            raise Refused("action.button_other_bridge")
+        item = await self.actions.get(choice.scope, choice.number)
+        if item is None or item.status != "open" or item.due_at is None:
+            raise Refused("when.choice_gone")
+        if abs((item.due_at - choice.taken).total_seconds()) >= 1:
+            raise Refused("when.choice_gone")
+        self._check_future(here, choice.other)
+        await self._require_change(here, actor, item)
+        item = await self.actions.set_due(item.scope, item.number, choice.other)
+        await self.announce_change(item, here, "action.changed.due", by=actor)
+        return Reply("reminder.done_ack")
 
     async def listing(self, here: ChatContext, actor: Actor, text: str) -> Reply:
         """``/actions [open|mine|overdue|done|all]``."""
         args = text.split()
-        option = args[0].lower() if args else "open"
-        if option not in FILTERS or len(args) > 1:
-            raise Refused("action.bad_filter", option=" ".join(args)[:40])
+        option = self.catalog.choose(args[0], here.ui, FILTERS) if args else "open"
+        if option is None or len(args) > 1:
+            words = (f"<code>{escape(self.catalog.word(f, here.ui))}</code>" for f in FILTERS)
+            shown = self.catalog.join(words, here.ui)
+            raise Refused("action.bad_filter", option=" ".join(args)[:40], options=Markup(shown))
         statuses = {"open": ("open",), "mine": ("open",), "overdue": ("open",), "done": ("done",)}.get(
             option, ("open", "done")
         )
@@ -206,18 +236,19 @@ class ActionService:
         item = await self.actions.set_owners(here.scope, found.item.number, await self._owners(names, mentions))
         await self.announce_change(item, here, "action.changed.owners", by=actor)
 
-    async def due(self, here: ChatContext, actor: Actor, text: str) -> None:
+    async def due(self, here: ChatContext, actor: Actor, text: str) -> Reply | None:
         """``/due <n> <when>``."""
         found = await self.item_args(here, "due", text, more=True)
         if not found.rest:
             raise Refused("action.bad_when", when="", examples=examples(here.ui))
-        when = await read_when(found.rest, here.language, here.timezone, self.now())
-        if when is None:
+        reading = await read_when(found.rest, here.language, here.timezone, self.now())
+        if reading is None:
             raise Refused("action.bad_when", when=found.rest[:100], examples=examples(here.ui))
-        self._check_future(here, when)
+        self._check_future(here, reading.when)
         await self._require_change(here, actor, found.item)
-        item = await self.actions.set_due(here.scope, found.item.number, when)
+        item = await self.actions.set_due(here.scope, found.item.number, reading.when)
         await self.announce_change(item, here, "action.changed.due", by=actor)
+        return self._offer_other(here, item, reading)
 
     async def rename(self, here: ChatContext, actor: Actor, text: str) -> None:
         """``/rename <n> <title>``."""
@@ -270,7 +301,8 @@ class ActionService:
             return Reply("action.button_taken")
         if item.owners and not await self.permissions.is_admin(here, actor):
             raise Refused("action.take_owned")
-        item = await self.actions.add_owners(item.scope, item.number, [Owner(actor.label, actor.user_id)])
+        owner = Owner(actor.label or self.catalog.t("sender.unknown", here.ui), actor.user_id)
+        item = await self.actions.add_owners(item.scope, item.number, [owner])
         await self.announce_change(item, here, "action.changed.owners", by=actor)
         return Reply("action.button_taken")
 
@@ -353,11 +385,15 @@ class ActionService:
             return self.catalog.t("due.none", chat.language)
         return format_when(when, self.catalog.resolve(chat.language), zone_of(chat))
 
+    def owner_names(self, item: ActionItem, language: str | None) -> str:
+        """The owners' names joined the way the language joins a list ("Kim dan Budi", "Kim und Budi")."""
+        return self.catalog.join((owner.name for owner in item.owners), language)
+
     def card(self, item: ActionItem, title: str, chat: Chat) -> str:
         lang = chat.language
         parts: list[str] = []
         if item.owners:
-            parts.append(self.catalog.t("action.owners", lang, owners=item.owner_names))
+            parts.append(self.catalog.t("action.owners", lang, owners=self.owner_names(item, lang)))
         if item.due_at is not None:
             parts.append(self.catalog.t("action.due", lang, when=self.when_text(item.due_at, chat)))
         if item.programme:
@@ -368,7 +404,7 @@ class ActionService:
             parts.append(self.catalog.t("action.dropped_mark", lang))
         elif item.is_overdue(self.now()):
             parts.append(self.catalog.t("action.overdue", lang))
-        details = ("\n" + " · ".join(parts)) if parts else ""
+        details = ("\n" + self.catalog.t("fmt.separator", lang).join(parts)) if parts else ""
         return self.catalog.t("action.card", lang, number=item.number, title=title, details=Markup(details))
 
     async def cards(self, items: Sequence[ActionItem], here: ChatContext) -> str:
@@ -447,8 +483,9 @@ class ActionService:
         async def one(chat: Chat) -> None:
             title = await self.titles.title_in(item, chat.language, here.bridge_id)
             values: dict[str, object] = {"number": item.number, "title": title, "by": by.label, "city": here.label}
+            values["by"] = by.label or self.catalog.t("sender.unknown", chat.language)
             if key == "action.changed.owners":
-                values["owners"] = item.owner_names
+                values["owners"] = self.owner_names(item, chat.language)
             if key == "action.changed.due":
                 values["when"] = self.when_text(item.due_at, chat)
             await self._send(chat.id, self.catalog.t(key, chat.language, **values), None)

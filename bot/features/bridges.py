@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
+from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
 from bot.features.reminder_engine import ReminderEngine
 from bot.i18n import Catalog, Markup, language_name
 from bot.ports import DeliveryError, Members, Sender
@@ -35,7 +35,6 @@ CODE_TTL = timedelta(minutes=30)
 CODE_MINUTES = int(CODE_TTL.total_seconds() // 60)
 REQUEST_TTL = timedelta(hours=24)  # partners sit in other time zones: an approval may take a night
 REQUEST_HOURS = int(REQUEST_TTL.total_seconds() // 3600)
-REVOKE_WORDS = frozenset({"revoke", "cancel", "cabut", "batal", "취소", "widerrufen"})
 SHOW_CODE = "lnk|code"
 _DECISION = re.compile(r"^lnk\|(ok|no)\|(\d{1,18})$")
 CODE_ERRORS: dict[type[LinkCodeError], str] = {
@@ -125,7 +124,7 @@ class BridgeService:
             raise Refused("link.private")
         await self.permissions.require_admin(here, actor)
         argument = "".join(text.split())
-        if argument.lower() in REVOKE_WORDS:
+        if self.catalog.choose(argument, here.ui, ("revoke",)):
             codes, requests = await self.codes.revoke(here.id), await self.joins.revoke(here.id)
             return reply("link.revoked", codes=codes, requests=requests)
         if not await self.approved(here.id):
@@ -147,9 +146,10 @@ class BridgeService:
             except DeliveryError:
                 await self.codes.revoke_code(code)
             else:
-                return reply("link.sent_privately", name=actor.name, minutes=CODE_MINUTES)
+                name = actor.name or Phrase("sender.unknown")
+                return reply("link.sent_privately", name=name, minutes=CODE_MINUTES)
         show = [[(self.catalog.t("btn.show_code", here.language), SHOW_CODE)]]
-        return Reply("link.start_private", {"name": actor.name}, buttons=show)
+        return Reply("link.start_private", {"name": actor.name or Phrase("sender.unknown")}, buttons=show)
 
     async def _request(self, here: ChatContext, actor: Actor, code_text: str) -> Reply:
         if await self.bridges.bridge_of(here.id) is not None:

@@ -34,7 +34,7 @@ class ProgrammeService:
         action, _, remainder = text.strip().partition(" ")
         if not action:
             raise Refused("programme.usage")
-        if action.lower() == "add":
+        if self.catalog.choose(action, here.ui, ("add",)):
             name, _, goal = remainder.replace("—", "--").partition("--")
             return await self.add(here, actor, name.strip(), " ".join(goal.split()) or None)
         if remainder.strip():

@@ -25,7 +25,7 @@ from bot.chats import ChatDirectory
 from bot.context import zone_of
 from bot.dates import format_when
 from bot.features.status import StatusService
-from bot.htmltext import escape, split_html
+from bot.htmltext import split_html
 from bot.i18n import Catalog, Markup
 from bot.ports import Buttons, DeliveryError, DestinationGone, Migrated, NotAllowed, RetryLater, Sender
 from bot.schedule import after_quiet_hours, next_local_time, next_occurrence
@@ -186,6 +186,20 @@ class ReminderEngine:
         added = await self.reminders.add_many(news)
         self.on_schedule_change()
         return added
+
+    async def move(self, scope: Scope, number: int, was: datetime, to: datetime) -> bool:
+        """Move the one-off reminder #``number`` from ``was`` to ``to`` in every group (False: nothing to move)."""
+        moved = await self.reminders.move_number(scope, number, was, to)
+        if moved:
+            self.on_schedule_change()
+        return moved > 0
+
+    async def tell(self, chat: Chat, text: str) -> None:
+        """A notice in one group (logged, never raised, when Telegram refuses it)."""
+        try:
+            await self.sender.send_text(chat.id, text)
+        except DeliveryError as exc:
+            logger.warning("notice to chat %s failed: %s", chat.id, exc)
 
     async def snooze(self, reminder: Reminder, delta: timedelta) -> Reminder:
         when = self.now() + delta
@@ -363,7 +377,10 @@ class ReminderEngine:
             if item is None or item.status != "open":
                 return None, None, False
             title = (await self.translations.translate(item.title, item.language, lang, bridge_id=bridge_id)).text
-            owners = Markup(" · 👤 " + ", ".join(escape(o.name) for o in item.owners)) if item.owners else Markup("")
+            owners = Markup("")
+            if item.owners:
+                names = self.catalog.join((o.name for o in item.owners), lang)
+                owners = Markup(t("fmt.separator", lang) + t("action.owners", lang, owners=names))
             when = format_when(item.due_at, ui, tz) if item.due_at else ""
             if reminder.kind == "overdue" or (item.due_at is not None and item.due_at <= self.now()):
                 key = "reminder.overdue" if reminder.kind == "overdue" else "reminder.due_now"

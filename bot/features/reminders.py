@@ -6,25 +6,19 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from babel.dates import get_day_names
-
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
 from bot.dates import format_when, is_past
 from bot.features.actions import ActionService
 from bot.features.reminder_engine import ReminderEngine
+from bot.htmltext import escape
 from bot.i18n import Catalog, Markup
-from bot.schedule import (
-    describe_recurrence,
-    format_duration,
-    parse_durations,
-    parse_hhmm,
-    parse_recurrence,
-    parse_weekday_time,
-)
-from bot.when import examples, read_leading_when
+from bot.localise import clock, describe_recurrence, format_duration, quiet_window, weekday_name
+from bot.schedule import parse_durations, parse_hhmm, parse_recurrence, parse_weekday_time
+from bot.when import choice_data, examples, offer_other, read_choice, read_leading_when
 
 TEXT_MAX = 1000  # characters of a reminder's text: it is posted, translated, in every group
-RECURRING_WORDS = ("every", "daily", "setiap", "tiap", "매주", "매일", "jeden", "jede", "täglich", "montags")
+# How a recurring /remind starts in each language: text that starts so but is not a recurrence gets the usage.
+RECURRING_STARTS = ("every ", "daily", "setiap", "tiap", "매주", "매일", "jeden ", "jede ", "täglich", "毎", "每")
 LEAD_MAX = 5
 LEAD_MAX_SECONDS = 30 * 86400
 _BUTTON = re.compile(r"^rem\|(\d{1,18})\|(done|h1|d1)$")
@@ -54,22 +48,22 @@ class ReminderService:
             raise Refused("remind.usage", examples=examples(here.ui))
         if await self.engine.reminders.count_numbered(here.scope) >= self.max_reminders:
             raise Refused("remind.too_many", limit=self.max_reminders)
-        first_word = text.split()[0].lower()
-        if first_word in RECURRING_WORDS or text.lower().startswith(("every ", "jeden ")):
-            parsed = parse_recurrence(text, here.language) or parse_recurrence(text, "en")
-            if parsed is None:
-                raise Refused("remind.usage", examples=examples(here.ui))
+        parsed = parse_recurrence(text, here.language) or parse_recurrence(text, "en")
+        if parsed is None and text.lower().startswith(RECURRING_STARTS):
+            raise Refused("remind.usage", examples=examples(here.ui))
+        if parsed is not None:
             recurrence, message = parsed
             if not message.strip():
                 raise Refused("remind.no_text")
             self._check_length(message)
             added = await self.engine.add_recurring(here.chat, here.scope, recurrence, message.strip(), actor.user_id)
-            rule = describe_recurrence(recurrence, here.ui)
+            rule = Markup(describe_recurrence(self.catalog, recurrence, here.ui))
             return reply("remind.created_recurring", number=added[0].number, rule=rule, text=message)
         found = await read_leading_when(text, here.language, here.timezone, self.engine.now())
         if found is None:
             raise Refused("remind.usage", examples=examples(here.ui))
-        when, message = found
+        reading, message = found
+        when = reading.when
         shown = format_when(when, here.ui, here.timezone)
         if is_past(when, self.engine.now()):
             raise Refused("remind.past", when=shown)
@@ -77,7 +71,33 @@ class ReminderService:
             raise Refused("remind.no_text")
         self._check_length(message)
         added = await self.engine.add_adhoc(here.chat, here.scope, when, message.strip(), actor.user_id)
-        return reply("remind.created", number=added[0].number, when=shown, text=message)
+        number = added[0].number or 0
+        if reading.other is None or is_past(reading.other, self.engine.now()):
+            return reply("remind.created", number=number, when=shown, text=message)
+        body = self.catalog.t("remind.created", here.ui, number=number, when=shown, text=message)
+        return offer_other(self.catalog, here, body, reading, choice_data("r", here.scope, number, reading))
+
+    async def take_other(self, here: ChatContext, actor: Actor, data: str) -> Reply | None:
+        """The other-reading button under a new reminder: its creator or an administrator moves it there;
+        nothing changes when it already fired, was cancelled or was moved meanwhile."""
+        choice = read_choice(data)
+        if choice is None or choice.kind != "r":
+            return None
+        if choice.scope != here.scope:
+            raise Refused("reminder.button_other_chat")
+        found = await self.engine.reminders.numbered(here.scope, choice.number)
+        if found is None:
+            raise Refused("when.choice_gone")
+        if actor.user_id is None or found.created_by != actor.user_id:
+            await self.permissions.require_admin(here, actor)
+        shown = format_when(choice.other, here.ui, here.timezone)
+        if is_past(choice.other, self.engine.now()):
+            raise Refused("remind.past", when=shown)
+        if not await self.engine.move(here.scope, choice.number, choice.taken, choice.other):
+            raise Refused("when.choice_gone")
+        notice = self.catalog.t("when.moved", here.ui, number=choice.number, when=shown, text=found.text or "")
+        await self.engine.tell(here.chat, notice)
+        return Reply("reminder.done_ack")
 
     def _check_length(self, message: str) -> None:
         if len(message.strip()) > TEXT_MAX:
@@ -90,9 +110,10 @@ class ReminderService:
         args = text.split()
         if not args:
             return await self._listing(here)
-        option, values = args[0].lower(), args[1:]
-        if option not in ("lead", "overdue", "quiet"):
+        option, values = self.catalog.choose(args[0], here.ui, ("lead", "overdue", "quiet")), args[1:]
+        if option is None:
             raise Refused("reminders.usage")
+        switch = self.catalog.choose(values[0], here.ui, ("on", "off")) if len(values) == 1 else None
         await self.permissions.require_admin(here, actor)
         settings = self.engine.settings
         if option == "lead":
@@ -103,20 +124,21 @@ class ReminderService:
             await self.engine.resync_scope(here.scope)
             return reply("reminders.lead_set", lead=self._lead_text(here, changed.lead_seconds))
         if option == "overdue":
-            if values not in (["on"], ["off"]):
+            if switch is None:
                 raise Refused("reminders.usage")
-            await settings.set_overdue(here.scope, values == ["on"])
+            await settings.set_overdue(here.scope, switch == "on")
             await self.engine.resync_scope(here.scope)
-            return reply("reminders.overdue_set", state=Phrase(f"state.{values[0]}"))
-        if values == ["off"]:
-            schedule = await settings.set_quiet(here.id, None, None)
-        else:
-            window = "".join(values).replace("–", "-").split("-")
-            start = parse_hhmm(window[0]) if len(window) == 2 else None
-            end = parse_hhmm(window[1]) if len(window) == 2 else None
-            if start is None or end is None or start == end:
-                raise Refused("reminders.quiet_invalid")
-            schedule = await settings.set_quiet(here.id, start, end)
+            return reply("reminders.overdue_set", state=Phrase(f"state.{switch}"))
+        if switch == "off":
+            await settings.set_quiet(here.id, None, None)
+            await self.engine.resync_scope(here.scope)
+            return reply("reminders.quiet_off")
+        window = "".join(values).replace("–", "-").split("-")
+        start = parse_hhmm(window[0]) if len(window) == 2 else None
+        end = parse_hhmm(window[1]) if len(window) == 2 else None
+        if start is None or end is None or start == end:
+            raise Refused("reminders.quiet_invalid")
+        schedule = await settings.set_quiet(here.id, start, end)
         await self.engine.resync_scope(here.scope)
         return reply("reminders.quiet_set", quiet=self._quiet_text(here, schedule.quiet_start, schedule.quiet_end))
 
@@ -138,26 +160,28 @@ class ReminderService:
         lines = []
         for r in upcoming:
             if r.recurrence:
-                when = describe_recurrence(r.recurrence, here.ui)
+                when = Markup(describe_recurrence(self.catalog, r.recurrence, here.ui))
             else:
-                when = format_when(r.due_at, here.ui, here.timezone)
+                when = Markup(escape(format_when(r.due_at, here.ui, here.timezone)))
             lines.append(t("reminders.line", here.ui, number=r.number or 0, when=when, text=r.text or ""))
         listing = t("reminders.list", here.ui, items=Markup("\n".join(lines)))
         return reply("reminders.overview", items=Markup(listing), settings=Markup(summary))
 
-    def _lead_text(self, here: ChatContext, lead_seconds: tuple[int, ...]) -> str:
-        return ", ".join(
-            format_duration(s, here.ui) if s else self.catalog.t("reminders.at_due", here.ui) for s in lead_seconds
+    def _lead_text(self, here: ChatContext, lead_seconds: tuple[int, ...]) -> Markup:
+        shown = (
+            escape(format_duration(s, here.ui)) if s else self.catalog.t("reminders.at_due", here.ui)
+            for s in lead_seconds
         )
+        return Markup(self.catalog.join(shown, here.ui))
 
-    def _quiet_text(self, here: ChatContext, start: str | None, end: str | None) -> str:
-        return f"{start}–{end}" if start and end else self.catalog.t("state.off", here.ui)
+    def _quiet_text(self, here: ChatContext, start: str | None, end: str | None) -> Markup:
+        return Markup(quiet_window(self.catalog, start, end, here.ui))
 
-    def _digest_text(self, here: ChatContext, weekday: int | None, time: str) -> str:
+    def _digest_text(self, here: ChatContext, weekday: int | None, time: str) -> Markup:
         if weekday is None:
-            return self.catalog.t("digest.state_off", here.ui)
-        day = get_day_names("wide", locale=here.ui)[weekday]
-        return self.catalog.t("digest.when", here.ui, weekday=day, time=time)
+            return Markup(self.catalog.t("digest.state_off", here.ui))
+        day = weekday_name(weekday, here.ui)
+        return Markup(self.catalog.t("digest.when", here.ui, weekday=day, time=clock(time, here.ui)))
 
     # ---- /unremind ----------------------------------------------------------------------------------
     async def unremind(self, here: ChatContext, actor: Actor, text: str) -> Reply:
@@ -183,12 +207,12 @@ class ReminderService:
             raise Refused("digest.usage")
         await self.permissions.require_admin(here, actor)
         settings = self.engine.settings
-        lowered = text.lower()
-        if lowered == "off":
+        switch = self.catalog.choose(text, here.ui, ("on", "off"))
+        if switch == "off":
             await settings.set_digest(here.id, None)
             await self.engine.reset_digest(here.chat)
             return reply("digest.off")
-        if lowered == "on":
+        if switch == "on":
             current = await settings.schedule(here.id)
             await settings.set_digest(here.id, 0 if current.digest_weekday is None else current.digest_weekday)
         else:

@@ -11,11 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.dates import format_datetime
-
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
 from bot.htmltext import escape
-from bot.i18n import SUGGESTED_LANGUAGES, Markup, is_language_code, language_name
+from bot.i18n import SUGGESTED_LANGUAGES, Catalog, Markup, is_language_code, language_name
+from bot.localise import weekday_time
 from bot.translation.service import TranslationService
 from storage.repos import ChatRepository, GlossaryRepository
 
@@ -70,14 +69,15 @@ class SettingsService:
         glossary: GlossaryRepository,
         translations: TranslationService,
         permissions: Permissions,
-        catalog_language: Callable[[str | None], str],
+        catalog: Catalog,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.chats = chats
         self.glossary = glossary
         self.translations = translations
         self.permissions = permissions
-        self.ui_language = catalog_language
+        self.catalog = catalog
+        self.ui_language = catalog.resolve
         self.clock = clock
 
     async def language(self, here: ChatContext, actor: Actor, text: str) -> Reply:
@@ -121,12 +121,12 @@ class SettingsService:
         except ZoneInfoNotFoundError:
             raise Refused("tz.invalid", tz=arg[:64]) from None
         await self.chats.set_timezone(here.id, zone)
-        return reply("tz.set", tz=zone, now=format_datetime(now, "EEEE HH:mm", locale=here.ui))
+        return reply("tz.set", tz=zone, now=weekday_time(now, here.ui))
 
     async def original(self, here: ChatContext, actor: Actor, text: str) -> Reply:
         """``/original on|off``: show the original text under translations relayed into this group."""
-        arg = text.strip().lower()
-        if arg not in ("on", "off"):
+        arg = self.catalog.choose(text, here.ui, ("on", "off"))
+        if arg is None:
             return reply("original.state", state=Phrase("state.on" if here.chat.show_original else "state.off"))
         await self.permissions.require_admin(here, actor)
         await self.chats.set_show_original(here.id, arg == "on")
@@ -134,9 +134,9 @@ class SettingsService:
 
     async def glossary_command(self, here: ChatContext, actor: Actor, text: str) -> Reply:
         """``/glossary add|remove|list``: the bridge's terms (administrators change them)."""
-        action, _, rest = text.strip().partition(" ")
-        action = action.lower()
-        if action not in ("add", "remove", "list"):
+        typed, _, rest = text.strip().partition(" ")
+        action = self.catalog.choose(typed, here.ui, ("add", "remove", "list"))
+        if action is None:
             raise Refused("glossary.usage")
         bridge_id = here.bridge_id
         if bridge_id is None:

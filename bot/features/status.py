@@ -57,11 +57,16 @@ class StatusService:
         if nexts:
             titles = await self.titles.titles_in(nexts, lang, here.bridge_id)
             for item, title in zip(nexts, titles, strict=True):
-                owners = f" · 👤 {item.owner_names}" if item.owners else ""
-                when = format_when(item.due_at, ui, tz) if item.due_at else t("due.none", lang)
+                separator = t("fmt.separator", lang)
+                owners = ""
+                if item.owners:
+                    names = self.catalog.join((o.name for o in item.owners), lang)
+                    owners = separator + t("action.owners", lang, owners=names)
+                when = escape(format_when(item.due_at, ui, tz)) if item.due_at else t("due.none", lang)
                 if item.is_overdue(now):
-                    when += " · " + t("action.overdue", lang)
-                lines.append(t("status.next_line", lang, number=item.number, title=title, when=when, owners=owners))
+                    when += separator + t("action.overdue", lang)
+                values = {"number": item.number, "title": title, "when": Markup(when), "owners": Markup(owners)}
+                lines.append(t("status.next_line", lang, **values))
         else:
             lines.append(t("status.no_deadlines", lang))
         lines.append("")
@@ -70,7 +75,8 @@ class StatusService:
         if recent:
             shown = recent[:RECENT_MAX]
             titles = await self.titles.titles_in(shown, lang, here.bridge_id)
-            lines.extend(f"✅ #{i.number} {escape(title)}" for i, title in zip(shown, titles, strict=True))
+            for i, title in zip(shown, titles, strict=True):
+                lines.append(t("status.done_line", lang, number=i.number, title=title))
         else:
             lines.append(t("status.nothing_recent", lang))
         last = await repo.last_activity(here.scope)

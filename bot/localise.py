@@ -1,0 +1,65 @@
+"""Values formatted in a group's language: durations, clock times, recurrences, quiet hours, weekdays.
+
+The numbers, units, list joining and time patterns come from Babel (CLDR); the sentence around them from the
+group's catalogue (``recur.*``, ``quiet.window``). Nothing here is English unless the group's language is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from babel.dates import format_skeleton, get_day_names
+from babel.lists import format_list
+from babel.units import format_unit
+
+from bot.i18n import Catalog, babel_locale
+from bot.schedule import ALL_DAYS, WORKDAYS, duration_parts, recurrence_rule
+
+__all__ = ["clock", "describe_recurrence", "format_duration", "quiet_window", "weekday_name", "weekday_time"]
+
+_UNITS = {"day": "duration-day", "hour": "duration-hour", "minute": "duration-minute", "second": "duration-second"}
+
+
+def format_duration(seconds: int, lang: str) -> str:
+    """ "24 hours", "24 jam", "24시간", "24 Stunden", "1 Stunde und 30 Minuten" … (days from 48 hours on)."""
+    locale = babel_locale(lang)
+    parts = [format_unit(n, _UNITS[unit], length="long", locale=locale) for n, unit in duration_parts(seconds)]
+    return format_list(parts, style="unit", locale=locale)
+
+
+def clock(at: time | str, lang: str) -> str:
+    """A wall-clock time the way the language writes it: "08:00" (en, de, ko), "08.00" (id), "8:00" (ja)."""
+    if isinstance(at, str):  # "HH:MM" as stored
+        hours, minutes = at.split(":")
+        at = time(int(hours), int(minutes))
+    return str(format_skeleton("Hm", at, locale=babel_locale(lang)))
+
+
+def weekday_name(weekday: int, lang: str) -> str:
+    """The weekday's full name (Monday = 0)."""
+    return str(get_day_names("wide", locale=babel_locale(lang))[weekday])
+
+
+def weekday_time(when: datetime, lang: str) -> str:
+    """ "Monday 14:00", "Senin 14.00", "월요일 14:00" (for "local time now")."""
+    return f"{weekday_name(when.weekday(), lang)} {clock(when.time(), lang)}"
+
+
+def describe_recurrence(catalog: Catalog, recurrence: str, lang: str) -> str:
+    """ "every Monday and Friday at 09:00", "setiap Senin dan Jumat pukul 09.00", "매주 월요일 및 금요일 09:00" …
+    Raises ``ValueError`` for a malformed recurrence."""
+    days, at = recurrence_rule(recurrence)
+    shown = clock(at, lang)
+    if days == ALL_DAYS:
+        return catalog.t("recur.daily", lang, time=shown)
+    if days == WORKDAYS:
+        return catalog.t("recur.workdays", lang, time=shown)
+    names = catalog.join((weekday_name(day, lang) for day in sorted(days)), lang)
+    return catalog.t("recur.days", lang, days=names, time=shown)
+
+
+def quiet_window(catalog: Catalog, start: str | None, end: str | None, lang: str) -> str:
+    """Quiet hours as "21:00–07:00" ("21.00–07.00" in Indonesian), or the word for off."""
+    if not start or not end:
+        return catalog.t("state.off", lang)
+    return catalog.t("quiet.window", lang, start=clock(start, lang), end=clock(end, lang))
