@@ -116,12 +116,12 @@ class Catalog:
                 return canonical
         return None
 
-    def join(self, items: Iterable[str], language: str | None) -> str:
+    def join(self, items: Iterable[str], language: str | None, *, alternatives: bool = False) -> str:
         """Items joined the way the language joins a list ("Senin dan Jumat", "Montag und Freitag")."""
         shown = list(items)
         if not shown:
             return ""
-        return format_list(shown, locale=babel_locale(self.resolve(language)))
+        return format_list(shown, style="or" if alternatives else "standard", locale=babel_locale(self.resolve(language)))
 
 
 def babel_locale(language: str) -> Locale:

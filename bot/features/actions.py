@@ -194,7 +194,7 @@ class ActionService:
         option = self.catalog.choose(args[0], here.ui, FILTERS) if args else "open"
         if option is None or len(args) > 1:
             words = (f"<code>{escape(self.catalog.word(f, here.ui))}</code>" for f in FILTERS)
-            shown = self.catalog.join(words, here.ui)
+            shown = self.catalog.join(words, here.ui, alternatives=True)
             raise Refused("action.bad_filter", option=" ".join(args)[:40], options=Markup(shown))
         statuses = {"open": ("open",), "mine": ("open",), "overdue": ("open",), "done": ("done",)}.get(
             option, ("open", "done")
