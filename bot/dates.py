@@ -57,7 +57,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -66,10 +66,11 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
 from dateparser.date import DateDataParser
 
-__all__ = ["EXAMPLES", "format_when", "is_past", "parse_when"]
+__all__ = ["EXAMPLES", "Reading", "format_when", "is_past", "parse_when", "read_date"]
 
 END_OF_WORKING_DAY: Final = 17 * 60  # minutes after local midnight, for a date without a time
 MAX_YEARS_AWAY: Final = 100  # "0001-01-01" is not a date anyone plans with
+RECENT_PAST_DAYS: Final = 62  # a date without a year up to this many days ago is that (past) date
 
 EXAMPLES: Mapping[str, tuple[str, ...]] = {
     "id": ("besok jam 10", "Jumat jam 14.00", "dalam 2 jam", "30 Maret pukul 09.00"),
@@ -84,8 +85,17 @@ EXAMPLES: Mapping[str, tuple[str, ...]] = {
 # -- public API -----------------------------------------------------------------------------------------------------
 
 
-def parse_when(text: str, lang: str, tz: str, now: datetime) -> datetime | None:
-    """The instant ``text`` names, as an aware UTC datetime, or ``None`` when it is not a date.
+@dataclass(frozen=True)
+class Reading:
+    """What a text names: the documented default reading and, when another one is as plausible, that one too."""
+
+    when: datetime  # aware UTC: the documented default reading
+    other: datetime | None = None  # aware UTC: the other plausible reading, when there is one
+    kind: str | None = None  # why there is another reading: "hour", "day_month" or "next_weekday"
+
+
+def read_date(text: str, lang: str, tz: str, now: datetime) -> Reading | None:
+    """The instant ``text`` names with the other plausible reading, if any; ``None`` when it is not a date.
 
     ``lang`` is the group's language (unknown ones use the English rules plus dateparser), ``tz`` its IANA zone,
     ``now`` an aware datetime in any zone. Past dates are not rejected here (see :func:`is_past`).
@@ -94,16 +104,36 @@ def parse_when(text: str, lang: str, tz: str, now: datetime) -> datetime | None:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
     zone = ZoneInfo(tz)
+    if len(text) > 400:
+        return None
+    code = _base_language(lang)
+    paren_weekday = None
+    if (paren := _PAREN.search(text)) is not None:
+        names = _paren_weekdays(code)
+        key = _normalise(paren.group(1)).rstrip(".")
+        if key in names:
+            paren_weekday = names[key]
+            text = f"{text[: paren.start()]} {text[paren.end() :]}"
     s = _normalise(text)
     if not s or len(s) > 200:
         return None
     try:
-        when = _Parse(s, _rules(_base_language(lang)), zone, now).run()
+        parse = _Parse(s, _rules(code), zone, now, working_hours=True, paren_weekday=paren_weekday)
+        reading = parse.run()
     except (_NotADate, OverflowError):
         return None
-    if when is None or abs(when.year - now.year) > MAX_YEARS_AWAY:
+    if reading is None or abs(reading.when.year - now.year) > MAX_YEARS_AWAY:
         return None
-    return when
+    return reading
+
+
+def parse_when(text: str, lang: str, tz: str, now: datetime) -> datetime | None:
+    """The instant ``text`` names, as an aware UTC datetime, or ``None`` when it is not a date.
+
+    The default reading of :func:`read_date`; same arguments and errors.
+    """
+    reading = read_date(text, lang, tz, now)
+    return reading.when if reading is not None else None
 
 
 def is_past(when: datetime, now: datetime) -> bool:
@@ -260,6 +290,9 @@ _KO_NATIVE: Final[Mapping[str, int]] = {
 _WEEK = "next_week"
 _THIS_WEEK = "this_week"
 _NEXT = "next"
+_COMING = "coming"  # "this coming Friday", "kommenden Freitag": the first one, never the week after
+_END_WEEK, _END_NEXT_WEEK, _END_MONTH, _END_NEXT_MONTH, _REFUSE = "week", "next_week", "month", "next_month", "refuse"
+_EOD = 17 * 60  # "EOD", "COB", "Feierabend", "퇴근 전", "終業", "下班前"
 
 
 @dataclass(frozen=True)
@@ -289,6 +322,11 @@ class _Spec:
     swap_if_unambiguous: bool = False  # accept the other order when only it is possible
     dotted_day_month: bool = False  # "30.03." is a date
     word_boundaries: bool = True
+    ends: tuple[tuple[str, str], ...] = ()  # (regex, _END_* kind): end of the week / month
+    calendar_weeks: tuple[str, ...] = ()  # group n: an ISO week number
+    dated_day_month: tuple[str, ...] = ()  # groups d, mo: "tgl 8.4", "am 8.4" (day.month after a date word)
+    dotted_other: bool = False  # a dotted day.month also offers the swapped reading (en)
+    ambiguous_next: frozenset[str] = frozenset()  # "next" words whose weekday may mean the week after
 
 
 _EN_MONTHS: Final[Mapping[str, int]] = {
@@ -318,8 +356,15 @@ _EN = _Spec(
         r"\b(?P<h>⟨H⟩)(?::(?P<m>\d{2}))?\s*o'?clock\b",
         r"\bat\s+(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?(?![\d/-]|[.:]\d)",
         r"\b(?P<h>⟨H⟩)(?::(?P<m>\d{2}))?(?=\s+(?:in\s+the\s+)?(?:morning|afternoon|evening|night)\b)",
+        r"\b(?:at\s+)?(?:(?P<half>half)|(?P<qafter>(?:a\s+)?quarter))\s+past\s+(?P<h>⟨H⟩)(?![\d.:/])",
+        r"\b(?:at\s+)?(?P<qbefore>(?:a\s+)?quarter)\s+to\s+(?P<h>⟨H⟩)(?![\d.:/])",
     ),
-    clock_words=((r"\b(?:12\s+)?(?:noon|midday)\b", 12 * 60), (r"\b(?:12\s+)?midnight\b", 24 * 60)),
+    clock_words=(
+        (r"\b(?:12\s+)?(?:noon|midday)\b", 12 * 60),
+        (r"\b(?:12\s+)?midnight\b", 24 * 60),
+        (r"\b(?:eod|cob|eob|close\s+of\s+(?:business|play)|end\s+of\s+(?:the\s+)?(?:business\s+|working\s+|work\s+)?"
+         r"day)\b", _EOD),
+    ),
     periods=(
         (r"\b(?:in\s+the\s+)?morning\b", _MORNING),
         (r"\b(?:in\s+the\s+)?afternoon\b", _AFTERNOON),
@@ -328,19 +373,36 @@ _EN = _Spec(
     ),
     relative_days=(
         (r"\b(?:the\s+)?day\s+after\s+tomorrow\b", 2, None),
-        (r"\b(?:tomorrow|tmrw|tmr|tomorow)\b", 1, None),
-        (r"\btoday\b", 0, None),
-        (r"\btonight\b", 0, _EVENING),
+        (r"\b(?:tomorrow|tmrw|tmr|tmrw?|tmrow|tomorow|tommorow|tommorrow|tomorrw|tomoro|tomorro|2moro|2morow|2morrow"
+         r"|2mrw|tmw)\b", 1, None),
+        (r"\b(?:today|2day|tdy)\b", 0, None),
+        (r"\b(?:tonight|tonite|2nite)\b", 0, _EVENING),
     ),
     week_phrases=((r"\bnext\s+week\b", _WEEK, None), (r"\bthis\s+week\b", _THIS_WEEK, None)),
-    weekday=r"\b(?:(?P<next>next|coming)\s+)?(?P<wd>⟨WD⟩)(?![a-z])\.?",
-    weekday_names={**_EN_WEEKDAYS_FULL, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3,
-                   "thurs": 3, "fri": 4, "sat": 5, "sun": 6},
+    weekday=r"\b(?:(?P<next>next|coming|this\s+coming)\s+)?(?P<wd>⟨WD⟩)(?![a-z])\.?",
+    weekday_names={**_EN_WEEKDAYS_FULL, "mon": 0, "mondy": 0, "monady": 0, "tue": 1, "tues": 1, "tuseday": 1,
+                   "tusday": 1, "teusday": 1, "wed": 2, "weds": 2, "wednes": 2, "wensday": 2, "wendsday": 2,
+                   "wednsday": 2, "wedensday": 2, "wednesay": 2, "thu": 3, "thur": 3, "thurs": 3, "thr": 3,
+                   "thrusday": 3, "thursdy": 3, "thurday": 3, "fri": 4, "firday": 4, "fryday": 4, "fridy": 4,
+                   "sat": 5, "saturady": 5, "saterday": 5, "satruday": 5, "sun": 6, "sundy": 6, "sunady": 6},
+    next_modes={"coming": _COMING, "this coming": _COMING},
     months=_EN_MONTHS,
     month_dates=_LATIN_MONTH_DATES,
     day_of_month=(r"\bthe\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b",),
-    fillers=frozenset({"at", "on", "the", "by", "until", "till", "til", "this", "of", "around", "due"}),
+    fillers=frozenset({"at", "on", "the", "by", "until", "till", "til", "this", "of", "around", "due", "before"}),
     swap_if_unambiguous=True,
+    dotted_day_month=True,
+    dotted_other=True,
+    ends=(
+        (r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+week\b", _END_NEXT_WEEK),
+        (r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:work\s*|working\s+)?week\b|\beow\b", _END_WEEK),
+        (r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+month\b", _END_NEXT_MONTH),
+        (r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month\b|\beom\b", _END_MONTH),
+    ),
+    calendar_weeks=(r"(?<!next\s)(?<!this\s)\b(?:in\s+|by\s+)?(?:calendar\s+week|cw|kw|wk|week)\s*#?\s*(?P<n>\d{1,2})"
+                    r"(?!\d|[.:/]\d|\s*[ap]\.?\s?m\b|\s*o'?clock)",),
+    dated_day_month=(r"\bon\s+(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.?(?!\d|[.:]\d)",),
+    ambiguous_next=frozenset({"next"}),
 )  # fmt: skip
 
 _ID = _Spec(
@@ -354,7 +416,11 @@ _ID = _Spec(
         r"\b(?:jam|jm|pukul|pkl|pk)\.?\s*(?:(?P<prehalf>setengah)\s+)?(?P<h>⟨H⟩)(?:\s*[.:]\s*(?P<m>\d{2}))?(?!\d)",
         r"\b(?P<h>⟨H⟩)(?:[.:](?P<m>\d{2}))?(?=\s+(?:pagi|siang|sore|malam|dini\s+hari)\b)",
     ),
-    clock_words=((r"\btengah\s+malam\b", 24 * 60), (r"\btengah\s+hari\b", 12 * 60)),
+    clock_words=(
+        (r"\btengah\s+malam\b", 24 * 60),
+        (r"\btengah\s+hari\b", 12 * 60),
+        (r"\b(?:akhir\s+hari(?:\s+kerja)?|jam\s+pulang(?:\s+kantor)?|eod|cob)\b", _EOD),
+    ),
     periods=(
         (r"\bpagi\b", _MORNING),
         (r"\bsiang\b", _NOON),
@@ -364,9 +430,9 @@ _ID = _Spec(
         (r"\bdini\s+hari\b", _DAWN),
     ),
     relative_days=(
-        (r"\bhari\s+ini\b", 0, None),
-        (r"\b(?:besok|esok|bsk|besuk)\b", 1, None),
-        (r"\blusa\b", 2, None),
+        (r"\b(?:hari|hr)\s+ini\b", 0, None),
+        (r"\b(?:besok|esok|bsk|besuk|bsok|bsuk|besoknya)\b", 1, None),
+        (r"\b(?:lusa|lsa)\b", 2, None),
     ),
     week_phrases=(
         (r"\bhari\s+minggu\s+depan\b", _NEXT, 6),
@@ -375,31 +441,48 @@ _ID = _Spec(
         (r"\b(?:minggu|pekan)\s+ini\b", _THIS_WEEK, None),
     ),
     weekday=r"\b(?:hari\s+)?(?P<wd>⟨WD⟩)\b(?:\s+(?P<next>depan)\b)?",
-    weekday_names={"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "jumaat": 4,
-                   "sabtu": 5, "minggu": 6, "ahad": 6},
+    weekday_names={"senin": 0, "sen": 0, "snn": 0, "selasa": 1, "sel": 1, "slasa": 1, "rabu": 2, "rab": 2,
+                   "kamis": 3, "kam": 3, "kemis": 3, "jumat": 4, "jum'at": 4, "jumaat": 4, "jum": 4, "jmt": 4,
+                   "sabtu": 5, "sab": 5, "sbtu": 5, "minggu": 6, "ahad": 6},
+    ambiguous_next=frozenset({"depan"}),
     months={"agt": 8, "ags": 8, "agus": 8, "sept": 9, "nop": 11, "nopember": 11, "pebruari": 2, "peb": 2},
     month_dates=_LATIN_MONTH_DATES,
     day_of_month=(r"\b(?:tanggal|tgl)\.?\s*(?P<d>\d{1,2})\b(?![.:/-]\d)",),
-    fillers=frozenset({"pada", "pd", "tanggal", "tgl", "hari", "ini", "nanti", "sampai", "paling", "lambat",
-                       "sekitar", "di", "tgl."}),
+    fillers=frozenset({"pada", "pd", "tanggal", "tgl", "hari", "hr", "ini", "nanti", "sampai", "paling", "lambat",
+                       "sekitar", "di", "tgl.", "sebelum", "sblm", "max", "maks", "deadline"}),
+    ends=(
+        (r"\bakhir\s+(?:minggu|pekan|mgg)\s+depan\b", _END_NEXT_WEEK),
+        (r"\bakhir\s+(?:minggu|pekan|mgg)(?:\s+ini)?\b", _END_WEEK),
+        (r"\bakhir\s+bulan\s+depan\b", _END_NEXT_MONTH),
+        (r"\bakhir\s+bulan(?:\s+ini)?\b", _END_MONTH),
+    ),
+    calendar_weeks=(r"\b(?:minggu|pekan)\s+ke\s*-?\s*(?P<n>\d{1,2})\b",),
+    dated_day_month=(r"\b(?:tanggal|tgl)\.?\s*(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.?(?!\d|[.:]\d)",),
 )  # fmt: skip
 
 _DE_COMPOUND = r"(?:\b|(?<=tag)|(?<=woch))"  # "Freitagabend", "Mittwochmorgen"
 _DE = _Spec(
     numbers={"ein": 1, "eine": 1, "einer": 1, "einem": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5,
-             "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "einer halben": 0.5, "einer halbe": 0.5},
+             "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwoelf": 12,
+             "eins": 1, "fuenf": 5, "einer halben": 0.5, "einer halbe": 0.5},
     units={"minute": "m", "minuten": "m", "min": "m", "min.": "m", "stunde": "h", "stunden": "h", "std": "h",
            "std.": "h", "tag": "d", "tage": "d", "tagen": "d", "woche": "w", "wochen": "w"},
     durations=(r"\bin\s+(?P<body>⟨B⟩)",),
     duration_sep=r"(?:\s*(?:,|und)\s*|\s+)",
-    hour=_LATIN_HOUR,
+    hour=r"\d{1,2}|zwölf|zwoelf|zehn|neun|acht|sieben|sechs|fünf|fuenf|vier|drei|zwei|eins|elf|ein",
     clocks=(
         r"\b(?:um\s+)?(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?\s*uhr\b(?:\s*(?P<m2>\d{1,2})(?![\d/]|[.:]\d))?",
         r"\b(?:um\s+)?(?P<prehalf>halb)\s+(?P<h>⟨H⟩)(?![\d.:/])",
+        r"\b(?:um\s+)?(?P<qafter>viertel)\s+nach\s+(?P<h>⟨H⟩)(?![\d.:/])",
+        r"\b(?:um\s+)?(?P<qbefore>viertel\s+vor|dreiviertel|drei\s+viertel)\s+(?P<h>⟨H⟩)(?![\d.:/])",
         r"\bum\s+(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?(?![\d/-]|[.:]\d)",
         r"\b(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?(?=\s+(?:morgens|vormittags|mittags|nachmittags|abends|nachts)\b)",
     ),
-    clock_words=((r"\b(?:um\s+)?mitternacht\b", 24 * 60),),
+    clock_words=(
+        (r"\b(?:um\s+)?mitternacht\b", 24 * 60),
+        (r"\b(?:feierabend|dienstschluss|geschäftsschluss|geschaeftsschluss|büroschluss|bueroschluss|tagesende"
+         r"|ende\s+des\s+(?:arbeits)?tages|eod|cob)\b", _EOD),
+    ),
     periods=(
         (r"\b(?:am\s+)?morgens\b|\bam\s+morgen\b|(?:(?<=tag)|(?<=woch))morgen\b|\b(?:in\s+der\s+)?fr(?:ü|ue)h\b",
          _MORNING),
@@ -421,13 +504,27 @@ _DE = _Spec(
     ),
     weekday=(r"\b(?:(?P<next>nächste[nrsm]?|naechste[nrsm]?|kommende[nrsm]?)\s+)?(?P<wd>⟨WD⟩)"
              r"(?=\b|morgen|vormittag|mittag|nachmittag|abend|nacht)"),
-    weekday_names={"montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
-                   "sonnabend": 5, "sonntag": 6},
+    weekday_names={"montag": 0, "mo": 0, "dienstag": 1, "di": 1, "mittwoch": 2, "mi": 2, "donnerstag": 3, "do": 3,
+                   "freitag": 4, "fr": 4, "samstag": 5, "sa": 5, "sonnabend": 5, "sonntag": 6},
+    next_modes={f"kommende{e}": _COMING for e in ("", "n", "r", "s", "m")},
+    ambiguous_next=frozenset({f"{w}{e}" for w in ("nächste", "naechste") for e in ("", "n", "r", "s", "m")}),
     months={"maerz": 3, "mrz": 3, "jänner": 1, "jaenner": 1, "sept": 9, "sep": 9},
     month_dates=_LATIN_MONTH_DATES,
     fillers=frozenset({"am", "um", "bis", "zum", "zur", "den", "dem", "der", "diesen", "dieser", "diesem",
-                       "spätestens", "gegen", "ca", "etwa", "ab"}),
+                       "spätestens", "gegen", "ca", "etwa", "ab", "von", "fällig"}),
     dotted_day_month=True,
+    ends=(
+        (r"\bende\s+(?:der\s+)?(?:nächste[nr]?|naechste[nr]?|kommende[nr]?)\s+woche\b"
+         r"|\b(?:nächstes|naechstes|kommendes)\s+wochenende\b", _END_NEXT_WEEK),
+        (r"\b(?:am|übers|uebers|über\s+das|ueber\s+das)\s+wochenende\b", _REFUSE),
+        (r"\bende\s+(?:der|dieser)\s+woche\b|\bwochenende\b", _END_WEEK),
+        (r"\bende\s+(?:des\s+)?(?:nächsten|naechsten|kommenden)\s+monats\b", _END_NEXT_MONTH),
+        (r"\bmonatsende\b|\bende\s+(?:des|dieses)\s+monats\b|\bende\s+monat\b", _END_MONTH),
+    ),
+    calendar_weeks=(r"\b(?:in\s+(?:der\s+)?)?(?:kw|kalenderwoche)\s*\.?\s*(?P<n>\d{1,2})(?!\d|[.:/]\d)",),
+    dated_day_month=(
+        r"\b(?:am|bis|zum|ab|vom|bis\s+zum|bis\s+spätestens)\s+(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.?(?!\d|[.:]\d)",
+    ),
 )  # fmt: skip
 
 _KO = _Spec(
@@ -437,7 +534,11 @@ _KO = _Spec(
     duration_sep=r"\s*",
     hour=r"\d{1,2}|" + "|".join(sorted(_KO_NATIVE, key=len, reverse=True)),
     clocks=(r"(?P<h>⟨H⟩)\s*시(?!간)(?:\s*(?P<m>\d{1,2})\s*분|\s*(?P<half>반))?",),
-    clock_words=((r"정오", 12 * 60), (r"자정", 24 * 60)),
+    clock_words=(
+        (r"정오", 12 * 60),
+        (r"자정", 24 * 60),
+        (r"퇴근\s*(?:전|시간)?|업무\s*(?:종료|마감)\s*(?:시간|전)?|(?<![a-z])(?:eod|cob)(?![a-z])", _EOD),
+    ),
     periods=(
         (r"오전", _AM),
         (r"오후", _PM),
@@ -447,18 +548,26 @@ _KO = _Spec(
         (r"밤", _NIGHT),
         (r"새벽", _DAWN),
     ),
-    relative_days=((r"내일\s*모레", 2, None), (r"오늘", 0, None), (r"내일", 1, None), (r"모레", 2, None),
+    relative_days=((r"(?:내일|낼)\s*모레", 2, None), (r"오늘", 0, None), (r"내일|낼", 1, None), (r"모레", 2, None),
                    (r"글피", 3, None)),
     week_phrases=((r"다음\s*주|담주|차주", _WEEK, None), (r"이번\s*주|금주", _THIS_WEEK, None)),
-    weekday=r"(?:(?P<next>다음)\s*)?(?P<wd>⟨WD⟩)요일",
+    weekday=r"(?:(?P<next>다음)\s*)?(?P<wd>⟨WD⟩)(?:요일|욜)",
     weekday_names={"월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6},
     cjk_dates=(r"(?:(?P<y>\d{4})\s*년\s*)?(?P<mo>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일",),
     day_of_month=(r"(?<!\d)(?P<d>\d{1,2})\s*일(?!\s*(?:후|뒤))",),
-    fillers=frozenset({"에", "까지", "에는", "엔", "쯤", "경", "께", "이번", "오는", "중", "날"}),
+    fillers=frozenset({"에", "까지", "에는", "엔", "쯤", "경", "께", "이번", "오는", "중", "날", "까지는"}),
     dp_order="YMD",
     month_first=True,
     swap_if_unambiguous=True,
     word_boundaries=False,
+    ends=(
+        (r"(?:다음\s*주|담주|차주)\s*말", _END_NEXT_WEEK),
+        (r"(?:이번\s*|금)?주말", _END_WEEK),
+        (r"(?:다음\s*달|담달|내달)\s*(?:말일?|말경)", _END_NEXT_MONTH),
+        (r"(?:이번\s*달|이달)\s*(?:말일?|말경)|월말", _END_MONTH),
+    ),
+    calendar_weeks=(r"(?<!\d)(?P<n>\d{1,2})\s*주\s*차",),
+    ambiguous_next=frozenset({"다음"}),
 )  # fmt: skip
 
 _CJK_UNITS_JA = {"分": "m", "分間": "m", "時間": "h", "日": "d", "日間": "d", "週間": "w"}
@@ -469,7 +578,7 @@ _JA = _Spec(
     duration_sep=r"\s*",
     hour=_CJK_NUM,
     clocks=(r"(?P<h>⟨H⟩)\s*時(?!間)(?:\s*(?P<m>⟨H⟩)\s*分|\s*(?P<half>半))?",),
-    clock_words=((r"正午", 12 * 60),),
+    clock_words=((r"正午", 12 * 60), (r"終業(?:時間|時刻)?|定時|業務終了|(?<![a-z])(?:eod|cob)(?![a-z])", _EOD)),
     periods=(
         (r"午前", _AM),
         (r"午後", _PM),
@@ -480,6 +589,7 @@ _JA = _Spec(
         (r"夜", _NIGHT),
     ),
     relative_days=(
+        (r"明明後日|明々後日|しあさって", 3, None),
         (r"明後日|あさって", 2, None),
         (r"今日|きょう|本日", 0, None),
         (r"明日|あした|あす", 1, None),
@@ -492,11 +602,19 @@ _JA = _Spec(
     weekday_names={"月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6},
     cjk_dates=(rf"(?:(?P<y>\d{{4}})\s*年\s*)?(?P<mo>{_CJK_NUM})\s*月\s*(?P<d>{_CJK_NUM})\s*日",),
     day_of_month=(rf"(?P<d>{_CJK_NUM})\s*日(?!間|曜)",),
-    fillers=frozenset({"に", "まで", "までに", "の", "は", "ごろ", "頃", "今度の", "今度", "この", "で"}),
+    fillers=frozenset({"に", "まで", "までに", "の", "は", "ごろ", "頃", "今度の", "今度", "この", "で", "中"}),
     dp_order="YMD",
     month_first=True,
     swap_if_unambiguous=True,
     word_boundaries=False,
+    ends=(
+        (r"来週の?週?末", _END_NEXT_WEEK),
+        (r"今週の?末|週末", _END_WEEK),
+        (r"来月の?末", _END_NEXT_MONTH),
+        (r"今月の?末|(?<![\d〇零一二两兩三四五六七八九十来])月末", _END_MONTH),
+    ),
+    calendar_weeks=(r"第\s*(?P<n>\d{1,2})\s*週目?",),
+    ambiguous_next=frozenset({"次の"}),
 )  # fmt: skip
 
 _ZH = _Spec(
@@ -508,7 +626,11 @@ _ZH = _Spec(
     duration_sep=r"\s*",
     hour=_CJK_NUM,
     clocks=(r"(?P<h>⟨H⟩)\s*(?:点|點|时|時)(?:钟|鐘)?(?!间|間)(?:\s*(?P<half>半)|\s*(?P<m>⟨H⟩)\s*分?)?",),
-    clock_words=((r"正午", 12 * 60), (r"午夜", 24 * 60)),
+    clock_words=(
+        (r"正午", 12 * 60),
+        (r"午夜", 24 * 60),
+        (r"下班(?:前|之前|以前)?|收工(?:前|之前)?|(?<![a-z])(?:eod|cob)(?![a-z])", _EOD),
+    ),
     periods=(
         (r"上午", _AM),
         (r"下午", _PM),
@@ -544,6 +666,13 @@ _ZH = _Spec(
     month_first=True,
     swap_if_unambiguous=True,
     word_boundaries=False,
+    ends=(
+        (r"下(?:个|個)?(?:周|週|星期|礼拜|禮拜)末", _END_NEXT_WEEK),
+        (r"(?:(?:这|這|本)(?:个|個)?)?(?:周|週|星期|礼拜|禮拜)末", _END_WEEK),
+        (r"下(?:个|個)?月(?:底|末)", _END_NEXT_MONTH),
+        (r"(?:(?:这|這|本)(?:个|個)?)?(?<![\d〇零一二两兩三四五六七八九十上下])月(?:底|末)", _END_MONTH),
+    ),
+    calendar_weeks=(r"第\s*(?P<n>\d{1,2})\s*(?:周|週|个星期|個星期|星期)",),
 )  # fmt: skip
 
 _SPECS: Final[Mapping[str, _Spec]] = {"en": _EN, "id": _ID, "de": _DE, "ko": _KO, "ja": _JA, "zh": _ZH}
@@ -568,6 +697,10 @@ class _Rules:
     cjk_dates: tuple[re.Pattern[str], ...]
     day_of_month: tuple[re.Pattern[str], ...]
     fillers: frozenset[str]
+    ends: tuple[tuple[re.Pattern[str], str], ...]
+    calendar_weeks: tuple[re.Pattern[str], ...]
+    dated_day_month: tuple[re.Pattern[str], ...]
+    time_range: re.Pattern[str]
 
 
 def _alternation(words: Iterable[object]) -> str:
@@ -617,7 +750,50 @@ def _rules(code: str) -> _Rules:
         cjk_dates=tuple(re.compile(p) for p in spec.cjk_dates),
         day_of_month=tuple(re.compile(p) for p in spec.day_of_month),
         fillers=spec.fillers,
+        ends=tuple((re.compile(p), kind) for p, kind in spec.ends),
+        calendar_weeks=tuple(re.compile(p) for p in spec.calendar_weeks),
+        dated_day_month=tuple(re.compile(p) for p in spec.dated_day_month),
+        time_range=_time_range(code),
     )
+
+
+_AMPM = r"a\.?\s?m\.?|p\.?\s?m\.?"
+
+
+def _time_range(code: str) -> re.Pattern[str]:
+    """A range of clock times ("13.00-15.00", "9-11 Uhr", "오전 9시~11시", "下午2点到3点"); the end is dropped."""
+    hour = _CJK_NUM if code in ("ja", "zh") else r"\d{1,2}"
+    sep = {"de": r"[-–—~]|bis", "ja": r"[-–—~〜]|から", "zh": r"[-–—~〜]|到|至", "ko": r"[-–—~〜]"}.get(code, r"[-–—~]")
+    unit = r"uhr|시|時|点|點"
+    return re.compile(
+        rf"(?<![\d./:-])(?P<pre>(?:\b(?:jam|jm|pukul|pkl|um|at|von|dari|from)\s*)?)"
+        rf"(?P<start>(?:{hour})(?:\s*[:.]\s*(?P<sm>\d{{2}}))?(?P<ss>\s*(?:{unit}))?(?:\s*\d{{1,2}}\s*(?:분|分))?"
+        rf"(?:\s*(?:반|半))?(?P<sap>\s*(?:{_AMPM})(?![a-z]))?)"
+        rf"\s*(?:{sep})\s*(?P<ep>(?:오전|오후|午前|午後|上午|下午)\s*)?(?P<eh>{hour})(?:\s*[:.]\s*(?P<em>\d{{2}}))?"
+        rf"(?P<es>\s*(?:{unit})(?:钟|鐘)?)?(?:\s*(?P<em2>\d{{1,2}})\s*(?:분|分))?(?:\s*(?:반|半))?"
+        rf"(?P<eap>\s*(?:{_AMPM})(?![a-z]))?"
+        rf"(?![\d/]|[.:]\d|\s*(?:월|일|月|日|号|號|年|년))"
+    )
+
+
+@lru_cache(maxsize=32)
+def _paren_weekdays(code: str) -> Mapping[str, int]:
+    """Weekday names that may stand in parentheses after a date: "(Rab)", "(Wed)", "(Mi.)", "(수)", "(水)", "(三)"."""
+    names: dict[str, int] = dict(_rules(code).weekday_names)
+    locale = _babel_locale(code)
+    widths = ("wide", "abbreviated", "short") + (("narrow",) if code in ("ko", "ja", "zh") else ())
+    for context in ("format", "stand-alone"):
+        for width in widths:
+            for number, name in locale.days.get(context, {}).get(width, {}).items():
+                key = _normalise(str(name)).rstrip(".")
+                if key:
+                    names.setdefault(key, int(number))
+    if code in ("zh", "ja", "ko"):
+        for prefix in ("星期", "周", "週", "礼拜", "禮拜") if code == "zh" else ("",):
+            for char, number in _rules(code).weekday_names.items():
+                names.setdefault(f"{prefix}{char}", number)
+                names.setdefault(f"{prefix}{char}{'曜日' if code == 'ja' else '요일' if code == 'ko' else ''}", number)
+    return names
 
 
 # -- numbers, normalisation -----------------------------------------------------------------------------------------
@@ -689,11 +865,10 @@ class _NotADate(Exception):
     """Raised inside a parse to give up (the public function answers None)."""
 
 
-_ZONES: Final[Mapping[str, str]] = {
-    "wib": "Asia/Jakarta", "wita": "Asia/Makassar", "wit": "Asia/Jayapura", "kst": "Asia/Seoul",
-    "jst": "Asia/Tokyo", "utc": "UTC", "gmt": "UTC", "cet": "Europe/Berlin", "cest": "Europe/Berlin",
-    "mez": "Europe/Berlin", "mesz": "Europe/Berlin",
-}  # fmt: skip
+_ZONES: Final[Mapping[str, int]] = {
+    "wib": 7, "wita": 8, "wit": 9, "kst": 9, "jst": 9, "utc": 0, "gmt": 0, "cet": 1, "mez": 1, "cest": 2,
+    "mesz": 2,
+}  # fmt: skip  (hours east of UTC: each abbreviation names one fixed offset, summer time or not)
 _ZONE_RE = re.compile(rf"\b(?P<z>{'|'.join(_ZONES)})\b")
 _ISO_DATE = re.compile(r"(?<![\d./-])(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:t(?=\d)|(?!\d|-\d))")
 _YMD_DATE = re.compile(
@@ -706,6 +881,7 @@ _DOTTED_DAY_MONTH = re.compile(r"(?<![\d./:-])(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(
 _SLASH_DATE = re.compile(r"(?<![\d./:-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|[.:]\d)")
 _BARE_CLOCK = re.compile(r"(?<![\d./:-])(?P<h>\d{1,2})[:.](?P<m>\d{2})(?!\d|[./:-]\d)")
 _FILLER_PUNCTUATION = ".:-/'@~"
+_PAREN = re.compile(r"[(（]\s*([^()（）]{1,12}?)\s*[)）]")
 
 
 @dataclass
@@ -728,15 +904,30 @@ class _Parse:
     month_day: tuple[int, int] | None = None
     day_of_month: int | None = None
     date_count: int = 0
+    working_hours: bool = False  # a bare hour 1-6 is 13-18 (parse_when); bot.schedule keeps the 24-hour reading
+    clock_bare: bool = False  # the hour was written without minutes, period, am/pm or leading zero
+    clock_shift: int = 0  # minutes added to the named hour: -30 for "halb 4", -15 for "Viertel vor 4"
+    range_24h: bool = False  # the end of a range shows the 24-hour clock ("9-14 Uhr")
+    month_end: int | None = None  # 0: the end of this month, 1: of next month
+    week_monday: date | None = None  # Monday of a calendar week ("KW 20")
+    paren_weekday: int | None = None  # "(Wed)" after a date
+    next_word: str = ""  # the word that made a weekday "next" ("next", "depan", "nächsten", "다음", "次の")
+    week_shift: int = 0  # days added to the day (the other reading of "next Friday")
+    alt_tod: int | None = None  # the other reading of a bare hour
+    alt_month_day: tuple[int, int] | None = None  # the other reading of a numeric day/month
 
     # -- driver
 
-    def run(self) -> datetime | None:
+    def run(self) -> Reading | None:
         self._zone_designator()
+        self._calendar_weeks()
         self._durations()
         self._numeric_dates_with_year()
+        self._ranges()
+        self._ends()
         self._clock_words()
         self._clocks()
+        self._dated_day_month()
         self._dates_without_year()
         self._bare_clock()
         self._relative_days()
@@ -751,7 +942,44 @@ class _Parse:
             if parsed is None:
                 return None
             self._set_date(absolute=parsed)
-        return self._combine()
+        tod = self._time_of_day()
+        when = self._combine(tod)
+        if when is None:
+            return None
+        other, kind = self._other(when, tod)
+        return Reading(when, other, kind if other is not None else None)
+
+    def _other(self, when: datetime, tod: int | None) -> tuple[datetime | None, str | None]:
+        """The other plausible reading and its kind; a date ambiguity wins over an hour ambiguity."""
+        candidates: list[tuple[datetime | None, str]] = []
+        if self.alt_month_day is not None:
+            saved, self.month_day = self.month_day, self.alt_month_day
+            try:
+                candidates.append((self._combine(tod), "day_month"))
+            except _NotADate:
+                pass
+            finally:
+                self.month_day = saved
+        today = self._today()
+        if (
+            self.next_word in self.rules.spec.ambiguous_next
+            and self.weekday_mode == _NEXT
+            and not self.week_mode
+            and self.date_count == 0
+            and self.weekday is not None
+            and self.weekday > today.weekday()
+        ):
+            self.week_shift = 7
+            try:
+                candidates.append((self._combine(tod), "next_weekday"))
+            finally:
+                self.week_shift = 0
+        if self.alt_tod is not None:
+            candidates.append((self._combine(self.alt_tod), "hour"))
+        for other, kind in candidates:
+            if other is not None and other != when and abs(other.year - self.now.year) <= MAX_YEARS_AWAY:
+                return other, kind
+        return None, None
 
     # -- extraction
 
@@ -771,7 +999,79 @@ class _Parse:
         if len(names) > 1:
             raise _NotADate("two zones")
         if names:
-            self.zone = ZoneInfo(names.pop())
+            hours = names.pop()
+            self.zone = UTC if hours == 0 else timezone(timedelta(hours=hours))
+
+    def _calendar_weeks(self) -> None:
+        for pattern in self.rules.calendar_weeks:
+            for match in self._take(pattern):
+                number = int(match["n"])
+                today = self._today()
+                earliest = today - timedelta(days=RECENT_PAST_DAYS)
+                for year in range(today.isocalendar().year - 1, today.isocalendar().year + 3):
+                    try:
+                        monday = date.fromisocalendar(year, number, 1)
+                    except ValueError:
+                        continue
+                    if monday >= earliest:
+                        self._set_date(week_monday=monday)
+                        break
+                else:
+                    raise _NotADate("no such week")
+
+    def _ranges(self) -> None:
+        """A range of times is its start: the end is dropped, lending the start its unit ("9-11 Uhr" is "9 Uhr")."""
+        match = self.rules.time_range.search(self.s)
+        if match is None:
+            return
+        has_unit = match["ss"] or match["es"]
+        if not (match["pre"] or has_unit or match["sm"] or match["em"] or match["sap"] or match["eap"] or match["ep"]):
+            return  # "8-10" alone is no time range
+        if match["eap"] and not match["sap"]:
+            raise _NotADate("does the am/pm of the end cover the start?")
+        end_hour = _int(match["eh"], self.rules.spec)
+        end_minute = int(match["em"] or match["em2"] or 0)
+        if end_hour > 24 or end_minute > 59:
+            raise _NotADate("no such end")
+        if end_hour >= 13 or match["em"] or match["em2"]:
+            self.range_24h = True
+        unit = match["es"] if match["es"] and not match["ss"] else ""
+        self.s = f"{self.s[: match.start()]} {match['pre']}{match['start']}{unit} {self.s[match.end() :]}"
+
+    def _ends(self) -> None:
+        for pattern, kind in self.rules.ends:
+            for _ in self._take(pattern):
+                if kind == _REFUSE:
+                    raise _NotADate("a weekend is not a deadline")
+                if kind in (_END_WEEK, _END_NEXT_WEEK):
+                    if kind == _END_NEXT_WEEK:
+                        self._set_week(_WEEK)
+                    self._set_weekday(4, "")
+                else:
+                    self._set_date(month_end=0 if kind == _END_MONTH else 1)
+
+    def _dated_day_month(self) -> None:
+        for pattern in self.rules.dated_day_month:
+            position = 0
+            while (match := pattern.search(self.s, position)) is not None:
+                day, month = int(match["d"]), int(match["mo"])
+                if not (1 <= month <= 12 and 1 <= day <= 31):
+                    position = match.end()
+                    continue
+                self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
+                self._set_date(month_day=_month_day(month, day))
+                if self.rules.spec.dotted_other:
+                    self._offer_swap(month, day)
+
+    def _offer_swap(self, month: int, day: int) -> None:
+        """Offer day/month swapped as the other reading when that is a real date too."""
+        if month == day or day > 12:
+            return
+        try:
+            date(2028, day, month)
+        except ValueError:
+            return
+        self.alt_month_day = (day, month)
 
     def _durations(self) -> None:
         matches = [m for pattern in self.rules.durations for m in self._take(pattern)]
@@ -828,30 +1128,40 @@ class _Parse:
         for pattern in self.rules.clocks:
             for match in self._take(pattern):
                 groups = match.groupdict()
-                hour = _int(groups.get("h"), spec)
+                written_hour = groups.get("h")
+                hour = _int(written_hour, spec)
                 written_minute = groups.get("m") or groups.get("m2")
                 minute = 0 if written_minute is None else _int(written_minute, spec)
                 if groups.get("half"):
                     minute = 30
-                if groups.get("prehalf"):  # "halb 3" / "setengah 3" is 2:30
+                if groups.get("qafter"):
+                    minute = 15
+                shift = 0
+                if groups.get("prehalf") or groups.get("qbefore"):  # "halb 3" is 2:30, "Viertel vor 3" is 2:45
                     if minute or not 1 <= hour <= 24:
                         raise _NotADate("half past what?")
-                    hour, minute = hour - 1, 30
+                    shift = -30 if groups.get("prehalf") else -15
                 ampm = groups.get("ap")
                 if ampm:
                     if hour > 12 or hour == 0:
                         raise _NotADate("13pm")
                     self.periods.append(_AM if ampm.startswith("a") else _PM)
                 self._set_clock(hour=hour, minute=minute)
+                self.clock_shift = shift
+                leading_zero = written_hour is not None and len(written_hour) == 2 and written_hour.startswith("0")
+                self.clock_bare = not ampm and written_minute is None and not leading_zero
 
     def _dates_without_year(self) -> None:
         spec = self.rules.spec
         if spec.dotted_day_month:
             for match in self._take(_DOTTED_DAY_MONTH):
                 self._set_date(month_day=_month_day(int(match["mo"]), int(match["d"])))
+                if spec.dotted_other:
+                    self._offer_swap(int(match["mo"]), int(match["d"]))
         for match in self._take(_SLASH_DATE):
             day, month = self._day_month(int(match["a"]), int(match["b"]))
             self._set_date(month_day=_month_day(month, day))
+            self._offer_swap(month, day)
         for pattern in self.rules.month_dates:
             for match in self._take(pattern):
                 month = self.rules.months[match["mon"].rstrip(".")]
@@ -897,6 +1207,7 @@ class _Parse:
             mode = ""
             if following:
                 mode = self.rules.spec.next_modes.get(following, _NEXT)
+                self.next_word = following
             if mode in (_WEEK, _THIS_WEEK):
                 self._set_week(mode)
                 mode = ""
@@ -931,6 +1242,8 @@ class _Parse:
         month_day: tuple[int, int] | None = None,
         day_of_month: int | None = None,
         day_offset: int | None = None,
+        month_end: int | None = None,
+        week_monday: date | None = None,
     ) -> None:
         self.date_count += 1
         if self.date_count > 1:
@@ -941,6 +1254,7 @@ class _Parse:
             day_of_month,
             day_offset,
         )
+        self.month_end, self.week_monday = month_end, week_monday
 
     def _set_week(self, mode: str) -> None:
         if self.week_mode and self.week_mode != mode:
@@ -1001,15 +1315,21 @@ class _Parse:
             if converted is None or (index > 0 and converted != hour):
                 raise _NotADate("hour does not fit its period")
             hour = converted
+        if self.working_hours and self.clock_bare and not self.periods and not self.range_24h and 1 <= hour <= 11:
+            said = hour
+            hour = said + 12 if said <= 6 else said
+            self.alt_tod = (said if said <= 6 else said + 12) * 60 + minute + self.clock_shift
         if hour == 24 and minute and not self.periods:
             raise _NotADate("24:30")
-        return hour * 60 + minute
+        total = hour * 60 + minute + self.clock_shift
+        if total < 0:
+            raise _NotADate("before midnight")
+        return total
 
     def _at(self, day: date, minutes: int) -> datetime:
         return self._utc(datetime.combine(day, time()) + timedelta(minutes=minutes))
 
-    def _combine(self) -> datetime | None:
-        tod = self._time_of_day()
+    def _combine(self, tod: int | None) -> datetime | None:
         today = self._today()
         if self.has_duration:
             if self.date_count or self.weekday is not None or self.week_mode:
@@ -1020,31 +1340,43 @@ class _Parse:
                 return self._at(today + timedelta(days=self.days), tod)
             start = self._utc(self._local_now() + timedelta(days=self.days)) if self.days else self.now.astimezone(UTC)
             return start + (self.exact or timedelta())
-        day = self._explicit_day(today)
+        day = self._explicit_day(today, tod)
         weekday_day = self._weekday_day(today, tod)
         if day is not None and weekday_day is not None and day.weekday() != weekday_day.weekday():
             return None
         day = day or weekday_day
+        if self.paren_weekday is not None and (day is None or day.weekday() != self.paren_weekday):
+            return None
         if day is not None:
-            return self._at(day, END_OF_WORKING_DAY if tod is None else tod)
+            return self._at(day + timedelta(days=self.week_shift), END_OF_WORKING_DAY if tod is None else tod)
         if tod is None:
             return None
         when = self._at(today, tod)
         return when if when > self.now else self._at(today + timedelta(days=1), tod)
 
-    def _explicit_day(self, today: date) -> date | None:
+    def _explicit_day(self, today: date, tod: int | None) -> date | None:
         if self.absolute is not None:
             return self.absolute
         if self.day_offset is not None:
             return today + timedelta(days=self.day_offset)
+        if self.week_monday is not None:
+            if self.week_mode:
+                raise _NotADate("which week?")
+            return self.week_monday + timedelta(days=self.weekday or 0)
+        if self.month_end is not None:
+            last = _last_of_month(today, self.month_end)
+            if self.month_end == 0 and self._at(last, END_OF_WORKING_DAY if tod is None else tod) <= self.now:
+                last = _last_of_month(today, 1)
+            return last
         if self.month_day is not None:
             month, day = self.month_day
-            for year in range(today.year, today.year + 9):
+            earliest = today - timedelta(days=RECENT_PAST_DAYS)  # a recent past date is that date, not next year's
+            for year in range(today.year - 1, today.year + 9):
                 try:
                     candidate = date(year, month, day)
                 except ValueError:
                     continue
-                if candidate >= today:
+                if candidate >= earliest:
                     return candidate
             raise _NotADate("no such day")
         if self.day_of_month is not None:
@@ -1062,6 +1394,8 @@ class _Parse:
         return None
 
     def _weekday_day(self, today: date, tod: int | None) -> date | None:
+        if self.week_monday is not None:
+            return None  # the weekday of a calendar week is read by _explicit_day
         if self.weekday is None:
             if self.week_mode:
                 raise _NotADate("which day of that week?")
@@ -1072,7 +1406,7 @@ class _Parse:
         if self.week_mode == _THIS_WEEK:
             return monday + timedelta(days=self.weekday)
         ahead = (self.weekday - today.weekday()) % 7
-        if self.weekday_mode == _NEXT:
+        if self.weekday_mode in (_NEXT, _COMING):
             return today + timedelta(days=ahead or 7)
         candidate = today + timedelta(days=ahead)
         if ahead == 0 and self._at(candidate, END_OF_WORKING_DAY if tod is None else tod) <= self.now:
@@ -1085,6 +1419,11 @@ def _date(year: int, month: int, day: int) -> date:
         return date(year, month, day)
     except ValueError as exc:
         raise _NotADate(f"{year}-{month}-{day}") from exc
+
+
+def _last_of_month(today: date, months_ahead: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 + months_ahead + 1, 12)
+    return date(year, month + 1, 1) - timedelta(days=1)
 
 
 def _month_day(month: int, day: int) -> tuple[int, int]:
