@@ -27,6 +27,8 @@ POSTFIX_DUE_WORDS = frozenset({"まで", "截止"})
 # "owner: Budi Santoso, Kim" names owners in free text (people without a Telegram username).
 OWNER_WORDS = ("owner", "owners", "pj", "penanggung jawab", "담당", "담당자", "verantwortlich", "担当", "负责人")
 
+NAME_SEPARATORS = re.compile(r"[,，、]")  # "Kim, Budi", "张伟，李娜", "田中、佐藤"
+POSTFIX_WORDS_MAX = 4  # "3月30日 15:00截止": the date before a postfix word may be several words
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{2,31})\b")
 TAG_RE = re.compile(r"(?<![\w#])#([\w-]{1,64})")
 
@@ -62,11 +64,12 @@ def parse_action_text(text: str, language: str, text_mentions: Sequence[str] = (
             owners.append(name)
             text = text.replace(name, " ", 1)
     stops = "|".join(re.escape(w) for w in ("due", *DUE_WORDS.get(language, ())))
-    named = re.search(
-        rf"(?i)(?:^|\s)(?:{'|'.join(re.escape(w) for w in OWNER_WORDS)})\s*:\s*(.+?)(?=\s+(?:{stops})\s|\s+#|$)", text
-    )
+    postfix = "|".join(re.escape(w) for w in DUE_WORDS.get(language, ()) if w in POSTFIX_DUE_WORDS) or "(?!)"
+    ends = rf"\s+(?:{stops})\s|\s+\S+\s*(?:{postfix})\s*$|\s+#|$"
+    owner_words = "|".join(re.escape(w) for w in OWNER_WORDS)
+    named = re.search(rf"(?i)(?:^|\s)(?:{owner_words})\s*[:：]\s*(.+?)(?={ends})", text)
     if named is not None:
-        owners += [" ".join(part.split()) for part in named.group(1).split(",") if part.strip()]
+        owners += [" ".join(part.split()) for part in NAME_SEPARATORS.split(named.group(1)) if part.strip()]
         text = text[: named.start()] + " " + text[named.end() :]
     for match in MENTION_RE.finditer(text):
         owners.append("@" + match.group(1))
@@ -79,19 +82,24 @@ def parse_action_text(text: str, language: str, text_mentions: Sequence[str] = (
     words = ("due", *DUE_WORDS.get(language, ()))
     candidates: list[tuple[str, bool]] = []
     titles: list[str] = []
+    keys: list[tuple[int, int]] = []  # (where the keyword is, how many words the date has)
     for word in words:
         if word in POSTFIX_DUE_WORDS:
-            pattern = re.compile(rf"(\S+?)\s*{re.escape(word)}\s*$")
-            for match in pattern.finditer(text):
-                candidates.append((match.group(1), word in STRICT_DUE_WORDS))
-                titles.append(_collapse(text[: match.start()]))
+            match = re.search(rf"\s*{re.escape(word)}\s*$", text)
+            before = text[: match.start()].split() if match is not None else []
+            # The longest phrase before the word first; only the one-word phrase refuses when unreadable.
+            for count in range(min(max(len(before) - 1, 1), POSTFIX_WORDS_MAX), 0, -1):
+                candidates.append((" ".join(before[-count:]), count == 1 and word in STRICT_DUE_WORDS))
+                titles.append(" ".join(before[:-count]))
+                keys.append((len(text), count))
             continue
         pattern = re.compile(rf"(?i)(?:^|\s){re.escape(word)}\s+(.+)$")
         for match in pattern.finditer(text):
             candidates.append((_collapse(match.group(1)), word in STRICT_DUE_WORDS))
             titles.append(_collapse(text[: match.start()]))
+            keys.append((match.start(), 0))
     # Try the occurrence nearest the end first: "kirim laporan sebelum rapat tenggat Jumat".
-    order = sorted(range(len(candidates)), key=lambda i: len(titles[i]), reverse=True)
+    order = sorted(range(len(candidates)), key=lambda i: keys[i], reverse=True)
     return ParsedAction(
         title=_collapse(text),
         owners=tuple(dict.fromkeys(owners)),
