@@ -916,10 +916,11 @@ class _NotADate(Exception):
     """Raised inside a parse to give up (the public function answers None)."""
 
 
+# hours east of UTC: each abbreviation names one fixed offset, summer time or not
 _ZONES: Final[Mapping[str, int]] = {
     "wib": 7, "wita": 8, "wit": 9, "kst": 9, "jst": 9, "utc": 0, "gmt": 0, "cet": 1, "mez": 1, "cest": 2,
     "mesz": 2,
-}  # fmt: skip  (hours east of UTC: each abbreviation names one fixed offset, summer time or not)
+}  # fmt: skip
 _ZONE_RE = re.compile(rf"\b(?P<z>{'|'.join(_ZONES)})\b")
 _ISO_DATE = re.compile(r"(?<![\d./-])(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:t(?=\d)|(?!\d|-\d))")
 _YMD_DATE = re.compile(
