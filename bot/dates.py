@@ -1104,16 +1104,20 @@ class _Parse:
 
     def _dated_day_month(self) -> None:
         for pattern in self.rules.dated_day_month:
-            position = 0
-            while (match := pattern.search(self.s, position)) is not None:
-                day, month = int(match["d"]), int(match["mo"])
-                if not (1 <= month <= 12 and 1 <= day <= 31):
-                    position = match.end()
-                    continue
-                self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
-                self._set_date(month_day=_month_day(month, day))
-                if self.rules.spec.dotted_other:
-                    self._offer_swap(month, day)
+            self._take_day_month(pattern)
+
+    def _take_day_month(self, pattern: re.Pattern[str]) -> None:
+        """Dotted day.month matches that are a valid day and month; others stay (a time such as "10.30." may)."""
+        position = 0
+        while (match := pattern.search(self.s, position)) is not None:
+            day, month = int(match["d"]), int(match["mo"])
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                position = match.end()
+                continue
+            self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
+            self._set_date(month_day=_month_day(month, day))
+            if self.rules.spec.dotted_other:
+                self._offer_swap(month, day)
 
     def _offer_swap(self, month: int, day: int) -> None:
         """Offer day/month swapped as the other reading when that is a real date too."""
@@ -1206,10 +1210,7 @@ class _Parse:
     def _dates_without_year(self) -> None:
         spec = self.rules.spec
         if spec.dotted_day_month:
-            for match in self._take(_DOTTED_DAY_MONTH):
-                self._set_date(month_day=_month_day(int(match["mo"]), int(match["d"])))
-                if spec.dotted_other:
-                    self._offer_swap(int(match["mo"]), int(match["d"]))
+            self._take_day_month(_DOTTED_DAY_MONTH)
         for match in self._take(_SLASH_DATE):
             day, month = self._day_month(int(match["a"]), int(match["b"]))
             self._set_date(month_day=_month_day(month, day))
