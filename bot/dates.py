@@ -1,12 +1,18 @@
 """Natural-language dates per language and time zone ("besok jam 10", "내일 오전 10시", "morgen um 10 Uhr").
 
 ``parse_when(text, lang, tz, now)`` turns what a group member wrote into an aware UTC instant, or ``None`` when the
-text is not (exactly) a date. dateparser alone gets many of these wrong (it drops the hour of "besok jam 10" and
-reads "jam 10" as the 10th of the month), so the work is split:
+text is not (exactly) a date. ``read_date`` answers the same instant as a :class:`Reading` that also carries the other
+plausible reading, when there is one, so that a caller can offer it as a choice instead of guessing. dateparser
+alone gets many of these wrong (it drops the hour of "besok jam 10" and reads "jam 10" as the 10th of the month), so
+the work is split:
 
-1. An explicit zone designator (WIB, WITA, WIT, KST, JST, UTC/GMT, CET/CEST/MEZ/MESZ) switches the zone.
+1. An explicit zone designator switches the zone; each names one fixed offset: WIB +7, WITA +8, WIT +9, KST and
+   JST +9, UTC/GMT 0, CET/MEZ +1 and CEST/MESZ +2 whatever the date (they are what the writer's clock showed).
+   A weekday in parentheses after a date ("8 April (Wed)", "4월 8일(수)", "4月8日(水)") is checked against it.
+   Calendar weeks ("KW 20", "week 20", "minggu ke-20", "20주차", "第20周") are read next.
 2. Relative durations ("dalam 2 jam", "2시간 후", "in 3 Tagen") are read by our own rules.
-3. Numeric dates with a year (ISO "2026-12-01", "30.03.2026", "2026. 3. 30.").
+3. Numeric dates with a year (ISO "2026-12-01", "30.03.2026", "2026. 3. 30."), then ranges of times, of which only
+   the start is kept, and end-of-period words ("end of the month", "akhir pekan", "월말", "Monatsende", "月末").
 4. The time of day is read by per-language regexes ("jam 10", "pukul 09.00", "오후 3시 30분", "14.30 Uhr", "10am") and
    period words (pagi/siang/sore/malam, 오전/오후/아침/저녁/밤, morgens/nachmittags/abends, morning/evening …).
 5. Dates without a year ("30 Maret", "3월 30일", "30. März", "30.03.", "25/12"), relative days (besok, lusa,
@@ -24,11 +30,25 @@ Rules chosen where the brief left a choice (also tested in tests/test_dates.py):
 
 * A bare date ("besok", "30 Maret", "Freitag") means 17:00 local, the end of the working day.
 * A bare time ("jam 10", "15:00", "10am") is its next occurrence: today if still ahead (strictly), else tomorrow.
-* An hour without a period word is read on the 24-hour clock: "jam 3" is 03:00; write "jam 3 sore" or "15.00".
+* A bare hour -- no period word (pagi, 오후, am, nachmittags, 午後, 下午 …), no written minutes, no leading zero -- is
+  read in working hours: 1–6 are 13–18 ("Rabu jam 4", "목요일 4시", "um 4", "4時", "4点" are 16:00), 7–12 as said.
+  Spoken halves and quarters count as bare ("3시 반", "三点半", "halb vier" are 15:30, "Viertel vor 10" 09:45,
+  "viertel nach 9" 09:15, "half past 2" 14:30). Minutes ("4:00", "jam 4.30", "4시 30분"), a leading zero ("04:00",
+  "04시") or an hour of 13 and more keep the 24-hour clock. The other reading is offered (see below).
+  Only dates read this way: :mod:`bot.schedule` (recurring reminders) keeps the 24-hour reading.
+* A range of times is its start ("Kamis 13.00–15.00", "오전 9시~11시", "2pm-3pm", "午前9時〜11時", "下午2点到3点",
+  "9 bis 11 Uhr"). Separators: - – — ~ 〜, "bis" (de), "から" (ja), "到"/"至" (zh); "sampai", "to" and
+  "zwischen … und" are not (they also mean "until" or are unclear). The start lends the end's unit ("9–11 Uhr" is
+  "9 Uhr"). A bare start follows the bare-hour rule unless the end shows the 24-hour clock (an end of 13 or more, or
+  with minutes: "9–14 Uhr", "2–3:30" read the start as written). An am/pm written on the end only ("10-11am") is
+  ``None``: does it cover the start? Without a clock word, unit, minutes or am/pm, "8-10" is no range.
 * A plain weekday is its next occurrence; today's weekday means today if the time (17:00 when none) is still ahead,
   else the same weekday next week. "next friday" / "Jumat depan" / "nächsten Freitag" / "다음 금요일" is the first
-  Friday strictly after today. Forms naming the week ("Senin minggu depan", "다음 주 월요일", "nächste Woche Montag",
-  "friday next week", "来週の金曜日", "下周五") are that weekday in the next ISO week (weeks start on Monday);
+  Friday strictly after today; when that Friday is still in the current ISO week, the same Friday a week later is
+  offered as the other reading ("this coming Friday" / "kommenden Freitag" offer none). Japanese "次の金曜" is such a
+  "next"; "来週金曜" names the week. Chinese has no such form: "下周五" always names the week. Forms naming the
+  week ("Senin minggu depan", "다음 주 월요일", "담주 월욜", "nächste Woche Montag", "friday next week",
+  "来週の金曜日", "下周五") are that weekday in the next ISO week (weeks start on Monday);
   "this week" forms (이번 주, diese Woche, 本周) are that weekday in the current week, even if already past.
   "next week" / "minggu depan" without a weekday is too vague and gives ``None``.
 * Relative durations: minutes and hours are exact elapsed time from ``now``; days and weeks are calendar days in the
@@ -41,8 +61,39 @@ Rules chosen where the brief left a choice (also tested in tests/test_dates.py):
   malam/밤/nachts/night 6–11 → +12, 12 → midnight; a 24-hour value must agree with its period ("15.00 pagi" → None).
   A period word alone has a default hour (pagi 09:00, siang 12:00, sore 15:00, malam 19:00, 저녁 19:00, 밤 21:00 …).
 * Numeric day/month: id and de read D/M strictly; en reads D/M unless only M/D is possible ("3/30"); ko, ja and zh
-  read M/D (D/M when only that is possible). "30.03." with a trailing dot is a date in de; "10.30" is a time.
-* A date without a year is its next occurrence (today counts); "29 Februari" is the next leap day.
+  read M/D (D/M when only that is possible). "30.03." with a trailing dot is a date in de and en; "10.30" is a time.
+  After a date word or preposition a dotted pair is day.month ("tgl 8.4", "am 8.4", "bis 8.4.", "on 8.4"), when it
+  is a valid one ("bis 8.30" stays a time). When both orders are real dates, the swapped one is offered as the other
+  reading for slash forms in every language ("4/5") and for dotted forms in en ("04.05.", "on 8.4"); id and de read
+  dotted forms strictly, without another reading.
+* A date without a year is that date in the last 62 days (returned as past: callers refuse it and say so; today
+  counts as today), else its next occurrence ("12 Maret" on 25 March is 12 March this year; "20 Januari" on 24 March,
+  63 days later, is next year's); "29 Februari" is the next leap day. A lone day of the month ("tanggal 5", "30일")
+  is still its next occurrence.
+* End of the day ("EOD", "COB", "close of business", "akhir hari", "jam pulang kantor", "퇴근 전", "Feierabend",
+  "終業", "定時", "下班前") is 17:00 of the day named, else the next 17:00. End of the week ("end of the week",
+  "akhir pekan", "akhir minggu", "주말(까지)", "이번 주말", "Ende der Woche", "(bis zum) Wochenende", "週末", "周末")
+  is Friday 17:00 of the current week, next week's Friday once that has passed (a deadline's weekend starts after
+  work on Friday; "am Wochenende" / "übers Wochenende" name the weekend itself and are ``None``; English "weekend"
+  is ``None``). End of next week ("akhir minggu depan", "다음 주말", "Ende nächster Woche", "nächstes Wochenende",
+  "来週末", "下周末") is Friday 17:00 of the next ISO week. End of the month ("akhir bulan", "월말", "이번 달 말",
+  "Monatsende", "Ende des Monats", "月末", "月底") is the month's last day at 17:00 (next month's once past); "end of
+  next month" ("akhir bulan depan", "다음 달 말", "Ende nächsten Monats", "来月末", "下个月底") is next month's.
+* A calendar week ("KW 20", "week 20", "minggu ke-20", "20주차", "第20週", "第20周") is the Monday of that ISO week
+  at 17:00 (the earliest reading, so nothing is late), in the first ISO year where that Monday is not more than 62
+  days ago; with a weekday ("Freitag KW 20") that weekday of the week.
+* Everyday short forms and misspellings are read: id "bsk", "besuk", "bsok", "lsa", "hr ini", "sen", "sel", "rab",
+  "kam", "jum", "sab"; en "tmrw", "tmr", "tommorow", "2moro", "tonite", "weds", "thurs", "tues", "fri" and common
+  misspelt weekdays; ko "낼", "낼모레", "담주", "월욜"/"금욜"; de "Mo", "Di.", "Mi.", "Do", "Fr.", "Sa" (not "So":
+  the word "so"), hours in words ("um vier"); ja "あした", "あす", "しあさって"; zh "周五", "礼拜五", "下礼拜一".
+
+The other reading (:class:`Reading`, ``other`` and ``kind``) is set where two readings are both plausible:
+
+* ``"hour"``: a bare hour 1–6 (default 13–18) has the other reading 01–06; a bare 7–11 has 19–23; 12 has none.
+  The other reading is a time of day like any other: its next occurrence, or on the day named.
+* ``"day_month"``: a numeric date without a year that is a real date both ways (see above).
+* ``"next_weekday"``: "next Friday" said while Friday is still ahead this week (see above).
+* When a date ambiguity and an hour ambiguity meet, the date one is offered (a wrong day is the worse mistake).
 * A non-existent local time (02:30 on the spring-forward day in Europe/Berlin) moves forward by the gap (03:30 CEST);
   an ambiguous one (02:30 on the fall-back day) is the first occurrence (fold=0, still summer time).
 * Texts longer than 200 characters are not dates. Emoji are ignored.
@@ -865,10 +916,11 @@ class _NotADate(Exception):
     """Raised inside a parse to give up (the public function answers None)."""
 
 
+# hours east of UTC: each abbreviation names one fixed offset, summer time or not
 _ZONES: Final[Mapping[str, int]] = {
     "wib": 7, "wita": 8, "wit": 9, "kst": 9, "jst": 9, "utc": 0, "gmt": 0, "cet": 1, "mez": 1, "cest": 2,
     "mesz": 2,
-}  # fmt: skip  (hours east of UTC: each abbreviation names one fixed offset, summer time or not)
+}  # fmt: skip
 _ZONE_RE = re.compile(rf"\b(?P<z>{'|'.join(_ZONES)})\b")
 _ISO_DATE = re.compile(r"(?<![\d./-])(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:t(?=\d)|(?!\d|-\d))")
 _YMD_DATE = re.compile(
@@ -1052,16 +1104,20 @@ class _Parse:
 
     def _dated_day_month(self) -> None:
         for pattern in self.rules.dated_day_month:
-            position = 0
-            while (match := pattern.search(self.s, position)) is not None:
-                day, month = int(match["d"]), int(match["mo"])
-                if not (1 <= month <= 12 and 1 <= day <= 31):
-                    position = match.end()
-                    continue
-                self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
-                self._set_date(month_day=_month_day(month, day))
-                if self.rules.spec.dotted_other:
-                    self._offer_swap(month, day)
+            self._take_day_month(pattern)
+
+    def _take_day_month(self, pattern: re.Pattern[str]) -> None:
+        """Dotted day.month matches that are a valid day and month; others stay (a time such as "10.30." may)."""
+        position = 0
+        while (match := pattern.search(self.s, position)) is not None:
+            day, month = int(match["d"]), int(match["mo"])
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                position = match.end()
+                continue
+            self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
+            self._set_date(month_day=_month_day(month, day))
+            if self.rules.spec.dotted_other:
+                self._offer_swap(month, day)
 
     def _offer_swap(self, month: int, day: int) -> None:
         """Offer day/month swapped as the other reading when that is a real date too."""
@@ -1154,10 +1210,7 @@ class _Parse:
     def _dates_without_year(self) -> None:
         spec = self.rules.spec
         if spec.dotted_day_month:
-            for match in self._take(_DOTTED_DAY_MONTH):
-                self._set_date(month_day=_month_day(int(match["mo"]), int(match["d"])))
-                if spec.dotted_other:
-                    self._offer_swap(int(match["mo"]), int(match["d"]))
+            self._take_day_month(_DOTTED_DAY_MONTH)
         for match in self._take(_SLASH_DATE):
             day, month = self._day_month(int(match["a"]), int(match["b"]))
             self._set_date(month_day=_month_day(month, day))
