@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.context import Actor, ChatContext, Refused
+from bot.dates import Reading
+from bot.when import choice_data
 from storage.records import ActionItem, Reminder
 from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit
 
@@ -133,8 +136,24 @@ def reminder_button(op: str) -> Attempt:
 
 async def unremind(world: World, role: str) -> object:
     reminders = world.kit.services.reminders
-    made = await reminders.remind(world.surabaya, world.actor("creator"), "besok jam 9 Siapkan agenda")
+    made = await reminders.remind(world.surabaya, world.actor("creator"), "besok jam 09.00 Siapkan agenda")
     return await reminders.unremind(world.here(role), world.actor(role), str(made.values["number"]))
+
+
+async def other_due_reading(world: World, role: str) -> object:
+    """↔ under a due date read two ways: the same people as /due."""
+    item = world.left_item if role == "a group that left" else await world.item(due=True)
+    assert item.due_at is not None
+    data = choice_data("a", item.scope, item.number, Reading(item.due_at, item.due_at + timedelta(hours=12)))
+    return await world.kit.services.actions.take_other(world.here(role), world.actor(role), data)
+
+
+async def other_reminder_reading(world: World, role: str) -> object:
+    """↔ under a new reminder whose time reads two ways: its creator or an administrator."""
+    reminders = world.kit.services.reminders
+    made = await reminders.remind(world.surabaya, world.actor("creator"), "besok jam 4 Siapkan agenda")
+    assert made.key == "when.choice" and made.buttons is not None
+    return await reminders.take_other(world.here(role), world.actor(role), made.buttons[0][0][1])
 
 
 def admin_command(*calls: tuple[str, str, str]) -> Attempt:
@@ -173,6 +192,8 @@ CHECKS: dict[str, Attempt] = {
     "✅ under a due reminder": reminder_button("done"),
     "⏰ under a reminder": reminder_button("h1"),
     "`/unremind <n>`": unremind,
+    "↔ the other reading of a due date": other_due_reading,
+    "↔ the other reading of a new reminder": other_reminder_reading,
     "`/programme add …`": admin_command(("programmes", "programme", "add pendidikan")),
     "`/reminders lead\\|overdue\\|quiet …`": admin_command(
         ("reminders", "reminders", "lead 1h"),
