@@ -274,3 +274,23 @@ async def test_an_unknown_programme_is_created_with_one_tap_and_the_action_recor
     assert "#education" in card_en["text"] and "@kim_ms" in card_en["text"] and "Surabaya" in card_en["text"]
     assert "[ko] Busan sends the MoU draft" in card_ko["text"]
     assert "education" in programmes
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "owners", "first_when"),
+    [
+        ("发送MoU草案 负责人：张伟，李娜 3月30日 15:00截止", "zh", ("张伟", "李娜"), "3月30日 15:00"),
+        ("发送草案 负责人: Budi Santoso, 李娜 周五截止", "zh", ("Budi Santoso", "李娜"), "周五"),
+        ("資料送付 担当：田中、佐藤 期限 金曜日", "ja", ("田中", "佐藤"), "金曜日"),
+        ("報告書 担当：田中 4月8日 15:00まで", "ja", ("田中",), "4月8日 15:00"),
+        ("Kirim laporan pj: Budi Santoso, Kim tenggat Jumat", "id", ("Budi Santoso", "Kim"), "Jumat"),
+    ],
+)
+def test_full_width_owner_lists_and_dates_before_a_postfix_word(
+    text: str, language: str, owners: tuple[str, ...], first_when: str
+) -> None:
+    from bot.features.action_text import parse_action_text
+
+    parsed = parse_action_text(text, language)
+    assert parsed.owners == owners
+    assert parsed.when_candidates[0][0] == first_when

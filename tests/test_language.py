@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from bot.app import MENU
+from bot.dates import format_when
 from bot.i18n import Catalog
+from bot.localise import describe_recurrence
 from tests.conftest import Clock
 from tests.relay_world import World
 
@@ -136,3 +138,18 @@ async def test_the_other_reading_of_a_due_date_is_announced_in_each_groups_zone(
         assert "2026년 12월 4일 (금) 12:00" in plain(korean["text"])
         english = await world.relayed(london, "📅 #1")
         assert "Fri, 4 Dec 2026, 03:00" in plain(english["text"])
+
+
+async def test_japanese_recurring_reminder_and_chinese_due_date_after_the_title(
+    sqlite_world: World, catalog: Catalog
+) -> None:
+    world = sqlite_world
+    kyoto, suzhou = world.town("Kyoto", "ja"), world.town("Suzhou", "zh")
+    async with world.bot(clock=Clock(NOW), reminder_jobs=False):
+        made = await world.ask(kyoto, "/remind 毎週月曜日 09:00 定例会議")
+        rule = describe_recurrence(catalog, "MO@09:00", "ja")
+        assert made == plain(catalog.t("remind.created_recurring", "ja", number=1, rule=rule, text="定例会議"))
+        await world.ask(suzhou, "/action 发送MoU草案 负责人：张伟，李娜 3月30日 15:00截止")
+        listed = await world.ask(suzhou, f"/actions {catalog.word('open', 'zh')}")
+        due = format_when(datetime(2027, 3, 30, 7, 0, tzinfo=UTC), "zh", "Asia/Shanghai")
+        assert "发送MoU草案" in listed and due in listed and catalog.join(["张伟", "李娜"], "zh") in listed

@@ -64,10 +64,15 @@ def parse_action_text(text: str, language: str, text_mentions: Sequence[str] = (
             owners.append(name)
             text = text.replace(name, " ", 1)
     stops = "|".join(re.escape(w) for w in ("due", *DUE_WORDS.get(language, ())))
-    postfix = "|".join(re.escape(w) for w in DUE_WORDS.get(language, ()) if w in POSTFIX_DUE_WORDS) or "(?!)"
-    ends = rf"\s+(?:{stops})\s|\s+\S+\s*(?:{postfix})\s*$|\s+#|$"
     owner_words = "|".join(re.escape(w) for w in OWNER_WORDS)
-    named = re.search(rf"(?i)(?:^|\s)(?:{owner_words})\s*[:：]\s*(.+?)(?={ends})", text)
+    if any(w in POSTFIX_DUE_WORDS for w in DUE_WORDS.get(language, ())):
+        # The date comes before a postfix word ("… 3月30日 15:00截止"): a name is one word, or Latin words.
+        name = r"(?:[A-Za-z][\w.'-]*(?: [A-Za-z][\w.'-]*)*|[^\s,，、#]+)"
+        names = rf"{name}(?:\s*[,，、]\s*{name})*"
+        named = re.search(rf"(?i)(?:^|\s)(?:{owner_words})\s*[:：]\s*({names})", text)
+    else:
+        ends = rf"\s+(?:{stops})\s|\s+#|$"
+        named = re.search(rf"(?i)(?:^|\s)(?:{owner_words})\s*[:：]\s*(.+?)(?={ends})", text)
     if named is not None:
         owners += [" ".join(part.split()) for part in NAME_SEPARATORS.split(named.group(1)) if part.strip()]
         text = text[: named.start()] + " " + text[named.end() :]
@@ -86,7 +91,9 @@ def parse_action_text(text: str, language: str, text_mentions: Sequence[str] = (
     for word in words:
         if word in POSTFIX_DUE_WORDS:
             match = re.search(rf"\s*{re.escape(word)}\s*$", text)
-            before = text[: match.start()].split() if match is not None else []
+            if match is None:
+                continue
+            before = text[: match.start()].split()
             # The longest phrase before the word first; only the one-word phrase refuses when unreadable.
             for count in range(min(max(len(before) - 1, 1), POSTFIX_WORDS_MAX), 0, -1):
                 candidates.append((" ".join(before[-count:]), count == 1 and word in STRICT_DUE_WORDS))
