@@ -121,7 +121,8 @@ class Catalog:
         shown = list(items)
         if not shown:
             return ""
-        return format_list(shown, style="or" if alternatives else "standard", locale=babel_locale(self.resolve(language)))
+        locale = babel_locale(self.resolve(language))
+        return format_list(shown, style="or" if alternatives else "standard", locale=locale)
 
 
 def babel_locale(language: str) -> Locale:

@@ -90,10 +90,10 @@ def parse_action_text(text: str, language: str, text_mentions: Sequence[str] = (
     keys: list[tuple[int, int]] = []  # (where the keyword is, how many words the date has)
     for word in words:
         if word in POSTFIX_DUE_WORDS:
-            match = re.search(rf"\s*{re.escape(word)}\s*$", text)
-            if match is None:
+            at_end = re.search(rf"\s*{re.escape(word)}\s*$", text)
+            if at_end is None:
                 continue
-            before = text[: match.start()].split()
+            before = text[: at_end.start()].split()
             # The longest phrase before the word first; only the one-word phrase refuses when unreadable.
             for count in range(min(max(len(before) - 1, 1), POSTFIX_WORDS_MAX), 0, -1):
                 candidates.append((" ".join(before[-count:]), count == 1 and word in STRICT_DUE_WORDS))

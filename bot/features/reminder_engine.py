@@ -324,8 +324,10 @@ class ReminderEngine:
         if isinstance(error, NotAllowed):
             return  # the bot may not write there at all
         what = f"#{reminder.number}" if reminder.number is not None else ""
+        # An unnumbered reminder (a due date, the digest) leaves a gap where the number goes.
+        notice = self.catalog.t("reminder.failed", chat.language, what=what).replace("  ", " ")
         try:
-            await self.sender.send_text(chat.id, self.catalog.t("reminder.failed", chat.language, what=what))
+            await self.sender.send_text(chat.id, notice)
         except DeliveryError as exc:
             logger.warning("could not tell chat %s that a reminder stopped: %s", chat.id, exc)
 

@@ -19,7 +19,7 @@ async def test_create_announces_a_card_in_every_group_in_its_language_and_zone(k
     ani = member(11, "Ani")
     await kit.services.actions.create(surabaya, ani, "Kirim draf MoU @kim_ms tenggat Jumat jam 14:00")
     card_id, card_ko = kit.telegram.last(SURABAYA), kit.telegram.last(BUSAN)
-    assert "Aksi baru <b>#1</b> dari Surabaya" in card_id.html and "Kirim draf MoU" in card_id.html
+    assert "Tindak lanjut baru <b>#1</b> dari Surabaya" in card_id.html and "Kirim draf MoU" in card_id.html
     assert "Jum, 4 Des 2026 14.00" in card_id.html  # Friday 14:00 Jakarta
     assert "[ko] Kirim draf MoU" in card_ko.html and "16:00" in card_ko.html  # 16:00 in Seoul
     assert card_ko.buttons is not None
@@ -77,9 +77,9 @@ async def test_listing_filters(kit: Kit, partners: Partners) -> None:
     await actions.create(surabaya, member(11), "Charlie")
     kim = member(22, "Kim Min-su", "kim_ms")
     mine = kit.render(await actions.listing(surabaya, kim, "mine"), surabaya)
-    assert "Alpha" in mine and "Bravo" not in mine and "Aksi — milik saya" in mine
+    assert "Alpha" in mine and "Bravo" not in mine and "Tindak lanjut — tanggung jawab Anda" in mine
     overdue = kit.render(await actions.listing(surabaya, kim, "overdue"), surabaya)
-    assert "Alpha" in overdue and "Bravo" in overdue and "Charlie" not in overdue and "lewat tenggat" in overdue
+    assert "Alpha" in overdue and "Bravo" in overdue and "Charlie" not in overdue and "melewati tenggat" in overdue
     everything = kit.render(await actions.listing(surabaya, kim, "all"), surabaya)
     assert all(title in everything for title in ("Alpha", "Bravo", "Charlie"))
     none = await actions.listing(surabaya, kim, "done")
@@ -140,7 +140,7 @@ async def test_assign_due_and_rename(kit: Kit, partners: Partners) -> None:
     assert item is not None and item.owner_names == "@lee, Budi Santoso" and item.title == "Kirim laporan akhir"
     assert item.due_at == datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
     busan_texts = kit.texts(BUSAN)
-    assert any("👤 #1" in t and "@lee, Budi Santoso" in t for t in busan_texts)
+    assert any("👤 #1" in t and "@lee 및 Budi Santoso" in t for t in busan_texts)
     assert any("📅 #1" in t and "17:00" in t for t in busan_texts)  # 15:00 Jakarta = 17:00 Seoul
     for text, key in (("1", "action.no_owners"), ("1 kapan-kapan", "action.bad_when"), ("1", "action.empty_title")):
         method = {"action.no_owners": actions.assign, "action.bad_when": actions.due}.get(key, actions.rename)

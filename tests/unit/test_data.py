@@ -46,7 +46,7 @@ async def test_forget_asks_an_administrator_to_confirm_then_deletes_the_group_an
     done = await privacy.press(surabaya, admin, confirm)
     assert done is not None and done.alert
     assert await kit.services.chats.get(SURABAYA) is None
-    assert any("Surabaya" in t and "melupakan" not in t and "잊으라고" in t for t in kit.texts(BUSAN))
+    assert any("Surabaya" in t and "menghapus" not in t and "삭제를 요청하고" in t for t in kit.texts(BUSAN))
     listing = kit.render(await kit.services.actions.listing(await kit.here(BUSAN), member(2), "all"), busan)
     assert "Busan's own item" in listing and "Surabaya's item" not in listing
 

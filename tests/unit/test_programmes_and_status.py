@@ -26,7 +26,7 @@ async def test_programmes_are_added_by_administrators_and_listed_with_counts(kit
     await kit.services.actions.done(busan, member(3), "2")
     kit.clock.now = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
     listing = kit.render(await programmes.listing(busan, member(3), ""), busan)
-    assert "<b>pendidikan</b> — 50 pertukaran pelajar per tahun — 진행 중 1, 기한 지남 1, 완료 1" in listing
+    assert "<b>pendidikan</b> — 50 pertukaran pelajar per tahun — 진행 중 1, 기한 초과 1, 완료 1" in listing
     shown = kit.render(await programmes.programme(surabaya, member(3), "pendidikan"), surabaya)
     assert "[id] MoU 초안" in shown and "[id] 방문 계획" in shown
     key, _ = await kit.refusal(programmes.programme(surabaya, member(3), "budaya"), surabaya)
@@ -65,16 +65,16 @@ async def test_status_per_programme_next_deadlines_and_recent_work_in_each_langu
     surabaya, busan = partners
     status = kit.services.status
     empty = kit.render(await status.status(surabaya, member(1), ""), surabaya)
-    assert "Belum ada aksi" in empty
+    assert "Belum ada tindak lanjut" in empty
     await kit.services.programmes.add(surabaya, kit.admin(SURABAYA, 1), "pendidikan", None)
     await kit.services.actions.create(surabaya, member(2), "Kirim draf MoU @kim tenggat Jumat jam 14:00 #pendidikan")
     await kit.services.actions.create(surabaya, member(2), "Rapat koordinasi")
     await kit.services.actions.done(surabaya, member(2), "2")
     text_id = kit.render(await status.status(surabaya, member(1), ""), surabaya)
     text_ko = kit.render(await status.status(busan, member(1), ""), busan)
-    assert "<b>pendidikan</b>: 1 terbuka, 0 lewat tenggat, 0 selesai" in text_id
+    assert "<b>pendidikan</b>: 1 berjalan, 0 melewati tenggat, 0 selesai" in text_id
     assert "#1 Kirim draf MoU" in text_id and "@kim" in text_id and "✅ #2 Rapat koordinasi" in text_id
-    assert "<b>pendidikan</b>: 진행 중 1, 기한 지남 0, 완료 0" in text_ko and "[ko] Kirim draf MoU" in text_ko
+    assert "<b>pendidikan</b>: 진행 중 1, 기한 초과 0, 완료 0" in text_ko and "[ko] Kirim draf MoU" in text_ko
     assert "16:00" in text_ko  # the deadline in Seoul time
     with pytest.raises(Refused) as refused:
         await status.status(surabaya, member(1), "now")

@@ -114,7 +114,7 @@ async def test_a_group_that_mutes_the_bot_stays_linked_and_failures_are_capped_a
     await eventually(lambda: failed(1))  # given up at once: the group does not let the bot write
     kit.telegram.failing[BUSAN] = Transient("Bad Gateway")
     await kit.services.relay.submit(inbound("Dua", 2), surabaya.bridge)
-    await kit.telegram.wait_for(lambda: any("tidak dapat dikirim ke" in t for t in kit.texts(SURABAYA)))
+    await kit.telegram.wait_for(lambda: any("tidak dapat disampaikan ke" in t for t in kit.texts(SURABAYA)))
     del kit.telegram.failing[BUSAN]
     await kit.services.relay.submit(inbound("Tiga", 3), surabaya.bridge)
     await kit.telegram.wait_for(lambda: any("[ko] Tiga" in t for t in kit.texts(BUSAN)))

@@ -16,7 +16,9 @@ async def test_an_adhoc_reminder_is_numbered_once_and_fires_in_every_group(kit: 
     surabaya, busan = partners
     made = await kit.services.reminders.remind(surabaya, member(1), "besok jam 9 Siapkan agenda delegasi")
     text = kit.render(made, surabaya)
-    assert "Pengingat 1 dipasang" in text and "Kam, 3 Des 2026 09.00" in text and "Siapkan agenda delegasi" in text
+    assert "Pengingat 1 dijadwalkan" in text and "Kam, 3 Des 2026 09.00" in text and "Siapkan agenda delegasi" in text
+    # "jam 9" is read as 09:00 (working hours) and 21:00 is offered with one tap.
+    assert made.key == "when.choice" and made.buttons is not None and "21.00" in made.buttons[0][0][0]
     listing = kit.render(await kit.services.reminders.reminders(busan, member(2), ""), busan)
     assert "1. 2026년 12월 3일 (목) 11:00 — Siapkan agenda delegasi" in listing and "24시간" in listing
     engine = kit.services.reminder_engine
@@ -47,7 +49,7 @@ async def test_recurring_reminder_and_unremind_by_creator_or_admin(kit: Kit, par
     surabaya, busan = partners
     reminders = kit.services.reminders
     made = kit.render(await reminders.remind(surabaya, member(1), "setiap Senin 09:00 Rapat koordinasi"), surabaya)
-    assert "Pengingat 1 dipasang setiap Senin pukul 09.00" in made
+    assert "Pengingat 1 dijadwalkan setiap Senin pukul 09.00" in made
     await reminders.remind(surabaya, member(1), "besok jam 10 Kirim laporan")
     key, _ = await kit.refusal(reminders.unremind(busan, member(2), "1"), busan)
     assert key == "admin.only"
@@ -68,7 +70,7 @@ async def test_settings_of_the_bridge_and_of_each_group(kit: Kit, partners: Part
     off = kit.render(await reminders.reminders(surabaya, admin, "overdue off"), surabaya)
     assert "nonaktif" in off
     quiet = kit.render(await reminders.reminders(surabaya, admin, "quiet 22:00-06:00"), surabaya)
-    assert "22:00–06:00" in quiet
+    assert "22.00–06.00" in quiet  # Indonesian writes times with a dot
     for text, key in (
         ("lead 40d", "reminders.lead_invalid"),
         ("quiet 22:00", "reminders.quiet_invalid"),
@@ -110,7 +112,7 @@ async def test_a_reminder_telegram_keeps_refusing_is_retried_with_back_off_then_
     kit: Kit, partners: Partners
 ) -> None:
     surabaya, _ = partners
-    await kit.services.reminders.remind(surabaya, member(1), "besok jam 9 Siapkan agenda")
+    await kit.services.reminders.remind(surabaya, member(1), "besok jam 09.00 Siapkan agenda")
     engine, reminders = kit.services.reminder_engine, kit.services.reminder_engine.reminders
     send = kit.telegram.send_text
 
@@ -129,7 +131,7 @@ async def test_a_reminder_telegram_keeps_refusing_is_retried_with_back_off_then_
         kit.clock.now = row.due_at
         await engine.run_due()
     assert delays == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8)]
-    assert any("알림 #1을(를) 이곳에 올리지 못했습니다" in t for t in kit.texts(BUSAN))
+    assert any("⚠️ 알림 #1 게시가 텔레그램에서 여러 번 거부되어" in t for t in kit.texts(BUSAN))
     assert any("🔔 Siapkan agenda" in t for t in kit.texts(SURABAYA))
 
 
