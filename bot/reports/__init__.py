@@ -1,0 +1,1 @@
+"""Monitoring and evaluation: indicators, the event history, activity counts, reports, charts and exports."""

@@ -1,0 +1,114 @@
+"""What a report is made of: plain values computed by ``bot.reports.figures`` from the stored history, drawn by
+``bot.reports.charts`` and exported by ``bot.reports.exports``. Nothing here reads the database or Telegram."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A report's period: ``start`` inclusive, ``end`` exclusive, both aware UTC instants (local midnights of the
+    group that asked)."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorProgress:
+    """One indicator against its target. ``value`` is what counts for the target now (the sum in the current
+    year or quarter for a per-year/per-quarter target, the running total for a "by <date>" one); ``expected``
+    what the elapsed share of its period asks for; ``history`` the value after each update, in time order."""
+
+    programme: str
+    name: str
+    target: float
+    period: str  # "year", "quarter" or "by"
+    value: float
+    expected: float
+    on_track: bool
+    history: tuple[tuple[datetime, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """Actions opened and done in one week or month starting on ``start`` (a local date)."""
+
+    start: date
+    opened: int
+    done: int
+
+
+@dataclass(frozen=True, slots=True)
+class CityActivity:
+    """Messages one city's group relayed out, per local day of the period (days without any are left out)."""
+
+    city: str
+    days: tuple[tuple[date, int], ...]
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.days)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartText:
+    """Every word a chart shows, already in the group's language (from its catalogue)."""
+
+    indicators_title: str = "Indicators"
+    target: str = "target"
+    expected: str = "expected by now"
+    value: str = "achieved"
+    actions_title: str = "Actions"
+    opened: str = "opened"
+    done: str = "done"
+    activity_title: str = "Messages relayed"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    """One action item in an export. Instants are aware (shown in the asking group's zone); ``title`` is in the
+    asking group's language, ``original`` as it was written."""
+
+    number: int
+    title: str
+    original: str
+    programme: str
+    owners: str
+    city: str
+    status: str  # translated status word
+    created_at: datetime
+    due_at: datetime | None
+    done_at: datetime | None
+    late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    """One indicator update in an export (or the indicator itself when ``at`` is None)."""
+
+    programme: str
+    name: str
+    target: float
+    period: str
+    at: datetime | None
+    change: float | None
+    value: float
+    by: str
+    city: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarItem:
+    """An open action's due date as a calendar event; ``uid`` is stable for the same item."""
+
+    uid: str
+    title: str
+    description: str
+    due_at: datetime
+    timezone: str
