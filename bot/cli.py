@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
@@ -58,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         chats_sub.add_parser(verb, help=what).add_argument("chat", type=int, metavar="CHAT_ID")
     forget = sub.add_parser("forget", help="delete everything stored about a group (its partners are told)")
     forget.add_argument("chat", type=int, metavar="CHAT_ID")
+    export = sub.add_parser("export", help="write a group's actions, indicators or calendar as files (operator)")
+    export.add_argument("what", choices=("actions", "indicators", "calendar"))
+    export.add_argument("chat", type=int, metavar="CHAT_ID")
+    export.add_argument("--out", type=Path, default=Path("."), help="the folder to write into (default: here)")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply all migrations")
@@ -90,6 +95,11 @@ class _OfflineSender:
 
     async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
         await self.send_text(chat_id, html)
+
+    async def send_file(
+        self, chat_id: int, data: bytes, filename: str, *, caption_html: str | None = None, photo: bool = False
+    ) -> int:
+        return await self.send_text(chat_id, "")
 
     async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None:
         await self.send_text(chat_id, html)
@@ -191,6 +201,25 @@ async def _forget(settings: Settings, chat_id: int) -> int:
     return 0
 
 
+async def _export(settings: Settings, what: str, chat_id: int, out: Path) -> int:
+    """The same files as /export in that group, in its language and zone."""
+    async with AsyncExitStack() as stack:
+        services = await _operator_services(settings, stack)
+        chat = await services.chats.get(chat_id)
+        if chat is None:
+            print(f"kembar: no group {chat_id} is known", file=sys.stderr)
+            return 1
+        files = await services.reports.export_files(await services.chats.context(chat), what)
+        if not files:
+            print(f"chat {chat_id}: nothing to export")
+            return 0
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files:
+            (out / name).write_bytes(data)
+            print(out / name)
+    return 0
+
+
 async def _clean(settings: Settings) -> int:
     async with AsyncExitStack() as stack:
         services = await _operator_services(settings, stack)
@@ -242,6 +271,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return asyncio.run(_bridges(settings, args))
         elif args.command == "chats":
             return asyncio.run(_chats(settings, args))
+        elif args.command == "export":
+            return asyncio.run(_export(settings, args.what, args.chat, args.out))
         elif args.command == "forget":
             return asyncio.run(_forget(settings, args.chat))
         elif args.command == "db" and args.db_command == "clean":

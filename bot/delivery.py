@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.reports.activity import ActivityCounter
 from bot.htmltext import escape, strip_tags
 from bot.ports import (
     DeliveryError,
@@ -55,7 +56,9 @@ class Delivery:
         max_backoff: float = 30.0,
         idle_timeout: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        activity: ActivityCounter | None = None,
     ) -> None:
+        self.activity = activity
         self.outbox = outbox
         self.links = links
         self.chats = chats
@@ -211,6 +214,8 @@ class Delivery:
                 continue
             # The links (for later replies and edits) and "done" in one transaction.
             await self.outbox.complete(job.id, links)
+            if self.activity is not None and not message.is_edit:
+                self.activity.received(job.dst_chat_id)
             return True
 
     async def _send(self, job: RelayJob, message: InboundMessage, *, plain: bool) -> list[MessageLink]:

@@ -65,6 +65,12 @@ class Sender(Protocol):
 
     async def edit_text(self, chat_id: int, message_id: int, html: str) -> None: ...
 
+    async def send_file(
+        self, chat_id: int, data: bytes, filename: str, *, caption_html: str | None = None, photo: bool = False
+    ) -> int:
+        """A file in the chat: a document, or with ``photo`` an image Telegram shows inline (PNG charts)."""
+        ...
+
     async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None: ...
 
 

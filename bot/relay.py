@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from bot.reports.activity import ActivityCounter
 from bot.htmltext import has_tags, mask_tags
 from bot.translation.service import TranslationService
 from storage.records import Bridge, Chat, RelayJob
@@ -90,7 +91,9 @@ class RelayService:
         notify: Callable[[int], None],
         *,
         retry_delay: float = 0.2,
+        activity: ActivityCounter | None = None,
     ) -> None:
+        self.activity = activity
         self.outbox = outbox
         self.translations = translations
         self.notify = notify  # wakes the delivery worker of a destination
@@ -155,6 +158,8 @@ class RelayService:
             self._stored(message, bridge_id, destinations)
 
     def _stored(self, message: InboundMessage, bridge_id: int, destinations: tuple[Chat, ...]) -> None:
+        if self.activity is not None and not message.is_edit:
+            self.activity.sent(message.chat_id)
         if message.translatable:
             for language in {dst.language for dst in destinations}:
                 self.prefetch(message, language, bridge_id)

@@ -3,6 +3,7 @@ collaborator passed through its constructor (no wiring after construction)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,10 +14,12 @@ from bot.context import Permissions
 from bot.delivery import Delivery
 from bot.features.actions import ActionService, ItemTitles
 from bot.features.bridges import BridgeService
+from bot.features.indicators import IndicatorService
 from bot.features.privacy import PrivacyService
 from bot.features.programmes import ProgrammeService
 from bot.features.reminder_engine import ReminderEngine, Wakeups
 from bot.features.reminders import ReminderService
+from bot.features.reports import ReportService
 from bot.features.settings import SettingsService
 from bot.features.status import StatusService
 from bot.i18n import SUGGESTED_LANGUAGES, Catalog
@@ -24,6 +27,7 @@ from bot.langdetect import LanguageDetector
 from bot.limits import UserLimits
 from bot.ports import Members, Sender
 from bot.relay import RelayService
+from bot.reports.activity import ActivityCounter
 from bot.rendering import Renderer
 from bot.signals import Signal
 from bot.translation import Translator, build_translator
@@ -33,6 +37,7 @@ from storage.chatdata import ChatDataRepository
 from storage.db import Database
 from storage.inbox import InboxRepository
 from storage.linkcodes import JoinRequestRepository
+from storage.monitoring import ActivityRepository, EventRepository, IndicatorRepository, ReportRepository
 from storage.people import PeopleRepository
 from storage.repos import (
     ActionRepository,
@@ -48,6 +53,8 @@ from storage.repos import (
     TranslationCacheRepository,
 )
 
+
+logger = logging.getLogger(__name__)
 
 @dataclass
 class Services:
@@ -69,6 +76,9 @@ class Services:
     reminder_engine: ReminderEngine
     reminders: ReminderService
     wakeups: Wakeups
+    activity: ActivityCounter
+    reports: ReportService
+    indicators: IndicatorService
     limits: UserLimits
     privacy: PrivacyService
 
@@ -112,9 +122,27 @@ class Services:
         # which is the status; bridges stop a leaving group's reminders; delivery unlinks a chat that is
         # gone: status, engine, bridges, delivery, then actions.
         status = StatusService(actions=action_repo, titles=titles, catalog=catalog, clock=clock)
+        reminder_repo, reminder_settings = ReminderRepository(db), ReminderSettingsRepository(db)
+        events, indicator_repo = EventRepository(db), IndicatorRepository(db)
+        activity = ActivityCounter(ActivityRepository(db), clock=clock)
+        reports = ReportService(
+            actions=action_repo,
+            titles=titles,
+            events=events,
+            indicators=indicator_repo,
+            activity=activity,
+            reports=ReportRepository(db),
+            reminders=reminder_repo,
+            reminder_settings=reminder_settings,
+            catalog=catalog,
+            sender=sender,
+            permissions=permissions,
+            clock=clock,
+            on_schedule_change=wakeups.emit,
+        )
         engine = ReminderEngine(
-            reminders=ReminderRepository(db),
-            settings=ReminderSettingsRepository(db),
+            reminders=reminder_repo,
+            settings=reminder_settings,
             actions=action_repo,
             chats=chats,
             status=status,
@@ -123,6 +151,7 @@ class Services:
             sender=sender,
             clock=clock,
             on_schedule_change=wakeups.emit,
+            reports=reports,
         )
         bridges = BridgeService(
             bridges=bridge_repo,
@@ -148,6 +177,7 @@ class Services:
             sender=sender,
             on_gone=bridges.destination_gone,
             on_migrated=chats.migrated,
+            activity=activity,
         )
         chats.moved.listen(lambda _old, new: delivery.notify(new))  # pending jobs moved to the new id
         actions = ActionService(
@@ -161,6 +191,7 @@ class Services:
             planner=engine,
             clock=clock,
             max_open_items=settings.max_open_items,
+            history=events,
         )
         return cls(
             settings=settings,
@@ -171,7 +202,7 @@ class Services:
             inbox=inbox,
             translator=translator,
             translations=translations,
-            relay=RelayService(outbox, translations, delivery.notify),
+            relay=RelayService(outbox, translations, delivery.notify, activity=activity),
             delivery=delivery,
             bridges=bridges,
             chat_settings=SettingsService(
@@ -214,6 +245,18 @@ class Services:
             ),
             wakeups=wakeups,
             limits=UserLimits(),
+            activity=activity,
+            reports=reports,
+            indicators=IndicatorService(
+                indicators=indicator_repo,
+                events=events,
+                programmes=programme_repo,
+                translations=translations,
+                catalog=catalog,
+                sender=sender,
+                permissions=permissions,
+                clock=clock,
+            ),
         )
 
     async def start(self) -> None:
@@ -223,6 +266,10 @@ class Services:
     async def close(self) -> None:
         await self.actions.close()
         await self.delivery.stop()
+        try:
+            await self.activity.flush()
+        except Exception:
+            logger.warning("activity counts could not be written at shutdown", exc_info=True)
         await self.translations.close()
         close = getattr(self.translator, "close", None)
         if callable(close):

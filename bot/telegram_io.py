@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -122,6 +122,23 @@ class TelegramSender:
                 reply_markup=keyboard(buttons),
                 link_preview_options=NO_PREVIEW,
             )
+        except TelegramError as exc:
+            raise classify(exc) from None
+        return message.message_id
+
+    async def send_file(
+        self, chat_id: int, data: bytes, filename: str, *, caption_html: str | None = None, photo: bool = False
+    ) -> int:
+        parse_mode = ParseMode.HTML if caption_html is not None else None
+        try:
+            if photo:
+                message = await self.bot.send_photo(
+                    chat_id, InputFile(data, filename=filename), caption=caption_html, parse_mode=parse_mode
+                )
+            else:
+                message = await self.bot.send_document(
+                    chat_id, InputFile(data, filename=filename), caption=caption_html, parse_mode=parse_mode
+                )
         except TelegramError as exc:
             raise classify(exc) from None
         return message.message_id

@@ -6,10 +6,10 @@ handler); bot/app.py registers them all, and the command menu follows the order 
 
 from __future__ import annotations
 
-from handlers import actions, basic, bridge, reminders, settings
+from handlers import actions, basic, bridge, reminders, reports, settings
 from handlers.common import Command, Handler
 
-MODULES = (basic, actions, reminders, bridge, settings)
+MODULES = (basic, actions, reminders, reports, bridge, settings)
 
 
 def commands() -> dict[str, Command]:

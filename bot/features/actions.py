@@ -27,7 +27,8 @@ from bot.ports import Buttons, DeliveryError, Sender
 from bot.translation.service import TranslationService
 from bot.when import choice_data, examples, offer_other, read_choice, read_when
 from storage.people import PeopleRepository
-from storage.records import ActionItem, Chat, Owner, Scope
+from storage.monitoring import EventRepository
+from storage.records import ActionItem, Chat, NewEvent, Owner, Scope
 from storage.repos import ActionRepository, ProgrammeRepository
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,17 @@ class ItemArgs:
     rest: str
 
 
+# Announcements of a change, and the event each one stands for in the history.
+_EVENT_KINDS = {
+    "action.changed.done": "done",
+    "action.changed.open": "reopened",
+    "action.changed.dropped": "dropped",
+    "action.changed.owners": "assigned",
+    "action.changed.due": "due",
+    "action.changed.title": "renamed",
+}
+
+
 class ActionService:
     def __init__(
         self,
@@ -93,6 +105,7 @@ class ActionService:
         monotonic: Callable[[], float] = time.monotonic,
         merge_seconds: float = MERGE_SECONDS,
         max_open_items: int = 500,
+        history: EventRepository | None = None,
     ) -> None:
         self.actions = actions
         self.programmes = programmes
@@ -106,6 +119,7 @@ class ActionService:
         self.monotonic = monotonic
         self.merge_seconds = merge_seconds
         self.max_open_items = max_open_items
+        self.history = history
         self._bursts: dict[tuple[Scope, int, str], _Burst] = {}
 
     def now(self) -> datetime:
@@ -159,6 +173,7 @@ class ActionService:
             due_at=due_at,
             created_by=actor.user_id,
         )
+        await self.record(item, here, "created", actor, item.title)
         await self.announce_new(item, here)
         return self._offer_other(here, item, reading)
 
@@ -423,6 +438,26 @@ class ActionService:
             ]
         ]
 
+    async def record(self, item: ActionItem, here: ChatContext, kind: str, by: Actor, detail: str = "") -> None:
+        """One line of the event history (who, when, from which city): what reports count."""
+        if self.history is None:
+            return
+        await self.history.add(
+            NewEvent(
+                scope=item.scope,
+                at=self.now(),
+                kind=kind,
+                item_number=item.number,
+                indicator_id=None,
+                programme=item.programme,
+                user_id=by.user_id,
+                by=by.label,
+                chat_id=here.id,
+                city=here.label,
+                detail=detail[:500] or None,
+            )
+        )
+
     async def announce_new(self, item: ActionItem, here: ChatContext) -> None:
         """Tell every group of the scope about a new item (and let the reminders plan for it)."""
         await self.planner.sync_item(item)
@@ -444,6 +479,14 @@ class ActionService:
         announced at once, the last of the rest when the window ends (five taps on 🙋 make two lines,
         not five), so a burst cannot use up a group's message budget."""
         await self.planner.sync_item(item)
+        kind = _EVENT_KINDS.get(key)
+        if kind is not None:
+            detail = {
+                "assigned": lambda: ", ".join(o.name for o in item.owners),
+                "due": lambda: item.due_at.isoformat() if item.due_at else "",
+                "renamed": lambda: item.title,
+            }.get(kind, lambda: "")()
+            await self.record(item, here, kind, by, detail)
         burst_key = (item.scope, item.number, key)
         now = self.monotonic()
         window = self.merge_seconds

@@ -19,10 +19,11 @@ import logging
 import os
 import uuid
 from collections.abc import Callable
+from typing import Protocol
 from datetime import datetime, timedelta
 
 from bot.chats import ChatDirectory
-from bot.context import zone_of
+from bot.context import ChatContext, zone_of
 from bot.dates import format_when
 from bot.features.status import StatusService
 from bot.htmltext import split_html
@@ -35,6 +36,12 @@ from storage.records import ActionItem, Chat, NewReminder, Reminder, Scope
 from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository
 
 logger = logging.getLogger(__name__)
+
+
+class AutomaticReports(Protocol):
+    async def automatic(self, here: ChatContext, reminder: Reminder) -> datetime | None:
+        """Post the report a 'report' reminder stands for; when the next one is due (None: no more)."""
+        ...
 
 LATE_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5  # failed sends of one reminder before it is stopped
@@ -64,8 +71,10 @@ class ReminderEngine:
         sender: Sender,
         clock: Callable[[], datetime],
         on_schedule_change: Callable[[], None] = lambda: None,
+        reports: AutomaticReports | None = None,
     ) -> None:
         self.reminders = reminders
+        self.reports = reports
         self.settings = settings
         self.actions = actions
         self.chats = chats
@@ -280,6 +289,9 @@ class ReminderEngine:
             await self.reminders.mark_sent(reminder.id, now, late=False)
             return
         late = now - reminder.nominal_at > LATE_AFTER
+        if reminder.kind == "report":
+            await self._fire_report(reminder, chat, now, late)
+            return
         try:
             text, buttons, keep_going = await self._render(reminder, chat, late)
         except LookupError:
@@ -302,6 +314,27 @@ class ReminderEngine:
                 await self._failed(reminder, chat, now, exc)
                 return
         await self._after_fire(reminder, chat, now, late, keep_going)
+
+    async def _fire_report(self, reminder: Reminder, chat: Chat, now: datetime, late: bool) -> None:
+        """An automatic report: once per period, also after downtime (the missed ones are not made up)."""
+        if self.reports is None:
+            await self.reminders.mark_sent(reminder.id, now, late=late)
+            return
+        try:
+            following = await self.reports.automatic(await self.chats.context(chat), reminder)
+        except RetryLater as exc:
+            await self.reminders.reschedule(reminder.id, now + timedelta(seconds=exc.seconds), reminder.nominal_at)
+            return
+        except DestinationGone:
+            await self.reminders.mark_sent(reminder.id, now, late=late)
+            return
+        except DeliveryError as exc:
+            await self._failed(reminder, chat, now, exc)
+            return
+        if following is None:
+            await self.reminders.mark_sent(reminder.id, now, late=late)
+        else:
+            await self.reminders.reschedule(reminder.id, following, following)
 
     async def _send(self, chat_id: int, text: str, buttons: Buttons | None) -> None:
         """A reminder longer than one message goes out in parts, its buttons under the last."""

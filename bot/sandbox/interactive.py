@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import re
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -131,7 +132,31 @@ class Sandbox:
         ]
         if labels:
             lines.append("  buttons: " + "  ".join(f"[{i}] {label}" for i, label in enumerate(labels, 1)))
+        saved = self._save_file(where, message)
+        if saved is not None:
+            lines.append(f"  file: {saved}")
         self._show(group, "\n".join(lines))
+
+    def _save_file(self, where: str, message: dict[str, Any]) -> Path | None:
+        """A chart or an export the bot sent, written under KEMBAR_DATA_DIR/files so the user can open it."""
+        photos = message.get("photo")
+        document = message.get("document")
+        if isinstance(photos, list) and photos:
+            file_id, default = str(photos[-1].get("file_id", "")), "photo.png"
+        elif isinstance(document, dict):
+            file_id, default = str(document.get("file_id", "")), "document"
+        else:
+            return None
+        found = self.emu.file_bytes(file_id)
+        if found is None:
+            return None
+        data, name = found
+        safe = re.sub(r"[^\w.-]+", "_", f"{where}-{message.get('message_id')}-{name or default}")
+        folder = (self.settings.data_dir / "files").resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / safe
+        path.write_bytes(data)
+        return path
 
     def _show(self, group: Town | None, text: str) -> None:
         if self._held is None:

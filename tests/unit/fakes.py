@@ -19,6 +19,7 @@ class Sent:
     reply_to: int | None = None
     copied_from: tuple[int, int] | None = None
     edits: list[str] = field(default_factory=list)
+    file: tuple[str, bytes, bool] | None = None  # (filename, data, photo) of a sent file
 
 
 class FakeTelegram:
@@ -74,6 +75,15 @@ class FakeTelegram:
         self._check(chat_id)
         copied = Sent(chat_id, next(self._ids), caption_html or "", None, reply_to, (from_chat_id, message_id))
         return self._record(copied)
+
+    async def send_file(
+        self, chat_id: int, data: bytes, filename: str, *, caption_html: str | None = None, photo: bool = False
+    ) -> int:
+        self._check(chat_id)
+        return self._record(Sent(chat_id, next(self._ids), caption_html or "", file=(filename, data, photo)))
+
+    def files(self, chat_id: int) -> list[tuple[str, bytes, bool]]:
+        return [s.file for s in self.sent if s.chat_id == chat_id and s.file is not None]
 
     async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
         self._check(chat_id)

@@ -44,6 +44,13 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
 class _FilesMixin(_EmulatorBase):
     """Photos and documents: file ids, photo sizes, the bot's uploads, ``getFile`` and downloads."""
 
+    def file_bytes(self, file_id: str) -> tuple[bytes, str | None] | None:
+        """The content and file name of a file the bot sent (None: unknown, or only a URL)."""
+        stored = self._files.get(file_id)
+        if stored is None or stored.data is None:
+            return None
+        return stored.data, stored.file_name
+
     # -- internals: files -----------------------------------------------------------------------
 
     def _new_file_ids(self, kind: str) -> tuple[str, str]:

@@ -1,0 +1,85 @@
+"""Activity without message text: per group and (UTC) day, how many messages it relayed out and received.
+
+Counting is in memory and cheap (the relay's hot path only adds one to a dict); the counts are written to the
+database at most every ``FLUSH_SECONDS``, before a report is made, and at shutdown. A crash loses at most that
+many seconds of counts — never a message, and never any text (none is looked at).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from storage.monitoring import ActivityRepository
+
+logger = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 30.0
+
+
+class ActivityCounter:
+    def __init__(
+        self,
+        repository: ActivityRepository,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
+        flush_seconds: float = FLUSH_SECONDS,
+    ) -> None:
+        self.repository = repository
+        self.clock = clock
+        self.monotonic = monotonic
+        self.flush_seconds = flush_seconds
+        self._counts: dict[tuple[int, date], list[int]] = {}
+        self._last_flush = monotonic()
+        self._flushing: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    def sent(self, chat_id: int) -> None:
+        """A message of ``chat_id`` was relayed out (once per message, whatever the number of partners)."""
+        self._add(chat_id, 0)
+
+    def received(self, chat_id: int) -> None:
+        """A message from a partner was delivered into ``chat_id``."""
+        self._add(chat_id, 1)
+
+    def _add(self, chat_id: int, index: int) -> None:
+        key = (chat_id, self.clock().astimezone(UTC).date())
+        counts = self._counts.setdefault(key, [0, 0])
+        counts[index] += 1
+        if self.monotonic() - self._last_flush >= self.flush_seconds and self._flushing is None:
+            self._last_flush = self.monotonic()
+            try:
+                self._flushing = asyncio.get_running_loop().create_task(self._background_flush())
+            except RuntimeError:  # no loop (a synchronous caller): the next flush() writes it
+                pass
+
+    async def _background_flush(self) -> None:
+        try:
+            await self.flush()
+        except Exception:  # the database is down: the counts stay for the next flush
+            logger.warning("writing activity counts failed; kept for the next try", exc_info=True)
+        finally:
+            self._flushing = None
+
+    async def flush(self) -> None:
+        """Write what was counted since the last flush."""
+        async with self._lock:
+            counts, self._counts = self._counts, {}
+            self._last_flush = self.monotonic()
+            for index, ((chat_id, day), (sent, received)) in enumerate(counts.items()):
+                try:
+                    await self.repository.count(chat_id, day, sent=sent, received=received)
+                except BaseException:
+                    for (c, d), (s, r) in list(counts.items())[index:]:  # keep what was not written
+                        kept = self._counts.setdefault((c, d), [0, 0])
+                        kept[0] += s
+                        kept[1] += r
+                    raise
+
+    @property
+    def pending(self) -> int:
+        return len(self._counts)

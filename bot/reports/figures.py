@@ -1,0 +1,215 @@
+"""Report figures computed from the stored history: plain functions of plain values (no database, no Telegram),
+so a report over a seeded history has known answers (tests/test_report_figures.py).
+
+Definitions (also in the README):
+
+* *opened* / *done* in a period: "created" / "done" events in it (a later reopening does not undo a "done" of
+  the period: the history says what happened then);
+* *overdue*: open now and past its due date;
+* *on-time rate*: of the items done in the period that had a due date, the share done by it;
+* *median days to close*: over the items done in the period, from creation to done;
+* a city *owns* the open items created in its group, and *did* the "done" events its members recorded;
+* an indicator's *value* is what counts for its target: the sum of its changes in the current year or quarter
+  (per-year / per-quarter targets) or its running total (a "by <date>" target); *expected* is the target times
+  the elapsed share of that period; *on track* when the value is at least the expected one.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.reports.model import Bucket, CityActivity, IndicatorProgress, Period
+from storage.records import ActionItem, ActivityDay, Event, Indicator, IndicatorUpdate
+
+NEXT_MAX = 5
+WEEKLY_UP_TO_DAYS = 100  # a period up to this long is counted per week, a longer one per month
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeFigures:
+    name: str | None  # None: actions in no programme
+    opened: int
+    done: int
+    overdue: int
+    on_time_rate: float | None  # None: nothing with a due date was done
+    median_days: float | None  # None: nothing was done
+
+
+@dataclass(frozen=True, slots=True)
+class CityFigures:
+    chat_id: int
+    city: str
+    owns_open: int
+    did: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFigures:
+    period: Period
+    programmes: tuple[ProgrammeFigures, ...]
+    indicators: tuple[IndicatorProgress, ...]
+    buckets: tuple[Bucket, ...]
+    activity: tuple[CityActivity, ...]
+    cities: tuple[CityFigures, ...]
+    days_since_exchange: int | None
+    next_deadlines: tuple[ActionItem, ...]
+
+
+def local_day(instant: datetime, zone: ZoneInfo) -> date:
+    return instant.astimezone(zone).date()
+
+
+def programme_figures(
+    items: Sequence[ActionItem], events: Sequence[Event], period: Period, now: datetime
+) -> tuple[ProgrammeFigures, ...]:
+    opened = Counter(e.programme for e in events if e.kind == "created")
+    done = Counter(e.programme for e in events if e.kind == "done")
+    overdue = Counter(i.programme for i in items if i.is_overdue(now))
+    closed: dict[str | None, list[ActionItem]] = defaultdict(list)
+    for item in items:
+        if item.status == "done" and item.done_at is not None and period.start <= item.done_at < period.end:
+            closed[item.programme].append(item)
+    names = sorted(set(opened) | set(done) | set(overdue) | set(closed), key=lambda n: (n is None, n or ""))
+    figures = []
+    for name in names:
+        finished = closed.get(name, [])
+        with_due = [i for i in finished if i.due_at is not None]
+        on_time = sum(1 for i in with_due if i.done_at is not None and i.due_at is not None and i.done_at <= i.due_at)
+        days = [(i.done_at - i.created_at).total_seconds() / 86400 for i in finished if i.done_at is not None]
+        figures.append(
+            ProgrammeFigures(
+                name=name,
+                opened=opened.get(name, 0),
+                done=done.get(name, 0),
+                overdue=overdue.get(name, 0),
+                on_time_rate=(on_time / len(with_due)) if with_due else None,
+                median_days=statistics.median(days) if days else None,
+            )
+        )
+    return tuple(figures)
+
+
+def _window(indicator: Indicator, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    local = now.astimezone(zone)
+    if indicator.period == "year":
+        start = datetime(local.year, 1, 1, tzinfo=zone)
+        end = datetime(local.year + 1, 1, 1, tzinfo=zone)
+    elif indicator.period == "quarter":
+        first = 3 * ((local.month - 1) // 3) + 1
+        start = datetime(local.year, first, 1, tzinfo=zone)
+        end = datetime(local.year + (first == 10), (first + 3 - 1) % 12 + 1, 1, tzinfo=zone)
+    else:
+        start = indicator.created_at
+        end = indicator.by_date if indicator.by_date is not None and indicator.by_date > start else now
+    return start, end
+
+
+def indicator_progress(
+    indicator: Indicator, updates: Sequence[IndicatorUpdate], now: datetime, zone: ZoneInfo
+) -> IndicatorProgress:
+    """One indicator against its target at ``now`` (``updates``: its own, in time order)."""
+    start, end = _window(indicator, now, zone)
+    mine = [u for u in updates if u.indicator_id == indicator.id and u.at <= now]
+    if indicator.period == "by":
+        value = mine[-1].value_after if mine else 0.0
+    else:
+        value = sum(u.change for u in mine if start <= u.at < end)
+    span = (end - start).total_seconds()
+    share = 1.0 if span <= 0 else min(max((now - start).total_seconds() / span, 0.0), 1.0)
+    expected = indicator.target * share
+    return IndicatorProgress(
+        programme=indicator.programme,
+        name=indicator.name,
+        target=indicator.target,
+        period=indicator.period,
+        value=value,
+        expected=expected,
+        on_track=value >= expected - 1e-9,
+        history=tuple((u.at, u.value_after) for u in mine),
+    )
+
+
+def buckets(events: Sequence[Event], period: Period, zone: ZoneInfo) -> tuple[Bucket, ...]:
+    """Opened and done per week (Mondays) or, for periods longer than ~3 months, per month."""
+    first, last = local_day(period.start, zone), local_day(period.end - timedelta(microseconds=1), zone)
+    weekly = (last - first).days <= WEEKLY_UP_TO_DAYS
+
+    def start_of(day: date) -> date:
+        return day - timedelta(days=day.weekday()) if weekly else day.replace(day=1)
+
+    starts: list[date] = []
+    cursor = start_of(first)
+    while cursor <= last:
+        starts.append(cursor)
+        cursor = cursor + timedelta(days=7) if weekly else (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
+    opened: Counter[date] = Counter()
+    done: Counter[date] = Counter()
+    for event in events:
+        key = start_of(local_day(event.at, zone))
+        if event.kind == "created":
+            opened[key] += 1
+        elif event.kind == "done":
+            done[key] += 1
+    return tuple(Bucket(s, opened.get(s, 0), done.get(s, 0)) for s in starts)
+
+
+def activity(days: Iterable[ActivityDay], cities: Mapping[int, str]) -> tuple[CityActivity, ...]:
+    per_chat: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for day in days:
+        if day.sent:
+            per_chat[day.chat_id].append((day.day, day.sent))
+    return tuple(
+        CityActivity(city, tuple(sorted(per_chat.get(chat_id, []))))
+        for chat_id, city in sorted(cities.items(), key=lambda kv: kv[1])
+    )
+
+
+def city_figures(
+    items: Sequence[ActionItem], events: Sequence[Event], cities: Mapping[int, str]
+) -> tuple[CityFigures, ...]:
+    owns = Counter(i.chat_id for i in items if i.status == "open")
+    did = Counter(e.chat_id for e in events if e.kind == "done")
+    return tuple(
+        CityFigures(chat_id, city, owns.get(chat_id, 0), did.get(chat_id, 0))
+        for chat_id, city in sorted(cities.items(), key=lambda kv: kv[1])
+    )
+
+
+def figures(
+    *,
+    period: Period,
+    now: datetime,
+    zone: ZoneInfo,
+    items: Sequence[ActionItem],
+    events: Sequence[Event],
+    indicators: Sequence[Indicator],
+    updates: Sequence[IndicatorUpdate],
+    days: Sequence[ActivityDay],
+    cities: Mapping[int, str],
+    last_exchange: date | None,
+) -> ReportFigures:
+    """Everything a report shows, for ``period``, as seen at ``now`` in the asking group's ``zone``."""
+    in_period = [e for e in events if period.start <= e.at < period.end]
+    by_indicator: dict[int, list[IndicatorUpdate]] = defaultdict(list)
+    for update in updates:
+        by_indicator[update.indicator_id].append(update)
+    upcoming = sorted(
+        (i for i in items if i.status == "open" and i.due_at is not None and i.due_at >= now),
+        key=lambda i: (i.due_at, i.number),
+    )
+    today = local_day(now, zone)
+    return ReportFigures(
+        period=period,
+        programmes=programme_figures(items, in_period, period, now),
+        indicators=tuple(indicator_progress(i, by_indicator.get(i.id, []), now, zone) for i in indicators),
+        buckets=buckets(in_period, period, zone),
+        activity=activity(days, cities),
+        cities=city_figures(items, in_period, cities),
+        days_since_exchange=(today - last_exchange).days if last_exchange is not None else None,
+        next_deadlines=tuple(upcoming[:NEXT_MAX]),
+    )
