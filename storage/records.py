@@ -223,11 +223,12 @@ class Reminder:
     """A message to send to chat ``chat_id`` at ``due_at`` (storage.reminders).
 
     ``kind``: 'due' (an action item comes due in ``lead_seconds``), 'overdue', 'adhoc' (a user's one-off),
-    'recurring' (a user's, repeating by ``recurrence`` in ``timezone``), 'digest' (a chat's weekly digest)
-    'snooze' or 'report' (a group's automatic report: ``text`` 'monthly' or 'quarterly'). ``due_at`` is when it fires (possibly moved by quiet hours or a snooze), ``nominal_at``
-    the instant it stands for (to tell whether it went out late). A user's reminder has a ``number`` in
-    its scope, shared by its rows when it is fanned out to each group of a bridge. ``state``: 'pending',
-    'claimed' (being sent), 'sent' or 'cancelled'; ``sent_at`` and ``late`` describe the last sending.
+    'recurring' (a user's, repeating by ``recurrence`` in ``timezone``), 'digest' (a chat's weekly digest),
+    'snooze' or 'report' (a group's automatic report: ``text`` 'monthly' or 'quarterly'). ``due_at`` is when
+    it fires (possibly moved by quiet hours or a snooze), ``nominal_at`` the instant it stands for (to tell
+    whether it went out late). A user's reminder has a ``number`` in its scope, shared by its rows when it
+    is fanned out to each group of a bridge. ``state``: 'pending', 'claimed' (being sent), 'sent' or
+    'cancelled'; ``sent_at`` and ``late`` describe the last sending.
     """
 
     id: int
