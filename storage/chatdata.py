@@ -1,6 +1,10 @@
 """Everything stored about one chat, as a whole: moved to a new id when a group becomes a supergroup,
 forgotten when the group asks (or some time after the bot was removed).
 
+The history of a bridge (events, indicator updates) outlives a group that is forgotten while its partners
+stay: its rows keep the group's id and city, so the bridge's reports still add up, but no longer who did
+it (``by_name`` emptied, ``user_id`` cleared). A forgotten group's message counts and reports are deleted.
+
 The list of tables is here and nowhere else: a table that keeps a chat id must be added to ``_TABLES``
 (tests/test_storage_chatdata.py checks every column that refers to chats is covered).
 """
@@ -10,19 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Executable, delete, or_, select, update
+from sqlalchemy import Executable, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage._shared import rowcount
 from storage.db import Database
 from storage.models import (
     ActionCounterRow,
     ActionItemRow,
+    ActivityDayRow,
     ApprovedChatRow,
     BridgeMemberRow,
     BridgeRow,
     ChatRow,
     ChatScheduleRow,
+    EventRow,
+    IndicatorRow,
+    IndicatorUpdateRow,
     JoinRequestRow,
     LinkCodeRow,
     MessageLinkRow,
@@ -31,12 +40,26 @@ from storage.models import (
     ReminderCounterRow,
     ReminderRow,
     ReminderSettingsRow,
+    ReportRow,
     utcnow,
 )
 from storage.records import Scope
 
-# The tables keyed by a scope (a group's own scope is "c<chat id>").
-_SCOPED = (ActionItemRow, ActionCounterRow, ProgrammeRow, ReminderRow, ReminderCounterRow, ReminderSettingsRow)
+# The tables keyed by a scope (a group's own scope is "c<chat id>"). Indicator updates go with their
+# indicator (ON DELETE CASCADE).
+_SCOPED = (
+    ActionItemRow,
+    ActionCounterRow,
+    ProgrammeRow,
+    ReminderRow,
+    ReminderCounterRow,
+    ReminderSettingsRow,
+    IndicatorRow,
+    EventRow,
+    ReportRow,
+)
+# History of a bridge that names who did what: kept when the group is forgotten, without the names.
+_HISTORY = (EventRow, IndicatorUpdateRow)
 
 
 def chat_columns() -> list[tuple[str, str]]:
@@ -55,6 +78,10 @@ def chat_columns() -> list[tuple[str, str]]:
         ("message_links", "src_chat_id"),
         ("message_links", "dst_chat_id"),
         ("approved_chats", "chat_id"),
+        ("indicator_updates", "chat_id"),
+        ("events", "chat_id"),
+        ("activity_days", "chat_id"),
+        ("reports", "chat_id"),
     ]
 
 
@@ -75,7 +102,9 @@ class ChatDataRepository:
 
     async def move(self, old: int, new: int, *, new_type: str = "supergroup") -> bool:
         """A basic group became supergroup ``new``: its settings, bridge membership, items, programmes,
-        reminders and pending relay work move to the new id (in one transaction). Copies already sent
+        reminders, pending relay work, indicators, history, message counts and reports move to the new id
+        (in one transaction; counts of a day the new id has too are added up, and reports are numbered
+        after any the new id has already). Copies already sent
         into the old group stay linked to it (the new group has new message ids). False when ``old`` is
         not known or was moved already."""
         if old == new:
@@ -120,6 +149,8 @@ class ChatDataRepository:
                     (ReminderRow, ReminderRow.chat_id),
                     (ChatScheduleRow, ChatScheduleRow.chat_id),
                     (ApprovedChatRow, ApprovedChatRow.chat_id),
+                    (EventRow, EventRow.chat_id),
+                    (IndicatorUpdateRow, IndicatorUpdateRow.chat_id),
                 ):
                     await session.execute(
                         update(model).where(column == old).values({column.key: new}).execution_options(
@@ -132,6 +163,8 @@ class ChatDataRepository:
                     .values(dst_chat_id=new)
                     .execution_options(synchronize_session=False)
                 )
+                await _move_activity(session, old, new)
+                await _move_reports(session, old, new)
                 await _rescope(session, Scope.of(None, old), Scope.of(None, new))
                 source.active = False
                 source.updated_at = now
@@ -143,9 +176,10 @@ class ChatDataRepository:
 
     async def forget(self, chat_id: int) -> Forgotten:
         """Delete everything stored about the chat: its settings, bridge membership, codes and requests,
-        the items, programmes and reminders of its own scope and the items it created in a bridge, its
-        reminders, relay work and message links from and to it. The bridge's other groups keep what is
-        theirs."""
+        the items, programmes, reminders, indicators and history of its own scope and the items it created
+        in a bridge, its reminders, relay work and message links from and to it, its message counts and
+        reports. The bridge's other groups keep what is theirs, and the bridge's history keeps what the
+        group did without saying who (names and user ids of its rows cleared)."""
         own = Scope.of(None, chat_id)
         counts: dict[str, int] = {}
 
@@ -179,6 +213,15 @@ class ChatDataRepository:
                 )
                 await run(session, "chat_schedules", delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == chat_id))
                 await run(session, "approved_chats", delete(ApprovedChatRow).where(ApprovedChatRow.chat_id == chat_id))
+                await run(session, "activity_days", delete(ActivityDayRow).where(ActivityDayRow.chat_id == chat_id))
+                await run(session, "reports", delete(ReportRow).where(ReportRow.chat_id == chat_id))
+                for history in _HISTORY:  # not deleted: nameless
+                    await session.execute(
+                        update(history)
+                        .where(history.chat_id == chat_id)
+                        .values(by_name="", user_id=None)
+                        .execution_options(synchronize_session=False)
+                    )
                 bridge_id = await session.scalar(
                     select(BridgeMemberRow.bridge_id).where(BridgeMemberRow.chat_id == chat_id)
                 )
@@ -210,3 +253,48 @@ async def _rescope(session: AsyncSession, old: Scope, new: Scope) -> None:
         await session.execute(
             update(model).where(model.scope == old).values(scope=new).execution_options(synchronize_session=False)
         )
+
+
+async def _move_activity(session: AsyncSession, old: int, new: int) -> None:
+    """The old id's daily counts go to the new id, added to the new id's where it has the same day."""
+    other = aliased(ActivityDayRow)
+    same_day = select(other.day).where(other.chat_id == new).scalar_subquery()
+    for column in (ActivityDayRow.sent, ActivityDayRow.received):
+        moved = getattr(other, column.key)
+        await session.execute(
+            update(ActivityDayRow)
+            .where(
+                ActivityDayRow.chat_id == new,
+                ActivityDayRow.day.in_(select(other.day).where(other.chat_id == old).scalar_subquery()),
+            )
+            .values(
+                {
+                    column.key: column
+                    + select(moved).where(other.chat_id == old, other.day == ActivityDayRow.day).scalar_subquery()
+                }
+            )
+            .execution_options(synchronize_session=False)
+        )
+    await session.execute(
+        delete(ActivityDayRow)
+        .where(ActivityDayRow.chat_id == old, ActivityDayRow.day.in_(same_day))
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(ActivityDayRow)
+        .where(ActivityDayRow.chat_id == old)
+        .values(chat_id=new)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _move_reports(session: AsyncSession, old: int, new: int) -> None:
+    """The old id's reports go to the new id, numbered after any it has already (none, as a rule)."""
+    highest = select(func.coalesce(func.max(ReportRow.number), 0)).where(ReportRow.chat_id == new)
+    offset = int(await session.scalar(highest) or 0)
+    await session.execute(
+        update(ReportRow)
+        .where(ReportRow.chat_id == old)
+        .values(chat_id=new, number=ReportRow.number + offset)
+        .execution_options(synchronize_session=False)
+    )

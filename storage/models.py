@@ -5,14 +5,16 @@ Instants are stored in UTC (timezone-aware columns).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -426,3 +428,102 @@ class GlossaryTermRow(Base):
     renderings: Mapped[dict[str, str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class IndicatorRow(Base):
+    """A measurable target of a programme ("students exchanged: 40 a year"); unique per programme regardless
+    of case. ``period``: 'year' or 'quarter' (the target is per calendar year or quarter), or 'by' (a total
+    to reach by ``by_date``)."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("programme_id", "name_key", name="uq_indicators_programme_name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[Scope] = mapped_column(ScopeKey, index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    # The name as entered, and its NFC case-folded form: the identity within the programme.
+    name: Mapped[str] = mapped_column(String(64))
+    name_key: Mapped[str] = mapped_column(String(64))
+    target: Mapped[float] = mapped_column(Float)
+    period: Mapped[str] = mapped_column(String(8))
+    by_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IndicatorUpdateRow(Base):
+    """One change of an indicator's value, and the value after it (the running value, in recording order).
+
+    ``by_name`` and ``user_id`` say who; a group that is forgotten leaves its rows nameless (storage.chatdata).
+    """
+
+    __tablename__ = "indicator_updates"
+    __table_args__ = (Index("ix_indicator_updates_indicator_at", "indicator_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    change: Mapped[float] = mapped_column(Float)
+    value_after: Mapped[float] = mapped_column(Float)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    by_name: Mapped[str] = mapped_column(String(128))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    city: Mapped[str] = mapped_column(String(128))
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class EventRow(Base):
+    """The history of a scope's action items and indicators (what reports are made from).
+
+    ``kind``: created, assigned, due, done, reopened, dropped, renamed (of action item ``item_number``) or
+    indicator (an update of ``indicator_id``). ``indicator_id`` is deliberately no foreign key: the history
+    outlives a deleted indicator. A group that is forgotten leaves its rows nameless (storage.chatdata).
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_scope_at", "scope", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[Scope] = mapped_column(ScopeKey)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    item_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    indicator_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    programme: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    by_name: Mapped[str] = mapped_column(String(128))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    city: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class ActivityDayRow(Base):
+    """How many messages a group relayed out (``sent``) and got relayed in (``received``) on one UTC day.
+    Counts only: no message text, ever."""
+
+    __tablename__ = "activity_days"
+    __table_args__ = (PrimaryKeyConstraint("chat_id", "day"),)
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date)
+    sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    received: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class ReportRow(Base):
+    """A report sent to a group, numbered 1, 2, 3 … per group; ``summary`` is its Telegram HTML text.
+    ``kind``: manual, monthly or quarterly; the period is [``period_start``, ``period_end``)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("chat_id", "number", name="uq_reports_chat_id_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[Scope] = mapped_column(ScopeKey)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    language: Mapped[str] = mapped_column(String(8))
+    summary: Mapped[str] = mapped_column(Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 _SCOPE_KEY = re.compile(r"([bc])(-?[0-9]{1,20})")
@@ -223,11 +223,12 @@ class Reminder:
     """A message to send to chat ``chat_id`` at ``due_at`` (storage.reminders).
 
     ``kind``: 'due' (an action item comes due in ``lead_seconds``), 'overdue', 'adhoc' (a user's one-off),
-    'recurring' (a user's, repeating by ``recurrence`` in ``timezone``), 'digest' (a chat's weekly digest)
-    or 'snooze'. ``due_at`` is when it fires (possibly moved by quiet hours or a snooze), ``nominal_at``
-    the instant it stands for (to tell whether it went out late). A user's reminder has a ``number`` in
-    its scope, shared by its rows when it is fanned out to each group of a bridge. ``state``: 'pending',
-    'claimed' (being sent), 'sent' or 'cancelled'; ``sent_at`` and ``late`` describe the last sending.
+    'recurring' (a user's, repeating by ``recurrence`` in ``timezone``), 'digest' (a chat's weekly digest),
+    'snooze' or 'report' (a group's automatic report: ``text`` 'monthly' or 'quarterly'). ``due_at`` is when
+    it fires (possibly moved by quiet hours or a snooze), ``nominal_at`` the instant it stands for (to tell
+    whether it went out late). A user's reminder has a ``number`` in its scope, shared by its rows when it
+    is fanned out to each group of a bridge. ``state``: 'pending', 'claimed' (being sent), 'sent' or
+    'cancelled'; ``sent_at`` and ``late`` describe the last sending.
     """
 
     id: int
@@ -295,3 +296,106 @@ class ChatSchedule:
     quiet_end: str | None = "07:00"
     digest_weekday: int | None = 0
     digest_time: str = "08:00"
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """A measurable target of a programme (``programme`` is its name), unique in it regardless of case.
+
+    ``period``: 'year' or 'quarter' (``target`` per calendar year or quarter) or 'by' (``target`` in all,
+    reached by ``by_date``); ``created_by`` a Telegram user id.
+    """
+
+    id: int
+    scope: Scope
+    programme_id: int
+    programme: str
+    name: str
+    target: float
+    period: str
+    by_date: datetime | None
+    created_by: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorUpdate:
+    """One change of an indicator: ``change`` and the value after it. ``by`` is the person's name as shown
+    (empty once their group was forgotten, ``user_id`` then None), ``chat_id``/``city`` their group."""
+
+    id: int
+    indicator_id: int
+    at: datetime
+    change: float
+    value_after: float
+    user_id: int | None
+    by: str
+    chat_id: int
+    city: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """Something that happened to an action item (#``item_number``) or an indicator, to keep in the history.
+
+    ``kind``: 'created', 'assigned', 'due', 'done', 'reopened', 'dropped', 'renamed' or 'indicator';
+    ``programme`` the programme's name then; ``detail`` a short free text (cut to 500 characters).
+    """
+
+    scope: Scope
+    at: datetime
+    kind: str
+    chat_id: int
+    by: str
+    city: str
+    item_number: int | None = None
+    indicator_id: int | None = None
+    programme: str | None = None
+    user_id: int | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A stored ``NewEvent`` (``by`` empty and ``user_id`` None once its group was forgotten)."""
+
+    id: int
+    scope: Scope
+    at: datetime
+    kind: str
+    chat_id: int
+    by: str
+    city: str
+    item_number: int | None
+    indicator_id: int | None
+    programme: str | None
+    user_id: int | None
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityDay:
+    """Messages group ``chat_id`` relayed out (``sent``) and got relayed in (``received``) on a UTC ``day``."""
+
+    chat_id: int
+    day: date
+    sent: int
+    received: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    """A report sent to group ``chat_id``, #``number`` there; ``kind``: 'manual', 'monthly' or 'quarterly';
+    the period is [``start``, ``end``); ``summary`` its Telegram HTML in ``language``."""
+
+    id: int
+    scope: Scope
+    chat_id: int
+    number: int
+    kind: str
+    start: datetime
+    end: datetime
+    created_at: datetime
+    language: str
+    summary: str

@@ -45,6 +45,7 @@ SENT = "sent"
 CANCELLED = "cancelled"
 FAILED = "failed"  # Telegram refused it too often: stopped, and the group told
 STATES = (PENDING, CLAIMED, SENT, CANCELLED, FAILED)
+# "report": a group's automatic report (``text`` "monthly" or "quarterly").
 KINDS = ("due", "overdue", "adhoc", "recurring", "digest", "snooze", "report")
 # The kinds a user makes, which are numbered per scope.
 NUMBERED_KINDS = ("adhoc", "recurring")
