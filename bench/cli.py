@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from bench.common import is_postgres, progress
 
-SUITES = ("relay", "hiding", "provider", "reminders")
+SUITES = ("relay", "hiding", "provider", "reminders", "report")
 
 # The targets: metric → (comparison, value).
 TARGETS: dict[str, tuple[str, float]] = {
@@ -29,6 +29,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "provider_calls_first": ("==", 2),
     "provider_calls_repeat": ("==", 0),
     "reminders_memory_ratio": ("<=", 1.2),
+    "report_seconds": ("<=", 1.0),
 }
 
 _T = TypeVar("_T")
@@ -153,6 +154,7 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
             "reminders_memory_ratio",
             "reminders_startup_s_1k",
             "reminders_startup_s_100k",
+            "report_seconds",
         ]
     )
     db = args.database_url
@@ -218,6 +220,18 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
                 out["reminders_startup_s_1k"] = _round(reminders.small.startup_s)
                 out["reminders_startup_s_100k"] = _round(reminders.large.startup_s)
                 details["reminders"] = reminders.details()
+
+    if "report" in args.only:
+        from bench.report import report_cost
+
+        cost = await _guard("report", errors, lambda: report_cost(db, 200 if args.quick else 2000))
+        if cost is not None:
+            out["report_seconds"] = round(cost.seconds, 3)
+            details["report"] = cost.details()
+        notes["report"] = (
+            "report_seconds: CPU seconds (all threads) of one yearly report in Korean for a bridge with 5 "
+            "programmes, 2,000 actions and a year of history: reading it, the figures, the summary and 3 charts"
+        )
 
     out["targets"] = {name: {op: bound} for name, (op, bound) in TARGETS.items()}
     out["met"] = {name: _met(out[name], target) for name, target in TARGETS.items()}

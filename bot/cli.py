@@ -7,9 +7,9 @@ import asyncio
 import logging
 import os
 import sys
-from pathlib import Path
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
@@ -213,11 +213,18 @@ async def _export(settings: Settings, what: str, chat_id: int, out: Path) -> int
         if not files:
             print(f"chat {chat_id}: nothing to export")
             return 0
-        out.mkdir(parents=True, exist_ok=True)
-        for name, data in files:
-            (out / name).write_bytes(data)
-            print(out / name)
+    for path in await asyncio.to_thread(_write_files, out, files):
+        print(path)
     return 0
+
+
+def _write_files(out: Path, files: list[tuple[str, bytes]]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files:
+        (out / name).write_bytes(data)
+        written.append(out / name)
+    return written
 
 
 async def _clean(settings: Settings) -> int:

@@ -14,7 +14,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.reports.activity import ActivityCounter
 from bot.htmltext import escape, strip_tags
 from bot.ports import (
     DeliveryError,
@@ -29,6 +28,7 @@ from bot.ports import (
 )
 from bot.relay import CAPTION_MEDIA, InboundMessage
 from bot.rendering import Renderer
+from bot.reports.activity import ActivityCounter
 from bot.translation.service import TranslationService
 from storage.records import MessageLink, RelayJob
 from storage.repos import ChatRepository, MessageLinkRepository, OutboxRepository

@@ -16,8 +16,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from bot.reports.activity import ActivityCounter
 from bot.htmltext import has_tags, mask_tags
+from bot.reports.activity import ActivityCounter
 from bot.translation.service import TranslationService
 from storage.records import Bridge, Chat, RelayJob
 from storage.repos import NewRelayJob, OutboxRepository

@@ -27,8 +27,8 @@ from bot.langdetect import LanguageDetector
 from bot.limits import UserLimits
 from bot.ports import Members, Sender
 from bot.relay import RelayService
-from bot.reports.activity import ActivityCounter
 from bot.rendering import Renderer
+from bot.reports.activity import ActivityCounter
 from bot.signals import Signal
 from bot.translation import Translator, build_translator
 from bot.translation.service import TranslationService
@@ -52,7 +52,6 @@ from storage.repos import (
     ReminderSettingsRepository,
     TranslationCacheRepository,
 )
-
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +120,9 @@ class Services:
         # The engine plans reminders around items (actions tell it of every change) and sends the digest,
         # which is the status; bridges stop a leaving group's reminders; delivery unlinks a chat that is
         # gone: status, engine, bridges, delivery, then actions.
-        status = StatusService(actions=action_repo, titles=titles, catalog=catalog, clock=clock)
-        reminder_repo, reminder_settings = ReminderRepository(db), ReminderSettingsRepository(db)
         events, indicator_repo = EventRepository(db), IndicatorRepository(db)
+        status = StatusService(actions=action_repo, titles=titles, catalog=catalog, clock=clock, history=events)
+        reminder_repo, reminder_settings = ReminderRepository(db), ReminderSettingsRepository(db)
         activity = ActivityCounter(ActivityRepository(db), clock=clock)
         reports = ReportService(
             actions=action_repo,

@@ -201,3 +201,25 @@ async def test_piped_sandbox_prints_every_group_and_leaves_at_the_end_of_input(t
     assert "INFO alembic.runtime.migration: Running upgrade" in logged
     assert "INFO apscheduler.scheduler: Scheduler started" in logged
     assert "INFO telegram.ext.Application: Application started" in logged
+
+
+async def test_a_report_in_the_sandbox_is_korean_and_its_charts_are_files_to_open(tmp_path: Path) -> None:
+    script = "@Busan /action 교류 계획서 제출 마감 금요일 오후 3시\n@Busan /report 분기\n"
+    proc = await start_sandbox(tmp_path)
+    try:
+        stdout, stderr = await asyncio.wait_for(proc.communicate(script.encode()), 120)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    text = stdout.decode()
+    assert proc.returncode == 0, text + stderr.decode()
+    entries = after(text, "/report 분기")
+    assert cities(entries) == ["[Busan]"] * 3, text  # the summary, the actions chart, the activity chart
+    summary = entries[0]
+    assert "📊" in summary and "2026" in summary and "교류 계획서 제출" in summary
+    lines = [line for entry in entries[1:] for line in entry.splitlines()]
+    paths = [Path(line.split("file: ", 1)[1]) for line in lines if "file: " in line]
+    assert len(paths) == 2
+    for path in paths:
+        assert path.is_file() and path.read_bytes().startswith(b"\x89PNG") and path.parent == (tmp_path / "files")

@@ -26,8 +26,8 @@ from bot.i18n import Catalog, Markup
 from bot.ports import Buttons, DeliveryError, Sender
 from bot.translation.service import TranslationService
 from bot.when import choice_data, examples, offer_other, read_choice, read_when
-from storage.people import PeopleRepository
 from storage.monitoring import EventRepository
+from storage.people import PeopleRepository
 from storage.records import ActionItem, Chat, NewEvent, Owner, Scope
 from storage.repos import ActionRepository, ProgrammeRepository
 

@@ -16,7 +16,6 @@ from babel.numbers import format_decimal
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
 from bot.dates import format_when, is_past
-from bot.htmltext import escape
 from bot.i18n import Catalog, Markup, babel_locale
 from bot.ports import DeliveryError, Sender
 from bot.reports.figures import indicator_progress
@@ -177,7 +176,9 @@ class IndicatorService:
 
     def _period_text(self, period: str, by_date: datetime | None, here: ChatContext) -> Markup:
         if period == "by" and by_date is not None:
-            return Markup(self.catalog.t("indicator.period.by", here.ui, date=format_when(by_date, here.ui, here.timezone)))
+            return Markup(
+                self.catalog.t("indicator.period.by", here.ui, date=format_when(by_date, here.ui, here.timezone))
+            )
         return Markup(self.catalog.t(f"indicator.period.{period}", here.ui))
 
     async def _find(self, here: ChatContext, programme_name: str, name: str) -> Indicator:
@@ -194,7 +195,9 @@ class IndicatorService:
             lang = chat.language
             note = ""
             if update.note:
-                translated = await self.translations.translate(update.note, here.language, lang, bridge_id=here.bridge_id)
+                translated = await self.translations.translate(
+                    update.note, here.language, lang, bridge_id=here.bridge_id
+                )
                 note = self.catalog.t("indicator.note", lang, note=translated.text)
             text = self.catalog.t(
                 "indicator.updated",
@@ -232,8 +235,11 @@ class IndicatorService:
         lines = []
         for indicator in indicators:
             progress = indicator_progress(indicator, updates, now, zone)
-            lines.append(self.progress_line(progress.programme, indicator, progress.value, progress.expected,
-                                            progress.on_track, here))
+            lines.append(
+                self.progress_line(
+                    progress.programme, indicator, progress.value, progress.expected, progress.on_track, here
+                )
+            )
         return reply("indicator.list", items=Markup("\n".join(lines)))
 
     def progress_line(

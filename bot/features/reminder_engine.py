@@ -19,8 +19,8 @@ import logging
 import os
 import uuid
 from collections.abc import Callable
-from typing import Protocol
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.chats import ChatDirectory
 from bot.context import ChatContext, zone_of

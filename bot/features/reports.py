@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -21,13 +21,13 @@ from bot.features.actions import ItemTitles
 from bot.features.indicators import show_number
 from bot.htmltext import escape, split_html
 from bot.i18n import Catalog, Markup, babel_locale
-from bot.ports import DeliveryError, Sender
+from bot.ports import Sender
 from bot.reports import charts, exports, periods
 from bot.reports.figures import ReportFigures, figures
 from bot.reports.model import ActionRow, CalendarItem, ChartText, IndicatorRow, Period
 from bot.when import read_when
 from storage.monitoring import ActivityRepository, EventRepository, IndicatorRepository, ReportRepository
-from storage.records import Chat, NewReminder, Reminder, StoredReport
+from storage.records import NewReminder, Reminder, StoredReport
 from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository
 
 logger = logging.getLogger(__name__)
@@ -171,16 +171,32 @@ class ReportService:
                 else "—"
             )
             lines.append(
-                t("report.programme", ui, name=name, opened=p.opened, done=p.done, overdue=p.overdue,
-                  on_time=on_time, median=median)
+                t(
+                    "report.programme",
+                    ui,
+                    name=name,
+                    opened=p.opened,
+                    done=p.done,
+                    overdue=p.overdue,
+                    on_time=on_time,
+                    median=median,
+                )
             )
         if found.indicators:
             lines += ["", t("report.indicators", ui)]
             for i in found.indicators:
                 pace = t("indicator.on_track" if i.on_track else "indicator.behind", ui)
                 lines.append(
-                    t("report.indicator", ui, programme=i.programme, name=i.name, value=show_number(i.value, ui),
-                      target=show_number(i.target, ui), expected=show_number(i.expected, ui), pace=Markup(pace))
+                    t(
+                        "report.indicator",
+                        ui,
+                        programme=i.programme,
+                        name=i.name,
+                        value=show_number(i.value, ui),
+                        target=show_number(i.target, ui),
+                        expected=show_number(i.expected, ui),
+                        pace=Markup(pace),
+                    )
                 )
         if here.partnered:
             lines += ["", t("report.cities", ui)]
@@ -195,8 +211,9 @@ class ReportService:
             titles = await self.titles.titles_in(found.next_deadlines, here.language, here.bridge_id)
             for item, title in zip(found.next_deadlines, titles, strict=True):
                 when = escape(format_when(item.due_at, ui, tz)) if item.due_at else ""
-                lines.append(t("status.next_line", ui, number=item.number, title=title, when=Markup(when),
-                               owners=Markup("")))
+                lines.append(
+                    t("status.next_line", ui, number=item.number, title=title, when=Markup(when), owners=Markup(""))
+                )
         else:
             lines.append(t("status.no_deadlines", ui))
         return "\n".join(lines)
@@ -251,7 +268,9 @@ class ReportService:
             NewReminder(scope=here.scope, chat_id=here.id, kind="report", due_at=due, text=auto, language=here.ui)
         )
         self.on_schedule_change()
-        return reply("report.auto_on", kind=Phrase(f"report.every.{auto}"), when=format_when(due, here.ui, here.timezone))
+        return reply(
+            "report.auto_on", kind=Phrase(f"report.every.{auto}"), when=format_when(due, here.ui, here.timezone)
+        )
 
     async def automatic(self, here: ChatContext, reminder: Reminder) -> datetime | None:
         """An automatic report is due: the period that just ended; the next due instant (None: stop)."""
@@ -275,7 +294,7 @@ class ReportService:
             stored = await self.reports.numbered(here.id, int(arg))
             if stored is None:
                 raise Refused("reports.not_found", number=int(arg))
-            period = Period(stored.period_start, stored.period_end)
+            period = Period(stored.start, stored.end)
             await self._send(here, stored.summary, await self._figures(here, period))
             return None
         recent = await self.reports.recent(here.id, REPORTS_SHOWN)
@@ -285,13 +304,18 @@ class ReportService:
         locale = babel_locale(here.ui)
         lines = []
         for r in recent:
-            first = format_date(r.period_start.astimezone(zone).date(), "medium", locale=locale)
-            last = format_date(date.fromordinal(r.period_end.astimezone(zone).date().toordinal() - 1), "medium",
-                               locale=locale)
+            first = format_date(r.start.astimezone(zone).date(), "medium", locale=locale)
+            last = format_date(date.fromordinal(r.end.astimezone(zone).date().toordinal() - 1), "medium", locale=locale)
             lines.append(
-                self.catalog.t("reports.line", here.ui, number=r.number, start=first, end=last,
-                               kind=Markup(self.catalog.t(f"report.kind_word.{r.kind}", here.ui)),
-                               created=format_when(r.created_at, here.ui, here.timezone))
+                self.catalog.t(
+                    "reports.line",
+                    here.ui,
+                    number=r.number,
+                    start=first,
+                    end=last,
+                    kind=Markup(self.catalog.t(f"report.kind_word.{r.kind}", here.ui)),
+                    created=format_when(r.created_at, here.ui, here.timezone),
+                )
             )
         return reply("reports.list", items=Markup("\n".join(lines)))
 
@@ -307,7 +331,9 @@ class ReportService:
         if not files:
             return reply("export.empty")
         for name, data in files:
-            await self.sender.send_file(here.id, data, name, caption_html=self.catalog.t(f"export.caption.{what}", here.ui))
+            await self.sender.send_file(
+                here.id, data, name, caption_html=self.catalog.t(f"export.caption.{what}", here.ui)
+            )
         return None
 
     async def export_files(self, here: ChatContext, what: str) -> list[tuple[str, bytes]]:
@@ -383,14 +409,13 @@ class ReportService:
             return []
         updates = await self.indicators.updates([i.id for i in indicators])
         by_id = {i.id: i for i in indicators}
-        rows = [
-            IndicatorRow(i.programme, i.name, i.target, i.period, None, None, 0.0, "", "", "") for i in indicators
-        ]
+        rows = [IndicatorRow(i.programme, i.name, i.target, i.period, None, None, 0.0, "", "", "") for i in indicators]
         for u in updates[:EXPORT_MAX_ROWS]:
             i = by_id[u.indicator_id]
             rows.append(
-                IndicatorRow(i.programme, i.name, i.target, i.period, u.at, u.change, u.value_after, u.by, u.city,
-                             u.note or "")
+                IndicatorRow(
+                    i.programme, i.name, i.target, i.period, u.at, u.change, u.value_after, u.by, u.city, u.note or ""
+                )
             )
         return rows
 

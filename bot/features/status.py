@@ -12,6 +12,7 @@ from bot.dates import format_when
 from bot.features.actions import ItemTitles
 from bot.htmltext import escape
 from bot.i18n import Catalog, Markup
+from storage.monitoring import EventRepository
 from storage.repos import ActionRepository
 
 RECENT_DAYS = 7
@@ -21,8 +22,15 @@ NEXT_MAX = 3
 
 class StatusService:
     def __init__(
-        self, *, actions: ActionRepository, titles: ItemTitles, catalog: Catalog, clock: Callable[[], datetime]
+        self,
+        *,
+        actions: ActionRepository,
+        titles: ItemTitles,
+        catalog: Catalog,
+        clock: Callable[[], datetime],
+        history: EventRepository | None = None,
     ) -> None:
+        self.history = history
         self.actions = actions
         self.titles = titles
         self.catalog = catalog
@@ -79,7 +87,9 @@ class StatusService:
                 lines.append(t("status.done_line", lang, number=i.number, title=title))
         else:
             lines.append(t("status.nothing_recent", lang))
-        last = await repo.last_activity(here.scope)
+        # The event history knows the last change of any kind (an indicator update too).
+        last = await self.history.last_at(here.scope) if self.history is not None else None
+        last = last or await repo.last_activity(here.scope)
         if last is not None:
             lines.append("")
             lines.append(t("status.last_activity", lang, when=format_when(last, ui, tz)))

@@ -156,6 +156,13 @@ async def other_reminder_reading(world: World, role: str) -> object:
     return await reminders.take_other(world.here(role), world.actor(role), made.buttons[0][0][1])
 
 
+async def indicator_add(world: World, role: str) -> object:
+    name = f"programme{USER[role]}"
+    await world.kit.services.programmes.programme(world.surabaya, world.actor("admin"), f"add {name}")
+    indicators = world.kit.services.indicators
+    return await indicators.indicator(world.here(role), world.actor(role), f"add {name} visits target 10")
+
+
 def admin_command(*calls: tuple[str, str, str]) -> Attempt:
     async def attempt(world: World, role: str) -> object:
         for service, method, text in calls:
@@ -201,6 +208,10 @@ CHECKS: dict[str, Attempt] = {
         ("reminders", "reminders", "quiet 22:00-06:00"),
     ),
     "`/digest …`": admin_command(("reminders", "digest", "friday 17:00")),
+    "`/indicator add …`": indicator_add,
+    "`/report monthly\\|quarterly on\\|off`": admin_command(
+        ("reports", "report", "monthly on"), ("reports", "report", "quarterly off")
+    ),
     "`/lang <code>`, `/city <name>`, `/tz <zone>`, `/original on\\|off`": admin_command(
         ("chat_settings", "city", "Kota Surabaya"),
         ("chat_settings", "timezone", "Asia/Jakarta"),

@@ -29,10 +29,14 @@ async def test_indicators_progress_pace_and_announcements(kit: Kit, partners: Pa
     surabaya, busan = await kit.here(SURABAYA), await kit.here(BUSAN)
     indicators = kit.services.indicators
     admin = kit.admin(SURABAYA, 1)
-    key, _ = await kit.refusal(indicators.indicator(surabaya, member(2), "add pendidikan pertukaran target 40"), surabaya)
+    key, _ = await kit.refusal(
+        indicators.indicator(surabaya, member(2), "add pendidikan pertukaran target 40"), surabaya
+    )
     assert key == "admin.only"
     word = kit.services.catalog.word
-    said = f"{word('add', 'id')} pendidikan pertukaran {word('target', 'id')} 40 {word('per', 'id')} {word('year', 'id')}"
+    said = (
+        f"{word('add', 'id')} pendidikan pertukaran {word('target', 'id')} 40 {word('per', 'id')} {word('year', 'id')}"
+    )
     added = kit.render(await indicators.indicator(surabaya, admin, said), surabaya)
     assert "pertukaran" in added and "40" in added
     for text, refusal in (
@@ -93,8 +97,17 @@ async def test_activity_is_counted_per_group_and_day_without_text(kit: Kit, part
     assert surabaya.bridge is not None
     for n in range(3):
         message = InboundMessage(
-            chat_id=SURABAYA, message_id=100 + n, sender_id=5, sender_name="Budi", source_label="Surabaya",
-            source_language="id", text=f"Halo {n}", html=f"Halo {n}", media_kind=None, reply_to=None, version=0,
+            chat_id=SURABAYA,
+            message_id=100 + n,
+            sender_id=5,
+            sender_name="Budi",
+            source_label="Surabaya",
+            source_language="id",
+            text=f"Halo {n}",
+            html=f"Halo {n}",
+            media_kind=None,
+            reply_to=None,
+            version=0,
             date=int(kit.clock.now.timestamp()),
         )
         await kit.services.relay.submit(message, surabaya.bridge)
@@ -129,8 +142,11 @@ async def test_a_report_has_a_summary_and_charts_in_the_groups_language(kit: Kit
     before = len(kit.telegram.files(BUSAN))
     assert await kit.services.reports.history(busan, member(7), "1") is None
     assert len(kit.telegram.files(BUSAN)) == before + 3
-    for text, refusal in (("kemarin lusa", "report.usage"), ("2026-05-01 2026-01-01", "report.bad_period"),
-                          ("2010-01-01 2026-01-01", "report.bad_period")):
+    for text, refusal in (
+        ("kemarin lusa", "report.usage"),
+        ("2026-05-01 2026-01-01", "report.bad_period"),
+        ("2010-01-01 2026-01-01", "report.bad_period"),
+    ):
         found, _ = await kit.refusal(kit.services.reports.report(surabaya, member(1), text), surabaya)
         assert found == refusal, text
     found, _ = await kit.refusal(kit.services.reports.history(busan, member(7), "9"), busan)
@@ -146,14 +162,19 @@ async def test_exports_open_in_excel_and_in_calendars(kit: Kit, partners: Partne
     assert files["csv"].startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(files["csv"].decode("utf-8-sig"))))
     assert rows[0] == catalog.t("export.headers.actions", "ko").split("|")
-    assert [r[0] for r in rows[1:]] == ["1", "2"] and rows[2][1] == "교류 계획서 제출" and rows[1][2] == "Kirim draf MoU"
+    assert (
+        [r[0] for r in rows[1:]] == ["1", "2"] and rows[2][1] == "교류 계획서 제출" and rows[1][2] == "Kirim draf MoU"
+    )
     assert rows[1][8] == "2026-12-04T16:00:00+09:00"  # 14.00 in Jakarta, in Busan's zone
     sheet = openpyxl.load_workbook(io.BytesIO(files["xlsx"])).active
     assert sheet is not None and sheet.cell(3, 2).value == "교류 계획서 제출"
     assert await kit.services.reports.export(busan, member(2), "calendar") is None
     ics = next(data for name, data, _ in kit.telegram.files(BUSAN) if name.endswith(".ics"))
     events = [c for c in icalendar.Calendar.from_ical(ics).walk("VEVENT")]
-    assert sorted(str(e["UID"]) for e in events) == [f"kembar-{surabaya.scope.key}-1@kembar", f"kembar-{surabaya.scope.key}-2@kembar"]
+    assert sorted(str(e["UID"]) for e in events) == [
+        f"kembar-{surabaya.scope.key}-1@kembar",
+        f"kembar-{surabaya.scope.key}-2@kembar",
+    ]
     starts = sorted(e.decoded("DTSTART") for e in events)
     assert starts == [datetime(2026, 12, 4, 6, 0, tzinfo=UTC), datetime(2026, 12, 4, 7, 0, tzinfo=UTC)]
     found, _ = await kit.refusal(kit.services.reports.export(busan, member(2), "everything"), busan)
