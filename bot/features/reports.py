@@ -410,7 +410,7 @@ class ReportService:
         updates = await self.indicators.updates([i.id for i in indicators])
         by_id = {i.id: i for i in indicators}
         rows = [IndicatorRow(i.programme, i.name, i.target, i.period, None, None, 0.0, "", "", "") for i in indicators]
-        for u in updates[:EXPORT_MAX_ROWS]:
+        for u in updates[: EXPORT_MAX_ROWS - len(rows)]:
             i = by_id[u.indicator_id]
             rows.append(
                 IndicatorRow(
