@@ -1,7 +1,8 @@
 """Repositories: every database access of the layers above goes through here and returns records.
 
 The repositories of bridges, link codes, message links, the outbox, the glossary, the translation cache,
-action items, programmes and reminders live in their own modules and are re-exported here.
+action items, programmes, reminders and monitoring (indicators, events, activity, reports) live in their
+own modules and are re-exported here.
 """
 
 from __future__ import annotations
@@ -26,14 +27,20 @@ from storage.linkcodes import (
 )
 from storage.messagelinks import MessageLinkRepository
 from storage.models import ChatRow, utcnow
+from storage.monitoring import ActivityRepository, EventRepository, IndicatorRepository, ReportRepository
 from storage.outbox import OutboxRepository
 from storage.records import (
     ActionItem,
+    ActivityDay,
     Bridge,
     Chat,
     ChatSchedule,
+    Event,
     GlossaryEntry,
+    Indicator,
+    IndicatorUpdate,
     MessageLink,
+    NewEvent,
     NewRelayJob,
     NewReminder,
     Owner,
@@ -43,6 +50,7 @@ from storage.records import (
     Reminder,
     ReminderSettings,
     Scope,
+    StoredReport,
 )
 from storage.reminders import ReminderRepository, ReminderSettingsRepository
 from storage.translation_cache import AUTO_SOURCE, TranslationCacheRepository
@@ -51,6 +59,8 @@ __all__ = [
     "AUTO_SOURCE",
     "ActionItem",
     "ActionRepository",
+    "ActivityDay",
+    "ActivityRepository",
     "AlreadyBridged",
     "Bridge",
     "BridgeRepository",
@@ -61,12 +71,18 @@ __all__ = [
     "CodeNotFound",
     "CodeOwnChat",
     "CodeUsed",
+    "Event",
+    "EventRepository",
     "GlossaryEntry",
     "GlossaryRepository",
+    "Indicator",
+    "IndicatorRepository",
+    "IndicatorUpdate",
     "LinkCodeError",
     "LinkCodeRepository",
     "MessageLink",
     "MessageLinkRepository",
+    "NewEvent",
     "NewRelayJob",
     "NewReminder",
     "OutboxRepository",
@@ -79,7 +95,9 @@ __all__ = [
     "ReminderRepository",
     "ReminderSettings",
     "ReminderSettingsRepository",
+    "ReportRepository",
     "Scope",
+    "StoredReport",
     "TranslationCacheRepository",
     "normalise_code",
 ]

@@ -1,0 +1,652 @@
+"""Monitoring storage on SQLite and PostgreSQL: indicators and their updates, events, activity days, reports,
+what forgetting and moving a group does to them, and migration 0010."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy.engine import Connection
+
+from storage.chatdata import ChatDataRepository
+from storage.db import Database
+from storage.migrate import current_revision, downgrade, head_revision, upgrade
+from storage.models import Base, EventRow, IndicatorUpdateRow
+from storage.monitoring import (
+    MAX_REPORT_LENGTH,
+    ActivityRepository,
+    EventRepository,
+    IndicatorRepository,
+    ReportRepository,
+)
+from storage.records import ActivityDay, NewEvent, NewReminder, Scope
+from storage.repos import BridgeRepository, ChatRepository, ProgrammeRepository, ReminderRepository
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+A, B, ALONE, NEW = -1, -2, -3, -1001
+MONITORING_TABLES = {"indicators", "indicator_updates", "events", "activity_days", "reports"}
+
+
+async def _chats(db: Database, *chat_ids: int) -> None:
+    chats = ChatRepository(db)
+    for chat_id in chat_ids:
+        await chats.ensure(chat_id, title=f"group {chat_id}", type="group", default_language="en")
+
+
+async def _bridge(db: Database) -> Scope:
+    await _chats(db, A, B)
+    bridge = await BridgeRepository(db).link(A, B)
+    return Scope.of(bridge.id, A)
+
+
+async def _programme(db: Database, scope: Scope, name: str = "Youth") -> int:
+    return (await ProgrammeRepository(db).add(scope, name)).id
+
+
+def _event(scope: Scope, at: datetime, kind: str = "created", **kw: Any) -> NewEvent:
+    values: dict[str, Any] = {"chat_id": A, "by": "Budi", "city": "Bandung", "item_number": 1, "user_id": 5}
+    values.update(kw)
+    return NewEvent(scope=scope, at=at, kind=kind, **values)
+
+
+@contextmanager
+def captured_sql(database: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def grab(_conn: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", grab)
+    try:
+        yield statements
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", grab)
+
+
+# -- indicators --------------------------------------------------------------------------------------------
+
+
+async def test_indicators_are_added_found_listed_and_counted(db: Database) -> None:
+    scope = await _bridge(db)
+    youth, culture = await _programme(db, scope, "Youth"), await _programme(db, scope, "culture")
+    indicators = IndicatorRepository(db)
+    students = await indicators.add(scope, youth, "  Students   exchanged ", 40, "year", None, 5)
+    assert (students.name, students.programme, students.target, students.period) == (
+        "Students exchanged",
+        "Youth",
+        40.0,
+        "year",
+    )
+    assert (students.by_date, students.created_by, students.scope) == (None, 5, scope)
+    assert students.created_at.tzinfo is not None
+    by = datetime(2027, 6, 30, 17, 0, tzinfo=timezone(timedelta(hours=7)))
+    visits = await indicators.add(scope, youth, "school visits", 6, "quarter", None, None)
+    mou = await indicators.add(scope, culture, "MoUs signed", 2, "by", by, None)
+    assert mou.by_date == by and mou.by_date.utcoffset() == timedelta(0)  # aware UTC out
+
+    assert await indicators.get(scope, youth, "STUDENTS EXCHANGED") == students
+    assert await indicators.get(scope, culture, "students exchanged") is None
+    assert await indicators.get(Scope.of(None, ALONE), youth, "students exchanged") is None
+    assert await indicators.get(scope, youth, "") is None
+    # by programme name, then name, regardless of case
+    assert [i.id for i in await indicators.list(scope)] == [mou.id, visits.id, students.id]
+    assert [i.id for i in await indicators.list(scope, youth)] == [visits.id, students.id]
+    assert await indicators.list(Scope.of(None, ALONE)) == []
+    assert await indicators.count(scope) == 3
+    assert await indicators.count(Scope.of(None, ALONE)) == 0
+
+
+async def test_a_duplicate_indicator_or_bad_input_is_refused(db: Database) -> None:
+    scope = await _bridge(db)
+    youth = await _programme(db, scope)
+    indicators = IndicatorRepository(db)
+    await indicators.add(scope, youth, "Students", 40, "year", None, None)
+    with pytest.raises(ValueError, match="exists"):
+        await indicators.add(scope, youth, "STUDENTS", 10, "quarter", None, None)
+    other = await _programme(db, scope, "Culture")
+    await indicators.add(scope, other, "Students", 40, "year", None, None)  # another programme: fine
+    for name, target, period, by_date in (
+        ("Visits", 10, "month", None),  # unknown period
+        ("Visits", 10, "by", None),  # 'by' needs its date
+        ("Visits", 10, "year", NOW),  # only 'by' has one
+        ("Visits", 10, "by", datetime(2027, 1, 1)),  # naive
+        ("Visits", 0, "year", None),
+        ("Visits", -1, "year", None),
+        ("Visits", float("nan"), "year", None),
+        ("Visits", float("inf"), "year", None),
+        ("", 10, "year", None),
+        ("x" * 65, 10, "year", None),
+        ("a\nb\x00", 10, "year", None),
+    ):
+        with pytest.raises(ValueError):
+            await indicators.add(scope, youth, name, target, period, by_date, None)
+    with pytest.raises(LookupError):  # the programme is another scope's
+        await indicators.add(Scope.of(None, ALONE), youth, "Visits", 10, "year", None, None)
+    assert await indicators.count(scope) == 2
+
+
+async def test_concurrent_adds_of_one_name_make_one_indicator(db: Database) -> None:
+    scope = await _bridge(db)
+    youth = await _programme(db, scope)
+    indicators = IndicatorRepository(db)
+    results = await asyncio.gather(
+        *(indicators.add(scope, youth, name, 5, "year", None, None) for name in ("Visits", "visits", "VISITS") * 3),
+        return_exceptions=True,
+    )
+    assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
+    assert all(isinstance(r, ValueError) and str(r) == "exists" for r in results if isinstance(r, BaseException))
+    assert await indicators.count(scope) == 1
+
+
+async def test_updates_keep_the_change_and_the_value_after(db: Database) -> None:
+    scope = await _bridge(db)
+    indicators = IndicatorRepository(db)
+    students = await indicators.add(scope, await _programme(db, scope), "Students", 40, "year", None, 5)
+    record = indicators.record
+    first = await record(
+        students.id, change=5, at=NOW, user_id=5, by="Budi", chat_id=A, city="Bandung", note=" first group "
+    )
+    assert (first.change, first.value_after, first.note, first.by, first.city) == (
+        5.0,
+        5.0,
+        "first group",
+        "Budi",
+        "Bandung",
+    )
+    second = await record(
+        students.id, value=12, at=NOW + DAY, user_id=None, by="Anna", chat_id=B, city="Braunschweig", note=None
+    )
+    assert (second.change, second.value_after, second.user_id) == (7.0, 12.0, None)
+    third = await record(
+        students.id, change=-2.5, at=NOW + 2 * DAY, user_id=5, by="x" * 300, chat_id=A, city="", note=""
+    )
+    assert (third.change, third.value_after, third.note, len(third.by)) == (-2.5, 9.5, None, 128)
+    assert third.at == NOW + 2 * DAY and third.at.tzinfo is not None
+
+    assert await indicators.updates([students.id]) == [first, second, third]
+    assert await indicators.updates([students.id], until=NOW + DAY) == [first]  # until: exclusive
+    assert await indicators.updates([]) == []
+    assert await indicators.updates([students.id + 1000]) == []
+
+
+async def test_updates_of_several_indicators_come_in_time_order(db: Database) -> None:
+    scope = await _bridge(db)
+    youth = await _programme(db, scope)
+    indicators = IndicatorRepository(db)
+    one = await indicators.add(scope, youth, "One", 10, "year", None, None)
+    two = await indicators.add(scope, youth, "Two", 10, "year", None, None)
+    kw: dict[str, Any] = {"user_id": None, "by": "B", "chat_id": A, "city": "C", "note": None}
+    await indicators.record(one.id, change=1, at=NOW + 2 * DAY, **kw)
+    await indicators.record(two.id, change=1, at=NOW, **kw)
+    await indicators.record(two.id, change=1, at=NOW + 2 * DAY, **kw)
+    await indicators.record(one.id, change=1, at=NOW + DAY, **kw)
+    found = await indicators.updates([two.id, one.id])
+    assert [(u.indicator_id, u.at) for u in found] == [
+        (two.id, NOW),
+        (one.id, NOW + DAY),
+        (one.id, NOW + 2 * DAY),
+        (two.id, NOW + 2 * DAY),
+    ]
+    assert [u.at for u in found] == sorted(u.at for u in found)
+
+
+async def test_a_bad_update_is_refused(db: Database) -> None:
+    scope = await _bridge(db)
+    indicators = IndicatorRepository(db)
+    students = await indicators.add(scope, await _programme(db, scope), "Students", 40, "year", None, None)
+    kw: dict[str, Any] = {"user_id": None, "by": "B", "chat_id": A, "city": "C", "note": None}
+    with pytest.raises(ValueError):
+        await indicators.record(students.id, at=NOW, **kw)  # neither
+    with pytest.raises(ValueError):
+        await indicators.record(students.id, change=1, value=2, at=NOW, **kw)  # both
+    with pytest.raises(ValueError):
+        await indicators.record(students.id, change=float("nan"), at=NOW, **kw)
+    with pytest.raises(ValueError):
+        await indicators.record(students.id, change=1, at=datetime(2026, 12, 1), **kw)  # naive
+    with pytest.raises(ValueError):
+        await indicators.record(students.id, change=1, at=NOW, **{**kw, "note": "n" * 501})
+    with pytest.raises(LookupError):
+        await indicators.record(students.id + 1000, change=1, at=NOW, **kw)
+    with pytest.raises(ValueError):
+        await indicators.updates([students.id], until=datetime(2026, 12, 1))
+    assert await indicators.updates([students.id]) == []
+
+
+async def test_concurrent_updates_of_one_indicator_all_count(db: Database) -> None:
+    scope = await _bridge(db)
+    indicators = IndicatorRepository(db)
+    students = await indicators.add(scope, await _programme(db, scope), "Students", 400, "year", None, None)
+    await asyncio.gather(
+        *(
+            indicators.record(
+                students.id, change=n, at=NOW, user_id=n, by=f"p{n}", chat_id=A, city="Bandung", note=None
+            )
+            for n in range(1, 21)
+        )
+    )
+    updates = await indicators.updates([students.id])
+    assert len(updates) == 20
+    assert updates[-1].value_after == sum(range(1, 21)) == max(u.value_after for u in updates)
+    # each builds on the one before
+    for before, after in itertools.pairwise(updates):
+        assert after.value_after == before.value_after + after.change
+
+
+async def test_deleting_a_programme_takes_its_indicators_and_their_updates(db: Database) -> None:
+    scope = await _bridge(db)
+    youth = await _programme(db, scope)
+    indicators = IndicatorRepository(db)
+    students = await indicators.add(scope, youth, "Students", 40, "year", None, None)
+    await indicators.record(students.id, change=1, at=NOW, user_id=None, by="B", chat_id=A, city="C", note=None)
+    async with db.session() as session:
+        await session.execute(text("DELETE FROM programmes"))
+    assert await indicators.list(scope) == []
+    assert await indicators.updates([students.id]) == []
+
+
+# -- events ------------------------------------------------------------------------------------------------
+
+
+async def test_events_between_take_the_start_and_leave_out_the_end(db: Database) -> None:
+    scope = await _bridge(db)
+    events = EventRepository(db)
+    await events.add(_event(scope, NOW - timedelta(microseconds=1)))
+    await events.add(_event(scope, NOW, "created", item_number=1, programme="Youth"))
+    await events.add(_event(scope, NOW + DAY, "done", item_number=1, detail="  finished  "))
+    await events.add(_event(scope, NOW + DAY, "indicator", item_number=None, indicator_id=7, detail="+5"))
+    await events.add(_event(scope, NOW + 2 * DAY, "renamed", detail="x" * 900))
+    await events.add(_event(Scope.of(None, ALONE), NOW, chat_id=ALONE))
+
+    found = await events.between(scope, NOW, NOW + 2 * DAY)
+    assert [(e.kind, e.at) for e in found] == [("created", NOW), ("done", NOW + DAY), ("indicator", NOW + DAY)]
+    created, done, indicator = found
+    assert (created.programme, created.by, created.city, created.user_id, created.scope) == (
+        "Youth",
+        "Budi",
+        "Bandung",
+        5,
+        scope,
+    )
+    assert done.detail == "finished" and indicator.indicator_id == 7 and indicator.item_number is None
+    assert done.id < indicator.id  # same instant: in the order they were kept
+    assert [e.kind for e in await events.between(scope, NOW, NOW + 3 * DAY, kinds=("done", "renamed"))] == [
+        "done",
+        "renamed",
+    ]
+    renamed = (await events.between(scope, NOW, NOW + 3 * DAY, kinds=["renamed"]))[0]
+    assert renamed.detail is not None and len(renamed.detail) == 500 and renamed.detail.endswith("…")
+    assert await events.between(scope, NOW, NOW + 3 * DAY, kinds=()) == []
+    assert await events.between(scope, NOW + DAY, NOW) == []
+    # zones do not matter, instants do
+    jakarta = timezone(timedelta(hours=7))
+    assert len(await events.between(scope, NOW.astimezone(jakarta), (NOW + DAY).astimezone(jakarta))) == 1
+
+    assert await events.last_at(scope) == NOW + 2 * DAY
+    assert await events.last_at(scope, kinds=("done", "created")) == NOW + DAY
+    assert await events.last_at(scope, kinds=("dropped",)) is None
+    assert await events.last_at(Scope.of(None, B)) is None
+    last = await events.last_at(Scope.of(None, ALONE))
+    assert last == NOW and last is not None and last.tzinfo is not None
+
+
+async def test_a_bad_event_is_refused(db: Database) -> None:
+    scope = await _bridge(db)
+    events = EventRepository(db)
+    with pytest.raises(ValueError):
+        await events.add(_event(scope, NOW, "exploded"))
+    with pytest.raises(ValueError):
+        await events.add(_event(scope, datetime(2026, 12, 1)))
+    with pytest.raises(ValueError):
+        await events.add(NewEvent(scope="b1", at=NOW, kind="done", chat_id=A, by="B", city="C"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        await events.between(scope, NOW, NOW + DAY, kinds=("exploded",))
+    with pytest.raises(TypeError):
+        await events.between(scope, NOW, NOW + DAY, kinds="done")
+    with pytest.raises(ValueError):
+        await events.between(scope, datetime(2026, 12, 1), NOW)
+    assert await events.last_at(scope) is None
+
+
+async def test_a_year_of_history_reads_with_one_query_per_table(db: Database) -> None:
+    scope = await _bridge(db)
+    indicators = IndicatorRepository(db)
+    youth = await _programme(db, scope)
+    ids = [(await indicators.add(scope, youth, f"I{n}", 10, "year", None, None)).id for n in range(5)]
+    async with db.session() as session:
+        session.add_all(
+            EventRow(
+                scope=scope,
+                at=NOW + timedelta(hours=4 * n),
+                kind="created",
+                item_number=n % 2000 + 1,
+                by_name="B",
+                chat_id=A,
+                city="C",
+            )
+            for n in range(2190)
+        )
+        session.add_all(
+            IndicatorUpdateRow(
+                indicator_id=ids[n % 5],
+                at=NOW + timedelta(days=n),
+                change=1,
+                value_after=n,
+                by_name="B",
+                chat_id=A,
+                city="C",
+            )
+            for n in range(365)
+        )
+    activity = ActivityRepository(db)
+    for n in range(30):
+        await activity.count(A, NOW.date() + timedelta(days=n), sent=1, received=1)
+    with captured_sql(db) as statements:
+        assert len(await EventRepository(db).between(scope, NOW, NOW + 366 * DAY)) == 2190
+        assert len(await indicators.updates(ids)) == 365
+        assert len(await activity.between([A, B], NOW.date(), NOW.date() + 366 * DAY)) == 30
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 3, statements
+
+
+# -- activity ----------------------------------------------------------------------------------------------
+
+
+async def test_activity_is_counted_per_group_and_day(db: Database) -> None:
+    activity = ActivityRepository(db)
+    today = date(2026, 12, 1)
+    await activity.count(A, today, sent=1)
+    await activity.count(A, today, received=2)
+    await activity.count(A, today, sent=3, received=1)
+    await activity.count(B, today, received=4)
+    await activity.count(A, today + timedelta(days=1), sent=1)
+    await activity.count(A, today - timedelta(days=1), sent=0, received=0)  # nothing: no row
+    assert await activity.between([A, B], today - timedelta(days=1), today + timedelta(days=2)) == [
+        ActivityDay(B, today, 0, 4),  # by day, then group (B's id is the lower)
+        ActivityDay(A, today, 4, 3),
+        ActivityDay(A, today + timedelta(days=1), 1, 0),
+    ]
+    # start inclusive, end exclusive
+    assert await activity.between([A], today, today + timedelta(days=1)) == [ActivityDay(A, today, 4, 3)]
+    assert await activity.between([A], today + timedelta(days=1), today) == []
+    assert await activity.between([], today, today + timedelta(days=2)) == []
+    assert await activity.between([ALONE], today, today + timedelta(days=2)) == []
+
+    assert await activity.last_exchange([A, B]) == today  # the later day only had a message sent
+    assert await activity.last_exchange([B]) == today
+    assert await activity.last_exchange([ALONE]) is None
+    assert await activity.last_exchange([]) is None
+    await activity.count(B, today + timedelta(days=5), received=1)
+    found = await activity.last_exchange([A, B])
+    assert found == today + timedelta(days=5) and type(found) is date
+
+
+async def test_bad_activity_counts_are_refused(db: Database) -> None:
+    activity = ActivityRepository(db)
+    with pytest.raises(ValueError):
+        await activity.count(A, date(2026, 12, 1), sent=-1)
+    with pytest.raises(ValueError):
+        await activity.count(A, date(2026, 12, 1), received=True)
+    with pytest.raises(TypeError):
+        await activity.count(A, NOW)  # a datetime is no day
+    with pytest.raises(TypeError):
+        await activity.between("AB", date(2026, 12, 1), date(2026, 12, 2))  # type: ignore[arg-type]
+
+
+async def test_concurrent_counts_all_add_up(db: Database) -> None:
+    activity = ActivityRepository(db)
+    today = date(2026, 12, 1)
+    await asyncio.gather(*(activity.count(A, today, sent=1, received=n % 3) for n in range(50)))
+    assert await activity.between([A], today, today + timedelta(days=1)) == [
+        ActivityDay(A, today, 50, sum(n % 3 for n in range(50)))
+    ]
+
+
+# -- reports -----------------------------------------------------------------------------------------------
+
+
+async def _report(reports: ReportRepository, chat_id: int, n: int = 0, kind: str = "manual") -> Any:
+    return await reports.add(
+        Scope.of(None, chat_id), chat_id, kind, NOW - 30 * DAY, NOW, f"<b>Report</b> {n}", "id", NOW + n * DAY
+    )
+
+
+async def test_reports_are_numbered_per_group(db: Database) -> None:
+    await _chats(db, A, B)
+    reports = ReportRepository(db)
+    first = await _report(reports, A, 0)
+    assert (first.number, first.chat_id, first.kind, first.language, first.summary) == (
+        1,
+        A,
+        "manual",
+        "id",
+        "<b>Report</b> 0",
+    )
+    assert (first.start, first.end, first.created_at, first.scope) == (NOW - 30 * DAY, NOW, NOW, Scope.of(None, A))
+    second = await _report(reports, A, 1, "monthly")
+    other = await _report(reports, B, 2, "quarterly")
+    assert (second.number, other.number) == (2, 1)
+    assert await reports.recent(A) == [second, first]
+    assert await reports.recent(A, limit=1) == [second]
+    assert await reports.recent(A, limit=0) == []
+    assert await reports.recent(ALONE) == []
+    assert await reports.numbered(A, 1) == first
+    assert await reports.numbered(B, 1) == other
+    assert await reports.numbered(B, 2) is None
+    assert await reports.numbered(ALONE, 1) is None
+
+
+async def test_concurrent_reports_get_distinct_numbers(db: Database) -> None:
+    await _chats(db, A)
+    reports = ReportRepository(db)
+    made = await asyncio.gather(*(_report(reports, A, n) for n in range(10)))
+    assert sorted(r.number for r in made) == list(range(1, 11))
+    # a chat Kembar has no row for still gets distinct numbers (the INSERT runs again on a collision)
+    unknown = await asyncio.gather(*(_report(reports, ALONE, n) for n in range(5)))
+    assert sorted(r.number for r in unknown) == list(range(1, 6))
+
+
+async def test_a_bad_report_is_refused(db: Database) -> None:
+    reports = ReportRepository(db)
+    scope = Scope.of(None, A)
+    good: dict[str, Any] = {
+        "scope": scope,
+        "chat_id": A,
+        "kind": "monthly",
+        "start": NOW - DAY,
+        "end": NOW,
+        "summary": "<b>x</b>",
+        "language": "en",
+        "created_at": NOW,
+    }
+    for bad in (
+        {"kind": "weekly"},
+        {"start": NOW},  # empty period
+        {"start": NOW + DAY},
+        {"start": datetime(2026, 11, 1)},
+        {"end": datetime(2026, 12, 2)},
+        {"created_at": datetime(2026, 12, 2)},
+        {"summary": "  "},
+        {"summary": "x" * (MAX_REPORT_LENGTH + 1)},
+        {"language": ""},
+        {"language": "x" * 9},
+        {"scope": "c-1"},
+    ):
+        with pytest.raises(ValueError):
+            await reports.add(**{**good, **bad})
+    assert (await reports.add(**{**good, "summary": "x" * MAX_REPORT_LENGTH})).number == 1
+
+
+async def test_a_report_reminder_can_be_stored(db: Database) -> None:
+    await _chats(db, A)
+    stored = await ReminderRepository(db).add(
+        NewReminder(scope=Scope.of(None, A), chat_id=A, kind="report", due_at=NOW, text="monthly")
+    )
+    assert (stored.kind, stored.text, stored.number) == ("report", "monthly", None)
+
+
+# -- forgetting and moving a group -------------------------------------------------------------------------
+
+
+async def _history(db: Database) -> tuple[Scope, int]:
+    """A bridge of A and B with an indicator both updated, events of both, counts and reports; a group in no
+    bridge with its own indicator and events."""
+    scope = await _bridge(db)
+    await _chats(db, ALONE)
+    indicators, events = IndicatorRepository(db), EventRepository(db)
+    students = await indicators.add(scope, await _programme(db, scope), "Students", 40, "year", None, 5)
+    for chat_id, who, city in ((A, "Budi", "Bandung"), (B, "Anna", "Braunschweig")):
+        await indicators.record(
+            students.id, change=2, at=NOW, user_id=-chat_id, by=who, chat_id=chat_id, city=city, note=None
+        )
+        await events.add(_event(scope, NOW, chat_id=chat_id, by=who, city=city, user_id=-chat_id))
+    alone = Scope.of(None, ALONE)
+    solo = await indicators.add(alone, await _programme(db, alone, "Solo"), "Visits", 3, "year", None, None)
+    await indicators.record(solo.id, change=1, at=NOW, user_id=9, by="Sri", chat_id=ALONE, city="Solo", note=None)
+    await events.add(_event(alone, NOW, chat_id=ALONE, by="Sri", city="Solo", user_id=9))
+    activity, reports = ActivityRepository(db), ReportRepository(db)
+    for chat_id in (A, B, ALONE):
+        await activity.count(chat_id, NOW.date(), sent=1, received=1)
+        await _report(reports, chat_id)
+    return scope, students.id
+
+
+async def test_forgetting_a_bridged_group_keeps_the_bridge_history_without_its_people(db: Database) -> None:
+    scope, students = await _history(db)
+    forgotten = await ChatDataRepository(db).forget(A)
+    assert forgotten.rows["activity_days"] == 1 and forgotten.rows["reports"] == 1
+    activity, reports = ActivityRepository(db), ReportRepository(db)
+    assert [d.chat_id for d in await activity.between([A, B], NOW.date(), NOW.date() + DAY)] == [B]
+    assert await reports.recent(A) == [] and len(await reports.recent(B)) == 1
+
+    updates = await IndicatorRepository(db).updates([students])
+    assert [(u.chat_id, u.city, u.by, u.user_id, u.value_after) for u in updates] == [
+        (A, "Bandung", "", None, 2.0),  # what Bandung did still counts, but not who did it
+        (B, "Braunschweig", "Anna", 2, 4.0),
+    ]
+    events = await EventRepository(db).between(scope, NOW, NOW + DAY)
+    assert [(e.chat_id, e.city, e.by, e.user_id) for e in events] == [
+        (A, "Bandung", "", None),
+        (B, "Braunschweig", "Anna", 2),
+    ]
+    assert await IndicatorRepository(db).count(scope) == 1
+
+    # The last group of the bridge takes the bridge's indicators and history with it.
+    await ChatDataRepository(db).forget(B)
+    assert await IndicatorRepository(db).count(scope) == 0
+    assert await IndicatorRepository(db).updates([students]) == []
+    assert await EventRepository(db).between(scope, NOW, NOW + DAY) == []
+    assert await activity.between([B], NOW.date(), NOW.date() + DAY) == []
+    # The group in no bridge is untouched.
+    alone = Scope.of(None, ALONE)
+    assert await IndicatorRepository(db).count(alone) == 1
+    assert len(await EventRepository(db).between(alone, NOW, NOW + DAY)) == 1
+
+
+async def test_forgetting_a_group_in_no_bridge_deletes_its_indicators_and_history(db: Database) -> None:
+    scope, _ = await _history(db)
+    alone = Scope.of(None, ALONE)
+    solo = (await IndicatorRepository(db).list(alone))[0]
+    await ChatDataRepository(db).forget(ALONE)
+    assert await IndicatorRepository(db).count(alone) == 0
+    assert await IndicatorRepository(db).updates([solo.id]) == []
+    assert await EventRepository(db).between(alone, NOW, NOW + DAY) == []
+    assert await ReportRepository(db).recent(ALONE) == []
+    assert await ActivityRepository(db).between([ALONE], NOW.date(), NOW.date() + DAY) == []
+    assert await IndicatorRepository(db).count(scope) == 1  # the bridge is untouched
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(EventRow).where(EventRow.by_name == "")) == 0
+
+
+async def test_moving_a_group_takes_its_history_counts_and_reports_along(db: Database) -> None:
+    scope, students = await _history(db)
+    activity, reports = ActivityRepository(db), ReportRepository(db)
+    await activity.count(A, NOW.date() + DAY, sent=5)
+    await ChatRepository(db).ensure(NEW, title="Bandung", type="supergroup", default_language="en")
+    await activity.count(NEW, NOW.date(), sent=10, received=20)  # the new id's first messages, the same day
+    assert await ChatDataRepository(db).move(A, NEW)
+
+    assert await activity.between([A], NOW.date(), NOW.date() + 2 * DAY) == []
+    assert await activity.between([NEW], NOW.date(), NOW.date() + 2 * DAY) == [
+        ActivityDay(NEW, NOW.date(), 11, 21),
+        ActivityDay(NEW, NOW.date() + DAY, 5, 0),
+    ]
+    assert await reports.recent(A) == []
+    assert [r.number for r in await reports.recent(NEW)] == [1]
+    assert (await _report(reports, NEW, 3)).number == 2
+    assert {u.chat_id for u in await IndicatorRepository(db).updates([students])} == {NEW, B}
+    assert {e.chat_id for e in await EventRepository(db).between(scope, NOW, NOW + DAY)} == {NEW, B}
+    assert [u.by for u in await IndicatorRepository(db).updates([students])] == ["Budi", "Anna"]
+
+
+async def test_moving_a_group_in_no_bridge_moves_its_scope(db: Database) -> None:
+    await _history(db)
+    reports = ReportRepository(db)
+    await ChatRepository(db).ensure(NEW, title="Solo", type="supergroup", default_language="en")
+    await _report(reports, NEW)  # a report the new id got first (rare): the moved ones are numbered after it
+    assert await ChatDataRepository(db).move(ALONE, NEW)
+    old, new = Scope.of(None, ALONE), Scope.of(None, NEW)
+    assert await IndicatorRepository(db).count(old) == 0
+    moved = await IndicatorRepository(db).list(new)
+    assert [i.name for i in moved] == ["Visits"]
+    assert [u.chat_id for u in await IndicatorRepository(db).updates([moved[0].id])] == [NEW]
+    assert [e.scope for e in await EventRepository(db).between(new, NOW, NOW + DAY)] == [new]
+    assert [(r.number, r.scope) for r in await reports.recent(NEW)] == [(2, new), (1, new)]
+
+
+# -- migration 0010 ----------------------------------------------------------------------------------------
+
+
+def _ours(name: str | None, type_: str, *_: object) -> bool:
+    return type_ != "table" or name in MONITORING_TABLES
+
+
+def _ours_object(obj: object, name: str | None, type_: str, *_: object) -> bool:
+    return _ours(name, type_)
+
+
+def _schema_drift(conn: Connection) -> list[Any]:
+    context = MigrationContext.configure(
+        conn, opts={"compare_type": True, "include_name": _ours, "include_object": _ours_object}
+    )
+    return list(compare_metadata(context, Base.metadata))
+
+
+def _tables(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names())
+
+
+async def test_migration_0010_downgrades_and_upgrades_again(db: Database) -> None:
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(_schema_drift) == []
+        assert MONITORING_TABLES <= await conn.run_sync(_tables)
+    scope, _ = await _history(db)
+    others = ("chats", "bridges", "bridge_members", "programmes")
+    async with db.engine.connect() as conn:
+        before: dict[str, int] = {
+            t: (await conn.execute(text(f"SELECT COUNT(*) FROM {t}"))).scalar_one() for t in others
+        }
+
+    await downgrade(db.engine, "0009")
+    assert await current_revision(db.engine) == "0009"
+    async with db.engine.connect() as conn:
+        assert not MONITORING_TABLES & await conn.run_sync(_tables)
+        after: dict[str, int] = {
+            t: (await conn.execute(text(f"SELECT COUNT(*) FROM {t}"))).scalar_one() for t in others
+        }
+    assert after == before  # nothing else is touched
+
+    await upgrade(db.engine)
+    assert await current_revision(db.engine) == head_revision()
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(_schema_drift) == []
+    assert await IndicatorRepository(db).count(scope) == 0
+    assert (await _report(ReportRepository(db), A)).number == 1
