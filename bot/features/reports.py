@@ -23,10 +23,11 @@ from bot.htmltext import escape, split_html
 from bot.i18n import Catalog, Markup, babel_locale
 from bot.ports import Sender
 from bot.reports import charts, exports, periods
+from bot.reports.activity import ActivityCounter
 from bot.reports.figures import ReportFigures, figures
 from bot.reports.model import ActionRow, CalendarItem, ChartText, IndicatorRow, Period
 from bot.when import read_when
-from storage.monitoring import ActivityRepository, EventRepository, IndicatorRepository, ReportRepository
+from storage.monitoring import EventRepository, IndicatorRepository, ReportRepository
 from storage.records import NewReminder, Reminder, StoredReport
 from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository
 
@@ -49,7 +50,7 @@ class ReportService:
         titles: ItemTitles,
         events: EventRepository,
         indicators: IndicatorRepository,
-        activity: ActivityRepository,
+        activity: ActivityCounter,
         reports: ReportRepository,
         reminders: ReminderRepository,
         reminder_settings: ReminderSettingsRepository,
@@ -133,8 +134,12 @@ class ReportService:
         updates = await self.indicators.updates([i.id for i in indicators]) if indicators else []
         chats = {c.id: c.label for c in here.members}
         start, end = period.start.astimezone(zone).date(), period.end.astimezone(zone).date()
-        days = await self.activity.between(list(chats), start, end)
-        last = await self.activity.last_exchange(list(chats))
+        try:
+            await self.activity.flush()  # what was counted in memory until now belongs in the report
+        except Exception:
+            logger.warning("activity counts could not be written before a report", exc_info=True)
+        days = await self.activity.repository.between(list(chats), start, end)
+        last = await self.activity.repository.last_exchange(list(chats))
         return figures(
             period=period,
             now=min(now, period.end) if period.end < now else now,
