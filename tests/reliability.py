@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NonInteractiveExampleWarning
 
 from bot.context import Actor, ChatContext, Refused
+from bot.htmltext import strip_tags
 from bot.i18n import Catalog
 from bot.polling import DurablePoller
 from bot.relay import InboundMessage
@@ -323,10 +324,17 @@ class _LosesEveryOtherAcknowledgement(DurablePoller):
         super()._advance(offset)
 
 
+def _created_marker(language: str) -> str:
+    """The start of a "new action item #N" card in ``language``, up to the number ("📌 Tindak lanjut baru #")."""
+    card = strip_tags(Catalog.load().t("action.created", language, number="\x00", city="", card=""))
+    return card.split("\x00", 1)[0]
+
+
 async def redelivered(commands: int) -> dict[str, Any]:
     """/action commands from several members while every other acknowledgement is lost."""
     from bot import app as bot_app
 
+    created = _created_marker("id")
     with tempfile.TemporaryDirectory() as tmp:
         async with make_world(f"sqlite+aiosqlite:///{Path(tmp) / 'kembar.db'}") as world:
             surabaya = world.town("Surabaya", "id")
@@ -340,7 +348,7 @@ async def redelivered(commands: int) -> dict[str, Any]:
                     for n in range(commands):
                         world.emu.post(surabaya.id, users[n % len(users)].id, f"/action Tugas nomor {n}")
                     await world.emu.wait_for(
-                        lambda: len({t for t in world.texts(surabaya) if "Aksi baru #" in t}) >= commands, timeout=120
+                        lambda: len({t for t in world.texts(surabaya) if created in t}) >= commands, timeout=120
                     )
                     # Let whatever would come twice come: a last command, and its answer, after them all.
                     answer = await world.ask(surabaya, "/actions all")
@@ -348,7 +356,7 @@ async def redelivered(commands: int) -> dict[str, Any]:
                     lost_acks = (poller.lost + 1) // 2
             finally:
                 setattr(bot_app, "DurablePoller", original)  # noqa: B010
-            cards = Counter(t.split("Tugas nomor ")[1].split()[0] for t in world.texts(surabaya) if "Aksi baru #" in t)
+            cards = Counter(t.split("Tugas nomor ")[1].split()[0] for t in world.texts(surabaya) if created in t)
             twice = sum(count - 1 for count in cards.values())
             return {
                 "commands_run_twice": twice,

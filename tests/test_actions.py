@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import Catalog
 from bot.sandbox.town import Town
 from tests.conftest import Clock
 from tests.relay_world import World
@@ -36,10 +37,10 @@ async def test_create_list_translate_and_status_on_both_sides(world: World) -> N
         await world.setup(surabaya, busan)
         added = await world.ask(surabaya, "/programme add pendidikan — 50 pertukaran pelajar per tahun")
         await world.ask(surabaya, "/action Kirim draf MoU @kim_ms tenggat Jumat jam 14:00 #pendidikan")
-        card_id = await world.relayed(surabaya, "Aksi baru #1")
+        card_id = await world.relayed(surabaya, "Tindak lanjut baru #1")
         card_ko = await world.relayed(busan, "새 과제 #1")
         await world.ask(busan, "/action Delegation visit plan due 2026-12-10")
-        await world.relayed(surabaya, "Aksi baru #2")
+        await world.relayed(surabaya, "Tindak lanjut baru #2")
         listing = await world.ask(busan, "/actions")
         mine = await post_as(world, busan, kim.id, "/actions mine")
         status_id = await world.ask(surabaya, "/status")
@@ -55,9 +56,9 @@ async def test_create_list_translate_and_status_on_both_sides(world: World) -> N
     assert "#1 [ko] Kirim draf MoU" in listing and "#2 Delegation visit plan" in listing
     assert listing.index("#1") < listing.index("#2"), "sorted by due date"
     assert "#1" in mine["text"] and "#2" not in mine["text"]
-    assert "pendidikan: 1 terbuka, 0 lewat tenggat, 0 selesai" in status_id
+    assert "pendidikan: 1 berjalan, 0 melewati tenggat, 0 selesai" in status_id
     assert "#1 Kirim draf MoU" in status_id and "@kim_ms" in status_id
-    assert "pendidikan: 진행 중 1, 기한 지남 0, 완료 0" in status_ko
+    assert "pendidikan: 진행 중 1, 기한 초과 0, 완료 0" in status_ko
     assert "[ko] Kirim draf MoU" in status_ko
 
 
@@ -70,13 +71,13 @@ async def test_action_from_a_reply_and_changes_announced_everywhere(sqlite_world
         agreed = world.emu.post(busan.id, busan.member.id, "Busan sends the MoU draft")
         await world.relayed(surabaya, "Busan sends the MoU draft")
         await post_as(world, busan, busan.admin.id, "/action @lee due tomorrow 10am", reply_to=agreed["message_id"])
-        card = await world.relayed(surabaya, "Aksi baru #1")
+        card = await world.relayed(surabaya, "Tindak lanjut baru #1")
         await world.ask(busan, "/due 1 friday 3pm")
         moved = await world.relayed(surabaya, "📅 #1")
         await world.ask(busan, "/assign 1 @lee, Budi Santoso")
         assigned = await world.relayed(surabaya, "👤 #1")
         await world.ask(busan, "/rename 1 Busan sends the final MoU draft")
-        renamed = await world.relayed(surabaya, "✏️ #1")
+        renamed = await world.relayed(surabaya, "✏️ Judul #1")
         await world.ask(busan, "/done 1")
         done = await world.relayed(surabaya, "✅ #1")
         again = await world.ask(busan, "/done 1")
@@ -87,13 +88,13 @@ async def test_action_from_a_reply_and_changes_announced_everywhere(sqlite_world
     assert "[id] Busan sends the MoU draft" in card["text"] and "👤 @lee" in card["text"]
     assert "Kam, 3 Des 2026" in card["text"]  # tomorrow 10:00 in Seoul = Thursday 08:00 in Jakarta
     assert "Jum, 4 Des 2026 13.00" in moved["text"]  # Friday 15:00 Seoul
-    assert "@lee, Budi Santoso" in assigned["text"]
+    assert "@lee dan Budi Santoso" in assigned["text"]
     assert "[id] Busan sends the final MoU draft" in renamed["text"]
     assert "selesai" in done["text"] and "Busan Admin" in done["text"] and "Busan" in done["text"]
-    assert again.startswith("#1은(는) 이미")
+    assert again.startswith("#1 과제는 이미")
 
 
-async def test_buttons_done_take_postpone_and_scope(sqlite_world: World) -> None:
+async def test_buttons_done_take_postpone_and_scope(sqlite_world: World, catalog: Catalog) -> None:
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     clock = Clock(NOW)
@@ -102,24 +103,24 @@ async def test_buttons_done_take_postpone_and_scope(sqlite_world: World) -> None
         await world.ask(surabaya, "/action Siapkan ruang rapat tenggat besok jam 10")
         card = await world.relayed(busan, "새 과제 #1")
         data = {b["text"]: b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row}
-        take = world.emu.press(busan.id, card["message_id"], busan.member.id, data["🙋 제가 맡을게요"])
-        assert (await world.emu.wait_for_callback_answer(take))["text"] == "이제 이 과제의 담당자입니다."
+        take = world.emu.press(busan.id, card["message_id"], busan.member.id, data[catalog.t("btn.take", "ko")])
+        assert (await world.emu.wait_for_callback_answer(take))["text"] == catalog.t("action.button_taken", "ko")
         await world.relayed(surabaya, "Busan Member")
-        later = world.emu.press(busan.id, card["message_id"], busan.member.id, data["📅 +1일"])
+        later = world.emu.press(busan.id, card["message_id"], busan.member.id, data[catalog.t("btn.plus_day", "ko")])
         await world.emu.wait_for_callback_answer(later)
         postponed = await world.relayed(surabaya, "📅 #1")
         stranger = named(world, busan, "stranger", "Stranger")
-        refused = world.emu.press(busan.id, card["message_id"], stranger.id, data["✅ 완료"])
+        refused = world.emu.press(busan.id, card["message_id"], stranger.id, data[catalog.t("btn.done", "ko")])
         refused_answer = await world.emu.wait_for_callback_answer(refused)
-        done = world.emu.press(busan.id, card["message_id"], busan.member.id, data["✅ 완료"])
+        done = world.emu.press(busan.id, card["message_id"], busan.member.id, data[catalog.t("btn.done", "ko")])
         await world.emu.wait_for_callback_answer(done)
         await world.relayed(surabaya, "✅ #1")
         await world.ask(busan, "/unlink")
-        other = world.emu.press(busan.id, card["message_id"], busan.admin.id, data["✅ 완료"])
+        other = world.emu.press(busan.id, card["message_id"], busan.admin.id, data[catalog.t("btn.done", "ko")])
         other_answer = await world.emu.wait_for_callback_answer(other)
     assert "Jum, 4 Des 2026 10.00" in postponed["text"]  # Thursday 10:00 + 1 day
-    assert refused_answer["text"].startswith("과제를 만든 사람, 담당자 또는 그룹 관리자만")
-    assert other_answer["text"].startswith("이 버튼은 다른 그룹의 과제입니다")
+    assert refused_answer["text"] == catalog.t("action.not_allowed", "ko")
+    assert other_answer["text"] == catalog.t("action.button_other_bridge", "ko")
     assert other_answer.get("show_alert") is True
 
 
@@ -174,10 +175,10 @@ async def test_unbridged_group_keeps_its_own_actions(sqlite_world: World) -> Non
         clock.now = NOW + timedelta(days=40)
         overdue = await world.ask(bandung, "/actions overdue")
         status = await world.ask(bandung, "/status")
-    assert created.startswith("📌 Aksi baru #1 dari Bandung")
+    assert created.startswith("📌 Tindak lanjut baru #1 dari Bandung")
     assert "Rab, 30 Des 2026 17.00" in created  # a bare date means 17:00 local
-    assert "#1 Undang delegasi Braunschweig" in overdue and "lewat tenggat" in overdue
-    assert "Posisi grup ini" in status and "1 lewat tenggat" in status
+    assert "#1 Undang delegasi Braunschweig" in overdue and "melewati tenggat" in overdue
+    assert "Perkembangan grup ini" in status and "1 melewati tenggat" in status
 
 
 @pytest.mark.parametrize(
@@ -244,8 +245,8 @@ async def test_free_text_owners_in_action(sqlite_world: World) -> None:
     async with world.bot(clock=Clock(NOW), reminder_jobs=False):
         await world.ask(bandung, "/lang id")
         created = await world.ask(bandung, "/action Undang delegasi pj: Budi Santoso, Kim tenggat Jumat")
-    assert created.startswith("📌 Aksi baru #1 dari Bandung")
-    assert "#1 Undang delegasi" in created and "👤 Budi Santoso, Kim" in created
+    assert created.startswith("📌 Tindak lanjut baru #1 dari Bandung")
+    assert "#1 Undang delegasi" in created and "👤 Budi Santoso dan Kim" in created
 
 
 async def test_an_unknown_programme_is_created_with_one_tap_and_the_action_recorded(sqlite_world: World) -> None:

@@ -98,8 +98,8 @@ async def test_lang_shows_sets_and_refuses_non_admins(emu: BotApiEmulator, db_ur
     assert "This group's language is English (en)" in shown
     assert refused == "Sorry, only an administrator of this group can do that."
     assert invalid.startswith("xx is not a language code I know")
-    assert changed == "Selesai: bahasa grup ini sekarang Indonesia (id)."
-    assert refused_id == "Maaf, hanya admin grup ini yang dapat melakukannya."
+    assert changed == "Bahasa grup ini telah diubah menjadi Indonesia (id)."
+    assert refused_id == "Mohon maaf, hanya administrator grup ini yang dapat melakukan hal tersebut."
     assert unchanged.startswith("Bahasa grup ini sudah Indonesia")
     assert "Kembar menghubungkan" in start
     # The refusals came from a real getChatMember check.
@@ -126,7 +126,7 @@ async def test_lang_accepts_languages_without_a_ui_catalogue(emu: BotApiEmulator
 async def test_settings_survive_a_restart(emu: BotApiEmulator, db_url: str) -> None:
     bandung = Town(emu, "Bandung", "en")
     async with bot_running(emu, db_url):
-        assert (await ask(emu, bandung, "/lang id")).startswith("Selesai")
+        assert (await ask(emu, bandung, "/lang id")) == "Bahasa grup ini telah diubah menjadi Indonesia (id)."
     async with bot_running(emu, db_url):
         start = await ask(emu, bandung, "/start")
     assert "Bahasa grup ini: Indonesia" in start
@@ -142,7 +142,7 @@ async def test_command_menu_is_set_per_language(emu: BotApiEmulator, sqlite_url:
     assert set(default) == {name for name, _ in MENU}
     assert {"start", "help", "lang", "link", "bridge", "unlink"} <= set(default)
     assert default == english
-    assert indonesian["help"] == catalog.t("cmd.help", "id") == "Cara memakai Kembar"
+    assert indonesian["help"] == catalog.t("cmd.help", "id") == "Petunjuk penggunaan Kembar"
 
 
 async def test_failing_set_my_commands_is_logged_not_fatal(
@@ -167,7 +167,7 @@ async def test_error_handler_logs_and_tells_the_user(
         async with bot_running(emu, sqlite_url):
             emu.post(town.chat.id, town.admin.id, "/help")
             sent = await emu.wait_for_sent(town.chat.id, 1)
-    assert sent[0]["text"] == "Maaf, terjadi kesalahan di sisi saya. Silakan coba lagi sebentar lagi."
+    assert sent[0]["text"] == "Mohon maaf, terjadi kesalahan pada sistem kami. Silakan coba beberapa saat lagi."
     assert "Error while handling an update" in caplog.text
     assert TOKEN not in caplog.text
     assert "kembar_integration_secret" not in caplog.text

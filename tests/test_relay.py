@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
+from bot.htmltext import strip_tags
+from bot.i18n import Catalog
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.town import start_private_chat
 from bot.sandbox.translate_server import TranslationServer
@@ -27,7 +29,7 @@ def translate_requests(world: World, target: str | None = None) -> list[dict[str
     return [dict(r) for r in world.server.requests if target is None or r["target"] == target]
 
 
-async def test_two_way_relay_indonesian_korean(world: World) -> None:
+async def test_two_way_relay_indonesian_korean(world: World, catalog: Catalog) -> None:
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     async with world.bot():
         await world.setup(surabaya, busan)
@@ -39,7 +41,8 @@ async def test_two_way_relay_indonesian_korean(world: World) -> None:
     assert copy["html"].startswith("<b>Surabaya Member</b> · Surabaya")
     assert back["text"] == "Busan Member · Busan\nTerima kasih"
     # The bridge members were told: Surabaya learned that Busan joined, in Indonesian.
-    assert any("Busan</b> bergabung" in str(m.get("html")) for m in world.emu.sent(surabaya.id))
+    joined = catalog.t("bridge.joined", "id", city="Busan", members="")
+    assert any(str(m.get("html")).startswith(joined) for m in world.emu.sent(surabaya.id))
 
 
 async def test_three_way_one_provider_call_per_language(sqlite_world: World) -> None:
@@ -109,7 +112,7 @@ async def test_photo_with_caption_is_copied_and_captioned(sqlite_world: World) -
     assert copy["caption"] == "Surabaya Member · Surabaya\n자매도시"
 
 
-async def test_glossary_and_protected_spans_survive_translation(sqlite_world: World) -> None:
+async def test_glossary_and_protected_spans_survive_translation(sqlite_world: World, catalog: Catalog) -> None:
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     async with world.bot():
@@ -133,7 +136,7 @@ async def test_glossary_and_protected_spans_survive_translation(sqlite_world: Wo
     ):
         assert body.count(span) == 1, (span, body)
     assert "SDM" not in body.split("\n", 1)[1]
-    assert refused.startswith("죄송합니다. 이 그룹의 관리자만")
+    assert refused == strip_tags(catalog.t("admin.only", "ko"))
     assert "SDM" in listing and "MoU" in listing
     sent_to_provider = str(world.server.requests[-1]["q"])
     assert "https://" not in sent_to_provider and "@budi_s" not in sent_to_provider
@@ -186,7 +189,7 @@ def _buttons(message: dict[str, object]) -> dict[str, str]:
     return {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
-async def test_link_codes_go_privately_and_a_join_needs_approval(world: World) -> None:
+async def test_link_codes_go_privately_and_a_join_needs_approval(world: World, catalog: Catalog) -> None:
     surabaya, busan, seoul = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Seoul", "ko")
     emu = world.emu
     async with world.bot():
@@ -248,18 +251,19 @@ async def test_link_codes_go_privately_and_a_join_needs_approval(world: World) -
             await db.dispose()
         expired = await world.ask(seoul, f"/link {fourth.group(1)}")
         unlink_refused = await world.ask(busan, "/unlink", as_admin=False)
-    assert refused.startswith("Maaf, hanya admin")  # Surabaya's admins use Telegram in Indonesian
-    assert fallback_message["text"].startswith("🔑 Surabaya Admin, saya belum bisa mengirim pesan pribadi")
+    assert refused == strip_tags(catalog.t("admin.only", "id"))  # Surabaya's admins use Telegram in Indonesian
+    assert fallback_message["text"] == strip_tags(catalog.t("link.start_private", "id", name="Surabaya Admin"))
     assert CODE_RE.search(fallback_message["text"]) is None  # no code in the group
-    assert member_alert["text"].startswith("Maaf, hanya admin") and member_alert["show_alert"]
+    assert member_alert["text"] == strip_tags(catalog.t("admin.only", "id")) and member_alert["show_alert"]
     assert admin_alert["show_alert"] and "Kode penghubung untuk Surabaya" in admin_alert["text"]
-    assert "kirim lewat pesan pribadi" in sent_privately and CODE_RE.search(sent_privately) is None
+    assert sent_privately == strip_tags(catalog.t("link.sent_privately", "id", name="Surabaya Admin", minutes=30))
+    assert CODE_RE.search(sent_privately) is None
     assert "Berlaku 30 menit" in private
-    assert own.startswith("Kode itu dibuat di grup ini")
-    assert not_admin.startswith("죄송합니다. 이 그룹의 관리자만")
-    assert requested.startswith("🔗 요청을 보냈습니다") and "Surabaya" in requested
+    assert own == strip_tags(catalog.t("link.own", "id"))
+    assert not_admin == strip_tags(catalog.t("admin.only", "ko"))
+    assert requested == strip_tags(catalog.t("link.requested", "ko", city="Surabaya", hours=24))
     assert "Busan" in approval["text"] and "Busan Admin" in approval["text"]
-    assert member_refused["text"].startswith("Maaf, hanya admin")
+    assert member_refused["text"] == strip_tags(catalog.t("admin.only", "id"))
     assert not_yet.startswith("이 그룹은 아직 상대 그룹과 연결되어 있지 않습니다")
     assert approved["text"].startswith("Disetujui: Busan")
     assert "Surabaya" in joined["text"] and "Busan" in joined["text"]
@@ -271,7 +275,7 @@ async def test_link_codes_go_privately_and_a_join_needs_approval(world: World) -
     assert revoked.startswith("Dibatalkan: 2 kode")  # the one shown by the button, and the third
     assert after_revoke.startswith("만료된 코드입니다")
     assert expired.startswith("만료된 코드입니다")
-    assert unlink_refused.startswith("죄송합니다. 이 그룹의 관리자만")
+    assert unlink_refused == strip_tags(catalog.t("admin.only", "ko"))
 
 
 async def test_wrong_codes_are_rate_limited(sqlite_world: World) -> None:
@@ -283,19 +287,19 @@ async def test_wrong_codes_are_rate_limited(sqlite_world: World) -> None:
     assert answers[5].startswith("Too many wrong codes")
 
 
-async def test_unlink_and_bot_removal_update_the_bridge(world: World) -> None:
+async def test_unlink_and_bot_removal_update_the_bridge(world: World, catalog: Catalog) -> None:
     surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
     async with world.bot():
         await world.setup(surabaya, busan, bs)
         left = await world.ask(bs, "/unlink")
         await world.relayed(surabaya, "Braunschweig telah keluar")
-        await world.relayed(busan, "Braunschweig이(가) 연결에서 빠졌습니다")
+        await world.relayed(busan, strip_tags(catalog.t("bridge.other_left", "ko", city="Braunschweig")))
         world.emu.remove_bot_from_chat(busan.id, busan.admin.id)
         await world.relayed(surabaya, "Busan tidak dapat dijangkau lagi")
         none = await world.ask(surabaya, "/bridge")
         world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
         await world.emu.wait_until_delivered()
-    assert left == "Diese Gruppe hat die Brücke verlassen: Nachrichten werden nicht mehr weitergegeben."
+    assert left == strip_tags(catalog.t("bridge.left", "de"))
     assert none.startswith("Grup ini belum terhubung")
     assert not any("Selamat" in t or "아침" in t for t in world.texts(busan))
     assert not any("Selamat" in t or "Guten" in t for t in world.texts(bs))
@@ -436,7 +440,7 @@ async def test_stickers_topics_bots_and_service_messages(sqlite_world: World) ->
     assert not any("bergabung" in str(m.get("text")) for m in sent)
 
 
-async def test_a_destination_that_is_gone_leaves_the_bridge(sqlite_world: World) -> None:
+async def test_a_destination_that_is_gone_leaves_the_bridge(sqlite_world: World, catalog: Catalog) -> None:
     world = sqlite_world
     surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
     async with world.bot():
@@ -445,7 +449,7 @@ async def test_a_destination_that_is_gone_leaves_the_bridge(sqlite_world: World)
         world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
         await world.relayed(busan, "좋은 아침")
         await world.relayed(surabaya, "Braunschweig tidak dapat dijangkau lagi")
-        await world.relayed(busan, "Braunschweig에 더 이상 연락할 수 없어")
+        await world.relayed(busan, strip_tags(catalog.t("bridge.other_gone", "ko", city="Braunschweig")))
         world.emu.post(surabaya.id, surabaya.member.id, "Terima kasih")
         await world.relayed(busan, "감사합니다")
         members = await world.ask(surabaya, "/bridge")
@@ -487,7 +491,7 @@ async def test_formatting_and_links_survive_translation(sqlite_world: World) -> 
     assert "[[" not in copy["text"]
 
 
-async def test_city_timezone_and_original_settings(sqlite_world: World) -> None:
+async def test_city_timezone_and_original_settings(sqlite_world: World, catalog: Catalog) -> None:
     world = sqlite_world
     surabaya, busan = world.town("Kota Surabaya", "id"), world.town("Busan", "ko")
     async with world.bot():
@@ -506,17 +510,17 @@ async def test_city_timezone_and_original_settings(sqlite_world: World) -> None:
         world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
         copy = await world.relayed(busan, "좋은 아침")
     assert "Kota Surabaya" in shown
-    assert refused.startswith("Maaf, hanya admin")
-    assert too_long.startswith("Berikan nama 1 sampai 64 karakter")
-    assert city_set == "Selesai: pesan dari grup ini sekarang ditandai Surabaya City."
+    assert refused == strip_tags(catalog.t("admin.only", "id"))
+    assert too_long == strip_tags(catalog.t("city.invalid", "id"))
+    assert city_set == strip_tags(catalog.t("city.set", "id", city="Surabaya City"))
     assert copy["text"].startswith("Kota Surabaya Member · Surabaya City\n")
     assert "blockquote" not in copy["html"]
     assert "Asia/Jakarta" in tz_default
     assert tz_bad.startswith("Mars/Olympus bukan zona waktu")
-    assert tz_set.startswith("Selesai: zona waktu grup ini sekarang Asia/Makassar")
+    assert tz_set.startswith("Zona waktu grup ini sekarang Asia/Makassar (waktu setempat saat ini: ")
     assert "Asia/Makassar" in tz_now
     assert "꺼짐" in original_state
-    assert off == "이제 이 그룹으로 전달되는 메시지에 원문이 표시되지 않습니다."
+    assert off == strip_tags(catalog.t("original.off", "ko"))
 
 
 async def test_text_already_in_the_target_language_is_not_sent_to_the_provider(sqlite_world: World) -> None:
@@ -562,15 +566,15 @@ async def test_translation_failures_are_logged_without_the_text(
     assert not [leak for leak in leaks if not leak[0].startswith("bot.sandbox")], leaks
 
 
-async def test_member_lists_name_languages_in_the_notice_language(sqlite_world: World) -> None:
+async def test_member_lists_name_languages_in_the_notice_language(sqlite_world: World, catalog: Catalog) -> None:
     world = sqlite_world
     surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
     async with world.bot():
         await world.setup(surabaya, busan, bs)
-    told_busan = next(
-        m["text"] for m in world.emu.sent(busan.id) if "Braunschweig이(가) 연결에 참여했습니다" in str(m["text"])
-    )
-    told_surabaya = next(m["text"] for m in world.emu.sent(surabaya.id) if "Braunschweig bergabung" in str(m["text"]))
+    joined_ko = strip_tags(catalog.t("bridge.joined", "ko", city="Braunschweig", members=""))
+    joined_id = strip_tags(catalog.t("bridge.joined", "id", city="Braunschweig", members=""))
+    told_busan = next(m["text"] for m in world.emu.sent(busan.id) if str(m["text"]).startswith(joined_ko))
+    told_surabaya = next(m["text"] for m in world.emu.sent(surabaya.id) if str(m["text"]).startswith(joined_id))
     assert "Busan — 한국어" in told_busan and "Braunschweig — 독일어" in told_busan  # Korean UI, Korean names
     assert "Busan — Korea" in told_surabaya and "Braunschweig — Jerman" in told_surabaya
 

@@ -42,17 +42,17 @@ async def test_lead_times_overdue_follow_ups_and_done(world: World) -> None:
         assert await fire(world, poller) == 0
         clock.now = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # Thursday 14:00 Jakarta: due - 24 h
         assert await fire(world, poller) == 2  # one per group
-        soon_id = await world.relayed(surabaya, "⏰ Pengingat: #1 Kirim draf MoU bertenggat")
-        soon_ko = await world.relayed(busan, "⏰ 알림: #1 [ko] Kirim draf MoU 마감")
+        soon_id = await world.relayed(surabaya, "⏰ Pengingat: #1 Kirim draf MoU — tenggat")
+        soon_ko = await world.relayed(busan, "⏰ 알림: #1 [ko] Kirim draf MoU — 마감")
         clock.now = datetime(2026, 12, 4, 7, 0, tzinfo=UTC)  # Friday 14:00 Jakarta: due
         assert await fire(world, poller) == 2
-        await world.relayed(surabaya, "⏰ Tenggat sekarang: #1")
+        await world.relayed(surabaya, "⏰ Tenggat tiba: #1")
         clock.now = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # Saturday 09:00 Jakarta, 11:00 Seoul
         assert await fire(world, poller) == 2  # overdue follow-up in both groups (Seoul's 09:00 was 00:00 UTC)
-        await world.relayed(surabaya, "⚠️ Lewat tenggat sejak")
+        await world.relayed(surabaya, "⚠️ Melewati tenggat sejak")
         clock.now = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)  # Sunday: again, once a day
         assert await fire(world, poller) == 2
-        assert len(texts_with(world, surabaya, "⚠️ Lewat tenggat")) == 2
+        assert len(texts_with(world, surabaya, "⚠️ Melewati tenggat")) == 2
         await world.ask(surabaya, "/done 1")
         clock.now = datetime(2026, 12, 9, 2, 0, tzinfo=UTC)
         assert await fire(world, poller) == 0  # done cancels every reminder of the item
@@ -77,7 +77,7 @@ async def test_lead_setting_and_due_edit_move_reminders(sqlite_world: World) -> 
         assert await fire(world, poller) == 2
         refused = await world.ask(busan, "/reminders lead 1h", as_admin=False)
     assert "2 jam" in lead
-    assert refused.startswith("죄송합니다. 이 그룹의 관리자만")
+    assert refused.startswith("죄송합니다. 이 기능은 이 그룹의 관리자만")
 
 
 async def test_snooze_buttons_and_adhoc_reminders_translated(sqlite_world: World) -> None:
@@ -92,8 +92,8 @@ async def test_snooze_buttons_and_adhoc_reminders_translated(sqlite_world: World
         assert await fire(world, poller) == 2
         in_busan = await world.relayed(busan, "🔔 감사합니다")
         data = {b["text"]: b["callback_data"] for row in in_busan["reply_markup"]["inline_keyboard"] for b in row}
-        query = world.emu.press(busan.id, in_busan["message_id"], busan.member.id, data["⏰ 1시간"])
-        assert (await world.emu.wait_for_callback_answer(query))["text"] == "1시간 미뤘습니다."
+        query = world.emu.press(busan.id, in_busan["message_id"], busan.member.id, data["⏰ 1시간 뒤"])
+        assert (await world.emu.wait_for_callback_answer(query))["text"] == "알림을 1시간 뒤로 미뤘습니다."
         clock.advance(minutes=59)
         assert await fire(world, poller) == 0
         clock.advance(minutes=2)
@@ -101,9 +101,9 @@ async def test_snooze_buttons_and_adhoc_reminders_translated(sqlite_world: World
         assert len(texts_with(world, busan, "🔔 감사합니다")) == 2
         assert len(texts_with(world, surabaya, "🔔 Terima kasih")) == 1
         gone = await world.ask(surabaya, "/unremind 1")
-    assert created.startswith("🔔 Pengingat 1 dipasang untuk Kam, 3 Des 2026 10.00")
+    assert created.startswith("🔔 Pengingat 1 dijadwalkan pada Kam, 3 Des 2026 10.00: Terima kasih")
     assert "1. " in listed and "Terima kasih" in listed
-    assert gone.startswith("Tidak ada pengingat mendatang nomor 1")  # it already fired
+    assert gone.startswith("Pengingat mendatang nomor 1 tidak ditemukan")  # it already fired
 
 
 async def test_recurring_across_the_daylight_saving_change(sqlite_world: World) -> None:
@@ -123,7 +123,7 @@ async def test_recurring_across_the_daylight_saving_change(sqlite_world: World) 
         removed = await world.ask(bs, "/unremind 1")
         clock.now = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
         assert await fire(world, poller) == 0
-    assert created == "🔁 Erinnerung 1 gesetzt, jeden Montag um 09:00: Koordinationsrunde"
+    assert created == "🔁 Erinnerung 1 eingerichtet (jeden Montag um 09:00 Uhr): Koordinationsrunde"
     assert "1. " in listed and "Koordinationsrunde" in listed
     assert removed == "Erinnerung 1 gelöscht."
     assert len(texts_with(world, bandung, "Koordinationsrunde")) == 2
@@ -147,8 +147,8 @@ async def test_quiet_hours_hold_automatic_reminders_but_not_explicit_ones(sqlite
         clock.now = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)  # 07:00 Jakarta = 09:00 Seoul
         assert await fire(world, poller) == 2  # Surabaya's held reminder, and Busan's overdue follow-up
         quiet = await world.ask(busan, "/reminders quiet 22:00-06:00")
-    assert len(texts_with(world, surabaya, "⏰ Tenggat sekarang: #1")) == 1
-    assert quiet.startswith("방해 금지 시간이 이제 22:00–06:00")
+    assert len(texts_with(world, surabaya, "⏰ Tenggat tiba: #1")) == 1
+    assert quiet.startswith("방해 금지 시간을 설정했습니다: 22:00~06:00")
 
 
 async def test_restart_after_downtime_fires_each_missed_reminder_once_marked_late(world: World) -> None:
@@ -163,10 +163,10 @@ async def test_restart_after_downtime_fires_each_missed_reminder_once_marked_lat
     async with world.bot(clock=clock, reminder_jobs=False) as poller:
         await fire(world, poller)
         assert await fire(world, poller) == 0  # nothing fires twice
-    assert len(texts_with(world, surabaya, "⏰ Tenggat sekarang: #1")) == 1
-    assert len(texts_with(world, surabaya, "⚠️ Lewat tenggat")) == 1
+    assert len(texts_with(world, surabaya, "⏰ Tenggat tiba: #1")) == 1
+    assert len(texts_with(world, surabaya, "⚠️ Melewati tenggat")) == 1
     assert len(texts_with(world, surabaya, "🔔 Rapat pagi")) == 1  # once for the missed period
-    late = [t for t in world.texts(surabaya) if "terlambat" in t]
+    late = [t for t in world.texts(surabaya) if "tertunda" in t]
     assert len(late) == 3
 
 
@@ -216,10 +216,10 @@ async def test_weekly_digest(sqlite_world: World) -> None:
         await fire(world, poller)
         digest_id = await world.relayed(surabaya, "Ringkasan mingguan")
         off = await world.ask(surabaya, "/digest off")
-    assert changed.startswith("주간 요약은 매주 금요일 17:00에 옵니다")
+    assert changed.startswith("주간 요약은 매주 금요일 17:00에 발송됩니다")
     assert "#1 [ko] Kirim draf MoU" in digest_ko["text"]
     assert "#1 Kirim draf MoU" in digest_id["text"]
-    assert off == "Ringkasan mingguan dimatikan."
+    assert off == "Ringkasan mingguan dinonaktifkan."
 
 
 async def test_the_wake_up_job_fires_at_the_next_due_instant(sqlite_world: World) -> None:

@@ -69,17 +69,17 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
         assert await sandbox.handle_line("@Braunschweig /lang")
         await sandbox.emu.wait_for_text(braunschweig.chat.id, "Deutsch (de)")
         assert await sandbox.handle_line(":member /lang en")
-        await sandbox.emu.wait_for_text(surabaya.chat.id, "hanya admin")
+        await sandbox.emu.wait_for_text(surabaya.chat.id, "hanya administrator")
         assert await sandbox.handle_line(":group nowhere")
         assert await sandbox.handle_line("Terima kasih")
         await sandbox.emu.wait_for_text(braunschweig.chat.id, "Danke")
         assert await sandbox.handle_line("/action Kirim draf MoU tenggat besok jam 10")
-        card = await sandbox.emu.wait_for_text(surabaya.chat.id, "Aksi baru #1")
+        card = await sandbox.emu.wait_for_text(surabaya.chat.id, "Tindak lanjut baru #1")
         assert await sandbox.handle_line(f":press {card['message_id']} 1")
         await sandbox.emu.wait_for_text(braunschweig.chat.id, "✅ #1")
         assert await sandbox.handle_line(":press 999 1")
         assert await sandbox.handle_line("/link")  # no private chat yet: the code is on offer by a button
-        offer = await sandbox.emu.wait_for_text(surabaya.chat.id, "belum bisa mengirim pesan pribadi")
+        offer = await sandbox.emu.wait_for_text(surabaya.chat.id, "belum dapat mengirim pesan pribadi")
         assert await sandbox.handle_line(f":press {offer['message_id']} 1")
         assert await sandbox.handle_line(":quit") is False
         assert sandbox.translation_server is not None
@@ -89,9 +89,9 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
     assert "[Surabaya] Surabaya coordinator #" in text and ": /start" in text
     assert "[Surabaya] Kembar #" in text and "Kembar menghubungkan grup-grup kota mitra" in text
     assert "[Braunschweig] Kembar #" in text and "Die Sprache dieser Gruppe ist Deutsch (de)" in text
-    assert "Maaf, hanya admin grup ini" in text
+    assert "Mohon maaf, hanya administrator grup ini" in text
     assert "! no group called 'nowhere'" in text
-    assert "buttons: [1] ✅ Selesai  [2] 🙋 Saya ambil  [3] 📅 +1 hari" in text
+    assert "buttons: [1] ✅ Selesai  [2] 🙋 Saya tangani  [3] 📅 +1 hari" in text
     assert "pressed ✅ Selesai" in text and "! cannot press that" in text
     assert "[Surabaya] only Surabaya coordinator sees:\n  Kode penghubung untuk Surabaya:" in text
     assert "[Braunschweig] Kembar #" in text and "Surabaya coordinator · Surabaya\n  Danke" in text
@@ -117,7 +117,7 @@ async def test_kembar_sandbox_command_runs_without_a_token(tmp_path: Path) -> No
         await asyncio.wait_for(read_until("Perintah Kembar"), 30)
         proc.stdin.write(b"@Busan /lang\n")
         await proc.stdin.drain()
-        await asyncio.wait_for(read_until("한국어 (ko)"), 30)
+        await asyncio.wait_for(read_until("한국어(ko)"), 30)
         proc.stdin.write(b"@Busan \xea\xb0\x90\xec\x82\xac\xed\x95\xa9\xeb\x8b\x88\xeb\x8b\xa4\n")  # 감사합니다
         await proc.stdin.drain()
         await asyncio.wait_for(read_until("Terima kasih"), 30)
@@ -155,7 +155,7 @@ async def test_wait_idle_waits_for_slow_deliveries_retries_and_translations(tmp_
         assert retry.fired == 1 and slow.fired == 1
         assert out.getvalue() == held  # ordered: the groups' messages are held until flush()
         sandbox.flush()
-        assert await sandbox.handle_line("/action Kirim draf MoU tenggat besok jam 10")
+        assert await sandbox.handle_line("/action Kirim draf MoU tenggat besok jam 10.00")
         await sandbox.wait_idle(30)
         for group in sandbox.groups:
             assert any("#1" in m.get("text", "") for m in sandbox.emu.sent(group.chat.id)), group.city
@@ -164,12 +164,12 @@ async def test_wait_idle_waits_for_slow_deliveries_retries_and_translations(tmp_
     busan_copy, braunschweig_copy = after(out.getvalue(), "Terima kasih")
     assert busan_copy.startswith("[Busan] Kembar #") and "감사합니다" in busan_copy
     assert braunschweig_copy.startswith("[Braunschweig] Kembar #") and "Danke" in braunschweig_copy
-    cards = after(out.getvalue(), "/action Kirim draf MoU tenggat besok jam 10")
+    cards = after(out.getvalue(), "/action Kirim draf MoU tenggat besok jam 10.00")
     assert cities(cards) == ["[Surabaya]", "[Busan]", "[Braunschweig]"]
 
 
 async def test_piped_sandbox_prints_every_group_and_leaves_at_the_end_of_input(tmp_path: Path) -> None:
-    script = "/help\n@Busan 감사합니다\nTerima kasih\n/action Kirim draf MoU tenggat besok jam 10\n"  # no :quit
+    script = "/help\n@Busan 감사합니다\nTerima kasih\n/action Kirim draf MoU tenggat besok jam 10.00\n"  # no :quit
     proc = await start_sandbox(tmp_path)
     try:
         stdout, stderr = await asyncio.wait_for(proc.communicate(script.encode()), 90)
@@ -192,9 +192,9 @@ async def test_piped_sandbox_prints_every_group_and_leaves_at_the_end_of_input(t
     busan, braunschweig = after(text, "Terima kasih")
     assert busan.startswith("[Busan] Kembar #") and "Surabaya coordinator · Surabaya\n  감사합니다" in busan
     assert braunschweig.startswith("[Braunschweig] Kembar #") and "Danke" in braunschweig
-    cards = after(text, "/action Kirim draf MoU tenggat besok jam 10")
+    cards = after(text, "/action Kirim draf MoU tenggat besok jam 10.00")
     assert cities(cards) == ["[Surabaya]", "[Busan]", "[Braunschweig]"]
-    for card, heading in zip(cards, ("Aksi baru #1", "새 과제 #1", "Neue Aufgabe #1"), strict=True):
+    for card, heading in zip(cards, ("Tindak lanjut baru #1", "새 과제 #1", "Neue Aufgabe #1"), strict=True):
         assert heading in card and "buttons: [1] ✅" in card
     # The logs went to the file instead.
     logged = log_file.read_text(encoding="utf-8")

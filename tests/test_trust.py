@@ -6,12 +6,16 @@ from __future__ import annotations
 import pytest
 
 from bot import app as bot_app
+from bot.htmltext import strip_tags
+from bot.i18n import Catalog
 from bot.polling import DurablePoller
 from handlers.context import SERVICES_KEY
 from tests.relay_world import World
 
 
-async def test_a_group_that_refuses_photos_gets_the_text_and_stays_in_the_bridge(sqlite_world: World) -> None:
+async def test_a_group_that_refuses_photos_gets_the_text_and_stays_in_the_bridge(
+    sqlite_world: World, catalog: Catalog
+) -> None:
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     async with world.bot():
@@ -22,7 +26,7 @@ async def test_a_group_that_refuses_photos_gets_the_text_and_stays_in_the_bridge
         world.emu.post(surabaya.id, surabaya.member.id, "Terima kasih semuanya")
         await world.relayed(busan, "Terima kasih semuanya")
         bridge = await world.ask(busan, "/bridge")
-    assert "photo" not in copy and "이 그룹은 이런 미디어를" in copy["text"]
+    assert "photo" not in copy and strip_tags(catalog.t("relay.media_refused", "ko")) in copy["text"]
     assert "Surabaya" in bridge and "Busan" in bridge
 
 
@@ -49,27 +53,27 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_settings_bridge_and_it
     assert "#1 Kirim draf MoU" in listing
 
 
-async def test_a_deleted_group_leaves_the_bridge_and_the_others_are_told(sqlite_world: World) -> None:
+async def test_a_deleted_group_leaves_the_bridge_and_the_others_are_told(sqlite_world: World, catalog: Catalog) -> None:
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     async with world.bot():
         await world.setup(surabaya, busan)
         world.emu.delete_chat(surabaya.id)
         world.emu.post(busan.id, busan.member.id, "여보세요?")
-        told = await world.relayed(busan, "더 이상 연락할 수 없어")
+        told = await world.relayed(busan, strip_tags(catalog.t("bridge.other_gone", "ko", city="Surabaya")))
         bridge = await world.ask(busan, "/bridge")
     assert "Surabaya" in told["text"]
     assert bridge.startswith("이 그룹은 아직 상대 그룹과 연결되어 있지 않습니다")
 
 
-async def test_an_anonymous_administrator_can_use_administrator_commands(sqlite_world: World) -> None:
+async def test_an_anonymous_administrator_can_use_administrator_commands(sqlite_world: World, catalog: Catalog) -> None:
     world = sqlite_world
     surabaya = world.town("Surabaya", "id")
     async with world.bot():
         before = len(world.emu.sent(surabaya.id))
         world.emu.post(surabaya.id, surabaya.admin.id, "/city Kota Pahlawan", as_chat=True)
         [answer] = (await world.emu.wait_for_sent(surabaya.id, before + 1))[before:]
-    assert answer["text"] == "Selesai: pesan dari grup ini sekarang ditandai Kota Pahlawan."
+    assert answer["text"] == strip_tags(catalog.t("city.set", "id", city="Kota Pahlawan"))
 
 
 async def test_a_slow_command_in_one_group_does_not_hold_up_another_bridge(sqlite_world: World) -> None:
@@ -114,11 +118,11 @@ async def test_a_redelivered_command_is_not_run_twice(sqlite_world: World, monke
     monkeypatch.setattr(bot_app, "DurablePoller", _LosesFirstAcknowledgement)
     async with world.bot() as poller:
         world.emu.post(surabaya.id, surabaya.member.id, "/action Kirim draf MoU")
-        await world.relayed(surabaya, "Aksi baru #1")
+        await world.relayed(surabaya, "Tindak lanjut baru #1")
         world.emu.post(surabaya.id, surabaya.member.id, "/actions")  # the first response comes again first
-        listing = await world.relayed(surabaya, "Aksi —")
+        listing = await world.relayed(surabaya, "Tindak lanjut —")
         assert isinstance(poller, _LosesFirstAcknowledgement) and poller.lost
-    assert [t for t in world.texts(surabaya) if "Aksi baru #" in t] == [world.texts(surabaya)[-2]]
+    assert [t for t in world.texts(surabaya) if "Tindak lanjut baru #" in t] == [world.texts(surabaya)[-2]]
     assert "#2" not in listing["text"]
 
 
