@@ -44,6 +44,15 @@ class ReportCost:
         }
 
 
+class _Prefixing:
+    """A translator on this process (no network): the report's titles are "translated" by a prefix."""
+
+    name = "bench"
+
+    async def translate(self, texts: list[str], source: str | None, target: str) -> list[str]:
+        return [f"[{target}] {text}" if text.strip() else text for text in texts]
+
+
 class _Quiet:
     """Sender and Members for a report that is only measured: everything succeeds, nothing is kept."""
 
@@ -85,7 +94,9 @@ async def report_cost(database_url: str | None, actions: int = 2000) -> ReportCo
     async with fresh_database(database_url) as url:
         quiet = _Quiet()
         clock = lambda: NOW  # noqa: E731
-        services = Services.create(Settings(database_url=url), Catalog.load(), quiet, quiet, clock=clock)
+        services = Services.create(
+            Settings(database_url=url), Catalog.load(), quiet, quiet, translator=_Prefixing(), clock=clock
+        )
         await services.start()
         try:
             chats = services.chats.chats
@@ -144,29 +155,29 @@ async def report_cost(database_url: str | None, actions: int = 2000) -> ReportCo
                             "programme": PROGRAMMES[programme],
                         }
                     )
+            updates = []
+            for index, name in enumerate(PROGRAMMES):
+                indicator = await services.indicators.indicators.add(
+                    scope, programme_ids[index], f"{name}-visits", 100, "year", None, None
+                )
+                value = 0.0
+                for week in range(52):
+                    change = float(rng.randrange(0, 4))
+                    value += change
+                    updates.append(
+                        {
+                            "indicator_id": indicator.id,
+                            "at": start + timedelta(days=7 * week),
+                            "change": change,
+                            "value_after": value,
+                            "by_name": "Coordinator",
+                            "chat_id": BUSAN,
+                            "city": "Busan",
+                        }
+                    )
             async with services.db.session() as session:
                 await session.execute(update(ActionItemRow), created_at)
                 await session.execute(insert(EventRow), events)
-                updates = []
-                for index, name in enumerate(PROGRAMMES):
-                    indicator = await services.indicators.indicators.add(
-                        scope, programme_ids[index], f"{name}-visits", 100, "year", None, None
-                    )
-                    value = 0.0
-                    for week in range(52):
-                        value += rng.randrange(0, 4)
-                        at = start + timedelta(days=7 * week)
-                        updates.append(
-                            {
-                                "indicator_id": indicator.id,
-                                "at": at,
-                                "change": 1.0,
-                                "value_after": value,
-                                "by_name": "Coordinator",
-                                "chat_id": BUSAN,
-                                "city": "Busan",
-                            }
-                        )
                 await session.execute(insert(IndicatorUpdateRow), updates)
                 days = [
                     {

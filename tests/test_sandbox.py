@@ -204,7 +204,7 @@ async def test_piped_sandbox_prints_every_group_and_leaves_at_the_end_of_input(t
 
 
 async def test_a_report_in_the_sandbox_is_korean_and_its_charts_are_files_to_open(tmp_path: Path) -> None:
-    script = "@Busan /action 교류 계획서 제출 마감 금요일 오후 3시\n@Busan /report 분기\n"
+    script = "@Busan /action 교류 계획서 제출 마감 금요일 오후 3시\n@Busan 감사합니다\n@Busan /report 분기\n"
     proc = await start_sandbox(tmp_path)
     try:
         stdout, stderr = await asyncio.wait_for(proc.communicate(script.encode()), 120)

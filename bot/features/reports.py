@@ -234,7 +234,7 @@ class ReportService:
             opened=t("report.chart.opened", language),
             done=t("report.chart.done", language),
             activity_title=t("report.chart.activity", language),
-            extra={"empty": t("report.chart.empty", language)},
+            extra={"empty": t("report.chart.empty", language), "behind": t("indicator.behind", language)},
         )
 
     def draw(self, found: ReportFigures, language: str) -> list[tuple[str, bytes]]:
@@ -243,8 +243,9 @@ class ReportService:
         drawn = []
         if found.indicators:
             drawn.append(("indicators.png", charts.indicator_chart(found.indicators, text)))
-        drawn.append(("actions.png", charts.actions_chart(found.buckets, text)))
-        if len(found.activity) > 1 or any(a.days for a in found.activity):
+        if any(b.opened or b.done for b in found.buckets):
+            drawn.append(("actions.png", charts.actions_chart(found.buckets, text)))
+        if any(a.days for a in found.activity):
             drawn.append(("activity.png", charts.activity_chart(found.activity, text)))
         return drawn
 

@@ -131,6 +131,24 @@ async def test_a_report_has_a_summary_and_charts_in_the_groups_language(kit: Kit
     await actions.done(surabaya, member(1), "2")
     await kit.services.indicators.indicator(surabaya, kit.admin(SURABAYA, 1), "add pendidikan pertukaran target 10")
     await kit.services.indicators.indicator(busan, member(7), "pendidikan pertukaran +4")
+    assert busan.bridge is not None
+    await kit.services.relay.submit(
+        InboundMessage(
+            chat_id=BUSAN,
+            message_id=300,
+            sender_id=7,
+            sender_name="Kim",
+            source_label="Busan",
+            source_language="ko",
+            text="감사합니다",
+            html="감사합니다",
+            media_kind=None,
+            reply_to=None,
+            version=0,
+            date=int(kit.clock.now.timestamp()),
+        ),
+        busan.bridge,
+    )
     assert await kit.services.reports.report(busan, member(7), kit.services.catalog.word("quarter", "ko")) is None
     texts = kit.texts(BUSAN)
     summary = next(t for t in texts if t.startswith("📊"))
@@ -210,3 +228,22 @@ async def test_an_automatic_report_fires_once_even_across_a_restart(
         again.clock.now = datetime(2027, 2, 1, 3, 0, tzinfo=UTC)  # Monday 1 February, 10:00 in Jakarta
         assert await again.services.reminder_engine.run_due() == 1
         assert len([t for t in again.texts(SURABAYA) if t.startswith("📊")]) == 1
+
+
+async def test_only_the_bridges_groups_see_its_report_and_exports(kit: Kit, partners: Partners) -> None:
+    surabaya = await kit.here(SURABAYA)
+    await kit.services.actions.create(surabaya, member(1), "Rahasia kerja sama tenggat Jumat jam 14.00")
+    jakarta = await kit.group(-1009, "Jakarta", "id")
+    assert await kit.services.reports.report(jakarta, member(5), "") is None
+    assert not any("Rahasia" in t for t in kit.texts(-1009))
+    assert await kit.services.reports.export(jakarta, member(5), "actions") is not None  # nothing of theirs
+    assert kit.telegram.files(-1009) == []
+    await kit.services.chats.chats.ensure(77, title="Someone", type="private", default_language="id")
+    private = await kit.here(77)
+    for call in (
+        kit.services.reports.report(private, member(77), ""),
+        kit.services.reports.export(private, member(77), "actions"),
+        kit.services.reports.history(private, member(77), ""),
+    ):
+        found, _ = await kit.refusal(call, private)
+        assert found == "report.private"
