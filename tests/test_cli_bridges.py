@@ -115,3 +115,41 @@ def test_operator_commands_for_approval_forgetting_and_cleaning(
     assert "nothing stored" in capsys.readouterr().out
     assert main(["db", "clean"], env) == 0
     assert "relay_jobs: 0" in capsys.readouterr().out
+
+
+async def seed_actions(url: str) -> None:
+    from datetime import UTC, datetime
+
+    from storage.records import Scope
+    from storage.repos import ActionRepository
+
+    db = Database(url)
+    try:
+        actions = ActionRepository(db)
+        await ChatRepository(db).set_language(-1, "ko")
+        for n, title in enumerate(("교류 계획서 제출", "Kirim draf MoU"), 1):
+            due = datetime(2027, 1, 8 + n, 6, 0, tzinfo=UTC)
+            await actions.create(scope=Scope("chat", -1), bridge_id=None, chat_id=-1, title=title, language="ko",
+                                 due_at=due)
+    finally:
+        await db.dispose()
+
+
+def test_export_writes_the_groups_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'k.db'}"
+    env = {"DATABASE_URL": url}
+    asyncio.run(seed(url, {-1: ("Busan", "ko"), -2: ("Empty", "id")}))
+    asyncio.run(seed_actions(url))
+    out = tmp_path / "out"
+    assert main(["export", "actions", "-1", "--out", str(out)], env=env) == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert [name.rsplit(".", 1)[1] for name in written] == ["csv", "xlsx"]
+    csv_text = next(out.glob("*.csv")).read_bytes()
+    assert csv_text.startswith(b"\xef\xbb\xbf") and "교류 계획서 제출" in csv_text.decode("utf-8-sig")
+    assert main(["export", "calendar", "-1", "--out", str(out)], env=env) == 0
+    assert b"BEGIN:VEVENT" in next(out.glob("*.ics")).read_bytes()
+    capsys.readouterr()
+    assert main(["export", "indicators", "-2", "--out", str(out)], env=env) == 0
+    assert "nothing to export" in capsys.readouterr().out
+    assert main(["export", "actions", "-42", "--out", str(out)], env=env) == 1
+    assert "no group -42" in capsys.readouterr().err
