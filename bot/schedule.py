@@ -9,7 +9,8 @@ each once) or ``"*@09:00"`` (every day). :func:`parse_recurrence` reads what a g
 ``/remind`` ("every monday 09:00 Submit report", "setiap Senin dan Jumat jam 9 Rapat", "매주 월,금 오전 9시 회의",
 "montags 9 Uhr Bericht") and :func:`bot.localise.describe_recurrence` renders a rule back in the group's language.
 
-The time of day is read with the rules of :mod:`bot.dates` (24-hour clock, am/pm, pagi/sore, 오전/오후, Uhr …).
+The time of day is read with the rules of :mod:`bot.dates` (24-hour clock, am/pm, pagi/sore, 오전/오후, Uhr …),
+a bare hour in working hours as there ("setiap Senin jam 4" is 16:00; "jam 04.00" is 04:00).
 
 Rules chosen where the brief left a choice (also tested in tests/test_schedule.py):
 
@@ -464,7 +465,7 @@ def _read_time(text: str, code: str) -> int | None:
         rules = _rules(rules_code)
         if rules.spec.word_boundaries and last in rules.fillers:
             continue  # "9am at" is "9am" followed by the reminder text
-        parse = _Parse(s, rules, _UTC_ZONE, _EPOCH)
+        parse = _Parse(s, rules, _UTC_ZONE, _EPOCH, working_hours=True)
         try:
             parse._clock_words()
             parse._clocks()

@@ -647,3 +647,27 @@ def test_date_is_not_a_time() -> None:
     assert parse_recurrence("every monday 30.03. Bericht", "de") is None
     assert parse_recurrence("every monday 25/12 Party", "en") is None
     assert date(2026, 3, 29).weekday() == 6  # the spring-forward day used above is a Sunday
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("setiap Senin jam 4 Rapat koordinasi", "id", ("MO@16:00", "Rapat koordinasi")),
+        ("setiap Senin jam 04.00 Rapat koordinasi", "id", ("MO@04:00", "Rapat koordinasi")),
+        ("매주 월요일 4시 주간 회의", "ko", ("MO@16:00", "주간 회의")),
+        ("매주 월요일 오전 4시 주간 회의", "ko", ("MO@04:00", "주간 회의")),
+        ("jeden Montag um 4 Bericht", "de", ("MO@16:00", "Bericht")),
+        ("jeden Montag um 9 Bericht", "de", ("MO@09:00", "Bericht")),
+        ("毎週月曜日 3時 定例会議", "ja", ("MO@15:00", "定例会議")),
+        ("every friday 2pm Call", "en", ("FR@14:00", "Call")),
+    ],
+)
+def test_a_bare_hour_in_a_recurrence_is_read_in_working_hours(
+    text: str, lang: str, expected: tuple[str, str]
+) -> None:
+    assert parse_recurrence(text, lang) == expected
+
+
+def test_a_bare_digest_hour_is_read_in_working_hours() -> None:
+    assert parse_weekday_time("Senin jam 4", "id") == (0, "16:00")
+    assert parse_weekday_time("Senin jam 04.00", "id") == (0, "04:00")
