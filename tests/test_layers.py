@@ -55,3 +55,14 @@ def test_use_cases_do_not_reach_handlers_or_the_app(path: Path) -> None:
 )
 def test_no_product_module_is_too_long(path: Path) -> None:
     assert len(path.read_text(encoding="utf-8").splitlines()) <= LINE_LIMIT
+
+
+def test_the_bot_starts_without_loading_the_chart_and_export_libraries() -> None:
+    """matplotlib (~45 MB), openpyxl and icalendar are loaded by the first report or export, not at start-up."""
+    import subprocess
+    import sys
+
+    heavy = "{'matplotlib', 'openpyxl', 'icalendar'}"
+    code = f"import sys, bot.app, bot.services; print(sorted({heavy} & set(sys.modules)))"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert found.stdout.strip() == "[]", found.stdout + found.stderr

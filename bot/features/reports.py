@@ -22,7 +22,7 @@ from bot.features.indicators import show_number
 from bot.htmltext import escape, split_html
 from bot.i18n import Catalog, Markup, babel_locale
 from bot.ports import Sender
-from bot.reports import charts, exports, periods
+from bot.reports import periods
 from bot.reports.activity import ActivityCounter
 from bot.reports.figures import ReportFigures, figures
 from bot.reports.model import ActionRow, CalendarItem, ChartText, IndicatorRow, Period
@@ -239,6 +239,8 @@ class ReportService:
 
     def draw(self, found: ReportFigures, language: str) -> list[tuple[str, bytes]]:
         """The report's charts as (file name, PNG); runs in a worker thread."""
+        from bot.reports import charts  # matplotlib (~45 MB) is loaded by the first report, not at start-up
+
         text = self.chart_text(language)
         drawn = []
         if found.indicators:
@@ -344,6 +346,8 @@ class ReportService:
 
     async def export_files(self, here: ChatContext, what: str) -> list[tuple[str, bytes]]:
         """The files of one export (also for ``kembar export``)."""
+        from bot.reports import exports  # openpyxl and icalendar are loaded by the first export
+
         ui, tz = here.ui, here.timezone
         stem = f"kembar-{what}-{self.clock().astimezone(ZoneInfo(tz)).date().isoformat()}"
         if what == "actions":
