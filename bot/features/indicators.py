@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 
-from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
+from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
 from bot.dates import format_when, is_past
 from bot.i18n import Catalog, Markup, babel_locale
 from bot.ports import DeliveryError, Sender
 from bot.reports.figures import indicator_progress
+from bot.reports.model import IndicatorProgress
 from bot.translation.service import TranslationService
 from bot.when import read_when
 from storage.monitoring import EventRepository, IndicatorRepository
@@ -232,29 +233,18 @@ class IndicatorService:
             return reply("indicator.none")
         updates = await self.indicators.updates([i.id for i in indicators])
         now, zone = self.clock(), ZoneInfo(here.timezone)
-        lines = []
-        for indicator in indicators:
-            progress = indicator_progress(indicator, updates, now, zone)
-            lines.append(
-                self.progress_line(
-                    progress.programme, indicator, progress.value, progress.expected, progress.on_track, here
-                )
-            )
+        lines = [self.progress_line(i, indicator_progress(i, updates, now, zone), here) for i in indicators]
         return reply("indicator.list", items=Markup("\n".join(lines)))
 
-    def progress_line(
-        self, programme: str, indicator: Indicator, value: float, expected: float, on_track: bool, here: ChatContext
-    ) -> str:
+    def progress_line(self, indicator: Indicator, progress: IndicatorProgress, here: ChatContext) -> str:
         ui = here.ui
-        pace = Phrase("indicator.on_track") if on_track else Phrase("indicator.behind")
         return self.catalog.t(
             "indicator.line",
             ui,
-            programme=programme,
+            programme=progress.programme,
             name=indicator.name,
-            value=show_number(value, ui),
+            value=show_number(progress.value, ui),
             target=show_number(indicator.target, ui),
             period=self._period_text(indicator.period, indicator.by_date, here),
-            expected=show_number(expected, ui),
-            pace=Markup(self.catalog.t(str(pace), ui)),
+            pace=Markup(self.catalog.t("indicator.on_track" if progress.on_track else "indicator.behind", ui)),
         )

@@ -18,9 +18,9 @@ import asyncio
 import logging
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.chats import ChatDirectory
 from bot.context import ChatContext, zone_of
@@ -36,6 +36,7 @@ from storage.records import ActionItem, Chat, NewReminder, Reminder, Scope
 from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class AutomaticReports(Protocol):
@@ -298,38 +299,38 @@ class ReminderEngine:
             await self.reminders.mark_sent(reminder.id, now, late=late)
             return
         if text is not None:
-            try:
-                await self._send(chat.id, text, buttons)
-            except RetryLater as exc:
-                await self.reminders.reschedule(reminder.id, now + timedelta(seconds=exc.seconds), reminder.nominal_at)
-                return
-            except Migrated as exc:  # the group became a supergroup: everything moves, then it is sent there
-                await self.chats.migrated(chat.id, exc.new_chat_id)
-                await self.reminders.reschedule(reminder.id, now, reminder.nominal_at)
-                return
-            except DestinationGone:
-                await self.reminders.mark_sent(reminder.id, now, late=late)
-                return
-            except DeliveryError as exc:
-                await self._failed(reminder, chat, now, exc)
+            sent, _ = await self._delivered(reminder, chat, now, late, lambda: self._send(chat.id, text, buttons))
+            if not sent:
                 return
         await self._after_fire(reminder, chat, now, late, keep_going)
 
-    async def _fire_report(self, reminder: Reminder, chat: Chat, now: datetime, late: bool) -> None:
-        """An automatic report: once per period, also after downtime (the missed ones are not made up)."""
-        if self.reports is None:
-            await self.reminders.mark_sent(reminder.id, now, late=late)
-            return
+    async def _delivered(
+        self, reminder: Reminder, chat: Chat, now: datetime, late: bool, send: Callable[[], Awaitable[_T]]
+    ) -> tuple[bool, _T | None]:
+        """``send``'s result, or (False, None) when Telegram refused it and the reminder was dealt with here:
+        retried later, moved with its group, dropped for a group that is gone, or counted as a failure."""
         try:
-            following = await self.reports.automatic(await self.chats.context(chat), reminder)
+            return True, await send()
         except RetryLater as exc:
             await self.reminders.reschedule(reminder.id, now + timedelta(seconds=exc.seconds), reminder.nominal_at)
-            return
+        except Migrated as exc:  # the group became a supergroup: everything moves, then it is sent there
+            await self.chats.migrated(chat.id, exc.new_chat_id)
+            await self.reminders.reschedule(reminder.id, now, reminder.nominal_at)
         except DestinationGone:
             await self.reminders.mark_sent(reminder.id, now, late=late)
-            return
         except DeliveryError as exc:
             await self._failed(reminder, chat, now, exc)
+        return False, None
+
+    async def _fire_report(self, reminder: Reminder, chat: Chat, now: datetime, late: bool) -> None:
+        """An automatic report: once per period, also after downtime (the missed ones are not made up)."""
+        reports = self.reports
+        if reports is None:
+            await self.reminders.mark_sent(reminder.id, now, late=late)
+            return
+        here = await self.chats.context(chat)
+        sent, following = await self._delivered(reminder, chat, now, late, lambda: reports.automatic(here, reminder))
+        if not sent:
             return
         if following is None:
             await self.reminders.mark_sent(reminder.id, now, late=late)

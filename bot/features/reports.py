@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -142,7 +142,7 @@ class ReportService:
         last = await self.activity.repository.last_exchange(list(chats))
         return figures(
             period=period,
-            now=min(now, period.end) if period.end < now else now,
+            now=min(now, period.end),  # a past period is seen as it stood at its end
             zone=zone,
             items=items,
             events=events,
@@ -157,10 +157,7 @@ class ReportService:
         """The report's text in the group's language (Telegram HTML)."""
         t, ui, tz = self.catalog.t, here.ui, here.timezone
         locale = babel_locale(ui)
-        zone = ZoneInfo(tz)
-        first = format_date(found.period.start.astimezone(zone).date(), "medium", locale=locale)
-        last_day = found.period.end.astimezone(zone).date().toordinal() - 1
-        last = format_date(date.fromordinal(last_day), "medium", locale=locale)
+        first, last = self.days_of(found.period, here)
         scope = t("status.this_bridge" if here.partnered else "status.this_group", ui)
         lines = [t("report.title", ui, scope=Markup(scope), start=first, end=last)]
         if kind != "manual":
@@ -222,6 +219,15 @@ class ReportService:
         else:
             lines.append(t("status.no_deadlines", ui))
         return "\n".join(lines)
+
+    def days_of(self, period: Period, here: ChatContext) -> tuple[str, str]:
+        """The first and the last day of ``period`` (its end is exclusive), as the group writes dates."""
+        zone, locale = ZoneInfo(here.timezone), babel_locale(here.ui)
+        last = (period.end - timedelta(microseconds=1)).astimezone(zone).date()
+        return (
+            format_date(period.start.astimezone(zone).date(), "medium", locale=locale),
+            format_date(last, "medium", locale=locale),
+        )
 
     def chart_text(self, language: str) -> ChartText:
         t = self.catalog.t
@@ -308,12 +314,9 @@ class ReportService:
         recent = await self.reports.recent(here.id, REPORTS_SHOWN)
         if not recent:
             return reply("reports.none")
-        zone = ZoneInfo(here.timezone)
-        locale = babel_locale(here.ui)
         lines = []
         for r in recent:
-            first = format_date(r.start.astimezone(zone).date(), "medium", locale=locale)
-            last = format_date(date.fromordinal(r.end.astimezone(zone).date().toordinal() - 1), "medium", locale=locale)
+            first, last = self.days_of(Period(r.start, r.end), here)
             lines.append(
                 self.catalog.t(
                     "reports.line",
