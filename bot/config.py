@@ -7,7 +7,9 @@ Public variable names (keep them stable):
 ``KEMBAR_SEND_RATE``, ``KEMBAR_GROUP_RATE``, the data and limit settings (``KEMBAR_KEEP_RELAYED_DAYS``,
 ``KEMBAR_KEEP_LINKS_DAYS``, ``KEMBAR_KEEP_TRANSLATIONS_DAYS``, ``KEMBAR_TRANSLATION_CACHE_MAX``,
 ``KEMBAR_FORGET_REMOVED_DAYS``, ``KEMBAR_APPROVAL``, ``KEMBAR_ALLOWED_CHATS``,
-``KEMBAR_MAX_GROUPS_PER_BRIDGE``, ``KEMBAR_MAX_OPEN_ITEMS``, ``KEMBAR_MAX_REMINDERS``) and ``KEMBAR_CONFIG``.
+``KEMBAR_MAX_GROUPS_PER_BRIDGE``, ``KEMBAR_MAX_OPEN_ITEMS``, ``KEMBAR_MAX_REMINDERS``), webhook mode and
+operations (``KEMBAR_WEBHOOK_URL``, ``KEMBAR_WEBHOOK_SECRET``, ``KEMBAR_LISTEN``, ``KEMBAR_METRICS_LISTEN``) and
+``KEMBAR_CONFIG``.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ _TOML_KEYS = {
     "max_groups_per_bridge": "KEMBAR_MAX_GROUPS_PER_BRIDGE",
     "max_open_items": "KEMBAR_MAX_OPEN_ITEMS",
     "max_reminders": "KEMBAR_MAX_REMINDERS",
+    "webhook_url": "KEMBAR_WEBHOOK_URL",
+    "webhook_secret": "KEMBAR_WEBHOOK_SECRET",
+    "listen": "KEMBAR_LISTEN",
+    "metrics_listen": "KEMBAR_METRICS_LISTEN",
 }
 
 
@@ -89,6 +95,17 @@ class Settings:
     max_groups_per_bridge: int = 10
     max_open_items: int = 500  # per bridge (or group)
     max_reminders: int = 200  # pending numbered reminders per bridge (or group)
+    # Webhook mode (bot.web): Telegram posts updates to webhook_url; Kembar listens on `listen`.
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    listen: tuple[str, int] = ("0.0.0.0", 8080)
+    # Polling mode: where /healthz, /readyz and /metrics are served (None: not served).
+    metrics_listen: tuple[str, int] | None = None
+
+    @property
+    def webhook(self) -> bool:
+        """Webhook mode (else long polling)."""
+        return self.webhook_url is not None
 
     @property
     def database_password(self) -> str | None:
@@ -103,7 +120,8 @@ class Settings:
         """Values that must never appear in logs, errors or the database."""
         password = self.database_password
         encoded = quote(password, safe="") if password else None
-        return tuple(dict.fromkeys(s for s in (self.token, self.translator_api_key, password, encoded) if s))
+        values = (self.token, self.translator_api_key, password, encoded, self.webhook_secret)
+        return tuple(dict.fromkeys(s for s in values if s))
 
 
 def _read_toml(path_text: str) -> dict[str, str]:
@@ -146,6 +164,16 @@ def _number(variable: str, value: str | None, default: float, low: float, high: 
     if not low <= number <= high:
         raise ConfigError(variable, f"must be between {low:g} and {high:g}, got {value!r}")
     return number
+
+
+_SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # Telegram allows 1-256 of these; we ask for 16+
+
+
+def _host_port(variable: str, value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(variable, f"must be host:port (e.g. 0.0.0.0:8080), got {value!r}")
+    return host.strip("[]") or "0.0.0.0", int(port)
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -235,6 +263,21 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if approval_text not in ("on", "off"):
         raise ConfigError("KEMBAR_APPROVAL", f"must be on or off, got {approval_text!r}")
 
+    webhook_url = get("KEMBAR_WEBHOOK_URL")
+    webhook_secret = get("KEMBAR_WEBHOOK_SECRET")
+    if webhook_url is not None:
+        _check_url("KEMBAR_WEBHOOK_URL", webhook_url, ("https", "http"))
+        if urlsplit(webhook_url).scheme != "https" and urlsplit(webhook_url).hostname not in ("127.0.0.1", "localhost"):
+            raise ConfigError("KEMBAR_WEBHOOK_URL", "must be an https URL (Telegram posts only to HTTPS)")
+        if webhook_secret is None:
+            raise ConfigError("KEMBAR_WEBHOOK_SECRET", "is required with KEMBAR_WEBHOOK_URL")
+    if webhook_secret is not None and not _SECRET_TOKEN_RE.match(webhook_secret):
+        # Never echo the value.
+        raise ConfigError("KEMBAR_WEBHOOK_SECRET", "must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+    listen = _host_port("KEMBAR_LISTEN", get("KEMBAR_LISTEN") or "0.0.0.0:8080")
+    raw_metrics = get("KEMBAR_METRICS_LISTEN")
+    metrics_listen = _host_port("KEMBAR_METRICS_LISTEN", raw_metrics) if raw_metrics else None
+
     return Settings(
         token=token,
         bot_api_url=bot_api_url,
@@ -258,4 +301,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         max_groups_per_bridge=count("KEMBAR_MAX_GROUPS_PER_BRIDGE", 10, 1000),
         max_open_items=count("KEMBAR_MAX_OPEN_ITEMS", 500, 1_000_000),
         max_reminders=count("KEMBAR_MAX_REMINDERS", 200, 1_000_000),
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        listen=listen,
+        metrics_listen=metrics_listen,
     )

@@ -139,3 +139,35 @@ def test_data_and_limit_settings() -> None:
     assert listed.allowed_chats == (-1001, -1002, -1003) and listed.approval  # a list turns approval on
     assert listed.keep_links_days == 7.0
     assert not load_settings({"KEMBAR_ALLOWED_CHATS": "-1001", "KEMBAR_APPROVAL": "off"}).approval
+
+
+def test_webhook_settings_are_read_and_checked() -> None:
+    from bot.config import ConfigError, load_settings
+
+    secret = "s3cret-token_0123456789"
+    settings = load_settings(
+        {
+            "KEMBAR_WEBHOOK_URL": "https://kembar.example.org/telegram",
+            "KEMBAR_WEBHOOK_SECRET": secret,
+            "KEMBAR_LISTEN": "127.0.0.1:8443",
+            "KEMBAR_METRICS_LISTEN": "[::1]:9100",
+        }
+    )
+    assert settings.webhook and settings.listen == ("127.0.0.1", 8443)
+    assert settings.metrics_listen == ("::1", 9100)
+    assert secret in settings.secrets and secret not in repr(settings)
+    assert not load_settings({}).webhook and load_settings({}).listen == ("0.0.0.0", 8080)
+    bad = [
+        ({"KEMBAR_WEBHOOK_URL": "https://k.example.org/t"}, "KEMBAR_WEBHOOK_SECRET"),
+        ({"KEMBAR_WEBHOOK_URL": "http://k.example.org/t", "KEMBAR_WEBHOOK_SECRET": secret}, "KEMBAR_WEBHOOK_URL"),
+        ({"KEMBAR_WEBHOOK_SECRET": "short"}, "KEMBAR_WEBHOOK_SECRET"),
+        ({"KEMBAR_LISTEN": "8080"}, "KEMBAR_LISTEN"),
+        ({"KEMBAR_METRICS_LISTEN": "host:99999"}, "KEMBAR_METRICS_LISTEN"),
+    ]
+    for env, variable in bad:
+        try:
+            load_settings(env)
+        except ConfigError as exc:
+            assert exc.variable == variable and "short" not in str(exc)
+        else:
+            raise AssertionError(f"{env} was accepted")
