@@ -27,6 +27,7 @@ from telegram.ext import (
 import handlers
 from bot.config import Settings
 from bot.i18n import FALLBACK, Catalog
+from bot.intake import Intake
 from bot.jobs import ReminderJobs, start_retention
 from bot.polling import DurablePoller
 from bot.ratelimit import PerChatRateLimiter
@@ -36,11 +37,13 @@ from bot.translation import Translator
 from handlers import basic, bridge, relay
 from handlers.context import SERVICES_KEY, KembarContext
 from handlers.errors import on_error
+from storage.cluster import Liveness
 from storage.inbox import InboxRepository
 
 logger = logging.getLogger(__name__)
 
 JOBS_KEY = "kembar.reminder_jobs"
+DUTY_SECONDS = 1.0  # with several instances: how often one looks for a lead and for a gone one's work
 
 KembarApp = Application[Any, KembarContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
@@ -92,10 +95,12 @@ def build_application(
             )
         await set_command_menus(app, catalog)
         if reminder_jobs and app.job_queue is not None:
-            jobs = ReminderJobs(app.job_queue, services.reminder_engine, services.wakeups)
+            cluster = services.cluster
+            leading = lambda: cluster.leading  # noqa: E731 (read at each sweep)
+            jobs = ReminderJobs(app.job_queue, services.reminder_engine, services.wakeups, leading=leading)
             jobs.start()
             app.bot_data[JOBS_KEY] = jobs
-            start_retention(app.job_queue, services.privacy)
+            start_retention(app.job_queue, services.privacy, leading=leading)
 
     async def post_shutdown(app: KembarApp) -> None:
         services = app.bot_data.pop(SERVICES_KEY, None)
@@ -150,35 +155,62 @@ def _batch(app: KembarApp) -> AbstractAsyncContextManager[object]:
     return services.relay.batch()
 
 
+def _services(app: KembarApp) -> Services | None:
+    services = app.bot_data.get(SERVICES_KEY)
+    return services if isinstance(services, Services) else None
+
+
 def _inbox(app: KembarApp) -> InboxRepository | None:
     """Where updates wait to be processed after their acknowledgement (None before the services run)."""
-    services = app.bot_data.get(SERVICES_KEY)
-    return services.inbox if isinstance(services, Services) else None
+    services = _services(app)
+    return services.inbox if services is not None else None
+
+
+def _live(app: KembarApp) -> Liveness | None:
+    services = _services(app)
+    return services.cluster.live if services is not None else None
+
+
+async def _lead(app: KembarApp) -> bool:
+    services = _services(app)
+    return services is not None and await services.cluster.try_lead()
+
+
+def make_intake(app: KembarApp) -> Intake:
+    return Intake(app, batch=lambda: _batch(app), inbox=lambda: _inbox(app), live=lambda: _live(app))
+
+
+async def _duties(app: KembarApp, intake: Intake) -> None:
+    """With several instances (PostgreSQL), every second: try for the lead (housekeeping, and polling in
+    polling mode), run the updates a gone instance had taken, deliver to the chats it delivered to."""
+    services = _services(app)
+    if services is None or not services.cluster.shared:
+        return
+    while not intake.stopping:
+        try:
+            await services.cluster.try_lead()
+            await intake.adopt()
+            await services.delivery.resume()
+        except Exception as exc:
+            logger.warning("looking for the work of gone instances failed (%s); trying again", type(exc).__name__)
+        await intake.pause(DUTY_SECONDS)
 
 
 @asynccontextmanager
-async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[DurablePoller]:
-    """Run the application with durable long polling inside the current event loop.
-
-    Mirrors ``Application.run_polling``: initialize, post_init, start, poll ... stop, shutdown, post_shutdown.
-    """
+async def _started(app: KembarApp) -> AsyncIterator[Intake]:
+    """initialize, post_init (the services), start … stop, shutdown, post_shutdown, around the intake."""
     await app.initialize()
-    poller = DurablePoller(
-        app,
-        timeout=poll_timeout,
-        allowed_updates=Update.ALL_TYPES,
-        batch=lambda: _batch(app),
-        inbox=lambda: _inbox(app),
-    )
+    intake = make_intake(app)
     try:
         if app.post_init:
             await app.post_init(app)
         await app.start()
-        await poller.start()
+        duties = asyncio.create_task(_duties(app, intake), name="kembar-duties")
         try:
-            yield poller
+            yield intake
         finally:
-            await poller.stop()
+            await intake.stop()
+            await duties
             if app.running:
                 await app.stop()
     finally:
@@ -189,20 +221,50 @@ async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[Du
                 await app.post_shutdown(app)
 
 
+@asynccontextmanager
+async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[DurablePoller]:
+    """Run the application with durable long polling inside the current event loop (with several instances,
+    this one polls once it leads). Mirrors ``Application.run_polling``."""
+    async with _started(app) as intake:
+        poller = DurablePoller(
+            app, intake, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, lead=lambda: _lead(app)
+        )
+        await poller.start()
+        try:
+            yield poller
+        finally:
+            await poller.stop()
+
+
+class ClusterLost(Exception):
+    """This instance lost its coordination connection (bot.cluster): it stops, others take its work over."""
+
+
 async def serve(settings: Settings) -> None:
-    """``kembar run``: poll until SIGINT/SIGTERM (or a fatal error such as a rejected token)."""
+    """``kembar run``: long polling, or the webhook with ``KEMBAR_WEBHOOK_URL``, until SIGINT/SIGTERM, a fatal
+    error such as a rejected token, or the loss of this instance's place in the cluster."""
     import signal
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running(build_application(settings)) as poller:
-        waiter = asyncio.ensure_future(stop.wait())
-        polling = asyncio.ensure_future(poller.wait())
-        await asyncio.wait({waiter, polling}, return_when=asyncio.FIRST_COMPLETED)
-        waiter.cancel()
+    app = build_application(settings)
+    async with running(app) as poller:
+        services = _services(app)
+        assert services is not None
+        waiters: set[asyncio.Future[Any]] = {
+            asyncio.ensure_future(stop.wait()),
+            asyncio.ensure_future(services.cluster.lost.wait()),
+        }
+        # Shielded: leaving the block stops the poller cleanly (running() does), never by cancelling it midway.
+        polling = asyncio.ensure_future(asyncio.shield(poller.wait()))
+        await asyncio.wait({*waiters, polling}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
         if polling.done():
             polling.result()  # re-raise a fatal polling error
         else:
             polling.cancel()
+        if services.cluster.lost.is_set():
+            raise ClusterLost("this instance lost its database connection; its work is taken over by the others")

@@ -4,6 +4,12 @@ The outbox (relay_jobs) is the truth: a job is marked done only after its messag
 links stored, so a crash re-sends at most the one job that was in flight. Each destination has its own
 worker, so a slow or rate-limited chat never holds up the others; within a destination jobs go strictly
 in outbox order, which is the order the source groups sent them.
+
+With several instances on one database, a worker first takes the destination's lease (storage.cluster):
+one instance at a time delivers to a chat, so the order holds across instances; a gone instance's
+leases are taken over (:meth:`Delivery.resume`), re-sending at most the job it had in flight. Before
+each send the destination's membership of the job's bridge is read from the database (no cache): a chat
+that left a bridge gets nothing more from it, whatever any instance had cached.
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ from bot.relay import CAPTION_MEDIA, InboundMessage
 from bot.rendering import Renderer
 from bot.reports.activity import ActivityCounter
 from bot.translation.service import TranslationService
+from storage.cluster import LeaseRepository, Liveness
 from storage.records import MessageLink, RelayJob
-from storage.repos import ChatRepository, MessageLinkRepository, OutboxRepository
+from storage.repos import BridgeRepository, ChatRepository, MessageLinkRepository, OutboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +64,14 @@ class Delivery:
         idle_timeout: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
         activity: ActivityCounter | None = None,
+        bridges: BridgeRepository | None = None,
+        leases: LeaseRepository | None = None,
+        live: Liveness | None = None,
     ) -> None:
         self.activity = activity
+        self.bridges = bridges  # membership read at send time (None: not checked, in unit tests)
+        self.leases = leases
+        self.live = live
         self.outbox = outbox
         self.links = links
         self.chats = chats
@@ -79,7 +92,18 @@ class Delivery:
     # ---- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
         """Resume every destination with pending work (after a restart or a crash)."""
-        for dst in await self.outbox.pending_destinations():
+        await self.resume()
+
+    async def resume(self) -> int:
+        """Start the destinations with pending work that no live instance delivers to (after a restart, or
+        when another instance is gone); how many."""
+        destinations = await self.outbox.pending_destinations(self.live)
+        for dst in destinations:
+            self.notify(dst)
+        return len(destinations)
+
+    def notify_many(self, destinations: list[int]) -> None:
+        for dst in destinations:
             self.notify(dst)
 
     async def stop(self) -> None:
@@ -114,10 +138,31 @@ class Delivery:
         until its next message."""
         event = self._wake[dst]
         failures = 0
+        leased = False
         try:
             while not self._stopping:
+                if not leased:
+                    try:
+                        leased = await self._acquire(dst)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        logger.warning("the delivery lease of chat %s could not be read; trying later", dst)
+                        leased = False
+                        await asyncio.sleep(self.max_backoff / 4)
+                        continue
+                    if not leased:
+                        return  # another live instance delivers to this chat
+
                 try:
                     if not await self._work(dst, event):
+                        if leased:  # idle (or the chat gone): let another instance deliver from now on
+                            await self._release(dst)
+                            leased = False
+                        if event.is_set() and not self._stopping:
+                            continue  # work came meanwhile: take the lease again
+                        # No await between here and the worker's end: work notified from now on starts a
+                        # new worker.
                         return
                     failures = 0
                 except asyncio.CancelledError:
@@ -133,6 +178,17 @@ class Delivery:
                 self._workers.pop(dst, None)
                 self._wake.pop(dst, None)
 
+    async def _acquire(self, dst: int) -> bool:
+        if self.leases is None or self.live is None:
+            return True
+        return await self.leases.acquire(dst, self.live)
+
+    async def _release(self, dst: int) -> None:
+        if self.leases is None or self.live is None:
+            return
+        with contextlib.suppress(Exception):  # a lease left behind is taken over once this instance is gone
+            await self.leases.release(dst, self.live)
+
     async def _work(self, dst: int, event: asyncio.Event) -> bool:
         """One round: send what is pending; False when the worker should end (idle, or the chat gone)."""
         event.clear()
@@ -141,8 +197,7 @@ class Delivery:
             try:
                 await asyncio.wait_for(event.wait(), self.idle_timeout)
             except TimeoutError:
-                # No await between here and the worker's end: work notified from now on starts a new one.
-                return event.is_set()
+                return False
             return True
         messages = [InboundMessage.from_payload(job.payload) for job in jobs]
         await self._translate_ahead(dst, jobs, messages)
@@ -175,6 +230,9 @@ class Delivery:
                 continue
             except NotModified:
                 pass
+            except LeftBridge as exc:
+                await self.outbox.mark_failed(job.id, str(exc))
+                return True
             except Migrated as exc:
                 logger.warning("chat %s became %s: moving it", job.dst_chat_id, exc.new_chat_id)
                 await self.on_migrated(job.dst_chat_id, exc.new_chat_id)
@@ -223,6 +281,9 @@ class Delivery:
         dst = await self.chats.get(job.dst_chat_id)
         if dst is None:
             raise DestinationGone("destination chat is not known")
+        if self.bridges is not None and job.bridge_id is not None:
+            if not await self.bridges.is_member(job.bridge_id, job.dst_chat_id):
+                raise LeftBridge(f"chat {job.dst_chat_id} is no longer in bridge {job.bridge_id}")
         translated = None
         text = message.translatable
         if text:
@@ -309,6 +370,10 @@ class Delivery:
                         await self.sender.edit_text(job.dst_chat_id, rest[index].dst_message_id, part)
                 else:
                     await self.sender.send_text(job.dst_chat_id, part, reply_to=first)
+
+
+class LeftBridge(Exception):
+    """The destination left the job's bridge after the job was stored: it is not sent."""
 
 
 def _reason(exc: BaseException) -> str:

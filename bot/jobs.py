@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram.ext import CallbackContext, Job, JobQueue
@@ -24,10 +25,17 @@ RETENTION_SECONDS = 6 * 3600.0
 RETENTION_JOB = "kembar-retention"
 
 
-def start_retention(queue: JobQueue[Any], privacy: PrivacyService) -> Job[Any]:
-    """The data retention run (bot.features.privacy): a minute after start, then every six hours."""
+def _always() -> bool:
+    return True
+
+
+def start_retention(queue: JobQueue[Any], privacy: PrivacyService, leading: Callable[[], bool] = _always) -> Job[Any]:
+    """The data retention run (bot.features.privacy): a minute after start, then every six hours; with
+    several instances, by the leader only."""
 
     async def run(_context: CallbackContext[Any, Any, Any, Any]) -> None:
+        if not leading():
+            return
         try:
             await privacy.run_retention()
         except Exception:
@@ -43,7 +51,10 @@ def start_retention(queue: JobQueue[Any], privacy: PrivacyService) -> Job[Any]:
 
 
 class ReminderJobs:
-    def __init__(self, queue: JobQueue[Any], engine: ReminderEngine, wakeups: Wakeups) -> None:
+    def __init__(
+        self, queue: JobQueue[Any], engine: ReminderEngine, wakeups: Wakeups, leading: Callable[[], bool] = _always
+    ) -> None:
+        self.leading = leading  # digests are planned by the leader; every instance sends what is due
         self.queue = queue
         self.engine = engine
         self.wakeups = wakeups
@@ -89,7 +100,8 @@ class ReminderJobs:
 
     async def _sweep(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         try:
-            await self.engine.ensure_digests()
+            if self.leading():
+                await self.engine.ensure_digests()
         except Exception:
             logger.exception("planning digests failed")
         await self._fire(context)

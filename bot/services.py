@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.chats import ChatDirectory
+from bot.cluster import Cluster, make_cluster
 from bot.config import Settings
 from bot.context import Permissions
 from bot.delivery import Delivery
@@ -34,6 +35,7 @@ from bot.translation import Translator, build_translator
 from bot.translation.service import TranslationService
 from storage.approvals import ApprovalRepository
 from storage.chatdata import ChatDataRepository
+from storage.cluster import LeaseRepository
 from storage.db import Database
 from storage.inbox import InboxRepository
 from storage.linkcodes import JoinRequestRepository
@@ -60,6 +62,7 @@ class Services:
     settings: Settings
     catalog: Catalog
     db: Database
+    cluster: Cluster
     chats: ChatDirectory
     outbox: OutboxRepository
     inbox: InboxRepository
@@ -94,6 +97,7 @@ class Services:
         detector_languages: tuple[str, ...] = SUGGESTED_LANGUAGES,
     ) -> Services:
         db = Database(settings.database_url)
+        cluster = make_cluster(db)
         chat_repo, bridge_repo, glossary = ChatRepository(db), BridgeRepository(db), GlossaryRepository(db)
         outbox = OutboxRepository(db)
         people = PeopleRepository(db)
@@ -151,6 +155,7 @@ class Services:
             clock=clock,
             on_schedule_change=wakeups.emit,
             reports=reports,
+            live=cluster.live,
         )
         bridges = BridgeService(
             bridges=bridge_repo,
@@ -177,7 +182,11 @@ class Services:
             on_gone=bridges.destination_gone,
             on_migrated=chats.migrated,
             activity=activity,
+            bridges=bridge_repo,
+            leases=LeaseRepository(db),
+            live=cluster.live,
         )
+        cluster.on_jobs(delivery.notify_many)  # another instance stored jobs for these chats
         chats.moved.listen(lambda _old, new: delivery.notify(new))  # pending jobs moved to the new id
         actions = ActionService(
             actions=action_repo,
@@ -196,6 +205,7 @@ class Services:
             settings=settings,
             catalog=catalog,
             db=db,
+            cluster=cluster,
             chats=chats,
             outbox=outbox,
             inbox=inbox,
@@ -259,8 +269,14 @@ class Services:
         )
 
     async def start(self) -> None:
-        await self.db.upgrade()
-        await self.delivery.start()
+        """Join the cluster (on SQLite: make sure no other instance runs), migrate, resume deliveries."""
+        await self.cluster.start()
+        try:
+            await self.db.upgrade()
+            await self.delivery.start()
+        except BaseException:
+            await self.cluster.stop()
+            raise
 
     async def close(self) -> None:
         await self.actions.close()
@@ -273,4 +289,5 @@ class Services:
         close = getattr(self.translator, "close", None)
         if callable(close):
             close()
+        await self.cluster.stop()  # after the last write: the locks go with the coordination connection
         await self.db.dispose()

@@ -48,6 +48,14 @@ class BridgeRepository:
         cache.store(cache.bridges, chat_id, bridge, started)
         return bridge
 
+    async def is_member(self, bridge_id: int, chat_id: int) -> bool:
+        """Whether the chat is in that bridge now: read from the database, never from a cache (delivery asks
+        it before every send, so no instance ever sends to a chat that left, whatever it has cached)."""
+        query = select(BridgeMemberRow.chat_id).where(
+            BridgeMemberRow.bridge_id == bridge_id, BridgeMemberRow.chat_id == chat_id
+        )
+        return await self.db.run_sync(lambda conn: conn.execute(query).first() is not None)
+
     async def get(self, bridge_id: int) -> Bridge | None:
         async with self.db.session() as session:
             return (await self._load(session, [bridge_id])).get(bridge_id)

@@ -29,6 +29,7 @@ from storage.models import (
     BridgeRow,
     ChatRow,
     ChatScheduleRow,
+    DeliveryLeaseRow,
     EventRow,
     IndicatorRow,
     IndicatorUpdateRow,
@@ -75,6 +76,7 @@ def chat_columns() -> list[tuple[str, str]]:
         ("chat_schedules", "chat_id"),
         ("relay_jobs", "src_chat_id"),
         ("relay_jobs", "dst_chat_id"),
+        ("delivery_leases", "dst_chat_id"),
         ("message_links", "src_chat_id"),
         ("message_links", "dst_chat_id"),
         ("approved_chats", "chat_id"),
@@ -163,6 +165,8 @@ class ChatDataRepository:
                     .values(dst_chat_id=new)
                     .execution_options(synchronize_session=False)
                 )
+                # Whoever delivered to the old id lets go; the new id's deliverer takes its own lease.
+                await session.execute(delete(DeliveryLeaseRow).where(DeliveryLeaseRow.dst_chat_id == old))
                 await _move_activity(session, old, new)
                 await _move_reports(session, old, new)
                 await _rescope(session, Scope.of(None, old), Scope.of(None, new))
@@ -195,6 +199,8 @@ class ChatDataRepository:
                 await run(session, "action_items", delete(ActionItemRow).where(ActionItemRow.chat_id == chat_id))
                 either = or_(RelayJobRow.src_chat_id == chat_id, RelayJobRow.dst_chat_id == chat_id)
                 await run(session, "relay_jobs", delete(RelayJobRow).where(either))
+                dst_lease = DeliveryLeaseRow.dst_chat_id == chat_id
+                await run(session, "delivery_leases", delete(DeliveryLeaseRow).where(dst_lease))
                 await run(session,
                     "message_links",
                     delete(MessageLinkRow).where(

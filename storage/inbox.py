@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from storage._shared import rowcount, upsert
+from storage.cluster import Liveness
 from storage.db import Database
 from storage.models import InboxRow, utcnow
 
@@ -29,8 +30,9 @@ class InboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def store(self, items: Sequence[InboxItem]) -> list[int]:
-        """Store updates to process; returns the ids that are new (a redelivered update is not)."""
+    async def store(self, items: Sequence[InboxItem], holder: str | None = None) -> list[int]:
+        """Store updates to process (taken by ``holder``, the instance that runs them); returns the ids that
+        are new (a redelivered update is not)."""
         if not items:
             return []
         now = utcnow()
@@ -47,6 +49,7 @@ class InboxRepository:
                             "state": PENDING,
                             "payload": item.payload,
                             "received_at": now,
+                            "holder": holder,
                         }
                         for item in fresh
                     ]
@@ -101,24 +104,33 @@ class InboxRepository:
                 .execution_options(synchronize_session=False)
             )
 
-    async def pending(self) -> list[InboxItem]:
-        """Updates acknowledged but not started (a restart picks them up), oldest first."""
+    async def adopt(self, live: Liveness) -> tuple[int, list[InboxItem]]:
+        """Take over the updates of instances that are gone (or of an earlier run of this one): those a
+        crash interrupted are abandoned (never run twice: at most once), those not started yet are now
+        this instance's to run, oldest first. Returns (how many were abandoned, the updates taken)."""
         async with self.db.session() as session:
-            rows = (
-                await session.scalars(select(InboxRow).where(InboxRow.state == PENDING).order_by(InboxRow.update_id))
-            ).all()
-            return [InboxItem(r.update_id, r.chat_key, dict(r.payload or {})) for r in rows]
-
-    async def abandon_started(self) -> int:
-        """Updates a crash interrupted: they are not run again (at most once); how many."""
-        async with self.db.session() as session:
-            result = await session.execute(
+            abandoned = await session.execute(
                 update(InboxRow)
-                .where(InboxRow.state == STARTED)
+                .where(InboxRow.state == STARTED, live.gone(InboxRow.holder))
                 .values(state=ABANDONED, payload=None, done_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
-            return rowcount(result)
+            rows = await session.execute(
+                update(InboxRow)
+                .where(InboxRow.state == PENDING, live.gone(InboxRow.holder))
+                .values(holder=live.me)
+                .returning(InboxRow.update_id, InboxRow.chat_key, InboxRow.payload)
+                .execution_options(synchronize_session=False)
+            )
+            taken = sorted((row.update_id, row.chat_key, row.payload) for row in rows)
+            items = [InboxItem(update_id, key, dict(payload or {})) for update_id, key, payload in taken]
+            return rowcount(abandoned), items
+
+    async def counts(self) -> dict[str, int]:
+        """Updates per state (the operator's view of what waits)."""
+        async with self.db.session() as session:
+            rows = await session.execute(select(InboxRow.state, func.count()).group_by(InboxRow.state))
+            return {state: count for state, count in rows}
 
     async def quarantine(self, update_id: int, payload: dict[str, Any], error: str) -> None:
         """Set aside an update that cannot be read: its raw JSON is kept for the operator."""

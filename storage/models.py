@@ -413,6 +413,19 @@ class InboxRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The instance that took it (bot.cluster); another instance adopts it when that one is gone.
+    holder: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class DeliveryLeaseRow(Base):
+    """Which instance delivers to a destination chat now (bot.cluster): one at a time, so a chat's copies
+    keep their order across instances. A lease whose holder is no longer alive is taken over."""
+
+    __tablename__ = "delivery_leases"
+
+    dst_chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    holder: Mapped[str] = mapped_column(String(32))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class GlossaryTermRow(Base):

@@ -9,14 +9,15 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, delete, func, select, tuple_, update
+from sqlalchemy import Connection, Row, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._shared import rowcount, upsert
+from storage.cluster import Liveness
 from storage.db import Database
 from storage.messagelinks import links_statement
-from storage.models import RelayJobRow, utcnow
+from storage.models import DeliveryLeaseRow, RelayJobRow, utcnow
 from storage.records import MessageLink, NewRelayJob, RelayJob
 
 PENDING = "pending"
@@ -26,6 +27,8 @@ STATES = (PENDING, DONE, FAILED)
 
 _Key = tuple[int, int, int, int]
 _KEYS_PER_QUERY = 200  # (src chat, src message, dst chat, version) tuples per IN list
+CHANNEL = "kembar_outbox"  # PostgreSQL NOTIFY channel: new jobs for these destinations (comma-separated ids)
+_NOTIFY_PER_CALL = 300  # destination ids per notification (a payload is at most 8000 bytes)
 _SQLITE_INSERT_LINK = (
     "INSERT INTO message_links (src_chat_id, src_message_id, dst_chat_id, dst_message_id, created_at)"
     " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
@@ -103,9 +106,16 @@ class OutboxRepository:
             RelayJobRow.src_chat_id, RelayJobRow.src_message_id, RelayJobRow.dst_chat_id, RelayJobRow.version
         )
 
+        shared = self.db.engine.dialect.name == "postgresql"
+        destinations = sorted({job.dst_chat_id for job in unique})
+
         def work(conn: Connection) -> list[RelayJob]:
             # executemany inserts the rows one after another, so the ids follow the list order.
             conn.execute(insert, rows)
+            if shared:  # wakes the deliverer of each destination, on whichever instance, once this commits
+                for start in range(0, len(destinations), _NOTIFY_PER_CALL):
+                    ids = ",".join(str(dst) for dst in destinations[start : start + _NOTIFY_PER_CALL])
+                    conn.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": ids})
             if not read_back:
                 return []
             stored: dict[_Key, RelayJob] = {}
@@ -125,16 +135,18 @@ class OutboxRepository:
         query = query.order_by(RelayJobRow.id).limit(limit)
         return await self.db.run_sync(lambda conn: [_job(row) for row in conn.execute(query)])
 
-    async def pending_destinations(self) -> list[int]:
-        """The chats with pending jobs, the one waiting longest first."""
-        async with self.db.session() as session:
-            oldest = func.min(RelayJobRow.id)
-            rows = await session.execute(
-                select(RelayJobRow.dst_chat_id, oldest)
-                .where(RelayJobRow.state == PENDING)
-                .group_by(RelayJobRow.dst_chat_id)
-                .order_by(oldest)
+    async def pending_destinations(self, live: Liveness | None = None) -> list[int]:
+        """The chats with pending jobs, the one waiting longest first; with ``live``, only those that no live
+        instance but this one delivers to (no lease, a lease of a gone instance, or this one's own)."""
+        oldest = func.min(RelayJobRow.id)
+        query = select(RelayJobRow.dst_chat_id, oldest).where(RelayJobRow.state == PENDING)
+        if live is not None and live.shared:
+            lease = DeliveryLeaseRow
+            query = query.outerjoin(lease, lease.dst_chat_id == RelayJobRow.dst_chat_id).where(
+                or_(lease.holder == live.me, live.gone(lease.holder))
             )
+        async with self.db.session() as session:
+            rows = await session.execute(query.group_by(RelayJobRow.dst_chat_id).order_by(oldest))
             return [dst for dst, _ in rows]
 
     async def get(self, job_id: int) -> RelayJob | None:

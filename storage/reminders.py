@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
+from storage.cluster import Liveness
 from storage.db import Database
 from storage.models import (
     ActionItemRow,
@@ -197,6 +198,18 @@ class ReminderRepository:
         statement = (
             update(ReminderRow)
             .where(ReminderRow.state == CLAIMED, ReminderRow.claimed_at < self._database_now(-older_than))
+            .values(state=PENDING, claimed_at=None, claimed_by=None)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.db.session() as session:
+            return rowcount(await session.execute(statement))
+
+    async def release_gone(self, live: Liveness) -> int:
+        """Put back to pending the reminders claimed by instances that are gone (killed while sending);
+        how many. One that was sent but not yet marked goes out a second time: at most once more."""
+        statement = (
+            update(ReminderRow)
+            .where(ReminderRow.state == CLAIMED, live.gone(ReminderRow.claimed_by))
             .values(state=PENDING, claimed_at=None, claimed_by=None)
             .execution_options(synchronize_session=False)
         )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.app import build_application
+from bot.cluster import AlreadyRunning
 from bot.polling import DurablePoller
 from bot.sandbox.town import Town
 from bot.services import Services
@@ -179,17 +182,24 @@ async def test_two_bot_processes_on_one_database_send_each_reminder_once(world: 
             await world.ask(surabaya, f"/remind besok jam 10 Pengingat nomor {n}")
     clock.now = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
     apps = [build_application(world.settings(), clock=clock, reminder_jobs=False) for _ in range(2)]
+    sqlite = world.database_url.startswith("sqlite")
+    started: list[Any] = []
     try:
         for app in apps:
             await app.initialize()
+            started.append(app)
             assert app.post_init is not None
+            if sqlite and len(started) == 2:  # several instances need PostgreSQL: the second refuses
+                with pytest.raises(AlreadyRunning, match="several instances need PostgreSQL"):
+                    await app.post_init(app)
+                return
             await app.post_init(app)
         pair: list[Any] = [app.bot_data[SERVICES_KEY].reminder_engine for app in apps]
         import asyncio
 
         counts = await asyncio.gather(pair[0].run_due(), pair[1].run_due())
     finally:
-        for app in apps:
+        for app in started:
             await app.shutdown()
             if app.post_shutdown:
                 await app.post_shutdown(app)

@@ -32,6 +32,7 @@ from bot.ports import Buttons, DeliveryError, DestinationGone, Migrated, NotAllo
 from bot.schedule import after_quiet_hours, next_local_time, next_occurrence
 from bot.signals import Signal
 from bot.translation.service import TranslationService
+from storage.cluster import Liveness
 from storage.records import ActionItem, Chat, NewReminder, Reminder, Scope
 from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository
 
@@ -73,6 +74,7 @@ class ReminderEngine:
         clock: Callable[[], datetime],
         on_schedule_change: Callable[[], None] = lambda: None,
         reports: AutomaticReports | None = None,
+        live: Liveness | None = None,
     ) -> None:
         self.reminders = reminders
         self.reports = reports
@@ -84,7 +86,9 @@ class ReminderEngine:
         self.catalog = catalog
         self.sender = sender
         self.clock = clock
-        self.claimer = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # Claims name the instance (bot.cluster): a gone instance's claims are released at once.
+        self.live = live
+        self.claimer = live.me if live is not None else f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         # Told whenever the next due instant may have changed (bot.jobs moves its wake-up).
         self.on_schedule_change = on_schedule_change
         self._lock = asyncio.Lock()
@@ -268,6 +272,8 @@ class ReminderEngine:
         async with self._lock:
             now = self.now()
             await self.reminders.release_stale(STALE_CLAIM)
+            if self.live is not None:
+                await self.reminders.release_gone(self.live)
             fired = 0
             seen: set[int] = set()
             while True:
