@@ -10,7 +10,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Where python-telegram-bot may be imported: the edge of bot/, the handlers and the sandbox.
-TELEGRAM_EDGE = {"bot/app.py", "bot/jobs.py", "bot/polling.py", "bot/ratelimit.py", "bot/telegram_io.py", "bot/cli.py"}
+TELEGRAM_EDGE = {
+    "bot/app.py",
+    "bot/jobs.py",
+    "bot/polling.py",
+    "bot/ratelimit.py",
+    "bot/telegram_io.py",
+    "bot/cli.py",
+    "bot/health.py",  # the readiness check asks Telegram's getMe
+}
 LONG_ALLOWED = {"bot/dates.py"}  # per-language rule tables
 LINE_LIMIT = 800
 
