@@ -28,6 +28,7 @@ from bot.dates import format_when
 from bot.features.status import StatusService
 from bot.htmltext import split_html
 from bot.i18n import Catalog, Markup
+from bot.metrics import REMINDER_LAG
 from bot.ports import Buttons, DeliveryError, DestinationGone, Migrated, NotAllowed, RetryLater, Sender
 from bot.schedule import after_quiet_hours, next_local_time, next_occurrence
 from bot.signals import Signal
@@ -316,7 +317,9 @@ class ReminderEngine:
         """``send``'s result, or (False, None) when Telegram refused it and the reminder was dealt with here:
         retried later, moved with its group, dropped for a group that is gone, or counted as a failure."""
         try:
-            return True, await send()
+            result = await send()
+            REMINDER_LAG.observe(max(0.0, (self.now() - reminder.due_at).total_seconds()))
+            return True, result
         except RetryLater as exc:
             await self.reminders.reschedule(reminder.id, now + timedelta(seconds=exc.seconds), reminder.nominal_at)
         except Migrated as exc:  # the group became a supergroup: everything moves, then it is sent there

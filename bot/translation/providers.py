@@ -54,6 +54,7 @@ from deep_translator.exceptions import (
     TranslationNotFound,
 )
 
+from bot.metrics import TRANSLATION_CALLS, TRANSLATION_FAILURES, TRANSLATION_SECONDS
 from bot.translation.base import (
     CircuitOpenError,
     TranslationAuthError,
@@ -601,10 +602,13 @@ class DeepTranslator:
             # The breaker is asked once a slot is free, so requests queued behind the concurrency
             # limit fail fast too when the circuit opened while they waited.
             ticket = self.breaker.claim()
+            TRANSLATION_CALLS.labels(self.name).inc()
             if ticket is None:
                 self._slots.release()
+                TRANSLATION_FAILURES.labels(self.name, CircuitOpenError.__name__).inc()
                 raise CircuitOpenError(f"{self.name}: failing fast after repeated failures; circuit open")
             error: TranslationError
+            started = time.perf_counter()
             try:
                 result = await self._run_in_worker(text, source, target)
             except Exception as exc:
@@ -613,8 +617,11 @@ class DeepTranslator:
                 self.breaker.abandon(ticket)
                 raise
             else:
+                TRANSLATION_SECONDS.labels(self.name).observe(time.perf_counter() - started)
                 self.breaker.record_success(ticket)
                 return result
+            TRANSLATION_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+            TRANSLATION_FAILURES.labels(self.name, type(error).__name__).inc()
             # Raised outside the except block, so the original exception (whose text or traceback
             # may carry the API key) is neither chained nor kept as __context__.
             if isinstance(error, TranslationUnavailable):
@@ -626,12 +633,7 @@ class DeepTranslator:
             delay = _retry_delay(attempt, self._backoff, self._max_backoff)
             attempt += 1
             logger.warning(
-                "translation via %s failed (%s); retry %d/%d in %.2fs",
-                self.name,
-                error,
-                attempt,
-                self._retries,
-                delay,
+                "translation via %s failed (%s); retry %d/%d in %.2fs", self.name, error, attempt, self._retries, delay
             )
             await asyncio.sleep(delay)
 
