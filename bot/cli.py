@@ -1,4 +1,4 @@
-"""The ``kembar`` command: run, sandbox, db upgrade."""
+"""The ``kembar`` command: run, sandbox, doctor, db upgrade."""
 
 from __future__ import annotations
 
@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=("actions", "indicators", "calendar"))
     export.add_argument("chat", type=int, metavar="CHAT_ID")
     export.add_argument("--out", type=Path, default=Path("."), help="the folder to write into (default: here)")
+    sub.add_parser(
+        "doctor",
+        help="check this deployment (token, privacy mode, webhook/polling, database, translator, clock); "
+        "exit status 1 when a check fails",
+    )
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply all migrations")
@@ -282,6 +287,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return asyncio.run(_export(settings, args.what, args.chat, args.out))
         elif args.command == "forget":
             return asyncio.run(_forget(settings, args.chat))
+        elif args.command == "doctor":
+            from bot.doctor import doctor
+
+            return asyncio.run(doctor(settings))
         elif args.command == "db" and args.db_command == "clean":
             return asyncio.run(_clean(settings))
         elif args.command == "db" and args.db_command == "upgrade":

@@ -8,6 +8,7 @@ import json
 import struct
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
@@ -254,6 +255,44 @@ async def test_webhook_blocks_polling_and_delivers_updates(emu: BotApiEmulator, 
     assert await bot.delete_webhook()
     assert emu.webhook_url == ""
     assert await bot.get_updates() == ()
+
+
+async def test_a_failed_webhook_delivery_is_reported_with_telegrams_time(emu: BotApiEmulator, bot: Bot) -> None:
+    sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+    closed_port = sockets[0].getsockname()[1]
+    sockets[0].close()  # nothing listens there
+    emu.clock_offset = -3600.0  # Telegram's clock an hour behind ours
+    assert await bot.set_webhook(f"http://127.0.0.1:{closed_port}/hook")
+    assert emu.webhook_last_error is None
+    emu.inject_raw_update({"message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}})
+
+    error = await emu.wait_for(lambda: emu.webhook_last_error)
+    info = await bot.get_webhook_info()
+
+    assert error.startswith("Connection failed")
+    assert info.last_error_message == error and info.pending_update_count == 1
+    assert info.last_error_date is not None
+    age = dtm.datetime.now(dtm.UTC) - info.last_error_date
+    assert dtm.timedelta(minutes=59) < age < dtm.timedelta(minutes=61)
+
+
+async def test_the_date_header_and_message_dates_follow_the_emulators_clock(emu: BotApiEmulator) -> None:
+    chat = emu.create_chat("Twins")
+    alice = emu.create_user("Alice")
+    emu.clock_offset = 90.0
+    async with httpx.AsyncClient() as client:
+        before = dtm.datetime.now(dtm.UTC)
+        response = await client.get(f"{emu.base_url}{TOKEN}/getMe")
+        after = dtm.datetime.now(dtm.UTC)
+        missing = await client.get(f"{emu.root_url}/no/such/path")
+    emu.post(chat.id, alice.id, "hello")
+
+    date = parsedate_to_datetime(response.headers["Date"])
+    ahead = dtm.timedelta(seconds=90)
+    assert before + ahead - dtm.timedelta(seconds=1) <= date <= after + ahead  # the header has whole seconds
+    assert parsedate_to_datetime(missing.headers["Date"]) >= before + ahead - dtm.timedelta(seconds=1)
+    message_date = dtm.datetime.fromtimestamp(emu.messages(chat.id)[-1]["date"], dtm.UTC)
+    assert message_date >= before + ahead - dtm.timedelta(seconds=1)
 
 
 async def test_delete_webhook_can_drop_pending_updates(emu: BotApiEmulator, bot: Bot) -> None:

@@ -88,6 +88,8 @@ class BotApiEmulator(
     an administrator it only receives commands, replies to its own messages and service messages.
     ``callback_query_ttl`` (seconds) makes unanswered callback queries expire like on Telegram;
     ``None`` disables expiry. ``seed`` makes fault sampling and generated ids reproducible.
+    ``clock_offset`` (seconds, may be changed while running) sets Telegram's clock apart from this
+    machine's: the HTTP ``Date`` header, message dates and webhook error dates all follow it.
     ``on_bot_message(chat_id, message)`` is called whenever the bot sends, edits or deletes a
     message (the message dictionary is the same as :meth:`sent` returns).
     """

@@ -66,6 +66,7 @@ class _EmulatorBase:
         callback_query_ttl: float | None = None,
         seed: int = 0,
         on_bot_message: Callable[[int, JsonDict], None] | None = None,
+        clock_offset: float = 0.0,
     ) -> None:
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
@@ -75,6 +76,7 @@ class _EmulatorBase:
         self.privacy_mode = privacy_mode
         self.callback_query_ttl = callback_query_ttl
         self.on_bot_message = on_bot_message
+        self.clock_offset = clock_offset
         self.faults = FaultInjector(seed)
         self.calls: list[ApiCall] = []
         self.callback_answers: list[JsonDict] = []
@@ -118,6 +120,10 @@ class _EmulatorBase:
         raise NotImplementedError
 
     # -- internals: state helpers ---------------------------------------------------------------
+
+    def _now(self) -> float:
+        """Telegram's time: this machine's, shifted by ``clock_offset`` (dates in messages, the ``Date`` header)."""
+        return time.time() + self.clock_offset
 
     def _notify(self) -> None:
         self._changed.set()
@@ -247,7 +253,7 @@ class _EmulatorBase:
         message = _Message(
             chat_id=state.chat.id,
             message_id=state.next_message_id,
-            date=int(time.time()),
+            date=int(self._now()),
             sender=sender,
             content=content,
             reply_to=reply_to,
@@ -318,7 +324,7 @@ class _EmulatorBase:
             {
                 "chat": state.chat.to_api(),
                 "from": actor.to_api(),
-                "date": int(time.time()),
+                "date": int(self._now()),
                 "old_chat_member": old,
                 "new_chat_member": self._member_json(state, self.bot),
             },
@@ -333,7 +339,7 @@ class _EmulatorBase:
             {
                 "chat": state.chat.to_api(),
                 "from": actor.to_api(),
-                "date": int(time.time()),
+                "date": int(self._now()),
                 "old_chat_member": old,
                 "new_chat_member": self._member_json(state, user),
             },

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from typing import Literal
 
 from bot.sandbox.emulator.callbacks import _CallbacksMixin
@@ -248,7 +247,7 @@ class _MessagesMixin(_CallbacksMixin, _FilesMixin):
             raise _bad_request(_NOT_MODIFIED)
         self._snapshot(message)
         message.reply_markup = markup
-        message.edit_date = int(time.time())
+        message.edit_date = int(self._now())
         self._bot_message_changed(message)
         return self._message_json(message)
 
@@ -274,7 +273,7 @@ class _MessagesMixin(_CallbacksMixin, _FilesMixin):
         message.reply_markup = markup
         message.raw_text = raw
         message.parse_mode = parse_mode
-        message.edit_date = int(time.time())
+        message.edit_date = int(self._now())
         self._bot_message_changed(message)
 
     def _source_message(self, params: _Params, *, action: Literal["copy", "forward"]) -> tuple[_ChatState, _Message]:

@@ -11,10 +11,11 @@ import contextlib
 import logging
 import socket
 import time
-from typing import Self
+from typing import Any, Self
 from urllib.parse import unquote
 
 import tornado.httpserver
+import tornado.httputil
 import tornado.iostream
 import tornado.netutil
 import tornado.web
@@ -40,11 +41,20 @@ _BAD_GATEWAY_BODY = (
 # ------------------------------------------------------------------------------------------------
 
 
-class _ApiHandler(tornado.web.RequestHandler):
-    """``/bot<token>/<method>``."""
+class _EmulatorHandler(tornado.web.RequestHandler):
+    """The emulator's handlers: every answer's ``Date`` header tells the emulator's clock (``clock_offset``),
+    taken when the answer is sent, as a real server's."""
 
     def initialize(self, emulator: _ServerMixin) -> None:
         self._emulator = emulator
+
+    def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> asyncio.Future[None]:
+        self.set_header("Date", tornado.httputil.format_timestamp(self._emulator._now()))
+        return super().finish(chunk)
+
+
+class _ApiHandler(_EmulatorHandler):
+    """``/bot<token>/<method>``."""
 
     async def get(self, token: str, method: str) -> None:
         await self._respond(token, method)
@@ -75,11 +85,8 @@ class _ApiHandler(tornado.web.RequestHandler):
             await self.finish(reply.body)
 
 
-class _FileHandler(tornado.web.RequestHandler):
+class _FileHandler(_EmulatorHandler):
     """``/file/bot<token>/<file_path>``."""
-
-    def initialize(self, emulator: _ServerMixin) -> None:
-        self._emulator = emulator
 
     def get(self, token: str, path: str) -> None:
         data = self._emulator._download(token, unquote(path))
@@ -92,7 +99,7 @@ class _FileHandler(tornado.web.RequestHandler):
         self.finish(data)
 
 
-class _NotFoundHandler(tornado.web.RequestHandler):
+class _NotFoundHandler(_EmulatorHandler):
     def prepare(self) -> None:
         self.set_status(404)
         self.set_header("Content-Type", "application/json")
@@ -114,6 +121,7 @@ class _ServerMixin(_FilesMixin):
                 (r"/file/bot([^/]+)/(.+)", _FileHandler, {"emulator": self}),
             ],
             default_handler_class=_NotFoundHandler,
+            default_handler_args={"emulator": self},
             log_function=_log_request,
         )
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import re
-import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +40,11 @@ class _UpdatesMixin(_EmulatorBase):
     def webhook_url(self) -> str:
         """The webhook URL, ``""`` when polling."""
         return self._webhook.url if self._webhook is not None else ""
+
+    @property
+    def webhook_last_error(self) -> str | None:
+        """The last webhook delivery error (``getWebhookInfo``'s ``last_error_message``), ``None`` if none."""
+        return self._webhook.last_error_message if self._webhook is not None else None
 
     # -- injecting updates ----------------------------------------------------------------------
 
@@ -202,7 +206,7 @@ class _UpdatesMixin(_EmulatorBase):
                     backoff = 0.05
                     self._notify()
                     continue
-                hook.last_error_date = int(time.time())
+                hook.last_error_date = int(self._now())
                 hook.last_error_message = error
                 self._notify()
                 await asyncio.sleep(backoff)

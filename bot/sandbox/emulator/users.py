@@ -358,7 +358,7 @@ class _UsersMixin(_FilesMixin):
         formatted = self._user_text(new_text, None, allow_empty=key == "caption")
         self._snapshot(message)
         self._set_body(message, key, formatted)
-        message.edit_date = int(time.time())
+        message.edit_date = int(self._now())
         self._notify()
         if self._bot_receives(state, message):
             kind = "edited_channel_post" if state.chat.type == "channel" else "edited_message"
