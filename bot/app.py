@@ -25,7 +25,9 @@ from telegram.ext import (
 )
 
 import handlers
+from bot import metrics
 from bot.config import Settings
+from bot.health import database_ready, readiness, telegram_ready
 from bot.i18n import FALLBACK, Catalog
 from bot.intake import Intake
 from bot.jobs import ReminderJobs, start_retention
@@ -34,6 +36,7 @@ from bot.ratelimit import PerChatRateLimiter
 from bot.services import Services
 from bot.telegram_io import TelegramSender
 from bot.translation import Translator
+from bot.web import WebServer, webhook_path
 from handlers import basic, bridge, relay
 from handlers.context import SERVICES_KEY, KembarContext
 from handlers.errors import on_error
@@ -188,7 +191,7 @@ async def _duties(app: KembarApp, intake: Intake) -> None:
         return
     while not intake.stopping:
         try:
-            await services.cluster.try_lead()
+            metrics.LEADER.set(1 if await services.cluster.try_lead() else 0)
             await intake.adopt()
             await services.delivery.resume()
         except Exception as exc:
@@ -236,13 +239,70 @@ async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[Du
             await poller.stop()
 
 
+@asynccontextmanager
+async def _listener(app: KembarApp, settings: Settings, intake: Intake | None) -> AsyncIterator[WebServer | None]:
+    """The HTTP listener (bot.web): with ``intake``, the webhook on KEMBAR_LISTEN beside /healthz, /readyz and
+    /metrics; without, those three on KEMBAR_METRICS_LISTEN when it is set (polling mode)."""
+    services = _services(app)
+    address = settings.listen if intake is not None else settings.metrics_listen
+    if services is None or address is None:
+        yield None
+        return
+    metrics.set_instance(services.cluster.live.me, "webhook" if intake is not None else "polling")
+    db, cluster, outbox = services.db, services.cluster, services.outbox
+
+    async def refresh() -> None:
+        metrics.LEADER.set(1 if cluster.leading else 0)
+        metrics.set_outbox(await outbox.counts())
+
+    server = WebServer(
+        host=address[0],
+        port=address[1],
+        readiness=readiness({"database": lambda: database_ready(db), "telegram": lambda: telegram_ready(app.bot)}),
+        refresh=refresh,
+        intake=intake.take_payload if intake is not None else None,
+        secret=settings.webhook_secret,
+        webhook_path=webhook_path(settings.webhook_url) if settings.webhook_url else "/telegram",
+    )
+    await server.start()
+    logger.info("listening on %s:%s", address[0], server.port)
+    try:
+        yield server
+    finally:
+        await server.stop()  # no new updates; those in progress finish (then the lanes do)
+
+
+@asynccontextmanager
+async def serving_webhook(app: KembarApp, settings: Settings) -> AsyncIterator[WebServer]:
+    """Run the application in webhook mode inside the current event loop: Telegram posts each update to
+    KEMBAR_WEBHOOK_URL (in front of one instance or several), and is answered 200 once its work is stored.
+
+    The webhook is registered with ``max_connections=1``: Telegram then posts one update at a time, in
+    order, and waits for its answer; with the 200 given only after the relay jobs are committed, the jobs
+    get their order (their ids) in the order the messages were sent, whichever instance took them."""
+    if not settings.webhook_url or not settings.webhook_secret:
+        raise ValueError("webhook mode needs KEMBAR_WEBHOOK_URL and KEMBAR_WEBHOOK_SECRET")
+    async with _started(app) as intake:
+        await intake.adopt()  # acknowledged before a stop, never started
+        async with _listener(app, settings, intake) as server:
+            assert server is not None
+            await app.bot.set_webhook(
+                url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                max_connections=1,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
+            yield server
+
+
 class ClusterLost(Exception):
     """This instance lost its coordination connection (bot.cluster): it stops, others take its work over."""
 
 
 async def serve(settings: Settings) -> None:
     """``kembar run``: long polling, or the webhook with ``KEMBAR_WEBHOOK_URL``, until SIGINT/SIGTERM, a fatal
-    error such as a rejected token, or the loss of this instance's place in the cluster."""
+    error such as a rejected token, or the loss of this instance's place in the cluster (ClusterLost)."""
     import signal
 
     loop = asyncio.get_running_loop()
@@ -250,21 +310,27 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     app = build_application(settings)
-    async with running(app) as poller:
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.webhook:
+            await stack.enter_async_context(serving_webhook(app, settings))
+            ending: asyncio.Future[Any] = loop.create_future()  # the webhook never ends by itself
+        else:
+            poller = await stack.enter_async_context(running(app))
+            await stack.enter_async_context(_listener(app, settings, None))
+            # Shielded: leaving the block stops the poller cleanly (running() does), never by cancelling it.
+            ending = asyncio.ensure_future(asyncio.shield(poller.wait()))
         services = _services(app)
         assert services is not None
         waiters: set[asyncio.Future[Any]] = {
             asyncio.ensure_future(stop.wait()),
             asyncio.ensure_future(services.cluster.lost.wait()),
         }
-        # Shielded: leaving the block stops the poller cleanly (running() does), never by cancelling it midway.
-        polling = asyncio.ensure_future(asyncio.shield(poller.wait()))
-        await asyncio.wait({*waiters, polling}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*waiters, ending}, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:
             waiter.cancel()
-        if polling.done():
-            polling.result()  # re-raise a fatal polling error
+        if ending.done():
+            ending.result()  # re-raise a fatal polling error
         else:
-            polling.cancel()
+            ending.cancel()
         if services.cluster.lost.is_set():
             raise ClusterLost("this instance lost its database connection; its work is taken over by the others")

@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from bot import metrics
 from bot.htmltext import escape, strip_tags
 from bot.ports import (
     DeliveryError,
@@ -226,6 +227,7 @@ class Delivery:
             try:
                 links = await self._send(job, message, plain=plain)
             except RetryLater as exc:
+                metrics.DELIVERIES_RETRIED.inc()
                 await asyncio.sleep(exc.seconds)  # Telegram's flood control tells us how long
                 continue
             except NotModified:
@@ -245,6 +247,7 @@ class Delivery:
                 return False
             except NotAllowed as exc:
                 logger.warning("chat %s does not let the bot send job %s (%s)", job.dst_chat_id, job.id, exc)
+                metrics.DELIVERIES_FAILED.inc()
                 await self.outbox.mark_failed(job.id, _reason(exc))
                 return True
             except Rejected as exc:
@@ -253,6 +256,7 @@ class Delivery:
                     plain = True
                     continue
                 logger.error("job %s to %s rejected twice (%s); giving up on it", job.id, job.dst_chat_id, exc)
+                metrics.DELIVERIES_FAILED.inc()
                 await self.outbox.mark_failed(job.id, _reason(exc))
                 await self._report(job)
                 return True
@@ -262,9 +266,11 @@ class Delivery:
                 attempt = await self.outbox.record_attempt(job.id, _reason(exc))
                 if attempt >= MAX_ATTEMPTS:
                     logger.error("job %s to %s failed %d times (%s); giving up", job.id, job.dst_chat_id, attempt, exc)
+                    metrics.DELIVERIES_FAILED.inc()
                     await self.outbox.mark_failed(job.id, _reason(exc))
                     await self._report(job)
                     return True
+                metrics.DELIVERIES_RETRIED.inc()
                 delay = min(self.max_backoff, 0.25 * 2 ** min(attempt, 10))
                 log = logger.warning if isinstance(exc, Transient) else logger.exception
                 log("sending job %s to %s failed (%s); retry %s in %.1fs", job.id, job.dst_chat_id, exc, attempt, delay)
@@ -272,8 +278,10 @@ class Delivery:
                 continue
             # The links (for later replies and edits) and "done" in one transaction.
             await self.outbox.complete(job.id, links)
-            if self.activity is not None and not message.is_edit:
-                self.activity.received(job.dst_chat_id)
+            if not message.is_edit:
+                metrics.RELAY_LAG.observe(max(0.0, time.time() - message.date))  # the post's date → its copy
+                if self.activity is not None:
+                    self.activity.received(job.dst_chat_id)
             return True
 
     async def _send(self, job: RelayJob, message: InboundMessage, *, plain: bool) -> list[MessageLink]:

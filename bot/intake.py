@@ -30,6 +30,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType
 from telegram.ext import Application
 
+from bot import metrics
 from storage.cluster import Liveness
 from storage.inbox import InboxItem
 
@@ -175,6 +176,7 @@ class Intake:
                 # escapes here, so one bad update cannot wedge the queue.
                 await self.app.process_update(update)
         self.processed += len(inline)
+        metrics.UPDATES.labels(how="inline").inc(len(inline))
         if not queued or inbox is None:
             return []
         live = self.live()
@@ -246,6 +248,7 @@ class Intake:
         except Exception:  # processed; at worst marked abandoned after a restart, never run twice
             logger.exception("updates %s were processed but could not be marked done", ids)
         self.processed += len(updates)
+        metrics.UPDATES.labels(how="queued").inc(len(claimed))
         return True
 
     async def pause(self, seconds: float) -> None:

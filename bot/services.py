@@ -272,6 +272,7 @@ class Services:
         """Join the cluster (on SQLite: make sure no other instance runs), migrate, resume deliveries."""
         await self.cluster.start()
         try:
+            await self.cluster.try_lead()  # the first instance leads at once (the others keep trying)
             await self.db.upgrade()
             await self.delivery.start()
         except BaseException:

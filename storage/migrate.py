@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x4B4D0001  # PostgreSQL advisory lock held while migrating
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -36,6 +37,8 @@ async def _migrate(engine: AsyncEngine, run: Callable[[Connection], None]) -> No
         if sqlite:
             await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no effect inside a transaction
             await conn.commit()
+        else:  # instances starting together migrate one after the other (the lock ends with the transaction)
+            await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         try:
             await conn.run_sync(run)
             await conn.commit()

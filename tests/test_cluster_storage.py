@@ -143,3 +143,16 @@ async def test_a_second_instance_on_one_sqlite_file_refuses_in_one_line(tmp_path
     await second.start()  # once the first is gone, it may run
     assert second.leading
     await second.stop()
+
+
+async def test_instances_starting_together_migrate_one_after_the_other(pg_url: str) -> None:
+    from storage.migrate import current_revision, head_revision
+
+    databases = [Database(pg_url) for _ in range(3)]
+    try:
+        # Without the migration lock, concurrent DDL transactions wait on each other for good.
+        await asyncio.wait_for(asyncio.gather(*(db.upgrade() for db in databases)), 60)
+        assert await current_revision(databases[0].engine) == head_revision()
+    finally:
+        for db in databases:
+            await db.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -596,3 +597,37 @@ async def test_edits_older_than_48_hours_are_not_mirrored(sqlite_world: World) -
             lambda: "자매도시" in str(world.emu.message(busan.id, recent_copy["message_id"])["text"])
         )
     assert world.emu.message(busan.id, copy["message_id"])["text"].endswith("좋은 아침")
+
+
+async def test_a_job_for_a_chat_that_left_its_bridge_is_never_sent(world: World) -> None:
+    """Another instance whose cache still had Busan in the bridge stores a job for it after Busan left:
+    delivery reads the membership at send time and sends nothing."""
+    from bot.relay import InboundMessage
+
+    surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
+    async with world.bot() as poller:
+        await world.setup(surabaya, busan, bs)
+        services = poller.app.bot_data[SERVICES_KEY]
+        bridge = await services.bridges.bridges.bridge_of(surabaya.id)
+        await world.ask(busan, "/unlink")
+        message = InboundMessage(
+            chat_id=surabaya.id, message_id=9999, sender_id=surabaya.member.id, sender_name="Budi",
+            source_label="Surabaya", source_language="id", text="Pesan basi", html=None, media_kind=None,
+            reply_to=None, version=0, date=int(datetime.now(UTC).timestamp()),
+        )  # fmt: skip
+        stale = [
+            NewRelayJob(bridge.id, surabaya.id, 9999, dst.id, 0, message.to_payload()) for dst in (busan, bs)
+        ]
+        jobs = await services.outbox.enqueue(stale)
+        for job in jobs:
+            services.delivery.notify(job.dst_chat_id)
+        await world.relayed(bs, "Pesan basi")  # still in the bridge: delivered
+
+        left = None
+        for _ in range(200):  # the job for Busan settles (a condition on the database, 10 s at most)
+            left = await services.outbox.get(jobs[0].id)
+            if left is not None and left.state != "pending":
+                break
+            await asyncio.sleep(0.05)
+    assert left is not None and left.state == "failed" and "no longer in bridge" in (left.last_error or "")
+    assert not any("basi" in t for t in world.texts(busan))
