@@ -299,6 +299,29 @@ class ChatSchedule:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestToPlan:
+    """An active group with the weekly digest on and no digest pending or being sent: what planning its next
+    digest needs (its schedule, the defaults when it has none stored; its bridge, None when in none)."""
+
+    chat: Chat
+    schedule: ChatSchedule
+    bridge_id: int | None
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of(self.bridge_id, self.chat.id)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestWork:
+    """What a sweep must do about weekly digests (``ReminderRepository.digest_work``): the groups whose next
+    digest is to be planned, and the digests still pending or being sent in groups that turned it off."""
+
+    to_plan: tuple[DigestToPlan, ...] = ()
+    to_cancel: tuple[Reminder, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """A measurable target of a programme (``programme`` is its name), unique in it regardless of case.
 
