@@ -99,9 +99,6 @@ class ReminderEngine:
         self.on_schedule_change()
         return cancelled
 
-    async def current_scope(self, chat: Chat) -> Scope:
-        return (await self.chats.context(chat)).scope
-
     async def automatic_time(self, chat: Chat, instant: datetime) -> datetime:
         schedule = await self.settings.schedule(chat.id)
         return after_quiet_hours(instant, zone_of(chat), schedule.quiet_start, schedule.quiet_end)
@@ -228,33 +225,31 @@ class ReminderEngine:
         return added
 
     async def ensure_digests(self) -> int:
-        """Every active group with the digest on has exactly one pending digest row."""
-        created = 0
-        for chat in await self.chats.all():
-            if not chat.active or chat.type == "private":
-                continue
-            schedule = await self.settings.schedule(chat.id)
-            existing = await self.reminders.find(chat.id, "digest", states=("pending", "claimed"))
-            if schedule.digest_weekday is None:
-                if existing is not None:
-                    await self.reminders.cancel(existing.id)
-                continue
-            if existing is not None:
-                continue
-            when = next_local_time(zone_of(chat), schedule.digest_time, self.now(), schedule.digest_weekday)
-            await self.reminders.add(
+        """Every active group with the digest on has exactly one pending digest row; a group that turned it
+        off has none. The database says which groups need anything (two queries, however many groups there
+        are); only those are planned. Returns how many digests were planned."""
+        work = await self.reminders.digest_work()
+        if work.to_cancel:
+            await self.reminders.cancel_many([reminder.id for reminder in work.to_cancel])
+        now = self.now()
+        news: list[NewReminder] = []
+        for plan in work.to_plan:
+            chat, schedule, tz = plan.chat, plan.schedule, zone_of(plan.chat)
+            when = next_local_time(tz, schedule.digest_time, now, schedule.digest_weekday)
+            news.append(
                 NewReminder(
-                    scope=await self.current_scope(chat),
+                    scope=plan.scope,
                     chat_id=chat.id,
                     kind="digest",
-                    due_at=await self.automatic_time(chat, when),
+                    due_at=after_quiet_hours(when, tz, schedule.quiet_start, schedule.quiet_end),
                     nominal_at=when,
                 )
             )
-            created += 1
-        if created:
+        if news:
+            await self.reminders.add_many(news)
+        if news or work.to_cancel:
             self.on_schedule_change()
-        return created
+        return len(news)
 
     async def reset_digest(self, chat: Chat) -> None:
         existing = await self.reminders.find(chat.id, "digest", states=("pending", "claimed"))

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.context import ChatContext
 from bot.ports import Rejected
-from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
+from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 
@@ -140,3 +140,28 @@ async def test_a_reminder_text_has_a_limit_at_input(kit: Kit, partners: Partners
     too_long = "besok jam 9 " + "x" * 1001
     key, text = await kit.refusal(kit.services.reminders.remind(surabaya, member(1), too_long), surabaya)
     assert key == "remind.too_long" and "1001" in text
+
+
+async def test_the_sweep_plans_each_groups_digest_in_its_scope_after_quiet_hours(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    alone = await kit.group(BRAUNSCHWEIG, "Braunschweig", "de")
+    engine = kit.services.reminder_engine
+    await engine.settings.set_digest(BUSAN, 4, "17:00")
+    await engine.settings.set_quiet(BRAUNSCHWEIG, "07:00", "09:00")  # the default Monday 08:00 waits until 09:00
+    assert await engine.ensure_digests() == 3
+    assert await engine.ensure_digests() == 0  # one each, once
+    planned = {chat_id: await engine.reminders.find(chat_id, "digest") for chat_id in (SURABAYA, BUSAN, BRAUNSCHWEIG)}
+    by_jakarta, by_seoul, by_berlin = planned[SURABAYA], planned[BUSAN], planned[BRAUNSCHWEIG]
+    assert by_jakarta is not None and by_seoul is not None and by_berlin is not None
+    assert by_jakarta.scope == by_seoul.scope == surabaya.scope == busan.scope and by_berlin.scope == alone.scope
+    # Now is Wednesday 2 December: Monday 08:00 in Jakarta, Friday 17:00 in Seoul, Monday 09:00 in Berlin.
+    assert by_jakarta.due_at == by_jakarta.nominal_at == datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    assert by_seoul.due_at == by_seoul.nominal_at == datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+    assert by_berlin.nominal_at == datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+    assert by_berlin.due_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    await engine.settings.set_digest(BUSAN, None)  # turned off: the next sweep cancels its digest
+    assert await engine.ensure_digests() == 0
+    cancelled = await engine.reminders.get(by_seoul.id)
+    assert cancelled is not None and cancelled.state == "cancelled"
+    assert await engine.reminders.find(BUSAN, "digest", states=("pending", "claimed")) is None
+    assert await engine.reminders.find(SURABAYA, "digest") == by_jakarta
