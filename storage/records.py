@@ -219,6 +219,21 @@ class ProgrammeStats:
 
 
 @dataclass(frozen=True, slots=True)
+class ScopeOverview:
+    """Where a scope stands, read in one transaction (``ActionRepository.overview``; /status and the digest show
+    it): the counts per programme; the open items past due (longest overdue first) and due next (soonest first),
+    the items done lately (latest first), each list as long as asked for at most; when the scope's history last
+    recorded anything (an indicator update too) and when an item last changed."""
+
+    stats: tuple[ProgrammeStats, ...] = ()
+    overdue: tuple[ActionItem, ...] = ()
+    upcoming: tuple[ActionItem, ...] = ()
+    done: tuple[ActionItem, ...] = ()
+    last_event_at: datetime | None = None
+    last_change_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Reminder:
     """A message to send to chat ``chat_id`` at ``due_at`` (storage.reminders).
 
