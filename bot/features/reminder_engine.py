@@ -50,6 +50,7 @@ RETRY_BASE = timedelta(minutes=1)  # then 2, 4, 8 … minutes
 RETRY_CAP = timedelta(hours=1)
 TEXT_LIMIT = 4096
 STALE_CLAIM = timedelta(minutes=10)
+DUE_BATCH = 100  # reminders read at a time by run_due
 OVERDUE_TIME = "09:00"
 ITEM_KINDS = ("due", "overdue")
 
@@ -266,7 +267,8 @@ class ReminderEngine:
             fired = 0
             seen: set[int] = set()
             while True:
-                batch = [r for r in await self.reminders.due(now, limit=100) if r.id not in seen]
+                found = await self.reminders.due(now, limit=DUE_BATCH)
+                batch = [r for r in found if r.id not in seen]
                 if not batch:
                     break
                 for reminder in batch:
@@ -274,6 +276,8 @@ class ReminderEngine:
                     if await self.reminders.claim(reminder.id, now, self.claimer):
                         await self._fire(reminder, now)
                         fired += 1
+                if len(found) < DUE_BATCH:
+                    break  # that was all that is due (what becomes due meanwhile wakes the engine again)
             return fired
 
     async def next_due_at(self) -> datetime | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.context import ChatContext
 from bot.ports import Rejected
-from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, member
+from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, NOW, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 
@@ -165,3 +167,26 @@ async def test_the_sweep_plans_each_groups_digest_in_its_scope_after_quiet_hours
     assert cancelled is not None and cancelled.state == "cancelled"
     assert await engine.reminders.find(BUSAN, "digest", states=("pending", "claimed")) is None
     assert await engine.reminders.find(SURABAYA, "digest") == by_jakarta
+
+
+async def test_run_due_sends_everything_due_batch_after_batch(kit: Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.features import reminder_engine
+    from storage.records import NewReminder, Scope
+
+    monkeypatch.setattr(reminder_engine, "DUE_BATCH", 7)
+    await kit.group(SURABAYA, "Surabaya", "id")
+    engine = kit.services.reminder_engine
+    due = [
+        NewReminder(
+            scope=Scope.of(None, SURABAYA),
+            chat_id=SURABAYA,
+            kind="adhoc",
+            due_at=NOW - timedelta(seconds=n),
+            text=f"R{n}",
+        )
+        for n in range(20)  # two full batches and a short one
+    ]
+    await engine.reminders.add_many(due)
+    assert await engine.run_due() == 20
+    assert await engine.run_due() == 0
+    assert sorted(t for t in kit.texts(SURABAYA) if "R" in t) == sorted(f"🔔 R{n}" for n in range(20))
