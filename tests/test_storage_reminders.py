@@ -628,6 +628,31 @@ async def test_digest_work_finds_the_groups_to_plan_and_the_digests_to_cancel(db
     assert await reminders.cancel_many([]) == 0
 
 
+async def test_digest_work_looks_reminders_up_by_chat_never_by_walking_them(sqlite_url: str) -> None:
+    """SQLite's EXPLAIN QUERY PLAN of digest_work's two queries: the reminders are found through the index on
+    (chat, kind, state), never by scanning the pending ones (there are a hundred thousand in a network)."""
+    database = Database(sqlite_url)
+    try:
+        await database.upgrade()
+        await make_chats(database, -1, -2)
+        await ReminderSettingsRepository(database).set_digest(-2, None)
+        reminders = ReminderRepository(database)
+        await reminders.add_many([adhoc(NOW + n * MINUTE) for n in range(50)])
+        with captured_sql(database) as statements:
+            await reminders.digest_work()
+        assert len(statements) == 2
+        plans = []
+        async with database.engine.connect() as conn:
+            for statement, parameters in statements:
+                rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                plans.append(" | ".join(str(row[-1]) for row in rows))
+    finally:
+        await database.dispose()
+    for plan in plans:
+        assert "ix_reminders_chat_kind_state_due" in plan, plan
+        assert "SCAN reminders" not in plan and "ix_reminders_state_due" not in plan, plan
+
+
 async def test_ids_are_not_reused_and_reminders_go_with_their_chat(db: Database) -> None:
     await make_chats(db, -1, -2)
     reminders = ReminderRepository(db)
