@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from bench.common import is_postgres, progress
 
-SUITES = ("relay", "hiding", "provider", "reminders", "report")
+SUITES = ("relay", "hiding", "provider", "reminders", "report", "scale")
 
 # The targets: metric → (comparison, value).
 TARGETS: dict[str, tuple[str, float]] = {
@@ -30,6 +30,9 @@ TARGETS: dict[str, tuple[str, float]] = {
     "provider_calls_repeat": ("==", 0),
     "reminders_memory_ratio": ("<=", 1.2),
     "report_seconds": ("<=", 1.0),
+    "status_p95_ms": ("<=", 50.0),
+    "sweep_cpu_ms_per_min": ("<=", 100.0),
+    "scale_memory_ratio": ("<=", 1.5),
 }
 
 _T = TypeVar("_T")
@@ -47,6 +50,9 @@ class Sizes:
     reminders_small: int
     reminders_large: int
     reminders_settle_s: float
+    scale_groups: int
+    scale_renders: int
+    scale_minutes: int
 
 
 def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, Sizes]:
@@ -65,6 +71,12 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, Sizes]:
     parser.add_argument("--latency-ms", type=float, default=300.0, help="latency hiding: translator latency")
     parser.add_argument("--reminders", type=int, nargs=2, metavar=("SMALL", "LARGE"), help="default 1000 100000")
     parser.add_argument(
+        "--scale-groups",
+        type=int,
+        help="scale: groups of the national network, with 20 action items and 100 reminders per group "
+        "(default 1000; quick 100)",
+    )
+    parser.add_argument(
         "--database-url",
         help="run Kembar on PostgreSQL (a fresh database per bot is created on that server), e.g. "
         "postgresql+asyncpg://postgres@127.0.0.1:5432/test; default: a fresh SQLite file per bot",
@@ -73,7 +85,7 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, Sizes]:
     parser.add_argument("--profile", type=Path, metavar="DIR", help="pyinstrument reports of the relay runs into DIR")
     parser.add_argument("-v", "--verbose", action="store_true", help="INFO logging of the bot on stderr")
     args = parser.parse_args(argv)
-    for name in ("messages", "rounds", "warmup", "paced", "bridges", "per_group"):
+    for name in ("messages", "rounds", "warmup", "paced", "bridges", "per_group", "scale_groups"):
         value = getattr(args, name)
         if value is not None and value < (0 if name in ("warmup", "paced") else 1):
             parser.error(f"--{name.replace('_', '-')} is too small: {value}")
@@ -90,6 +102,9 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, Sizes]:
         reminders_small=small,
         reminders_large=large,
         reminders_settle_s=1.0 if quick else 3.0,
+        scale_groups=args.scale_groups or (100 if quick else 1000),
+        scale_renders=50 if quick else 200,
+        scale_minutes=3 if quick else 10,
     )
     only = set(SUITES) if not args.only else {name.strip() for name in args.only.split(",") if name.strip()}
     unknown = only - set(SUITES)
@@ -155,6 +170,9 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
             "reminders_startup_s_1k",
             "reminders_startup_s_100k",
             "report_seconds",
+            "status_p95_ms",
+            "sweep_cpu_ms_per_min",
+            "scale_memory_ratio",
         ]
     )
     db = args.database_url
@@ -233,6 +251,26 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
             "programmes, 2,000 actions and a year of history: reading it, the figures, the summary and 3 charts"
         )
 
+    scale_sizes = None
+    if "scale" in args.only:
+        from bench.scale import ScaleSizes, scale_suite
+
+        scale_sizes = ScaleSizes(renders=sizes.scale_renders, minutes=sizes.scale_minutes).scaled(sizes.scale_groups)
+        scaled = await _guard("scale", errors, lambda: scale_suite(db, scale_sizes))
+        if scaled is not None:
+            out["status_p95_ms"] = round(scaled.status_p95_ms, 2)
+            out["sweep_cpu_ms_per_min"] = round(scaled.sweep_cpu_ms_per_min, 2)
+            out["scale_memory_ratio"] = round(scaled.memory_ratio, 4)
+            details["scale"] = scaled.details()
+        notes["scale"] = (
+            "a national network (groups in two-group bridges, 20 action items and 100 pending reminders per group). "
+            "status_p95_ms: wall-clock p95 of StatusService.text for random groups; sweep_cpu_ms_per_min: "
+            "time.process_time of this process (all its threads; on PostgreSQL the server's CPU is not counted) for "
+            "one simulated minute of ReminderJobs.sweep plus the wake-ups in it, a handful of reminders due each "
+            "minute, averaged; scale_memory_ratio: peak RSS (VmHWM) of a fresh subprocess running the services (start, "
+            "one /status, one minute of sweep) on the network over the same on a 10-group network"
+        )
+
     out["targets"] = {name: {op: bound} for name, (op, bound) in TARGETS.items()}
     out["met"] = {name: _met(out[name], target) for name, target in TARGETS.items()}
     out["sizes"] = {
@@ -248,6 +286,11 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
         "hiding_translator_latency_ms": sizes.latency_ms,
         "provider_bridge_languages": ["id", "id", "ko", "ko", "de"],
         "reminders_pending": [sizes.reminders_small, sizes.reminders_large],
+        "scale_groups": [scale_sizes.small_groups, scale_sizes.groups] if scale_sizes else None,
+        "scale_action_items": scale_sizes.items if scale_sizes else None,
+        "scale_reminders": scale_sizes.reminders if scale_sizes else None,
+        "scale_status_renders": scale_sizes.renders if scale_sizes else None,
+        "scale_minutes": scale_sizes.minutes if scale_sizes else None,
     }
     out["database"] = "postgresql" if db else "sqlite"
     out["machine"] = {

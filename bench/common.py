@@ -48,6 +48,54 @@ def percentile(sorted_values: Sequence[float], share: float) -> float | None:
 
 
 # ------------------------------------------------------------------------------------------------
+# Telegram and a translator on this process, for suites that drive the services directly
+# ------------------------------------------------------------------------------------------------
+
+
+class PrefixingTranslator:
+    """A translator on this process (no network): texts are "translated" by a prefix."""
+
+    name = "bench"
+
+    async def translate(self, texts: list[str], source: str | None, target: str) -> list[str]:
+        return [f"[{target}] {text}" if text.strip() else text for text in texts]
+
+
+class QuietTelegram:
+    """Sender and Members for work that is only measured: everything succeeds; texts are kept (and counted per
+    chat), files only counted."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.texts: list[str] = []
+        self.chats: list[int] = []
+
+    async def send_text(self, chat_id: int, html: str, **_: Any) -> int:
+        self.texts.append(html)
+        self.chats.append(chat_id)
+        return len(self.texts)
+
+    async def send_file(self, chat_id: int, data: bytes, filename: str, **_: Any) -> int:
+        self.files += 1
+        return self.files
+
+    async def copy(self, *args: Any, **kwargs: Any) -> int:
+        return 0
+
+    async def edit_text(self, *args: Any) -> None:
+        return None
+
+    async def edit_caption(self, *args: Any) -> None:
+        return None
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        return True
+
+    async def bot_can_read(self, chat_id: int) -> bool:
+        return True
+
+
+# ------------------------------------------------------------------------------------------------
 # Databases
 # ------------------------------------------------------------------------------------------------
 

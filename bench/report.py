@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
 
-from bench.common import fresh_database, progress
+from bench.common import PrefixingTranslator, QuietTelegram, fresh_database, progress
 
 PROGRAMMES = ("education", "tourism", "trade", "environment", "culture")
 SURABAYA, BUSAN = -1001700000001, -1001700000002
@@ -44,46 +44,6 @@ class ReportCost:
         }
 
 
-class _Prefixing:
-    """A translator on this process (no network): the report's titles are "translated" by a prefix."""
-
-    name = "bench"
-
-    async def translate(self, texts: list[str], source: str | None, target: str) -> list[str]:
-        return [f"[{target}] {text}" if text.strip() else text for text in texts]
-
-
-class _Quiet:
-    """Sender and Members for a report that is only measured: everything succeeds, nothing is kept."""
-
-    def __init__(self) -> None:
-        self.files = 0
-        self.texts: list[str] = []
-
-    async def send_text(self, chat_id: int, html: str, **_: Any) -> int:
-        self.texts.append(html)
-        return len(self.texts)
-
-    async def send_file(self, chat_id: int, data: bytes, filename: str, **_: Any) -> int:
-        self.files += 1
-        return self.files
-
-    async def copy(self, *args: Any, **kwargs: Any) -> int:
-        return 0
-
-    async def edit_text(self, *args: Any) -> None:
-        return None
-
-    async def edit_caption(self, *args: Any) -> None:
-        return None
-
-    async def is_admin(self, chat_id: int, user_id: int) -> bool:
-        return True
-
-    async def bot_can_read(self, chat_id: int) -> bool:
-        return True
-
-
 async def report_cost(database_url: str | None, actions: int = 2000) -> ReportCost:
     from bot.config import Settings
     from bot.i18n import Catalog
@@ -92,10 +52,10 @@ async def report_cost(database_url: str | None, actions: int = 2000) -> ReportCo
     from storage.models import ActionItemRow, ActivityDayRow, EventRow, IndicatorUpdateRow
 
     async with fresh_database(database_url) as url:
-        quiet = _Quiet()
+        quiet = QuietTelegram()
         clock = lambda: NOW  # noqa: E731
         services = Services.create(
-            Settings(database_url=url), Catalog.load(), quiet, quiet, translator=_Prefixing(), clock=clock
+            Settings(database_url=url), Catalog.load(), quiet, quiet, translator=PrefixingTranslator(), clock=clock
         )
         await services.start()
         try:

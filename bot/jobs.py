@@ -91,17 +91,27 @@ class ReminderJobs:
         if delay < SWEEP_SECONDS:
             self.queue.run_once(self._fire, delay, name=WAKE_JOB, job_kwargs={"misfire_grace_time": None})
 
-    async def _fire(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
+    async def fire(self) -> None:
+        """The wake-up job: send what is due, then move the wake-up to the next due instant."""
         try:
             await self.engine.run_due()
         except Exception:
             logger.exception("firing reminders failed; the sweep retries")
         await self.schedule_wake()
 
-    async def _sweep(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    async def sweep(self) -> None:
+        """The sweep every minute: plan the digests that need it, then what the wake-up job does. It asks the
+        database for what is due and never walks every chat: nothing to do costs a few queries, however many
+        groups there are."""
         try:
             if self.leading():
                 await self.engine.ensure_digests()
         except Exception:
             logger.exception("planning digests failed")
-        await self._fire(context)
+        await self.fire()
+
+    async def _fire(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self.fire()
+
+    async def _sweep(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self.sweep()

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import Connection, RowMapping, Select, and_, case, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -22,8 +22,8 @@ from sqlalchemy.sql import ColumnElement
 
 from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
 from storage.db import Database
-from storage.models import ActionCounterRow, ActionItemRow, BridgeRow, ChatRow, ProgrammeRow, utcnow
-from storage.records import ActionItem, Owner, Programme, ProgrammeStats, Scope
+from storage.models import ActionCounterRow, ActionItemRow, BridgeRow, ChatRow, EventRow, ProgrammeRow, utcnow
+from storage.records import ActionItem, Owner, Programme, ProgrammeStats, Scope, ScopeOverview
 
 STATUSES = ("open", "done", "dropped")
 MAX_TITLE_LENGTH = 500
@@ -227,27 +227,65 @@ class ActionRepository:
         Dropped items are not counted; a programme with no other items has no row.
         """
         require_aware(now, "now")
-        is_open = ActionItemRow.status == "open"
-        overdue = and_(is_open, ActionItemRow.due_at.is_not(None), ActionItemRow.due_at < now)
-        statement = (
-            select(
-                ProgrammeRow.name,
-                func.sum(case((is_open, 1), else_=0)),
-                func.sum(case((overdue, 1), else_=0)),
-                func.sum(case((ActionItemRow.status == "done", 1), else_=0)),
-            )
-            .select_from(ActionItemRow)
-            .outerjoin(ProgrammeRow, ProgrammeRow.id == ActionItemRow.programme_id)
-            .where(ActionItemRow.scope == scope, ActionItemRow.status.in_(("open", "done")))
-            .group_by(ActionItemRow.programme_id, ProgrammeRow.name, ProgrammeRow.name_key)
-            .order_by(ActionItemRow.programme_id.is_(None), ProgrammeRow.name_key)
-        )
         async with self.db.session() as session:
-            rows = (await session.execute(statement)).all()
-        return [
-            ProgrammeStats(programme=name, open=int(n_open or 0), overdue=int(n_overdue or 0), done=int(n_done or 0))
-            for name, n_open, n_overdue, n_done in rows
-        ]
+            rows = (await session.execute(_stats_statement(scope, now))).all()
+        return [_stats(row) for row in rows]
+
+    async def overview(
+        self, scope: Scope, now: datetime, *, next_max: int, done_since: datetime, done_max: int
+    ) -> ScopeOverview:
+        """Where the scope stands (``ScopeOverview``), read in one transaction: ``stats``; at most ``next_max``
+        open items past due and as many due at or after ``now``; at most ``done_max`` items done at or after
+        ``done_since``; the last event of its history and the last change of an item. A scope without items
+        (stats empty) gets an empty overview, read with one query.
+
+        One thread hop on a SQLite file (``Database.run_sync``) rather than several per query: /status is
+        asked for by every group, and the digest is the same text.
+        """
+        require_aware(now, "now")
+        require_aware(done_since, "done_since")
+        is_open = (ActionItemRow.scope == scope, ActionItemRow.status == "open")
+        overdue = _items_statement(
+            *is_open,
+            ActionItemRow.due_at.is_not(None),
+            ActionItemRow.due_at < now,
+            order_by=(ActionItemRow.due_at, ActionItemRow.number),
+            limit=max(0, next_max),
+        )
+        upcoming = _items_statement(
+            *is_open,
+            ActionItemRow.due_at >= now,
+            order_by=(ActionItemRow.due_at, ActionItemRow.number),
+            limit=max(0, next_max),
+        )
+        done = _items_statement(
+            ActionItemRow.scope == scope,
+            ActionItemRow.status == "done",
+            ActionItemRow.done_at >= done_since,
+            order_by=(ActionItemRow.done_at.desc(), ActionItemRow.number.desc()),
+            limit=max(0, done_max),
+        )
+        last_event = select(func.max(EventRow.at)).where(EventRow.scope == scope)
+        last_change = select(func.max(ActionItemRow.updated_at)).where(ActionItemRow.scope == scope)
+
+        def read(conn: Connection) -> ScopeOverview:
+            stats = tuple(_stats(row) for row in conn.execute(_stats_statement(scope, now)))
+            if not stats:
+                return ScopeOverview()
+
+            def items(statement: Select[Any]) -> tuple[ActionItem, ...]:
+                return tuple(_item_of(row) for row in conn.execute(statement).mappings())
+
+            return ScopeOverview(
+                stats=stats,
+                overdue=items(overdue) if next_max > 0 else (),
+                upcoming=items(upcoming) if next_max > 0 else (),
+                done=items(done) if done_max > 0 else (),
+                last_event_at=conn.execute(last_event).scalar(),
+                last_change_at=conn.execute(last_change).scalar(),
+            )
+
+        return await self.db.run_sync(read)
 
     async def upcoming(self, scope: Scope, now: datetime, limit: int = 3) -> builtins.list[ActionItem]:
         """Open items due at or after ``now``, soonest first."""
@@ -460,6 +498,44 @@ async def _check_programme(session: AsyncSession, scope: Scope, programme_id: in
         raise LookupError(f"programme {programme_id} is not one of {scope}'s")
 
 
+def _items_statement(
+    *conditions: ColumnElement[bool],
+    order_by: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]] = (),
+    limit: int | None = None,
+) -> Select[Any]:
+    """Items with their programme's name (``programme_name``), as columns (for Core, see ``_item_of``)."""
+    statement = (
+        select(*ActionItemRow.__table__.columns, ProgrammeRow.name.label("programme_name"))
+        .outerjoin(ProgrammeRow, ProgrammeRow.id == ActionItemRow.programme_id)
+        .where(*conditions)
+        .order_by(*order_by)
+    )
+    return statement if limit is None else statement.limit(limit)
+
+
+def _stats_statement(scope: Scope, now: datetime) -> Select[str, Any, Any, Any]:
+    is_open = ActionItemRow.status == "open"
+    overdue = and_(is_open, ActionItemRow.due_at.is_not(None), ActionItemRow.due_at < now)
+    return (
+        select(
+            ProgrammeRow.name,
+            func.sum(case((is_open, 1), else_=0)),
+            func.sum(case((overdue, 1), else_=0)),
+            func.sum(case((ActionItemRow.status == "done", 1), else_=0)),
+        )
+        .select_from(ActionItemRow)
+        .outerjoin(ProgrammeRow, ProgrammeRow.id == ActionItemRow.programme_id)
+        .where(ActionItemRow.scope == scope, ActionItemRow.status.in_(("open", "done")))
+        .group_by(ActionItemRow.programme_id, ProgrammeRow.name, ProgrammeRow.name_key)
+        .order_by(ActionItemRow.programme_id.is_(None), ProgrammeRow.name_key)
+    )
+
+
+def _stats(row: Any) -> ProgrammeStats:
+    name, n_open, n_overdue, n_done = row
+    return ProgrammeStats(programme=name, open=int(n_open or 0), overdue=int(n_overdue or 0), done=int(n_done or 0))
+
+
 async def _load(
     session: AsyncSession,
     *conditions: ColumnElement[bool],
@@ -480,6 +556,28 @@ async def _load(
 
 async def _one(session: AsyncSession, item_id: int) -> ActionItem:
     return (await _load(session, ActionItemRow.id == item_id))[0]
+
+
+def _item_of(row: RowMapping) -> ActionItem:
+    """An item from the columns ``_items_statement`` selects."""
+    ids = list(row["owner_ids"] or [])
+    return ActionItem(
+        id=row["id"],
+        scope=row["scope"],
+        number=row["number"],
+        bridge_id=row["bridge_id"],
+        chat_id=row["chat_id"],
+        title=row["title"],
+        language=row["language"],
+        owners=tuple(Owner(name, ids[index] if index < len(ids) else None) for index, name in enumerate(row["owners"])),
+        programme=row["programme_name"],
+        due_at=row["due_at"],
+        status=row["status"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        done_at=row["done_at"],
+    )
 
 
 def _item(row: ActionItemRow, programme: str | None) -> ActionItem:

@@ -17,8 +17,9 @@ import builtins
 import math
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -314,13 +315,23 @@ class ActivityRepository:
 
     async def count(self, chat_id: int, day: date, *, sent: int = 0, received: int = 0) -> None:
         """Add ``sent`` (relayed out of the group) and ``received`` (relayed into it) to the day's counts."""
-        _day(day)
-        for what, amount in (("sent", sent), ("received", received)):
-            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-                raise ValueError(f"{what} is a count (an int, 0 or more)")
-        if sent == 0 and received == 0:
+        await self.count_many({(chat_id, day): (sent, received)})
+
+    async def count_many(self, counts: Mapping[tuple[int, date], tuple[int, int]]) -> None:
+        """Add to the counts of several groups and days — (chat id, day) → (sent, received) — in one statement
+        and transaction, however many there are (all are written, or none). ValueError or TypeError for a bad
+        count or day, before anything is written."""
+        rows: builtins.list[dict[str, Any]] = []
+        for (chat_id, day), (sent, received) in sorted(counts.items()):
+            _day(day)
+            for what, amount in (("sent", sent), ("received", received)):
+                if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+                    raise ValueError(f"{what} is a count (an int, 0 or more)")
+            if sent or received:
+                rows.append({"chat_id": chat_id, "day": day, "sent": sent, "received": received})
+        if not rows:
             return
-        statement = upsert(self.db, ActivityDayRow).values(chat_id=chat_id, day=day, sent=sent, received=received)
+        statement = upsert(self.db, ActivityDayRow)
         statement = statement.on_conflict_do_update(
             index_elements=["chat_id", "day"],
             set_={
@@ -329,7 +340,8 @@ class ActivityRepository:
             },
         )
         async with self.db.session() as session:
-            await session.execute(statement)
+            # Sorted by (chat, day): concurrent writers on PostgreSQL lock the rows in the same order.
+            await session.execute(statement, rows)
 
     async def between(self, chat_ids: Collection[int], start: date, end: date) -> builtins.list[ActivityDay]:
         """The days of these groups from ``start`` (inclusive) to ``end`` (exclusive), by day and then group."""

@@ -219,6 +219,21 @@ class ProgrammeStats:
 
 
 @dataclass(frozen=True, slots=True)
+class ScopeOverview:
+    """Where a scope stands, read in one transaction (``ActionRepository.overview``; /status and the digest show
+    it): the counts per programme; the open items past due (longest overdue first) and due next (soonest first),
+    the items done lately (latest first), each list as long as asked for at most; when the scope's history last
+    recorded anything (an indicator update too) and when an item last changed."""
+
+    stats: tuple[ProgrammeStats, ...] = ()
+    overdue: tuple[ActionItem, ...] = ()
+    upcoming: tuple[ActionItem, ...] = ()
+    done: tuple[ActionItem, ...] = ()
+    last_event_at: datetime | None = None
+    last_change_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Reminder:
     """A message to send to chat ``chat_id`` at ``due_at`` (storage.reminders).
 
@@ -296,6 +311,29 @@ class ChatSchedule:
     quiet_end: str | None = "07:00"
     digest_weekday: int | None = 0
     digest_time: str = "08:00"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestToPlan:
+    """An active group with the weekly digest on and no digest pending or being sent: what planning its next
+    digest needs (its schedule, the defaults when it has none stored; its bridge, None when in none)."""
+
+    chat: Chat
+    schedule: ChatSchedule
+    bridge_id: int | None
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of(self.bridge_id, self.chat.id)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestWork:
+    """What a sweep must do about weekly digests (``ReminderRepository.digest_work``): the groups whose next
+    digest is to be planned, and the digests still pending or being sent in groups that turned it off."""
+
+    to_plan: tuple[DigestToPlan, ...] = ()
+    to_cancel: tuple[Reminder, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,16 +21,17 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, or_, select, true, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
+from storage._shared import chat_record, checked_scope, is_retryable, require_aware, rowcount, upsert
 from storage.cluster import Liveness
 from storage.db import Database
 from storage.models import (
     ActionItemRow,
+    BridgeMemberRow,
     ChatRow,
     ChatScheduleRow,
     ReminderCounterRow,
@@ -38,7 +39,15 @@ from storage.models import (
     ReminderSettingsRow,
     utcnow,
 )
-from storage.records import ChatSchedule, NewReminder, Reminder, ReminderSettings, Scope
+from storage.records import (
+    ChatSchedule,
+    DigestToPlan,
+    DigestWork,
+    NewReminder,
+    Reminder,
+    ReminderSettings,
+    Scope,
+)
 
 PENDING = "pending"
 CLAIMED = "claimed"
@@ -407,6 +416,62 @@ class ReminderRepository:
         async with self.db.session() as session:
             row = await session.scalar(statement)
             return _reminder(row) if row else None
+
+    async def digest_work(self) -> DigestWork:
+        """What the weekly digests need now, in two queries whatever the number of groups (the per-minute
+        sweep runs this; it must never walk every chat):
+
+        - ``to_plan``: the active groups (not private chats) with the digest on — a stored schedule with a
+          weekday, or no stored schedule while the defaults (``ChatSchedule``) have one — and no digest
+          pending or being sent; each with its schedule (the defaults when none is stored) and bridge;
+        - ``to_cancel``: the digests pending or being sent of active groups whose digest is off.
+
+        Both in chat id order (then due first). Inactive groups and private chats are left as they are.
+        """
+        digest_on: ColumnElement[bool] = ChatScheduleRow.digest_weekday.is_not(None)
+        if ChatSchedule(chat_id=0).digest_weekday is not None:
+            digest_on = or_(ChatScheduleRow.chat_id.is_(None), digest_on)
+        group = (ChatRow.active == true(), ChatRow.type != "private")
+        has_digest = exists().where(
+            ReminderRow.chat_id == ChatRow.id, ReminderRow.kind == "digest", ReminderRow.state.in_(_ACTIVE)
+        )
+        missing = (
+            select(ChatRow, ChatScheduleRow, BridgeMemberRow.bridge_id)
+            .outerjoin(ChatScheduleRow, ChatScheduleRow.chat_id == ChatRow.id)
+            .outerjoin(BridgeMemberRow, BridgeMemberRow.chat_id == ChatRow.id)
+            .where(*group, digest_on, ~has_digest)
+            .order_by(ChatRow.id)
+        )
+        # Driven by the groups with the digest off (then the index on chat, kind, state): a join would let the
+        # planner walk every pending reminder instead.
+        digest_off = (
+            select(ChatRow.id)
+            .outerjoin(ChatScheduleRow, ChatScheduleRow.chat_id == ChatRow.id)
+            .where(*group, ~digest_on)
+        )
+        unwanted = (
+            select(ReminderRow)
+            .where(ReminderRow.chat_id.in_(digest_off), ReminderRow.kind == "digest", ReminderRow.state.in_(_ACTIVE))
+            .order_by(ReminderRow.chat_id, ReminderRow.due_at, ReminderRow.id)
+        )
+        async with self.db.session() as session:
+            to_plan = tuple(
+                DigestToPlan(
+                    chat=chat_record(chat),
+                    schedule=_schedule(schedule) if schedule is not None else ChatSchedule(chat_id=chat.id),
+                    bridge_id=bridge_id,
+                )
+                for chat, schedule, bridge_id in await session.execute(missing)
+            )
+            to_cancel = tuple(_reminder(row) for row in (await session.scalars(unwanted)).all())
+        return DigestWork(to_plan=to_plan, to_cancel=to_cancel)
+
+    async def cancel_many(self, reminder_ids: Collection[int]) -> int:
+        """Cancel those of these reminders that are pending or being sent (one statement); how many."""
+        ids = sorted(set(reminder_ids))
+        if not ids:
+            return 0
+        return await self._cancel(ReminderRow.id.in_(ids))
 
     # -- internals ---------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -253,3 +253,92 @@ async def test_the_wake_up_job_fires_at_the_next_due_instant(sqlite_world: World
         clock.now = due
         await world.relayed(busan, "🔔 [ko] Siapkan agenda", timeout=10)
         await world.relayed(surabaya, "🔔 Siapkan agenda", timeout=10)
+
+
+class _NoJobQueue:
+    """Enough of a JobQueue for ReminderJobs.sweep(): wake-ups are recorded, not run."""
+
+    def __init__(self) -> None:
+        self.wakes: list[float] = []
+
+    def get_jobs_by_name(self, _name: str) -> list[Any]:
+        return []
+
+    def run_once(self, _callback: Any, when: float, **_kwargs: Any) -> None:
+        self.wakes.append(when)
+
+
+async def _add_groups(services: Services, first: int, count: int) -> None:
+    """``count`` groups from id ``first`` down, in two-group bridges, in several languages; every third has
+    the digest off, every fifth its own digest day, every seventh is inactive; each has a reminder pending
+    for later (none due)."""
+    chats, settings = services.chats.chats, services.reminder_engine.settings
+    languages = ("id", "ko", "de", "ja", "en")
+    ids = [first - n for n in range(count)]
+    for n, chat_id in enumerate(ids):
+        await chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language=languages[n % 5])
+        if n % 3 == 0:
+            await settings.set_digest(chat_id, None)
+        elif n % 5 == 0:
+            await settings.set_digest(chat_id, n % 7, "17:30")
+        if n % 7 == 6:
+            await chats.set_active(chat_id, False)
+    for a, b in zip(ids[::2], ids[1::2], strict=False):
+        await services.chats.bridges.link(a, b)
+    engine = services.reminder_engine
+    for chat_id in ids:
+        chat = await chats.get(chat_id)
+        assert chat is not None
+        here = await services.chats.context(chat)
+        await engine.add_adhoc(chat, here.scope, NOW + timedelta(days=3), "Rapat", None)
+
+
+async def test_a_sweep_with_nothing_to_do_costs_the_same_few_statements_for_10_or_200_groups(db_url: str) -> None:
+    """The sweep asks the database for what is due (digests to plan or cancel, reminders due); it never walks
+    the chats, so the statements of a sweep with nothing to do do not grow with the number of groups."""
+    from sqlalchemy import event
+    from telegram.ext import JobQueue
+
+    from bot.config import Settings
+    from bot.i18n import Catalog
+    from bot.jobs import ReminderJobs
+    from tests.unit.fakes import FakeTelegram, FakeTranslator
+
+    clock, telegram = Clock(NOW), FakeTelegram()
+    made = Services.create(
+        Settings(database_url=db_url), Catalog.load(), telegram, telegram, translator=FakeTranslator(), clock=clock
+    )
+    await made.start()
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    async def idle_sweep() -> list[str]:
+        await jobs.sweep()  # plans the digests of the groups just added
+        planned = await made.reminder_engine.reminders.pending_count()
+        statements.clear()
+        event.listen(made.db.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            await jobs.sweep()
+        finally:
+            event.remove(made.db.engine.sync_engine, "before_cursor_execute", count)
+        assert await made.reminder_engine.reminders.pending_count() == planned  # nothing was done
+        return list(statements)
+
+    try:
+        queue = _NoJobQueue()
+        jobs = ReminderJobs(cast(JobQueue[Any], queue), made.reminder_engine, made.wakeups)
+        await _add_groups(made, -1001000, 10)
+        small = await idle_sweep()
+        pending_small = await made.reminder_engine.reminders.pending_count()
+        await _add_groups(made, -1002000, 190)
+        large = await idle_sweep()
+        pending_large = await made.reminder_engine.reminders.pending_count()
+    finally:
+        await made.close()
+    # The first sweeps did plan: 10 groups in 5 bridges, an ad hoc reminder each fanned out to both groups (20
+    # rows), and a digest for the 6 with it on (off: n = 0, 3, 6, 9; the inactive one, n = 6, is among them).
+    assert pending_small == 26 and pending_large > pending_small + 2 * 190 + 100
+    assert len(large) == len(small) <= 6, (small, large)
+    assert telegram.sent == []

@@ -421,6 +421,57 @@ async def test_upcoming_done_since_and_last_activity(db: Database) -> None:
     assert await actions.last_activity(C_2) is None
 
 
+async def test_overview_is_what_the_separate_reads_say_in_one_transaction(db: Database) -> None:
+    """/status reads the scope in one transaction: the same as stats, the overdue of list, upcoming,
+    done_since, the history's last event and last_activity, each cut to the length asked for."""
+    from storage.monitoring import EventRepository
+    from storage.records import NewEvent, ScopeOverview
+
+    bridge_id, scope = await bridged(db, -1, -2)
+    actions, events = ActionRepository(db), EventRepository(db)
+    since = NOW - 7 * DAY
+
+    async def overview(next_max: int = 3, done_max: int = 10, now: datetime = NOW) -> ScopeOverview:
+        return await actions.overview(scope, now, next_max=next_max, done_since=since, done_max=done_max)
+
+    assert await overview() == ScopeOverview()  # no items: nothing else is read
+    youth = await ProgrammeRepository(db).add(scope, "youth")
+    owners = [Owner("@budi", 7), Owner("Kim")]
+    for n, due in enumerate((-5, -1, -3, 1, 2, 0, 4, None, -2)):
+        await new_item(
+            actions,
+            scope,
+            f"item {n + 1}",
+            bridge_id=bridge_id,
+            due_at=None if due is None else NOW + due * DAY,
+            programme_id=youth.id if n % 2 else None,
+            owners=owners if n % 3 == 0 else (),
+        )
+    await actions.set_status(scope, 9, "done", NOW - DAY)
+    await actions.set_status(scope, 8, "done", NOW - 10 * DAY)  # too long ago
+    await actions.set_status(scope, 7, "done", NOW - 2 * DAY)
+    await actions.set_status(scope, 4, "dropped", NOW)
+    assert (await overview()).last_event_at is None
+    await events.add(NewEvent(scope=scope, at=NOW - 3 * DAY, kind="created", chat_id=-1, by="Budi", city="Surabaya"))
+
+    view = await overview()
+    opened = await actions.list(scope, statuses=("open",))
+    assert view.stats == tuple(await actions.stats(scope, NOW))
+    assert view.overdue == tuple(i for i in opened if i.is_overdue(NOW))[:3]
+    assert numbers(list(view.overdue)) == [1, 3, 2]  # longest overdue first, at most 3 of the 4
+    assert view.upcoming == tuple(await actions.upcoming(scope, NOW, limit=3))
+    assert view.done == tuple(await actions.done_since(scope, since)) and numbers(list(view.done)) == [9, 7]
+    assert len(view.overdue[0].owners) == 2 and view.overdue[2].programme == "youth"  # as list() reads them
+    assert view.last_event_at == await events.last_at(scope) == NOW - 3 * DAY
+    assert view.last_change_at == await actions.last_activity(scope)
+    short = await overview(next_max=1, done_max=1)
+    assert numbers(list(short.overdue)) == [1] and len(short.upcoming) == 1 and numbers(list(short.done)) == [9]
+    none = await overview(next_max=0, done_max=0)
+    assert none.overdue == none.upcoming == none.done == () and none.stats == view.stats
+    with pytest.raises(ValueError):
+        await overview(now=NOW.replace(tzinfo=None))
+
+
 # -- programmes ------------------------------------------------------------------------------------------
 
 

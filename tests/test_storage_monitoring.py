@@ -401,6 +401,25 @@ async def test_bad_activity_counts_are_refused(db: Database) -> None:
         await activity.between("AB", date(2026, 12, 1), date(2026, 12, 2))  # type: ignore[arg-type]
 
 
+async def test_many_counts_are_one_statement_and_all_or_nothing(db: Database) -> None:
+    activity = ActivityRepository(db)
+    today = date(2026, 12, 1)
+    await activity.count(A, today, sent=1)
+    counts = {(chat_id, today + timedelta(days=n)): (n, 1) for chat_id in (A, B) for n in range(20)}
+    with captured_sql(db) as statements:
+        await activity.count_many(counts)
+    assert len([s for s in statements if s.lstrip().upper().startswith("INSERT")]) == 1, statements
+    days = await activity.between([A, B], today, today + timedelta(days=20))
+    assert len(days) == 40 and ActivityDay(A, today, 1, 1) in days and ActivityDay(B, today + 19 * DAY, 19, 1) in days
+    with pytest.raises(ValueError):
+        await activity.count_many({(A, today): (1, 0), (B, today): (-1, 0)})
+    assert await activity.between([A, B], today, today + timedelta(days=1)) == [
+        ActivityDay(B, today, 0, 1),
+        ActivityDay(A, today, 1, 1),
+    ]
+    await activity.count_many({})
+
+
 async def test_concurrent_counts_all_add_up(db: Database) -> None:
     activity = ActivityRepository(db)
     today = date(2026, 12, 1)

@@ -24,6 +24,7 @@ from storage.repos import (
     BridgeRepository,
     ChatRepository,
     ChatSchedule,
+    DigestWork,
     NewReminder,
     Reminder,
     ReminderRepository,
@@ -555,6 +556,101 @@ async def test_find_returns_the_chats_reminder_of_a_kind(db: Database) -> None:
     assert found is not None and found.id == digest.id
     with pytest.raises(ValueError):
         await reminders.find(-1, "weekly")
+
+
+async def test_digest_work_finds_the_groups_to_plan_and_the_digests_to_cancel(db: Database) -> None:
+    """One query each, whatever the number of groups: the groups with the digest on (a stored weekday, or
+    no stored schedule: the defaults) and none pending or being sent; the digests of groups that turned it off.
+    Inactive groups and private chats are left alone."""
+    await make_chats(db, *(chat_id for chat_id in range(-12, 0) if chat_id != -5))
+    chats, settings, reminders = ChatRepository(db), ReminderSettingsRepository(db), ReminderRepository(db)
+    await BridgeRepository(db).link(-2, -3)
+    bridge = await BridgeRepository(db).bridge_of(-2)
+    assert bridge is not None
+    await chats.ensure(-5, title="a person", type="private", default_language="en")  # no schedule: default on
+    await chats.set_active(-6, False)
+    await settings.set_digest(-2, 4, "17:00")
+    await settings.set_quiet(-2, None, None)
+    for off in (-4, -6, -7, -11):
+        await settings.set_digest(off, None)
+    await settings.set_quiet(-12, "22:00", "06:00")  # a stored schedule, the digest on by default
+
+    def digest(chat_id: int, due_at: datetime = NOW + DAY) -> NewReminder:
+        return NewReminder(scope=Scope.of(None, chat_id), chat_id=chat_id, kind="digest", due_at=due_at)
+
+    # -3: pending; -8: being sent; -9: only sent and cancelled ones; -4: off, pending and claimed ones (and a
+    # sent one, and a pending reminder of another kind); -6: off but inactive; -11: off, nothing pending.
+    _, _, claimed_8, sent_9, cancelled_9, off_4, off_4_claimed, sent_4, _, _ = await reminders.add_many(
+        [
+            digest(-3),
+            digest(-6),
+            digest(-8, NOW),
+            digest(-9, NOW - DAY),
+            digest(-9),
+            digest(-4, NOW + 2 * DAY),
+            digest(-4, NOW - HOUR),
+            digest(-4, NOW - DAY),
+            adhoc(NOW, chat_id=-4, scope=Scope.of(None, -4)),
+            adhoc(NOW, chat_id=-10, scope=Scope.of(None, -10)),
+        ]
+    )
+    assert await reminders.claim(claimed_8.id, NOW, "p1")
+    assert await reminders.claim(off_4_claimed.id, NOW, "p1")
+    assert await reminders.claim(sent_9.id, NOW, "p1")
+    await reminders.mark_sent(sent_9.id, NOW, late=False)
+    await reminders.mark_sent(sent_4.id, NOW, late=False)
+    assert await reminders.cancel(cancelled_9.id)
+
+    with captured_sql(db) as statements:
+        work = await reminders.digest_work()
+    assert len(statements) == 2, statements  # one query each, whatever the number of groups
+
+    by_chat = {plan.chat.id: plan for plan in work.to_plan}
+    assert list(by_chat) == [-12, -10, -9, -2, -1]  # chat id order
+    assert by_chat[-1].schedule == ChatSchedule(chat_id=-1)  # no stored schedule: the defaults
+    assert by_chat[-1].bridge_id is None and by_chat[-1].scope == C_1
+    assert by_chat[-1].chat == await chats.get(-1)
+    assert by_chat[-2].schedule == ChatSchedule(
+        chat_id=-2, quiet_start=None, quiet_end=None, digest_weekday=4, digest_time="17:00"
+    )
+    assert by_chat[-2].bridge_id == bridge.id and by_chat[-2].scope == Scope.of(bridge.id, -2)
+    assert by_chat[-12].schedule == ChatSchedule(chat_id=-12, quiet_start="22:00", quiet_end="06:00")
+    assert [r.id for r in work.to_cancel] == [off_4_claimed.id, off_4.id]  # due first
+    assert {r.state for r in work.to_cancel} == {"pending", "claimed"}
+
+    assert await reminders.cancel_many([r.id for r in work.to_cancel] + [sent_4.id]) == 2
+    await reminders.add_many([digest(plan.chat.id) for plan in work.to_plan])
+    assert await reminders.digest_work() == DigestWork()
+    await settings.set_digest(-1, None)  # turned off: its new digest is to be cancelled
+    await chats.set_active(-2, False)  # inactive: left as it is
+    again = await reminders.digest_work()
+    assert again.to_plan == () and [r.chat_id for r in again.to_cancel] == [-1]
+    assert await reminders.cancel_many([]) == 0
+
+
+async def test_digest_work_looks_reminders_up_by_chat_never_by_walking_them(sqlite_url: str) -> None:
+    """SQLite's EXPLAIN QUERY PLAN of digest_work's two queries: the reminders are found through the index on
+    (chat, kind, state), never by scanning the pending ones (there are a hundred thousand in a network)."""
+    database = Database(sqlite_url)
+    try:
+        await database.upgrade()
+        await make_chats(database, -1, -2)
+        await ReminderSettingsRepository(database).set_digest(-2, None)
+        reminders = ReminderRepository(database)
+        await reminders.add_many([adhoc(NOW + n * MINUTE) for n in range(50)])
+        with captured_sql(database) as statements:
+            await reminders.digest_work()
+        assert len(statements) == 2
+        plans = []
+        async with database.engine.connect() as conn:
+            for statement, parameters in statements:
+                rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                plans.append(" | ".join(str(row[-1]) for row in rows))
+    finally:
+        await database.dispose()
+    for plan in plans:
+        assert "ix_reminders_chat_kind_state_due" in plan, plan
+        assert "SCAN reminders" not in plan and "ix_reminders_state_due" not in plan, plan
 
 
 async def test_ids_are_not_reused_and_reminders_go_with_their_chat(db: Database) -> None:

@@ -52,6 +52,7 @@ RETRY_BASE = timedelta(minutes=1)  # then 2, 4, 8 … minutes
 RETRY_CAP = timedelta(hours=1)
 TEXT_LIMIT = 4096
 STALE_CLAIM = timedelta(minutes=10)
+DUE_BATCH = 100  # reminders read at a time by run_due
 OVERDUE_TIME = "09:00"
 ITEM_KINDS = ("due", "overdue")
 
@@ -103,9 +104,6 @@ class ReminderEngine:
         cancelled = await self.reminders.cancel_for_chat(chat_id, scope)
         self.on_schedule_change()
         return cancelled
-
-    async def current_scope(self, chat: Chat) -> Scope:
-        return (await self.chats.context(chat)).scope
 
     async def automatic_time(self, chat: Chat, instant: datetime) -> datetime:
         schedule = await self.settings.schedule(chat.id)
@@ -233,33 +231,31 @@ class ReminderEngine:
         return added
 
     async def ensure_digests(self) -> int:
-        """Every active group with the digest on has exactly one pending digest row."""
-        created = 0
-        for chat in await self.chats.all():
-            if not chat.active or chat.type == "private":
-                continue
-            schedule = await self.settings.schedule(chat.id)
-            existing = await self.reminders.find(chat.id, "digest", states=("pending", "claimed"))
-            if schedule.digest_weekday is None:
-                if existing is not None:
-                    await self.reminders.cancel(existing.id)
-                continue
-            if existing is not None:
-                continue
-            when = next_local_time(zone_of(chat), schedule.digest_time, self.now(), schedule.digest_weekday)
-            await self.reminders.add(
+        """Every active group with the digest on has exactly one pending digest row; a group that turned it
+        off has none. The database says which groups need anything (two queries, however many groups there
+        are); only those are planned. Returns how many digests were planned."""
+        work = await self.reminders.digest_work()
+        if work.to_cancel:
+            await self.reminders.cancel_many([reminder.id for reminder in work.to_cancel])
+        now = self.now()
+        news: list[NewReminder] = []
+        for plan in work.to_plan:
+            chat, schedule, tz = plan.chat, plan.schedule, zone_of(plan.chat)
+            when = next_local_time(tz, schedule.digest_time, now, schedule.digest_weekday)
+            news.append(
                 NewReminder(
-                    scope=await self.current_scope(chat),
+                    scope=plan.scope,
                     chat_id=chat.id,
                     kind="digest",
-                    due_at=await self.automatic_time(chat, when),
+                    due_at=after_quiet_hours(when, tz, schedule.quiet_start, schedule.quiet_end),
                     nominal_at=when,
                 )
             )
-            created += 1
-        if created:
+        if news:
+            await self.reminders.add_many(news)
+        if news or work.to_cancel:
             self.on_schedule_change()
-        return created
+        return len(news)
 
     async def reset_digest(self, chat: Chat) -> None:
         existing = await self.reminders.find(chat.id, "digest", states=("pending", "claimed"))
@@ -278,7 +274,8 @@ class ReminderEngine:
             fired = 0
             seen: set[int] = set()
             while True:
-                batch = [r for r in await self.reminders.due(now, limit=100) if r.id not in seen]
+                found = await self.reminders.due(now, limit=DUE_BATCH)
+                batch = [r for r in found if r.id not in seen]
                 if not batch:
                     break
                 for reminder in batch:
@@ -286,6 +283,8 @@ class ReminderEngine:
                     if await self.reminders.claim(reminder.id, now, self.claimer):
                         await self._fire(reminder, now)
                         fired += 1
+                if len(found) < DUE_BATCH:
+                    break  # that was all that is due (what becomes due meanwhile wakes the engine again)
             return fired
 
     async def next_due_at(self) -> datetime | None:

@@ -47,19 +47,20 @@ class StatusService:
 
     async def text(self, here: ChatContext) -> str:
         """The status of the chat's scope as Telegram HTML in the chat's language."""
-        repo, now = self.actions, self.clock()
-        stats = await repo.stats(here.scope, now)
+        now = self.clock()
+        view = await self.actions.overview(
+            here.scope, now, next_max=NEXT_MAX, done_since=now - timedelta(days=RECENT_DAYS), done_max=RECENT_MAX
+        )
         t, lang, ui, tz = self.catalog.t, here.language, here.ui, here.timezone
-        if not stats:
+        if not view.stats:
             return t("status.empty", lang)
         scope_name = t("status.this_bridge" if here.partnered else "status.this_group", lang)
         lines = [t("status.title", lang, scope=scope_name, date=format_when(now, ui, tz))]
-        for s in stats:
+        for s in view.stats:
             name = s.programme if s.programme is not None else t("status.no_programme", lang)
             lines.append(t("status.programme_line", lang, name=name, open=s.open, overdue=s.overdue, done=s.done))
-        upcoming = await repo.upcoming(here.scope, now, limit=NEXT_MAX)
-        overdue = [i for i in await repo.list(here.scope, statuses=("open",)) if i.is_overdue(now)]
-        nexts = (overdue + upcoming)[:NEXT_MAX] if overdue else upcoming
+        # The overdue first, longest overdue first; then what is due next.
+        nexts = [*view.overdue, *view.upcoming][:NEXT_MAX]
         lines.append("")
         lines.append(t("status.next", lang))
         if nexts:
@@ -79,17 +80,14 @@ class StatusService:
             lines.append(t("status.no_deadlines", lang))
         lines.append("")
         lines.append(t("status.recent", lang))
-        recent = await repo.done_since(here.scope, now - timedelta(days=RECENT_DAYS))
-        if recent:
-            shown = recent[:RECENT_MAX]
-            titles = await self.titles.titles_in(shown, lang, here.bridge_id)
-            for i, title in zip(shown, titles, strict=True):
+        if view.done:
+            titles = await self.titles.titles_in(view.done, lang, here.bridge_id)
+            for i, title in zip(view.done, titles, strict=True):
                 lines.append(t("status.done_line", lang, number=i.number, title=title))
         else:
             lines.append(t("status.nothing_recent", lang))
         # The event history knows the last change of any kind (an indicator update too).
-        last = await self.history.last_at(here.scope) if self.history is not None else None
-        last = last or await repo.last_activity(here.scope)
+        last = (view.last_event_at if self.history is not None else None) or view.last_change_at
         if last is not None:
             lines.append("")
             lines.append(t("status.last_activity", lang, when=format_when(last, ui, tz)))

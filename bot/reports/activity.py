@@ -1,8 +1,9 @@
 """Activity without message text: per group and (UTC) day, how many messages it relayed out and received.
 
 Counting is in memory and cheap (the relay's hot path only adds one to a dict); the counts are written to the
-database at most every ``FLUSH_SECONDS``, before a report is made, and at shutdown. A crash loses at most that
-many seconds of counts — never a message, and never any text (none is looked at).
+database (one statement for all groups) at most every ``FLUSH_SECONDS``, before a report is made, and at
+shutdown. A crash loses at most that many seconds of counts — never a message, and never any text (none is
+looked at).
 """
 
 from __future__ import annotations
@@ -66,19 +67,20 @@ class ActivityCounter:
             self._flushing = None
 
     async def flush(self) -> None:
-        """Write what was counted since the last flush."""
+        """Write what was counted since the last flush: one statement for every group and day counted."""
         async with self._lock:
             counts, self._counts = self._counts, {}
             self._last_flush = self.monotonic()
-            for index, ((chat_id, day), (sent, received)) in enumerate(counts.items()):
-                try:
-                    await self.repository.count(chat_id, day, sent=sent, received=received)
-                except BaseException:
-                    for (c, d), (s, r) in list(counts.items())[index:]:  # keep what was not written
-                        kept = self._counts.setdefault((c, d), [0, 0])
-                        kept[0] += s
-                        kept[1] += r
-                    raise
+            if not counts:
+                return
+            try:
+                await self.repository.count_many({key: (sent, received) for key, (sent, received) in counts.items()})
+            except BaseException:
+                for key, (sent, received) in counts.items():  # nothing was written: keep it all for the next try
+                    kept = self._counts.setdefault(key, [0, 0])
+                    kept[0] += sent
+                    kept[1] += received
+                raise
 
     @property
     def pending(self) -> int:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.context import ChatContext
 from bot.ports import Rejected
-from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
+from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, NOW, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 
@@ -140,3 +142,51 @@ async def test_a_reminder_text_has_a_limit_at_input(kit: Kit, partners: Partners
     too_long = "besok jam 9 " + "x" * 1001
     key, text = await kit.refusal(kit.services.reminders.remind(surabaya, member(1), too_long), surabaya)
     assert key == "remind.too_long" and "1001" in text
+
+
+async def test_the_sweep_plans_each_groups_digest_in_its_scope_after_quiet_hours(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    alone = await kit.group(BRAUNSCHWEIG, "Braunschweig", "de")
+    engine = kit.services.reminder_engine
+    await engine.settings.set_digest(BUSAN, 4, "17:00")
+    await engine.settings.set_quiet(BRAUNSCHWEIG, "07:00", "09:00")  # the default Monday 08:00 waits until 09:00
+    assert await engine.ensure_digests() == 3
+    assert await engine.ensure_digests() == 0  # one each, once
+    planned = {chat_id: await engine.reminders.find(chat_id, "digest") for chat_id in (SURABAYA, BUSAN, BRAUNSCHWEIG)}
+    by_jakarta, by_seoul, by_berlin = planned[SURABAYA], planned[BUSAN], planned[BRAUNSCHWEIG]
+    assert by_jakarta is not None and by_seoul is not None and by_berlin is not None
+    assert by_jakarta.scope == by_seoul.scope == surabaya.scope == busan.scope and by_berlin.scope == alone.scope
+    # Now is Wednesday 2 December: Monday 08:00 in Jakarta, Friday 17:00 in Seoul, Monday 09:00 in Berlin.
+    assert by_jakarta.due_at == by_jakarta.nominal_at == datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    assert by_seoul.due_at == by_seoul.nominal_at == datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+    assert by_berlin.nominal_at == datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+    assert by_berlin.due_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    await engine.settings.set_digest(BUSAN, None)  # turned off: the next sweep cancels its digest
+    assert await engine.ensure_digests() == 0
+    cancelled = await engine.reminders.get(by_seoul.id)
+    assert cancelled is not None and cancelled.state == "cancelled"
+    assert await engine.reminders.find(BUSAN, "digest", states=("pending", "claimed")) is None
+    assert await engine.reminders.find(SURABAYA, "digest") == by_jakarta
+
+
+async def test_run_due_sends_everything_due_batch_after_batch(kit: Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.features import reminder_engine
+    from storage.records import NewReminder, Scope
+
+    monkeypatch.setattr(reminder_engine, "DUE_BATCH", 7)
+    await kit.group(SURABAYA, "Surabaya", "id")
+    engine = kit.services.reminder_engine
+    due = [
+        NewReminder(
+            scope=Scope.of(None, SURABAYA),
+            chat_id=SURABAYA,
+            kind="adhoc",
+            due_at=NOW - timedelta(seconds=n),
+            text=f"R{n}",
+        )
+        for n in range(20)  # two full batches and a short one
+    ]
+    await engine.reminders.add_many(due)
+    assert await engine.run_due() == 20
+    assert await engine.run_due() == 0
+    assert sorted(t for t in kit.texts(SURABAYA) if "R" in t) == sorted(f"🔔 R{n}" for n in range(20))
