@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from bench.common import is_postgres, progress
 
-SUITES = ("relay", "hiding", "provider", "reminders", "report", "scale")
+SUITES = ("relay", "hiding", "provider", "reminders", "report", "scale", "cluster")
 
 # The targets: metric → (comparison, value).
 TARGETS: dict[str, tuple[str, float]] = {
@@ -33,6 +33,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     "status_p95_ms": ("<=", 50.0),
     "sweep_cpu_ms_per_min": ("<=", 100.0),
     "scale_memory_ratio": ("<=", 1.5),
+    "failover_seconds": ("<=", 15.0),
+    "multi_instance_lost": ("==", 0),
+    "multi_instance_order_violations": ("==", 0),
+    "multi_instance_duplicates": ("<=", 1),
 }
 
 _T = TypeVar("_T")
@@ -173,6 +177,10 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
             "status_p95_ms",
             "sweep_cpu_ms_per_min",
             "scale_memory_ratio",
+            "failover_seconds",
+            "multi_instance_lost",
+            "multi_instance_order_violations",
+            "multi_instance_duplicates",
         ]
     )
     db = args.database_url
@@ -269,6 +277,24 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
             "one simulated minute of ReminderJobs.sweep plus the wake-ups in it, a handful of reminders due each "
             "minute, averaged; scale_memory_ratio: peak RSS (VmHWM) of a fresh subprocess running the services (start, "
             "one /status, one minute of sweep) on the network over the same on a 10-group network"
+        )
+
+    if "cluster" in args.only:
+        from bench.cluster import cluster_suite
+
+        messages = 120 if args.quick else 400
+        cluster = await _guard("cluster", errors, lambda: cluster_suite(db, messages))
+        if cluster is not None:
+            out.update(cluster.figures)
+            details["cluster"] = cluster.details
+            if cluster.note:
+                notes["cluster_database"] = cluster.note
+        notes["cluster"] = (
+            f"two kembar run processes on one PostgreSQL database, {messages} messages over four routes of two "
+            "bridges, one instance killed with SIGKILL after a quarter of the first half was relayed; once in "
+            "polling mode (the leader killed) and once in webhook mode (behind a round-robin load balancer); "
+            "failover_seconds: kill → every destination receiving copies of messages posted after the kill "
+            "(the worse mode); lost and order violations summed, duplicates the worst destination of either mode"
         )
 
     out["targets"] = {name: {op: bound} for name, (op, bound) in TARGETS.items()}

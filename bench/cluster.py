@@ -459,3 +459,45 @@ async def temporary_directory() -> AsyncIterator[Path]:
 
     with tempfile.TemporaryDirectory(prefix="kembar-cluster-") as tmp:
         yield Path(tmp)
+
+
+DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+
+@dataclass
+class ClusterFigures:
+    figures: dict[str, Any]
+    details: dict[str, Any]
+    note: str = ""
+
+
+async def cluster_suite(database_url: str | None, messages: int) -> ClusterFigures | None:
+    """Both modes, each on a fresh PostgreSQL database: ``database_url`` when it is one, else the local
+    server (several instances need PostgreSQL; on SQLite a second instance refuses to start)."""
+    from bench.common import fresh_database, is_postgres
+
+    note = ""
+    server = (
+        database_url
+        if database_url is not None and is_postgres(database_url)
+        else os.environ.get("KEMBAR_BENCH_PG_URL", DEFAULT_PG_URL)
+    )
+    if not is_postgres(database_url):
+        note = f"several instances need PostgreSQL: measured on {server.split('@')[-1]}, not on SQLite"
+    results: dict[str, ClusterResult] = {}
+    for mode in ("polling", "webhook"):
+        progress(f"cluster: {mode} mode, two instances, one killed mid-burst")
+        async with fresh_database(server) as url, temporary_directory() as workdir:
+            results[mode] = await kill_mid_burst(url, mode, workdir, messages=messages)
+    figures = {
+        "failover_seconds": round(max(r.failover_seconds for r in results.values()), 2),
+        "multi_instance_lost": sum(r.lost for r in results.values()),
+        "multi_instance_order_violations": sum(r.order_violations for r in results.values()),
+        "multi_instance_duplicates": max(r.duplicates_max_per_destination for r in results.values()),
+    }
+    details = {
+        mode: {**r.figures(), "posted": r.posted, "reminders_expected": r.reminders_expected,
+               "survivor_leads": r.survivor_leads, "survivor_ready": r.survivor_ready}
+        for mode, r in results.items()
+    }  # fmt: skip
+    return ClusterFigures(figures, details, note)
