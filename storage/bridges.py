@@ -28,6 +28,9 @@ class AlreadyBridged(Exception):
         self.bridge_id = bridge_id
 
 
+_MEMBER_SQL = "SELECT 1 FROM bridge_members WHERE bridge_id = ? AND chat_id = ?"
+
+
 class _Retry(Exception):
     """The state read at the start of the transaction changed under it: run it again."""
 
@@ -51,6 +54,10 @@ class BridgeRepository:
     async def is_member(self, bridge_id: int, chat_id: int) -> bool:
         """Whether the chat is in that bridge now: read from the database, never from a cache (delivery asks
         it before every send, so no instance ever sends to a chat that left, whatever it has cached)."""
+        if self.db.raw_sqlite:  # once per message sent: the leanest path there is
+            return await self.db.run_sqlite(
+                lambda conn: conn.execute(_MEMBER_SQL, (bridge_id, chat_id)).fetchone() is not None
+            )
         query = select(BridgeMemberRow.chat_id).where(
             BridgeMemberRow.bridge_id == bridge_id, BridgeMemberRow.chat_id == chat_id
         )
