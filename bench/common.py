@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
+import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -93,6 +96,27 @@ class QuietTelegram:
 
     async def bot_can_read(self, chat_id: int) -> bool:
         return True
+
+
+def run_child(module: str, *args: str, timeout: float) -> dict[str, Any]:
+    """``python -m <module> <args>`` in a fresh process (memory is measured there); the JSON object on the
+    last line of its output."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path.cwd()), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+        raise RuntimeError(f"{module} {args[0]} failed ({done.returncode}): {tail}")
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
 
 
 # ------------------------------------------------------------------------------------------------

@@ -18,17 +18,14 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-import os
 import resource
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from bench.common import TOKEN, fresh_database, progress
+from bench.common import TOKEN, fresh_database, progress, run_child
 
 SEED_CHAT = -1001999000001
 SEED_CHUNK = 5000
@@ -76,22 +73,7 @@ class RemindersResult:
 
 
 def _child(*args: str, timeout: float) -> dict[str, Any]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(Path.cwd()), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.reminders", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
-        raise RuntimeError(f"bench.reminders {args[0]} failed ({done.returncode}): {tail}")
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+    return run_child("bench.reminders", *args, timeout=timeout)
 
 
 async def _sample(database_url: str | None, pending: int, settle: float) -> StartSample:

@@ -37,7 +37,6 @@ import json
 import os
 import random
 import resource
-import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -48,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from bench.common import PrefixingTranslator, QuietTelegram, fresh_database, percentile, progress
+from bench.common import PrefixingTranslator, QuietTelegram, fresh_database, percentile, progress, run_child
 
 if TYPE_CHECKING:
     from bot.context import ChatContext
@@ -779,22 +778,7 @@ async def measure(url: str, network: Network, sizes: ScaleSizes, *, seed: int = 
 
 
 def _child(*args: str, timeout: float) -> dict[str, Any]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(Path.cwd()), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.scale", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
-        raise RuntimeError(f"bench.scale {args[0]} failed ({done.returncode}): {tail}")
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+    return run_child("bench.scale", *args, timeout=timeout)
 
 
 def _peak_kb() -> tuple[int, str]:

@@ -111,3 +111,12 @@ async def world(db_url: str) -> AsyncIterator[World]:
 async def sqlite_world(sqlite_url: str) -> AsyncIterator[World]:
     async with make_world(sqlite_url) as w:
         yield w
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx and requests honour proxy variables; loopback traffic must never go through a proxy."""
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")

@@ -34,12 +34,8 @@ NAMES = ["token", "privacy", "updates", "database", "translator", "clock"]
 
 
 @pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx and requests honour proxy variables; loopback traffic must never go through a proxy."""
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+def _loopback_only(loopback_only: None) -> None:
+    """Every test here talks to loopback servers (tests/conftest.py: loopback_only)."""
 
 
 @pytest.fixture

@@ -37,12 +37,8 @@ UPDATE = {"update_id": 7001, "message": {"message_id": 1, "text": "BODY-TEXT-nev
 
 
 @pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """requests (the translation client) honours proxy variables; loopback must never go through one."""
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+def _loopback_only(loopback_only: None) -> None:
+    """Every test here talks to loopback servers (tests/conftest.py: loopback_only)."""
 
 
 class FakeIntake:
