@@ -36,11 +36,11 @@ import tornado.netutil
 import tornado.web
 
 from bench.common import MARK_RE, marked_text, progress
-from bot.app import build_application, running
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.town import Town, link_towns
 from bot.sandbox.translate_server import TranslationServer
+from bot.telegram.app import build_application, running
 from handlers.context import SERVICES_KEY
 
 TOKEN = "5555555555:AAE-kembar_cluster_secret_token"

@@ -23,12 +23,12 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.profiling import Profile
-from bot.app import build_application, running
 from bot.config import Settings
-from bot.polling import DurablePoller
 from bot.sandbox.emulator import BotApiEmulator, JsonDict
 from bot.sandbox.town import Town, link_towns
 from bot.sandbox.translate_server import TranslationServer
+from bot.telegram.app import build_application, running
+from bot.telegram.polling import DurablePoller
 
 TOKEN = "5555555555:AAE-kembar_bench_secret_token"
 

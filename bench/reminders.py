@@ -135,10 +135,10 @@ async def _seed(url: str, count: int) -> None:
 
 
 async def _start(url: str, settle: float) -> dict[str, Any]:
-    from bot.app import build_application, running
     from bot.config import Settings
     from bot.sandbox.emulator import BotApiEmulator
     from bot.sandbox.translate_server import TranslationServer
+    from bot.telegram.app import build_application, running
     from storage.db import Database
     from storage.reminders import ReminderRepository
 

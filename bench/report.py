@@ -46,7 +46,7 @@ class ReportCost:
 
 async def report_cost(database_url: str | None, actions: int = 2000) -> ReportCost:
     from bot.config import Settings
-    from bot.i18n import Catalog
+    from bot.language.catalog import Catalog
     from bot.reports import periods
     from bot.services import Services
     from storage.models import ActionItemRow, ActivityDayRow, EventRow, IndicatorUpdateRow

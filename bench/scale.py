@@ -17,7 +17,7 @@ after the bulk load, as autovacuum would do within a minute.
   unmeasured render in each language (the first loads that language's locale data, once per process).
 * ``sweep_cpu_ms_per_min``: the CPU time of this process (``time.process_time``: every thread, the SQLite or
   asyncpg driver's included; on PostgreSQL the server's own CPU is not counted) of one minute of reminder work
-  as bot/jobs.py does it: the sweep (``ReminderJobs.sweep``: the digests, then what is due, then the next
+  as bot/telegram/jobs.py does it: the sweep (``ReminderJobs.sweep``: the digests, then what is due, then the next
   wake-up), then the wake-up job (``ReminderJobs.fire``) at each due instant of that minute — with a Telegram
   that records what is sent — averaged over ``minutes`` simulated minutes (the clock is moved, nothing waits).
 * ``scale_memory_ratio``: the peak resident memory of a fresh process that runs Kembar on the network —
@@ -51,8 +51,8 @@ from bench.common import PrefixingTranslator, QuietTelegram, fresh_database, per
 
 if TYPE_CHECKING:
     from bot.context import ChatContext
-    from bot.jobs import ReminderJobs
     from bot.services import Services
+    from bot.telegram.jobs import ReminderJobs
     from storage.db import Database
 
 # A Wednesday: 10:00 in Jakarta, 12:00 in Seoul and Tokyo, 04:00 in Berlin. The simulated minutes start here.
@@ -245,7 +245,7 @@ def _partner_language(bridge: int) -> tuple[str, str]:
 
 
 def _zone(language: str, timezone: str | None) -> str:
-    from bot.i18n import default_timezone
+    from bot.language.catalog import default_timezone
 
     return timezone or default_timezone(language)
 
@@ -291,9 +291,9 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
     """Build the network in the (empty) database at ``url``; see the module's docstring. ``PER_MINUTE``
     reminders are due in each minute after ``T0`` that ``window`` lists (0: the first)."""
     from bot.config import Settings
-    from bot.i18n import Catalog
+    from bot.language.catalog import Catalog
+    from bot.language.schedule import next_local_time, next_occurrence
     from bot.reports import periods
-    from bot.schedule import next_local_time, next_occurrence
     from bot.services import Services
     from storage.db import Database
     from storage.models import (
@@ -664,7 +664,7 @@ async def _cache_writes_done(services: Services) -> None:
 
 def _services(url: str, clock: _Clock, telegram: QuietTelegram) -> Services:
     from bot.config import Settings
-    from bot.i18n import Catalog
+    from bot.language.catalog import Catalog
     from bot.services import Services
 
     return Services.create(
@@ -675,7 +675,7 @@ def _services(url: str, clock: _Clock, telegram: QuietTelegram) -> Services:
 def _jobs(services: Services, clock: _Clock) -> tuple[ReminderJobs, _WakeQueue]:
     from telegram.ext import JobQueue
 
-    from bot.jobs import ReminderJobs
+    from bot.telegram.jobs import ReminderJobs
 
     queue = _WakeQueue(clock)
     return ReminderJobs(cast(JobQueue[Any], queue), services.reminder_engine, services.wakeups), queue
@@ -684,7 +684,7 @@ def _jobs(services: Services, clock: _Clock) -> tuple[ReminderJobs, _WakeQueue]:
 async def run_minute(
     services: Services, jobs: ReminderJobs, queue: _WakeQueue, clock: _Clock, telegram: QuietTelegram, start: datetime
 ) -> Minute:
-    """One minute of reminder work as bot/jobs.py does it: the sweep at ``start``, then the wake-up job at
+    """One minute of reminder work as bot/telegram/jobs.py does it: the sweep at ``start``, then the wake-up job at
     each due instant before the minute ends."""
     clock.now = start
     end = start + timedelta(minutes=1)

@@ -6,7 +6,7 @@ import logging
 from collections import OrderedDict
 
 from bot.context import ChatContext
-from bot.i18n import Catalog
+from bot.language.catalog import Catalog
 from bot.signals import Signal
 from storage.chatdata import ChatDataRepository
 from storage.people import PeopleRepository

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.logsetup import configure_logging, redact
+from bot.ops.logsetup import configure_logging, redact
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -119,9 +119,9 @@ class _OfflineSender:
 async def _operator_services(settings: Settings, stack: AsyncExitStack) -> Services:
     """The services for an operator command: the database migrated, groups told through the bot when a
     token is set (nothing sent without one), no polling and no delivery."""
-    from bot.i18n import Catalog
+    from bot.language.catalog import Catalog
     from bot.services import Services
-    from bot.telegram_io import TelegramSender
+    from bot.telegram.sender import TelegramSender
 
     sender: _OfflineSender | TelegramSender = _OfflineSender()
     if settings.token:
@@ -243,7 +243,7 @@ async def _clean(settings: Settings) -> int:
 def _run(settings: Settings) -> None:
     if not settings.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN", "is required for 'kembar run' (without it use 'kembar sandbox')")
-    from bot.app import serve
+    from bot.telegram.app import serve
 
     backend = settings.database_url.split("://")[0]
     logger.info("Kembar starting (Bot API %s, database %s)", settings.bot_api_url, backend)
@@ -288,7 +288,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         elif args.command == "forget":
             return asyncio.run(_forget(settings, args.chat))
         elif args.command == "doctor":
-            from bot.doctor import doctor
+            from bot.telegram.doctor import doctor
 
             return asyncio.run(doctor(settings))
         elif args.command == "db" and args.db_command == "clean":

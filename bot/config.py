@@ -95,7 +95,7 @@ class Settings:
     max_groups_per_bridge: int = 10
     max_open_items: int = 500  # per bridge (or group)
     max_reminders: int = 200  # pending numbered reminders per bridge (or group)
-    # Webhook mode (bot.web): Telegram posts updates to webhook_url; Kembar listens on `listen`.
+    # Webhook mode (bot.telegram.web): Telegram posts updates to webhook_url; Kembar listens on `listen`.
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     listen: tuple[str, int] = ("0.0.0.0", 8080)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.i18n import Catalog, Markup, default_timezone
+from bot.language.catalog import Catalog, Markup, default_timezone
 from bot.ports import Buttons, Members
 from storage.records import Bridge, Chat, Scope
 

@@ -1,6 +1,6 @@
 """The outside world as the services see it: sending to chats and asking about members.
 
-Neutral: no Telegram types. ``bot.telegram_io`` implements these over python-telegram-bot; the unit
+Neutral: no Telegram types. ``bot.telegram.sender`` implements these over python-telegram-bot; the unit
 tests implement them with fakes. Every sending error leaves as one of the ``DeliveryError`` kinds below.
 """
 

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.chats import ChatDirectory
-from bot.cluster import Cluster, make_cluster
 from bot.config import Settings
 from bot.context import Permissions
-from bot.delivery import Delivery
 from bot.features.actions import ActionService, ItemTitles
 from bot.features.bridges import BridgeService
 from bot.features.indicators import IndicatorService
@@ -23,13 +21,15 @@ from bot.features.reminders import ReminderService
 from bot.features.reports import ReportService
 from bot.features.settings import SettingsService
 from bot.features.status import StatusService
-from bot.i18n import SUGGESTED_LANGUAGES, Catalog
-from bot.langdetect import LanguageDetector
-from bot.limits import UserLimits
+from bot.language.catalog import SUGGESTED_LANGUAGES, Catalog
+from bot.language.langdetect import LanguageDetector
+from bot.ops.cluster import Cluster, make_cluster
+from bot.ops.limits import UserLimits
 from bot.ports import Members, Sender
-from bot.relay import RelayService
-from bot.rendering import Renderer
-from bot.reports.activity import ActivityCounter
+from bot.relay.activity import ActivityCounter
+from bot.relay.delivery import Delivery
+from bot.relay.rendering import Renderer
+from bot.relay.service import RelayService
 from bot.signals import Signal
 from bot.translation import Translator, build_translator
 from bot.translation.service import TranslationService

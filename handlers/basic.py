@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import ChatContext, Reply, reply
-from bot.i18n import language_name
-from handlers.common import Command, command
+from bot.language.catalog import language_name
+from handlers.common import Command, Handler, command
 from handlers.context import KembarContext
 
 
@@ -36,3 +36,4 @@ async def help_command(update: Update, context: KembarContext, here: ChatContext
 
 
 COMMANDS = {"start": Command(start, "cmd.start"), "help": Command(help_command, "cmd.help")}
+BUTTONS: dict[str, Handler] = {}

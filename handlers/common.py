@@ -18,10 +18,10 @@ from telegram.constants import ParseMode
 
 from bot.context import Actor, ChatContext, Refused, Reply, render
 from bot.features.action_text import Mention
-from bot.htmltext import split_html, strip_tags
+from bot.language.htmltext import split_html, strip_tags
 from bot.services import Services
-from bot.telegram_io import keyboard
 from handlers.context import KembarContext
+from handlers.markup import keyboard
 
 TEXT_LIMIT = 4096
 _AFTER_COMMAND = re.compile(r"\S+\s+(.*)", re.DOTALL)

@@ -1,4 +1,4 @@
-"""The error handler: log the exception (secrets are redacted by bot.logsetup) and tell the user briefly."""
+"""The error handler: log the exception (secrets are redacted by bot.ops.logsetup) and tell the user briefly."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from telegram import Message, Update
 
-from bot.relay import EDIT_WINDOW_SECONDS, InboundMessage
+from bot.relay.service import EDIT_WINDOW_SECONDS, InboundMessage
 from handlers.context import KembarContext
 
 MEDIA_KINDS = ("animation", "photo", "document", "video", "audio", "voice", "sticker", "video_note")

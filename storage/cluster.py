@@ -1,4 +1,4 @@
-"""Several Kembar instances on one database: who is alive, and the delivery leases (bot.cluster).
+"""Several Kembar instances on one database: who is alive, and the delivery leases (bot.ops.cluster).
 
 An instance is *alive* while it holds its PostgreSQL session advisory lock (``pg_try_advisory_lock(
 INSTANCE_LOCKS, number)``) on its coordination connection. The server drops the lock the moment that
@@ -6,7 +6,7 @@ connection ends — a clean stop, a crash, ``kill -9``, or (with TCP keep-alives
 so "the holder is gone" is a fact the database knows, read from ``pg_locks`` inside the very statement
 that takes the work over. Nothing depends on the instances' clocks.
 
-On SQLite there is only ever one instance (bot.cluster refuses a second): everything not held by it
+On SQLite there is only ever one instance (bot.ops.cluster refuses a second): everything not held by it
 belongs to an earlier run of it, which is gone.
 """
 

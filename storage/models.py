@@ -413,12 +413,12 @@ class InboxRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # The instance that took it (bot.cluster); another instance adopts it when that one is gone.
+    # The instance that took it (bot.ops.cluster); another instance adopts it when that one is gone.
     holder: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class DeliveryLeaseRow(Base):
-    """Which instance delivers to a destination chat now (bot.cluster): one at a time, so a chat's copies
+    """Which instance delivers to a destination chat now (bot.ops.cluster): one at a time, so a chat's copies
     keep their order across instances. A lease whose holder is no longer alive is taken over."""
 
     __tablename__ = "delivery_leases"

@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.i18n import Catalog
+from bot.language.catalog import Catalog
 from storage.db import Database
 from tests.relay_world import World, make_world
 

@@ -7,12 +7,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from bot.app import build_application, running
 from bot.config import Settings
-from bot.polling import DurablePoller
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.town import CODE_RE, Town, link_towns
 from bot.sandbox.translate_server import TranslationServer
+from bot.telegram.app import build_application, running
+from bot.telegram.polling import DurablePoller
 
 TOKEN = "5555555555:AAE-relay_world_secret_token"
 __all__ = ["CODE_RE", "TOKEN", "World", "make_world"]

@@ -34,11 +34,11 @@ from hypothesis import strategies as st
 from hypothesis.errors import NonInteractiveExampleWarning
 
 from bot.context import Actor, ChatContext, Refused
-from bot.htmltext import strip_tags
-from bot.i18n import Catalog
-from bot.polling import DurablePoller
-from bot.relay import InboundMessage
+from bot.language.catalog import Catalog
+from bot.language.htmltext import strip_tags
+from bot.relay.service import InboundMessage
 from bot.sandbox.town import Town
+from bot.telegram.polling import DurablePoller
 from storage.db import Database
 from tests.relay_world import TOKEN, World, make_world
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually, make_kit
@@ -332,7 +332,7 @@ def _created_marker(language: str) -> str:
 
 async def redelivered(commands: int) -> dict[str, Any]:
     """/action commands from several members while every other acknowledgement is lost."""
-    from bot import app as bot_app
+    from bot.telegram import app as bot_app
 
     created = _created_marker("id")
     with tempfile.TemporaryDirectory() as tmp:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.i18n import Catalog
+from bot.language.catalog import Catalog
 from bot.sandbox.town import Town
 from tests.conftest import Clock
 from tests.relay_world import World

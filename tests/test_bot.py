@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import MENU, build_application, running
 from bot.config import Settings
-from bot.i18n import Catalog
-from bot.logsetup import install_redaction
-from bot.polling import DurablePoller
+from bot.language.catalog import Catalog
+from bot.ops.logsetup import install_redaction
 from bot.sandbox.emulator import BotApiEmulator, Chat, User
+from bot.telegram.app import MENU, build_application, running
+from bot.telegram.polling import DurablePoller
 from storage.db import Database
 from storage.repos import ChatRepository
 
@@ -150,7 +150,7 @@ async def test_failing_set_my_commands_is_logged_not_fatal(
 ) -> None:
     town = Town(emu, "Medan", "en")
     emu.faults.add(method="setMyCommands", kind="500")
-    with caplog.at_level(logging.WARNING, logger="bot.app"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.app"):
         async with bot_running(emu, sqlite_url):
             start = await ask(emu, town, "/start")
     assert "Kembar links" in start

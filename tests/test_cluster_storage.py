@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cluster import AlreadyRunning, PostgresCluster, SoloCluster, make_cluster
+from bot.ops.cluster import AlreadyRunning, PostgresCluster, SoloCluster, make_cluster
 from storage.cluster import LeaseRepository
 from storage.db import Database
 from storage.inbox import InboxItem, InboxRepository

@@ -25,8 +25,8 @@ def test_defaults(tmp_path: Path) -> None:
 
 
 def test_send_rate_off_turns_the_rate_limiter_off() -> None:
-    from bot.app import build_application
-    from bot.ratelimit import PerChatRateLimiter
+    from bot.telegram.app import build_application
+    from bot.telegram.ratelimit import PerChatRateLimiter
 
     assert load_settings({}).send_rate == 30.0
     assert load_settings({"KEMBAR_SEND_RATE": "off"}).send_rate == 0.0
@@ -102,7 +102,7 @@ def test_a_database_password_is_a_secret_hidden_from_repr_and_logs() -> None:
     assert "p@ss/w0rd" not in repr(s) and "p%40ss" not in repr(s)
     assert s.database_password == "p@ss/w0rd"
     assert set(s.secrets) == {"p@ss/w0rd", "p%40ss%2Fw0rd"}  # as written in the URL, and decoded
-    from bot.logsetup import redact
+    from bot.ops.logsetup import redact
 
     assert "p%40ss" not in redact(f"cannot connect to {s.database_url}", s.secrets)
     assert load_settings({}).secrets == ()

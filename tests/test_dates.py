@@ -1,4 +1,4 @@
-"""bot.dates: natural-language dates per language and zone, checked against exact UTC instants.
+"""bot.language.dates: natural-language dates per language and zone, checked against exact UTC instants.
 
 Unless a test says otherwise, "now" is Wednesday 2026-12-02 09:00 in the group's zone:
 Asia/Jakarta (UTC+7) → 02:00Z, Asia/Seoul (UTC+9) → 00:00Z, Europe/Berlin (CET, UTC+1) → 08:00Z.
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import dates
-from bot.dates import EXAMPLES, format_when, is_past, parse_when
+from bot.language import dates
+from bot.language.dates import EXAMPLES, format_when, is_past, parse_when
 
 JAKARTA = "Asia/Jakarta"
 SEOUL = "Asia/Seoul"

@@ -1,4 +1,4 @@
-"""bot.dates on fresh everyday phrases: each kind of phrase the user study found refused or silently wrong.
+"""bot.language.dates on fresh everyday phrases: each kind of phrase the user study found refused or silently wrong.
 
 Every phrase is said on Wednesday 2027-03-24 at 10:00 in the group's zone (Asia/Jakarta for id, Europe/London for en,
 Asia/Seoul for ko, Europe/Berlin for de, Asia/Tokyo for ja, Asia/Shanghai for zh) and is checked against the local
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import Reading, is_past, parse_when, read_date
+from bot.language.dates import Reading, is_past, parse_when, read_date
 
 ZONE_OF = {
     "id": "Asia/Jakarta",

@@ -22,9 +22,9 @@ from telegram import Bot
 
 from bot.cli import main
 from bot.config import load_settings
-from bot.doctor import Check, exit_status, format, run_checks
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.translate_server import TranslationServer
+from bot.telegram.doctor import Check, exit_status, format, run_checks
 from storage.db import Database
 from storage.migrate import head_revision, upgrade
 

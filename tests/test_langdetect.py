@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.langdetect import LanguageDetector, model_languages
+from bot.language.langdetect import LanguageDetector, model_languages
 
 SIX = ("id", "en", "ko", "de", "ja", "zh")
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import MENU
-from bot.dates import format_when
-from bot.i18n import Catalog
-from bot.localise import describe_recurrence
+from bot.language.catalog import Catalog
+from bot.language.dates import format_when
+from bot.language.localise import describe_recurrence
+from bot.telegram.app import MENU
 from tests.conftest import Clock
 from tests.relay_world import World
 

@@ -11,17 +11,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Where python-telegram-bot may be imported: the edge of bot/, the handlers and the sandbox.
 TELEGRAM_EDGE = {
-    "bot/app.py",
-    "bot/jobs.py",
-    "bot/polling.py",
-    "bot/intake.py",
-    "bot/ratelimit.py",
-    "bot/telegram_io.py",
+    "bot/telegram/app.py",
+    "bot/telegram/jobs.py",
+    "bot/telegram/polling.py",
+    "bot/telegram/intake.py",
+    "bot/telegram/ratelimit.py",
+    "bot/telegram/sender.py",
     "bot/cli.py",
-    "bot/health.py",  # the readiness check asks Telegram's getMe
-    "bot/doctor.py",  # kembar doctor asks getMe and getWebhookInfo
+    "bot/telegram/health.py",  # the readiness check asks Telegram's getMe
+    "bot/telegram/doctor.py",  # kembar doctor asks getMe and getWebhookInfo
 }
-LONG_ALLOWED = {"bot/dates.py"}  # per-language rule tables
+LONG_ALLOWED = {"bot/language/dates.py"}  # per-language rule tables
 LINE_LIMIT = 800
 
 
@@ -57,7 +57,7 @@ def test_the_core_never_imports_telegram(path: Path) -> None:
 
 @pytest.mark.parametrize("path", modules("bot/features"), ids=rel)
 def test_use_cases_do_not_reach_handlers_or_the_app(path: Path) -> None:
-    assert not [n for n in imported(path) if n.startswith(("handlers", "bot.app", "bot.jobs", "bot.telegram_io"))]
+    assert not [n for n in imported(path) if n.startswith(("handlers", "bot.telegram.app", "bot.telegram.jobs", "bot.telegram.sender"))]
 
 
 @pytest.mark.parametrize(
@@ -73,6 +73,6 @@ def test_the_bot_starts_without_loading_the_chart_and_export_libraries() -> None
     import sys
 
     heavy = "{'matplotlib', 'openpyxl', 'icalendar'}"
-    code = f"import sys, bot.app, bot.services; print(sorted({heavy} & set(sys.modules)))"
+    code = f"import sys, bot.telegram.app, bot.services; print(sorted({heavy} & set(sys.modules)))"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert found.stdout.strip() == "[]", found.stdout + found.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Catalog, Markup, is_language_code, language_name
+from bot.language.catalog import Catalog, Markup, is_language_code, language_name
 
 
 def placeholders(text: str) -> set[str]:

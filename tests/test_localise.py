@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import Catalog
-from bot.localise import clock, describe_recurrence, format_duration, quiet_window, weekday_name, weekday_time
-from bot.schedule import parse_recurrence
+from bot.language.catalog import Catalog
+from bot.language.localise import clock, describe_recurrence, format_duration, quiet_window, weekday_name, weekday_time
+from bot.language.schedule import parse_recurrence
 
 LANGUAGES = ("en", "id", "ko", "de", "ja", "zh")
 

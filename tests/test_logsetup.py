@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.logsetup import REDACTED, configure_logging, install_redaction, redact
+from bot.ops.logsetup import REDACTED, configure_logging, install_redaction, redact
 
 TOKEN = "987654321:AAF-very_secret_token_abcdefghijklmnop"
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-from bot.htmltext import strip_tags
-from bot.i18n import Catalog
+from bot.language.catalog import Catalog
+from bot.language.htmltext import strip_tags
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.town import start_private_chat
 from bot.sandbox.translate_server import TranslationServer
@@ -408,7 +408,7 @@ async def test_a_failing_cache_write_does_not_hold_up_the_relay(
     async with world.bot():
         await world.setup(surabaya, busan)
         monkeypatch.setattr(TranslationCacheRepository, "put_many", broken)
-        with caplog.at_level(logging.WARNING, logger="bot.relay"):
+        with caplog.at_level(logging.WARNING, logger="bot.relay.service"):
             world.emu.post(surabaya.id, surabaya.member.id, "Selamat pagi")
             copy = await world.relayed(busan, "좋은 아침")
             await world.emu.wait_for(lambda: "caching 1 translations failed" in caplog.text, timeout=10)
@@ -463,7 +463,7 @@ async def test_privacy_mode_is_explained(tmp_path: Path, caplog: pytest.LogCaptu
     async with BotApiEmulator(token=TOKEN, privacy_mode=True) as emu, TranslationServer() as server:
         world = World(emu, server, f"sqlite+aiosqlite:///{tmp_path / 'k.db'}")
         town = world.town("Surabaya", "id")
-        with caplog.at_level(logging.WARNING, logger="bot.app"):
+        with caplog.at_level(logging.WARNING, logger="bot.telegram.app"):
             async with world.bot():
                 answer = await world.ask(town, "/link")
                 emu.set_admin(town.id, emu.bot.id)  # an administrator bot reads everything
@@ -602,7 +602,7 @@ async def test_edits_older_than_48_hours_are_not_mirrored(sqlite_world: World) -
 async def test_a_job_for_a_chat_that_left_its_bridge_is_never_sent(world: World) -> None:
     """Another instance whose cache still had Busan in the bridge stores a job for it after Busan left:
     delivery reads the membership at send time and sends nothing."""
-    from bot.relay import InboundMessage
+    from bot.relay.service import InboundMessage
 
     surabaya, busan, bs = world.town("Surabaya", "id"), world.town("Busan", "ko"), world.town("Braunschweig", "de")
     async with world.bot() as poller:

@@ -7,11 +7,11 @@ from typing import Any, cast
 
 import pytest
 
-from bot.app import build_application
-from bot.cluster import AlreadyRunning
-from bot.polling import DurablePoller
+from bot.ops.cluster import AlreadyRunning
 from bot.sandbox.town import Town
 from bot.services import Services
+from bot.telegram.app import build_application
+from bot.telegram.polling import DurablePoller
 from handlers.context import SERVICES_KEY
 from tests.conftest import Clock
 from tests.relay_world import World
@@ -234,8 +234,8 @@ async def test_weekly_digest(sqlite_world: World) -> None:
 
 async def test_the_wake_up_job_fires_at_the_next_due_instant(sqlite_world: World) -> None:
     """With the real job queue: the job is scheduled for the next due reminder and fires it."""
-    from bot.app import JOBS_KEY
-    from bot.jobs import WAKE_JOB, ReminderJobs
+    from bot.telegram.app import JOBS_KEY
+    from bot.telegram.jobs import WAKE_JOB, ReminderJobs
 
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
@@ -300,8 +300,8 @@ async def test_a_sweep_with_nothing_to_do_costs_the_same_few_statements_for_10_o
     from telegram.ext import JobQueue
 
     from bot.config import Settings
-    from bot.i18n import Catalog
-    from bot.jobs import ReminderJobs
+    from bot.language.catalog import Catalog
+    from bot.telegram.jobs import ReminderJobs
     from tests.unit.fakes import FakeTelegram, FakeTranslator
 
     clock, telegram = Clock(NOW), FakeTelegram()

@@ -14,7 +14,7 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.sandbox.interactive import Sandbox, parse_groups
 
-# A line of the log format (bot/logsetup.py), or a logger's name: none may reach the sandbox's terminal.
+# A line of the log format (bot/ops/logsetup.py), or a logger's name: none may reach the sandbox's terminal.
 LOG_LINE = re.compile(r"\b(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b|alembic|apscheduler|telegram\.ext|httpx|Traceback")
 
 

@@ -1,4 +1,4 @@
-"""bot.schedule: recurrences, quiet hours, local times and durations, checked against exact UTC instants.
+"""bot.language.schedule: recurrences, quiet hours, local times and durations, checked against exact UTC instants.
 
 Asia/Jakarta is UTC+7 and Asia/Seoul UTC+9 all year. Europe/Berlin is CET (UTC+1) in winter and CEST (UTC+2) in
 summer; in 2026 it springs forward on Sunday 2026-03-29 (02:00 CET → 03:00 CEST at 01:00Z) and falls back on Sunday
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.schedule import (
+from bot.language.schedule import (
     DAY_CODES,
     after_quiet_hours,
     duration_parts,

@@ -9,11 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import htmltext
-from bot.htmltext import escape, mask_tags, split_html, split_message, strip_tag_marks, unmask_tags, utf16_len
+from bot.language import htmltext, markers
+from bot.language.htmltext import escape, mask_tags, split_html, split_message, strip_tag_marks, unmask_tags, utf16_len
 from bot.sandbox.html_check import FormattedText, parse_html
 from bot.sandbox.html_check import utf16_len as reference_utf16_len
-from bot.translation import markers
 from bot.translation.protect import Protected, is_all_protected, protect, restore
 
 # --------------------------------------------------------------------------------------------

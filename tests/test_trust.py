@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import app as bot_app
-from bot.htmltext import strip_tags
-from bot.i18n import Catalog
-from bot.polling import DurablePoller
+from bot.language.catalog import Catalog
+from bot.language.htmltext import strip_tags
+from bot.telegram import app as bot_app
+from bot.telegram.polling import DurablePoller
 from handlers.context import SERVICES_KEY
 from tests.relay_world import World
 

@@ -1,4 +1,5 @@
-"""The HTTP side (bot.web, bot.health, bot.metrics): the webhook, /healthz, /readyz, /metrics, over loopback.
+"""The HTTP side (bot.telegram.web, bot.telegram.health, bot.ops.metrics): the webhook, /healthz, /readyz,
+/metrics, over loopback.
 
 Every server binds 127.0.0.1 on an ephemeral port and is driven with httpx (or a raw socket where the
 connection itself matters). Metrics live in one process-wide registry, so tests compare values before and
@@ -20,13 +21,13 @@ import pytest
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram import Bot
 
-from bot import metrics
-from bot.health import database_ready, readiness, telegram_ready
-from bot.metrics import REGISTRY
+from bot.ops import metrics
+from bot.ops.metrics import REGISTRY
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.translate_server import TranslationServer
+from bot.telegram.health import database_ready, readiness, telegram_ready
+from bot.telegram.web import MAX_BODY, SECRET_HEADER, Intake, Readiness, Refresh, WebServer, webhook_path
 from bot.translation import TranslationUnavailable, build_translator
-from bot.web import MAX_BODY, SECRET_HEADER, Intake, Readiness, Refresh, WebServer, webhook_path
 from storage.db import Database
 from tests.conftest import Clock
 from tests.relay_world import World

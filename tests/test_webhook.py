@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.cluster import free_port
-from bot.app import build_application, serving_webhook
+from bot.telegram.app import build_application, serving_webhook
 from handlers.context import SERVICES_KEY
 from tests.relay_world import World
 

@@ -13,5 +13,5 @@ catalogue. Services never see Telegram types; they reach the outside world throu
 - ``settings``: ``/lang``, ``/city``, ``/tz``, ``/original``, ``/glossary``;
 - ``bridges``: ``/link``, ``/bridge``, ``/unlink`` and the bot's removal from a group.
 
-Relay (every other group message) has the same shape in ``bot.relay``.
+Relay (every other group message) has the same shape in ``bot.relay.service``.
 """

@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply, zone_of
-from bot.dates import Reading, format_when, is_past
 from bot.features.action_text import TITLE_MAX, Mention, parse_action_text, plus_one_day, split_owner_names
-from bot.htmltext import escape
-from bot.i18n import Catalog, Markup
+from bot.features.when import choice_data, examples, offer_other, read_choice, read_when
+from bot.language.catalog import Catalog, Markup
+from bot.language.dates import Reading, format_when, is_past
+from bot.language.htmltext import escape
 from bot.ports import Buttons, DeliveryError, Sender
 from bot.translation.service import TranslationService
-from bot.when import choice_data, examples, offer_other, read_choice, read_when
 from storage.monitoring import EventRepository
 from storage.people import PeopleRepository
 from storage.records import ActionItem, Chat, NewEvent, Owner, Scope

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
 from bot.features.reminder_engine import ReminderEngine
-from bot.i18n import Catalog, Markup, language_name
+from bot.language.catalog import Catalog, Markup, language_name
 from bot.ports import DeliveryError, Members, Sender
 from storage.approvals import ApprovalRepository
 from storage.linkcodes import APPROVED, DECLINED, PENDING, JoinRequestRepository

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_decimal
 
 from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
-from bot.dates import format_when, is_past
-from bot.i18n import Catalog, Markup, babel_locale
+from bot.features.when import read_when
+from bot.language.catalog import Catalog, Markup, babel_locale
+from bot.language.dates import format_when, is_past
 from bot.ports import DeliveryError, Sender
 from bot.reports.figures import indicator_progress
 from bot.reports.model import IndicatorProgress
 from bot.translation.service import TranslationService
-from bot.when import read_when
 from storage.monitoring import EventRepository, IndicatorRepository
 from storage.records import Chat, Indicator, IndicatorUpdate, NewEvent
 from storage.repos import ProgrammeRepository

@@ -3,7 +3,7 @@
 - ``/forget`` (administrators, with a confirmation button): everything Kembar stored about the group is
   deleted (storage/chatdata.py lists what); its partners are told it left.
 - ``kembar forget CHAT_ID``: the same, by the operator.
-- The retention run (daily, bot/jobs.py) clears what has served its purpose: relayed texts once
+- The retention run (daily, bot/telegram/jobs.py) clears what has served its purpose: relayed texts once
   delivered, finished relay work and message links after their windows, old translations, expired
   codes and requests, finished reminders, updates processed, people not seen for long, and groups the
   bot was removed from some days ago. The README's "Data" section lists the periods.
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from bot.config import Settings
 from bot.context import Actor, ChatContext, Permissions, Reply
 from bot.features.bridges import BridgeService
-from bot.i18n import Catalog
+from bot.language.catalog import Catalog
 from bot.ports import DeliveryError, Sender
 from storage.chatdata import ChatDataRepository
 from storage.inbox import InboxRepository

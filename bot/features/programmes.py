@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
 from bot.features.action_text import Mention, parse_action_text
 from bot.features.actions import LIST_MAX, ActionService
-from bot.htmltext import escape
-from bot.i18n import Catalog, Markup
+from bot.language.catalog import Catalog, Markup
+from bot.language.htmltext import escape
 from storage.records import Programme
 from storage.repos import ProgrammeRepository
 

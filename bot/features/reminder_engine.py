@@ -1,6 +1,6 @@
 """The reminder engine: database rows are the truth; the bot wakes at the next due instant, claims, sends,
 moves on. (The commands that make and change reminders are bot.features.reminders; the wake-up jobs are
-bot.jobs.)
+bot.telegram.jobs.)
 
 - Due reminders: per open item with a due date, one row per group and lead time (due - 24 h, due).
 - Overdue: one row per group at the next 09:00 local after the due date, moved a day on after firing.
@@ -24,13 +24,13 @@ from typing import Protocol, TypeVar
 
 from bot.chats import ChatDirectory
 from bot.context import ChatContext, zone_of
-from bot.dates import format_when
 from bot.features.status import StatusService
-from bot.htmltext import split_html
-from bot.i18n import Catalog, Markup
-from bot.metrics import REMINDER_LAG
+from bot.language.catalog import Catalog, Markup
+from bot.language.dates import format_when
+from bot.language.htmltext import split_html
+from bot.language.schedule import after_quiet_hours, next_local_time, next_occurrence
+from bot.ops.metrics import REMINDER_LAG
 from bot.ports import Buttons, DeliveryError, DestinationGone, Migrated, NotAllowed, RetryLater, Sender
-from bot.schedule import after_quiet_hours, next_local_time, next_occurrence
 from bot.signals import Signal
 from bot.translation.service import TranslationService
 from storage.cluster import Liveness
@@ -58,7 +58,7 @@ ITEM_KINDS = ("due", "overdue")
 
 
 Wakeups = Signal[[]]
-"""Where the engine says "my next due instant may have changed"; the jobs (bot.jobs) listen once they run."""
+"""Where the engine says "my next due instant may have changed"; the jobs (bot.telegram.jobs) listen once they run."""
 
 
 class ReminderEngine:
@@ -88,10 +88,10 @@ class ReminderEngine:
         self.catalog = catalog
         self.sender = sender
         self.clock = clock
-        # Claims name the instance (bot.cluster): a gone instance's claims are released at once.
+        # Claims name the instance (bot.ops.cluster): a gone instance's claims are released at once.
         self.live = live
         self.claimer = live.me if live is not None else f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        # Told whenever the next due instant may have changed (bot.jobs moves its wake-up).
+        # Told whenever the next due instant may have changed (bot.telegram.jobs moves its wake-up).
         self.on_schedule_change = on_schedule_change
         self._lock = asyncio.Lock()
 

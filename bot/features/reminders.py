@@ -7,14 +7,14 @@ import re
 from datetime import timedelta
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
-from bot.dates import format_when, is_past
 from bot.features.actions import ActionService
 from bot.features.reminder_engine import ReminderEngine
-from bot.htmltext import escape
-from bot.i18n import Catalog, Markup
-from bot.localise import clock, describe_recurrence, format_duration, quiet_window, weekday_name
-from bot.schedule import parse_durations, parse_hhmm, parse_recurrence, parse_weekday_time
-from bot.when import choice_data, examples, offer_other, read_choice, read_leading_when
+from bot.features.when import choice_data, examples, offer_other, read_choice, read_leading_when
+from bot.language.catalog import Catalog, Markup
+from bot.language.dates import format_when, is_past
+from bot.language.htmltext import escape
+from bot.language.localise import clock, describe_recurrence, format_duration, quiet_window, weekday_name
+from bot.language.schedule import parse_durations, parse_hhmm, parse_recurrence, parse_weekday_time
 
 TEXT_MAX = 1000  # characters of a reminder's text: it is posted, translated, in every group
 # How a recurring /remind starts in each language: text that starts so but is not a recurrence gets the usage.

@@ -16,17 +16,17 @@ from babel.numbers import format_percent
 from babel.units import format_unit
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply, zone_of
-from bot.dates import format_when
 from bot.features.actions import ItemTitles
 from bot.features.indicators import show_number
-from bot.htmltext import escape, split_html
-from bot.i18n import Catalog, Markup, babel_locale
+from bot.features.when import read_when
+from bot.language.catalog import Catalog, Markup, babel_locale
+from bot.language.dates import format_when
+from bot.language.htmltext import escape, split_html
 from bot.ports import Sender
+from bot.relay.activity import ActivityCounter
 from bot.reports import periods
-from bot.reports.activity import ActivityCounter
 from bot.reports.figures import ReportFigures, figures
 from bot.reports.model import ActionRow, CalendarItem, ChartText, IndicatorRow, Period
-from bot.when import read_when
 from storage.monitoring import EventRepository, IndicatorRepository, ReportRepository
 from storage.records import NewReminder, Reminder, StoredReport
 from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
-from bot.htmltext import escape
-from bot.i18n import SUGGESTED_LANGUAGES, Catalog, Markup, is_language_code, language_name
-from bot.localise import weekday_time
+from bot.language.catalog import SUGGESTED_LANGUAGES, Catalog, Markup, is_language_code, language_name
+from bot.language.htmltext import escape
+from bot.language.localise import weekday_time
 from bot.translation.service import TranslationService
 from storage.repos import ChatRepository, GlossaryRepository
 

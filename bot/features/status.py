@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.context import Actor, ChatContext, Refused, Reply
-from bot.dates import format_when
 from bot.features.actions import ItemTitles
-from bot.htmltext import escape
-from bot.i18n import Catalog, Markup
+from bot.language.catalog import Catalog, Markup
+from bot.language.dates import format_when
+from bot.language.htmltext import escape
 from storage.monitoring import EventRepository
 from storage.repos import ActionRepository
 

@@ -24,14 +24,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from bot.app import KembarApp, build_application, running
 from bot.config import ConfigError, Settings
-from bot.i18n import is_language_code
-from bot.polling import DurablePoller
+from bot.language.catalog import is_language_code
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.town import Town
 from bot.sandbox.translate_server import TranslationServer
 from bot.services import Services
+from bot.telegram.app import KembarApp, build_application, running
+from bot.telegram.polling import DurablePoller
 from handlers.context import SERVICES_KEY
 
 SANDBOX_TOKEN = "1000000001:SANDBOX-local-emulator-token"

@@ -4,7 +4,7 @@ Pure, synchronous, free of Telegram and database imports.
 
 URLs, e-mail addresses, @mentions, #hashtags, /commands, emoji sequences, code (```blocks``` and
 `inline`), numbers with units or currencies and glossary terms are replaced by SPAN placeholders
-``[[0]]``, ``[[1]]``, ... (:mod:`bot.translation.markers` documents the scheme and its ranges) and put
+``[[0]]``, ``[[1]]``, ... (:mod:`bot.language.markers` documents the scheme and its ranges) and put
 back afterwards. :func:`restore` accepts what engines do to a placeholder (spaces or zero-width
 characters inside, full-width brackets and digits, other Unicode decimal digits). Text that already
 looks like a marker is itself protected, so it cannot be confused with one.
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from bot.translation.markers import MARKER, MARKER_LIKE, SPAN_LIMIT, span_marker
+from bot.language.markers import MARKER, MARKER_LIKE, SPAN_LIMIT, span_marker
 
 __all__ = ["Protected", "Renderings", "is_all_protected", "protect", "restore"]
 

@@ -54,7 +54,8 @@ from deep_translator.exceptions import (
     TranslationNotFound,
 )
 
-from bot.metrics import TRANSLATION_CALLS, TRANSLATION_FAILURES, TRANSLATION_SECONDS
+from bot.language.markers import PACK_SEPARATOR, pack_index, pack_marker
+from bot.ops.metrics import TRANSLATION_CALLS, TRANSLATION_FAILURES, TRANSLATION_SECONDS
 from bot.translation.base import (
     CircuitOpenError,
     TranslationAuthError,
@@ -66,7 +67,6 @@ from bot.translation.base import (
     split_text,
     utf8_length,
 )
-from bot.translation.markers import PACK_SEPARATOR, pack_index, pack_marker
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -415,7 +415,7 @@ def _retry_delay(attempt: int, base: float, cap: float) -> float:
 
 
 # Several texts go to the provider in one request, separated by PACK marker lines "[[7000]]", "[[7001]]" …
-# (bot.translation.markers; left alone by translation engines, as the SPAN placeholders are).
+# (bot.language.markers; left alone by translation engines, as the SPAN placeholders are).
 PACK_MAX = 50
 _PACK_SEPARATOR_COST = len("\n" + pack_marker(0) + "\n")
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.langdetect import LanguageDetector
+from bot.language.langdetect import LanguageDetector
 from bot.translation.base import TranslationError, Translator
 from bot.translation.protect import is_all_protected, protect, restore
 from storage.repos import GlossaryRepository, TranslationCacheRepository

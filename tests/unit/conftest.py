@@ -17,7 +17,7 @@ import pytest
 
 from bot.config import Settings
 from bot.context import Actor, ChatContext, Refused, Reply, render
-from bot.i18n import Catalog
+from bot.language.catalog import Catalog
 from bot.services import Services
 from storage.db import Database
 from tests.conftest import Clock

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.context import ChatContext
-from bot.i18n import Catalog
-from bot.relay import InboundMessage
+from bot.language.catalog import Catalog
+from bot.relay.service import InboundMessage
 from storage.models import Base, MessageLinkRow, RelayJobRow, TranslationCacheRow
 from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, eventually, make_kit, member
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.context import Actor, ChatContext, Refused
-from bot.dates import Reading
-from bot.when import choice_data
+from bot.features.when import choice_data
+from bot.language.dates import Reading
 from storage.records import ActionItem, Reminder
 from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import ChatContext
 from bot.ports import Migrated, NotAllowed, Rejected, Transient
-from bot.relay import InboundMessage
+from bot.relay.service import InboundMessage
 from storage.records import RelayJob
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually
 

@@ -12,8 +12,8 @@ import icalendar
 import openpyxl
 from PIL import Image
 
-from bot.i18n import Catalog
-from bot.relay import InboundMessage
+from bot.language.catalog import Catalog
+from bot.relay.service import InboundMessage
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually, make_kit, member
 
 Partners = tuple[object, object]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.context import ChatContext
 from bot.features.action_text import Mention
 from bot.features.bridges import AttemptLimiter
-from bot.limits import UserLimits
+from bot.ops.limits import UserLimits
 from storage.db import ReadCache
 from storage.records import Owner
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, member

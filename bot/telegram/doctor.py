@@ -5,7 +5,7 @@ Telegram has against the configured mode), the database (reachable, migrations a
 translator (one short translation) and the clock (this machine's against the ``Date`` of a Bot API
 answer). Each gives a :class:`Check` of level ``ok``, ``warn`` or ``FAIL``; checks that need a working
 Telegram connection are ``skip`` when the token check could not get one. Nothing printed carries a
-secret: every detail passes through :func:`bot.logsetup.redact` with the settings' secrets, URLs are
+secret: every detail passes through :func:`bot.ops.logsetup.redact` with the settings' secrets, URLs are
 shown without the token, database URLs without the password.
 """
 
@@ -29,7 +29,7 @@ from telegram import Bot, User
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.config import DEFAULT_BOT_API_URL, Settings
-from bot.logsetup import redact
+from bot.ops.logsetup import redact
 
 __all__ = [
     "CLOCK_FAIL_SECONDS",

@@ -1,9 +1,9 @@
-"""Durable long polling: an update is acknowledged to Telegram only once its work is safe (bot.intake says
+"""Durable long polling: an update is acknowledged to Telegram only once its work is safe (bot.telegram.intake says
 what that means for each kind of update). python-telegram-bot's Updater acknowledges a batch (by asking
 for the next offset) while the handlers may still be working on it, so a crash loses those updates; here
 the next getUpdates call, which moves the offset past a response, is made only after the intake took it.
 
-With several instances (bot.cluster) only the leader polls; the others wait at :attr:`DurablePoller.lead`
+With several instances (bot.ops.cluster) only the leader polls; the others wait at :attr:`DurablePoller.lead`
 and one of them takes over when the leader is gone.
 """
 
@@ -21,9 +21,9 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot.intake import Intake
-from bot.intake import chat_key as chat_key
-from bot.intake import is_relay_message as is_relay_message
+from bot.telegram.intake import Intake
+from bot.telegram.intake import chat_key as chat_key
+from bot.telegram.intake import is_relay_message as is_relay_message
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ range               owner                  stands for
                                            amount, glossary term (and any marker-like text)
 ``[[7000]]``–8999   ``translation.providers``  a separator line between texts packed into one
                                            provider request
-``[[9000]]``–9999   ``bot.htmltext``          a formatting tag (``<b>``, ``</a>`` …) of a relayed message
+``[[9000]]``–9999   ``bot.language.htmltext``          a formatting tag (``<b>``, ``</a>`` …) of a relayed message
 ==================  =====================  ==========================================================
 
 The order on the way out: formatting tags become TAG markers (``htmltext.mask_tags``); ``protect``

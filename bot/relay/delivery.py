@@ -20,8 +20,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from bot import metrics
-from bot.htmltext import escape, strip_tags
+from bot.language.htmltext import escape, strip_tags
+from bot.ops import metrics
 from bot.ports import (
     DeliveryError,
     DestinationGone,
@@ -33,9 +33,9 @@ from bot.ports import (
     Sender,
     Transient,
 )
-from bot.relay import CAPTION_MEDIA, InboundMessage
-from bot.rendering import Renderer
-from bot.reports.activity import ActivityCounter
+from bot.relay.activity import ActivityCounter
+from bot.relay.rendering import Renderer
+from bot.relay.service import CAPTION_MEDIA, InboundMessage
 from bot.translation.service import TranslationService
 from storage.cluster import LeaseRepository, Liveness
 from storage.records import MessageLink, RelayJob

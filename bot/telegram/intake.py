@@ -1,5 +1,5 @@
-"""The intake: what happens to updates taken from Telegram, by long polling (bot.polling) or by webhook
-(bot.web). Either way an update is acknowledged — the next getUpdates offset, or the webhook's 200 —
+"""The intake: what happens to updates taken from Telegram, by long polling (bot.telegram.polling) or by webhook
+(bot.telegram.web). Either way an update is acknowledged — the next getUpdates offset, or the webhook's 200 —
 only once its work is safe:
 
 - **Relay messages** of a chat with nothing else under way are processed at once, inside a relay batch:
@@ -30,7 +30,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType
 from telegram.ext import Application
 
-from bot import metrics
+from bot.ops import metrics
 from storage.cluster import Liveness
 from storage.inbox import InboxItem
 

@@ -15,31 +15,23 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
     ContextTypes,
-    MessageHandler,
-    TypeHandler,
-    filters,
 )
 
-import handlers
-from bot import metrics
 from bot.config import Settings
-from bot.health import database_ready, readiness, telegram_ready
-from bot.i18n import FALLBACK, Catalog
-from bot.intake import Intake
-from bot.jobs import ReminderJobs, start_retention
-from bot.polling import DurablePoller
-from bot.ratelimit import PerChatRateLimiter
+from bot.language.catalog import FALLBACK, Catalog
+from bot.ops import metrics
 from bot.services import Services
-from bot.telegram_io import TelegramSender
+from bot.telegram.health import database_ready, readiness, telegram_ready
+from bot.telegram.intake import Intake
+from bot.telegram.jobs import ReminderJobs, start_retention
+from bot.telegram.polling import DurablePoller
+from bot.telegram.ratelimit import PerChatRateLimiter
+from bot.telegram.sender import TelegramSender
+from bot.telegram.web import WebServer, webhook_path
 from bot.translation import Translator
-from bot.web import WebServer, webhook_path
-from handlers import basic, bridge, relay
+from handlers import registry
 from handlers.context import SERVICES_KEY, KembarContext
-from handlers.errors import on_error
 from storage.cluster import Liveness
 from storage.inbox import InboxRepository
 
@@ -50,9 +42,7 @@ DUTY_SECONDS = 1.0  # with several instances: how often one looks for a lead and
 
 KembarApp = Application[Any, KembarContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
-COMMANDS = handlers.commands()
-# (command, catalogue key of its description) for the command menu, in the handler modules' order.
-MENU = tuple((name, command.menu) for name, command in COMMANDS.items() if command.menu)
+MENU = registry.MENU
 
 
 async def set_command_menus(app: KembarApp, catalog: Catalog) -> None:
@@ -130,24 +120,8 @@ def build_application(
         app = builder.rate_limiter(limiter).post_init(post_init).post_shutdown(post_shutdown).build()
     else:  # no limiter: a RetryAfter from Telegram still pauses just that destination
         app = builder.post_init(post_init).post_shutdown(post_shutdown).build()
-    register_handlers(app)
+    registry.register(app)
     return app
-
-
-def register_handlers(app: KembarApp) -> None:
-    app.add_handler(TypeHandler(Update, basic.load_chat), group=-1)
-    new_messages = filters.UpdateType.MESSAGE
-    for name, command in COMMANDS.items():
-        app.add_handler(CommandHandler(name, command.handler, filters=new_messages))
-    content = (filters.TEXT | filters.CAPTION | filters.ATTACHMENT) & ~filters.COMMAND & filters.ChatType.GROUPS
-    app.add_handler(
-        MessageHandler(content & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE), relay.relay_message)
-    )
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, bridge.chat_migrated))
-    app.add_handler(ChatMemberHandler(bridge.my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    for pattern, handler in handlers.buttons().items():
-        app.add_handler(CallbackQueryHandler(handler, pattern=pattern))
-    app.add_error_handler(on_error)
 
 
 def _batch(app: KembarApp) -> AbstractAsyncContextManager[object]:
@@ -241,7 +215,7 @@ async def running(app: KembarApp, *, poll_timeout: int = 10) -> AsyncIterator[Du
 
 @asynccontextmanager
 async def _listener(app: KembarApp, settings: Settings, intake: Intake | None) -> AsyncIterator[WebServer | None]:
-    """The HTTP listener (bot.web): with ``intake``, the webhook on KEMBAR_LISTEN beside /healthz, /readyz and
+    """The HTTP listener (bot.telegram.web): with ``intake``, the webhook on KEMBAR_LISTEN beside /healthz, /readyz and
     /metrics; without, those three on KEMBAR_METRICS_LISTEN when it is set (polling mode)."""
     services = _services(app)
     address = settings.listen if intake is not None else settings.metrics_listen
@@ -297,7 +271,7 @@ async def serving_webhook(app: KembarApp, settings: Settings) -> AsyncIterator[W
 
 
 class ClusterLost(Exception):
-    """This instance lost its coordination connection (bot.cluster): it stops, others take its work over."""
+    """This instance lost its coordination connection (bot.ops.cluster): it stops, others take its work over."""
 
 
 async def serve(settings: Settings) -> None:

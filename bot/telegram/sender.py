@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, ReplyParameters
+from telegram import Bot, InputFile, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -21,7 +21,8 @@ from bot.ports import (
     RetryLater,
     Transient,
 )
-from bot.ratelimit import retry_seconds
+from bot.telegram.ratelimit import retry_seconds
+from handlers.markup import keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +72,6 @@ def classify(exc: TelegramError) -> DeliveryError:
     if isinstance(exc, TimedOut | NetworkError):
         return Transient(text)
     return Transient(text)
-
-
-def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
-    )
 
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.context import ChatContext, Reply
-from bot.dates import EXAMPLES, Reading, format_when, read_date
-from bot.htmltext import escape
-from bot.i18n import Catalog, Markup
+from bot.language.catalog import Catalog, Markup
+from bot.language.dates import EXAMPLES, Reading, format_when, read_date
+from bot.language.htmltext import escape
 from storage.records import Scope
 
 PARSE_TIMEOUT = 5.0

@@ -1,8 +1,8 @@
-"""Readiness checks for ``/readyz`` (bot.web): the database, Telegram, and ``readiness()`` to combine them.
+"""Readiness checks for ``/readyz`` (bot.telegram.web): the database, Telegram, and ``readiness()`` to combine them.
 
 Each check answers ``(ok, detail)``. Details are short and safe to serve on a public port: a revision,
 a bot's username, or an exception's class name, never an error's message (which may carry a URL with a
-password or a token); the message goes to the log (redacted there, bot.logsetup).
+password or a token); the message goes to the log (redacted there, bot.ops.logsetup).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import telegram
 from sqlalchemy import text
 
-from bot.web import Readiness
+from bot.telegram.web import Readiness
 from storage.db import Database
 from storage.migrate import current_revision, head_revision
 
@@ -90,7 +90,7 @@ async def telegram_ready(bot: telegram.Bot, *, max_age: float = TELEGRAM_MAX_AGE
 
 
 def readiness(checks: Mapping[str, Check], *, timeout: float = 4.0) -> Readiness:
-    """A ``Readiness`` for bot.web that runs ``checks`` at once; one that raises or takes longer than
+    """A ``Readiness`` for bot.telegram.web that runs ``checks`` at once; one that raises or takes longer than
     ``timeout`` seconds is reported as not ok, beside the others.
 
     ``readiness({"database": lambda: database_ready(db), "telegram": lambda: telegram_ready(bot)})``

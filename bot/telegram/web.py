@@ -25,9 +25,9 @@ Routes (any other path or method: 404):
 * ``GET /readyz``: the readiness checks, ``{name: {"ok": bool, "detail": str}}``; 200 when all are ok,
   else 503. Checks that raise or take longer than ``timeout`` seconds count as not ready.
 * ``GET /metrics``: ``refresh()`` first (scrape-time gauges such as the outbox depth; a failure is logged
-  and the metrics are served anyway), then the Prometheus text format of ``bot.metrics.REGISTRY``.
+  and the metrics are served anyway), then the Prometheus text format of ``bot.ops.metrics.REGISTRY``.
 
-The readiness checks themselves (database, Telegram) are in bot.health.
+The readiness checks themselves (database, Telegram) are in bot.telegram.health.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ import tornado.netutil
 import tornado.web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot.metrics import REGISTRY, WEBHOOK_REFUSED
+from bot.ops.metrics import REGISTRY, WEBHOOK_REFUSED
 
 __all__ = [
     "MAX_BODY",

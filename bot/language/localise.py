@@ -12,8 +12,8 @@ from babel.dates import format_skeleton, get_day_names
 from babel.lists import format_list
 from babel.units import format_unit
 
-from bot.i18n import Catalog, babel_locale
-from bot.schedule import ALL_DAYS, WORKDAYS, duration_parts, recurrence_rule
+from bot.language.catalog import Catalog, babel_locale
+from bot.language.schedule import ALL_DAYS, WORKDAYS, duration_parts, recurrence_rule
 
 __all__ = ["clock", "describe_recurrence", "format_duration", "quiet_window", "weekday_name", "weekday_time"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.htmltext import escape, mask_tags, split_html, strip_tag_marks, unmask_tags
-from bot.i18n import Catalog, Markup
-from bot.relay import CAPTION_MEDIA, InboundMessage
+from bot.language.catalog import Catalog, Markup
+from bot.language.htmltext import escape, mask_tags, split_html, strip_tag_marks, unmask_tags
+from bot.relay.service import CAPTION_MEDIA, InboundMessage
 from bot.translation.service import Translated
 from storage.records import Chat
 

@@ -2,7 +2,7 @@
 
 Pure, synchronous, free of Telegram and database imports. Lengths are counted in UTF-16 code units,
 as Telegram does (4096 for a text, 1024 for a caption). Formatting tags travel through translation as
-TAG markers ``[[9000]]``, ``[[9001]]`` … (:mod:`bot.translation.markers` documents the scheme).
+TAG markers ``[[9000]]``, ``[[9001]]`` … (:mod:`bot.language.markers` documents the scheme).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Final
 
-from bot.translation.markers import TAG_LIMIT, TAG_MARKER, tag_index, tag_marker
+from bot.language.markers import TAG_LIMIT, TAG_MARKER, tag_index, tag_marker
 
 __all__ = [
     "escape",

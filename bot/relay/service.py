@@ -1,6 +1,6 @@
 """Relay: one inbound message of a bridged group becomes durable relay jobs, one per destination chat.
 
-Translation happens later, in delivery (bot.delivery), but is started (prefetched) as soon as the jobs
+Translation happens later, in delivery (bot.relay.delivery), but is started (prefetched) as soon as the jobs
 are stored, so translation latency overlaps with sending earlier messages (bot.translation.service
 batches and shares the requests). Within a poller batch, messages are staged and their jobs stored in
 one transaction.
@@ -16,8 +16,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from bot.htmltext import has_tags, mask_tags
-from bot.reports.activity import ActivityCounter
+from bot.language.htmltext import has_tags, mask_tags
+from bot.relay.activity import ActivityCounter
 from bot.translation.service import TranslationService
 from storage.records import Bridge, Chat, RelayJob
 from storage.repos import NewRelayJob, OutboxRepository

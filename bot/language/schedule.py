@@ -7,9 +7,10 @@ in summer.
 Recurrences are stored as compact strings: ``"MO,FR@09:00"`` (weekday codes MO TU WE TH FR SA SU, in week order,
 each once) or ``"*@09:00"`` (every day). :func:`parse_recurrence` reads what a group member wrote after
 ``/remind`` ("every monday 09:00 Submit report", "setiap Senin dan Jumat jam 9 Rapat", "매주 월,금 오전 9시 회의",
-"montags 9 Uhr Bericht") and :func:`bot.localise.describe_recurrence` renders a rule back in the group's language.
+"montags 9 Uhr Bericht") and :func:`bot.language.localise.describe_recurrence`
+renders a rule back in the group's language.
 
-The time of day is read with the rules of :mod:`bot.dates` (24-hour clock, am/pm, pagi/sore, 오전/오후, Uhr …),
+The time of day is read with the rules of :mod:`bot.language.dates` (24-hour clock, am/pm, pagi/sore, 오전/오후, Uhr …),
 a bare hour in working hours as there ("setiap Senin jam 4" is 16:00; "jam 04.00" is 04:00).
 
 Rules chosen where the brief left a choice (also tested in tests/test_schedule.py):
@@ -19,13 +20,14 @@ Rules chosen where the brief left a choice (also tested in tests/test_schedule.p
   in Latin-script languages a trailing filler word is never part of the time ("9am at the office" keeps "at the
   office"), and punctuation between the time and the text (":", "-") is dropped.
 * Midnight words ("midnight", "jam 12 malam", "Mitternacht", "자정") mean the end of the named day, as in
-  :mod:`bot.dates`: "every monday at midnight" is ``TU@00:00``.
+  :mod:`bot.language.dates`: "every monday at midnight" is ``TU@00:00``.
 * Day lists take separators (",", "/", "&", and/dan/und, 와/과, と, 和 …) and ranges ("mon-fri", "Senin sampai
   Jumat", "montags bis freitags", "월~금"); a range may wrap ("fri-mon"). All seven days become ``*``.
 * Indonesian "setiap minggu" alone means "every week" as often as "every Sunday", so it is rejected; "setiap hari
   Minggu" (or "Minggu" in a list) is Sunday.
 * Occurrences: a non-existent local time (02:30 on the spring-forward day) moves forward by the gap (03:30 summer
-  time); an ambiguous one (02:30 on the fall-back day) is its first occurrence -- the same rule as :mod:`bot.dates`.
+  time); an ambiguous one (02:30 on the fall-back day) is its first occurrence -- the same rule as
+  :mod:`bot.language.dates`.
 * Quiet hours ``[start, end)`` are wall-clock windows (start inclusive, end exclusive, wrapping midnight when
   start > end, empty when start == end). Their end is the next instant the wall clock reaches ``end``: the first
   occurrence of an ambiguous end, and the clock change itself when ``end`` falls into a spring-forward gap (the wall
@@ -46,7 +48,7 @@ from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from bot.dates import _FILLER_PUNCTUATION, _babel_locale, _base_language, _normalise, _NotADate, _Parse, _rules
+from bot.language.dates import _FILLER_PUNCTUATION, _babel_locale, _base_language, _normalise, _NotADate, _Parse, _rules
 
 __all__ = [
     "DAY_CODES",
@@ -218,7 +220,7 @@ def parse_weekday_time(text: str, lang: str) -> tuple[int, str] | None:
 
 def recurrence_rule(recurrence: str) -> tuple[frozenset[int], time]:
     """The weekdays (Monday = 0) and the local time of a stored recurrence; ``ValueError`` when malformed.
-    Rendering it in a group's language is :func:`bot.localise.describe_recurrence`."""
+    Rendering it in a group's language is :func:`bot.language.localise.describe_recurrence`."""
     rule = _decode(recurrence)
     return rule.days, rule.at
 
@@ -343,7 +345,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def _latin_names(code: str) -> dict[str, int]:
-    """Weekday names of ``code`` (those :mod:`bot.dates` knows plus Babel's abbreviations) and the English ones."""
+    """Weekday names of ``code`` (those :mod:`bot.language.dates` knows plus Babel's abbreviations) and the English
+    ones."""
     names = dict(_rules("en").weekday_names)
     names.update(_rules(code).weekday_names)
     locale = _babel_locale(code)
@@ -456,7 +459,8 @@ _LEADING_PUNCTUATION = re.compile(r"^[\s:,;\-–—]+")
 
 def _read_time(text: str, code: str) -> int | None:
     """Minutes after midnight (1440 for the midnight words) when ``text`` is exactly a clock time, by the rules of
-    :mod:`bot.dates` for ``code`` (then English); ``None`` otherwise, also for a period word without a clock."""
+    :mod:`bot.language.dates` for ``code`` (then English); ``None`` otherwise, also for a period word without a
+    clock."""
     s = _normalise(text)
     if not s or len(s) > MAX_TIME_PHRASE:
         return None
@@ -629,7 +633,7 @@ def parse_durations(text: str) -> list[int] | None:
 def duration_parts(seconds: int) -> list[tuple[int, str]]:
     """A duration as (amount, unit) parts, unit one of day/hour/minute/second; days only from 48 hours on, so the
     usual "24h before" reads as such. Raises ``ValueError`` when negative. Rendering it in a group's language is
-    :func:`bot.localise.format_duration`."""
+    :func:`bot.language.localise.format_duration`."""
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
     days, rest = divmod(seconds, 86400) if seconds >= 2 * 86400 else (0, seconds)

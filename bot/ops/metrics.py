@@ -1,4 +1,4 @@
-"""Kembar's Prometheus metrics, in a registry of their own (``REGISTRY``), served at ``/metrics`` (bot.web).
+"""Kembar's Prometheus metrics, in a registry of their own (``REGISTRY``), served at ``/metrics`` (bot.telegram.web).
 
 A registry of its own, not prometheus-client's global default one: what ``/metrics`` shows is exactly
 what Kembar defines here (no process or platform collectors registered behind its back by a library),
@@ -20,7 +20,7 @@ The metrics are module constants; code records them where the thing happens:
 * ``DELIVERIES_RETRIED`` / ``DELIVERIES_FAILED`` — sends to Telegram retried, and given up.
 * ``LEADER`` — 1 while this instance leads (polls in polling mode, runs housekeeping), else 0.
 * ``INSTANCE`` — ``kembar_instance_info{instance, mode}`` 1 (``set_instance``).
-* ``WEBHOOK_REFUSED`` — webhook requests answered with an error, per ``reason`` (bot.web).
+* ``WEBHOOK_REFUSED`` — webhook requests answered with an error, per ``reason`` (bot.telegram.web).
 """
 
 from __future__ import annotations

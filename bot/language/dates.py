@@ -35,7 +35,7 @@ Rules chosen where the brief left a choice (also tested in tests/test_dates.py):
   Spoken halves and quarters count as bare ("3시 반", "三点半", "halb vier" are 15:30, "Viertel vor 10" 09:45,
   "viertel nach 9" 09:15, "half past 2" 14:30). Minutes ("4:00", "jam 4.30", "4시 30분"), a leading zero ("04:00",
   "04시") or an hour of 13 and more keep the 24-hour clock. The other reading is offered (see below).
-  Recurring reminders and the digest time (:mod:`bot.schedule`) read a bare hour the same way; only dates offer
+  Recurring reminders and the digest time (:mod:`bot.language.schedule`) read a bare hour the same way; only dates offer
   the other reading.
 * A range of times is its start ("Kamis 13.00–15.00", "오전 9시~11시", "2pm-3pm", "午前9時〜11時", "下午2点到3点",
   "9 bis 11 Uhr"). Separators: - – — ~ 〜, "bis" (de), "から" (ja), "到"/"至" (zh); "sampai", "to" and
@@ -957,7 +957,7 @@ class _Parse:
     month_day: tuple[int, int] | None = None
     day_of_month: int | None = None
     date_count: int = 0
-    working_hours: bool = False  # a bare hour 1-6 is 13-18 (read_date and bot.schedule; off for the plain rules)
+    working_hours: bool = False  # a bare hour 1-6 is 13-18 (read_date and schedule; off for the plain rules)
     clock_bare: bool = False  # the hour was written without minutes, period, am/pm or leading zero
     clock_shift: int = 0  # minutes added to the named hour: -30 for "halb 4", -15 for "Viertel vor 4"
     range_24h: bool = False  # the end of a range shows the 24-hour clock ("9-14 Uhr")

@@ -1,0 +1,1 @@
+"""Language: catalogues, dates and schedules, CLDR formatting, Telegram HTML, language detection."""

@@ -1,0 +1,1 @@
+"""Operations: several instances, metrics, logging, per-member limits."""
