@@ -105,10 +105,10 @@ async def reminders_memory(database_url: str | None, small: int, large: int, set
 
 
 async def _seed(url: str, count: int) -> None:
+    from bot.domain.records import NewReminder, Scope
+    from storage.chats import ChatRepository
     from storage.db import Database
-    from storage.records import NewReminder, Scope
     from storage.reminders import ReminderRepository
-    from storage.repos import ChatRepository
 
     db = Database(url)
     try:

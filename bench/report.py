@@ -135,7 +135,7 @@ async def report_cost(database_url: str | None, actions: int = 2000) -> ReportCo
                             "city": "Busan",
                         }
                     )
-            async with services.db.session() as session:
+            async with services.database.session() as session:
                 await session.execute(update(ActionItemRow), created_at)
                 await session.execute(insert(EventRow), events)
                 await session.execute(insert(IndicatorUpdateRow), updates)

@@ -291,6 +291,7 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
     """Build the network in the (empty) database at ``url``; see the module's docstring. ``PER_MINUTE``
     reminders are due in each minute after ``T0`` that ``window`` lists (0: the first)."""
     from bot.config import Settings
+    from bot.domain.records import Scope
     from bot.language.catalog import Catalog
     from bot.language.schedule import next_local_time, next_occurrence
     from bot.reports import periods
@@ -308,7 +309,6 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
         ReminderCounterRow,
         ReminderRow,
     )
-    from storage.records import Scope
 
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -690,7 +690,7 @@ async def run_minute(
     end = start + timedelta(minutes=1)
     sent_before = len(telegram.texts)
     wakes = 0
-    with _counting(services.db) as statements:
+    with _counting(services.database) as statements:
         cpu, wall = time.process_time(), time.perf_counter()
         await jobs.sweep()
         while queue.wake is not None and queue.wake < end:
@@ -734,7 +734,7 @@ async def measure(url: str, network: Network, sizes: ScaleSizes, *, seed: int = 
             chat = await services.chats.get(chat_id)
             assert chat is not None
             here = await services.chats.context(chat)
-            with _counting(services.db) as counted:
+            with _counting(services.database) as counted:
                 began = time.perf_counter()
                 text = await services.status.text(here)
                 elapsed = time.perf_counter() - began

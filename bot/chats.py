@@ -6,12 +6,10 @@ import logging
 from collections import OrderedDict
 
 from bot.context import ChatContext
+from bot.domain.records import Bridge, Chat, Scope
+from bot.domain.repositories import BridgeRepository, ChatDataRepository, ChatRepository, PeopleRepository
 from bot.language.catalog import Catalog
 from bot.signals import Signal
-from storage.chatdata import ChatDataRepository
-from storage.people import PeopleRepository
-from storage.records import Bridge, Chat, Scope
-from storage.repos import BridgeRepository, ChatRepository
 
 logger = logging.getLogger(__name__)
 

@@ -132,12 +132,12 @@ async def _operator_services(settings: Settings, stack: AsyncExitStack) -> Servi
         sender = TelegramSender(bot)
     services = Services.create(settings, Catalog.load(), sender, sender)
     stack.push_async_callback(services.close)
-    await services.db.upgrade()
+    await services.store.upgrade()
     return services
 
 
 async def _bridges(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.repos import AlreadyBridged
+    from bot.domain.errors import AlreadyBridged
 
     async with AsyncExitStack() as stack:
         services = await _operator_services(settings, stack)
@@ -177,21 +177,18 @@ async def _bridges(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _chats(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.approvals import ApprovalRepository
-
     async with AsyncExitStack() as stack:
-        approvals = ApprovalRepository((await _operator_services(settings, stack)).db)
+        bridges = (await _operator_services(settings, stack)).bridges
         if args.chats_command == "approve":
-            await approvals.approve(args.chat)
+            await bridges.approve(args.chat)
             print(f"chat {args.chat} is approved")
         elif args.chats_command == "revoke":
             print(
                 f"chat {args.chat} "
-                + ("is no longer approved" if await approvals.revoke(args.chat) else "was not approved")
+                + ("is no longer approved" if await bridges.revoke_approval(args.chat) else "was not approved")
             )
         else:
-            approved = await approvals.all()
-            listed = sorted({*approved, *settings.allowed_chats})
+            listed = await bridges.approved_chats()
             print("\n".join(str(chat) for chat in listed) if listed else "no approved groups")
             if not settings.approval:
                 print("note: KEMBAR_APPROVAL is off, so every group may link")

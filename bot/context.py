@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.domain.records import Bridge, Chat, Scope
 from bot.language.catalog import Catalog, Markup, default_timezone
 from bot.ports import Buttons, Members
-from storage.records import Bridge, Chat, Scope
 
 
 def zone_of(chat: Chat) -> str:

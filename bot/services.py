@@ -1,5 +1,6 @@
-"""The service container: every repository and service of a running bot, built once, in one place, each
-collaborator passed through its constructor (no wiring after construction)."""
+"""The service container: every service of a running bot, built once, in one place, on the repositories of
+bot.domain (storage's on a database, or the unit tests' in memory), each collaborator passed through its
+constructor (no wiring after construction)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.context import Permissions
+from bot.domain.repositories import InboxRepository, OutboxRepository, Repositories, Store
 from bot.features.actions import ActionService, ItemTitles
 from bot.features.bridges import BridgeService
 from bot.features.indicators import IndicatorService
@@ -33,27 +35,8 @@ from bot.relay.service import RelayService
 from bot.signals import Signal
 from bot.translation import Translator, build_translator
 from bot.translation.service import TranslationService
-from storage.approvals import ApprovalRepository
-from storage.chatdata import ChatDataRepository
-from storage.cluster import LeaseRepository
 from storage.db import Database
-from storage.inbox import InboxRepository
-from storage.linkcodes import JoinRequestRepository
-from storage.monitoring import ActivityRepository, EventRepository, IndicatorRepository, ReportRepository
-from storage.people import PeopleRepository
-from storage.repos import (
-    ActionRepository,
-    BridgeRepository,
-    ChatRepository,
-    GlossaryRepository,
-    LinkCodeRepository,
-    MessageLinkRepository,
-    OutboxRepository,
-    ProgrammeRepository,
-    ReminderRepository,
-    ReminderSettingsRepository,
-    TranslationCacheRepository,
-)
+from storage.repositories import repositories
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +44,7 @@ logger = logging.getLogger(__name__)
 class Services:
     settings: Settings
     catalog: Catalog
-    db: Database
+    store: Store
     cluster: Cluster
     chats: ChatDirectory
     outbox: OutboxRepository
@@ -96,13 +79,8 @@ class Services:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         detector_languages: tuple[str, ...] = SUGGESTED_LANGUAGES,
     ) -> Services:
+        """Kembar on the database of ``settings`` (its repositories from storage/, its cluster of instances)."""
         db = Database(settings.database_url)
-        cluster = make_cluster(db)
-        chat_repo, bridge_repo, glossary = ChatRepository(db), BridgeRepository(db), GlossaryRepository(db)
-        outbox = OutboxRepository(db)
-        people = PeopleRepository(db)
-        chats = ChatDirectory(chat_repo, bridge_repo, people, ChatDataRepository(db), catalog)
-        permissions = Permissions(members)
         translator = translator or build_translator(
             settings.translator,
             url=settings.translator_url,
@@ -110,33 +88,59 @@ class Services:
             timeout=settings.translator_timeout,
             max_concurrency=settings.translator_concurrency,
         )
-        cache, links, codes, joins = (
-            TranslationCacheRepository(db),
-            MessageLinkRepository(db),
-            LinkCodeRepository(db),
-            JoinRequestRepository(db),
+        return cls.assemble(
+            settings,
+            catalog,
+            sender,
+            members,
+            repositories(db),
+            store=db,
+            cluster=make_cluster(db),
+            translator=translator,
+            clock=clock,
+            detector_languages=detector_languages,
         )
-        inbox = InboxRepository(db)
-        translations = TranslationService(translator, cache, glossary, LanguageDetector(detector_languages))
-        action_repo, programme_repo = ActionRepository(db), ProgrammeRepository(db)
+
+    @classmethod
+    def assemble(
+        cls,
+        settings: Settings,
+        catalog: Catalog,
+        sender: Sender,
+        members: Members,
+        repos: Repositories,
+        *,
+        store: Store,
+        cluster: Cluster,
+        translator: Translator,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        detector_languages: tuple[str, ...] = SUGGESTED_LANGUAGES,
+    ) -> Services:
+        """Every service on ``repos``, each collaborator passed through its constructor (the unit tests
+        assemble Kembar on repositories in memory)."""
+        chats = ChatDirectory(repos.chats, repos.bridges, repos.people, repos.chat_data, catalog)
+        permissions = Permissions(members)
+        translations = TranslationService(
+            translator, repos.translation_cache, repos.glossary, LanguageDetector(detector_languages)
+        )
         titles = ItemTitles(translations)
         wakeups: Wakeups = Signal("reminder wake-ups")
         # The engine plans reminders around items (actions tell it of every change) and sends the digest,
         # which is the status; bridges stop a leaving group's reminders; delivery unlinks a chat that is
         # gone: status, engine, bridges, delivery, then actions.
-        events, indicator_repo = EventRepository(db), IndicatorRepository(db)
-        status = StatusService(actions=action_repo, titles=titles, catalog=catalog, clock=clock, history=events)
-        reminder_repo, reminder_settings = ReminderRepository(db), ReminderSettingsRepository(db)
-        activity = ActivityCounter(ActivityRepository(db), clock=clock)
+        status = StatusService(
+            actions=repos.actions, titles=titles, catalog=catalog, clock=clock, history=repos.events
+        )
+        activity = ActivityCounter(repos.activity, clock=clock)
         reports = ReportService(
-            actions=action_repo,
+            actions=repos.actions,
             titles=titles,
-            events=events,
-            indicators=indicator_repo,
+            events=repos.events,
+            indicators=repos.indicators,
             activity=activity,
-            reports=ReportRepository(db),
-            reminders=reminder_repo,
-            reminder_settings=reminder_settings,
+            reports=repos.reports,
+            reminders=repos.reminders,
+            reminder_settings=repos.reminder_settings,
             catalog=catalog,
             sender=sender,
             permissions=permissions,
@@ -144,9 +148,9 @@ class Services:
             on_schedule_change=wakeups.emit,
         )
         engine = ReminderEngine(
-            reminders=reminder_repo,
-            settings=reminder_settings,
-            actions=action_repo,
+            reminders=repos.reminders,
+            settings=repos.reminder_settings,
+            actions=repos.actions,
             chats=chats,
             status=status,
             translations=translations,
@@ -158,40 +162,40 @@ class Services:
             live=cluster.live,
         )
         bridges = BridgeService(
-            bridges=bridge_repo,
-            codes=codes,
-            joins=joins,
-            chats=chat_repo,
+            bridges=repos.bridges,
+            codes=repos.link_codes,
+            joins=repos.join_requests,
+            chats=repos.chats,
             catalog=catalog,
             sender=sender,
             members=members,
             permissions=permissions,
             reminders=engine,
-            approvals=ApprovalRepository(db),
+            approvals=repos.approvals,
             approval_required=settings.approval,
             allowed_chats=settings.allowed_chats,
             max_groups=settings.max_groups_per_bridge,
         )
         delivery = Delivery(
-            outbox=outbox,
-            links=links,
-            chats=chat_repo,
+            outbox=repos.outbox,
+            links=repos.message_links,
+            chats=repos.chats,
             translations=translations,
             renderer=Renderer(catalog),
             sender=sender,
             on_gone=bridges.destination_gone,
             on_migrated=chats.migrated,
             activity=activity,
-            bridges=bridge_repo,
-            leases=LeaseRepository(db),
+            bridges=repos.bridges,
+            leases=repos.leases,
             live=cluster.live,
         )
         cluster.on_jobs(delivery.notify_many)  # another instance stored jobs for these chats
         chats.moved.listen(lambda _old, new: delivery.notify(new))  # pending jobs moved to the new id
         actions = ActionService(
-            actions=action_repo,
-            programmes=programme_repo,
-            people=people,
+            actions=repos.actions,
+            programmes=repos.programmes,
+            people=repos.people,
             titles=titles,
             catalog=catalog,
             sender=sender,
@@ -199,24 +203,24 @@ class Services:
             planner=engine,
             clock=clock,
             max_open_items=settings.max_open_items,
-            history=events,
+            history=repos.events,
         )
         return cls(
             settings=settings,
             catalog=catalog,
-            db=db,
+            store=store,
             cluster=cluster,
             chats=chats,
-            outbox=outbox,
-            inbox=inbox,
+            outbox=repos.outbox,
+            inbox=repos.inbox,
             translator=translator,
             translations=translations,
-            relay=RelayService(outbox, translations, delivery.notify, activity=activity),
+            relay=RelayService(repos.outbox, translations, delivery.notify, activity=activity),
             delivery=delivery,
             bridges=bridges,
             chat_settings=SettingsService(
-                chats=chat_repo,
-                glossary=glossary,
+                chats=repos.chats,
+                glossary=repos.glossary,
                 translations=translations,
                 permissions=permissions,
                 catalog=catalog,
@@ -224,12 +228,19 @@ class Services:
             ),
             actions=actions,
             programmes=ProgrammeService(
-                programmes=programme_repo, actions=actions, catalog=catalog, permissions=permissions
+                programmes=repos.programmes,
+                items=repos.actions,
+                actions=actions,
+                catalog=catalog,
+                permissions=permissions,
+                clock=clock,
             ),
             status=status,
             reminder_engine=engine,
             reminders=ReminderService(
                 engine=engine,
+                stored=repos.reminders,
+                settings=repos.reminder_settings,
                 actions=actions,
                 catalog=catalog,
                 permissions=permissions,
@@ -237,16 +248,16 @@ class Services:
             ),
             privacy=PrivacyService(
                 settings=settings,
-                data=chats.data,
+                data=repos.chat_data,
                 bridges=bridges,
-                outbox=outbox,
-                links=links,
-                translations=cache,
-                codes=codes,
-                joins=joins,
-                reminders=engine.reminders,
-                inbox=inbox,
-                people=people,
+                outbox=repos.outbox,
+                links=repos.message_links,
+                translations=repos.translation_cache,
+                codes=repos.link_codes,
+                joins=repos.join_requests,
+                reminders=repos.reminders,
+                inbox=repos.inbox,
+                people=repos.people,
                 catalog=catalog,
                 sender=sender,
                 permissions=permissions,
@@ -257,9 +268,9 @@ class Services:
             activity=activity,
             reports=reports,
             indicators=IndicatorService(
-                indicators=indicator_repo,
-                events=events,
-                programmes=programme_repo,
+                indicators=repos.indicators,
+                events=repos.events,
+                programmes=repos.programmes,
                 translations=translations,
                 catalog=catalog,
                 sender=sender,
@@ -268,12 +279,20 @@ class Services:
             ),
         )
 
+    @property
+    def database(self) -> Database:
+        """The SQL database behind the repositories, for the tests and benchmarks that look at its statements;
+        TypeError when Kembar runs on repositories in memory."""
+        if not isinstance(self.store, Database):
+            raise TypeError("these services run on repositories in memory, not on a database")
+        return self.store
+
     async def start(self) -> None:
         """Join the cluster (on SQLite: make sure no other instance runs), migrate, resume deliveries."""
         await self.cluster.start()
         try:
             await self.cluster.try_lead()  # the first instance leads at once (the others keep trying)
-            await self.db.upgrade()
+            await self.store.upgrade()
             await self.delivery.start()
         except BaseException:
             await self.cluster.stop()
@@ -291,4 +310,4 @@ class Services:
         if callable(close):
             close()
         await self.cluster.stop()  # after the last write: the locks go with the coordination connection
-        await self.db.dispose()
+        await self.store.dispose()

@@ -10,9 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import DBAPIError
 
+from bot.domain.records import Chat, Scope
 from storage.db import Database
 from storage.models import Base, ChatRow
-from storage.records import Chat, Scope
 
 # PostgreSQL: deadlock detected, serialization failure. Worth running the transaction again.
 _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})

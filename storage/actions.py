@@ -8,7 +8,6 @@ on the database's write lock (SQLite), so they get distinct numbers, and a faile
 from __future__ import annotations
 
 import builtins
-import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
@@ -20,20 +19,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
 
+from bot.domain.records import ActionItem, Owner, Programme, ProgrammeStats, Scope, ScopeOverview
+from bot.domain.rules import (
+    ACTION_STATUSES,
+    GOAL_MAX,
+    LANGUAGE_CODE_MAX,
+    OWNER_NAME_MAX,
+    PROGRAMME_NAME_MAX,
+    TAG_NAME,
+    TITLE_MAX,
+)
 from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
 from storage.db import Database
 from storage.models import ActionCounterRow, ActionItemRow, BridgeRow, ChatRow, EventRow, ProgrammeRow, utcnow
-from storage.records import ActionItem, Owner, Programme, ProgrammeStats, Scope, ScopeOverview
 
-STATUSES = ("open", "done", "dropped")
-MAX_TITLE_LENGTH = 500
-MAX_OWNER_LENGTH = 64
-MAX_LANGUAGE_LENGTH = 16
-MAX_PROGRAMME_NAME_LENGTH = 64
-MAX_GOAL_LENGTH = 500
-
-# A programme name is used as a #tag: letters, digits, '-' and '_' only.
-_PROGRAMME_NAME = re.compile(r"[\w-]+")
 # How often create() re-runs its transaction after a PostgreSQL deadlock or serialization failure.
 _CREATE_ATTEMPTS = 5
 
@@ -144,8 +143,8 @@ class ActionRepository:
 
     async def set_status(self, scope: Scope, number: int, status: str, now: datetime) -> ActionItem:
         """'done' stamps done_at with ``now`` (kept when already done); 'open' and 'dropped' clear it."""
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+        if status not in ACTION_STATUSES:
+            raise ValueError(f"unknown status {status!r}; one of {', '.join(ACTION_STATUSES)}")
         require_aware(now, "now")
 
         async def apply(_session: AsyncSession, row: ActionItemRow) -> None:
@@ -370,8 +369,8 @@ class ProgrammeRepository:
         cleaned_goal: str | None = None
         if goal is not None:
             cleaned_goal = goal.strip() or None
-            if cleaned_goal is not None and len(cleaned_goal) > MAX_GOAL_LENGTH:
-                raise ValueError(f"a programme goal is at most {MAX_GOAL_LENGTH} characters")
+            if cleaned_goal is not None and len(cleaned_goal) > GOAL_MAX:
+                raise ValueError(f"a programme goal is at most {GOAL_MAX} characters")
         statement = upsert(self.db, ProgrammeRow).values(
             scope=scope, name=shown, name_key=key, goal=cleaned_goal, created_at=utcnow()
         )
@@ -420,14 +419,14 @@ def _title(title: str) -> str:
     cleaned = title.strip()
     if not cleaned:
         raise ValueError("an action item needs a title")
-    if len(cleaned) > MAX_TITLE_LENGTH:
-        raise ValueError(f"an action item title is at most {MAX_TITLE_LENGTH} characters")
+    if len(cleaned) > TITLE_MAX:
+        raise ValueError(f"an action item title is at most {TITLE_MAX} characters")
     return cleaned
 
 
 def _language(language: str) -> str:
     cleaned = language.strip()
-    if not cleaned or len(cleaned) > MAX_LANGUAGE_LENGTH:
+    if not cleaned or len(cleaned) > LANGUAGE_CODE_MAX:
         raise ValueError(f"invalid language code {language!r}")
     return cleaned
 
@@ -440,8 +439,8 @@ def _owners(owners: Sequence[Owner]) -> builtins.list[Owner]:
     result: builtins.list[Owner] = []
     for owner in owners:
         cleaned = owner.name.strip()
-        if not cleaned or len(cleaned) > MAX_OWNER_LENGTH:
-            raise ValueError(f"an owner is 1 to {MAX_OWNER_LENGTH} characters: {owner.name!r}")
+        if not cleaned or len(cleaned) > OWNER_NAME_MAX:
+            raise ValueError(f"an owner is 1 to {OWNER_NAME_MAX} characters: {owner.name!r}")
         if owner.user_id is not None and (not isinstance(owner.user_id, int) or isinstance(owner.user_id, bool)):
             raise TypeError("an owner's user_id is an int")
         key = unicodedata.normalize("NFC", cleaned).casefold()
@@ -474,17 +473,17 @@ def _store_owners(row: ActionItemRow, owners: Sequence[Owner]) -> None:
 def _statuses(statuses: Collection[str]) -> builtins.list[str]:
     if isinstance(statuses, str):
         raise TypeError("statuses must be a collection of strings, not a string")
-    unknown = set(statuses) - set(STATUSES)
+    unknown = set(statuses) - set(ACTION_STATUSES)
     if unknown:
-        raise ValueError(f"unknown status {sorted(unknown)[0]!r}; one of {', '.join(STATUSES)}")
-    return [status for status in STATUSES if status in statuses]
+        raise ValueError(f"unknown status {sorted(unknown)[0]!r}; one of {', '.join(ACTION_STATUSES)}")
+    return [status for status in ACTION_STATUSES if status in statuses]
 
 
 def _programme_name(name: str) -> str:
     shown = unicodedata.normalize("NFC", name).strip()
     shown = shown.removeprefix("#")
-    if not _PROGRAMME_NAME.fullmatch(shown) or len(shown) > MAX_PROGRAMME_NAME_LENGTH:
-        raise ValueError(f"a programme name is 1 to {MAX_PROGRAMME_NAME_LENGTH} letters, digits, '-' or '_': {name!r}")
+    if not TAG_NAME.fullmatch(shown) or len(shown) > PROGRAMME_NAME_MAX:
+        raise ValueError(f"a programme name is 1 to {PROGRAMME_NAME_MAX} letters, digits, '-' or '_': {name!r}")
     return shown
 
 

@@ -9,23 +9,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.errors import AlreadyBridged
+from bot.domain.records import Bridge, Chat
 from storage._shared import chat_record, is_retryable, rowcount
 from storage.db import Database
 from storage.models import BridgeMemberRow, BridgeRow, ChatRow, utcnow
-from storage.records import Bridge, Chat
 
 # How often link() re-runs its transaction after losing a race to a concurrent link() or leave().
 _LINK_ATTEMPTS = 10
 _TICK = timedelta(microseconds=1)
-
-
-class AlreadyBridged(Exception):
-    """``chat_id`` already belongs to bridge ``bridge_id`` (a chat is in at most one bridge)."""
-
-    def __init__(self, chat_id: int, bridge_id: int) -> None:
-        super().__init__(f"chat {chat_id} is already in bridge {bridge_id}")
-        self.chat_id = chat_id
-        self.bridge_id = bridge_id
 
 
 _MEMBER_SQL = "SELECT 1 FROM bridge_members WHERE bridge_id = ? AND chat_id = ?"

@@ -11,13 +11,13 @@ The list of tables is here and nowhere else: a table that keeps a chat id must b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Executable, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.domain.records import Forgotten, Scope
 from storage._shared import rowcount
 from storage.db import Database
 from storage.models import (
@@ -44,7 +44,6 @@ from storage.models import (
     ReportRow,
     utcnow,
 )
-from storage.records import Scope
 
 # The tables keyed by a scope (a group's own scope is "c<chat id>"). Indicator updates go with their
 # indicator (ON DELETE CASCADE).
@@ -85,17 +84,6 @@ def chat_columns() -> list[tuple[str, str]]:
         ("activity_days", "chat_id"),
         ("reports", "chat_id"),
     ]
-
-
-@dataclass(frozen=True)
-class Forgotten:
-    """What ``forget`` deleted: rows per table."""
-
-    rows: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.rows.values())
 
 
 class ChatDataRepository:

@@ -12,13 +12,13 @@ belongs to an earlier run of it, which is gone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import ColumnElement, Table, delete, or_, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql._typing import _ColumnExpressionArgument
 
+from bot.domain.records import Liveness
 from storage.db import Database
 from storage.models import DeliveryLeaseRow, utcnow
 
@@ -33,19 +33,12 @@ _LIVE_WHERE = (
 _LIVE = select(text("objid::text")).select_from(text("pg_locks")).where(text(_LIVE_WHERE)).scalar_subquery()
 
 
-@dataclass(frozen=True)
-class Liveness:
-    """This instance's id and how to tell, in SQL, that a holder is gone."""
-
-    me: str
-    shared: bool  # several instances may share the database (PostgreSQL)
-
-    def gone(self, holder: _ColumnExpressionArgument[str | None]) -> ColumnElement[bool]:
-        """True where ``holder`` names no live instance (or nobody)."""
-        column = cast("ColumnElement[str | None]", holder)
-        if self.shared:
-            return or_(column.is_(None), column.not_in(_LIVE))
-        return or_(column.is_(None), column != self.me)
+def gone(live: Liveness, holder: _ColumnExpressionArgument[str | None]) -> ColumnElement[bool]:
+    """True where ``holder`` names no live instance (or nobody), as ``live`` tells who is alive."""
+    column = cast("ColumnElement[str | None]", holder)
+    if live.shared:
+        return or_(column.is_(None), column.not_in(_LIVE))
+    return or_(column.is_(None), column != live.me)
 
 
 class LeaseRepository:
@@ -65,7 +58,7 @@ class LeaseRepository:
             set_={"holder": insert.excluded.holder, "taken_at": insert.excluded.taken_at},
             # Row-locked and re-checked on the latest version: of two instances taking over a dead
             # holder's lease at once, exactly one gets it.
-            where=or_(leases.c.holder == live.me, live.gone(leases.c.holder)),
+            where=or_(leases.c.holder == live.me, gone(live, leases.c.holder)),
         ).returning(leases.c.holder)
         async with self.db.session() as session:
             return bool((await session.scalar(statement)) == live.me)

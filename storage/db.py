@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
@@ -11,11 +12,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 _T = TypeVar("_T")
+logger = logging.getLogger(__name__)
+_HEAD: dict[str, str | None] = {}  # the migrations' head revision, read from the scripts once per process
 
 
 def is_sqlite(url: str) -> bool:
@@ -159,6 +162,24 @@ class Database:
         from storage.migrate import upgrade
 
         await upgrade(self.engine)
+
+    async def ready(self) -> tuple[bool, str]:
+        """Whether the database answers ``SELECT 1`` and its schema is at the migrations' head, with a short
+        detail safe to serve on a public port (a revision, or an exception's class name: never an error's
+        message, which may carry a URL with a password; that goes to the log, redacted there)."""
+        from storage.migrate import current_revision, head_revision
+
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            current = await current_revision(self.engine)
+        except Exception as exc:
+            logger.warning("readiness: the database does not answer: %s", exc)
+            return False, f"unreachable: {type(exc).__name__}"
+        head = _HEAD.get("head") or _HEAD.setdefault("head", head_revision())  # the scripts are read once
+        if current != head:
+            return False, f"schema at revision {current or 'none'}, expected {head}: run kembar db upgrade"
+        return True, f"schema at revision {current}"
 
     async def dispose(self) -> None:
         await self.engine.dispose()

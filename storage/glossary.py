@@ -9,12 +9,11 @@ from collections.abc import Mapping
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.records import GlossaryEntry
+from bot.domain.rules import GLOSSARY_TERM_MAX
 from storage._shared import rowcount, upsert
 from storage.db import Database
 from storage.models import GlossaryTermRow, utcnow
-from storage.records import GlossaryEntry
-
-MAX_TERM_LENGTH = 255
 
 
 def term_key(term: str) -> str:
@@ -35,8 +34,8 @@ class GlossaryRepository:
         shown = " ".join(unicodedata.normalize("NFC", term).split())
         if not shown:
             raise ValueError("a glossary term cannot be empty")
-        if len(term_key(shown)) > MAX_TERM_LENGTH or len(shown) > MAX_TERM_LENGTH:
-            raise ValueError(f"a glossary term is at most {MAX_TERM_LENGTH} characters")
+        if len(term_key(shown)) > GLOSSARY_TERM_MAX or len(shown) > GLOSSARY_TERM_MAX:
+            raise ValueError(f"a glossary term is at most {GLOSSARY_TERM_MAX} characters")
         values = dict(renderings)
         now = utcnow()
         statement = upsert(self.db, GlossaryTermRow).values(

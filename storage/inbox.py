@@ -4,26 +4,19 @@ once (a redelivered or crashed-over update is never run again), and updates set 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from bot.domain.records import InboxItem, Liveness
 from storage._shared import rowcount, upsert
-from storage.cluster import Liveness
+from storage.cluster import gone
 from storage.db import Database
 from storage.models import InboxRow, utcnow
 
 PENDING, STARTED, DONE, ABANDONED, QUARANTINED = "pending", "started", "done", "abandoned", "quarantined"
 MAX_ERROR_LENGTH = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class InboxItem:
-    update_id: int
-    chat_key: int
-    payload: dict[str, Any]
 
 
 class InboxRepository:
@@ -111,13 +104,13 @@ class InboxRepository:
         async with self.db.session() as session:
             abandoned = await session.execute(
                 update(InboxRow)
-                .where(InboxRow.state == STARTED, live.gone(InboxRow.holder))
+                .where(InboxRow.state == STARTED, gone(live, InboxRow.holder))
                 .values(state=ABANDONED, payload=None, done_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
             rows = await session.execute(
                 update(InboxRow)
-                .where(InboxRow.state == PENDING, live.gone(InboxRow.holder))
+                .where(InboxRow.state == PENDING, gone(live, InboxRow.holder))
                 .values(holder=live.me)
                 .returning(InboxRow.update_id, InboxRow.chat_key, InboxRow.payload)
                 .execution_options(synchronize_session=False)

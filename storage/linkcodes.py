@@ -1,5 +1,5 @@
 """One-time link codes: a chat issues one, a partner chat redeems it to ask to join the bridge, and an
-administrator of the issuing chat approves the join request (JoinRequestRepository)."""
+administrator of the issuing chat approves the join request (storage.joinrequests)."""
 
 from __future__ import annotations
 
@@ -10,40 +10,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.errors import CodeExpired, CodeNotFound, CodeOwnChat, CodeUsed
+from bot.domain.rules import LINK_CODE_TTL
 from storage._shared import rowcount
 from storage.db import Database
-from storage.models import ChatRow, JoinRequestRow, LinkCodeRow, utcnow
-from storage.records import JoinRequest
+from storage.models import ChatRow, LinkCodeRow, utcnow
 
 # Crockford's base32: no I, L, O, U. Ten symbols are 50 bits from `secrets`, typed as XXXXX-XXXXX.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
 CODE_BITS = 50  # log2(32 ** 10)
-DEFAULT_TTL = timedelta(minutes=30)
 _CREATE_ATTEMPTS = 3
 
 _CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
 _SEPARATORS = str.maketrans(dict.fromkeys("-_\u2010\u2011\u2012\u2013\u2014\u2212"))
-
-
-class LinkCodeError(Exception):
-    """A link code cannot be redeemed."""
-
-
-class CodeNotFound(LinkCodeError):
-    """No such code (mistyped, or purged)."""
-
-
-class CodeExpired(LinkCodeError):
-    """The code is past its expiry."""
-
-
-class CodeUsed(LinkCodeError):
-    """The code was redeemed already (codes are single use)."""
-
-
-class CodeOwnChat(LinkCodeError):
-    """The code was redeemed in the chat that issued it; it stays valid."""
 
 
 def normalise_code(text: str) -> str:
@@ -70,7 +50,7 @@ class LinkCodeRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def create(self, chat_id: int, created_by: int | None, ttl: timedelta = DEFAULT_TTL) -> str:
+    async def create(self, chat_id: int, created_by: int | None, ttl: timedelta = LINK_CODE_TTL) -> str:
         """Issue a new code for ``chat_id``, valid for ``ttl``; returns it as ``XXXXX-XXXXX``."""
         if ttl <= timedelta(0):
             raise ValueError("a link code needs a positive lifetime")
@@ -170,85 +150,3 @@ class LinkCodeRepository:
                 delete(LinkCodeRow).where(LinkCodeRow.expires_at <= now).execution_options(synchronize_session=False)
             )
             return rowcount(result)
-
-
-PENDING, APPROVED, DECLINED, REVOKED = "pending", "approved", "declined", "revoked"
-
-
-class JoinRequestRepository:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def create(self, issuer: int, requester: int, requested_by: int | None, ttl: timedelta) -> JoinRequest:
-        now = utcnow()
-        async with self.db.session() as session:
-            row = JoinRequestRow(
-                issuer_chat_id=issuer,
-                requester_chat_id=requester,
-                requested_by=requested_by,
-                state=PENDING,
-                created_at=now,
-                expires_at=now + ttl,
-            )
-            session.add(row)
-            await session.flush()
-            return _request(row)
-
-    async def get(self, request_id: int) -> JoinRequest | None:
-        async with self.db.session() as session:
-            row = await session.get(JoinRequestRow, request_id)
-            return _request(row) if row is not None else None
-
-    async def decide(self, request_id: int, state: str, by: int | None, now: datetime | None = None) -> bool:
-        """Approve or decline a pending, unexpired request; False when it was decided already (or expired,
-        or revoked): only one decision ever wins."""
-        if state not in (APPROVED, DECLINED):
-            raise ValueError(f"a decision is {APPROVED} or {DECLINED}, not {state!r}")
-        now = now or utcnow()
-        async with self.db.session() as session:
-            result = await session.execute(
-                update(JoinRequestRow)
-                .where(
-                    JoinRequestRow.id == request_id,
-                    JoinRequestRow.state == PENDING,
-                    JoinRequestRow.expires_at > now,
-                )
-                .values(state=state, decided_by=by, decided_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            return rowcount(result) == 1
-
-    async def revoke(self, issuer: int, now: datetime | None = None) -> int:
-        """Withdraw the issuer's pending requests; how many."""
-        now = now or utcnow()
-        async with self.db.session() as session:
-            result = await session.execute(
-                update(JoinRequestRow)
-                .where(JoinRequestRow.issuer_chat_id == issuer, JoinRequestRow.state == PENDING)
-                .values(state=REVOKED, decided_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            return rowcount(result)
-
-    async def purge_finished(self, before: datetime) -> int:
-        """Delete the requests decided, revoked or expired before ``before``; how many."""
-        async with self.db.session() as session:
-            result = await session.execute(
-                delete(JoinRequestRow)
-                .where((JoinRequestRow.state != PENDING) | (JoinRequestRow.expires_at <= before))
-                .where((JoinRequestRow.decided_at.is_(None)) | (JoinRequestRow.decided_at < before))
-                .execution_options(synchronize_session=False)
-            )
-            return rowcount(result)
-
-
-def _request(row: JoinRequestRow) -> JoinRequest:
-    return JoinRequest(
-        id=row.id,
-        issuer_chat_id=row.issuer_chat_id,
-        requester_chat_id=row.requester_chat_id,
-        requested_by=row.requested_by,
-        state=row.state,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-    )

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import Executable, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.records import MessageLink
 from storage._shared import rowcount, upsert
 from storage.db import Database
 from storage.models import MessageLinkRow, utcnow
-from storage.records import MessageLink
 
 
 class MessageLinkRepository:

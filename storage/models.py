@@ -30,7 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
 
-from storage.records import Scope
+from bot.domain.records import Scope
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -26,6 +26,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
+from bot.domain.records import ActivityDay, Event, Indicator, IndicatorUpdate, NewEvent, Scope, StoredReport
+from bot.domain.rules import (
+    EVENT_DETAIL_MAX,
+    INDICATOR_NAME_MAX,
+    INDICATOR_NOTE_MAX,
+    PROGRAMME_NAME_MAX,
+    REPORT_SUMMARY_MAX,
+)
 from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
 from storage.db import Database
 from storage.models import (
@@ -38,17 +46,11 @@ from storage.models import (
     ReportRow,
     utcnow,
 )
-from storage.records import ActivityDay, Event, Indicator, IndicatorUpdate, NewEvent, Scope, StoredReport
 
 PERIODS = ("year", "quarter", "by")
 EVENT_KINDS = ("created", "assigned", "due", "done", "reopened", "dropped", "renamed", "indicator")
 REPORT_KINDS = ("manual", "monthly", "quarterly")
-MAX_INDICATOR_NAME_LENGTH = 64
 MAX_NAME_LENGTH = 128  # a person's name and a city, as shown (longer ones are cut)
-MAX_NOTE_LENGTH = 500
-MAX_DETAIL_LENGTH = 500  # an event's detail (a longer one is cut)
-MAX_PROGRAMME_LENGTH = 64
-MAX_REPORT_LENGTH = 16_000
 MAX_REPORT_LANGUAGE_LENGTH = 8
 
 _SPACES = re.compile(r"\s+")
@@ -61,8 +63,8 @@ def indicator_key(name: str) -> str:
     """The identity of an indicator name within its programme (raises ValueError for an invalid name)."""
     shown = _indicator_name(name)
     key = shown.casefold()
-    if len(key) > MAX_INDICATOR_NAME_LENGTH:
-        raise ValueError(f"an indicator name is 1 to {MAX_INDICATOR_NAME_LENGTH} characters: {name!r}")
+    if len(key) > INDICATOR_NAME_MAX:
+        raise ValueError(f"an indicator name is 1 to {INDICATOR_NAME_MAX} characters: {name!r}")
     return key
 
 
@@ -177,8 +179,8 @@ class IndicatorRepository:
         given = _number(change if change is not None else value, "change" if change is not None else "value")
         require_aware(at, "at")
         cleaned_note = None if note is None else note.strip() or None
-        if cleaned_note is not None and len(cleaned_note) > MAX_NOTE_LENGTH:
-            raise ValueError(f"a note is at most {MAX_NOTE_LENGTH} characters")
+        if cleaned_note is not None and len(cleaned_note) > INDICATOR_NOTE_MAX:
+            raise ValueError(f"a note is at most {INDICATOR_NOTE_MAX} characters")
         for attempt in range(_ATTEMPTS):
             try:
                 async with self.db.session() as session:
@@ -267,12 +269,12 @@ class EventRepository:
                     kind=event.kind,
                     item_number=event.item_number,
                     indicator_id=event.indicator_id,
-                    programme=None if event.programme is None else _cut(event.programme, MAX_PROGRAMME_LENGTH),
+                    programme=None if event.programme is None else _cut(event.programme, PROGRAMME_NAME_MAX),
                     user_id=event.user_id,
                     by_name=_cut(event.by, MAX_NAME_LENGTH),
                     chat_id=event.chat_id,
                     city=_cut(event.city, MAX_NAME_LENGTH),
-                    detail=None if detail is None else _cut(detail, MAX_DETAIL_LENGTH),
+                    detail=None if detail is None else _cut(detail, EVENT_DETAIL_MAX),
                 )
             )
 
@@ -403,8 +405,8 @@ class ReportRepository:
             raise ValueError("a report's period ends after it starts")
         if not summary.strip():
             raise ValueError("a report needs a summary")
-        if len(summary) > MAX_REPORT_LENGTH:
-            raise ValueError(f"a report's summary is at most {MAX_REPORT_LENGTH} characters")
+        if len(summary) > REPORT_SUMMARY_MAX:
+            raise ValueError(f"a report's summary is at most {REPORT_SUMMARY_MAX} characters")
         cleaned_language = language.strip()
         if not cleaned_language or len(cleaned_language) > MAX_REPORT_LANGUAGE_LENGTH:
             raise ValueError(f"invalid language code {language!r}")
@@ -473,10 +475,10 @@ def _indicator_name(name: str) -> str:
     shown = _SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip()
     if (
         not shown
-        or len(shown) > MAX_INDICATOR_NAME_LENGTH
+        or len(shown) > INDICATOR_NAME_MAX
         or any(unicodedata.category(ch).startswith("C") for ch in shown)
     ):
-        raise ValueError(f"an indicator name is 1 to {MAX_INDICATOR_NAME_LENGTH} characters: {name!r}")
+        raise ValueError(f"an indicator name is 1 to {INDICATOR_NAME_MAX} characters: {name!r}")
     return shown
 
 

@@ -13,12 +13,12 @@ from sqlalchemy import Connection, Row, delete, func, or_, select, text, tuple_,
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.records import Liveness, MessageLink, NewRelayJob, RelayJob
 from storage._shared import rowcount, upsert
-from storage.cluster import Liveness
+from storage.cluster import gone
 from storage.db import Database
 from storage.messagelinks import links_statement
 from storage.models import DeliveryLeaseRow, RelayJobRow, utcnow
-from storage.records import MessageLink, NewRelayJob, RelayJob
 
 PENDING = "pending"
 DONE = "done"
@@ -143,7 +143,7 @@ class OutboxRepository:
         if live is not None and live.shared:
             lease = DeliveryLeaseRow
             query = query.outerjoin(lease, lease.dst_chat_id == RelayJobRow.dst_chat_id).where(
-                or_(lease.holder == live.me, live.gone(lease.holder))
+                or_(lease.holder == live.me, gone(live, lease.holder))
             )
         async with self.db.session() as session:
             rows = await session.execute(query.group_by(RelayJobRow.dst_chat_id).order_by(oldest))

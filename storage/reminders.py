@@ -26,8 +26,19 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
+from bot.domain.records import (
+    ChatSchedule,
+    DigestToPlan,
+    DigestWork,
+    Liveness,
+    NewReminder,
+    Reminder,
+    ReminderSettings,
+    Scope,
+)
+from bot.domain.rules import LANGUAGE_CODE_MAX, REMINDER_LEAD_SECONDS_MAX, REMINDER_LEADS_MAX
 from storage._shared import chat_record, checked_scope, is_retryable, require_aware, rowcount, upsert
-from storage.cluster import Liveness
+from storage.cluster import gone
 from storage.db import Database
 from storage.models import (
     ActionItemRow,
@@ -38,15 +49,6 @@ from storage.models import (
     ReminderRow,
     ReminderSettingsRow,
     utcnow,
-)
-from storage.records import (
-    ChatSchedule,
-    DigestToPlan,
-    DigestWork,
-    NewReminder,
-    Reminder,
-    ReminderSettings,
-    Scope,
 )
 
 PENDING = "pending"
@@ -61,12 +63,9 @@ KINDS = ("due", "overdue", "adhoc", "recurring", "digest", "snooze", "report")
 NUMBERED_KINDS = ("adhoc", "recurring")
 
 MAX_TEXT_LENGTH = 4096
-MAX_LANGUAGE_LENGTH = 16
 MAX_RECURRENCE_LENGTH = 255
 MAX_TIMEZONE_LENGTH = 64
 MAX_CLAIMER_LENGTH = 128
-MAX_LEAD_SECONDS = 30 * 86400
-MAX_LEADS = 5
 
 # How often add_many() re-runs its transaction after a PostgreSQL deadlock or serialization failure.
 _ADD_ATTEMPTS = 5
@@ -138,6 +137,7 @@ class ReminderRepository:
             return await session.scalar(select(func.min(ReminderRow.due_at)).where(ReminderRow.state == PENDING))
 
     async def pending_count(self) -> int:
+        """How many reminders are pending, in every scope."""
         async with self.db.session() as session:
             count = await session.scalar(
                 select(func.count()).select_from(ReminderRow).where(ReminderRow.state == PENDING)
@@ -218,7 +218,7 @@ class ReminderRepository:
         how many. One that was sent but not yet marked goes out a second time: at most once more."""
         statement = (
             update(ReminderRow)
-            .where(ReminderRow.state == CLAIMED, live.gone(ReminderRow.claimed_by))
+            .where(ReminderRow.state == CLAIMED, gone(live, ReminderRow.claimed_by))
             .values(state=PENDING, claimed_at=None, claimed_by=None)
             .execution_options(synchronize_session=False)
         )
@@ -644,12 +644,12 @@ def _check_new(new: NewReminder) -> None:
     require_aware(new.due_at, "due_at")
     require_aware(new.nominal_at, "nominal_at")
     _optional_text(new.text, MAX_TEXT_LENGTH, "a reminder text")
-    if new.language is not None and not 0 < len(new.language) <= MAX_LANGUAGE_LENGTH:
+    if new.language is not None and not 0 < len(new.language) <= LANGUAGE_CODE_MAX:
         raise ValueError(f"invalid language code {new.language!r}")
     _optional_text(new.recurrence, MAX_RECURRENCE_LENGTH, "a recurrence")
     _optional_text(new.timezone, MAX_TIMEZONE_LENGTH, "a time zone")
-    if new.lead_seconds is not None and not 0 <= new.lead_seconds <= MAX_LEAD_SECONDS:
-        raise ValueError(f"lead_seconds is 0 to {MAX_LEAD_SECONDS}, not {new.lead_seconds}")
+    if new.lead_seconds is not None and not 0 <= new.lead_seconds <= REMINDER_LEAD_SECONDS_MAX:
+        raise ValueError(f"lead_seconds is 0 to {REMINDER_LEAD_SECONDS_MAX}, not {new.lead_seconds}")
 
 
 def _row(new: NewReminder, number: int | None, now: datetime) -> ReminderRow:
@@ -699,11 +699,11 @@ def _leads(lead_seconds: Iterable[int]) -> list[int]:
         raise TypeError("lead_seconds must be a sequence of integers, not a string")
     leads: set[int] = set()
     for lead in lead_seconds:
-        if isinstance(lead, bool) or not isinstance(lead, int) or not 0 <= lead <= MAX_LEAD_SECONDS:
-            raise ValueError(f"a lead time is 0 to {MAX_LEAD_SECONDS} seconds (30 days), not {lead!r}")
+        if isinstance(lead, bool) or not isinstance(lead, int) or not 0 <= lead <= REMINDER_LEAD_SECONDS_MAX:
+            raise ValueError(f"a lead time is 0 to {REMINDER_LEAD_SECONDS_MAX} seconds (30 days), not {lead!r}")
         leads.add(lead)
-    if len(leads) > MAX_LEADS:
-        raise ValueError(f"at most {MAX_LEADS} lead times")
+    if len(leads) > REMINDER_LEADS_MAX:
+        raise ValueError(f"at most {REMINDER_LEADS_MAX} lead times")
     return sorted(leads, reverse=True)
 
 

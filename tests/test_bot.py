@@ -19,8 +19,8 @@ from bot.ops.logsetup import install_redaction
 from bot.sandbox.emulator import BotApiEmulator, Chat, User
 from bot.telegram.app import MENU, build_application, running
 from bot.telegram.polling import DurablePoller
+from storage.chats import ChatRepository
 from storage.db import Database
-from storage.repos import ChatRepository
 
 TOKEN = "4242424242:AAE-kembar_integration_secret_xyz"
 

@@ -11,8 +11,9 @@ import pytest
 
 from bot.cli import main
 from bot.sandbox.emulator import BotApiEmulator
+from storage.bridges import BridgeRepository
+from storage.chats import ChatRepository
 from storage.db import Database
-from storage.repos import BridgeRepository, ChatRepository
 
 TOKEN = "7777777777:AAE-cli_bridges_secret"
 
@@ -120,8 +121,8 @@ def test_operator_commands_for_approval_forgetting_and_cleaning(
 async def seed_actions(url: str) -> None:
     from datetime import UTC, datetime
 
-    from storage.records import Scope
-    from storage.repos import ActionRepository
+    from bot.domain.records import Scope
+    from storage.actions import ActionRepository
 
     db = Database(url)
     try:

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.records import InboxItem, NewRelayJob, NewReminder, Scope
 from bot.ops.cluster import AlreadyRunning, PostgresCluster, SoloCluster, make_cluster
+from storage.chats import ChatRepository
 from storage.cluster import LeaseRepository
 from storage.db import Database
-from storage.inbox import InboxItem, InboxRepository
+from storage.inbox import InboxRepository
 from storage.outbox import OutboxRepository
-from storage.records import NewRelayJob, NewReminder, Scope
-from storage.repos import ChatRepository, ReminderRepository
+from storage.reminders import ReminderRepository
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 

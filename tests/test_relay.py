@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
+from bot.domain.records import NewRelayJob, RelayJob
 from bot.language.catalog import Catalog
 from bot.language.htmltext import strip_tags
 from bot.sandbox.emulator import BotApiEmulator
@@ -21,7 +22,6 @@ from handlers.context import SERVICES_KEY
 from storage.db import Database
 from storage.models import LinkCodeRow
 from storage.outbox import OutboxRepository
-from storage.records import NewRelayJob, RelayJob
 from storage.translation_cache import TranslationCacheRepository
 from tests.relay_world import CODE_RE, TOKEN, World
 

@@ -318,11 +318,11 @@ async def test_a_sweep_with_nothing_to_do_costs_the_same_few_statements_for_10_o
         await jobs.sweep()  # plans the digests of the groups just added
         planned = await made.reminder_engine.reminders.pending_count()
         statements.clear()
-        event.listen(made.db.engine.sync_engine, "before_cursor_execute", count)
+        event.listen(made.database.engine.sync_engine, "before_cursor_execute", count)
         try:
             await jobs.sweep()
         finally:
-            event.remove(made.db.engine.sync_engine, "before_cursor_execute", count)
+            event.remove(made.database.engine.sync_engine, "before_cursor_execute", count)
         assert await made.reminder_engine.reminders.pending_count() == planned  # nothing was done
         return list(statements)
 

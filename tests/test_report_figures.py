@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.records import ActionItem, ActivityDay, Event, Indicator, IndicatorUpdate, Owner, Scope
 from bot.reports import periods
 from bot.reports.figures import figures, indicator_progress
 from bot.reports.model import Bucket, Period
-from storage.records import ActionItem, ActivityDay, Event, Indicator, IndicatorUpdate, Owner, Scope
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SCOPE = Scope("bridge", 1)

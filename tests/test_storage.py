@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import inspect, text
 
+from storage.chats import ChatRepository
 from storage.db import Database, is_sqlite
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import LinkCodeRow, ReminderRow
-from storage.repos import ChatRepository
 
 CORE_TABLES = {
     "chats",
@@ -141,7 +141,7 @@ async def test_concurrent_first_sight_of_a_chat_is_safe(db: Database) -> None:
 
 async def test_migrations_keep_existing_data(db_url: str) -> None:
     """Batch migrations rebuild SQLite tables; members of a bridge must survive them (no FK cascades)."""
-    from storage.repos import BridgeRepository
+    from storage.bridges import BridgeRepository
 
     database = Database(db_url)
     try:
@@ -161,7 +161,7 @@ async def test_migrations_keep_existing_data(db_url: str) -> None:
 
 async def test_read_cache_sees_own_changes_at_once_and_others_after_the_ttl(db_url: str) -> None:
     """Two Database objects stand for two bot processes sharing one database."""
-    from storage.repos import BridgeRepository
+    from storage.bridges import BridgeRepository
 
     now = [0.0]
     first, second = Database(db_url), Database(db_url)

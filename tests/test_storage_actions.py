@@ -12,21 +12,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from storage.actions import MAX_OWNER_LENGTH, MAX_PROGRAMME_NAME_LENGTH, MAX_TITLE_LENGTH
+from bot.domain.records import ActionItem, Owner, Programme, ProgrammeStats, Scope
+from bot.domain.rules import OWNER_NAME_MAX, PROGRAMME_NAME_MAX, TITLE_MAX
+from storage.actions import ActionRepository, ProgrammeRepository
+from storage.bridges import BridgeRepository
+from storage.chats import ChatRepository
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, upgrade
 from storage.models import Base
-from storage.repos import (
-    ActionItem,
-    ActionRepository,
-    BridgeRepository,
-    ChatRepository,
-    Owner,
-    Programme,
-    ProgrammeRepository,
-    ProgrammeStats,
-    Scope,
-)
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -165,10 +158,10 @@ async def test_create_validates_and_a_failed_create_takes_no_number(db: Database
     programmes = ProgrammeRepository(db)
     other_programme = await programmes.add(C_2, "Culture")
     actions = ActionRepository(db)
-    for title in ("", "   ", "x" * (MAX_TITLE_LENGTH + 1)):
+    for title in ("", "   ", "x" * (TITLE_MAX + 1)):
         with pytest.raises(ValueError):
             await new_item(actions, C_1, title)
-    for owners in ([""], ["  "], ["@budi", "x" * (MAX_OWNER_LENGTH + 1)]):
+    for owners in ([""], ["  "], ["@budi", "x" * (OWNER_NAME_MAX + 1)]):
         with pytest.raises(ValueError):
             await new_item(actions, C_1, "ok", owners=[Owner(name) for name in owners])
     with pytest.raises(TypeError):
@@ -188,7 +181,7 @@ async def test_create_validates_and_a_failed_create_takes_no_number(db: Database
     with pytest.raises(LookupError):
         await new_item(actions, C_1, "ok", programme_id=other_programme.id + 100)
 
-    longest = await new_item(actions, C_1, "y" * MAX_TITLE_LENGTH, owners=[Owner("z" * MAX_OWNER_LENGTH)])
+    longest = await new_item(actions, C_1, "y" * TITLE_MAX, owners=[Owner("z" * OWNER_NAME_MAX)])
     assert longest.number == 1  # none of the failures above used up a number
     assert await actions.list(C_1, statuses=("open", "done", "dropped")) == [longest]
 
@@ -278,7 +271,7 @@ async def test_owners_are_set_and_added_without_duplicates(db: Database) -> None
     assert (await actions.set_owners(C_1, 1, [])).owners == ()
 
     with pytest.raises(ValueError):
-        await actions.add_owners(C_1, 1, [Owner("x" * (MAX_OWNER_LENGTH + 1))])
+        await actions.add_owners(C_1, 1, [Owner("x" * (OWNER_NAME_MAX + 1))])
     with pytest.raises(ValueError):
         await actions.set_owners(C_1, 1, [Owner(" ")])
     with pytest.raises(LookupError):
@@ -320,7 +313,7 @@ async def test_due_and_title_changes(db: Database) -> None:
 
     retitled = await actions.set_title(C_1, 1, "  Undang wali kota  ", "id")
     assert (retitled.title, retitled.language) == ("Undang wali kota", "id")
-    for bad in ("", "  ", "x" * (MAX_TITLE_LENGTH + 1)):
+    for bad in ("", "  ", "x" * (TITLE_MAX + 1)):
         with pytest.raises(ValueError):
             await actions.set_title(C_1, 1, bad, "id")
 
@@ -424,8 +417,8 @@ async def test_upcoming_done_since_and_last_activity(db: Database) -> None:
 async def test_overview_is_what_the_separate_reads_say_in_one_transaction(db: Database) -> None:
     """/status reads the scope in one transaction: the same as stats, the overdue of list, upcoming,
     done_since, the history's last event and last_activity, each cut to the length asked for."""
+    from bot.domain.records import NewEvent, ScopeOverview
     from storage.monitoring import EventRepository
-    from storage.records import NewEvent, ScopeOverview
 
     bridge_id, scope = await bridged(db, -1, -2)
     actions, events = ActionRepository(db), EventRepository(db)
@@ -514,9 +507,9 @@ async def test_programmes_add_get_list_case_insensitively(db: Database) -> None:
 
 async def test_programme_names_are_validated(db: Database) -> None:
     programmes = ProgrammeRepository(db)
-    longest = "p" * MAX_PROGRAMME_NAME_LENGTH
+    longest = "p" * PROGRAMME_NAME_MAX
     assert (await programmes.add(B1, longest)).name == longest
-    for bad in ("", "   ", "#", "##youth", "youth exchange", "youth!", "a.b", "p" * (MAX_PROGRAMME_NAME_LENGTH + 1)):
+    for bad in ("", "   ", "#", "##youth", "youth exchange", "youth!", "a.b", "p" * (PROGRAMME_NAME_MAX + 1)):
         with pytest.raises(ValueError):
             await programmes.add(B1, bad)
     with pytest.raises(ValueError):
@@ -603,7 +596,8 @@ async def test_migration_0003_downgrades_and_upgrades_again(db: Database) -> Non
 
 
 async def test_get_by_id(db: Database) -> None:
-    from storage.repos import ActionRepository, ChatRepository
+    from storage.actions import ActionRepository
+    from storage.chats import ChatRepository
 
     await ChatRepository(db).ensure(-1, title="Bandung", type="group", default_language="id")
     repo = ActionRepository(db)

@@ -6,22 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot.domain.records import MessageLink, NewRelayJob, NewReminder, Owner, Scope
+from storage.actions import ActionRepository, ProgrammeRepository
+from storage.bridges import BridgeRepository
 from storage.chatdata import ChatDataRepository, chat_columns
+from storage.chats import ChatRepository
 from storage.db import Database
+from storage.glossary import GlossaryRepository
+from storage.linkcodes import LinkCodeRepository
+from storage.messagelinks import MessageLinkRepository
 from storage.models import Base, MessageLinkRow, RelayJobRow, TranslationCacheRow
-from storage.records import MessageLink, NewRelayJob, NewReminder, Owner, Scope
-from storage.repos import (
-    ActionRepository,
-    BridgeRepository,
-    ChatRepository,
-    GlossaryRepository,
-    LinkCodeRepository,
-    MessageLinkRepository,
-    OutboxRepository,
-    ProgrammeRepository,
-    ReminderRepository,
-    ReminderSettingsRepository,
-)
+from storage.outbox import OutboxRepository
+from storage.reminders import ReminderRepository, ReminderSettingsRepository
 
 OLD, NEW, PARTNER, ALONE = -11, -10011, -22, -33
 LATER = datetime(2030, 1, 1, tzinfo=UTC)

@@ -16,19 +16,22 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.engine import Connection
 
+from bot.domain.records import ActivityDay, NewEvent, NewReminder, Scope
+from bot.domain.rules import REPORT_SUMMARY_MAX
+from storage.actions import ProgrammeRepository
+from storage.bridges import BridgeRepository
 from storage.chatdata import ChatDataRepository
+from storage.chats import ChatRepository
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import Base, EventRow, IndicatorUpdateRow
 from storage.monitoring import (
-    MAX_REPORT_LENGTH,
     ActivityRepository,
     EventRepository,
     IndicatorRepository,
     ReportRepository,
 )
-from storage.records import ActivityDay, NewEvent, NewReminder, Scope
-from storage.repos import BridgeRepository, ChatRepository, ProgrammeRepository, ReminderRepository
+from storage.reminders import ReminderRepository
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -494,14 +497,14 @@ async def test_a_bad_report_is_refused(db: Database) -> None:
         {"end": datetime(2026, 12, 2)},
         {"created_at": datetime(2026, 12, 2)},
         {"summary": "  "},
-        {"summary": "x" * (MAX_REPORT_LENGTH + 1)},
+        {"summary": "x" * (REPORT_SUMMARY_MAX + 1)},
         {"language": ""},
         {"language": "x" * 9},
         {"scope": "c-1"},
     ):
         with pytest.raises(ValueError):
             await reports.add(**{**good, **bad})
-    assert (await reports.add(**{**good, "summary": "x" * MAX_REPORT_LENGTH})).number == 1
+    assert (await reports.add(**{**good, "summary": "x" * REPORT_SUMMARY_MAX})).number == 1
 
 
 async def test_a_report_reminder_can_be_stored(db: Database) -> None:

@@ -11,30 +11,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Connection, inspect, select, text, update
 
+from bot.domain.errors import AlreadyBridged, CodeExpired, CodeNotFound, CodeOwnChat, CodeUsed, LinkCodeError
+from bot.domain.records import Bridge, Chat, MessageLink, NewRelayJob
+from storage.bridges import BridgeRepository
+from storage.chats import ChatRepository
 from storage.db import Database
-from storage.linkcodes import CODE_ALPHABET, CODE_BITS, CODE_LENGTH, hash_code
+from storage.glossary import GlossaryRepository
+from storage.linkcodes import CODE_ALPHABET, CODE_BITS, CODE_LENGTH, LinkCodeRepository, hash_code, normalise_code
+from storage.messagelinks import MessageLinkRepository
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import ChatRow, LinkCodeRow, TranslationCacheRow, utcnow
-from storage.records import Bridge, Chat
-from storage.repos import (
-    AlreadyBridged,
-    BridgeRepository,
-    ChatRepository,
-    CodeExpired,
-    CodeNotFound,
-    CodeOwnChat,
-    CodeUsed,
-    GlossaryRepository,
-    LinkCodeError,
-    LinkCodeRepository,
-    MessageLink,
-    MessageLinkRepository,
-    NewRelayJob,
-    OutboxRepository,
-    TranslationCacheRepository,
-    normalise_code,
-)
-from storage.translation_cache import normalise_text, text_hash
+from storage.outbox import OutboxRepository
+from storage.translation_cache import TranslationCacheRepository, normalise_text, text_hash
 
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
 

@@ -15,23 +15,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, event, inspect, text, update
 from sqlalchemy.engine import Connection
 
+from bot.domain.records import ChatSchedule, DigestWork, NewReminder, Reminder, ReminderSettings, Scope
+from bot.domain.rules import REMINDER_LEAD_SECONDS_MAX
+from storage.actions import ActionRepository
+from storage.bridges import BridgeRepository
+from storage.chats import ChatRepository
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import Base, ReminderRow, utcnow
-from storage.reminders import MAX_LEAD_SECONDS, MAX_TEXT_LENGTH, hh_mm
-from storage.repos import (
-    ActionRepository,
-    BridgeRepository,
-    ChatRepository,
-    ChatSchedule,
-    DigestWork,
-    NewReminder,
-    Reminder,
-    ReminderRepository,
-    ReminderSettings,
-    ReminderSettingsRepository,
-    Scope,
-)
+from storage.reminders import MAX_TEXT_LENGTH, ReminderRepository, ReminderSettingsRepository, hh_mm
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -125,7 +117,7 @@ async def test_add_validates_and_a_failed_add_stores_nothing(db: Database) -> No
         adhoc(NOW, text="x" * (MAX_TEXT_LENGTH + 1)),
         adhoc(NOW, language=""),
         adhoc(NOW, lead_seconds=-1),
-        adhoc(NOW, lead_seconds=MAX_LEAD_SECONDS + 1),
+        adhoc(NOW, lead_seconds=REMINDER_LEAD_SECONDS_MAX + 1),
     ]
     for new in bad:
         with pytest.raises(ValueError):
@@ -680,20 +672,20 @@ async def test_reminder_settings_defaults_round_trip_and_validation(db: Database
     assert await settings.set_overdue(B1, False) == replace(changed, overdue=False)
     assert await settings.get(B1) == replace(changed, overdue=False)
     assert await settings.set_lead(B1, []) == ReminderSettings(scope=B1, lead_seconds=(), overdue=False)
-    assert await settings.set_lead(B1, [MAX_LEAD_SECONDS, 5, 4, 3, 2, 2]) == ReminderSettings(
-        scope=B1, lead_seconds=(MAX_LEAD_SECONDS, 5, 4, 3, 2), overdue=False
+    assert await settings.set_lead(B1, [REMINDER_LEAD_SECONDS_MAX, 5, 4, 3, 2, 2]) == ReminderSettings(
+        scope=B1, lead_seconds=(REMINDER_LEAD_SECONDS_MAX, 5, 4, 3, 2), overdue=False
     )
     assert await settings.get(B2) == ReminderSettings(scope=B2)  # per scope
     assert await settings.set_overdue(C_5, False) == ReminderSettings(scope=C_5, overdue=False)
 
-    for bad in ([-1], [MAX_LEAD_SECONDS + 1], [1, 2, 3, 4, 5, 6], [True], [1.5]):
+    for bad in ([-1], [REMINDER_LEAD_SECONDS_MAX + 1], [1, 2, 3, 4, 5, 6], [True], [1.5]):
         with pytest.raises(ValueError):
             await settings.set_lead(B1, bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         await settings.set_lead(B1, "0")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         await settings.set_overdue("", True)  # type: ignore[arg-type]
-    assert (await settings.get(B1)).lead_seconds == (MAX_LEAD_SECONDS, 5, 4, 3, 2)
+    assert (await settings.get(B1)).lead_seconds == (REMINDER_LEAD_SECONDS_MAX, 5, 4, 3, 2)
 
 
 def test_hh_mm() -> None:

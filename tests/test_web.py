@@ -25,7 +25,7 @@ from bot.ops import metrics
 from bot.ops.metrics import REGISTRY
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.translate_server import TranslationServer
-from bot.telegram.health import database_ready, readiness, telegram_ready
+from bot.telegram.health import readiness, telegram_ready
 from bot.telegram.web import MAX_BODY, SECRET_HEADER, Intake, Readiness, Refresh, WebServer, webhook_path
 from bot.translation import TranslationUnavailable, build_translator
 from storage.db import Database
@@ -416,7 +416,7 @@ async def test_readiness_combines_checks_each_with_its_timeout() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# database_ready and telegram_ready
+# Database.ready and telegram_ready
 # ------------------------------------------------------------------------------------------------
 
 
@@ -425,8 +425,8 @@ async def test_database_ready_on_sqlite(sqlite_url: str, tmp_path: Any) -> None:
     fresh = Database(f"sqlite+aiosqlite:///{(tmp_path / 'fresh.db').as_posix()}")
     try:
         await migrated.upgrade()
-        ok = await database_ready(migrated)
-        not_migrated = await database_ready(fresh)
+        ok = await migrated.ready()
+        not_migrated = await fresh.ready()
     finally:
         await migrated.dispose()
         await fresh.dispose()
@@ -438,9 +438,9 @@ async def test_database_ready_on_sqlite(sqlite_url: str, tmp_path: Any) -> None:
 async def test_database_ready_on_postgresql(pg_url: str) -> None:
     db = Database(pg_url)
     try:
-        before = await database_ready(db)
+        before = await db.ready()
         await db.upgrade()
-        after = await database_ready(db)
+        after = await db.ready()
     finally:
         await db.dispose()
     assert before[0] is False and "revision none" in before[1]
@@ -450,7 +450,7 @@ async def test_database_ready_on_postgresql(pg_url: str) -> None:
 async def test_database_ready_when_the_database_does_not_answer() -> None:
     db = Database("postgresql+asyncpg://kembar:pw-not-shown@127.0.0.1:1/kembar")
     try:
-        ok, detail = await database_ready(db)
+        ok, detail = await db.ready()
     finally:
         await db.dispose()
     assert ok is False
@@ -478,7 +478,7 @@ async def test_readyz_with_the_real_checks(sqlite_url: str) -> None:
     token = "123456:TEST-token"
     try:
         async with BotApiEmulator(token) as emu, Bot(token, base_url=emu.base_url) as bot:
-            checks = readiness({"database": lambda: database_ready(db), "telegram": lambda: telegram_ready(bot)})
+            checks = readiness({"database": db.ready, "telegram": lambda: telegram_ready(bot)})
             async with serving(readiness=checks) as (_, client):
                 response = await client.get("/readyz")
     finally:

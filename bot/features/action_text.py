@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-TITLE_MAX = 500
+from bot.domain.rules import PROGRAMME_NAME_MAX
 
 # Words that introduce the due date, per group language; "due" works everywhere. Ambiguous words
 # ("sebelum" = before, "bis" = until) only count when what follows really is a date.
@@ -30,7 +30,7 @@ OWNER_WORDS = ("owner", "owners", "pj", "penanggung jawab", "담당", "담당자
 NAME_SEPARATORS = re.compile(r"[,，、]")  # "Kim, Budi", "张伟，李娜", "田中、佐藤"
 POSTFIX_WORDS_MAX = 4  # "3月30日 15:00截止": the date before a postfix word may be several words
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{2,31})\b")
-TAG_RE = re.compile(r"(?<![\w#])#([\w-]{1,64})")
+TAG_RE = re.compile(rf"(?<![\w#])#([\w-]{{1,{PROGRAMME_NAME_MAX}}})")
 
 
 class Mention(NamedTuple):

@@ -19,17 +19,16 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply, zone_of
-from bot.features.action_text import TITLE_MAX, Mention, parse_action_text, plus_one_day, split_owner_names
+from bot.domain.records import ActionItem, Chat, NewEvent, Owner, Scope
+from bot.domain.repositories import ActionRepository, EventRepository, PeopleRepository, ProgrammeRepository
+from bot.domain.rules import EVENT_DETAIL_MAX, OWNER_NAME_MAX, TITLE_MAX
+from bot.features.action_text import Mention, parse_action_text, plus_one_day, split_owner_names
 from bot.features.when import choice_data, examples, offer_other, read_choice, read_when
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import Reading, format_when, is_past
 from bot.language.htmltext import escape
 from bot.ports import Buttons, DeliveryError, Sender
 from bot.translation.service import TranslationService
-from storage.monitoring import EventRepository
-from storage.people import PeopleRepository
-from storage.records import ActionItem, Chat, NewEvent, Owner, Scope
-from storage.repos import ActionRepository, ProgrammeRepository
 
 logger = logging.getLogger(__name__)
 
@@ -245,7 +244,7 @@ class ActionService:
         """``/assign <n> @owner, Name``: replaces the owners."""
         found = await self.item_args(here, "assign", text, more=True)
         names = split_owner_names(found.rest, [m.text for m in mentions])
-        if not names or any(len(o) > 64 for o in names):
+        if not names or any(len(o) > OWNER_NAME_MAX for o in names):
             raise Refused("action.no_owners", number=found.item.number)
         await self._require_change(here, actor, found.item)
         item = await self.actions.set_owners(here.scope, found.item.number, await self._owners(names, mentions))
@@ -454,7 +453,7 @@ class ActionService:
                 by=by.label,
                 chat_id=here.id,
                 city=here.label,
-                detail=detail[:500] or None,
+                detail=detail[:EVENT_DETAIL_MAX] or None,
             )
         )
 

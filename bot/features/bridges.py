@@ -11,28 +11,23 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
+from bot.domain.errors import AlreadyBridged, CodeExpired, CodeNotFound, CodeOwnChat, CodeUsed, LinkCodeError
+from bot.domain.records import Bridge, Chat, JoinRequest, Scope
+from bot.domain.repositories import (
+    ApprovalRepository,
+    BridgeRepository,
+    ChatRepository,
+    JoinRequestRepository,
+    LinkCodeRepository,
+)
+from bot.domain.rules import LINK_CODE_TTL
 from bot.features.reminder_engine import ReminderEngine
 from bot.language.catalog import Catalog, Markup, language_name
 from bot.ports import DeliveryError, Members, Sender
-from storage.approvals import ApprovalRepository
-from storage.linkcodes import APPROVED, DECLINED, PENDING, JoinRequestRepository
-from storage.records import Bridge, Chat, Scope
-from storage.repos import (
-    AlreadyBridged,
-    BridgeRepository,
-    ChatRepository,
-    CodeExpired,
-    CodeNotFound,
-    CodeOwnChat,
-    CodeUsed,
-    LinkCodeError,
-    LinkCodeRepository,
-)
 
 logger = logging.getLogger(__name__)
 
-CODE_TTL = timedelta(minutes=30)
-CODE_MINUTES = int(CODE_TTL.total_seconds() // 60)
+CODE_MINUTES = int(LINK_CODE_TTL.total_seconds() // 60)
 REQUEST_TTL = timedelta(hours=24)  # partners sit in other time zones: an approval may take a night
 REQUEST_HOURS = int(REQUEST_TTL.total_seconds() // 3600)
 SHOW_CODE = "lnk|code"
@@ -200,20 +195,20 @@ class BridgeService:
             raise Refused("link.request_gone")
         await self.permissions.require_admin(here, actor)
         requester = await self.chats.get(request.requester_chat_id)
-        if requester is None or request.state != PENDING:
+        if requester is None or request.state != JoinRequest.PENDING:
             raise Refused("link.request_gone")
         if match.group(1) == "no":
-            if not await self.joins.decide(request.id, DECLINED, actor.user_id):
+            if not await self.joins.decide(request.id, JoinRequest.DECLINED, actor.user_id):
                 raise Refused("link.request_gone")
             await self.tell((requester,), "link.request_declined", city=here.label)
             return Reply("link.declined_alert")
         if await self.bridges.bridge_of(requester.id) is not None:
-            await self.joins.decide(request.id, DECLINED, actor.user_id)
+            await self.joins.decide(request.id, JoinRequest.DECLINED, actor.user_id)
             raise Refused("link.requester_linked", city=requester.label)
         current = await self.bridges.bridge_of(here.id)
         if current is not None and len(current.members) >= self.max_groups:
             raise Refused("link.bridge_full", limit=self.max_groups)
-        if not await self.joins.decide(request.id, APPROVED, actor.user_id):
+        if not await self.joins.decide(request.id, JoinRequest.APPROVED, actor.user_id):
             raise Refused("link.request_gone")
         try:
             bridge = await self.bridges.link(here.id, requester.id)
@@ -221,6 +216,18 @@ class BridgeService:
             raise Refused("link.requester_linked", city=requester.label) from None
         await self.tell(bridge.members, "bridge.joined", city=requester.label, bridge=bridge)
         return Reply("link.approved", {"city": requester.label})
+
+    async def approve(self, chat_id: int) -> None:
+        """The operator lets the group link (``kembar chats approve``)."""
+        await self.approvals.approve(chat_id)
+
+    async def revoke_approval(self, chat_id: int) -> bool:
+        """The operator takes the approval back (``kembar chats revoke``); False when it had none."""
+        return await self.approvals.revoke(chat_id)
+
+    async def approved_chats(self) -> list[int]:
+        """The groups approved by the operator, in the database or in ``KEMBAR_ALLOWED_CHATS``."""
+        return sorted({*await self.approvals.all(), *self.allowed_chats})
 
     async def approved(self, chat_id: int) -> bool:
         """May this group link? Always, unless the operator turned approval on (KEMBAR_APPROVAL): then
@@ -255,7 +262,7 @@ class BridgeService:
         await self.chats.set_active(chat_id, False)
 
     async def create_code(self, chat_id: int, user_id: int | None) -> str:
-        return await self.codes.create(chat_id, user_id, CODE_TTL)
+        return await self.codes.create(chat_id, user_id, LINK_CODE_TTL)
 
     async def link(self, chat_a: int, chat_b: int) -> Bridge:
         """Operator link (CLI): no code needed."""

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_decimal
 
 from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
+from bot.domain.records import Chat, Indicator, IndicatorUpdate, NewEvent
+from bot.domain.repositories import EventRepository, IndicatorRepository, ProgrammeRepository
+from bot.domain.rules import INDICATOR_NAME_MAX, INDICATOR_NOTE_MAX, PROGRAMME_NAME_MAX
 from bot.features.when import read_when
 from bot.language.catalog import Catalog, Markup, babel_locale
 from bot.language.dates import format_when, is_past
@@ -22,15 +25,11 @@ from bot.ports import DeliveryError, Sender
 from bot.reports.figures import indicator_progress
 from bot.reports.model import IndicatorProgress
 from bot.translation.service import TranslationService
-from storage.monitoring import EventRepository, IndicatorRepository
-from storage.records import Chat, Indicator, IndicatorUpdate, NewEvent
-from storage.repos import ProgrammeRepository
 
 logger = logging.getLogger(__name__)
 
-NAME_RE = re.compile(r"^[\w-]{1,64}$")
+NAME_RE = re.compile(rf"^[\w-]{{1,{INDICATOR_NAME_MAX}}}$")
 NUMBER_RE = re.compile(r"^[+-]?\d{1,12}(?:[.,]\d{1,4})?$")
-NOTE_MAX = 300
 MAX_INDICATORS = 100  # per bridge
 VALUE_MAX = 1e12
 PERIODS = ("year", "quarter")
@@ -99,8 +98,8 @@ class IndicatorService:
             if change is None or change == 0:
                 raise Refused("indicator.bad_number", number=amount[:20])
         note = " ".join(rest)
-        if len(note) > NOTE_MAX:
-            raise Refused("indicator.note_too_long", length=len(note), limit=NOTE_MAX)
+        if len(note) > INDICATOR_NOTE_MAX:
+            raise Refused("indicator.note_too_long", length=len(note), limit=INDICATOR_NOTE_MAX)
         now = self.clock()
         update = await self.indicators.record(
             indicator.id,
@@ -137,13 +136,13 @@ class IndicatorService:
             raise Refused("indicator.usage")
         programme_name, name = words[0].lstrip("#"), words[1]
         if not NAME_RE.fullmatch(name):
-            raise Refused("indicator.bad_name", name=name[:64])
+            raise Refused("indicator.bad_name", name=name[:INDICATOR_NAME_MAX])
         target = read_number(words[3])
         if target is None or target <= 0:
             raise Refused("indicator.bad_number", number=words[3][:20])
         programme = await self.programmes.get(here.scope, programme_name)
         if programme is None:
-            raise Refused("programme.not_found", name=programme_name[:64])
+            raise Refused("programme.not_found", name=programme_name[:PROGRAMME_NAME_MAX])
         period, by_date = await self._period(here, words[4:])
         if await self.indicators.count(here.scope) >= MAX_INDICATORS:
             raise Refused("indicator.too_many", limit=MAX_INDICATORS)
@@ -185,10 +184,10 @@ class IndicatorService:
     async def _find(self, here: ChatContext, programme_name: str, name: str) -> Indicator:
         programme = await self.programmes.get(here.scope, programme_name.lstrip("#"))
         if programme is None:
-            raise Refused("programme.not_found", name=programme_name[:64])
+            raise Refused("programme.not_found", name=programme_name[:PROGRAMME_NAME_MAX])
         indicator = await self.indicators.get(here.scope, programme.id, name)
         if indicator is None:
-            raise Refused("indicator.not_found", programme=programme.name, name=name[:64])
+            raise Refused("indicator.not_found", programme=programme.name, name=name[:INDICATOR_NAME_MAX])
         return indicator
 
     async def _announce(self, here: ChatContext, actor: Actor, indicator: Indicator, update: IndicatorUpdate) -> None:
@@ -226,7 +225,7 @@ class IndicatorService:
         if text.strip():
             programme = await self.programmes.get(here.scope, text.strip().lstrip("#"))
             if programme is None:
-                raise Refused("programme.not_found", name=text.strip()[:64])
+                raise Refused("programme.not_found", name=text.strip()[:PROGRAMME_NAME_MAX])
             programme_id = programme.id
         indicators = await self.indicators.list(here.scope, programme_id)
         if not indicators:

@@ -17,14 +17,20 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.context import Actor, ChatContext, Permissions, Reply
+from bot.domain.repositories import (
+    ChatDataRepository,
+    InboxRepository,
+    JoinRequestRepository,
+    LinkCodeRepository,
+    MessageLinkRepository,
+    OutboxRepository,
+    PeopleRepository,
+    ReminderRepository,
+    TranslationCacheRepository,
+)
 from bot.features.bridges import BridgeService
 from bot.language.catalog import Catalog
 from bot.ports import DeliveryError, Sender
-from storage.chatdata import ChatDataRepository
-from storage.inbox import InboxRepository
-from storage.linkcodes import JoinRequestRepository, LinkCodeRepository
-from storage.people import PeopleRepository
-from storage.repos import MessageLinkRepository, OutboxRepository, ReminderRepository, TranslationCacheRepository
 
 logger = logging.getLogger(__name__)
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
+from bot.domain.records import Programme
+from bot.domain.repositories import ActionRepository, ProgrammeRepository
+from bot.domain.rules import PROGRAMME_NAME_MAX
 from bot.features.action_text import Mention, parse_action_text
 from bot.features.actions import LIST_MAX, ActionService
 from bot.language.catalog import Catalog, Markup
 from bot.language.htmltext import escape
-from storage.records import Programme
-from storage.repos import ProgrammeRepository
 
 SHOW_MAX = 30  # items shown under /programme <name>
 
@@ -20,12 +22,16 @@ class ProgrammeService:
         self,
         *,
         programmes: ProgrammeRepository,
+        items: ActionRepository,
         actions: ActionService,
         catalog: Catalog,
         permissions: Permissions,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.programmes = programmes
+        self.items = items
         self.actions = actions
+        self.clock = clock
         self.catalog = catalog
         self.permissions = permissions
 
@@ -49,9 +55,9 @@ class ProgrammeService:
     async def show(self, here: ChatContext, name: str) -> Reply:
         found = await self.programmes.get(here.scope, name)
         if found is None:
-            raise Refused("programme.not_found", name=name[:64])
-        items = await self.actions.actions.list(here.scope, statuses=("open", "done"), programme_id=found.id)
-        now = self.actions.now()
+            raise Refused("programme.not_found", name=name[:PROGRAMME_NAME_MAX])
+        items = await self.items.list(here.scope, statuses=("open", "done"), programme_id=found.id)
+        now = self.clock()
         return reply(
             "programme.show",
             name=found.name,
@@ -69,7 +75,7 @@ class ProgrammeService:
         found = await self.programmes.list(here.scope)
         if not found:
             return reply("programme.none")
-        stats = {s.programme: s for s in await self.actions.actions.stats(here.scope, self.actions.now())}
+        stats = {s.programme: s for s in await self.items.stats(here.scope, self.clock())}
         lines = []
         for p in found[:LIST_MAX]:
             s = stats.get(p.name)

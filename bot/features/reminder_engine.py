@@ -24,6 +24,8 @@ from typing import Protocol, TypeVar
 
 from bot.chats import ChatDirectory
 from bot.context import ChatContext, zone_of
+from bot.domain.records import ActionItem, Chat, Liveness, NewReminder, Reminder, Scope
+from bot.domain.repositories import ActionRepository, ReminderRepository, ReminderSettingsRepository
 from bot.features.status import StatusService
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import format_when
@@ -33,9 +35,6 @@ from bot.ops.metrics import REMINDER_LAG
 from bot.ports import Buttons, DeliveryError, DestinationGone, Migrated, NotAllowed, RetryLater, Sender
 from bot.signals import Signal
 from bot.translation.service import TranslationService
-from storage.cluster import Liveness
-from storage.records import ActionItem, Chat, NewReminder, Reminder, Scope
-from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")

@@ -7,6 +7,8 @@ import re
 from datetime import timedelta
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
+from bot.domain.repositories import ReminderRepository, ReminderSettingsRepository
+from bot.domain.rules import REMINDER_LEAD_SECONDS_MAX, REMINDER_LEADS_MAX
 from bot.features.actions import ActionService
 from bot.features.reminder_engine import ReminderEngine
 from bot.features.when import choice_data, examples, offer_other, read_choice, read_leading_when
@@ -19,8 +21,6 @@ from bot.language.schedule import parse_durations, parse_hhmm, parse_recurrence,
 TEXT_MAX = 1000  # characters of a reminder's text: it is posted, translated, in every group
 # How a recurring /remind starts in each language: text that starts so but is not a recurrence gets the usage.
 RECURRING_STARTS = ("every ", "daily", "setiap", "tiap", "매주", "매일", "jeden ", "jede ", "täglich", "毎", "每")
-LEAD_MAX = 5
-LEAD_MAX_SECONDS = 30 * 86400
 _BUTTON = re.compile(r"^rem\|(\d{1,18})\|(done|h1|d1)$")
 
 
@@ -29,12 +29,16 @@ class ReminderService:
         self,
         *,
         engine: ReminderEngine,
+        stored: ReminderRepository,
+        settings: ReminderSettingsRepository,
         actions: ActionService,
         catalog: Catalog,
         permissions: Permissions,
         max_reminders: int = 200,
     ) -> None:
         self.engine = engine
+        self.stored = stored  # the reminders as stored (``reminders`` is the /reminders command)
+        self.settings = settings
         self.max_reminders = max_reminders
         self.actions = actions
         self.catalog = catalog
@@ -46,7 +50,7 @@ class ReminderService:
         text = text.strip()
         if not text:
             raise Refused("remind.usage", examples=examples(here.ui))
-        if await self.engine.reminders.count_numbered(here.scope) >= self.max_reminders:
+        if await self.stored.count_numbered(here.scope) >= self.max_reminders:
             raise Refused("remind.too_many", limit=self.max_reminders)
         parsed = parse_recurrence(text, here.language) or parse_recurrence(text, "en")
         if parsed is None and text.lower().startswith(RECURRING_STARTS):
@@ -85,7 +89,7 @@ class ReminderService:
             return None
         if choice.scope != here.scope:
             raise Refused("reminder.button_other_chat")
-        found = await self.engine.reminders.numbered(here.scope, choice.number)
+        found = await self.stored.numbered(here.scope, choice.number)
         if found is None:
             raise Refused("when.choice_gone")
         if actor.user_id is None or found.created_by != actor.user_id:
@@ -115,10 +119,11 @@ class ReminderService:
             raise Refused("reminders.usage")
         switch = self.catalog.choose(values[0], here.ui, ("on", "off")) if len(values) == 1 else None
         await self.permissions.require_admin(here, actor)
-        settings = self.engine.settings
+        settings = self.settings
         if option == "lead":
             seconds = parse_durations(" ".join(values)) if values else None
-            if not seconds or len(seconds) > LEAD_MAX or any(s < 0 or s > LEAD_MAX_SECONDS for s in seconds):
+            too_long = seconds and any(s < 0 or s > REMINDER_LEAD_SECONDS_MAX for s in seconds)
+            if not seconds or len(seconds) > REMINDER_LEADS_MAX or too_long:
                 raise Refused("reminders.lead_invalid")
             changed = await settings.set_lead(here.scope, seconds)
             await self.engine.resync_scope(here.scope)
@@ -144,8 +149,8 @@ class ReminderService:
 
     async def _listing(self, here: ChatContext) -> Reply:
         upcoming = await self.engine.upcoming(here.scope)
-        settings = await self.engine.settings.get(here.scope)
-        schedule = await self.engine.settings.schedule(here.id)
+        settings = await self.settings.get(here.scope)
+        schedule = await self.settings.schedule(here.id)
         t = self.catalog.t
         summary = t(
             "reminders.settings",
@@ -190,12 +195,12 @@ class ReminderService:
         if len(args) != 1 or not args[0].isdigit() or len(args[0]) > 9:
             raise Refused("unremind.usage")
         number = int(args[0])
-        found = await self.engine.reminders.numbered(here.scope, number)
+        found = await self.stored.numbered(here.scope, number)
         if found is None:
             raise Refused("unremind.not_found", number=number)
         if actor.user_id is None or found.created_by != actor.user_id:
             await self.permissions.require_admin(here, actor)
-        if await self.engine.reminders.cancel_number(here.scope, number) is None:
+        if await self.stored.cancel_number(here.scope, number) is None:
             raise Refused("unremind.not_found", number=number)
         return reply("unremind.done", number=number)
 
@@ -206,7 +211,7 @@ class ReminderService:
         if not text:
             raise Refused("digest.usage")
         await self.permissions.require_admin(here, actor)
-        settings = self.engine.settings
+        settings = self.settings
         switch = self.catalog.choose(text, here.ui, ("on", "off"))
         if switch == "off":
             await settings.set_digest(here.id, None)
@@ -230,7 +235,7 @@ class ReminderService:
         match = _BUTTON.match(data)
         if match is None:
             return None
-        reminder = await self.engine.reminders.get(int(match.group(1)))
+        reminder = await self.stored.get(int(match.group(1)))
         if reminder is None or reminder.chat_id != here.id or reminder.scope != here.scope:
             raise Refused("reminder.button_other_chat")
         op = match.group(2)

@@ -16,6 +16,15 @@ from babel.numbers import format_percent
 from babel.units import format_unit
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply, zone_of
+from bot.domain.records import NewReminder, Reminder, StoredReport
+from bot.domain.repositories import (
+    ActionRepository,
+    EventRepository,
+    IndicatorRepository,
+    ReminderRepository,
+    ReminderSettingsRepository,
+    ReportRepository,
+)
 from bot.features.actions import ItemTitles
 from bot.features.indicators import show_number
 from bot.features.when import read_when
@@ -27,9 +36,6 @@ from bot.relay.activity import ActivityCounter
 from bot.reports import periods
 from bot.reports.figures import ReportFigures, figures
 from bot.reports.model import ActionRow, CalendarItem, ChartText, IndicatorRow, Period
-from storage.monitoring import EventRepository, IndicatorRepository, ReportRepository
-from storage.records import NewReminder, Reminder, StoredReport
-from storage.repos import ActionRepository, ReminderRepository, ReminderSettingsRepository
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -138,8 +144,8 @@ class ReportService:
             await self.activity.flush()  # what was counted in memory until now belongs in the report
         except Exception:
             logger.warning("activity counts could not be written before a report", exc_info=True)
-        days = await self.activity.repository.between(list(chats), start, end)
-        last = await self.activity.repository.last_exchange(list(chats))
+        days = await self.activity.between(list(chats), start, end)
+        last = await self.activity.last_exchange(list(chats))
         return figures(
             period=period,
             now=min(now, period.end),  # a past period is seen as it stood at its end

@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
+from bot.domain.repositories import ChatRepository, GlossaryRepository
+from bot.domain.rules import CITY_MAX, GLOSSARY_TERM_MAX
 from bot.language.catalog import SUGGESTED_LANGUAGES, Catalog, Markup, is_language_code, language_name
 from bot.language.htmltext import escape
 from bot.language.localise import weekday_time
 from bot.translation.service import TranslationService
-from storage.repos import ChatRepository, GlossaryRepository
 
-CITY_MAX = 64
-TERM_MAX = 64
 GLOSSARY_SHOWN_MAX = 100
 _RENDERING = re.compile(r"^\s*([A-Za-z]{2})\s*:\s*(.+?)\s*$")
 
@@ -40,7 +39,7 @@ def parse_glossary_add(text: str) -> tuple[str, dict[str, str]] | None:
     """``term`` or ``term = en:HR, ko:인적 자원`` → (term, renderings); None when malformed."""
     term, sep, spec = text.partition("=")
     term = " ".join(term.split())
-    if not term or len(term) > TERM_MAX:
+    if not term or len(term) > GLOSSARY_TERM_MAX:
         return None
     renderings: dict[str, str] = {}
     if sep:
@@ -49,7 +48,7 @@ def parse_glossary_add(text: str) -> tuple[str, dict[str, str]] | None:
             if match is None:
                 return None
             lang, value = match.group(1).lower(), match.group(2)
-            if not is_language_code(lang) or len(value) > TERM_MAX:
+            if not is_language_code(lang) or len(value) > GLOSSARY_TERM_MAX:
                 return None
             renderings[lang] = value
         if not renderings:

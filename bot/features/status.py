@@ -8,12 +8,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.context import Actor, ChatContext, Refused, Reply
+from bot.domain.repositories import ActionRepository, EventRepository
 from bot.features.actions import ItemTitles
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import format_when
 from bot.language.htmltext import escape
-from storage.monitoring import EventRepository
-from storage.repos import ActionRepository
 
 RECENT_DAYS = 7
 RECENT_MAX = 10

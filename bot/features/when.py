@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.context import ChatContext, Reply
+from bot.domain.records import Scope
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import EXAMPLES, Reading, format_when, read_date
 from bot.language.htmltext import escape
-from storage.records import Scope
 
 PARSE_TIMEOUT = 5.0
 MAX_WHEN_WORDS = 8  # the longest date phrase looked for at the start of a /remind text

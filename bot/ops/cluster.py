@@ -37,7 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from bot.config import ConfigError
-from storage.cluster import INSTANCE_LOCKS, LEADER_LOCK, Liveness
+from bot.domain.records import Liveness
+from storage.cluster import INSTANCE_LOCKS, LEADER_LOCK
 from storage.db import Database, is_sqlite
 from storage.outbox import CHANNEL
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime
 
-from storage.monitoring import ActivityRepository
+from bot.domain.records import ActivityDay
+from bot.domain.repositories import ActivityRepository
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,15 @@ class ActivityCounter:
                     kept[0] += sent
                     kept[1] += received
                 raise
+
+    async def between(self, chat_ids: Collection[int], start: date, end: date) -> list[ActivityDay]:
+        """The written counts of these groups from ``start`` to ``end`` (exclusive): ``flush`` first for the
+        latest."""
+        return await self.repository.between(chat_ids, start, end)
+
+    async def last_exchange(self, chat_ids: Collection[int]) -> date | None:
+        """The last day any of these groups received a relayed message (as written)."""
+        return await self.repository.last_exchange(chat_ids)
 
     @property
     def pending(self) -> int:

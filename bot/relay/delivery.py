@@ -20,6 +20,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.domain.records import Liveness, MessageLink, RelayJob
+from bot.domain.repositories import (
+    BridgeRepository,
+    ChatRepository,
+    LeaseRepository,
+    MessageLinkRepository,
+    OutboxRepository,
+)
 from bot.language.htmltext import escape, strip_tags
 from bot.ops import metrics
 from bot.ports import (
@@ -37,9 +45,6 @@ from bot.relay.activity import ActivityCounter
 from bot.relay.rendering import Renderer
 from bot.relay.service import CAPTION_MEDIA, InboundMessage
 from bot.translation.service import TranslationService
-from storage.cluster import LeaseRepository, Liveness
-from storage.records import MessageLink, RelayJob
-from storage.repos import BridgeRepository, ChatRepository, MessageLinkRepository, OutboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -316,7 +321,7 @@ class Delivery:
                     job.dst_chat_id, message.chat_id, message.message_id, caption_html=parts[0], reply_to=reply_to
                 )
             except NotAllowed:  # the group does not take this kind of media: its text, with a note
-                note = self.renderer.catalog.t("relay.media_refused", dst.language)
+                note = self.renderer.media_refused(dst)
                 first = await self.sender.send_text(job.dst_chat_id, f"{parts[0]}\n{note}", reply_to=reply_to)
             sent.append(first)
             for part in parts[1:]:
@@ -331,7 +336,7 @@ class Delivery:
                     )
                 )
             except NotAllowed:
-                note = self.renderer.catalog.t("relay.media_refused", dst.language)
+                note = self.renderer.media_refused(dst)
                 sent.append(await self.sender.send_text(job.dst_chat_id, note, reply_to=header))
         return [
             MessageLink(message.chat_id, message.message_id, job.dst_chat_id, dst_message_id) for dst_message_id in sent
@@ -349,7 +354,7 @@ class Delivery:
         source, dst = await self.chats.get(job.src_chat_id), await self.chats.get(job.dst_chat_id)
         if source is None or dst is None:
             return
-        text = self.renderer.catalog.t("relay.undelivered", source.language, city=dst.label)
+        text = self.renderer.undelivered(source, dst)
         try:
             await self.sender.send_text(source.id, text)
         except DeliveryError as exc:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.records import Chat
 from bot.language.catalog import Catalog, Markup
 from bot.language.htmltext import escape, mask_tags, split_html, strip_tag_marks, unmask_tags
 from bot.relay.service import CAPTION_MEDIA, InboundMessage
 from bot.translation.service import Translated
-from storage.records import Chat
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -26,6 +26,14 @@ class Rendered:
 class Renderer:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+
+    def media_refused(self, dst: Chat) -> str:
+        """The note under a copy whose media the destination group does not take."""
+        return self.catalog.t("relay.media_refused", dst.language)
+
+    def undelivered(self, source: Chat, dst: Chat) -> str:
+        """What the source group is told when its message did not reach ``dst``."""
+        return self.catalog.t("relay.undelivered", source.language, city=dst.label)
 
     def render(self, message: InboundMessage, dst: Chat, translated: Translated | None) -> Rendered:
         lang = dst.language

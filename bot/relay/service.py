@@ -16,11 +16,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.records import Bridge, Chat, NewRelayJob, RelayJob
+from bot.domain.repositories import OutboxRepository
 from bot.language.htmltext import has_tags, mask_tags
 from bot.relay.activity import ActivityCounter
 from bot.translation.service import TranslationService
-from storage.records import Bridge, Chat, RelayJob
-from storage.repos import NewRelayJob, OutboxRepository
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.records import ActionItem, ActivityDay, Event, Indicator, IndicatorUpdate
 from bot.reports.model import Bucket, CityActivity, IndicatorProgress, Period
-from storage.records import ActionItem, ActivityDay, Event, Indicator, IndicatorUpdate
 
 NEXT_MAX = 5
 WEEKLY_UP_TO_DAYS = 100  # a period up to this long is counted per week, a longer one per month

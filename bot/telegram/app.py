@@ -19,10 +19,12 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.domain.records import Liveness
+from bot.domain.repositories import InboxRepository
 from bot.language.catalog import FALLBACK, Catalog
 from bot.ops import metrics
 from bot.services import Services
-from bot.telegram.health import database_ready, readiness, telegram_ready
+from bot.telegram.health import readiness, telegram_ready
 from bot.telegram.intake import Intake
 from bot.telegram.jobs import ReminderJobs, start_retention
 from bot.telegram.polling import DurablePoller
@@ -32,8 +34,6 @@ from bot.telegram.web import WebServer, webhook_path
 from bot.translation import Translator
 from handlers import registry
 from handlers.context import SERVICES_KEY, KembarContext
-from storage.cluster import Liveness
-from storage.inbox import InboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ async def _listener(app: KembarApp, settings: Settings, intake: Intake | None) -
         yield None
         return
     metrics.set_instance(services.cluster.live.me, "webhook" if intake is not None else "polling")
-    db, cluster, outbox = services.db, services.cluster, services.outbox
+    store, cluster, outbox = services.store, services.cluster, services.outbox
 
     async def refresh() -> None:
         metrics.LEADER.set(1 if cluster.leading else 0)
@@ -232,7 +232,7 @@ async def _listener(app: KembarApp, settings: Settings, intake: Intake | None) -
     server = WebServer(
         host=address[0],
         port=address[1],
-        readiness=readiness({"database": lambda: database_ready(db), "telegram": lambda: telegram_ready(app.bot)}),
+        readiness=readiness({"database": store.ready, "telegram": lambda: telegram_ready(app.bot)}),
         refresh=refresh,
         intake=intake.take_payload if intake is not None else None,
         secret=settings.webhook_secret,

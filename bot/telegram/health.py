@@ -1,4 +1,5 @@
-"""Readiness checks for ``/readyz`` (bot.telegram.web): the database, Telegram, and ``readiness()`` to combine them.
+"""Readiness checks for ``/readyz`` (bot.telegram.web): Telegram's, and ``readiness()`` to combine it with the
+database's (``Store.ready``).
 
 Each check answers ``(ok, detail)``. Details are short and safe to serve on a public port: a revision,
 a bot's username, or an exception's class name, never an error's message (which may carry a URL with a
@@ -8,7 +9,6 @@ password or a token); the message goes to the log (redacted there, bot.ops.logse
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 import weakref
@@ -16,39 +16,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import telegram
-from sqlalchemy import text
 
 from bot.telegram.web import Readiness
-from storage.db import Database
-from storage.migrate import current_revision, head_revision
 
-__all__ = ["Check", "database_ready", "readiness", "telegram_ready"]
+__all__ = ["Check", "readiness", "telegram_ready"]
 
 logger = logging.getLogger(__name__)
 
 Check = Callable[[], Awaitable[tuple[bool, str]]]
 
 TELEGRAM_MAX_AGE = 10.0  # seconds a getMe answer (or failure) is reused
-
-
-@functools.cache
-def _head() -> str | None:
-    return head_revision()  # reads the migration scripts: once per process
-
-
-async def database_ready(db: Database) -> tuple[bool, str]:
-    """The database answers ``SELECT 1`` and its schema is at the migrations' head."""
-    try:
-        async with db.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        current = await current_revision(db.engine)
-    except Exception as exc:
-        logger.warning("readiness: the database does not answer: %s", exc)
-        return False, f"unreachable: {type(exc).__name__}"
-    head = _head()
-    if current != head:
-        return False, f"schema at revision {current or 'none'}, expected {head}: run kembar db upgrade"
-    return True, f"schema at revision {current}"
 
 
 @dataclass
@@ -93,7 +70,7 @@ def readiness(checks: Mapping[str, Check], *, timeout: float = 4.0) -> Readiness
     """A ``Readiness`` for bot.telegram.web that runs ``checks`` at once; one that raises or takes longer than
     ``timeout`` seconds is reported as not ok, beside the others.
 
-    ``readiness({"database": lambda: database_ready(db), "telegram": lambda: telegram_ready(bot)})``
+    ``readiness({"database": store.ready, "telegram": lambda: telegram_ready(bot)})``
     """
 
     async def one(check: Check) -> tuple[bool, str]:

@@ -30,9 +30,8 @@ from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType
 from telegram.ext import Application
 
+from bot.domain.records import InboxItem, Liveness
 from bot.ops import metrics
-from storage.cluster import Liveness
-from storage.inbox import InboxItem
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.domain.repositories import GlossaryRepository, TranslationCacheRepository
 from bot.language.langdetect import LanguageDetector
 from bot.translation.base import TranslationError, Translator
 from bot.translation.protect import is_all_protected, protect, restore
-from storage.repos import GlossaryRepository, TranslationCacheRepository
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.context import ChatContext, Phrase, Refused
+from bot.domain.records import Owner
 from bot.features.actions import PROGRAMME_OFFER
-from storage.records import Owner
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]

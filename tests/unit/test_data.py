@@ -22,7 +22,7 @@ def message(n: int) -> InboundMessage:
 
 
 async def rows(kit: Kit, model: type[Base]) -> int:
-    async with kit.services.db.session() as session:
+    async with kit.services.database.session() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -63,7 +63,7 @@ async def test_the_retention_run_leaves_almost_nothing_of_relayed_messages(kit: 
         return (await kit.services.outbox.counts()).get("done") == 20
 
     await eventually(delivered)
-    async with kit.services.db.session() as session:  # the texts are gone once delivered
+    async with kit.services.database.session() as session:  # the texts are gone once delivered
         payloads: list[object] = list((await session.scalars(select(RelayJobRow.payload))).all())
     assert payloads and all(payload == {} for payload in payloads)
     assert await rows(kit, MessageLinkRow) == 20 and await rows(kit, TranslationCacheRow) > 0

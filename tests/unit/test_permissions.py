@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.context import Actor, ChatContext, Refused
+from bot.domain.records import ActionItem, Reminder
 from bot.features.when import choice_data
 from bot.language.dates import Reading
-from storage.records import ActionItem, Reminder
 from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit
 
 JAKARTA, SEOUL = -1004, -1005

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.context import ChatContext
+from bot.domain.records import RelayJob
 from bot.ports import Migrated, NotAllowed, Rejected, Transient
 from bot.relay.service import InboundMessage
-from storage.records import RelayJob
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually
 
 Partners = tuple[ChatContext, ChatContext]

@@ -170,8 +170,8 @@ async def test_the_sweep_plans_each_groups_digest_in_its_scope_after_quiet_hours
 
 
 async def test_run_due_sends_everything_due_batch_after_batch(kit: Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.domain.records import NewReminder, Scope
     from bot.features import reminder_engine
-    from storage.records import NewReminder, Scope
 
     monkeypatch.setattr(reminder_engine, "DUE_BATCH", 7)
     await kit.group(SURABAYA, "Surabaya", "id")

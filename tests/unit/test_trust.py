@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.context import ChatContext
+from bot.domain.records import Owner
 from bot.features.action_text import Mention
 from bot.features.bridges import AttemptLimiter
 from bot.ops.limits import UserLimits
 from storage.db import ReadCache
-from storage.records import Owner
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]

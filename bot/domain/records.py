@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 _SCOPE_KEY = re.compile(r"([bc])(-?[0-9]{1,20})")
 
@@ -129,7 +129,14 @@ class RelayJob:
 
 @dataclass(frozen=True, slots=True)
 class JoinRequest:
-    """Group ``requester_chat_id`` asks to join the bridge of ``issuer_chat_id`` (whose code it used)."""
+    """Group ``requester_chat_id`` asks to join the bridge of ``issuer_chat_id`` (whose code it used).
+    ``state``: ``PENDING`` until an administrator of the issuer decides (``APPROVED``, ``DECLINED``), or the
+    issuer withdrew its codes and requests (``REVOKED``)."""
+
+    PENDING: ClassVar[str] = "pending"
+    APPROVED: ClassVar[str] = "approved"
+    DECLINED: ClassVar[str] = "declined"
+    REVOKED: ClassVar[str] = "revoked"
 
     id: int
     issuer_chat_id: int
@@ -437,3 +444,33 @@ class StoredReport:
     created_at: datetime
     language: str
     summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Liveness:
+    """This instance's id (``me``) and whether several instances may share the database (PostgreSQL): what
+    taking over a gone instance's work needs to know (storage.cluster tells, in SQL, who is alive)."""
+
+    me: str
+    shared: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """An update acknowledged to Telegram before it was processed: its id, the chat whose lane runs it, and
+    the update as Telegram sent it."""
+
+    update_id: int
+    chat_key: int
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What forgetting a chat deleted: rows per table."""
+
+    rows: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())

@@ -1,9 +1,5 @@
-"""Repositories: every database access of the layers above goes through here and returns records.
-
-The repositories of bridges, link codes, message links, the outbox, the glossary, the translation cache,
-action items, programmes, reminders and monitoring (indicators, events, activity, reports) live in their
-own modules and are re-exported here.
-"""
+"""Chats Kembar knows: their settings (language, zone, city, whether relayed copies show the original), read
+through the short-lived cache of storage.db."""
 
 from __future__ import annotations
 
@@ -11,100 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.domain.records import Chat
 from storage._shared import chat_record as _chat
-from storage.actions import ActionRepository, ProgrammeRepository
-from storage.bridges import AlreadyBridged, BridgeRepository
 from storage.db import Database
-from storage.glossary import GlossaryRepository
-from storage.linkcodes import (
-    CodeExpired,
-    CodeNotFound,
-    CodeOwnChat,
-    CodeUsed,
-    LinkCodeError,
-    LinkCodeRepository,
-    normalise_code,
-)
-from storage.messagelinks import MessageLinkRepository
 from storage.models import ChatRow, utcnow
-from storage.monitoring import ActivityRepository, EventRepository, IndicatorRepository, ReportRepository
-from storage.outbox import OutboxRepository
-from storage.records import (
-    ActionItem,
-    ActivityDay,
-    Bridge,
-    Chat,
-    ChatSchedule,
-    DigestToPlan,
-    DigestWork,
-    Event,
-    GlossaryEntry,
-    Indicator,
-    IndicatorUpdate,
-    MessageLink,
-    NewEvent,
-    NewRelayJob,
-    NewReminder,
-    Owner,
-    Programme,
-    ProgrammeStats,
-    RelayJob,
-    Reminder,
-    ReminderSettings,
-    Scope,
-    StoredReport,
-)
-from storage.reminders import ReminderRepository, ReminderSettingsRepository
-from storage.translation_cache import AUTO_SOURCE, TranslationCacheRepository
-
-__all__ = [
-    "AUTO_SOURCE",
-    "ActionItem",
-    "ActionRepository",
-    "ActivityDay",
-    "ActivityRepository",
-    "AlreadyBridged",
-    "Bridge",
-    "BridgeRepository",
-    "Chat",
-    "ChatRepository",
-    "ChatSchedule",
-    "CodeExpired",
-    "CodeNotFound",
-    "CodeOwnChat",
-    "CodeUsed",
-    "DigestToPlan",
-    "DigestWork",
-    "Event",
-    "EventRepository",
-    "GlossaryEntry",
-    "GlossaryRepository",
-    "Indicator",
-    "IndicatorRepository",
-    "IndicatorUpdate",
-    "LinkCodeError",
-    "LinkCodeRepository",
-    "MessageLink",
-    "MessageLinkRepository",
-    "NewEvent",
-    "NewRelayJob",
-    "NewReminder",
-    "OutboxRepository",
-    "Owner",
-    "Programme",
-    "ProgrammeRepository",
-    "ProgrammeStats",
-    "RelayJob",
-    "Reminder",
-    "ReminderRepository",
-    "ReminderSettings",
-    "ReminderSettingsRepository",
-    "ReportRepository",
-    "Scope",
-    "StoredReport",
-    "TranslationCacheRepository",
-    "normalise_code",
-]
 
 
 class ChatRepository:

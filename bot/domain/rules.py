@@ -1,0 +1,33 @@
+"""The limits and formats of what Kembar keeps, each defined once: the features refuse input beyond them (in
+the group's language), storage refuses to store it (``ValueError``), and the column sizes fit them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+# Action items
+ACTION_STATUSES = ("open", "done", "dropped")
+TITLE_MAX = 500  # characters of an item's title
+OWNER_NAME_MAX = 64  # characters of one owner as shown ("@kim_ms", "Budi Santoso")
+LANGUAGE_CODE_MAX = 16  # characters of a stored language code ("id", "zh-CN" …)
+
+# Programmes and indicators are named like #tags: letters, digits, '-' and '_'.
+TAG_NAME = re.compile(r"[\w-]+")
+PROGRAMME_NAME_MAX = 64
+GOAL_MAX = 500  # characters of a programme's goal
+INDICATOR_NAME_MAX = 64
+INDICATOR_NOTE_MAX = 300  # characters of the note on an indicator update
+EVENT_DETAIL_MAX = 500  # characters of an event's detail in the history (a longer one is cut)
+REPORT_SUMMARY_MAX = 16_000  # characters of a stored report's summary (Telegram HTML)
+
+# Reminders of action items: at most this many lead times, each at most this long before the due instant.
+REMINDER_LEADS_MAX = 5
+REMINDER_LEAD_SECONDS_MAX = 30 * 86400
+
+# Settings
+CITY_MAX = 64  # characters of a group's city name
+GLOSSARY_TERM_MAX = 64  # characters of a glossary term and of each of its renderings
+
+# Linking: a code is valid this long, once.
+LINK_CODE_TTL = timedelta(minutes=30)
