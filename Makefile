@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench reliability clean
+.PHONY: run test test-unit test-integration test-e2e lint bench reliability clean
 
 # Set-up output goes to stderr: `make bench` prints exactly one JSON object on stdout.
 $(BIN)/python:
@@ -24,6 +24,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The tiers on their own (`make test` runs all three): services against repositories in memory and the
+# pure modules (no database, no network); storage on SQLite and PostgreSQL and the emulator over loopback;
+# real kembar processes.
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+test-integration: $(STAMP)
+	$(BIN)/python -m pytest tests/integration
+
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -33,7 +45,7 @@ bench: $(STAMP)
 
 # The fault and abuse suite: one JSON object on stdout (its checks also run, smaller, in `make test`).
 reliability: $(STAMP)
-	@$(BIN)/python -m tests.reliability
+	@$(BIN)/python -m tests.e2e.reliability
 
 clean:
 	rm -rf $(VENV) build *.egg-info

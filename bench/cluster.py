@@ -1,7 +1,7 @@
 """Two real Kembar processes on one PostgreSQL database, one killed (``kill -9``) in the middle of a burst.
 
 Used by ``make bench`` (figures ``failover_seconds``, ``multi_instance_lost``, ``multi_instance_order_violations``,
-``multi_instance_duplicates``) and by tests/test_cluster.py. The Bot API emulator and the local translation
+``multi_instance_duplicates``) and by tests/e2e/test_cluster.py. The Bot API emulator and the local translation
 server run in this process; the two instances are ``kembar run`` subprocesses talking to them over loopback:
 
 - **polling**: both poll; only the leader does, the other stands by. The leader is killed.

@@ -85,51 +85,14 @@ async def _db_upgrade(settings: Settings) -> None:
         await db.dispose()
 
 
-class _OfflineSender:
-    """Used by the CLI without a bot token: nothing can be sent, groups are not notified."""
-
-    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: object = None) -> int:
-        from bot.ports import DeliveryError
-
-        raise DeliveryError("no TELEGRAM_BOT_TOKEN: groups not notified")
-
-    async def copy(
-        self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
-    ) -> int:
-        return await self.send_text(chat_id, "")
-
-    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
-        await self.send_text(chat_id, html)
-
-    async def send_file(
-        self, chat_id: int, data: bytes, filename: str, *, caption_html: str | None = None, photo: bool = False
-    ) -> int:
-        return await self.send_text(chat_id, "")
-
-    async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None:
-        await self.send_text(chat_id, html)
-
-    async def is_admin(self, chat_id: int, user_id: int) -> bool:
-        return False
-
-    async def bot_can_read(self, chat_id: int) -> bool:
-        return False
-
-
 async def _operator_services(settings: Settings, stack: AsyncExitStack) -> Services:
     """The services for an operator command: the database migrated, groups told through the bot when a
     token is set (nothing sent without one), no polling and no delivery."""
     from bot.language.catalog import Catalog
     from bot.services import Services
-    from bot.telegram.sender import TelegramSender
+    from bot.telegram.sender import operator_sender
 
-    sender: _OfflineSender | TelegramSender = _OfflineSender()
-    if settings.token:
-        from telegram import Bot
-
-        bot = Bot(settings.token, base_url=f"{settings.bot_api_url}/bot")
-        await stack.enter_async_context(bot)
-        sender = TelegramSender(bot)
+    sender = await operator_sender(settings.token, settings.bot_api_url, stack)
     services = Services.create(settings, Catalog.load(), sender, sender)
     stack.push_async_callback(services.close)
     await services.store.upgrade()

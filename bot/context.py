@@ -4,8 +4,9 @@
   language, time zone, label, bridge and scope);
 - ``Actor``: who asks, by Telegram user id (display names are for showing only, never for permissions);
 - ``Reply``: what the command answers in that chat, as a catalogue key and values that the handler
-  renders; ``Refused``: the same, raised where a use case stops (bad input, not allowed);
-- ``Permissions``: who may do what, decided on user ids through the ``Members`` port.
+  renders; ``Refused``: the same, raised where a use case stops (bad input, not allowed).
+
+Who may do what is ``bot.permissions``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.records import Bridge, Chat, Scope
 from bot.language.catalog import Catalog, Markup, default_timezone
-from bot.ports import Buttons, Members
+from bot.ports import Buttons
 
 
 def zone_of(chat: Chat) -> str:
@@ -134,21 +135,3 @@ class Refused(Exception):
     @property
     def reply(self) -> Reply:
         return Reply(self.key, self.values, buttons=self.buttons, alert=True, quote=self.quote)
-
-
-class Permissions:
-    """Who may do what: decided on Telegram user ids, never on display names."""
-
-    def __init__(self, members: Members) -> None:
-        self.members = members
-
-    async def is_admin(self, here: ChatContext, actor: Actor) -> bool:
-        if here.is_private or actor.as_chat:
-            return True
-        if actor.user_id is None:
-            return False
-        return await self.members.is_admin(here.id, actor.user_id)
-
-    async def require_admin(self, here: ChatContext, actor: Actor) -> None:
-        if not await self.is_admin(here, actor):
-            raise Refused("admin.only")

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from bot.chats import ChatDirectory
 from bot.config import Settings
-from bot.context import Permissions
 from bot.domain.repositories import InboxRepository, OutboxRepository, Repositories, Store
 from bot.features.actions import ActionService, ItemTitles
 from bot.features.bridges import BridgeService
@@ -27,6 +26,7 @@ from bot.language.catalog import SUGGESTED_LANGUAGES, Catalog
 from bot.language.langdetect import LanguageDetector
 from bot.ops.cluster import Cluster, make_cluster
 from bot.ops.limits import UserLimits
+from bot.permissions import Permissions
 from bot.ports import Members, Sender
 from bot.relay.activity import ActivityCounter
 from bot.relay.delivery import Delivery

@@ -6,7 +6,7 @@ stay: its rows keep the group's id and city, so the bridge's reports still add u
 it (``by_name`` emptied, ``user_id`` cleared). A forgotten group's message counts and reports are deleted.
 
 The list of tables is here and nowhere else: a table that keeps a chat id must be added to ``_TABLES``
-(tests/test_storage_chatdata.py checks every column that refers to chats is covered).
+(tests/integration/test_data_storage.py checks every column that refers to chats is covered).
 """
 
 from __future__ import annotations

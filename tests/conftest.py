@@ -1,12 +1,13 @@
-"""Shared fixtures: databases (SQLite and PostgreSQL), catalogue, a test clock, and the end-to-end world
-(the Bot API emulator and the local translation server, tests/relay_world.py)."""
+"""Shared fixtures: databases (SQLite and PostgreSQL), the repositories (in memory, SQLite, PostgreSQL), the
+catalogue, a test clock, and the end-to-end world
+(the Bot API emulator and the local translation server, tests/world.py)."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,9 +15,12 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.domain.repositories import Repositories
 from bot.language.catalog import Catalog
 from storage.db import Database
-from tests.relay_world import World, make_world
+from storage.repositories import repositories
+from tests.fakes.memory import Memory
+from tests.world import World, make_world
 
 PG_URL = os.environ.get("KEMBAR_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -70,6 +74,24 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     else:
         async with fresh_pg_database() as url:
             yield url
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repositories]:
+    """Every repository, once in memory (tests/fakes: what the unit tier runs on), once on SQLite and once
+    on PostgreSQL: a test that takes ``repos`` is the contract the fakes keep."""
+    if request.param == "memory":
+        yield Memory().repositories()
+        return
+    async with AsyncExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite+aiosqlite:///{(tmp_path / 'kembar.db').as_posix()}"
+        else:
+            url = await stack.enter_async_context(fresh_pg_database())
+        database = Database(url)
+        stack.push_async_callback(database.dispose)
+        await database.upgrade()
+        yield repositories(database)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply, zone_of
+from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply, zone_of
 from bot.domain.records import ActionItem, Chat, NewEvent, Owner, Scope
 from bot.domain.repositories import ActionRepository, EventRepository, PeopleRepository, ProgrammeRepository
 from bot.domain.rules import EVENT_DETAIL_MAX, OWNER_NAME_MAX, TITLE_MAX
@@ -27,6 +27,7 @@ from bot.features.when import choice_data, examples, offer_other, read_choice, r
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import Reading, format_when, is_past
 from bot.language.htmltext import escape
+from bot.permissions import Permissions
 from bot.ports import Buttons, DeliveryError, Sender
 from bot.translation.service import TranslationService
 

@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
+from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
 from bot.domain.errors import AlreadyBridged, CodeExpired, CodeNotFound, CodeOwnChat, CodeUsed, LinkCodeError
 from bot.domain.records import Bridge, Chat, JoinRequest, Scope
 from bot.domain.repositories import (
@@ -23,6 +23,7 @@ from bot.domain.repositories import (
 from bot.domain.rules import LINK_CODE_TTL
 from bot.features.reminder_engine import ReminderEngine
 from bot.language.catalog import Catalog, Markup, language_name
+from bot.permissions import Permissions
 from bot.ports import DeliveryError, Members, Sender
 
 logger = logging.getLogger(__name__)

@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 
-from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
+from bot.context import Actor, ChatContext, Refused, Reply, reply
 from bot.domain.records import Chat, Indicator, IndicatorUpdate, NewEvent
 from bot.domain.repositories import EventRepository, IndicatorRepository, ProgrammeRepository
 from bot.domain.rules import INDICATOR_NAME_MAX, INDICATOR_NOTE_MAX, PROGRAMME_NAME_MAX
 from bot.features.when import read_when
 from bot.language.catalog import Catalog, Markup, babel_locale
 from bot.language.dates import format_when, is_past
+from bot.permissions import Permissions
 from bot.ports import DeliveryError, Sender
 from bot.reports.figures import indicator_progress
 from bot.reports.model import IndicatorProgress

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
-from bot.context import Actor, ChatContext, Permissions, Reply
+from bot.context import Actor, ChatContext, Reply
 from bot.domain.repositories import (
     ChatDataRepository,
     InboxRepository,
@@ -30,6 +30,7 @@ from bot.domain.repositories import (
 )
 from bot.features.bridges import BridgeService
 from bot.language.catalog import Catalog
+from bot.permissions import Permissions
 from bot.ports import DeliveryError, Sender
 
 logger = logging.getLogger(__name__)

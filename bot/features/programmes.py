@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bot.context import Actor, ChatContext, Permissions, Refused, Reply, reply
+from bot.context import Actor, ChatContext, Refused, Reply, reply
 from bot.domain.records import Programme
 from bot.domain.repositories import ActionRepository, ProgrammeRepository
 from bot.domain.rules import PROGRAMME_NAME_MAX
@@ -13,6 +13,7 @@ from bot.features.action_text import Mention, parse_action_text
 from bot.features.actions import LIST_MAX, ActionService
 from bot.language.catalog import Catalog, Markup
 from bot.language.htmltext import escape
+from bot.permissions import Permissions
 
 SHOW_MAX = 30  # items shown under /programme <name>
 

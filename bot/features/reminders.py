@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
+from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
 from bot.domain.repositories import ReminderRepository, ReminderSettingsRepository
 from bot.domain.rules import REMINDER_LEAD_SECONDS_MAX, REMINDER_LEADS_MAX
 from bot.features.actions import ActionService
@@ -17,6 +17,7 @@ from bot.language.dates import format_when, is_past
 from bot.language.htmltext import escape
 from bot.language.localise import clock, describe_recurrence, format_duration, quiet_window, weekday_name
 from bot.language.schedule import parse_durations, parse_hhmm, parse_recurrence, parse_weekday_time
+from bot.permissions import Permissions
 
 TEXT_MAX = 1000  # characters of a reminder's text: it is posted, translated, in every group
 # How a recurring /remind starts in each language: text that starts so but is not a recurrence gets the usage.

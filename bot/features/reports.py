@@ -15,7 +15,7 @@ from babel.dates import format_date
 from babel.numbers import format_percent
 from babel.units import format_unit
 
-from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply, zone_of
+from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply, zone_of
 from bot.domain.records import NewReminder, Reminder, StoredReport
 from bot.domain.repositories import (
     ActionRepository,
@@ -31,6 +31,7 @@ from bot.features.when import read_when
 from bot.language.catalog import Catalog, Markup, babel_locale
 from bot.language.dates import format_when
 from bot.language.htmltext import escape, split_html
+from bot.permissions import Permissions
 from bot.ports import Sender
 from bot.relay.activity import ActivityCounter
 from bot.reports import periods

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.context import Actor, ChatContext, Permissions, Phrase, Refused, Reply, reply
+from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
 from bot.domain.repositories import ChatRepository, GlossaryRepository
 from bot.domain.rules import CITY_MAX, GLOSSARY_TERM_MAX
 from bot.language.catalog import SUGGESTED_LANGUAGES, Catalog, Markup, is_language_code, language_name
 from bot.language.htmltext import escape
 from bot.language.localise import weekday_time
+from bot.permissions import Permissions
 from bot.translation.service import TranslationService
 
 GLOSSARY_SHOWN_MAX = 100

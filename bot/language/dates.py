@@ -26,7 +26,7 @@ the work is split:
    "today" in the group's zone (only the date is used, and a per-day base lets one parser per language and day be
    cached and reused).
 
-Rules chosen where the brief left a choice (also tested in tests/test_dates.py):
+Rules chosen where the brief left a choice (also tested in tests/unit/test_dates.py):
 
 * A bare date ("besok", "30 Maret", "Freitag") means 17:00 local, the end of the working day.
 * A bare time ("jam 10", "15:00", "10am") is its next occurrence: today if still ahead (strictly), else tomorrow.

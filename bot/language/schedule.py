@@ -13,7 +13,7 @@ renders a rule back in the group's language.
 The time of day is read with the rules of :mod:`bot.language.dates` (24-hour clock, am/pm, pagi/sore, 오전/오후, Uhr …),
 a bare hour in working hours as there ("setiap Senin jam 4" is 16:00; "jam 04.00" is 04:00).
 
-Rules chosen where the brief left a choice (also tested in tests/test_schedule.py):
+Rules chosen where the brief left a choice (also tested in tests/unit/test_dates_schedule.py):
 
 * A recurrence needs a clock time ("jam 9", "9am", "noon"); a period word alone ("setiap hari pagi") is not enough.
 * The reminder text is what follows the longest time phrase (at most 40 characters) that leaves a non-empty text;

@@ -1,5 +1,5 @@
 """Report figures computed from the stored history: plain functions of plain values (no database, no Telegram),
-so a report over a seeded history has known answers (tests/test_report_figures.py).
+so a report over a seeded history has known answers (tests/unit/test_reports_figures.py).
 
 Definitions (also in the README):
 

@@ -5,6 +5,7 @@ ports of bot/ports.py over a ``Bot``, and Telegram errors as the neutral ``Deliv
 from __future__ import annotations
 
 import logging
+from contextlib import AsyncExitStack
 
 from telegram import Bot, InputFile, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -167,3 +168,42 @@ class TelegramSender:
             )
         except TelegramError as exc:
             raise classify(exc) from None
+
+
+class OfflineSender:
+    """Used by the CLI without a bot token: nothing can be sent, groups are not notified."""
+
+    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: object = None) -> int:
+        raise DeliveryError("no TELEGRAM_BOT_TOKEN: groups not notified")
+
+    async def copy(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
+    ) -> int:
+        return await self.send_text(chat_id, "")
+
+    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
+        await self.send_text(chat_id, html)
+
+    async def send_file(
+        self, chat_id: int, data: bytes, filename: str, *, caption_html: str | None = None, photo: bool = False
+    ) -> int:
+        return await self.send_text(chat_id, "")
+
+    async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None:
+        await self.send_text(chat_id, html)
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        return False
+
+    async def bot_can_read(self, chat_id: int) -> bool:
+        return False
+
+
+async def operator_sender(token: str | None, bot_api_url: str, stack: AsyncExitStack) -> TelegramSender | OfflineSender:
+    """What the operator's commands tell groups through: the bot when a token is set (its connection closed
+    with ``stack``), else nothing at all."""
+    if not token:
+        return OfflineSender()
+    bot = Bot(token, base_url=f"{bot_api_url}/bot")
+    await stack.enter_async_context(bot)
+    return TelegramSender(bot)

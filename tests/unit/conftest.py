@@ -21,7 +21,7 @@ from bot.language.catalog import Catalog
 from bot.services import Services
 from storage.db import Database
 from tests.conftest import Clock
-from tests.unit.fakes import FakeTelegram, FakeTranslator
+from tests.fakes.telegram import FakeTelegram, FakeTranslator
 
 # Wednesday 2 December 2026, 09:00 in Jakarta, 11:00 in Seoul.
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)

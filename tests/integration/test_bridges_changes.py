@@ -10,7 +10,7 @@ from bot.language.htmltext import strip_tags
 from bot.telegram import app as bot_app
 from bot.telegram.polling import DurablePoller
 from handlers.context import SERVICES_KEY
-from tests.relay_world import World
+from tests.world import World
 
 
 async def test_a_group_that_refuses_photos_gets_the_text_and_stays_in_the_bridge(

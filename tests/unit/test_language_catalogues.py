@@ -14,7 +14,7 @@ from bot.language.catalog import Catalog, Markup, is_language_code, language_nam
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
-LOCALES = sorted(p.stem for p in (Path(__file__).parent.parent / "locales").glob("*.toml"))
+LOCALES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "locales").glob("*.toml"))
 
 
 def test_english_and_indonesian_exist() -> None:
@@ -34,7 +34,7 @@ def test_every_locale_has_every_key_with_the_same_placeholders(catalog: Catalog,
 
 
 def test_adding_a_language_is_one_file(tmp_path: Path) -> None:
-    src = Path(__file__).parent.parent / "locales"
+    src = Path(__file__).resolve().parents[2] / "locales"
     for p in src.glob("*.toml"):
         (tmp_path / p.name).write_bytes(p.read_bytes())
     (tmp_path / "xx.toml").write_text('"admin.only" = "XX only admins"\n', encoding="utf-8")

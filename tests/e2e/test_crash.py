@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.relay_world import World, make_world
-from tests.reliability import numbers, start_bot
+from tests.e2e.reliability import numbers, start_bot
+from tests.world import World, make_world
 
 
 @pytest.fixture

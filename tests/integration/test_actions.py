@@ -10,7 +10,7 @@ import pytest
 from bot.language.catalog import Catalog
 from bot.sandbox.town import Town
 from tests.conftest import Clock
-from tests.relay_world import World
+from tests.world import World
 
 # Wednesday 2 December 2026, 09:00 in Jakarta, 11:00 in Seoul.
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)

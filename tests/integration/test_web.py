@@ -30,8 +30,7 @@ from bot.telegram.web import MAX_BODY, SECRET_HEADER, Intake, Readiness, Refresh
 from bot.translation import TranslationUnavailable, build_translator
 from storage.db import Database
 from tests.conftest import Clock
-from tests.relay_world import World
-from tests.test_reminders import services
+from tests.world import World, services
 
 SECRET = "Kembar_webhook-secret_0123456789"
 UPDATE = {"update_id": 7001, "message": {"message_id": 1, "text": "BODY-TEXT-never-logged"}}

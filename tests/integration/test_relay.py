@@ -23,7 +23,7 @@ from storage.db import Database
 from storage.models import LinkCodeRow
 from storage.outbox import OutboxRepository
 from storage.translation_cache import TranslationCacheRepository
-from tests.relay_world import CODE_RE, TOKEN, World
+from tests.world import CODE_RE, TOKEN, World
 
 
 def translate_requests(world: World, target: str | None = None) -> list[dict[str, object]]:

@@ -8,7 +8,7 @@
 - ``retained_bytes_per_message``: database growth per relayed message once the retention windows
   have passed.
 
-``tests/test_reliability.py`` runs the same checks, smaller, in ``make test``.
+``tests/e2e/test_reliability.py`` runs the same checks, smaller, in ``make test``.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from bot.relay.service import InboundMessage
 from bot.sandbox.town import Town
 from bot.telegram.polling import DurablePoller
 from storage.db import Database
-from tests.relay_world import TOKEN, World, make_world
 from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually, make_kit
+from tests.world import TOKEN, World, make_world
 
 CORPUS = (
     "",
@@ -447,7 +447,7 @@ async def run(quick: bool) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.reliability", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.e2e.reliability", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
     args = parser.parse_args()
     import logging

@@ -1,4 +1,4 @@
-"""Fakes for the service unit tests: the outside world as bot/ports.py describes it, recorded in memory."""
+"""Fakes of the outside world as bot/ports.py describes it (Telegram, recorded in memory) and a translator."""
 
 from __future__ import annotations
 

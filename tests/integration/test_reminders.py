@@ -14,16 +14,10 @@ from bot.telegram.app import build_application
 from bot.telegram.polling import DurablePoller
 from handlers.context import SERVICES_KEY
 from tests.conftest import Clock
-from tests.relay_world import World
+from tests.world import World, services
 
 # Wednesday 2 December 2026, 09:00 in Jakarta, 11:00 in Seoul, 03:00 in Berlin.
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
-
-
-def services(poller: DurablePoller) -> Services:
-    found = poller.app.bot_data[SERVICES_KEY]
-    assert isinstance(found, Services)
-    return found
 
 
 def texts_with(world: World, town: Town, marker: str) -> list[str]:
@@ -302,7 +296,7 @@ async def test_a_sweep_with_nothing_to_do_costs_the_same_few_statements_for_10_o
     from bot.config import Settings
     from bot.language.catalog import Catalog
     from bot.telegram.jobs import ReminderJobs
-    from tests.unit.fakes import FakeTelegram, FakeTranslator
+    from tests.fakes.telegram import FakeTelegram, FakeTranslator
 
     clock, telegram = Clock(NOW), FakeTelegram()
     made = Services.create(

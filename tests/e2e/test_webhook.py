@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bench.cluster import free_port
 from bot.telegram.app import build_application, serving_webhook
 from handlers.context import SERVICES_KEY
-from tests.relay_world import World
+from tests.world import World
 
 SECRET = "webhook-test-secret_0123456789"
 

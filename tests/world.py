@@ -1,4 +1,5 @@
-"""A test world for relay: the Bot API emulator, the local translation server and helpers to drive them."""
+"""The end-to-end test world: the Bot API emulator, the local translation server, the real application on
+them, and helpers to drive them (the integration and e2e tiers use it)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,20 @@ from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.town import CODE_RE, Town, link_towns
 from bot.sandbox.translate_server import TranslationServer
+from bot.services import Services
 from bot.telegram.app import build_application, running
 from bot.telegram.polling import DurablePoller
+from handlers.context import SERVICES_KEY
 
 TOKEN = "5555555555:AAE-relay_world_secret_token"
-__all__ = ["CODE_RE", "TOKEN", "World", "make_world"]
+__all__ = ["CODE_RE", "TOKEN", "World", "make_world", "services"]
+
+
+def services(poller: DurablePoller) -> Services:
+    """The services of the application a poller runs."""
+    found = poller.app.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found
 
 
 class World:

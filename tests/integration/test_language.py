@@ -15,7 +15,7 @@ from bot.language.dates import format_when
 from bot.language.localise import describe_recurrence
 from bot.telegram.app import MENU
 from tests.conftest import Clock
-from tests.relay_world import World
+from tests.world import World
 
 # Wednesday 2 December 2026, 02:00 UTC (09:00 in Jakarta, 11:00 in Seoul and Tokyo).
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)

@@ -1,8 +1,8 @@
-"""The fault and abuse suite's checks (tests/reliability.py), at sizes fit for every test run."""
+"""The fault and abuse suite's checks (tests/e2e/reliability.py), at sizes fit for every test run."""
 
 from __future__ import annotations
 
-from tests import reliability
+from tests.e2e import reliability
 
 
 async def test_hostile_input_to_every_command_and_button_raises_nothing_unhandled() -> None:

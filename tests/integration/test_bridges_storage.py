@@ -1,0 +1,290 @@
+"""Bridges storage on SQLite and PostgreSQL: chats in bridges, link codes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.domain.errors import AlreadyBridged, CodeExpired, CodeNotFound, CodeOwnChat, CodeUsed, LinkCodeError
+from bot.domain.records import Bridge, Chat
+from storage.bridges import BridgeRepository
+from storage.chats import ChatRepository
+from storage.db import Database
+from storage.glossary import GlossaryRepository
+from storage.linkcodes import CODE_ALPHABET, CODE_BITS, CODE_LENGTH, LinkCodeRepository, hash_code, normalise_code
+from storage.models import LinkCodeRow, utcnow
+
+CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
+
+
+async def make_chats(db: Database, *ids: int) -> None:
+    chats = ChatRepository(db)
+    for chat_id in ids:
+        await chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language="en")
+
+
+def member_ids(bridge: Bridge | None) -> list[int]:
+    assert bridge is not None
+    return [chat.id for chat in bridge.members]
+
+
+async def assert_bridges_consistent(db: Database) -> list[Bridge]:
+    """Every chat in at most one bridge, and no bridge left without members."""
+    bridges = await BridgeRepository(db).all()
+    seen = [chat.id for bridge in bridges for chat in bridge.members]
+    assert len(seen) == len(set(seen))
+    assert all(bridge.members for bridge in bridges)
+    return bridges
+
+
+# -- chats.show_original -----------------------------------------------------------------------------
+
+
+async def test_show_original_flag(db: Database) -> None:
+    chats = ChatRepository(db)
+    chat = await chats.ensure(-1, title="Surabaya", type="supergroup", default_language="id")
+    assert chat.show_original is False
+    on = await chats.set_show_original(-1, True)
+    assert on.show_original is True
+    assert (await chats.get(-1)) == on
+    assert (await chats.ensure(-1, title="Surabaya", type="supergroup", default_language="en")).show_original
+    assert (await chats.set_show_original(-1, False)).show_original is False
+    with pytest.raises(LookupError):
+        await chats.set_show_original(-999, True)
+    # Existing constructors keep working: the new field comes last, with a default.
+    now = utcnow()
+    assert Chat(1, "t", "group", "en", None, None, True, now, now).show_original is False
+
+
+# -- bridges -------------------------------------------------------------------------------------------
+
+
+async def test_link_builds_n_way_bridges_in_join_order(db: Database) -> None:
+    await make_chats(db, -1, -2, -3, -4, -5, -6)
+    bridges = BridgeRepository(db)
+    assert await bridges.bridge_of(-1) is None
+    assert await bridges.all() == []
+
+    first = await bridges.link(-1, -2)
+    assert member_ids(first) == [-1, -2]
+    assert first.created_at.utcoffset() == timedelta(0)
+    three = await bridges.link(-1, -3)
+    assert three.id == first.id
+    assert member_ids(three) == [-1, -2, -3]
+    four = await bridges.link(-3, -4)  # any member can bring in the next partner
+    assert member_ids(four) == [-1, -2, -3, -4]
+    assert [c.id for c in four.others(-3)] == [-1, -2, -4]
+    assert four.others(-99) == four.members
+
+    assert await bridges.bridge_of(-4) == four
+    assert await bridges.get(four.id) == four
+    assert await bridges.get(four.id + 100) is None
+    other = await bridges.link(-6, -5)  # chat_a first
+    assert member_ids(other) == [-6, -5]
+    assert [b.id for b in await bridges.all()] == [four.id, other.id]
+    assert [member_ids(b) for b in await bridges.all()] == [[-1, -2, -3, -4], [-6, -5]]
+    # Members are full chat records.
+    await ChatRepository(db).set_language(-2, "ko")
+    refreshed = await bridges.bridge_of(-1)
+    assert refreshed is not None and refreshed.members[1].language == "ko"
+
+
+async def test_link_refuses_chats_already_bridged_and_bad_input(db: Database) -> None:
+    await make_chats(db, -1, -2, -3, -4, -5)
+    bridges = BridgeRepository(db)
+    bridge = await bridges.link(-1, -2)
+    other = await bridges.link(-4, -5)
+
+    with pytest.raises(AlreadyBridged) as info:
+        await bridges.link(-1, -2)  # already in A's own bridge
+    assert (info.value.chat_id, info.value.bridge_id) == (-2, bridge.id)
+    with pytest.raises(AlreadyBridged) as info:
+        await bridges.link(-3, -1)  # B in a bridge, A in none
+    assert (info.value.chat_id, info.value.bridge_id) == (-1, bridge.id)
+    with pytest.raises(AlreadyBridged) as info:
+        await bridges.link(-1, -4)  # B in another bridge
+    assert (info.value.chat_id, info.value.bridge_id) == (-4, other.id)
+    with pytest.raises(ValueError):
+        await bridges.link(-3, -3)
+    with pytest.raises(LookupError):
+        await bridges.link(-3, -999)
+    with pytest.raises(LookupError):
+        await bridges.link(-999, -3)
+    assert [member_ids(b) for b in await assert_bridges_consistent(db)] == [[-1, -2], [-4, -5]]
+
+
+async def test_leave_keeps_a_bridge_with_one_member_and_deletes_an_empty_one(db: Database) -> None:
+    await make_chats(db, -1, -2, -3, -4)
+    bridges = BridgeRepository(db)
+    glossary = GlossaryRepository(db)
+    bridge = await bridges.link(-1, -2)
+    await bridges.link(-2, -3)
+    await glossary.add(bridge.id, "MoU", {"id": "nota kesepahaman"})
+
+    assert await bridges.leave(-4) is None  # in no bridge
+
+    after = await bridges.leave(-2)
+    assert after is not None and after.id == bridge.id and member_ids(after) == [-1, -3]
+    assert await bridges.bridge_of(-2) is None
+
+    after = await bridges.leave(-1)
+    assert member_ids(after) == [-3]
+    assert await bridges.get(bridge.id) == after  # one member keeps the bridge …
+    assert [e.term for e in await glossary.list(bridge.id)] == ["MoU"]  # … and its glossary
+
+    rejoined = await bridges.link(-3, -4)
+    assert rejoined.id == bridge.id and member_ids(rejoined) == [-3, -4]
+    await bridges.leave(-3)
+    emptied = await bridges.leave(-4)
+    assert emptied is not None and emptied.id == bridge.id and emptied.members == ()
+    assert await bridges.get(bridge.id) is None
+    assert await bridges.all() == []
+    assert await glossary.list(bridge.id) == []  # the glossary goes with its bridge
+    assert await bridges.leave(-4) is None
+
+
+async def test_concurrent_links_of_one_chat_leave_it_in_exactly_one_bridge(db: Database) -> None:
+    await make_chats(db, -1, -2, -3, -4, -5)
+    bridges = BridgeRepository(db)
+    # -2 invited into two different new bridges at once.
+    results = await asyncio.gather(bridges.link(-1, -2), bridges.link(-3, -2), return_exceptions=True)
+    won = [r for r in results if isinstance(r, Bridge)]
+    lost = [r for r in results if isinstance(r, AlreadyBridged)]
+    assert len(won) == 1 and len(lost) == 1, results
+    assert lost[0].chat_id == -2 and lost[0].bridge_id == won[0].id
+    assert await bridges.bridge_of(-2) == won[0]
+    assert [member_ids(b) for b in await assert_bridges_consistent(db)] == [member_ids(won[0])]
+
+    # The same inviter bringing in two partners at once: both join one bridge.
+    await make_chats(db, -10, -11, -12)
+    first, second = await asyncio.gather(bridges.link(-10, -11), bridges.link(-10, -12))
+    assert first.id == second.id
+    final = await bridges.bridge_of(-10)
+    assert final is not None and member_ids(final)[0] == -10 and set(member_ids(final)) == {-10, -11, -12}
+    await assert_bridges_consistent(db)
+
+
+async def test_link_storm_stays_consistent(db: Database) -> None:
+    ids = list(range(-20, -30, -1))
+    await make_chats(db, *ids)
+    bridges = BridgeRepository(db)
+    pairs = [(a, b) for a in ids[:5] for b in ids[5:]]
+    calls = [bridges.link(a, b) for a, b in pairs] + [bridges.link(b, a) for a, b in pairs]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    assert all(isinstance(r, Bridge | AlreadyBridged) for r in results), results
+    current = await assert_bridges_consistent(db)
+    assert sum(len(b.members) for b in current) >= 2
+    for result in results:
+        if isinstance(result, AlreadyBridged):
+            assert await bridges.bridge_of(result.chat_id) is not None
+
+
+async def test_concurrent_leaves_of_the_last_members_delete_the_bridge(db: Database) -> None:
+    await make_chats(db, -1, -2)
+    bridges = BridgeRepository(db)
+    bridge = await bridges.link(-1, -2)
+    results = await asyncio.gather(bridges.leave(-1), bridges.leave(-2))
+    assert sorted(len(r.members) for r in results if r is not None) == [0, 1]
+    assert await bridges.get(bridge.id) is None
+    assert await bridges.all() == []
+
+
+# -- link codes ----------------------------------------------------------------------------------------
+
+
+async def test_link_code_format_and_entropy(db: Database) -> None:
+    await make_chats(db, -1)
+    codes = LinkCodeRepository(db)
+    assert len(set(CODE_ALPHABET)) == 32 and not set("ILOU") & set(CODE_ALPHABET)
+    assert CODE_LENGTH == 10 and math.log2(len(CODE_ALPHABET) ** CODE_LENGTH) >= 50 == CODE_BITS
+    issued = [await codes.create(-1, created_by=7) for _ in range(40)]
+    assert all(CODE_RE.match(code) for code in issued), issued
+    assert len(set(issued)) == len(issued)
+    # All symbols show up across the codes (they are drawn from the whole alphabet).
+    assert len(set("".join(issued).replace("-", ""))) > 24
+    with pytest.raises(LookupError):
+        await codes.create(-999, created_by=None)
+    with pytest.raises(ValueError):
+        await codes.create(-1, created_by=None, ttl=timedelta(0))
+
+
+async def test_only_the_hash_of_a_link_code_is_stored(db: Database) -> None:
+    await make_chats(db, -1)
+    code = await LinkCodeRepository(db).create(-1, created_by=42, ttl=timedelta(minutes=5))
+    plain = code.replace("-", "")
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(select(LinkCodeRow.__table__))).all()
+    assert len(rows) == 1
+    values = [str(value) for value in rows[0]]
+    for value in values:
+        assert plain not in value.upper() and code not in value.upper()
+    assert rows[0].code_hash == hashlib.sha256(plain.encode()).hexdigest() == hash_code(code)
+    assert rows[0].chat_id == -1 and rows[0].created_by == 42 and rows[0].used_at is None
+
+
+def test_normalise_code() -> None:
+    assert normalise_code("  abcde-fghjk ") == "ABCDEFGHJK"
+    assert normalise_code("abcde fghjk") == "ABCDEFGHJK"
+    assert normalise_code("ab cd e - fg hj k") == "ABCDEFGHJK"
+    assert normalise_code("O0o0O-IiLl1") == "00000" + "11111"
+    assert normalise_code("uuvvw") == "VVVVW"
+    assert normalise_code("ABCDE–FGHJK") == "ABCDEFGHJK"  # an en dash from a phone keyboard
+    assert hash_code("abcde fghjk") == hash_code("ABCDE-FGHJK")
+
+
+async def test_redeem_accepts_sloppy_typing_and_is_single_use(db: Database) -> None:
+    await make_chats(db, -1, -2, -3)
+    codes = LinkCodeRepository(db)
+    code = await codes.create(-1, created_by=None)
+    sloppy = code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    assert await codes.redeem(f"  {sloppy} ", by_chat_id=-2) == -1
+    with pytest.raises(CodeUsed):
+        await codes.redeem(code, by_chat_id=-3)
+    async with db.session() as session:
+        row = (await session.scalars(select(LinkCodeRow))).one()
+        assert row.used_by_chat == -2 and row.used_at is not None
+    with pytest.raises(CodeNotFound):
+        await codes.redeem("ZZZZZ-ZZZZZ", by_chat_id=-2)
+    with pytest.raises(CodeNotFound):
+        await codes.redeem("hello", by_chat_id=-2)
+    assert issubclass(CodeNotFound, LinkCodeError) and issubclass(CodeOwnChat, LinkCodeError)
+
+
+async def test_redeem_in_the_issuing_chat_does_not_consume_the_code(db: Database) -> None:
+    await make_chats(db, -1, -2)
+    codes = LinkCodeRepository(db)
+    code = await codes.create(-1, created_by=None)
+    with pytest.raises(CodeOwnChat):
+        await codes.redeem(code, by_chat_id=-1)
+    assert await codes.redeem(code, by_chat_id=-2) == -1
+
+
+async def test_link_codes_expire_and_are_purged(db: Database) -> None:
+    await make_chats(db, -1, -2)
+    codes = LinkCodeRepository(db)
+    code = await codes.create(-1, created_by=None, ttl=timedelta(minutes=30))
+    fresh = await codes.create(-1, created_by=None, ttl=timedelta(hours=2))
+    later = utcnow() + timedelta(minutes=31)
+    with pytest.raises(CodeExpired):
+        await codes.redeem(code, by_chat_id=-2, now=later)
+    assert await codes.purge_expired(later) == 1
+    with pytest.raises(CodeNotFound):
+        await codes.redeem(code, by_chat_id=-2)
+    assert await codes.redeem(fresh, by_chat_id=-2, now=later) == -1
+    assert await codes.purge_expired() == 0
+
+
+async def test_concurrent_redemptions_have_exactly_one_winner(db: Database) -> None:
+    contenders = list(range(-2, -10, -1))
+    await make_chats(db, -1, *contenders)
+    codes = LinkCodeRepository(db)
+    code = await codes.create(-1, created_by=None)
+    results = await asyncio.gather(*(codes.redeem(code, by_chat_id=c) for c in contenders), return_exceptions=True)
+    assert results.count(-1) == 1, results
+    assert all(isinstance(r, CodeUsed) for r in results if r != -1), results
