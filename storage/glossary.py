@@ -21,6 +21,21 @@ def term_key(term: str) -> str:
     return " ".join(unicodedata.normalize("NFC", term).split()).casefold()
 
 
+def checked_term(term: str, renderings: Mapping[str, str]) -> tuple[str, str, dict[str, str]]:
+    """A term as shown, its key and its renderings, if they may be kept: each at most ``GLOSSARY_TERM_MAX``
+    characters; ValueError otherwise (the repositories in memory of the unit tests check with it too)."""
+    shown = " ".join(unicodedata.normalize("NFC", term).split())
+    if not shown:
+        raise ValueError("a glossary term cannot be empty")
+    key = term_key(shown)
+    if len(key) > GLOSSARY_TERM_MAX or len(shown) > GLOSSARY_TERM_MAX:
+        raise ValueError(f"a glossary term is at most {GLOSSARY_TERM_MAX} characters")
+    values = dict(renderings)
+    if any(len(rendering) > GLOSSARY_TERM_MAX for rendering in values.values()):
+        raise ValueError(f"a term's rendering is at most {GLOSSARY_TERM_MAX} characters")
+    return shown, key, values
+
+
 def _entry(row: GlossaryTermRow) -> GlossaryEntry:
     return GlossaryEntry(term=row.term, renderings=dict(row.renderings))
 
@@ -31,16 +46,11 @@ class GlossaryRepository:
 
     async def add(self, bridge_id: int, term: str, renderings: Mapping[str, str]) -> GlossaryEntry:
         """Add a term, or replace the spelling and renderings of the same term in any case."""
-        shown = " ".join(unicodedata.normalize("NFC", term).split())
-        if not shown:
-            raise ValueError("a glossary term cannot be empty")
-        if len(term_key(shown)) > GLOSSARY_TERM_MAX or len(shown) > GLOSSARY_TERM_MAX:
-            raise ValueError(f"a glossary term is at most {GLOSSARY_TERM_MAX} characters")
-        values = dict(renderings)
+        shown, key, values = checked_term(term, renderings)
         now = utcnow()
         statement = upsert(self.db, GlossaryTermRow).values(
             bridge_id=bridge_id,
-            term_key=term_key(shown),
+            term_key=key,
             term=shown,
             renderings=values,
             created_at=now,

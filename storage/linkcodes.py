@@ -42,6 +42,19 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode("ascii", "replace")).hexdigest()
 
 
+def check_redeemable(
+    issuer: int, used_at: datetime | None, expires_at: datetime, by_chat_id: int, now: datetime
+) -> None:
+    """Whether a stored code may be redeemed in ``by_chat_id`` now: ``CodeUsed``, ``CodeExpired`` or
+    ``CodeOwnChat`` when not (the repositories in memory of the unit tests check with it too)."""
+    if used_at is not None:
+        raise CodeUsed("the link code was used already")
+    if expires_at <= now:
+        raise CodeExpired("the link code has expired")
+    if issuer == by_chat_id:
+        raise CodeOwnChat("the link code was issued by this chat")
+
+
 def _is_well_formed(normal: str) -> bool:
     return len(normal) == CODE_LENGTH and all(c in CODE_ALPHABET for c in normal)
 
@@ -94,12 +107,7 @@ class LinkCodeRepository:
             row = await session.get(LinkCodeRow, key)
             if row is None:
                 raise CodeNotFound("no such link code")
-            if row.used_at is not None:
-                raise CodeUsed("the link code was used already")
-            if row.expires_at <= now:
-                raise CodeExpired("the link code has expired")
-            if row.chat_id == by_chat_id:
-                raise CodeOwnChat("the link code was issued by this chat")
+            check_redeemable(row.chat_id, row.used_at, row.expires_at, by_chat_id, now)
             claimed = await session.execute(
                 update(LinkCodeRow)
                 .where(

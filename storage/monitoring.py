@@ -19,7 +19,6 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -88,17 +87,8 @@ class IndicatorRepository:
         name, a target that is not a positive number, a period not in ``PERIODS``, or a ``by_date`` missing
         for period 'by' (or given for another); LookupError when the programme is not the scope's.
         """
-        scope = checked_scope(scope)
-        shown = _indicator_name(name)
+        scope, shown, target = checked_indicator(scope, name, target, period, by_date)
         key = indicator_key(shown)
-        target = _number(target, "target")
-        if target <= 0:
-            raise ValueError("an indicator's target is a positive number")
-        if period not in PERIODS:
-            raise ValueError(f"unknown indicator period {period!r}; one of {', '.join(PERIODS)}")
-        require_aware(by_date, "by_date")
-        if (period == "by") != (by_date is not None):
-            raise ValueError("a 'by' indicator needs its date, and only it has one")
         statement = (
             upsert(self.db, IndicatorRow)
             .values(
@@ -172,15 +162,9 @@ class IndicatorRepository:
         The value before is that of the last update recorded (0 before the first); the update stores both
         the change and the value after it. ``by`` and ``city`` are cut to 128 characters. ValueError unless
         exactly one of ``change`` and ``value`` is given (a finite number), for a naive ``at`` or a note
-        over 500 characters; LookupError when the indicator is not known.
+        over 300 characters (``INDICATOR_NOTE_MAX``); LookupError when the indicator is not known.
         """
-        if (change is None) == (value is None):
-            raise ValueError("give exactly one of change and value")
-        given = _number(change if change is not None else value, "change" if change is not None else "value")
-        require_aware(at, "at")
-        cleaned_note = None if note is None else note.strip() or None
-        if cleaned_note is not None and len(cleaned_note) > INDICATOR_NOTE_MAX:
-            raise ValueError(f"a note is at most {INDICATOR_NOTE_MAX} characters")
+        given, cleaned_note = checked_update(change, value, at, note)
         for attempt in range(_ATTEMPTS):
             try:
                 async with self.db.session() as session:
@@ -323,14 +307,10 @@ class ActivityRepository:
         """Add to the counts of several groups and days — (chat id, day) → (sent, received) — in one statement
         and transaction, however many there are (all are written, or none). ValueError or TypeError for a bad
         count or day, before anything is written."""
-        rows: builtins.list[dict[str, Any]] = []
-        for (chat_id, day), (sent, received) in sorted(counts.items()):
-            _day(day)
-            for what, amount in (("sent", sent), ("received", received)):
-                if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-                    raise ValueError(f"{what} is a count (an int, 0 or more)")
-            if sent or received:
-                rows.append({"chat_id": chat_id, "day": day, "sent": sent, "received": received})
+        rows = [
+            {"chat_id": chat_id, "day": day, "sent": sent, "received": received}
+            for (chat_id, day), (sent, received) in checked_counts(counts)
+        ]
         if not rows:
             return
         statement = upsert(self.db, ActivityDayRow)
@@ -395,21 +375,7 @@ class ReportRepository:
         ValueError for an unknown kind, naive instants, a period that does not end after it starts, an
         empty summary or one over 16,000 characters, or an invalid language code.
         """
-        scope = checked_scope(scope)
-        if kind not in REPORT_KINDS:
-            raise ValueError(f"unknown report kind {kind!r}; one of {', '.join(REPORT_KINDS)}")
-        require_aware(start, "start")
-        require_aware(end, "end")
-        require_aware(created_at, "created_at")
-        if end <= start:
-            raise ValueError("a report's period ends after it starts")
-        if not summary.strip():
-            raise ValueError("a report needs a summary")
-        if len(summary) > REPORT_SUMMARY_MAX:
-            raise ValueError(f"a report's summary is at most {REPORT_SUMMARY_MAX} characters")
-        cleaned_language = language.strip()
-        if not cleaned_language or len(cleaned_language) > MAX_REPORT_LANGUAGE_LENGTH:
-            raise ValueError(f"invalid language code {language!r}")
+        scope, cleaned_language = checked_report(scope, kind, start, end, summary, language, created_at)
         following = (
             select(func.coalesce(func.max(ReportRow.number), 0) + 1)
             .where(ReportRow.chat_id == chat_id)
@@ -464,6 +430,78 @@ class ReportRepository:
                 select(ReportRow).where(ReportRow.chat_id == chat_id, ReportRow.number == number)
             )
             return _report(row) if row is not None else None
+
+
+# -- what may be stored (the repositories in memory of the unit tests check with the same functions) --------
+
+
+def checked_indicator(
+    scope: Scope, name: str, target: float, period: str, by_date: datetime | None
+) -> tuple[Scope, str, float]:
+    """The scope, the name as shown and the target of a valid new indicator; ValueError otherwise."""
+    scope = checked_scope(scope)
+    shown = _indicator_name(name)
+    target = _number(target, "target")
+    if target <= 0:
+        raise ValueError("an indicator's target is a positive number")
+    if period not in PERIODS:
+        raise ValueError(f"unknown indicator period {period!r}; one of {', '.join(PERIODS)}")
+    require_aware(by_date, "by_date")
+    if (period == "by") != (by_date is not None):
+        raise ValueError("a 'by' indicator needs its date, and only it has one")
+    return scope, shown, target
+
+
+def checked_update(
+    change: float | None, value: float | None, at: datetime, note: str | None
+) -> tuple[float, str | None]:
+    """The number given (a change or a value) and the note as kept, of a valid indicator update."""
+    if (change is None) == (value is None):
+        raise ValueError("give exactly one of change and value")
+    given = _number(change if change is not None else value, "change" if change is not None else "value")
+    require_aware(at, "at")
+    cleaned_note = None if note is None else note.strip() or None
+    if cleaned_note is not None and len(cleaned_note) > INDICATOR_NOTE_MAX:
+        raise ValueError(f"a note is at most {INDICATOR_NOTE_MAX} characters")
+    return given, cleaned_note
+
+
+def checked_counts(
+    counts: Mapping[tuple[int, date], tuple[int, int]],
+) -> builtins.list[tuple[tuple[int, date], tuple[int, int]]]:
+    """The counts worth writing (not both 0), by (chat, day); ValueError or TypeError for a bad one, before
+    anything is written."""
+    kept: builtins.list[tuple[tuple[int, date], tuple[int, int]]] = []
+    for (chat_id, day), (sent, received) in sorted(counts.items()):
+        _day(day)
+        for what, amount in (("sent", sent), ("received", received)):
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+                raise ValueError(f"{what} is a count (an int, 0 or more)")
+        if sent or received:
+            kept.append(((chat_id, day), (sent, received)))
+    return kept
+
+
+def checked_report(
+    scope: Scope, kind: str, start: datetime, end: datetime, summary: str, language: str, created_at: datetime
+) -> tuple[Scope, str]:
+    """The scope and the language code of a valid report to keep; ValueError otherwise."""
+    scope = checked_scope(scope)
+    if kind not in REPORT_KINDS:
+        raise ValueError(f"unknown report kind {kind!r}; one of {', '.join(REPORT_KINDS)}")
+    require_aware(start, "start")
+    require_aware(end, "end")
+    require_aware(created_at, "created_at")
+    if end <= start:
+        raise ValueError("a report's period ends after it starts")
+    if not summary.strip():
+        raise ValueError("a report needs a summary")
+    if len(summary) > REPORT_SUMMARY_MAX:
+        raise ValueError(f"a report's summary is at most {REPORT_SUMMARY_MAX} characters")
+    cleaned_language = language.strip()
+    if not cleaned_language or len(cleaned_language) > MAX_REPORT_LANGUAGE_LENGTH:
+        raise ValueError(f"invalid language code {language!r}")
+    return scope, cleaned_language
 
 
 # -- helpers -----------------------------------------------------------------------------------------------

@@ -595,7 +595,7 @@ class IndicatorRepository(Protocol):
         The value before is that of the last update recorded (0 before the first); the update stores both
         the change and the value after it. ``by`` and ``city`` are cut to 128 characters. ValueError unless
         exactly one of ``change`` and ``value`` is given (a finite number), for a naive ``at`` or a note
-        over 500 characters; LookupError when the indicator is not known."""
+        over 300 characters (``INDICATOR_NOTE_MAX``); LookupError when the indicator is not known."""
 
     async def updates(
         self, indicator_ids: Sequence[int], until: datetime | None = None

@@ -1,10 +1,11 @@
 """Action items: what the partners agree, kept with owners, a due date and a status, shown and announced in
 every group of the scope in its own language and time zone.
 
-Every command of the feature is one method here (``create``, ``list``, ``set_status``, ``assign``,
-``due``, ``rename``, ``press`` for the buttons under an item); each takes the chat's context, who asks
-and the command's text, and answers with a ``Reply`` (or ``None`` when the announcement to the groups
-is the answer) or raises ``Refused``.
+Every command of the feature is one method of ``ActionService`` (``ActionService.create``,
+``ActionService.listing``, ``ActionService.done``, ``ActionService.reopen``, ``ActionService.drop``,
+``ActionService.assign``, ``ActionService.due``, ``ActionService.rename``, and ``ActionService.press`` for
+the buttons under an item); each takes the chat's context, who asks and the command's text, and answers
+with a ``Reply`` (or ``None`` when the announcement to the groups is the answer) or raises ``Refused``.
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ for _state in OUTBOX_STATES:
 
 
 def set_outbox(counts: Mapping[str, int]) -> None:
-    """Set ``kembar_outbox_jobs`` from jobs per state (e.g. ``storage.outbox.Outbox.counts()``); a state
+    """Set ``kembar_outbox_jobs`` from jobs per state (e.g. ``OutboxRepository.counts()``); a state
     missing from ``counts`` is 0."""
     for state in OUTBOX_STATES:
         OUTBOX.labels(state).set(counts.get(state, 0))

@@ -39,8 +39,7 @@ from bot.language.htmltext import strip_tags
 from bot.relay.service import InboundMessage
 from bot.sandbox.town import Town
 from bot.telegram.polling import DurablePoller
-from storage.db import Database
-from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually, make_kit
+from tests.kit import BUSAN, SURABAYA, Kit, eventually, make_sql_kit, migrated_sqlite
 from tests.world import TOKEN, World, make_world
 
 CORPUS = (
@@ -137,11 +136,8 @@ def generated(count: int, seed: int) -> list[str]:
 async def bad_inputs(generated_per_command: int) -> dict[str, Any]:
     """Every command use case and every button, with hostile input, as an administrator and as a member."""
     with tempfile.TemporaryDirectory() as tmp:
-        template = Path(tmp) / "template.db"
-        db = Database(f"sqlite+aiosqlite:///{template.as_posix()}")
-        await db.upgrade()
-        await db.dispose()
-        async with make_kit(Path(tmp), template, Catalog.load()) as kit:
+        template = await migrated_sqlite(Path(tmp) / "template.db")
+        async with make_sql_kit(Path(tmp), template, Catalog.load()) as kit:
             return await _bad_inputs(kit, generated_per_command)
 
 
@@ -385,13 +381,10 @@ def _database_bytes(path: Path) -> int:
 async def retained(messages: int) -> dict[str, Any]:
     """Relay ``messages`` messages (a fake Telegram), let the retention windows pass, measure what is left."""
     with tempfile.TemporaryDirectory() as tmp:
-        template = Path(tmp) / "template.db"
-        db = Database(f"sqlite+aiosqlite:///{template.as_posix()}")
-        await db.upgrade()
-        await db.dispose()
+        template = await migrated_sqlite(Path(tmp) / "template.db")
         work = Path(tmp) / "work"
         work.mkdir()
-        async with make_kit(work, template, Catalog.load()) as kit:
+        async with make_sql_kit(work, template, Catalog.load()) as kit:
             await kit.group(SURABAYA, "Surabaya", "id")
             await kit.group(BUSAN, "Busan", "ko")
             await kit.link(SURABAYA, BUSAN)

@@ -71,6 +71,13 @@ class FakeChatRepository:
     async def all(self) -> builtins.list[Chat]:
         return [self.rows[chat_id] for chat_id in sorted(self.rows)]
 
+    def _delete(self, chat_id: int) -> int:
+        """Delete a chat (what refers to it goes, as the foreign keys say); 1, or 0 when it was not known."""
+        if self.rows.pop(chat_id, None) is None:
+            return 0
+        self.memory.cascade("_chats_deleted", {chat_id})
+        return 1
+
 
 class FakeBridgeRepository:
     def __init__(self, memory: Memory) -> None:
@@ -134,11 +141,18 @@ class FakeBridgeRepository:
         if bridge_id is None:
             return None
         del self.membership[chat_id]
-        if any(bid == bridge_id for bid, _at in self.membership.values()):
+        if self._has_members(bridge_id):
             return self._load(bridge_id)
+        return Bridge(id=bridge_id, created_at=self._delete(bridge_id), members=())
+
+    def _has_members(self, bridge_id: int) -> bool:
+        return any(bid == bridge_id for bid, _at in self.membership.values())
+
+    def _delete(self, bridge_id: int) -> datetime:
+        """Delete a bridge (what refers to it goes, or lets go, as the foreign keys say); when it was created."""
         created = self.created.pop(bridge_id)
         self.memory.cascade("_bridges_deleted", {bridge_id})
-        return Bridge(id=bridge_id, created_at=created, members=())
+        return created
 
     # -- what moving and forgetting a group does here (storage/chatdata.py) ------------------------------
 
@@ -146,6 +160,11 @@ class FakeBridgeRepository:
         if old in self.membership:  # the old group's membership replaces what the new one got on first sight
             self.membership.pop(new, None)
             self.membership[new] = self.membership.pop(old)
+
+    def _forget_member(self, chat_id: int) -> int | None:
+        """Take a forgotten group out of its bridge (the bridge stays, even empty); the bridge it was in."""
+        found = self.membership.pop(chat_id, None)
+        return found[0] if found is not None else None
 
     def _chats_deleted(self, chat_ids: set[int]) -> None:
         for chat_id in chat_ids:

@@ -6,7 +6,8 @@ Conventions every fake follows:
 - it keeps the promises of its protocol in bot/domain/repositories.py and behaves as its storage/
   counterpart does (same records, same order, same errors: ``ValueError``, ``LookupError``,
   ``AlreadyBridged`` …), which the storage tests check by running against it too;
-- instants it stamps itself come from ``memory.now()`` (real time by default, as storage's ``utcnow``);
+- instants it stamps itself come from ``memory.now()`` (real time by default, as storage's ``utcnow``, but
+  strictly increasing);
 - ids come from ``memory.next_id(table)``, counting from 1 per table;
 - what forgetting or moving a group does (``ChatDataRepository``) is asked of each fake through the hooks
   below, each following what storage/chatdata.py does to that fake's tables:
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.domain.records import Scope
@@ -81,7 +82,8 @@ class MemoryStore:
 
 class Memory:
     def __init__(self, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.now = now
+        self._clock = now
+        self._last = datetime.min.replace(tzinfo=UTC)
         self._ids: dict[str, Iterator[int]] = {}
         self.chats = FakeChatRepository(self)
         self.bridges = FakeBridgeRepository(self)
@@ -104,6 +106,12 @@ class Memory:
         self.activity = FakeActivityRepository(self)
         self.reports = FakeReportRepository(self)
         self.chat_data = FakeChatDataRepository(self)
+
+    def now(self) -> datetime:
+        """The instant of a write: the clock's, but always after the previous one (a database's clock may
+        give two writes the same instant; tests that order by time must not depend on that luck)."""
+        self._last = max(self._clock(), self._last + timedelta(microseconds=1))
+        return self._last
 
     def next_id(self, table: str) -> int:
         """The next id of ``table`` (1, 2, 3 …; never reused, like the database's sequences)."""

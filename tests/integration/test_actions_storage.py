@@ -1,4 +1,8 @@
-"""Action items and programmes on SQLite and PostgreSQL: numbering per scope, changes, digests, migration 0003."""
+"""Action items and programmes: numbering per scope, changes, digests, migration 0003.
+
+The tests that take ``repos`` run in memory (tests/fakes/actions.py), on SQLite and on PostgreSQL: the contract
+the fakes keep. Those that need the database itself (concurrent transactions, storage-only reads, the
+migration) take ``db``."""
 
 from __future__ import annotations
 
@@ -12,14 +16,16 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from bot.domain.records import ActionItem, Owner, Programme, ProgrammeStats, Scope
+from bot.domain.records import ActionItem, NewEvent, Owner, Programme, ProgrammeStats, Scope, ScopeOverview
+from bot.domain.repositories import ActionRepository as Actions
+from bot.domain.repositories import Repositories
 from bot.domain.rules import OWNER_NAME_MAX, PROGRAMME_NAME_MAX, TITLE_MAX
 from storage.actions import ActionRepository, ProgrammeRepository
-from storage.bridges import BridgeRepository
-from storage.chats import ChatRepository
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, upgrade
 from storage.models import Base
+from storage.monitoring import EventRepository
+from storage.repositories import repositories
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -36,21 +42,20 @@ C_999 = Scope.parse("c-999")
 C42 = Scope.parse("c42")
 
 
-async def make_chats(db: Database, *ids: int) -> None:
-    chats = ChatRepository(db)
+async def make_chats(repos: Repositories, *ids: int) -> None:
     for chat_id in ids:
-        await chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language="en")
+        await repos.chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language="en")
 
 
-async def bridged(db: Database, chat_a: int, chat_b: int) -> tuple[int, Scope]:
+async def bridged(repos: Repositories, chat_a: int, chat_b: int) -> tuple[int, Scope]:
     """Link two (new) chats; the bridge id and its scope."""
-    await make_chats(db, chat_a, chat_b)
-    bridge = await BridgeRepository(db).link(chat_a, chat_b)
+    await make_chats(repos, chat_a, chat_b)
+    bridge = await repos.bridges.link(chat_a, chat_b)
     return bridge.id, Scope.of(bridge.id, chat_a)
 
 
 async def new_item(
-    actions: ActionRepository, scope: Scope, title: str, *, chat_id: int = -1, bridge_id: int | None = None, **kw: Any
+    actions: Actions, scope: Scope, title: str, *, chat_id: int = -1, bridge_id: int | None = None, **kw: Any
 ) -> ActionItem:
     return await actions.create(scope=scope, bridge_id=bridge_id, chat_id=chat_id, title=title, language="en", **kw)
 
@@ -74,10 +79,10 @@ def test_scope_of_and_its_key() -> None:
 # -- creating and numbering ------------------------------------------------------------------------------
 
 
-async def test_create_returns_a_full_record_numbered_from_one(db: Database) -> None:
-    bridge_id, scope = await bridged(db, -1, -2)
-    programme = await ProgrammeRepository(db).add(scope, "Youth", "exchange 20 students")
-    actions = ActionRepository(db)
+async def test_create_returns_a_full_record_numbered_from_one(repos: Repositories) -> None:
+    bridge_id, scope = await bridged(repos, -1, -2)
+    programme = await repos.programmes.add(scope, "Youth", "exchange 20 students")
+    actions = repos.actions
     due = datetime(2026, 12, 24, 9, 0, tzinfo=UTC) + timedelta(hours=7)
     item = await actions.create(
         scope=scope,
@@ -115,11 +120,11 @@ async def test_create_returns_a_full_record_numbered_from_one(db: Database) -> N
     )
 
 
-async def test_numbers_are_independent_per_scope(db: Database) -> None:
-    bridge_id, bridge_scope = await bridged(db, -1, -2)
-    await make_chats(db, -3)
+async def test_numbers_are_independent_per_scope(repos: Repositories) -> None:
+    bridge_id, bridge_scope = await bridged(repos, -1, -2)
+    await make_chats(repos, -3)
     lone_scope = Scope.of(None, -3)
-    actions = ActionRepository(db)
+    actions = repos.actions
     created = [
         await new_item(actions, bridge_scope, "a", bridge_id=bridge_id),
         await new_item(actions, lone_scope, "b", chat_id=-3),
@@ -139,7 +144,7 @@ async def test_numbers_are_independent_per_scope(db: Database) -> None:
 
 
 async def test_concurrent_creates_get_distinct_consecutive_numbers(db: Database) -> None:
-    await make_chats(db, -1, -2)
+    await make_chats(repositories(db), -1, -2)
     actions = ActionRepository(db)
     first = await asyncio.gather(*(new_item(actions, C_1, f"task {n}") for n in range(10)))
     assert sorted(numbers(list(first))) == list(range(1, 11))
@@ -153,11 +158,11 @@ async def test_concurrent_creates_get_distinct_consecutive_numbers(db: Database)
     assert numbers(await actions.list(C_1)) == list(range(1, 16))
 
 
-async def test_create_validates_and_a_failed_create_takes_no_number(db: Database) -> None:
-    await make_chats(db, -1, -2)
-    programmes = ProgrammeRepository(db)
+async def test_create_validates_and_a_failed_create_takes_no_number(repos: Repositories) -> None:
+    await make_chats(repos, -1, -2)
+    programmes = repos.programmes
     other_programme = await programmes.add(C_2, "Culture")
-    actions = ActionRepository(db)
+    actions = repos.actions
     for title in ("", "   ", "x" * (TITLE_MAX + 1)):
         with pytest.raises(ValueError):
             await new_item(actions, C_1, title)
@@ -189,12 +194,12 @@ async def test_create_validates_and_a_failed_create_takes_no_number(db: Database
 # -- listing ---------------------------------------------------------------------------------------------
 
 
-async def test_list_orders_by_due_date_undated_last_then_number_and_filters(db: Database) -> None:
-    await make_chats(db, -1)
-    programmes = ProgrammeRepository(db)
+async def test_list_orders_by_due_date_undated_last_then_number_and_filters(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    programmes = repos.programmes
     youth = await programmes.add(C_1, "Youth")
     trade = await programmes.add(C_1, "Trade")
-    actions = ActionRepository(db)
+    actions = repos.actions
     await new_item(actions, C_1, "one")  # 1: undated
     await new_item(actions, C_1, "two", due_at=NOW + 2 * DAY, programme_id=youth.id)  # 2
     await new_item(actions, C_1, "three", due_at=NOW - DAY)  # 3: overdue
@@ -220,9 +225,9 @@ async def test_list_orders_by_due_date_undated_last_then_number_and_filters(db: 
 # -- changes -----------------------------------------------------------------------------------------------
 
 
-async def test_status_transitions_stamp_and_clear_done_at(db: Database) -> None:
-    await make_chats(db, -1)
-    actions = ActionRepository(db)
+async def test_status_transitions_stamp_and_clear_done_at(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    actions = repos.actions
     item = await new_item(actions, C_1, "Send the invitation")
 
     done = await actions.set_status(C_1, 1, "done", NOW)
@@ -251,9 +256,9 @@ async def test_status_transitions_stamp_and_clear_done_at(db: Database) -> None:
     assert await actions.get(C_1, 1) == dropped
 
 
-async def test_owners_are_set_and_added_without_duplicates(db: Database) -> None:
-    await make_chats(db, -1)
-    actions = ActionRepository(db)
+async def test_owners_are_set_and_added_without_duplicates(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    actions = repos.actions
     await new_item(actions, C_1, "Translate the brochure", owners=[Owner("@budi"), Owner("@BUDI"), Owner("Siti")])
     item = await actions.get(C_1, 1)
     assert item is not None and item.owners == (Owner("@budi"), Owner("Siti"))
@@ -280,9 +285,9 @@ async def test_owners_are_set_and_added_without_duplicates(db: Database) -> None
         await actions.set_owners(C_1, 9, [Owner("@budi")])
 
 
-async def test_an_at_username_owner_is_bound_to_its_user_once(db: Database) -> None:
-    await make_chats(db, -1)
-    actions = ActionRepository(db)
+async def test_an_at_username_owner_is_bound_to_its_user_once(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    actions = repos.actions
     item = await new_item(actions, C_1, "Plan", owners=[Owner("@Kim_MS"), Owner("Kim MS"), Owner("@lee", 3)])
     bound = await actions.bind_owner(item.id, "kim_ms", 42)
     assert bound is not None and bound.owners == (Owner("@Kim_MS", 42), Owner("Kim MS"), Owner("@lee", 3))
@@ -292,7 +297,7 @@ async def test_an_at_username_owner_is_bound_to_its_user_once(db: Database) -> N
 
 
 async def test_concurrent_add_owners_lose_no_update(db: Database) -> None:
-    await make_chats(db, -1)
+    await make_chats(repositories(db), -1)
     actions = ActionRepository(db)
     await new_item(actions, C_1, "Plan the visit")
     await asyncio.gather(*(actions.add_owners(C_1, 1, [Owner(f"@owner{n}", n)]) for n in range(6)))
@@ -300,9 +305,9 @@ async def test_concurrent_add_owners_lose_no_update(db: Database) -> None:
     assert item is not None and sorted(o.name for o in item.owners) == sorted(f"@owner{n}" for n in range(6))
 
 
-async def test_due_and_title_changes(db: Database) -> None:
-    await make_chats(db, -1, -2)
-    actions = ActionRepository(db)
+async def test_due_and_title_changes(repos: Repositories) -> None:
+    await make_chats(repos, -1, -2)
+    actions = repos.actions
     item = await new_item(actions, C_1, "Invite the mayor")
 
     due = await actions.set_due(C_1, 1, NOW + DAY)
@@ -329,14 +334,14 @@ async def test_due_and_title_changes(db: Database) -> None:
 # -- digests -------------------------------------------------------------------------------------------------
 
 
-async def test_stats_count_per_programme_by_name_without_programme_last(db: Database) -> None:
-    await make_chats(db, -1, -2)
-    programmes = ProgrammeRepository(db)
+async def test_stats_count_per_programme_by_name_without_programme_last(repos: Repositories) -> None:
+    await make_chats(repos, -1, -2)
+    programmes = repos.programmes
     youth = await programmes.add(C_1, "youth")
     culture = await programmes.add(C_1, "Culture")
     await programmes.add(C_1, "Empty")  # no items: no row
     idle = await programmes.add(C_1, "Idle")  # only a dropped item: no row
-    actions = ActionRepository(db)
+    actions = repos.actions
     assert await actions.stats(C_1, NOW) == []
 
     await new_item(actions, C_1, "y1", programme_id=youth.id, due_at=NOW - DAY)  # 1 overdue
@@ -361,7 +366,7 @@ async def test_stats_count_per_programme_by_name_without_programme_last(db: Data
     assert [(s.programme, s.overdue) for s in later] == [("Culture", 0), ("youth", 2), (None, 2)]
 
     naive = NOW.replace(tzinfo=None)
-    for query in (actions.stats(C_1, naive), actions.upcoming(C_1, naive), actions.done_since(C_1, naive)):
+    for query in (actions.stats(C_1, naive), actions.upcoming(C_1, naive)):
         with pytest.raises(ValueError):
             await query
 
@@ -373,13 +378,8 @@ async def test_stats_count_per_programme_by_name_without_programme_last(db: Data
     assert done is not None and not done.is_overdue(NOW)
 
 
-async def test_upcoming_done_since_and_last_activity(db: Database) -> None:
-    await make_chats(db, -1)
-    actions = ActionRepository(db)
-    assert await actions.upcoming(C_1, NOW) == []
-    assert await actions.done_since(C_1, NOW - DAY) == []
-    assert await actions.last_activity(C_1) is None
-
+async def _dated_items(actions: Actions) -> None:
+    """Seven items of C_1 due at various instants (#6 undated), #7 done."""
     await new_item(actions, C_1, "past", due_at=NOW - DAY)  # 1
     await new_item(actions, C_1, "in three days", due_at=NOW + 3 * DAY)  # 2
     await new_item(actions, C_1, "now", due_at=NOW)  # 3
@@ -389,10 +389,44 @@ async def test_upcoming_done_since_and_last_activity(db: Database) -> None:
     await new_item(actions, C_1, "tomorrow too", due_at=NOW + DAY)  # 7 → done
     await actions.set_status(C_1, 7, "done", NOW - timedelta(hours=1))
 
+
+async def test_upcoming_is_open_items_due_from_now_soonest_first(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    actions = repos.actions
+    assert await actions.upcoming(C_1, NOW) == []
+    await _dated_items(actions)
+
     assert numbers(await actions.upcoming(C_1, NOW)) == [3, 4, 5]
     assert numbers(await actions.upcoming(C_1, NOW, limit=10)) == [3, 4, 5, 2]
     assert numbers(await actions.upcoming(C_1, NOW + timedelta(seconds=1), limit=1)) == [4]
     assert await actions.upcoming(C_1, NOW, limit=0) == []
+
+
+async def test_count_open_counts_the_scopes_open_items(repos: Repositories) -> None:
+    await make_chats(repos, -1, -2)
+    actions = repos.actions
+    assert await actions.count_open(C_1) == 0
+    await _dated_items(actions)  # seven, #7 done
+    await new_item(actions, C_2, "elsewhere", chat_id=-2)
+    assert await actions.count_open(C_1) == 6
+    await actions.set_status(C_1, 1, "dropped", NOW)
+    await actions.set_status(C_1, 2, "done", NOW)
+    assert await actions.count_open(C_1) == 4
+    await actions.set_status(C_1, 7, "open", NOW)
+    assert await actions.count_open(C_1) == 5
+    assert await actions.count_open(C_2) == 1
+    assert await actions.count_open(B999) == 0
+
+
+async def test_done_since_and_last_activity(db: Database) -> None:
+    """Reads only storage offers (its own tests and the operator's commands use them)."""
+    await make_chats(repositories(db), -1)
+    actions = ActionRepository(db)
+    assert await actions.done_since(C_1, NOW - DAY) == []
+    assert await actions.last_activity(C_1) is None
+    with pytest.raises(ValueError):
+        await actions.done_since(C_1, NOW.replace(tzinfo=None))
+    await _dated_items(actions)
 
     await actions.set_status(C_1, 1, "done", NOW - 3 * DAY)
     await actions.set_status(C_1, 6, "done", NOW)
@@ -414,21 +448,13 @@ async def test_upcoming_done_since_and_last_activity(db: Database) -> None:
     assert await actions.last_activity(C_2) is None
 
 
-async def test_overview_is_what_the_separate_reads_say_in_one_transaction(db: Database) -> None:
-    """/status reads the scope in one transaction: the same as stats, the overdue of list, upcoming,
-    done_since, the history's last event and last_activity, each cut to the length asked for."""
-    from bot.domain.records import NewEvent, ScopeOverview
-    from storage.monitoring import EventRepository
+_SINCE = NOW - 7 * DAY
 
-    bridge_id, scope = await bridged(db, -1, -2)
-    actions, events = ActionRepository(db), EventRepository(db)
-    since = NOW - 7 * DAY
 
-    async def overview(next_max: int = 3, done_max: int = 10, now: datetime = NOW) -> ScopeOverview:
-        return await actions.overview(scope, now, next_max=next_max, done_since=since, done_max=done_max)
-
-    assert await overview() == ScopeOverview()  # no items: nothing else is read
-    youth = await ProgrammeRepository(db).add(scope, "youth")
+async def _status_items(repos: Repositories, bridge_id: int, scope: Scope) -> None:
+    """Nine items of the bridge's scope: open, overdue, done (two since ``_SINCE``) and dropped."""
+    actions = repos.actions
+    youth = await repos.programmes.add(scope, "youth")
     owners = [Owner("@budi", 7), Owner("Kim")]
     for n, due in enumerate((-5, -1, -3, 1, 2, 0, 4, None, -2)):
         await new_item(
@@ -444,32 +470,65 @@ async def test_overview_is_what_the_separate_reads_say_in_one_transaction(db: Da
     await actions.set_status(scope, 8, "done", NOW - 10 * DAY)  # too long ago
     await actions.set_status(scope, 7, "done", NOW - 2 * DAY)
     await actions.set_status(scope, 4, "dropped", NOW)
+
+
+async def test_overview_is_what_the_separate_reads_say_in_one_transaction(repos: Repositories) -> None:
+    """/status reads the scope in one transaction: the same as stats, the overdue of list, upcoming, the
+    items done since, the history's last event and the last change of an item, each cut to the length asked
+    for."""
+    bridge_id, scope = await bridged(repos, -1, -2)
+    actions, events = repos.actions, repos.events
+
+    async def overview(next_max: int = 3, done_max: int = 10, now: datetime = NOW) -> ScopeOverview:
+        return await actions.overview(scope, now, next_max=next_max, done_since=_SINCE, done_max=done_max)
+
+    assert await overview() == ScopeOverview()  # no items: nothing else is read
+    await _status_items(repos, bridge_id, scope)
     assert (await overview()).last_event_at is None
     await events.add(NewEvent(scope=scope, at=NOW - 3 * DAY, kind="created", chat_id=-1, by="Budi", city="Surabaya"))
+    await events.add(NewEvent(scope=C_1, at=NOW, kind="created", chat_id=-1, by="Budi", city="Surabaya"))  # not its
 
     view = await overview()
     opened = await actions.list(scope, statuses=("open",))
+    every = await actions.list(scope, statuses=("open", "done", "dropped"))
+    done = {i.number: i for i in every if i.status == "done"}
     assert view.stats == tuple(await actions.stats(scope, NOW))
     assert view.overdue == tuple(i for i in opened if i.is_overdue(NOW))[:3]
     assert numbers(list(view.overdue)) == [1, 3, 2]  # longest overdue first, at most 3 of the 4
     assert view.upcoming == tuple(await actions.upcoming(scope, NOW, limit=3))
-    assert view.done == tuple(await actions.done_since(scope, since)) and numbers(list(view.done)) == [9, 7]
+    assert view.done == (done[9], done[7]) and numbers(list(view.done)) == [9, 7]  # most recently done first
     assert len(view.overdue[0].owners) == 2 and view.overdue[2].programme == "youth"  # as list() reads them
-    assert view.last_event_at == await events.last_at(scope) == NOW - 3 * DAY
-    assert view.last_change_at == await actions.last_activity(scope)
+    assert view.last_event_at == NOW - 3 * DAY
+    assert view.last_change_at == max(i.updated_at for i in every)
     short = await overview(next_max=1, done_max=1)
     assert numbers(list(short.overdue)) == [1] and len(short.upcoming) == 1 and numbers(list(short.done)) == [9]
     none = await overview(next_max=0, done_max=0)
     assert none.overdue == none.upcoming == none.done == () and none.stats == view.stats
     with pytest.raises(ValueError):
         await overview(now=NOW.replace(tzinfo=None))
+    with pytest.raises(ValueError):
+        await actions.overview(scope, NOW, next_max=3, done_since=_SINCE.replace(tzinfo=None), done_max=3)
+
+
+async def test_overview_agrees_with_the_reads_only_storage_offers(db: Database) -> None:
+    """The overview's done items, last event and last change are what done_since, the history's last_at
+    and last_activity say."""
+    repos = repositories(db)
+    bridge_id, scope = await bridged(repos, -1, -2)
+    await _status_items(repos, bridge_id, scope)
+    actions, events = ActionRepository(db), EventRepository(db)
+    await events.add(NewEvent(scope=scope, at=NOW - 3 * DAY, kind="created", chat_id=-1, by="Budi", city="Surabaya"))
+    view = await actions.overview(scope, NOW, next_max=3, done_since=_SINCE, done_max=10)
+    assert view.done == tuple(await actions.done_since(scope, _SINCE)) and numbers(list(view.done)) == [9, 7]
+    assert view.last_event_at == await events.last_at(scope) == NOW - 3 * DAY
+    assert view.last_change_at == await actions.last_activity(scope)
 
 
 # -- programmes ------------------------------------------------------------------------------------------
 
 
-async def test_programmes_add_get_list_case_insensitively(db: Database) -> None:
-    programmes = ProgrammeRepository(db)
+async def test_programmes_add_get_list_case_insensitively(repos: Repositories) -> None:
+    programmes = repos.programmes
     assert await programmes.list(B1) == []
     youth = await programmes.add(B1, "  YouthExchange ", "20 students a year")
     assert (youth.scope, youth.name, youth.goal) == (B1, "YouthExchange", "20 students a year")
@@ -505,8 +564,8 @@ async def test_programmes_add_get_list_case_insensitively(db: Database) -> None:
     assert await programmes.get(B1, "교류") == korean
 
 
-async def test_programme_names_are_validated(db: Database) -> None:
-    programmes = ProgrammeRepository(db)
+async def test_programme_names_are_validated(repos: Repositories) -> None:
+    programmes = repos.programmes
     longest = "p" * PROGRAMME_NAME_MAX
     assert (await programmes.add(B1, longest)).name == longest
     for bad in ("", "   ", "#", "##youth", "youth exchange", "youth!", "a.b", "p" * (PROGRAMME_NAME_MAX + 1)):
@@ -562,7 +621,7 @@ def _shape(conn: Connection) -> dict[str, Any]:
 async def test_migration_0003_downgrades_and_upgrades_again(db: Database) -> None:
     async with db.engine.connect() as conn:
         assert await conn.run_sync(_schema_drift) == []
-    await make_chats(db, -1)
+    await make_chats(repositories(db), -1)
     programme = await ProgrammeRepository(db).add(C_1, "Youth")
     actions = ActionRepository(db)
     await new_item(actions, C_1, "one", programme_id=programme.id)
@@ -595,12 +654,9 @@ async def test_migration_0003_downgrades_and_upgrades_again(db: Database) -> Non
     assert await ProgrammeRepository(db).list(C_1) == []
 
 
-async def test_get_by_id(db: Database) -> None:
-    from storage.actions import ActionRepository
-    from storage.chats import ChatRepository
-
-    await ChatRepository(db).ensure(-1, title="Bandung", type="group", default_language="id")
-    repo = ActionRepository(db)
+async def test_get_by_id(repos: Repositories) -> None:
+    await repos.chats.ensure(-1, title="Bandung", type="group", default_language="id")
+    repo = repos.actions
     item = await repo.create(scope=C_1, bridge_id=None, chat_id=-1, title="Undang delegasi", language="id")
     assert await repo.get_by_id(item.id) == item
     assert await repo.get_by_id(item.id + 1000) is None

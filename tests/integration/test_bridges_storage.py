@@ -1,4 +1,7 @@
-"""Bridges storage on SQLite and PostgreSQL: chats in bridges, link codes."""
+"""Bridges storage: chats in bridges, link codes, join requests, the operator's approvals.
+
+The tests that take ``repos`` run in memory, on SQLite and on PostgreSQL (the contract of tests/fakes); those
+that take ``db`` need the database itself (what is stored, concurrent transactions)."""
 
 from __future__ import annotations
 
@@ -11,20 +14,20 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.domain import repositories as domain
 from bot.domain.errors import AlreadyBridged, CodeExpired, CodeNotFound, CodeOwnChat, CodeUsed, LinkCodeError
-from bot.domain.records import Bridge, Chat
+from bot.domain.records import Bridge, Chat, JoinRequest
+from bot.domain.repositories import Repositories
 from storage.bridges import BridgeRepository
 from storage.chats import ChatRepository
 from storage.db import Database
-from storage.glossary import GlossaryRepository
 from storage.linkcodes import CODE_ALPHABET, CODE_BITS, CODE_LENGTH, LinkCodeRepository, hash_code, normalise_code
 from storage.models import LinkCodeRow, utcnow
 
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
 
 
-async def make_chats(db: Database, *ids: int) -> None:
-    chats = ChatRepository(db)
+async def make_chats(chats: domain.ChatRepository, *ids: int) -> None:
     for chat_id in ids:
         await chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language="en")
 
@@ -34,9 +37,9 @@ def member_ids(bridge: Bridge | None) -> list[int]:
     return [chat.id for chat in bridge.members]
 
 
-async def assert_bridges_consistent(db: Database) -> list[Bridge]:
+async def assert_bridges_consistent(repository: domain.BridgeRepository) -> list[Bridge]:
     """Every chat in at most one bridge, and no bridge left without members."""
-    bridges = await BridgeRepository(db).all()
+    bridges = await repository.all()
     seen = [chat.id for bridge in bridges for chat in bridge.members]
     assert len(seen) == len(set(seen))
     assert all(bridge.members for bridge in bridges)
@@ -46,8 +49,8 @@ async def assert_bridges_consistent(db: Database) -> list[Bridge]:
 # -- chats.show_original -----------------------------------------------------------------------------
 
 
-async def test_show_original_flag(db: Database) -> None:
-    chats = ChatRepository(db)
+async def test_show_original_flag(repos: Repositories) -> None:
+    chats = repos.chats
     chat = await chats.ensure(-1, title="Surabaya", type="supergroup", default_language="id")
     assert chat.show_original is False
     on = await chats.set_show_original(-1, True)
@@ -65,9 +68,9 @@ async def test_show_original_flag(db: Database) -> None:
 # -- bridges -------------------------------------------------------------------------------------------
 
 
-async def test_link_builds_n_way_bridges_in_join_order(db: Database) -> None:
-    await make_chats(db, -1, -2, -3, -4, -5, -6)
-    bridges = BridgeRepository(db)
+async def test_link_builds_n_way_bridges_in_join_order(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3, -4, -5, -6)
+    bridges = repos.bridges
     assert await bridges.bridge_of(-1) is None
     assert await bridges.all() == []
 
@@ -90,14 +93,14 @@ async def test_link_builds_n_way_bridges_in_join_order(db: Database) -> None:
     assert [b.id for b in await bridges.all()] == [four.id, other.id]
     assert [member_ids(b) for b in await bridges.all()] == [[-1, -2, -3, -4], [-6, -5]]
     # Members are full chat records.
-    await ChatRepository(db).set_language(-2, "ko")
+    await repos.chats.set_language(-2, "ko")
     refreshed = await bridges.bridge_of(-1)
     assert refreshed is not None and refreshed.members[1].language == "ko"
 
 
-async def test_link_refuses_chats_already_bridged_and_bad_input(db: Database) -> None:
-    await make_chats(db, -1, -2, -3, -4, -5)
-    bridges = BridgeRepository(db)
+async def test_link_refuses_chats_already_bridged_and_bad_input(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3, -4, -5)
+    bridges = repos.bridges
     bridge = await bridges.link(-1, -2)
     other = await bridges.link(-4, -5)
 
@@ -116,13 +119,13 @@ async def test_link_refuses_chats_already_bridged_and_bad_input(db: Database) ->
         await bridges.link(-3, -999)
     with pytest.raises(LookupError):
         await bridges.link(-999, -3)
-    assert [member_ids(b) for b in await assert_bridges_consistent(db)] == [[-1, -2], [-4, -5]]
+    assert [member_ids(b) for b in await assert_bridges_consistent(bridges)] == [[-1, -2], [-4, -5]]
 
 
-async def test_leave_keeps_a_bridge_with_one_member_and_deletes_an_empty_one(db: Database) -> None:
-    await make_chats(db, -1, -2, -3, -4)
-    bridges = BridgeRepository(db)
-    glossary = GlossaryRepository(db)
+async def test_leave_keeps_a_bridge_with_one_member_and_deletes_an_empty_one(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3, -4)
+    bridges = repos.bridges
+    glossary = repos.glossary
     bridge = await bridges.link(-1, -2)
     await bridges.link(-2, -3)
     await glossary.add(bridge.id, "MoU", {"id": "nota kesepahaman"})
@@ -150,7 +153,7 @@ async def test_leave_keeps_a_bridge_with_one_member_and_deletes_an_empty_one(db:
 
 
 async def test_concurrent_links_of_one_chat_leave_it_in_exactly_one_bridge(db: Database) -> None:
-    await make_chats(db, -1, -2, -3, -4, -5)
+    await make_chats(ChatRepository(db), -1, -2, -3, -4, -5)
     bridges = BridgeRepository(db)
     # -2 invited into two different new bridges at once.
     results = await asyncio.gather(bridges.link(-1, -2), bridges.link(-3, -2), return_exceptions=True)
@@ -159,26 +162,26 @@ async def test_concurrent_links_of_one_chat_leave_it_in_exactly_one_bridge(db: D
     assert len(won) == 1 and len(lost) == 1, results
     assert lost[0].chat_id == -2 and lost[0].bridge_id == won[0].id
     assert await bridges.bridge_of(-2) == won[0]
-    assert [member_ids(b) for b in await assert_bridges_consistent(db)] == [member_ids(won[0])]
+    assert [member_ids(b) for b in await assert_bridges_consistent(bridges)] == [member_ids(won[0])]
 
     # The same inviter bringing in two partners at once: both join one bridge.
-    await make_chats(db, -10, -11, -12)
+    await make_chats(ChatRepository(db), -10, -11, -12)
     first, second = await asyncio.gather(bridges.link(-10, -11), bridges.link(-10, -12))
     assert first.id == second.id
     final = await bridges.bridge_of(-10)
     assert final is not None and member_ids(final)[0] == -10 and set(member_ids(final)) == {-10, -11, -12}
-    await assert_bridges_consistent(db)
+    await assert_bridges_consistent(bridges)
 
 
 async def test_link_storm_stays_consistent(db: Database) -> None:
     ids = list(range(-20, -30, -1))
-    await make_chats(db, *ids)
+    await make_chats(ChatRepository(db), *ids)
     bridges = BridgeRepository(db)
     pairs = [(a, b) for a in ids[:5] for b in ids[5:]]
     calls = [bridges.link(a, b) for a, b in pairs] + [bridges.link(b, a) for a, b in pairs]
     results = await asyncio.gather(*calls, return_exceptions=True)
     assert all(isinstance(r, Bridge | AlreadyBridged) for r in results), results
-    current = await assert_bridges_consistent(db)
+    current = await assert_bridges_consistent(bridges)
     assert sum(len(b.members) for b in current) >= 2
     for result in results:
         if isinstance(result, AlreadyBridged):
@@ -186,7 +189,7 @@ async def test_link_storm_stays_consistent(db: Database) -> None:
 
 
 async def test_concurrent_leaves_of_the_last_members_delete_the_bridge(db: Database) -> None:
-    await make_chats(db, -1, -2)
+    await make_chats(ChatRepository(db), -1, -2)
     bridges = BridgeRepository(db)
     bridge = await bridges.link(-1, -2)
     results = await asyncio.gather(bridges.leave(-1), bridges.leave(-2))
@@ -198,9 +201,9 @@ async def test_concurrent_leaves_of_the_last_members_delete_the_bridge(db: Datab
 # -- link codes ----------------------------------------------------------------------------------------
 
 
-async def test_link_code_format_and_entropy(db: Database) -> None:
-    await make_chats(db, -1)
-    codes = LinkCodeRepository(db)
+async def test_link_code_format_and_entropy(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1)
+    codes = repos.link_codes
     assert len(set(CODE_ALPHABET)) == 32 and not set("ILOU") & set(CODE_ALPHABET)
     assert CODE_LENGTH == 10 and math.log2(len(CODE_ALPHABET) ** CODE_LENGTH) >= 50 == CODE_BITS
     issued = [await codes.create(-1, created_by=7) for _ in range(40)]
@@ -215,7 +218,7 @@ async def test_link_code_format_and_entropy(db: Database) -> None:
 
 
 async def test_only_the_hash_of_a_link_code_is_stored(db: Database) -> None:
-    await make_chats(db, -1)
+    await make_chats(ChatRepository(db), -1)
     code = await LinkCodeRepository(db).create(-1, created_by=42, ttl=timedelta(minutes=5))
     plain = code.replace("-", "")
     async with db.engine.connect() as conn:
@@ -238,17 +241,14 @@ def test_normalise_code() -> None:
     assert hash_code("abcde fghjk") == hash_code("ABCDE-FGHJK")
 
 
-async def test_redeem_accepts_sloppy_typing_and_is_single_use(db: Database) -> None:
-    await make_chats(db, -1, -2, -3)
-    codes = LinkCodeRepository(db)
+async def test_redeem_accepts_sloppy_typing_and_is_single_use(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3)
+    codes = repos.link_codes
     code = await codes.create(-1, created_by=None)
     sloppy = code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
     assert await codes.redeem(f"  {sloppy} ", by_chat_id=-2) == -1
     with pytest.raises(CodeUsed):
         await codes.redeem(code, by_chat_id=-3)
-    async with db.session() as session:
-        row = (await session.scalars(select(LinkCodeRow))).one()
-        assert row.used_by_chat == -2 and row.used_at is not None
     with pytest.raises(CodeNotFound):
         await codes.redeem("ZZZZZ-ZZZZZ", by_chat_id=-2)
     with pytest.raises(CodeNotFound):
@@ -256,18 +256,30 @@ async def test_redeem_accepts_sloppy_typing_and_is_single_use(db: Database) -> N
     assert issubclass(CodeNotFound, LinkCodeError) and issubclass(CodeOwnChat, LinkCodeError)
 
 
-async def test_redeem_in_the_issuing_chat_does_not_consume_the_code(db: Database) -> None:
-    await make_chats(db, -1, -2)
+async def test_a_redeemed_code_records_where_it_was_used(db: Database) -> None:
+    await make_chats(ChatRepository(db), -1, -2, -3)
     codes = LinkCodeRepository(db)
+    code = await codes.create(-1, created_by=None)
+    assert await codes.redeem(code, by_chat_id=-2) == -1
+    with pytest.raises(CodeUsed):
+        await codes.redeem(code, by_chat_id=-3)
+    async with db.session() as session:
+        row = (await session.scalars(select(LinkCodeRow))).one()
+        assert row.used_by_chat == -2 and row.used_at is not None
+
+
+async def test_redeem_in_the_issuing_chat_does_not_consume_the_code(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2)
+    codes = repos.link_codes
     code = await codes.create(-1, created_by=None)
     with pytest.raises(CodeOwnChat):
         await codes.redeem(code, by_chat_id=-1)
     assert await codes.redeem(code, by_chat_id=-2) == -1
 
 
-async def test_link_codes_expire_and_are_purged(db: Database) -> None:
-    await make_chats(db, -1, -2)
-    codes = LinkCodeRepository(db)
+async def test_link_codes_expire_and_are_purged(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2)
+    codes = repos.link_codes
     code = await codes.create(-1, created_by=None, ttl=timedelta(minutes=30))
     fresh = await codes.create(-1, created_by=None, ttl=timedelta(hours=2))
     later = utcnow() + timedelta(minutes=31)
@@ -282,9 +294,122 @@ async def test_link_codes_expire_and_are_purged(db: Database) -> None:
 
 async def test_concurrent_redemptions_have_exactly_one_winner(db: Database) -> None:
     contenders = list(range(-2, -10, -1))
-    await make_chats(db, -1, *contenders)
+    await make_chats(ChatRepository(db), -1, *contenders)
     codes = LinkCodeRepository(db)
     code = await codes.create(-1, created_by=None)
     results = await asyncio.gather(*(codes.redeem(code, by_chat_id=c) for c in contenders), return_exceptions=True)
     assert results.count(-1) == 1, results
     assert all(isinstance(r, CodeUsed) for r in results if r != -1), results
+
+
+async def test_link_codes_are_revoked_one_at_a_time_or_all_of_a_chat(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3)
+    codes = repos.link_codes
+    one, two, used = [await codes.create(-1, created_by=None) for _ in range(3)]
+    elsewhere = await codes.create(-3, created_by=None)
+    assert await codes.redeem(used, by_chat_id=-2) == -1
+
+    assert await codes.revoke_code(one) is True
+    with pytest.raises(CodeExpired):
+        await codes.redeem(one, by_chat_id=-2)
+    assert await codes.revoke_code(used) is False  # used: not open any more
+    assert await codes.revoke_code("ZZZZZ-ZZZZZ") is False  # no such code
+    with pytest.raises(CodeUsed):
+        await codes.redeem(used, by_chat_id=-3)
+
+    assert await codes.revoke(-1) == 1  # the one still open
+    with pytest.raises(CodeExpired):
+        await codes.redeem(two, by_chat_id=-2)
+    assert await codes.revoke(-1) == 0
+    assert await codes.revoke(-999) == 0
+    assert await codes.redeem(elsewhere, by_chat_id=-2) == -3  # another chat's codes stay valid
+    assert await codes.purge_expired() == 2  # the two revoked; the used ones expire in their time
+    with pytest.raises(CodeNotFound):
+        await codes.redeem(two, by_chat_id=-2)
+
+
+# -- join requests -------------------------------------------------------------------------------------
+
+
+async def test_a_join_request_is_decided_once(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3)
+    requests = repos.join_requests
+    request = await requests.create(-1, -2, 7, timedelta(hours=1))
+    assert (request.issuer_chat_id, request.requester_chat_id, request.requested_by, request.state) == (
+        -1,
+        -2,
+        7,
+        JoinRequest.PENDING,
+    )
+    assert request.created_at.utcoffset() == timedelta(0)
+    assert request.expires_at - request.created_at == timedelta(hours=1)
+    assert await requests.get(request.id) == request
+    assert await requests.get(request.id + 100) is None
+
+    with pytest.raises(ValueError):
+        await requests.decide(request.id, JoinRequest.REVOKED, 8)
+    with pytest.raises(ValueError):
+        await requests.decide(request.id, JoinRequest.PENDING, 8)
+    assert await requests.decide(request.id, JoinRequest.APPROVED, 8) is True
+    assert await requests.decide(request.id, JoinRequest.DECLINED, 9) is False  # only one decision wins
+    assert await requests.decide(request.id + 100, JoinRequest.DECLINED, 9) is False
+    decided = await requests.get(request.id)
+    assert decided is not None and decided.state == JoinRequest.APPROVED
+
+    late = await requests.create(-1, -3, None, timedelta(minutes=5))
+    assert late.id != request.id and late.requested_by is None
+    assert await requests.decide(late.id, JoinRequest.DECLINED, 8, now=late.expires_at) is False  # expired
+    assert await requests.decide(late.id, JoinRequest.DECLINED, 8, now=late.created_at) is True
+
+
+async def test_join_requests_are_revoked_and_purged(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3, -4)
+    requests = repos.join_requests
+    hour = timedelta(hours=1)
+    approved = await requests.create(-1, -2, None, hour)
+    stale = await requests.create(-1, -3, None, hour)
+    waiting = await requests.create(-1, -4, None, hour)
+    lapsed = await requests.create(-4, -3, None, hour)  # another issuer's, left to expire
+    fresh = await requests.create(-2, -4, None, timedelta(days=1))
+    assert await requests.decide(approved.id, JoinRequest.APPROVED, 8)
+
+    revoked_at = stale.expires_at + hour
+    assert await requests.revoke(-1, now=revoked_at) == 2  # the pending ones, expired or not
+    assert await requests.revoke(-1) == 0
+    states = [await requests.get(r.id) for r in (approved, stale, waiting, lapsed, fresh)]
+    assert [r.state if r else None for r in states] == [
+        JoinRequest.APPROVED,
+        JoinRequest.REVOKED,
+        JoinRequest.REVOKED,
+        JoinRequest.PENDING,
+        JoinRequest.PENDING,
+    ]
+    assert await requests.decide(waiting.id, JoinRequest.APPROVED, 8, now=waiting.created_at) is False
+
+    assert await requests.purge_finished(approved.created_at) == 0  # decided, or expiring, later
+    # The approved one (decided before) and the one that expired undecided go; the revoked ones were
+    # decided at that very instant, and a pending one that has not expired stays.
+    assert await requests.purge_finished(revoked_at) == 2
+    gone = [await requests.get(r.id) is None for r in (approved, stale, waiting, lapsed, fresh)]
+    assert gone == [True, False, False, True, False]
+    assert await requests.purge_finished(revoked_at + timedelta(microseconds=1)) == 2
+    assert await requests.get(fresh.id) is not None
+
+
+# -- approvals by the operator -------------------------------------------------------------------------
+
+
+async def test_the_operator_approves_and_revokes_groups(repos: Repositories) -> None:
+    approvals = repos.approvals
+    assert await approvals.all() == []
+    assert await approvals.is_approved(-1) is False
+    await approvals.approve(-1)
+    await approvals.approve(-2)
+    await approvals.approve(-1)  # again: nothing changes
+    await approvals.approve(-999)  # a group not seen yet can be approved ahead
+    assert await approvals.all() == [-999, -2, -1]
+    assert await approvals.is_approved(-1) is True
+    assert await approvals.revoke(-1) is True
+    assert await approvals.revoke(-1) is False
+    assert await approvals.is_approved(-1) is False
+    assert await approvals.all() == [-999, -2]

@@ -1,20 +1,24 @@
-"""Relay storage on SQLite and PostgreSQL: message links and the outbox (and migration 0002)."""
+"""Relay storage on SQLite and PostgreSQL: message links, the outbox, the inbox and the delivery leases (and
+migration 0002). The tests that take ``repos`` run in memory too (tests/fakes/relay.py): they are the
+contract the fakes keep; the ones on ``db`` look at the database itself."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Connection, inspect, text, update
 
-from bot.domain.records import MessageLink, NewRelayJob
+from bot.domain.records import InboxItem, Liveness, MessageLink, NewRelayJob
+from bot.domain.repositories import Repositories
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.messagelinks import MessageLinkRepository
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import ChatRow, utcnow
 from storage.outbox import OutboxRepository
+from tests.fakes.memory import Memory
 
 
 async def make_chats(db: Database, *ids: int) -> None:
@@ -26,8 +30,8 @@ async def make_chats(db: Database, *ids: int) -> None:
 # -- message links -------------------------------------------------------------------------------------
 
 
-async def test_message_links_resolve_replies_in_every_direction(db: Database) -> None:
-    links = MessageLinkRepository(db)
+async def test_message_links_resolve_replies_in_every_direction(repos: Repositories) -> None:
+    links = repos.message_links
     # Message 10 in A was relayed to B (as 110) and to C (as 210, split into 210 and 211).
     copies = [MessageLink(-1, 10, -2, 110), MessageLink(-1, 10, -3, 211), MessageLink(-1, 10, -3, 210)]
     await links.add_many(copies)
@@ -56,6 +60,20 @@ async def test_message_links_resolve_replies_in_every_direction(db: Database) ->
     assert await links.resolve_reply(-4, 5, -1) is None
     # a message of the destination chat itself
     assert await links.resolve_reply(-2, 110, -2) == 110
+
+
+async def test_message_links_are_forgotten_by_age(repos: Repositories) -> None:
+    links = repos.message_links
+    await links.add_many([MessageLink(-1, 10, -2, 110), MessageLink(-1, 10, -2, 111), MessageLink(-2, 5, -1, 6)])
+    assert await links.purge_older(datetime.now(UTC) - timedelta(minutes=1)) == 0
+    assert len(await links.copies_of(-1, 10)) == 2
+    assert await links.purge_older(datetime.now(UTC) + timedelta(seconds=1)) == 3
+    assert await links.copies_of(-1, 10) == []
+    assert await links.resolve_reply(-1, 10, -2) is None  # relayed without threading from now on
+    assert await links.resolve_reply(-1, 6, -2) is None
+    assert await links.purge_older(datetime.now(UTC) + timedelta(seconds=1)) == 0
+    await links.add_many([MessageLink(-1, 10, -2, 111)])  # stored again after it was forgotten
+    assert await links.resolve_reply(-1, 10, -2) == 111
 
 
 async def test_message_link_queries_use_indexes(sqlite_url: str) -> None:
@@ -99,8 +117,8 @@ def job(dst: int, src_message: int = 10, version: int = 0, **payload: object) ->
     )
 
 
-async def test_outbox_enqueue_is_ordered_and_idempotent(db: Database) -> None:
-    outbox = OutboxRepository(db)
+async def test_outbox_enqueue_is_ordered_and_idempotent(repos: Repositories) -> None:
+    outbox = repos.outbox
     first = await outbox.enqueue([job(-2), job(-3), job(-4)])
     assert [j.dst_chat_id for j in first] == [-2, -3, -4]
     assert first[0].id < first[1].id < first[2].id
@@ -127,16 +145,16 @@ async def test_outbox_enqueue_is_ordered_and_idempotent(db: Database) -> None:
     assert len(pending) == 6 and pending[-1].dst_chat_id == -6 and pending[-1].id > edit[0].id
 
 
-async def test_outbox_payload_round_trips_json(db: Database) -> None:
-    outbox = OutboxRepository(db)
+async def test_outbox_payload_round_trips_json(repos: Repositories) -> None:
+    outbox = repos.outbox
     entities = [{"type": "bold", "offset": 0, "length": 2}]
     [stored] = await outbox.enqueue([job(-2, text="서울 — Surabaya 🌉", entities=entities, n=None)])
     [loaded] = await outbox.pending(-2)
     assert loaded.payload == stored.payload == {"text": "서울 — Surabaya 🌉", "entities": entities, "n": None}
 
 
-async def test_outbox_pending_per_destination_and_states(db: Database) -> None:
-    outbox = OutboxRepository(db)
+async def test_outbox_pending_per_destination_and_states(repos: Repositories) -> None:
+    outbox = repos.outbox
     jobs = await outbox.enqueue([job(-3, 10), job(-2, 10)])
     jobs += await outbox.enqueue([job(-3, 11), job(-2, 11)])
     jobs += await outbox.enqueue([job(-4, 12)])
@@ -172,17 +190,17 @@ async def test_outbox_pending_per_destination_and_states(db: Database) -> None:
     assert await outbox.counts() == {"pending": 2, "done": 0, "failed": 0}
 
 
-async def test_concurrent_enqueue_of_the_same_update_stores_it_once(db: Database) -> None:
-    outbox = OutboxRepository(db)
+async def test_concurrent_enqueue_of_the_same_update_stores_it_once(repos: Repositories) -> None:
+    outbox = repos.outbox
     batch = [job(-2), job(-3)]
     results = await asyncio.gather(*(outbox.enqueue(batch) for _ in range(4)))
     assert all(r == results[0] for r in results)
     assert (await outbox.counts())["pending"] == 2
 
 
-async def test_outbox_enqueue_of_a_large_batch_keeps_list_order(db: Database) -> None:
+async def test_outbox_enqueue_of_a_large_batch_keeps_list_order(repos: Repositories) -> None:
     """One getUpdates response is stored in one call: hundreds of jobs, ids in list order."""
-    outbox = OutboxRepository(db)
+    outbox = repos.outbox
     jobs = [job(-2 - (n % 3), 1000 - n) for n in range(450)]  # message ids descending: order is the list's
     stored = await outbox.enqueue(jobs)
     assert [(j.dst_chat_id, j.src_message_id) for j in stored] == [(j.dst_chat_id, j.src_message_id) for j in jobs]
@@ -192,9 +210,9 @@ async def test_outbox_enqueue_of_a_large_batch_keeps_list_order(db: Database) ->
     assert (await outbox.counts())["pending"] == 451
 
 
-async def test_complete_stores_links_and_marks_done_in_one_transaction(db: Database) -> None:
-    outbox = OutboxRepository(db)
-    links = MessageLinkRepository(db)
+async def test_complete_stores_links_and_marks_done_in_one_transaction(repos: Repositories) -> None:
+    outbox = repos.outbox
+    links = repos.message_links
     [first] = await outbox.enqueue([job(-2, 10)])
     await outbox.complete(first.id, [MessageLink(-1, 10, -2, 500), MessageLink(-1, 10, -2, 501)])
     done = await outbox.get(first.id)
@@ -237,6 +255,180 @@ async def test_concurrent_completions_share_transactions_and_fail_alone(
     assert [await links.resolve_reply(-1, 10, j.dst_chat_id) for j in jobs] == list(range(700, 712))
     assert await links.resolve_reply(-1, 77, -2) is None  # the unknown job's links were not stored
     await outbox.drain()
+
+
+async def test_concurrent_completions_are_all_recorded_and_an_unknown_one_fails_alone(repos: Repositories) -> None:
+    """What the group commit above promises, as any outbox keeps it."""
+    outbox, links = repos.outbox, repos.message_links
+    jobs = await outbox.enqueue([job(-2 - n, 10) for n in range(12)])
+    results = await asyncio.gather(
+        *(outbox.complete(j.id, [MessageLink(-1, 10, j.dst_chat_id, 700 + n)]) for n, j in enumerate(jobs)),
+        outbox.complete(99_999, [MessageLink(-1, 77, -2, 999)]),
+        return_exceptions=True,
+    )
+    assert results[:-1] == [None] * 12
+    assert isinstance(results[-1], LookupError)
+    await outbox.drain()
+    assert await outbox.counts() == {"pending": 0, "done": 12, "failed": 0}
+    assert await outbox.pending() == [] and await outbox.pending_destinations() == []
+    assert [await links.resolve_reply(-1, 10, j.dst_chat_id) for j in jobs] == list(range(700, 712))
+    assert await links.resolve_reply(-1, 77, -2) is None  # the unknown job's links were not stored
+    await outbox.drain()  # nothing left to wait for
+
+
+async def test_outbox_keeps_no_text_once_a_job_is_sent_or_given_up(repos: Repositories) -> None:
+    outbox = repos.outbox
+    sent, given_up, waiting = await outbox.enqueue([job(-2, 10), job(-2, 11), job(-2, 12)])
+    await outbox.complete(sent.id, [])
+    await outbox.mark_failed(given_up.id, "x" * 600)
+    done, failed, pending = [await outbox.get(j.id) for j in (sent, given_up, waiting)]
+    assert done is not None and (done.state, done.payload, done.last_error) == ("done", {}, None)
+    assert failed is not None and (failed.state, failed.payload) == ("failed", {})
+    assert failed.last_error == "x" * 500 and failed.done_at is not None  # the error is kept, shortened
+    assert pending is not None
+    assert (pending.state, pending.payload, pending.done_at) == ("pending", {"text": "Halo"}, None)
+    assert await outbox.get(10_000) is None
+    with pytest.raises(LookupError):
+        await outbox.mark_failed(10_000, "x")
+    with pytest.raises(LookupError):
+        await outbox.complete(10_000)
+    assert await outbox.counts() == {"pending": 1, "done": 1, "failed": 1}
+
+    # Once purged, a job no longer makes its update idempotent: the same key is a new job.
+    assert await outbox.purge_finished(datetime.now(UTC) + timedelta(seconds=1)) == 2
+    assert await outbox.get(sent.id) is None and await outbox.get(given_up.id) is None
+    [again] = await outbox.enqueue([job(-2, 10)])
+    assert again.id > waiting.id and (again.state, again.attempts) == ("pending", 0)
+    assert [j.id for j in await outbox.pending(-2)] == [waiting.id, again.id]
+    assert await outbox.pending(-2, limit=0) == []
+
+
+# -- inbox ---------------------------------------------------------------------------------------------
+
+
+def item(update_id: int, chat_key: int = -5, **payload: object) -> InboxItem:
+    return InboxItem(update_id, chat_key, {"update_id": update_id, **payload})
+
+
+async def test_inbox_runs_each_update_at_most_once(repos: Repositories) -> None:
+    inbox = repos.inbox
+    me = Liveness("1", shared=False)
+    first = [item(1, text="서울 — Surabaya 🌉", entities=[{"type": "bold"}], n=None), item(2), item(3, -6)]
+    assert await inbox.store(first, me.me) == [1, 2, 3]
+    assert await inbox.store([item(1, text="redelivered"), item(4, -6)], me.me) == [4]  # 1 is not new
+    assert await inbox.store([]) == []
+    assert await inbox.counts() == {"pending": 4}
+
+    assert await inbox.start([1, 2, 99]) == {1, 2}
+    assert await inbox.start([1, 3]) == {3}  # never claimed twice
+    assert await inbox.start([]) == set()
+    await inbox.release([2, 4])  # 2 could not be stored: pending again; 4 was never started
+    await inbox.release([])
+    assert await inbox.counts() == {"pending": 2, "started": 2}
+    assert await inbox.start([2, 4]) == {2, 4}
+    await inbox.finish([1, 2])
+    await inbox.finish([])
+    await inbox.release([1])  # done stays done
+    assert await inbox.start([1, 2]) == set()
+    assert await inbox.counts() == {"done": 2, "started": 2}
+    assert await inbox.adopt(me) == (0, [])  # its own updates, while it runs: nothing to take over
+
+
+async def test_inbox_adopts_the_updates_of_an_earlier_run(repos: Repositories) -> None:
+    inbox = repos.inbox
+    earlier, me = Liveness("1", shared=False), Liveness("2", shared=False)
+    assert await inbox.store([item(7, -6, text="Halo")]) == [7]  # taken by nobody
+    await inbox.store([item(1), item(2, entities=[{"type": "bold", "offset": 0}], n=None), item(5)], earlier.me)
+    await inbox.store([item(4, -6)], me.me)
+    assert await inbox.start([1, 4]) == {1, 4}
+    await inbox.finish([5])
+
+    abandoned, items = await inbox.adopt(me)
+    # 1 was running when the earlier run stopped: never run again; 4 is this run's own, 5 was done.
+    assert abandoned == 1
+    assert items == [item(2, entities=[{"type": "bold", "offset": 0}], n=None), item(7, -6, text="Halo")]
+    assert await inbox.adopt(me) == (0, [])  # they are this run's now
+    assert await inbox.counts() == {"abandoned": 1, "pending": 2, "started": 1, "done": 1}
+    assert await inbox.start([1, 2, 7]) == {2, 7}
+    # Should the earlier instance come back, the updates this one took are no longer its to take.
+    assert await inbox.adopt(earlier) == (3, [])  # started by ``me``, which it takes for gone
+    assert await inbox.counts() == {"abandoned": 4, "done": 1}
+
+
+async def test_inbox_sets_aside_what_cannot_be_read_and_purges_what_is_finished(repos: Repositories) -> None:
+    inbox = repos.inbox
+    await inbox.quarantine(9, {"update_id": 9, "message": {"date": "yesterday"}}, "x" * 2000)
+    await inbox.quarantine(9, {"update_id": 9}, "again")  # set aside once
+    assert await inbox.counts() == {"quarantined": 1}
+    assert await inbox.store([item(9)], "1") == []  # taken already: never run
+    assert await inbox.start([9]) == set()
+
+    await inbox.store([item(1), item(2), item(3), item(4)], "1")
+    assert await inbox.start([1, 2, 3]) == {1, 2, 3}
+    await inbox.finish([1])
+    assert await inbox.adopt(Liveness("2", shared=False)) == (2, [item(4)])
+    assert await inbox.counts() == {"quarantined": 1, "done": 1, "abandoned": 2, "pending": 1}
+    assert await inbox.purge_finished(datetime.now(UTC) - timedelta(minutes=1)) == 0
+    assert await inbox.purge_finished(datetime.now(UTC) + timedelta(seconds=1)) == 4  # done, abandoned, set aside
+    assert await inbox.counts() == {"pending": 1}
+    assert await inbox.store([item(1), item(9)], "2") == [1, 9]  # forgotten: new again
+
+
+# -- delivery leases -----------------------------------------------------------------------------------
+
+
+async def test_one_instance_delivers_to_every_destination(repos: Repositories) -> None:
+    """Alone on its database (SQLite, or ``shared=False``), an instance needs no lease from anybody."""
+    leases, outbox = repos.leases, repos.outbox
+    me, earlier = Liveness("1", shared=False), Liveness("2", shared=False)
+    assert await leases.acquire(-2, me)
+    assert await leases.acquire(-2, me)  # kept
+    assert await leases.acquire(-2, earlier)  # whatever another id held is gone
+    await leases.release(-2, me)
+    await leases.release(-3, me)  # held by nobody: nothing to do
+    assert await leases.acquire(-2, me) and await leases.acquire(-3, me)
+    await outbox.enqueue([job(-3), job(-2), job(-3, 11)])
+    assert await outbox.pending_destinations(me) == [-3, -2] == await outbox.pending_destinations()
+    assert await outbox.pending_destinations(earlier) == [-3, -2]
+
+
+async def test_the_memory_model_of_several_instances_agrees_with_postgresql() -> None:
+    """tests/integration/test_cluster_storage.py checks these on PostgreSQL with instances that really come
+    and go; in memory the instances alive are ``memory.leases.alive`` (tests/fakes/relay.py)."""
+    memory = Memory()
+    a, b = Liveness("101", shared=True), Liveness("102", shared=True)
+    memory.leases.alive |= {a.me, b.me}
+    leases, inbox, outbox = memory.leases, memory.inbox, memory.outbox
+
+    assert await leases.live_instances() == [a.me, b.me]
+    assert await leases.acquire(-100, a)
+    assert await leases.acquire(-100, a)  # kept by its holder
+    assert not await leases.acquire(-100, b)  # a live holder keeps it
+    assert await leases.acquire(-200, b)
+    await leases.release(-100, b)  # not b's to release
+    assert not await leases.acquire(-100, b)
+
+    await outbox.enqueue([job(-200), job(-100), job(-300)])
+    assert await outbox.pending_destinations(b) == [-200, -300]  # -100 is a's, and a is alive
+    assert await outbox.pending_destinations(a) == [-100, -300]
+    assert await outbox.pending_destinations() == [-200, -100, -300]
+
+    await inbox.store([item(1), item(2)], a.me)
+    await inbox.store([item(3, -6)], b.me)
+    assert await inbox.start([1]) == {1}  # a was running update 1 when it died
+    assert await inbox.adopt(b) == (0, [])  # a is alive: nothing to adopt
+
+    memory.leases.alive.discard(a.me)  # a dies
+    assert await leases.live_instances() == [b.me]
+    assert await outbox.pending_destinations(b) == [-200, -100, -300]
+    assert await leases.acquire(-100, b)
+    assert sorted(await leases.held(b)) == [-200, -100]
+    await leases.release(-100, b)
+    assert await leases.held(b) == [-200]
+    abandoned, items = await inbox.adopt(b)
+    assert abandoned == 1 and [item.update_id for item in items] == [2]  # never 1 again, never b's own 3
+    assert await inbox.adopt(b) == (0, [])
+    assert (await inbox.counts())["abandoned"] == 1
 
 
 async def test_run_sync_commits_or_rolls_back_the_whole_transaction(db: Database) -> None:

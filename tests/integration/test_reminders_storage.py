@@ -1,4 +1,8 @@
-"""Reminders on SQLite and PostgreSQL: due/claim/send/reschedule, numbering per scope, settings, migration 0004."""
+"""Reminders: due/claim/send/reschedule, numbering per scope, settings, migration 0004.
+
+The tests that take ``repos`` run in memory (tests/fakes/reminders.py), on SQLite and on PostgreSQL: the
+contract the fakes keep. Those that need the database itself (query plans, statement counts, concurrent
+transactions, raw SQL, the migration) take ``db``."""
 
 from __future__ import annotations
 
@@ -15,15 +19,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, event, inspect, text, update
 from sqlalchemy.engine import Connection
 
-from bot.domain.records import ChatSchedule, DigestWork, NewReminder, Reminder, ReminderSettings, Scope
+from bot.domain.records import ChatSchedule, DigestWork, Liveness, NewReminder, Reminder, ReminderSettings, Scope
+from bot.domain.repositories import Repositories
 from bot.domain.rules import REMINDER_LEAD_SECONDS_MAX
 from storage.actions import ActionRepository
-from storage.bridges import BridgeRepository
-from storage.chats import ChatRepository
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import Base, ReminderRow, utcnow
 from storage.reminders import MAX_TEXT_LENGTH, ReminderRepository, ReminderSettingsRepository, hh_mm
+from storage.repositories import repositories
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -40,10 +44,9 @@ C_3 = Scope.parse("c-3")
 C_5 = Scope.parse("c-5")
 
 
-async def make_chats(db: Database, *ids: int) -> None:
-    chats = ChatRepository(db)
+async def make_chats(repos: Repositories, *ids: int) -> None:
     for chat_id in ids:
-        await chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language="en")
+        await repos.chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language="en")
 
 
 def adhoc(due_at: datetime, chat_id: int = -1, scope: Scope = C_1, **kw: Any) -> NewReminder:
@@ -57,10 +60,10 @@ def ids(reminders: list[Reminder]) -> list[int]:
 # -- adding ----------------------------------------------------------------------------------------------
 
 
-async def test_add_returns_a_full_record_in_utc(db: Database) -> None:
-    await make_chats(db, -1)
-    item = await ActionRepository(db).create(scope=C_1, bridge_id=None, chat_id=-1, title="MoU", language="en")
-    reminders = ReminderRepository(db)
+async def test_add_returns_a_full_record_in_utc(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    item = await repos.actions.create(scope=C_1, bridge_id=None, chat_id=-1, title="MoU", language="en")
+    reminders = repos.reminders
     due_local = datetime(2026, 12, 24, 16, 0, tzinfo=JAKARTA)
     added = await reminders.add(
         NewReminder(
@@ -104,9 +107,9 @@ async def test_add_returns_a_full_record_in_utc(db: Database) -> None:
     assert await reminders.add_many([]) == []
 
 
-async def test_add_validates_and_a_failed_add_stores_nothing(db: Database) -> None:
-    await make_chats(db, -1)
-    reminders = ReminderRepository(db)
+async def test_add_validates_and_a_failed_add_stores_nothing(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    reminders = repos.reminders
     bad = [
         NewReminder(scope=C_1, chat_id=-1, kind="nudge", due_at=NOW),  # unknown kind
         NewReminder(scope=C_1, chat_id=-1, kind="due", due_at=NOW, numbered=True),  # only user reminders
@@ -131,9 +134,9 @@ async def test_add_validates_and_a_failed_add_stores_nothing(db: Database) -> No
     assert first.number == 1  # the failed numbered add handed out no number
 
 
-async def test_add_many_keeps_list_order_in_one_transaction(db: Database) -> None:
-    await make_chats(db, -1, -2)
-    reminders = ReminderRepository(db)
+async def test_add_many_keeps_list_order_in_one_transaction(repos: Repositories) -> None:
+    await make_chats(repos, -1, -2)
+    reminders = repos.reminders
     news = [adhoc(NOW + n * MINUTE, chat_id=(-1, -2)[n % 2], text=str(n)) for n in range(6)]
     added = await reminders.add_many(news)
     assert [r.text for r in added] == [str(n) for n in range(6)]
@@ -144,9 +147,9 @@ async def test_add_many_keeps_list_order_in_one_transaction(db: Database) -> Non
 # -- due, next_due_at, claim -------------------------------------------------------------------------------
 
 
-async def test_due_is_oldest_first_limited_and_only_pending_and_due(db: Database) -> None:
-    await make_chats(db, -1, -2)
-    reminders = ReminderRepository(db)
+async def test_due_is_oldest_first_limited_and_only_pending_and_due(repos: Repositories) -> None:
+    await make_chats(repos, -1, -2)
+    reminders = repos.reminders
     assert await reminders.due(NOW) == []
     assert await reminders.next_due_at() is None
     assert await reminders.pending_count() == 0
@@ -200,7 +203,7 @@ async def test_due_and_next_due_at_use_the_state_due_index(sqlite_url: str) -> N
     database = Database(sqlite_url)
     try:
         await database.upgrade()
-        await make_chats(database, -1)
+        await make_chats(repositories(database), -1)
         reminders = ReminderRepository(database)
         await reminders.add_many([adhoc(NOW + n * HOUR - DAY) for n in range(48)])
         plans: dict[str, str] = {}
@@ -224,11 +227,10 @@ async def test_due_and_next_due_at_use_the_state_due_index(sqlite_url: str) -> N
         assert "SCAN reminders" not in plan and "TEMP B-TREE" not in plan, plan
 
 
-async def test_claim_is_atomic_and_only_for_due_pending_reminders(db: Database) -> None:
-    await make_chats(db, -1)
+async def test_claim_is_atomic_and_the_winner_is_kept(db: Database) -> None:
+    await make_chats(repositories(db), -1)
     reminders = ReminderRepository(db)
     target = await reminders.add(adhoc(NOW - MINUTE))
-    future = await reminders.add(adhoc(NOW + MINUTE))
     wins = await asyncio.gather(*(reminders.claim(target.id, NOW, f"worker-{n}") for n in range(20)))
     assert wins.count(True) == 1
     winner = f"worker-{wins.index(True)}"
@@ -237,6 +239,16 @@ async def test_claim_is_atomic_and_only_for_due_pending_reminders(db: Database) 
             await conn.execute(text("SELECT claimed_by FROM reminders WHERE id = :id"), {"id": target.id})
         ).scalar()
     assert claimed_by == winner
+    claimed = await reminders.get(target.id)
+    assert claimed is not None and claimed.state == "claimed"
+
+
+async def test_claim_is_only_for_due_pending_reminders(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    reminders = repos.reminders
+    target = await reminders.add(adhoc(NOW - MINUTE))
+    future = await reminders.add(adhoc(NOW + MINUTE))
+    assert await reminders.claim(target.id, NOW, "worker-1")
     claimed = await reminders.get(target.id)
     assert claimed is not None and claimed.state == "claimed"
     assert not await reminders.claim(target.id, NOW + DAY, "again")  # claimed already
@@ -255,7 +267,7 @@ async def _race_two_engines(url: str) -> None:
     first, second = Database(url), Database(url)
     try:
         await first.upgrade()
-        await make_chats(first, -1)
+        await make_chats(repositories(first), -1)
         added = await ReminderRepository(first).add_many([adhoc(NOW - n * MINUTE) for n in range(10)])
         repos = (ReminderRepository(first), ReminderRepository(second))
         attempts = [(reminder.id, side, f"p{side}-{n}") for reminder in added for side in (0, 1) for n in range(3)]
@@ -286,9 +298,9 @@ async def test_claim_race_between_two_engines_on_one_sqlite_file(sqlite_url: str
 # -- sending, rescheduling, crash recovery ---------------------------------------------------------------
 
 
-async def test_mark_sent_records_when_and_whether_late(db: Database) -> None:
-    await make_chats(db, -1)
-    reminders = ReminderRepository(db)
+async def test_mark_sent_records_when_and_whether_late(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    reminders = repos.reminders
     on_time, late = await reminders.add_many([adhoc(NOW - MINUTE), adhoc(NOW - DAY)])
     for reminder in (on_time, late):
         assert await reminders.claim(reminder.id, NOW, "p1")
@@ -305,9 +317,9 @@ async def test_mark_sent_records_when_and_whether_late(db: Database) -> None:
     assert await reminders.due(NOW + DAY) == []
 
 
-async def test_reschedule_puts_a_reminder_back_to_pending(db: Database) -> None:
-    await make_chats(db, -1)
-    reminders = ReminderRepository(db)
+async def test_reschedule_puts_a_reminder_back_to_pending(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    reminders = repos.reminders
     weekly = await reminders.add(
         NewReminder(
             scope=C_1,
@@ -346,7 +358,7 @@ async def test_reschedule_puts_a_reminder_back_to_pending(db: Database) -> None:
 
 
 async def test_release_stale_returns_only_old_claims_to_pending_by_the_databases_clock(db: Database) -> None:
-    await make_chats(db, -1)
+    await make_chats(repositories(db), -1)
     reminders = ReminderRepository(db)
     old, fresh, pending = await reminders.add_many([adhoc(NOW - DAY), adhoc(NOW - DAY), adhoc(NOW - DAY)])
     # The callers' clocks may disagree (here: a year apart); claims are stamped by the database.
@@ -364,9 +376,27 @@ async def test_release_stale_returns_only_old_claims_to_pending_by_the_databases
     assert await reminders.release_stale(timedelta(seconds=-1)) == 2  # "claimed before a second from now"
 
 
-async def test_failed_sends_are_counted_and_a_failed_reminder_stops(db: Database) -> None:
-    await make_chats(db, -1)
-    reminders = ReminderRepository(db)
+async def test_release_stale_and_release_gone_put_abandoned_claims_back(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    reminders = repos.reminders
+    mine, theirs, pending = await reminders.add_many([adhoc(NOW - DAY) for _ in range(3)])
+    assert await reminders.claim(mine.id, NOW, "me")
+    assert await reminders.claim(theirs.id, NOW, "an earlier run")
+    assert await reminders.release_stale(HOUR) == 0  # both claims are fresh
+    one_instance = Liveness(me="me", shared=False)
+    assert await reminders.release_gone(one_instance) == 1  # alone on the database: every other claimer is gone
+    assert ids(await reminders.due(NOW)) == [theirs.id, pending.id]
+    assert await reminders.release_gone(one_instance) == 0  # its own claim stays
+    kept = await reminders.get(mine.id)
+    assert kept is not None and kept.state == "claimed"
+    assert await reminders.release_stale(timedelta(seconds=-1)) == 1  # "claimed before a second from now"
+    assert ids(await reminders.due(NOW)) == [mine.id, theirs.id, pending.id]
+    assert await reminders.claim(mine.id, NOW, "someone else")
+
+
+async def test_failed_sends_are_counted_and_a_failed_reminder_stops(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    reminders = repos.reminders
     [reminder] = await reminders.add_many([adhoc(NOW)])
     assert await reminders.claim(reminder.id, NOW, "p")
     assert await reminders.retry_later(reminder.id, NOW + MINUTE) == 1
@@ -384,12 +414,12 @@ async def test_failed_sends_are_counted_and_a_failed_reminder_stops(db: Database
 # -- cancelling ----------------------------------------------------------------------------------------------
 
 
-async def test_cancel_cancel_for_item_and_for_item(db: Database) -> None:
-    await make_chats(db, -1)
-    actions = ActionRepository(db)
+async def test_cancel_cancel_for_item_and_for_item(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    actions = repos.actions
     item = await actions.create(scope=C_1, bridge_id=None, chat_id=-1, title="MoU", language="en")
     other = await actions.create(scope=C_1, bridge_id=None, chat_id=-1, title="Venue", language="en")
-    reminders = ReminderRepository(db)
+    reminders = repos.reminders
 
     def for_(item_id: int, kind: str, due_at: datetime, lead: int | None = None) -> NewReminder:
         return NewReminder(scope=C_1, chat_id=-1, kind=kind, due_at=due_at, action_item_id=item_id, lead_seconds=lead)
@@ -432,9 +462,9 @@ async def test_cancel_cancel_for_item_and_for_item(db: Database) -> None:
     assert await reminders.pending_count() == 0
 
 
-async def test_cancel_number_cancels_every_row_of_a_user_reminder(db: Database) -> None:
-    _, scope = await _bridge(db, -1, -2)
-    reminders = ReminderRepository(db)
+async def test_cancel_number_cancels_every_row_of_a_user_reminder(repos: Repositories) -> None:
+    _, scope = await _bridge(repos, -1, -2)
+    reminders = repos.reminders
     first = await reminders.add_many(
         [
             adhoc(NOW + HOUR, chat_id=-1, scope=scope, numbered=True),
@@ -457,19 +487,49 @@ async def test_cancel_number_cancels_every_row_of_a_user_reminder(db: Database) 
     assert {r.id for r in await reminders.due(NOW + 2 * DAY)} == {*ids(second), unnumbered.id}
 
 
+async def test_cancel_for_chat_and_purge_finished(repos: Repositories) -> None:
+    _, scope = await _bridge(repos, -1, -2)
+    reminders = repos.reminders
+    in_1, in_2 = await reminders.add_many([adhoc(NOW, chat_id=c, scope=scope, numbered=True) for c in (-1, -2)])
+    claimed_1, own_1 = await reminders.add_many([adhoc(NOW - HOUR, scope=scope), adhoc(NOW, scope=C_1)])
+    assert await reminders.claim(claimed_1.id, NOW, "p1")
+    assert await reminders.cancel_for_chat(-1, scope) == 2  # pending and being sent, of that scope only
+    assert await reminders.cancel_for_chat(-1, scope) == 0
+    assert await reminders.cancel_for_chat(-2, C_1) == 0
+    states = {r.id: r.state for r in [await reminders.get(i) for i in ids([in_1, in_2, claimed_1, own_1])] if r}
+    assert states == {in_1.id: "cancelled", in_2.id: "pending", claimed_1.id: "cancelled", own_1.id: "pending"}
+
+    # Finished (sent, cancelled, stopped) before an instant: when sent, else when created.
+    real = datetime.now(UTC)
+    sent_long_ago, sent_lately, failed = await reminders.add_many([adhoc(NOW - DAY) for _ in range(3)])
+    for reminder in (sent_long_ago, sent_lately):
+        assert await reminders.claim(reminder.id, NOW, "p1")
+    await reminders.mark_sent(sent_long_ago.id, real - 10 * DAY, late=False)
+    await reminders.mark_sent(sent_lately.id, real - MINUTE, late=False)
+    await reminders.mark_failed(failed.id)
+    assert await reminders.purge_finished(real - DAY) == 1  # the others were sent or made a moment ago
+    assert await reminders.get(sent_long_ago.id) is None
+    assert await reminders.purge_finished(real + DAY) == 4  # two cancelled, one sent, one failed
+    left = [await reminders.get(i) for i in ids([in_1, in_2, claimed_1, own_1, sent_lately, failed])]
+    assert [r.id for r in left if r is not None] == [in_2.id, own_1.id]  # pending ones are never purged
+    assert await reminders.purge_finished(real + DAY) == 0
+    with pytest.raises(ValueError):
+        await reminders.purge_finished(datetime(2026, 12, 1, 12, 0))
+
+
 # -- numbering and upcoming ---------------------------------------------------------------------------------
 
 
-async def _bridge(db: Database, chat_a: int, chat_b: int) -> tuple[int, Scope]:
-    await make_chats(db, chat_a, chat_b)
-    bridge = await BridgeRepository(db).link(chat_a, chat_b)
+async def _bridge(repos: Repositories, chat_a: int, chat_b: int) -> tuple[int, Scope]:
+    await make_chats(repos, chat_a, chat_b)
+    bridge = await repos.bridges.link(chat_a, chat_b)
     return bridge.id, Scope.of(bridge.id, chat_a)
 
 
-async def test_numbers_are_shared_by_fanned_out_rows_and_independent_per_scope(db: Database) -> None:
-    _, scope = await _bridge(db, -1, -2)
-    await make_chats(db, -3)
-    reminders = ReminderRepository(db)
+async def test_numbers_are_shared_by_fanned_out_rows_and_independent_per_scope(repos: Repositories) -> None:
+    _, scope = await _bridge(repos, -1, -2)
+    await make_chats(repos, -3)
+    reminders = repos.reminders
     fanned = await reminders.add_many([adhoc(NOW, chat_id=c, scope=scope, numbered=True) for c in (-1, -2)])
     assert [(r.scope, r.number) for r in fanned] == [(scope, 1), (scope, 1)]
     lone = await reminders.add(adhoc(NOW, chat_id=-3, scope=C_3, numbered=True))
@@ -485,7 +545,13 @@ async def test_numbers_are_shared_by_fanned_out_rows_and_independent_per_scope(d
     assert [r.number for r in mixed] == [2, None, 2, 2]
     assert (await reminders.add(adhoc(NOW, chat_id=-3, scope=C_3, numbered=True))).number == 3
 
-    # Concurrent user reminders of one scope get distinct numbers, each shared by its own rows.
+
+async def test_concurrent_user_reminders_get_distinct_numbers(db: Database) -> None:
+    """Concurrent user reminders of one scope get distinct numbers, each shared by its own rows."""
+    _, scope = await _bridge(repositories(db), -1, -2)
+    reminders = ReminderRepository(db)
+    for _ in range(2):  # numbers 1 and 2 taken
+        await reminders.add_many([adhoc(NOW, chat_id=c, scope=scope, numbered=True) for c in (-1, -2)])
     calls = await asyncio.gather(
         *(
             reminders.add_many([adhoc(NOW, chat_id=c, scope=scope, numbered=True, text=str(n)) for c in (-1, -2)])
@@ -497,9 +563,9 @@ async def test_numbers_are_shared_by_fanned_out_rows_and_independent_per_scope(d
     assert sorted(rows[0].number or 0 for rows in calls) == list(range(3, 11))
 
 
-async def test_upcoming_lists_each_pending_user_reminder_once(db: Database) -> None:
-    _, scope = await _bridge(db, -1, -2)
-    reminders = ReminderRepository(db)
+async def test_upcoming_lists_each_pending_user_reminder_once(repos: Repositories) -> None:
+    _, scope = await _bridge(repos, -1, -2)
+    reminders = repos.reminders
 
     async def user_reminder(due: datetime, *, quiet_shift: timedelta = timedelta(0)) -> list[Reminder]:
         return await reminders.add_many(
@@ -533,9 +599,54 @@ async def test_upcoming_lists_each_pending_user_reminder_once(db: Database) -> N
     assert [r.number for r in await reminders.upcoming(C_1)] == [1]
 
 
-async def test_find_returns_the_chats_reminder_of_a_kind(db: Database) -> None:
-    await make_chats(db, -1, -2)
-    reminders = ReminderRepository(db)
+async def test_numbered_count_numbered_and_move_number(repos: Repositories) -> None:
+    _, scope = await _bridge(repos, -1, -2)
+    reminders = repos.reminders
+    assert await reminders.count_numbered(scope) == 0
+    assert await reminders.numbered(scope, 1) is None
+    one = await reminders.add_many(
+        [
+            adhoc(NOW + HOUR, chat_id=-1, scope=scope, numbered=True),
+            adhoc(NOW + 2 * HOUR, chat_id=-2, scope=scope, nominal_at=NOW + HOUR, numbered=True),  # quiet hours
+        ]
+    )
+    two = await reminders.add_many(
+        [
+            NewReminder(scope=scope, chat_id=c, kind="recurring", due_at=NOW + DAY, recurrence="daily", numbered=True)
+            for c in (-1, -2)
+        ]
+    )
+    await reminders.add(adhoc(NOW, scope=scope))  # unnumbered
+    await reminders.add(adhoc(NOW, chat_id=-1, scope=C_1, numbered=True))  # another scope's #1
+    assert await reminders.count_numbered(scope) == 2  # each once, not per group
+    assert await reminders.numbered(scope, 1) == one[0]  # its row due first
+    assert await reminders.numbered(scope, 2) == two[0]
+    assert await reminders.numbered(scope, 3) is None
+
+    # Only a one-off's pending rows standing for ``was`` (to the second) move; the attempts start again.
+    assert await reminders.move_number(scope, 2, NOW + DAY, NOW + 2 * DAY) == 0  # recurring: not a one-off
+    assert await reminders.move_number(scope, 1, NOW + 2 * HOUR, NOW + 2 * DAY) == 0  # not what it stands for
+    assert await reminders.retry_later(one[1].id, NOW + 2 * HOUR) == 1
+    assert await reminders.claim(one[0].id, NOW + HOUR, "p1")  # being sent in -1: stays where it is
+    later = (NOW + 3 * DAY).astimezone(JAKARTA)
+    assert await reminders.move_number(scope, 1, NOW + HOUR + timedelta(milliseconds=500), later) == 1
+    moved = await reminders.get(one[1].id)
+    assert moved is not None and (moved.due_at, moved.nominal_at, moved.attempts) == (later, later, 0)
+    assert moved.due_at.utcoffset() == timedelta(0) and moved.nominal_at.utcoffset() == timedelta(0)
+    assert await reminders.move_number(scope, 1, NOW + HOUR, NOW + 4 * DAY) == 0  # moved meanwhile
+    assert await reminders.numbered(scope, 1) == await reminders.get(one[0].id)  # being sent: still there
+    with pytest.raises(ValueError):
+        await reminders.move_number(scope, 1, datetime(2026, 12, 1, 12, 0), NOW)
+
+    assert await reminders.cancel_number(scope, 1) is not None
+    assert await reminders.numbered(scope, 1) is None
+    assert await reminders.count_numbered(scope) == 1
+    assert await reminders.count_numbered(C_1) == 1
+
+
+async def test_find_returns_the_chats_reminder_of_a_kind(repos: Repositories) -> None:
+    await make_chats(repos, -1, -2)
+    reminders = repos.reminders
     assert await reminders.find(-1, "digest") is None
     digest = await reminders.add(NewReminder(scope=C_1, chat_id=-1, kind="digest", due_at=NOW + DAY))
     await reminders.add(NewReminder(scope=C_2, chat_id=-2, kind="digest", due_at=NOW))
@@ -550,14 +661,13 @@ async def test_find_returns_the_chats_reminder_of_a_kind(db: Database) -> None:
         await reminders.find(-1, "weekly")
 
 
-async def test_digest_work_finds_the_groups_to_plan_and_the_digests_to_cancel(db: Database) -> None:
-    """One query each, whatever the number of groups: the groups with the digest on (a stored weekday, or
-    no stored schedule: the defaults) and none pending or being sent; the digests of groups that turned it off.
-    Inactive groups and private chats are left alone."""
-    await make_chats(db, *(chat_id for chat_id in range(-12, 0) if chat_id != -5))
-    chats, settings, reminders = ChatRepository(db), ReminderSettingsRepository(db), ReminderRepository(db)
-    await BridgeRepository(db).link(-2, -3)
-    bridge = await BridgeRepository(db).bridge_of(-2)
+async def test_digest_work_finds_the_groups_to_plan_and_the_digests_to_cancel(repos: Repositories) -> None:
+    """The groups with the digest on (a stored weekday, or no stored schedule: the defaults) and none pending
+    or being sent; the digests of groups that turned it off. Inactive groups and private chats are left alone."""
+    await make_chats(repos, *(chat_id for chat_id in range(-12, 0) if chat_id != -5))
+    chats, settings, reminders = repos.chats, repos.reminder_settings, repos.reminders
+    await repos.bridges.link(-2, -3)
+    bridge = await repos.bridges.bridge_of(-2)
     assert bridge is not None
     await chats.ensure(-5, title="a person", type="private", default_language="en")  # no schedule: default on
     await chats.set_active(-6, False)
@@ -593,10 +703,7 @@ async def test_digest_work_finds_the_groups_to_plan_and_the_digests_to_cancel(db
     await reminders.mark_sent(sent_4.id, NOW, late=False)
     assert await reminders.cancel(cancelled_9.id)
 
-    with captured_sql(db) as statements:
-        work = await reminders.digest_work()
-    assert len(statements) == 2, statements  # one query each, whatever the number of groups
-
+    work = await reminders.digest_work()
     by_chat = {plan.chat.id: plan for plan in work.to_plan}
     assert list(by_chat) == [-12, -10, -9, -2, -1]  # chat id order
     assert by_chat[-1].schedule == ChatSchedule(chat_id=-1)  # no stored schedule: the defaults
@@ -620,13 +727,38 @@ async def test_digest_work_finds_the_groups_to_plan_and_the_digests_to_cancel(db
     assert await reminders.cancel_many([]) == 0
 
 
+async def test_digest_work_reads_with_two_queries_whatever_the_number_of_groups(db: Database) -> None:
+    """One query each: the groups to plan, the digests to cancel (the per-minute sweep runs this)."""
+    repos = repositories(db)
+    await make_chats(repos, *range(-8, 0))
+    await repos.chats.ensure(-9, title="a person", type="private", default_language="en")
+    await repos.chats.set_active(-7, False)
+    await repos.bridges.link(-4, -5)
+    settings, reminders = ReminderSettingsRepository(db), ReminderRepository(db)
+    for off in (-2, -3):
+        await settings.set_digest(off, None)
+    await settings.set_quiet(-6, "22:00", "06:00")
+    await reminders.add_many(
+        [
+            NewReminder(scope=Scope.of(None, chat_id), chat_id=chat_id, kind="digest", due_at=NOW + DAY)
+            for chat_id in (-1, -2)
+        ]
+    )
+    with captured_sql(db) as statements:
+        work = await reminders.digest_work()
+    assert len(statements) == 2, statements  # one query each, whatever the number of groups
+    assert [plan.chat.id for plan in work.to_plan] == [-8, -6, -5, -4]
+    assert [plan.bridge_id for plan in work.to_plan] == [None, None, 1, 1]
+    assert [r.chat_id for r in work.to_cancel] == [-2]
+
+
 async def test_digest_work_looks_reminders_up_by_chat_never_by_walking_them(sqlite_url: str) -> None:
     """SQLite's EXPLAIN QUERY PLAN of digest_work's two queries: the reminders are found through the index on
     (chat, kind, state), never by scanning the pending ones (there are a hundred thousand in a network)."""
     database = Database(sqlite_url)
     try:
         await database.upgrade()
-        await make_chats(database, -1, -2)
+        await make_chats(repositories(database), -1, -2)
         await ReminderSettingsRepository(database).set_digest(-2, None)
         reminders = ReminderRepository(database)
         await reminders.add_many([adhoc(NOW + n * MINUTE) for n in range(50)])
@@ -646,7 +778,7 @@ async def test_digest_work_looks_reminders_up_by_chat_never_by_walking_them(sqli
 
 
 async def test_ids_are_not_reused_and_reminders_go_with_their_chat(db: Database) -> None:
-    await make_chats(db, -1, -2)
+    await make_chats(repositories(db), -1, -2)
     reminders = ReminderRepository(db)
     kept, last = await reminders.add_many([adhoc(NOW, chat_id=-1), adhoc(NOW, chat_id=-2)])
     async with db.session() as session:
@@ -662,8 +794,8 @@ async def test_ids_are_not_reused_and_reminders_go_with_their_chat(db: Database)
 # -- settings --------------------------------------------------------------------------------------------------
 
 
-async def test_reminder_settings_defaults_round_trip_and_validation(db: Database) -> None:
-    settings = ReminderSettingsRepository(db)
+async def test_reminder_settings_defaults_round_trip_and_validation(repos: Repositories) -> None:
+    settings = repos.reminder_settings
     assert await settings.get(B1) == ReminderSettings(scope=B1, lead_seconds=(86400, 0), overdue=True)
 
     changed = await settings.set_lead(B1, [0, 3600, 7 * 86400, 3600])
@@ -698,9 +830,9 @@ def test_hh_mm() -> None:
             hh_mm(bad)
 
 
-async def test_chat_schedule_defaults_round_trip_and_validation(db: Database) -> None:
-    await make_chats(db, -1, -2)
-    settings = ReminderSettingsRepository(db)
+async def test_chat_schedule_defaults_round_trip_and_validation(repos: Repositories) -> None:
+    await make_chats(repos, -1, -2)
+    settings = repos.reminder_settings
     assert await settings.schedule(-1) == ChatSchedule(
         chat_id=-1, quiet_start="21:00", quiet_end="07:00", digest_weekday=0, digest_time="08:00"
     )
@@ -770,7 +902,7 @@ async def test_migration_0004_downgrades_and_upgrades_again(db: Database) -> Non
     assert REMINDER_TABLES <= shape["tables"]
     assert {"ix_reminders_state_due", "ix_reminders_chat_kind_state_due"} <= shape["indexes"]
 
-    bridge_id, scope = await _bridge(db, -1, -2)
+    bridge_id, scope = await _bridge(repositories(db), -1, -2)
     item = await ActionRepository(db).create(scope=scope, bridge_id=bridge_id, chat_id=-1, title="MoU", language="en")
     reminders = ReminderRepository(db)
     await reminders.add_many([adhoc(NOW, chat_id=c, scope=scope, numbered=True) for c in (-1, -2)])

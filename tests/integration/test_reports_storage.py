@@ -1,14 +1,18 @@
-"""Monitoring storage on SQLite and PostgreSQL: indicators and their updates, events, activity days, reports,
-what forgetting and moving a group does to them, and migration 0010."""
+"""Monitoring storage: indicators and their updates, events, activity days, reports, what forgetting and
+moving a group does to them, and migration 0010.
+
+The tests that take ``repos`` run in memory (tests/fakes), on SQLite and on PostgreSQL: the contract the fakes
+keep. Those that take ``db`` look at the database itself (SQL, concurrent transactions, migrations).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -16,12 +20,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.engine import Connection
 
+from bot.domain import repositories as domain
 from bot.domain.records import ActivityDay, NewEvent, NewReminder, Scope
-from bot.domain.rules import REPORT_SUMMARY_MAX
-from storage.actions import ProgrammeRepository
-from storage.bridges import BridgeRepository
-from storage.chatdata import ChatDataRepository
-from storage.chats import ChatRepository
+from bot.domain.repositories import Repositories
+from bot.domain.rules import INDICATOR_NOTE_MAX, REPORT_SUMMARY_MAX
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import Base, EventRow, IndicatorUpdateRow
@@ -31,7 +33,7 @@ from storage.monitoring import (
     IndicatorRepository,
     ReportRepository,
 )
-from storage.reminders import ReminderRepository
+from storage.repositories import repositories
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -39,26 +41,36 @@ A, B, ALONE, NEW = -1, -2, -3, -1001
 MONITORING_TABLES = {"indicators", "indicator_updates", "events", "activity_days", "reports"}
 
 
-async def _chats(db: Database, *chat_ids: int) -> None:
-    chats = ChatRepository(db)
+async def _chats(repos: Repositories, *chat_ids: int) -> None:
     for chat_id in chat_ids:
-        await chats.ensure(chat_id, title=f"group {chat_id}", type="group", default_language="en")
+        await repos.chats.ensure(chat_id, title=f"group {chat_id}", type="group", default_language="en")
 
 
-async def _bridge(db: Database) -> Scope:
-    await _chats(db, A, B)
-    bridge = await BridgeRepository(db).link(A, B)
+async def _bridge(repos: Repositories) -> Scope:
+    await _chats(repos, A, B)
+    bridge = await repos.bridges.link(A, B)
     return Scope.of(bridge.id, A)
 
 
-async def _programme(db: Database, scope: Scope, name: str = "Youth") -> int:
-    return (await ProgrammeRepository(db).add(scope, name)).id
+async def _programme(repos: Repositories, scope: Scope, name: str = "Youth") -> int:
+    return (await repos.programmes.add(scope, name)).id
 
 
 def _event(scope: Scope, at: datetime, kind: str = "created", **kw: Any) -> NewEvent:
     values: dict[str, Any] = {"chat_id": A, "by": "Budi", "city": "Bandung", "item_number": 1, "user_id": 5}
     values.update(kw)
     return NewEvent(scope=scope, at=at, kind=kind, **values)
+
+
+@runtime_checkable
+class _LastAt(Protocol):
+    async def last_at(self, scope: Scope, kinds: Collection[str] | None = None) -> datetime | None: ...
+
+
+def _last_at(events: domain.EventRepository) -> _LastAt:
+    """Storage's ``EventRepository.last_at`` (and the fake's): not in the protocol, only tests ask it."""
+    assert isinstance(events, _LastAt)
+    return events
 
 
 @contextmanager
@@ -78,10 +90,10 @@ def captured_sql(database: Database) -> Iterator[list[str]]:
 # -- indicators --------------------------------------------------------------------------------------------
 
 
-async def test_indicators_are_added_found_listed_and_counted(db: Database) -> None:
-    scope = await _bridge(db)
-    youth, culture = await _programme(db, scope, "Youth"), await _programme(db, scope, "culture")
-    indicators = IndicatorRepository(db)
+async def test_indicators_are_added_found_listed_and_counted(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    youth, culture = await _programme(repos, scope, "Youth"), await _programme(repos, scope, "culture")
+    indicators = repos.indicators
     students = await indicators.add(scope, youth, "  Students   exchanged ", 40, "year", None, 5)
     assert (students.name, students.programme, students.target, students.period) == (
         "Students exchanged",
@@ -108,14 +120,14 @@ async def test_indicators_are_added_found_listed_and_counted(db: Database) -> No
     assert await indicators.count(Scope.of(None, ALONE)) == 0
 
 
-async def test_a_duplicate_indicator_or_bad_input_is_refused(db: Database) -> None:
-    scope = await _bridge(db)
-    youth = await _programme(db, scope)
-    indicators = IndicatorRepository(db)
+async def test_a_duplicate_indicator_or_bad_input_is_refused(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    youth = await _programme(repos, scope)
+    indicators = repos.indicators
     await indicators.add(scope, youth, "Students", 40, "year", None, None)
     with pytest.raises(ValueError, match="exists"):
         await indicators.add(scope, youth, "STUDENTS", 10, "quarter", None, None)
-    other = await _programme(db, scope, "Culture")
+    other = await _programme(repos, scope, "Culture")
     await indicators.add(scope, other, "Students", 40, "year", None, None)  # another programme: fine
     for name, target, period, by_date in (
         ("Visits", 10, "month", None),  # unknown period
@@ -137,9 +149,23 @@ async def test_a_duplicate_indicator_or_bad_input_is_refused(db: Database) -> No
     assert await indicators.count(scope) == 2
 
 
+async def test_an_indicator_names_its_programme_as_spelled_now(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    youth = await _programme(repos, scope, "youth")
+    visits = await repos.indicators.add(scope, youth, "Visits", 3, "year", None, None)
+    assert visits.programme == "youth"
+    assert (await repos.programmes.add(scope, "YOUTH")).id == youth  # the same programme, spelled anew
+    found = await repos.indicators.get(scope, youth, "visits")
+    assert found is not None and (found.id, found.programme) == (visits.id, "YOUTH")
+    assert [i.programme for i in await repos.indicators.list(scope, youth)] == ["YOUTH"]
+    assert await repos.indicators.list(scope, youth + 1000) == []
+    with pytest.raises(LookupError):  # no such programme at all
+        await repos.indicators.add(scope, youth + 1000, "Visits", 3, "year", None, None)
+
+
 async def test_concurrent_adds_of_one_name_make_one_indicator(db: Database) -> None:
-    scope = await _bridge(db)
-    youth = await _programme(db, scope)
+    scope = await _bridge(repositories(db))
+    youth = await _programme(repositories(db), scope)
     indicators = IndicatorRepository(db)
     results = await asyncio.gather(
         *(indicators.add(scope, youth, name, 5, "year", None, None) for name in ("Visits", "visits", "VISITS") * 3),
@@ -150,10 +176,10 @@ async def test_concurrent_adds_of_one_name_make_one_indicator(db: Database) -> N
     assert await indicators.count(scope) == 1
 
 
-async def test_updates_keep_the_change_and_the_value_after(db: Database) -> None:
-    scope = await _bridge(db)
-    indicators = IndicatorRepository(db)
-    students = await indicators.add(scope, await _programme(db, scope), "Students", 40, "year", None, 5)
+async def test_updates_keep_the_change_and_the_value_after(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    indicators = repos.indicators
+    students = await indicators.add(scope, await _programme(repos, scope), "Students", 40, "year", None, 5)
     record = indicators.record
     first = await record(
         students.id, change=5, at=NOW, user_id=5, by="Budi", chat_id=A, city="Bandung", note=" first group "
@@ -181,10 +207,10 @@ async def test_updates_keep_the_change_and_the_value_after(db: Database) -> None
     assert await indicators.updates([students.id + 1000]) == []
 
 
-async def test_updates_of_several_indicators_come_in_time_order(db: Database) -> None:
-    scope = await _bridge(db)
-    youth = await _programme(db, scope)
-    indicators = IndicatorRepository(db)
+async def test_updates_of_several_indicators_come_in_time_order(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    youth = await _programme(repos, scope)
+    indicators = repos.indicators
     one = await indicators.add(scope, youth, "One", 10, "year", None, None)
     two = await indicators.add(scope, youth, "Two", 10, "year", None, None)
     kw: dict[str, Any] = {"user_id": None, "by": "B", "chat_id": A, "city": "C", "note": None}
@@ -202,10 +228,10 @@ async def test_updates_of_several_indicators_come_in_time_order(db: Database) ->
     assert [u.at for u in found] == sorted(u.at for u in found)
 
 
-async def test_a_bad_update_is_refused(db: Database) -> None:
-    scope = await _bridge(db)
-    indicators = IndicatorRepository(db)
-    students = await indicators.add(scope, await _programme(db, scope), "Students", 40, "year", None, None)
+async def test_a_bad_update_is_refused(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    indicators = repos.indicators
+    students = await indicators.add(scope, await _programme(repos, scope), "Students", 40, "year", None, None)
     kw: dict[str, Any] = {"user_id": None, "by": "B", "chat_id": A, "city": "C", "note": None}
     with pytest.raises(ValueError):
         await indicators.record(students.id, at=NOW, **kw)  # neither
@@ -224,10 +250,45 @@ async def test_a_bad_update_is_refused(db: Database) -> None:
     assert await indicators.updates([students.id]) == []
 
 
+async def test_an_update_keeps_a_note_up_to_the_limit_and_cuts_names(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    indicators = repos.indicators
+    students = await indicators.add(scope, await _programme(repos, scope), "Students", 40, "year", None, None)
+    jakarta = timezone(timedelta(hours=7))
+    kw: dict[str, Any] = {"user_id": 7, "chat_id": A}
+    with pytest.raises(ValueError):
+        await indicators.record(
+            students.id, change=1, at=NOW, by="B", city="C", note="n" * (INDICATOR_NOTE_MAX + 1), **kw
+        )
+    kept = await indicators.record(
+        students.id,
+        value=3,
+        at=NOW.astimezone(jakarta),
+        by="  Budi  ",
+        city="c" * 129,
+        note=f" {'n' * INDICATOR_NOTE_MAX} ",
+        **kw,
+    )
+    assert (kept.note, kept.by, kept.city, kept.change, kept.value_after) == (
+        "n" * INDICATOR_NOTE_MAX,
+        "Budi",
+        "c" * 127 + "…",
+        3.0,
+        3.0,
+    )
+    assert await indicators.updates([students.id, students.id]) == [kept]
+    read = (await indicators.updates([students.id]))[0]
+    assert read.at == kept.at == NOW and read.at.utcoffset() == timedelta(0)  # aware UTC out
+    with pytest.raises(TypeError):
+        await indicators.updates(str(students.id))  # type: ignore[arg-type]
+
+
 async def test_concurrent_updates_of_one_indicator_all_count(db: Database) -> None:
-    scope = await _bridge(db)
+    scope = await _bridge(repositories(db))
     indicators = IndicatorRepository(db)
-    students = await indicators.add(scope, await _programme(db, scope), "Students", 400, "year", None, None)
+    students = await indicators.add(
+        scope, await _programme(repositories(db), scope), "Students", 400, "year", None, None
+    )
     await asyncio.gather(
         *(
             indicators.record(
@@ -245,8 +306,8 @@ async def test_concurrent_updates_of_one_indicator_all_count(db: Database) -> No
 
 
 async def test_deleting_a_programme_takes_its_indicators_and_their_updates(db: Database) -> None:
-    scope = await _bridge(db)
-    youth = await _programme(db, scope)
+    scope = await _bridge(repositories(db))
+    youth = await _programme(repositories(db), scope)
     indicators = IndicatorRepository(db)
     students = await indicators.add(scope, youth, "Students", 40, "year", None, None)
     await indicators.record(students.id, change=1, at=NOW, user_id=None, by="B", chat_id=A, city="C", note=None)
@@ -259,9 +320,9 @@ async def test_deleting_a_programme_takes_its_indicators_and_their_updates(db: D
 # -- events ------------------------------------------------------------------------------------------------
 
 
-async def test_events_between_take_the_start_and_leave_out_the_end(db: Database) -> None:
-    scope = await _bridge(db)
-    events = EventRepository(db)
+async def test_events_between_take_the_start_and_leave_out_the_end(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    events = repos.events
     await events.add(_event(scope, NOW - timedelta(microseconds=1)))
     await events.add(_event(scope, NOW, "created", item_number=1, programme="Youth"))
     await events.add(_event(scope, NOW + DAY, "done", item_number=1, detail="  finished  "))
@@ -293,17 +354,37 @@ async def test_events_between_take_the_start_and_leave_out_the_end(db: Database)
     jakarta = timezone(timedelta(hours=7))
     assert len(await events.between(scope, NOW.astimezone(jakarta), (NOW + DAY).astimezone(jakarta))) == 1
 
-    assert await events.last_at(scope) == NOW + 2 * DAY
-    assert await events.last_at(scope, kinds=("done", "created")) == NOW + DAY
-    assert await events.last_at(scope, kinds=("dropped",)) is None
-    assert await events.last_at(Scope.of(None, B)) is None
-    last = await events.last_at(Scope.of(None, ALONE))
+    last_at = _last_at(events).last_at
+    assert await last_at(scope) == NOW + 2 * DAY
+    assert await last_at(scope, kinds=("done", "created")) == NOW + DAY
+    assert await last_at(scope, kinds=("dropped",)) is None
+    assert await last_at(Scope.of(None, B)) is None
+    last = await last_at(Scope.of(None, ALONE))
     assert last == NOW and last is not None and last.tzinfo is not None
 
 
-async def test_a_bad_event_is_refused(db: Database) -> None:
-    scope = await _bridge(db)
-    events = EventRepository(db)
+async def test_an_event_cuts_names_to_their_columns(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    jakarta = timezone(timedelta(hours=7))
+    await repos.events.add(
+        _event(
+            scope, NOW.astimezone(jakarta), "due", by=f" {'b' * 200}", city="c" * 129, programme="p" * 65, detail=" "
+        )
+    )
+    (kept,) = await repos.events.between(scope, NOW, NOW + DAY)
+    assert (kept.kind, kept.by, kept.city, kept.programme, kept.detail) == (
+        "due",
+        "b" * 127 + "…",
+        "c" * 127 + "…",
+        "p" * 63 + "…",
+        None,
+    )
+    assert kept.at == NOW and kept.at.utcoffset() == timedelta(0)  # aware UTC out
+
+
+async def test_a_bad_event_is_refused(repos: Repositories) -> None:
+    scope = await _bridge(repos)
+    events = repos.events
     with pytest.raises(ValueError):
         await events.add(_event(scope, NOW, "exploded"))
     with pytest.raises(ValueError):
@@ -316,13 +397,13 @@ async def test_a_bad_event_is_refused(db: Database) -> None:
         await events.between(scope, NOW, NOW + DAY, kinds="done")
     with pytest.raises(ValueError):
         await events.between(scope, datetime(2026, 12, 1), NOW)
-    assert await events.last_at(scope) is None
+    assert await _last_at(events).last_at(scope) is None
 
 
 async def test_a_year_of_history_reads_with_one_query_per_table(db: Database) -> None:
-    scope = await _bridge(db)
+    scope = await _bridge(repositories(db))
     indicators = IndicatorRepository(db)
-    youth = await _programme(db, scope)
+    youth = await _programme(repositories(db), scope)
     ids = [(await indicators.add(scope, youth, f"I{n}", 10, "year", None, None)).id for n in range(5)]
     async with db.session() as session:
         session.add_all(
@@ -363,8 +444,8 @@ async def test_a_year_of_history_reads_with_one_query_per_table(db: Database) ->
 # -- activity ----------------------------------------------------------------------------------------------
 
 
-async def test_activity_is_counted_per_group_and_day(db: Database) -> None:
-    activity = ActivityRepository(db)
+async def test_activity_is_counted_per_group_and_day(repos: Repositories) -> None:
+    activity = repos.activity
     today = date(2026, 12, 1)
     await activity.count(A, today, sent=1)
     await activity.count(A, today, received=2)
@@ -392,8 +473,8 @@ async def test_activity_is_counted_per_group_and_day(db: Database) -> None:
     assert found == today + timedelta(days=5) and type(found) is date
 
 
-async def test_bad_activity_counts_are_refused(db: Database) -> None:
-    activity = ActivityRepository(db)
+async def test_bad_activity_counts_are_refused(repos: Repositories) -> None:
+    activity = repos.activity
     with pytest.raises(ValueError):
         await activity.count(A, date(2026, 12, 1), sent=-1)
     with pytest.raises(ValueError):
@@ -404,7 +485,7 @@ async def test_bad_activity_counts_are_refused(db: Database) -> None:
         await activity.between("AB", date(2026, 12, 1), date(2026, 12, 2))  # type: ignore[arg-type]
 
 
-async def test_many_counts_are_one_statement_and_all_or_nothing(db: Database) -> None:
+async def test_many_counts_are_one_statement(db: Database) -> None:
     activity = ActivityRepository(db)
     today = date(2026, 12, 1)
     await activity.count(A, today, sent=1)
@@ -412,15 +493,30 @@ async def test_many_counts_are_one_statement_and_all_or_nothing(db: Database) ->
     with captured_sql(db) as statements:
         await activity.count_many(counts)
     assert len([s for s in statements if s.lstrip().upper().startswith("INSERT")]) == 1, statements
+
+
+async def test_many_counts_add_up_all_or_nothing(repos: Repositories) -> None:
+    activity = repos.activity
+    today = date(2026, 12, 1)
+    await activity.count(A, today, sent=1)
+    counts = {(chat_id, today + timedelta(days=n)): (n, 1) for chat_id in (A, B) for n in range(20)}
+    await activity.count_many(counts)
     days = await activity.between([A, B], today, today + timedelta(days=20))
     assert len(days) == 40 and ActivityDay(A, today, 1, 1) in days and ActivityDay(B, today + 19 * DAY, 19, 1) in days
     with pytest.raises(ValueError):
         await activity.count_many({(A, today): (1, 0), (B, today): (-1, 0)})
+    with pytest.raises(TypeError):  # a datetime is no day: checked before anything is written
+        await activity.count_many({(B, today): (1, 0), (A, NOW): (1, 0)})
     assert await activity.between([A, B], today, today + timedelta(days=1)) == [
         ActivityDay(B, today, 0, 1),
         ActivityDay(A, today, 1, 1),
     ]
     await activity.count_many({})
+    await activity.count_many({(A, today): (0, 0)})  # nothing to add
+    assert await activity.between([A, B], today, today + timedelta(days=1)) == [
+        ActivityDay(B, today, 0, 1),
+        ActivityDay(A, today, 1, 1),
+    ]
 
 
 async def test_concurrent_counts_all_add_up(db: Database) -> None:
@@ -435,15 +531,15 @@ async def test_concurrent_counts_all_add_up(db: Database) -> None:
 # -- reports -----------------------------------------------------------------------------------------------
 
 
-async def _report(reports: ReportRepository, chat_id: int, n: int = 0, kind: str = "manual") -> Any:
+async def _report(reports: domain.ReportRepository, chat_id: int, n: int = 0, kind: str = "manual") -> Any:
     return await reports.add(
         Scope.of(None, chat_id), chat_id, kind, NOW - 30 * DAY, NOW, f"<b>Report</b> {n}", "id", NOW + n * DAY
     )
 
 
-async def test_reports_are_numbered_per_group(db: Database) -> None:
-    await _chats(db, A, B)
-    reports = ReportRepository(db)
+async def test_reports_are_numbered_per_group(repos: Repositories) -> None:
+    await _chats(repos, A, B)
+    reports = repos.reports
     first = await _report(reports, A, 0)
     assert (first.number, first.chat_id, first.kind, first.language, first.summary) == (
         1,
@@ -466,8 +562,33 @@ async def test_reports_are_numbered_per_group(db: Database) -> None:
     assert await reports.numbered(ALONE, 1) is None
 
 
+async def test_a_report_keeps_its_instants_in_utc_and_its_language_trimmed(repos: Repositories) -> None:
+    jakarta = timezone(timedelta(hours=7))
+    kept = await repos.reports.add(
+        Scope.of(None, A),
+        A,
+        "quarterly",
+        (NOW - DAY).astimezone(jakarta),
+        NOW.astimezone(jakarta),
+        " <i>x</i> ",
+        " zh-CN ",
+        NOW.astimezone(jakarta),
+    )
+    assert (kept.start, kept.end, kept.created_at, kept.language, kept.summary, kept.kind) == (
+        NOW - DAY,
+        NOW,
+        NOW,
+        "zh-CN",
+        " <i>x</i> ",  # the summary as given
+        "quarterly",
+    )
+    assert {kept.start.utcoffset(), kept.end.utcoffset(), kept.created_at.utcoffset()} == {timedelta(0)}
+    assert await repos.reports.numbered(A, 1) == kept
+    assert await repos.reports.recent(A, limit=5) == [kept]
+
+
 async def test_concurrent_reports_get_distinct_numbers(db: Database) -> None:
-    await _chats(db, A)
+    await _chats(repositories(db), A)
     reports = ReportRepository(db)
     made = await asyncio.gather(*(_report(reports, A, n) for n in range(10)))
     assert sorted(r.number for r in made) == list(range(1, 11))
@@ -476,8 +597,8 @@ async def test_concurrent_reports_get_distinct_numbers(db: Database) -> None:
     assert sorted(r.number for r in unknown) == list(range(1, 6))
 
 
-async def test_a_bad_report_is_refused(db: Database) -> None:
-    reports = ReportRepository(db)
+async def test_a_bad_report_is_refused(repos: Repositories) -> None:
+    reports = repos.reports
     scope = Scope.of(None, A)
     good: dict[str, Any] = {
         "scope": scope,
@@ -507,9 +628,9 @@ async def test_a_bad_report_is_refused(db: Database) -> None:
     assert (await reports.add(**{**good, "summary": "x" * REPORT_SUMMARY_MAX})).number == 1
 
 
-async def test_a_report_reminder_can_be_stored(db: Database) -> None:
-    await _chats(db, A)
-    stored = await ReminderRepository(db).add(
+async def test_a_report_reminder_can_be_stored(repos: Repositories) -> None:
+    await _chats(repos, A)
+    stored = await repos.reminders.add(
         NewReminder(scope=Scope.of(None, A), chat_id=A, kind="report", due_at=NOW, text="monthly")
     )
     assert (stored.kind, stored.text, stored.number) == ("report", "monthly", None)
@@ -518,83 +639,89 @@ async def test_a_report_reminder_can_be_stored(db: Database) -> None:
 # -- forgetting and moving a group -------------------------------------------------------------------------
 
 
-async def _history(db: Database) -> tuple[Scope, int]:
+async def _history(repos: Repositories) -> tuple[Scope, int]:
     """A bridge of A and B with an indicator both updated, events of both, counts and reports; a group in no
     bridge with its own indicator and events."""
-    scope = await _bridge(db)
-    await _chats(db, ALONE)
-    indicators, events = IndicatorRepository(db), EventRepository(db)
-    students = await indicators.add(scope, await _programme(db, scope), "Students", 40, "year", None, 5)
+    scope = await _bridge(repos)
+    await _chats(repos, ALONE)
+    indicators, events = repos.indicators, repos.events
+    students = await indicators.add(scope, await _programme(repos, scope), "Students", 40, "year", None, 5)
     for chat_id, who, city in ((A, "Budi", "Bandung"), (B, "Anna", "Braunschweig")):
         await indicators.record(
             students.id, change=2, at=NOW, user_id=-chat_id, by=who, chat_id=chat_id, city=city, note=None
         )
         await events.add(_event(scope, NOW, chat_id=chat_id, by=who, city=city, user_id=-chat_id))
     alone = Scope.of(None, ALONE)
-    solo = await indicators.add(alone, await _programme(db, alone, "Solo"), "Visits", 3, "year", None, None)
+    solo = await indicators.add(alone, await _programme(repos, alone, "Solo"), "Visits", 3, "year", None, None)
     await indicators.record(solo.id, change=1, at=NOW, user_id=9, by="Sri", chat_id=ALONE, city="Solo", note=None)
     await events.add(_event(alone, NOW, chat_id=ALONE, by="Sri", city="Solo", user_id=9))
-    activity, reports = ActivityRepository(db), ReportRepository(db)
+    activity, reports = repos.activity, repos.reports
     for chat_id in (A, B, ALONE):
         await activity.count(chat_id, NOW.date(), sent=1, received=1)
         await _report(reports, chat_id)
     return scope, students.id
 
 
-async def test_forgetting_a_bridged_group_keeps_the_bridge_history_without_its_people(db: Database) -> None:
-    scope, students = await _history(db)
-    forgotten = await ChatDataRepository(db).forget(A)
+async def test_forgetting_a_bridged_group_keeps_the_bridge_history_without_its_people(repos: Repositories) -> None:
+    scope, students = await _history(repos)
+    forgotten = await repos.chat_data.forget(A)
     assert forgotten.rows["activity_days"] == 1 and forgotten.rows["reports"] == 1
-    activity, reports = ActivityRepository(db), ReportRepository(db)
+    activity, reports = repos.activity, repos.reports
     assert [d.chat_id for d in await activity.between([A, B], NOW.date(), NOW.date() + DAY)] == [B]
     assert await reports.recent(A) == [] and len(await reports.recent(B)) == 1
 
-    updates = await IndicatorRepository(db).updates([students])
+    updates = await repos.indicators.updates([students])
     assert [(u.chat_id, u.city, u.by, u.user_id, u.value_after) for u in updates] == [
         (A, "Bandung", "", None, 2.0),  # what Bandung did still counts, but not who did it
         (B, "Braunschweig", "Anna", 2, 4.0),
     ]
-    events = await EventRepository(db).between(scope, NOW, NOW + DAY)
+    events = await repos.events.between(scope, NOW, NOW + DAY)
     assert [(e.chat_id, e.city, e.by, e.user_id) for e in events] == [
         (A, "Bandung", "", None),
         (B, "Braunschweig", "Anna", 2),
     ]
-    assert await IndicatorRepository(db).count(scope) == 1
+    assert await repos.indicators.count(scope) == 1
 
     # The last group of the bridge takes the bridge's indicators and history with it.
-    await ChatDataRepository(db).forget(B)
-    assert await IndicatorRepository(db).count(scope) == 0
-    assert await IndicatorRepository(db).updates([students]) == []
-    assert await EventRepository(db).between(scope, NOW, NOW + DAY) == []
+    await repos.chat_data.forget(B)
+    assert await repos.indicators.count(scope) == 0
+    assert await repos.indicators.updates([students]) == []
+    assert await repos.events.between(scope, NOW, NOW + DAY) == []
     assert await activity.between([B], NOW.date(), NOW.date() + DAY) == []
     # The group in no bridge is untouched.
     alone = Scope.of(None, ALONE)
-    assert await IndicatorRepository(db).count(alone) == 1
-    assert len(await EventRepository(db).between(alone, NOW, NOW + DAY)) == 1
+    assert await repos.indicators.count(alone) == 1
+    assert len(await repos.events.between(alone, NOW, NOW + DAY)) == 1
 
 
-async def test_forgetting_a_group_in_no_bridge_deletes_its_indicators_and_history(db: Database) -> None:
-    scope, _ = await _history(db)
+async def test_forgetting_a_group_in_no_bridge_deletes_its_indicators_and_history(repos: Repositories) -> None:
+    scope, _ = await _history(repos)
     alone = Scope.of(None, ALONE)
-    solo = (await IndicatorRepository(db).list(alone))[0]
-    await ChatDataRepository(db).forget(ALONE)
-    assert await IndicatorRepository(db).count(alone) == 0
-    assert await IndicatorRepository(db).updates([solo.id]) == []
-    assert await EventRepository(db).between(alone, NOW, NOW + DAY) == []
-    assert await ReportRepository(db).recent(ALONE) == []
-    assert await ActivityRepository(db).between([ALONE], NOW.date(), NOW.date() + DAY) == []
-    assert await IndicatorRepository(db).count(scope) == 1  # the bridge is untouched
-    async with db.session() as session:
+    solo = (await repos.indicators.list(alone))[0]
+    forgotten = await repos.chat_data.forget(ALONE)
+    assert [forgotten.rows[t] for t in ("programmes", "events", "reports", "activity_days")] == [1, 1, 1, 1]
+    assert await repos.indicators.count(alone) == 0
+    assert await repos.indicators.updates([solo.id]) == []
+    assert await repos.events.between(alone, NOW, NOW + DAY) == []
+    assert await repos.reports.recent(ALONE) == []
+    assert await repos.activity.between([ALONE], NOW.date(), NOW.date() + DAY) == []
+    assert await repos.indicators.count(scope) == 1  # the bridge is untouched
+
+
+async def test_forgetting_a_group_in_no_bridge_leaves_no_nameless_history(db: Database) -> None:
+    await _history(repositories(db))
+    await repositories(db).chat_data.forget(ALONE)
+    async with db.session() as session:  # its events are deleted, not kept without names
         assert await session.scalar(select(func.count()).select_from(EventRow).where(EventRow.by_name == "")) == 0
 
 
-async def test_moving_a_group_takes_its_history_counts_and_reports_along(db: Database) -> None:
-    scope, students = await _history(db)
-    activity, reports = ActivityRepository(db), ReportRepository(db)
+async def test_moving_a_group_takes_its_history_counts_and_reports_along(repos: Repositories) -> None:
+    scope, students = await _history(repos)
+    activity, reports = repos.activity, repos.reports
     await activity.count(A, NOW.date() + DAY, sent=5)
-    await ChatRepository(db).ensure(NEW, title="Bandung", type="supergroup", default_language="en")
+    await repos.chats.ensure(NEW, title="Bandung", type="supergroup", default_language="en")
     await activity.count(NEW, NOW.date(), sent=10, received=20)  # the new id's first messages, the same day
-    assert await ChatDataRepository(db).move(A, NEW)
+    assert await repos.chat_data.move(A, NEW)
 
     assert await activity.between([A], NOW.date(), NOW.date() + 2 * DAY) == []
     assert await activity.between([NEW], NOW.date(), NOW.date() + 2 * DAY) == [
@@ -604,23 +731,23 @@ async def test_moving_a_group_takes_its_history_counts_and_reports_along(db: Dat
     assert await reports.recent(A) == []
     assert [r.number for r in await reports.recent(NEW)] == [1]
     assert (await _report(reports, NEW, 3)).number == 2
-    assert {u.chat_id for u in await IndicatorRepository(db).updates([students])} == {NEW, B}
-    assert {e.chat_id for e in await EventRepository(db).between(scope, NOW, NOW + DAY)} == {NEW, B}
-    assert [u.by for u in await IndicatorRepository(db).updates([students])] == ["Budi", "Anna"]
+    assert {u.chat_id for u in await repos.indicators.updates([students])} == {NEW, B}
+    assert {e.chat_id for e in await repos.events.between(scope, NOW, NOW + DAY)} == {NEW, B}
+    assert [u.by for u in await repos.indicators.updates([students])] == ["Budi", "Anna"]
 
 
-async def test_moving_a_group_in_no_bridge_moves_its_scope(db: Database) -> None:
-    await _history(db)
-    reports = ReportRepository(db)
-    await ChatRepository(db).ensure(NEW, title="Solo", type="supergroup", default_language="en")
+async def test_moving_a_group_in_no_bridge_moves_its_scope(repos: Repositories) -> None:
+    await _history(repos)
+    reports = repos.reports
+    await repos.chats.ensure(NEW, title="Solo", type="supergroup", default_language="en")
     await _report(reports, NEW)  # a report the new id got first (rare): the moved ones are numbered after it
-    assert await ChatDataRepository(db).move(ALONE, NEW)
+    assert await repos.chat_data.move(ALONE, NEW)
     old, new = Scope.of(None, ALONE), Scope.of(None, NEW)
-    assert await IndicatorRepository(db).count(old) == 0
-    moved = await IndicatorRepository(db).list(new)
+    assert await repos.indicators.count(old) == 0
+    moved = await repos.indicators.list(new)
     assert [i.name for i in moved] == ["Visits"]
-    assert [u.chat_id for u in await IndicatorRepository(db).updates([moved[0].id])] == [NEW]
-    assert [e.scope for e in await EventRepository(db).between(new, NOW, NOW + DAY)] == [new]
+    assert [u.chat_id for u in await repos.indicators.updates([moved[0].id])] == [NEW]
+    assert [e.scope for e in await repos.events.between(new, NOW, NOW + DAY)] == [new]
     assert [(r.number, r.scope) for r in await reports.recent(NEW)] == [(2, new), (1, new)]
 
 
@@ -650,7 +777,7 @@ async def test_migration_0010_downgrades_and_upgrades_again(db: Database) -> Non
     async with db.engine.connect() as conn:
         assert await conn.run_sync(_schema_drift) == []
         assert MONITORING_TABLES <= await conn.run_sync(_tables)
-    scope, _ = await _history(db)
+    scope, _ = await _history(repositories(db))
     others = ("chats", "bridges", "bridge_members", "programmes")
     async with db.engine.connect() as conn:
         before: dict[str, int] = {

@@ -1,4 +1,5 @@
-"""Storage on SQLite and PostgreSQL: migrations, chat repository, UTC instants, SQLite pragmas."""
+"""Storage: migrations, UTC instants, SQLite pragmas, the read cache (on SQLite and PostgreSQL); chats and
+people, in memory too (``repos``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import inspect, text
 
+from bot.domain.repositories import Repositories
 from storage.chats import ChatRepository
 from storage.db import Database, is_sqlite
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
-from storage.models import LinkCodeRow, ReminderRow
+from storage.models import LinkCodeRow, ReminderRow, utcnow
 
 CORE_TABLES = {
     "chats",
@@ -44,8 +46,8 @@ async def test_downgrade_then_upgrade_round_trips(db: Database) -> None:
     assert await current_revision(db.engine) == head_revision()
 
 
-async def test_chat_repository_creates_updates_and_returns_records(db: Database) -> None:
-    chats = ChatRepository(db)
+async def test_chat_repository_creates_updates_and_returns_records(repos: Repositories) -> None:
+    chats = repos.chats
     assert await chats.get(-1001) is None
     created = await chats.ensure(-1001, title="Surabaya Sister City", type="supergroup", default_language="id")
     assert (created.id, created.language, created.city, created.timezone) == (-1001, "id", None, None)
@@ -71,6 +73,31 @@ async def test_chat_repository_creates_updates_and_returns_records(db: Database)
 
     with pytest.raises(LookupError):
         await chats.set_language(-999, "en")
+
+
+async def test_people_are_found_by_username_until_forgotten(repos: Repositories) -> None:
+    people = repos.people
+    assert await people.by_username("budi") is None
+    await people.seen(5, "Budi")
+    await people.seen(6, None)
+    await people.seen(9, "")  # no username
+    assert await people.by_username("budi") == 5
+    assert await people.by_username("BUDI") == 5  # usernames are case-insensitive
+    await people.seen(7, "budi")  # the username moved to whoever holds it now
+    assert await people.by_username("Budi") == 7
+    await people.seen(5, "Budi_S")
+    assert await people.by_username("budi_s") == 5
+    await people.seen(8, "K" * 40)  # kept as Telegram allows: 32 characters
+    assert await people.by_username("k" * 32) == 8
+    assert await people.by_username("k" * 40) is None
+    await people.seen(7, None)  # 7 gave the username up
+    assert await people.by_username("budi") is None
+
+    assert await people.forget_unseen(utcnow() - timedelta(days=1)) == 0
+    assert await people.by_username("budi_s") == 5
+    assert await people.forget_unseen(utcnow() + timedelta(seconds=1)) == 5
+    assert await people.by_username("budi_s") is None
+    assert await people.forget_unseen(utcnow() + timedelta(seconds=1)) == 0
 
 
 async def test_instants_round_trip_as_aware_utc(db: Database) -> None:

@@ -1,131 +1,36 @@
-"""The unit layer: each service of bot/features with fakes for Telegram and the translator and a real
-SQLite database file (copied from one migrated at the start of the session, so a test starts in
-milliseconds)."""
+"""The unit tier: no database and no network. The services run on repositories in memory (tests/fakes) with
+a fake Telegram and translator (tests/kit.py); opening a database or a network connection fails the test."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+import socket
+from collections.abc import AsyncIterator
+from typing import Any, NoReturn
 
 import pytest
 
-from bot.config import Settings
-from bot.context import Actor, ChatContext, Refused, Reply, render
+from bot.context import ChatContext
 from bot.language.catalog import Catalog
-from bot.services import Services
 from storage.db import Database
-from tests.conftest import Clock
-from tests.fakes.telegram import FakeTelegram, FakeTranslator
-
-# Wednesday 2 December 2026, 09:00 in Jakarta, 11:00 in Seoul.
-NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
-SURABAYA, BUSAN, BRAUNSCHWEIG = -1001, -1002, -1003
+from tests.kit import BUSAN, SURABAYA, Kit, make_kit
 
 
-@pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "kembar.db"
+@pytest.fixture(autouse=True)
+def no_database_and_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tier's promise, kept: any attempt to open a database or connect a socket raises."""
 
-    async def migrate() -> None:
-        db = Database(f"sqlite+aiosqlite:///{path.as_posix()}")
-        try:
-            await db.upgrade()
-        finally:
-            await db.dispose()
+    def refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
+        raise AssertionError("the unit tier opens no database and no network connection")
 
-    asyncio.run(migrate())
-    return path
-
-
-@dataclass
-class Kit:
-    services: Services
-    telegram: FakeTelegram
-    translator: FakeTranslator
-    clock: Clock
-
-    async def group(self, chat_id: int, city: str, language: str) -> ChatContext:
-        repo = self.services.chats.chats
-        await repo.ensure(chat_id, title=f"{city} group", type="supergroup", default_language="en")
-        await repo.set_language(chat_id, language)
-        await repo.set_city(chat_id, city)
-        return await self.here(chat_id)
-
-    async def link(self, *chat_ids: int) -> None:
-        for other in chat_ids[1:]:
-            await self.services.chats.bridges.link(chat_ids[0], other)
-
-    async def here(self, chat_id: int) -> ChatContext:
-        chat = await self.services.chats.get(chat_id)
-        assert chat is not None
-        return await self.services.chats.context(chat)
-
-    def admin(self, chat_id: int, user_id: int, name: str = "Admin", username: str | None = None) -> Actor:
-        self.telegram.make_admin(chat_id, user_id)
-        return Actor(user_id=user_id, name=name, username=username)
-
-    def texts(self, chat_id: int) -> list[str]:
-        return self.telegram.texts(chat_id)
-
-    def render(self, answer: Reply | None, here: ChatContext) -> str:
-        """What the handler would post for ``answer`` in that chat."""
-        assert answer is not None
-        return render(self.services.catalog, answer, here.language)
-
-    async def refusal(self, call: Awaitable[object], here: ChatContext) -> tuple[str, str]:
-        """The key and the rendered text of the ``Refused`` that ``call`` raises."""
-        try:
-            await call
-        except Refused as refused:
-            return refused.key, self.render(refused.reply, here)
-        raise AssertionError("not refused")
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-    """Until ``check()`` holds (for state with no change notification, such as a database row), re-checked
-    every few milliseconds; TimeoutError after ``timeout``."""
-
-    async def until() -> None:
-        while not await check():  # noqa: ASYNC110 (a database row has no change notification to wait on)
-            await asyncio.sleep(0.005)
-
-    await asyncio.wait_for(until(), timeout)
-
-
-def member(user_id: int, name: str = "Member", username: str | None = None) -> Actor:
-    return Actor(user_id=user_id, name=name, username=username)
-
-
-@asynccontextmanager
-async def make_kit(directory: Path, template: Path, catalog: Catalog, **settings: Any) -> AsyncIterator[Kit]:
-    """A kit on a fresh copy of the migrated database; ``settings`` override the defaults."""
-    path = directory / "kembar.db"
-    shutil.copyfile(template, path)
-    telegram, translator, clock = FakeTelegram(), FakeTranslator(), Clock(NOW)
-    services = Services.create(
-        Settings(database_url=f"sqlite+aiosqlite:///{path.as_posix()}", **settings),
-        catalog,
-        telegram,
-        telegram,
-        translator=translator,
-        clock=clock,
-    )
-    await services.start()
-    try:
-        yield Kit(services, telegram, translator, clock)
-    finally:
-        await services.close()
+    monkeypatch.setattr(Database, "__init__", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 @pytest.fixture
-async def kit(tmp_path: Path, migrated_db: Path, catalog: Catalog) -> AsyncIterator[Kit]:
-    async with make_kit(tmp_path, migrated_db, catalog) as made:
+async def kit(catalog: Catalog) -> AsyncIterator[Kit]:
+    async with make_kit(catalog) as made:
         yield made
 
 

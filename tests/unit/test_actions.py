@@ -9,7 +9,7 @@ import pytest
 from bot.context import ChatContext, Phrase, Refused
 from bot.domain.records import Owner
 from bot.features.actions import PROGRAMME_OFFER
-from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
+from tests.kit import BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 

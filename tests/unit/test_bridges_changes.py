@@ -10,7 +10,7 @@ from bot.features.action_text import Mention
 from bot.features.bridges import AttemptLimiter
 from bot.ops.limits import UserLimits
 from storage.db import ReadCache
-from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
+from tests.kit import BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 

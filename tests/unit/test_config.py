@@ -124,13 +124,6 @@ def test_cli_run_without_token_is_a_clear_error(capsys: pytest.CaptureFixture[st
     assert "TELEGRAM_BOT_TOKEN: is required" in capsys.readouterr().err
 
 
-def test_cli_db_upgrade_migrates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["db", "upgrade"], env={"KEMBAR_DATA_DIR": str(tmp_path)})
-    assert code == 0, capsys.readouterr().err
-    assert (tmp_path / "kembar.db").exists()
-    assert "up to date" in capsys.readouterr().out
-
-
 def test_data_and_limit_settings() -> None:
     defaults = load_settings({})
     assert (defaults.keep_relayed_days, defaults.keep_links_days, defaults.forget_removed_days) == (2.0, 30.0, 30.0)

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-from sqlalchemy import func, select
 
 from bot.context import ChatContext
 from bot.language.catalog import Catalog
 from bot.relay.service import InboundMessage
-from storage.models import Base, MessageLinkRow, RelayJobRow, TranslationCacheRow
-from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, eventually, make_kit, member
+from tests.kit import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, make_kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 
@@ -19,11 +15,6 @@ Partners = tuple[ChatContext, ChatContext]
 def message(n: int) -> InboundMessage:
     text = f"Pesan rahasia nomor {n}"
     return InboundMessage(SURABAYA, n, 7, "Ani", "Surabaya", "id", text, text, None, None, 0, 1_800_000_000)
-
-
-async def rows(kit: Kit, model: type[Base]) -> int:
-    async with kit.services.database.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def test_forget_asks_an_administrator_to_confirm_then_deletes_the_group_and_tells_its_partners(
@@ -51,31 +42,6 @@ async def test_forget_asks_an_administrator_to_confirm_then_deletes_the_group_an
     assert "Busan's own item" in listing and "Surabaya's item" not in listing
 
 
-async def test_the_retention_run_leaves_almost_nothing_of_relayed_messages(kit: Kit, partners: Partners) -> None:
-    surabaya, _ = partners
-    assert surabaya.bridge is not None
-    async with kit.services.relay.batch():
-        for n in range(20):
-            await kit.services.relay.submit(message(n), surabaya.bridge)
-    await kit.telegram.wait_for(lambda: len(kit.texts(BUSAN)) == 20)
-
-    async def delivered() -> bool:
-        return (await kit.services.outbox.counts()).get("done") == 20
-
-    await eventually(delivered)
-    async with kit.services.database.session() as session:  # the texts are gone once delivered
-        payloads: list[object] = list((await session.scalars(select(RelayJobRow.payload))).all())
-    assert payloads and all(payload == {} for payload in payloads)
-    assert await rows(kit, MessageLinkRow) == 20 and await rows(kit, TranslationCacheRow) > 0
-    now = datetime.now(UTC)  # what the rows were stamped with
-    kept = await kit.services.privacy.run_retention(now + timedelta(days=1))
-    assert kept["relay_jobs"] == 0 and kept["message_links"] == 0  # still within their windows
-    later = await kit.services.privacy.run_retention(now + timedelta(days=31))
-    assert later["relay_jobs"] == 20 and later["message_links"] == 20
-    assert await rows(kit, RelayJobRow) == 0 and await rows(kit, MessageLinkRow) == 0
-    assert await rows(kit, TranslationCacheRow) == 0
-
-
 async def test_a_group_the_bot_was_removed_from_is_forgotten_after_some_days(kit: Kit, partners: Partners) -> None:
     await kit.services.bridges.bot_removed(BUSAN)
     assert (await kit.services.privacy.run_retention(datetime.now(UTC)))["removed_groups"] == 0
@@ -84,10 +50,8 @@ async def test_a_group_the_bot_was_removed_from_is_forgotten_after_some_days(kit
     assert await kit.services.chats.get(SURABAYA) is not None
 
 
-async def test_with_approval_on_only_approved_groups_can_link(
-    tmp_path: Path, migrated_db: Path, catalog: Catalog
-) -> None:
-    async with make_kit(tmp_path, migrated_db, catalog, approval=True, allowed_chats=(SURABAYA,)) as kit:
+async def test_with_approval_on_only_approved_groups_can_link(catalog: Catalog) -> None:
+    async with make_kit(catalog, approval=True, allowed_chats=(SURABAYA,)) as kit:
         surabaya = await kit.group(SURABAYA, "Surabaya", "id")
         busan = await kit.group(BUSAN, "Busan", "ko")
         admin_sby, admin_pus = kit.admin(SURABAYA, 1), kit.admin(BUSAN, 2)
@@ -95,16 +59,13 @@ async def test_with_approval_on_only_approved_groups_can_link(
         code = kit.texts(1)[-1].split("<code>")[1].split("</code>")[0]
         key, text = await kit.refusal(kit.services.bridges.link_command(busan, admin_pus, code), busan)
         assert key == "link.not_approved" and str(BUSAN) in text
-        await kit.services.bridges.approvals.approve(BUSAN)
+        await kit.services.bridges.approve(BUSAN)
         asked = await kit.services.bridges.link_command(busan, admin_pus, code)
         assert asked.key == "link.requested"
 
 
-async def test_limits_per_bridge_on_groups_items_and_reminders(
-    tmp_path: Path, migrated_db: Path, catalog: Catalog
-) -> None:
-    limits = {"max_groups_per_bridge": 2, "max_open_items": 2, "max_reminders": 1}
-    async with make_kit(tmp_path, migrated_db, catalog, **limits) as kit:
+async def test_limits_per_bridge_on_groups_items_and_reminders(catalog: Catalog) -> None:
+    async with make_kit(catalog, max_groups_per_bridge=2, max_open_items=2, max_reminders=1) as kit:
         surabaya = await kit.group(SURABAYA, "Surabaya", "id")
         await kit.group(BUSAN, "Busan", "ko")
         third = await kit.group(BRAUNSCHWEIG, "Braunschweig", "de")

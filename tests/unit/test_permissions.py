@@ -18,7 +18,7 @@ from bot.context import Actor, ChatContext, Refused
 from bot.domain.records import ActionItem, Reminder
 from bot.features.when import choice_data
 from bot.language.dates import Reading
-from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit
+from tests.kit import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit
 
 JAKARTA, SEOUL = -1004, -1005
 ROLES = ("creator", "owner", "member", "admin", "another bridge", "a group that left")

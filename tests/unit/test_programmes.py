@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.context import ChatContext, Refused
-from tests.unit.conftest import BUSAN, SURABAYA, Kit, member
+from tests.kit import BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 

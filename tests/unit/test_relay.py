@@ -6,7 +6,7 @@ from bot.context import ChatContext
 from bot.domain.records import RelayJob
 from bot.ports import Migrated, NotAllowed, Rejected, Transient
 from bot.relay.service import InboundMessage
-from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually
+from tests.kit import BUSAN, SURABAYA, Kit, eventually
 
 Partners = tuple[ChatContext, ChatContext]
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.context import ChatContext
 from bot.ports import Rejected
-from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, NOW, SURABAYA, Kit, member
+from tests.kit import BRAUNSCHWEIG, BUSAN, NOW, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 

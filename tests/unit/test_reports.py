@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import icalendar
 import openpyxl
@@ -14,7 +13,8 @@ from PIL import Image
 
 from bot.language.catalog import Catalog
 from bot.relay.service import InboundMessage
-from tests.unit.conftest import BUSAN, SURABAYA, Kit, eventually, make_kit, member
+from tests.fakes.memory import Memory
+from tests.kit import BUSAN, SURABAYA, Kit, eventually, make_kit, member
 
 Partners = tuple[object, object]
 
@@ -203,10 +203,9 @@ async def test_exports_open_in_excel_and_in_calendars(kit: Kit, partners: Partne
     assert found == "export.usage"
 
 
-async def test_an_automatic_report_fires_once_even_across_a_restart(
-    tmp_path: Path, migrated_db: Path, catalog: Catalog
-) -> None:
-    async with make_kit(tmp_path, migrated_db, catalog) as kit:
+async def test_an_automatic_report_fires_once_even_across_a_restart(catalog: Catalog) -> None:
+    kept = Memory()  # what the database keeps across the restart
+    async with make_kit(catalog, kept) as kit:
         await kit.group(SURABAYA, "Surabaya", "id")
         surabaya = await kit.here(SURABAYA)
         said = f"{catalog.word('monthly', 'id')} {catalog.word('on', 'id')}"
@@ -218,10 +217,7 @@ async def test_an_automatic_report_fires_once_even_across_a_restart(
         assert await kit.services.reminder_engine.run_due() == 1
         summaries = [t for t in kit.texts(SURABAYA) if t.startswith("📊")]
         assert len(summaries) == 1 and "1 Des 2026" in summaries[0] and "31 Des 2026" in summaries[0]
-    db_file = tmp_path / "kembar.db"
-    restarted = tmp_path / "again"
-    restarted.mkdir()
-    async with make_kit(restarted, db_file, catalog) as again:
+    async with make_kit(catalog, kept) as again:
         again.clock.now = datetime(2027, 1, 20, 3, 0, tzinfo=UTC)
         assert await again.services.reminder_engine.run_due() == 0
         assert not [t for t in again.texts(SURABAYA) if t.startswith("📊")]

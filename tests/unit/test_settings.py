@@ -6,7 +6,7 @@ import re
 
 from bot.context import ChatContext
 from bot.ports import DeliveryError
-from tests.unit.conftest import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, member
+from tests.kit import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 CODE = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")
