@@ -8,8 +8,11 @@ Public variable names (keep them stable):
 ``KEMBAR_KEEP_LINKS_DAYS``, ``KEMBAR_KEEP_TRANSLATIONS_DAYS``, ``KEMBAR_TRANSLATION_CACHE_MAX``,
 ``KEMBAR_FORGET_REMOVED_DAYS``, ``KEMBAR_APPROVAL``, ``KEMBAR_ALLOWED_CHATS``,
 ``KEMBAR_MAX_GROUPS_PER_BRIDGE``, ``KEMBAR_MAX_OPEN_ITEMS``, ``KEMBAR_MAX_REMINDERS``), webhook mode and
-operations (``KEMBAR_WEBHOOK_URL``, ``KEMBAR_WEBHOOK_SECRET``, ``KEMBAR_LISTEN``, ``KEMBAR_METRICS_LISTEN``) and
-``KEMBAR_CONFIG``.
+operations (``KEMBAR_WEBHOOK_URL``, ``KEMBAR_WEBHOOK_SECRET``, ``KEMBAR_LISTEN``, ``KEMBAR_METRICS_LISTEN``,
+``KEMBAR_MAX_CONNECTIONS``) and ``KEMBAR_CONFIG``.
+
+The HTTP listener binds the loopback interface unless told otherwise: ``KEMBAR_LISTEN`` defaults to
+``127.0.0.1:8080``, and a reverse proxy on the same machine, or an explicit ``0.0.0.0:8080``, opens it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from urllib.parse import quote, unquote, urlsplit
 TRANSLATORS = ("google", "deepl", "microsoft", "libre", "mymemory")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
+DEFAULT_LISTEN = ("127.0.0.1", 8080)  # loopback: a reverse proxy, or an explicit KEMBAR_LISTEN, opens it
+DEFAULT_MAX_CONNECTIONS = 256  # open HTTP connections at once (bot.telegram.web)
 
 # Telegram bot tokens look like "123456789:AA...": digits, a colon, then 30+ URL-safe characters.
 # Emulator tokens are shorter, so only the overall shape is enforced.
@@ -57,6 +62,7 @@ _TOML_KEYS = {
     "webhook_secret": "KEMBAR_WEBHOOK_SECRET",
     "listen": "KEMBAR_LISTEN",
     "metrics_listen": "KEMBAR_METRICS_LISTEN",
+    "max_connections": "KEMBAR_MAX_CONNECTIONS",
 }
 
 
@@ -98,9 +104,11 @@ class Settings:
     # Webhook mode (bot.telegram.web): Telegram posts updates to webhook_url; Kembar listens on `listen`.
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
-    listen: tuple[str, int] = ("0.0.0.0", 8080)
+    listen: tuple[str, int] = DEFAULT_LISTEN
     # Polling mode: where /healthz, /readyz and /metrics are served (None: not served).
     metrics_listen: tuple[str, int] | None = None
+    # Open HTTP connections at once; beyond it one still waiting for its request makes room (bot.ops.connections).
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     @property
     def webhook(self) -> bool:
@@ -172,7 +180,7 @@ _SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # Telegram allows 1-2
 def _host_port(variable: str, value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     if not sep or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(variable, f"must be host:port (e.g. 0.0.0.0:8080), got {value!r}")
+        raise ConfigError(variable, f"must be host:port (e.g. 127.0.0.1:8080), got {value!r}")
     return host.strip("[]") or "0.0.0.0", int(port)
 
 
@@ -274,7 +282,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if webhook_secret is not None and not _SECRET_TOKEN_RE.match(webhook_secret):
         # Never echo the value.
         raise ConfigError("KEMBAR_WEBHOOK_SECRET", "must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
-    listen = _host_port("KEMBAR_LISTEN", get("KEMBAR_LISTEN") or "0.0.0.0:8080")
+    raw_listen = get("KEMBAR_LISTEN")
+    listen = _host_port("KEMBAR_LISTEN", raw_listen) if raw_listen else DEFAULT_LISTEN
     raw_metrics = get("KEMBAR_METRICS_LISTEN")
     metrics_listen = _host_port("KEMBAR_METRICS_LISTEN", raw_metrics) if raw_metrics else None
 
@@ -305,4 +314,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         webhook_secret=webhook_secret,
         listen=listen,
         metrics_listen=metrics_listen,
+        max_connections=count("KEMBAR_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 100_000),
     )

@@ -1,8 +1,16 @@
 """Rendering of relayed copies: the attribution header, the translated text with its formatting, the
-original on request, and parts that fit Telegram's limits."""
+original on request, and parts that fit Telegram's limits.
+
+The sender's name and the city in the header are each wrapped in a bidirectional isolate (U+2068 FIRST
+STRONG ISOLATE … U+2069 POP DIRECTIONAL ISOLATE), with any explicit direction controls of their own
+(embeddings, overrides, isolates: U+202A–U+202E, U+2066–U+2069) removed first. So an Arabic or Hebrew name
+shows right to left inside its isolate without reordering the words around it, and a name carrying a
+right-to-left override cannot run on over the city or the message to disguise who wrote it.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.domain.records import Chat
@@ -13,6 +21,14 @@ from bot.translation.service import Translated
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+FSI = "\u2068"  # FIRST STRONG ISOLATE
+PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def isolated(text: str) -> str:
+    """``text`` as a bidirectional isolate, its own explicit direction controls removed (the module's docstring)."""
+    return FSI + _DIRECTION_CONTROLS.sub("", text) + PDI
 
 
 @dataclass(frozen=True)
@@ -38,7 +54,7 @@ class Renderer:
     def render(self, message: InboundMessage, dst: Chat, translated: Translated | None) -> Rendered:
         lang = dst.language
         name = message.sender_name or self.catalog.t("sender.unknown", lang)
-        header = self.catalog.t("relay.header", lang, name=name, city=message.source_label)
+        header = self.catalog.t("relay.header", lang, name=isolated(name), city=isolated(message.source_label))
         if message.is_edit:
             header = self.catalog.t("relay.edited", lang, header=Markup(header))
         if not message.text or translated is None:

@@ -41,6 +41,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bot.language.htmltext import strip_tags
 from bot.reports.model import ActionRow, CalendarItem, IndicatorRow
 
 __all__ = [
@@ -383,7 +384,10 @@ def calendar_ics(
     again updates rather than duplicates; the first of items sharing a uid wins), starting at the due instant in the
     item's own zone (``DTSTART;TZID=…``, with a VTIMEZONE per zone covering the events' years) and lasting
     ``duration``; one display alarm per distinct lead time (``0`` = at the start). ``stamp`` is the DTSTAMP (now by
-    default). An empty ``items`` gives a calendar without events."""
+    default). An empty ``items`` gives a calendar without events.
+
+    ``name`` is the calendar's name as a catalogue message gives it, in Telegram HTML (``&amp;`` for ``&``); the file
+    carries its plain text (``X-WR-CALNAME``, ``NAME``), as calendar apps show it verbatim."""
     if len(items) > MAX_ROWS:
         raise TooManyRows(f"{len(items)} items; at most {MAX_ROWS} per file")
     leads = sorted(set(lead_seconds), reverse=True)
@@ -395,7 +399,7 @@ def calendar_ics(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    calname = _ical_text(name)
+    calname = _ical_text(strip_tags(name))
     cal.add("x-wr-calname", calname)
     cal.add("name", calname)
 

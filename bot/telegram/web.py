@@ -27,6 +27,17 @@ Routes (any other path or method: 404):
 * ``GET /metrics``: ``refresh()`` first (scrape-time gauges such as the outbox depth; a failure is logged
   and the metrics are served anyway), then the Prometheus text format of ``bot.ops.metrics.REGISTRY``.
 
+``/readyz`` and ``/metrics`` need no credentials and cost real work (database queries), so each answer is
+reused for ``cache_seconds`` (``CACHE_SECONDS``, one second) after it was computed, and requests that
+arrive while it is being computed wait for that one computation: a flood of them costs one computation
+a second.
+
+The connections themselves (bot.ops.connections): at most ``max_connections`` open at once (beyond it one
+still waiting for its request header makes room, a stalled one first; a webhook update on its way never
+does), ``HEADER_TIMEOUT`` seconds for the first request header of a connection, ``IDLE_TIMEOUT`` seconds
+between the end of a response and the next complete header, ``BODY_TIMEOUT`` seconds for a body; failures
+to accept are logged at most once a minute.
+
 The readiness checks themselves (database, Telegram) are in bot.telegram.health.
 """
 
@@ -42,20 +53,27 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import tornado.http1connection
 import tornado.httpserver
+import tornado.httputil
 import tornado.iostream
 import tornado.netutil
 import tornado.web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bot.ops.connections import ConnectionGuard, GuardedHTTPServer, quiet_tornado_logs
 from bot.ops.metrics import REGISTRY, WEBHOOK_REFUSED
 
 __all__ = [
+    "BODY_TIMEOUT",
+    "CACHE_SECONDS",
+    "HEADER_TIMEOUT",
+    "IDLE_TIMEOUT",
     "MAX_BODY",
+    "MAX_CONNECTIONS",
     "SECRET_HEADER",
     "Intake",
     "Readiness",
@@ -78,6 +96,43 @@ _DRAIN_LIMIT: Final = 4 * MAX_BODY
 _OTHER_BODY_LIMIT: Final = 64 * 1024
 _SECRET_LOG_EVERY: Final = 10.0  # seconds between two log lines about refused secret tokens (all counted)
 _RESERVED: Final = ("/healthz", "/readyz", "/metrics")
+MAX_CONNECTIONS: Final = 256  # open connections at once (KEMBAR_MAX_CONNECTIONS)
+HEADER_TIMEOUT: Final = 10.0  # seconds from accepting a connection to its first complete request header
+IDLE_TIMEOUT: Final = 15.0  # seconds from the end of a response to the next complete request header
+BODY_TIMEOUT: Final = 30.0  # seconds for a request body (a webhook update: a few kilobytes)
+CACHE_SECONDS: Final = 1.0  # how long an answer of /readyz or /metrics is reused
+_BACKLOG: Final = 1024  # the listen queue (the system may cap it: net.core.somaxconn)
+
+_T = TypeVar("_T")
+
+
+class _Shared(Generic[_T]):
+    """The result of ``compute()``, reused for ``ttl`` seconds after it is known; callers that come while it
+    is being computed share that one computation."""
+
+    def __init__(self, compute: Callable[[], Awaitable[_T]], ttl: float) -> None:
+        self.compute = compute
+        self.ttl = ttl
+        self.computed = 0  # how many times compute() ran
+        self._value: tuple[_T] | None = None
+        self._fresh_until = 0.0
+        self._task: asyncio.Task[_T] | None = None
+
+    async def get(self) -> _T:
+        if self._value is not None and time.monotonic() < self._fresh_until:
+            return self._value[0]
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._run())
+        return await asyncio.shield(self._task)
+
+    async def _run(self) -> _T:
+        try:
+            self.computed += 1
+            value = await self.compute()
+            self._value, self._fresh_until = (value,), time.monotonic() + self.ttl
+            return value
+        finally:
+            self._task = None
 
 
 def webhook_path(url: str) -> str:
@@ -103,9 +158,20 @@ class WebServer:
         webhook_path: str = "/telegram",
         timeout: float = 5.0,
         drain_timeout: float = 10.0,
+        max_connections: int = MAX_CONNECTIONS,
+        header_timeout: float = HEADER_TIMEOUT,
+        idle_timeout: float = IDLE_TIMEOUT,
+        cache_seconds: float = CACHE_SECONDS,
+        log_every: float = 60.0,
+        backlog: int = _BACKLOG,
     ) -> None:
         """``timeout``: seconds that ``readiness`` and ``refresh`` may take; ``drain_timeout``: seconds
-        ``stop()`` waits for webhook updates in progress."""
+        ``stop()`` waits for webhook updates in progress; ``max_connections``, ``header_timeout`` and
+        ``idle_timeout``: the connections (see above); ``cache_seconds``: how long an answer of ``/readyz``
+        and ``/metrics`` is reused; ``log_every``: seconds between two log lines about failures to accept;
+        ``backlog``: the listen queue."""
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
         if intake is not None and not secret:
             raise ValueError("a webhook intake needs a secret token")
         if not webhook_path.startswith("/"):
@@ -129,6 +195,14 @@ class WebServer:
         self._idle.set()
         self._secret_logged_at: float | None = None
         self._secret_unlogged = 0
+        self.max_connections = max_connections
+        self.header_timeout = header_timeout
+        self.idle_timeout = idle_timeout
+        self.log_every = log_every
+        self.backlog = backlog
+        self.guard: ConnectionGuard | None = None
+        self.ready_answers = _Shared(self._check_ready, cache_seconds)
+        self.metrics_answers = _Shared(self._render_metrics, cache_seconds)
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -150,20 +224,42 @@ class WebServer:
             family = socket.AF_UNSPEC
         else:
             family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sockets = tornado.netutil.bind_sockets(self._port, self.host or None, family=family)
-        server = tornado.httpserver.HTTPServer(
+        sockets = tornado.netutil.bind_sockets(self._port, self.host or None, family=family, backlog=self.backlog)
+        server = GuardedHTTPServer(
             app,
             xheaders=False,  # the peer's address, not a header anyone can set
             max_body_size=_OTHER_BODY_LIMIT,  # the webhook raises it for its own requests
-            body_timeout=30.0,
-            idle_connection_timeout=75.0,
+            body_timeout=BODY_TIMEOUT,
+            # Tornado's own limit on waiting for a header: a backstop behind the guard's two timeouts.
+            idle_connection_timeout=max(self.header_timeout, self.idle_timeout) + 1.0,
         )
-        server.add_sockets(sockets)
-        self._server = server
         self._bound_port = int(sockets[0].getsockname()[1])
-        self.closing.clear()
         where = f"{self.host or '*'}:{self._bound_port}"
-        logger.info("HTTP server on %s%s", where, f" (webhook at {self.webhook_path})" if self.intake else "")
+        guard = ConnectionGuard(
+            server,
+            sockets,
+            cap=self.max_connections,
+            header_timeout=self.header_timeout,
+            idle_timeout=self.idle_timeout,
+            exempt=self._exempt,
+            log_every=self.log_every,
+            where=where,
+        )
+        guard.start()
+        quiet_tornado_logs()
+        self._server, self.guard = server, guard
+        self.closing.clear()
+        webhook = f" (webhook at {self.webhook_path})" if self.intake else ""
+        logger.info("HTTP server on %s%s, at most %d connections", where, webhook, self.max_connections)
+
+    def _exempt(self, start_line: tornado.httputil.RequestStartLine) -> bool:
+        """A webhook update (its header is complete: its secret is checked next, its body may follow) is
+        never closed to make room for another connection."""
+        return (
+            self.intake is not None
+            and start_line.method == "POST"
+            and start_line.path.split("?", 1)[0] == self.webhook_path
+        )
 
     async def stop(self) -> None:
         """Stop accepting, let webhook updates in progress finish (up to ``drain_timeout``), close."""
@@ -171,13 +267,15 @@ class WebServer:
         if server is None:
             return
         self.closing.set()  # requests still arriving on open connections get 503: Telegram retries
-        server.stop()
+        if self.guard is not None:
+            self.guard.stop()
         try:
             await asyncio.wait_for(self._idle.wait(), self.drain_timeout)
         except TimeoutError:
             logger.warning("HTTP server stopped with %d webhook update(s) still in progress", self._in_flight)
         self._server = None
         await server.close_all_connections()
+        self.guard = None
 
     @property
     def port(self) -> int:
@@ -222,7 +320,14 @@ class WebServer:
     # -- readiness and metrics --------------------------------------------------------------------
 
     async def ready(self) -> tuple[bool, dict[str, dict[str, Any]]]:
-        """All checks ok, and the body of ``/readyz``."""
+        """All checks ok, and the body of ``/readyz`` (reused for ``cache_seconds``)."""
+        return await self.ready_answers.get()
+
+    async def render_metrics(self) -> bytes:
+        """The body of ``/metrics`` (reused for ``cache_seconds``)."""
+        return await self.metrics_answers.get()
+
+    async def _check_ready(self) -> tuple[bool, dict[str, dict[str, Any]]]:
         try:
             results = await asyncio.wait_for(self.readiness(), self.timeout)
         except TimeoutError:
@@ -244,7 +349,7 @@ class WebServer:
             return False, {"readiness": {"ok": False, "detail": "no checks"}}
         return all(entry["ok"] for entry in body.values()), body
 
-    async def render_metrics(self) -> bytes:
+    async def _render_metrics(self) -> bytes:
         if self.refresh is not None:
             try:
                 await asyncio.wait_for(self.refresh(), self.timeout)

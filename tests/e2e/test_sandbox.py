@@ -94,7 +94,8 @@ async def test_sandbox_posts_as_users_and_shows_what_each_group_receives(tmp_pat
     assert "buttons: [1] ✅ Selesai  [2] 🙋 Saya tangani  [3] 📅 +1 hari" in text
     assert "pressed ✅ Selesai" in text and "! cannot press that" in text
     assert "[Surabaya] only Surabaya coordinator sees:\n  Kode penghubung untuk Surabaya:" in text
-    assert "[Braunschweig] Kembar #" in text and "Surabaya coordinator · Surabaya\n  Danke" in text
+    assert "[Braunschweig] Kembar #" in text
+    assert "\u2068Surabaya coordinator\u2069 · \u2068Surabaya\u2069\n  Danke" in text
 
 
 async def test_kembar_sandbox_command_runs_without_a_token(tmp_path: Path) -> None:
@@ -187,10 +188,12 @@ async def test_piped_sandbox_prints_every_group_and_leaves_at_the_end_of_input(t
     (help_text,) = after(text, "/help")
     assert help_text.startswith("[Surabaya] Kembar #") and "Perintah Kembar" in help_text
     surabaya, braunschweig = after(text, "감사합니다")
-    assert surabaya.startswith("[Surabaya] Kembar #") and "Busan coordinator · Busan\n  Terima kasih" in surabaya
+    assert surabaya.startswith("[Surabaya] Kembar #")
+    assert "\u2068Busan coordinator\u2069 · \u2068Busan\u2069\n  Terima kasih" in surabaya
     assert braunschweig.startswith("[Braunschweig] Kembar #") and "Danke" in braunschweig
     busan, braunschweig = after(text, "Terima kasih")
-    assert busan.startswith("[Busan] Kembar #") and "Surabaya coordinator · Surabaya\n  감사합니다" in busan
+    assert busan.startswith("[Busan] Kembar #")
+    assert "\u2068Surabaya coordinator\u2069 · \u2068Surabaya\u2069\n  감사합니다" in busan
     assert braunschweig.startswith("[Braunschweig] Kembar #") and "Danke" in braunschweig
     cards = after(text, "/action Kirim draf MoU tenggat besok jam 10.00")
     assert cities(cards) == ["[Surabaya]", "[Busan]", "[Braunschweig]"]

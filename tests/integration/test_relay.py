@@ -38,9 +38,9 @@ async def test_two_way_relay_indonesian_korean(world: World, catalog: Catalog) -
         copy = await world.relayed(busan, "좋은 아침")
         world.emu.post(busan.id, busan.member.id, "감사합니다")
         back = await world.relayed(surabaya, "Terima kasih")
-    assert copy["text"] == "Surabaya Member · Surabaya\n좋은 아침"
-    assert copy["html"].startswith("<b>Surabaya Member</b> · Surabaya")
-    assert back["text"] == "Busan Member · Busan\nTerima kasih"
+    assert copy["text"] == "\u2068Surabaya Member\u2069 · \u2068Surabaya\u2069\n좋은 아침"
+    assert copy["html"].startswith("<b>\u2068Surabaya Member\u2069</b> · \u2068Surabaya\u2069")
+    assert back["text"] == "\u2068Busan Member\u2069 · \u2068Busan\u2069\nTerima kasih"
     # The bridge members were told: Surabaya learned that Busan joined, in Indonesian.
     joined = catalog.t("bridge.joined", "id", city="Busan", members="")
     assert any(str(m.get("html")).startswith(joined) for m in world.emu.sent(surabaya.id))
@@ -76,7 +76,7 @@ async def test_same_language_skips_and_repeats_use_the_cache(sqlite_world: World
         await world.relayed(seoul, "보고서를 보내 주세요")
         world.emu.post(jakarta.id, jakarta.admin.id, "Tolong kirim laporannya")
         await world.emu.wait_for(lambda: len(world.texts(seoul)) >= 2 and "보고서" in world.texts(seoul)[-1])
-    assert same["text"] == "Jakarta Member · Jakarta\nTolong kirim laporannya"
+    assert same["text"] == "\u2068Jakarta Member\u2069 · \u2068Jakarta\u2069\nTolong kirim laporannya"
     assert [r["target"] for r in world.server.requests[before:]] == ["ko"], "one call: id→id skipped, repeat cached"
 
 
@@ -98,7 +98,7 @@ async def test_replies_and_edits_are_mirrored_after_a_restart(world: World) -> N
         back = await world.relayed(busan, "또 만나요")
     assert mirrored["reply_to_message"]["message_id"] == original["message_id"]
     edited = world.emu.message(busan.id, copy["message_id"])
-    assert edited["text"].startswith("✏️ Surabaya Member · Surabaya")
+    assert edited["text"].startswith("✏️ \u2068Surabaya Member\u2069 · \u2068Surabaya\u2069")
     assert back["reply_to_message"]["message_id"] == reply["message_id"]
 
 
@@ -110,7 +110,7 @@ async def test_photo_with_caption_is_copied_and_captioned(sqlite_world: World) -
         world.emu.post(surabaya.id, surabaya.member.id, caption="Kota kembar", photo=True)
         copy = await world.relayed(busan, "자매도시")
     assert copy.get("photo"), copy
-    assert copy["caption"] == "Surabaya Member · Surabaya\n자매도시"
+    assert copy["caption"] == "\u2068Surabaya Member\u2069 · \u2068Surabaya\u2069\n자매도시"
 
 
 async def test_glossary_and_protected_spans_survive_translation(sqlite_world: World, catalog: Catalog) -> None:
@@ -154,8 +154,8 @@ async def test_translator_down_still_relays_with_a_marker(sqlite_world: World) -
         world.server.fail_share = 0.0
         world.emu.post(busan.id, busan.member.id, "또 만나요")
         back = await world.relayed(surabaya, "Sampai jumpa")
-    assert copy["text"].startswith("Surabaya Member · Surabaya\nTerima kasih\n⚠️ 번역되지 않음")
-    assert back["text"] == "Busan Member · Busan\nSampai jumpa"
+    assert copy["text"].startswith("\u2068Surabaya Member\u2069 · \u2068Surabaya\u2069\nTerima kasih\n⚠️ 번역되지 않음")
+    assert back["text"] == "\u2068Busan Member\u2069 · \u2068Busan\u2069\nSampai jumpa"
 
 
 async def test_original_on_appends_the_source_text(sqlite_world: World) -> None:
@@ -395,6 +395,41 @@ async def test_storing_a_batch_is_retried_and_then_left_unacknowledged(
     assert numbered(world, "sby", world.texts(busan)) == list(range(5))
 
 
+@pytest.mark.parametrize("step", ["chat", "people"])
+async def test_a_database_error_while_loading_the_chat_loses_no_message(
+    world: World, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """Message 2 of 3 meets the database away while its chat is loaded (the chat row, or a new member's
+    username): its batch is not acknowledged and comes again; each message is relayed once, in order."""
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    newcomer = world.emu.create_user("Newcomer", language_code="id")
+    world.emu.add_member(surabaya.id, newcomer.id, by_user_id=surabaya.admin.id)  # not seen by the bot before
+    failures = {"left": 1}
+    async with world.bot() as poller:
+        await world.setup(surabaya, busan)
+        services = poller.app.bot_data[SERVICES_KEY]
+        poller.max_backoff = 0.2
+        world.emu.post(surabaya.id, surabaya.member.id, "msg-sby-0 halo")
+        await world.relayed(busan, "msg-sby-0")
+        repository = services.chats.chats if step == "chat" else services.chats.people
+        name = "ensure" if step == "chat" else "seen"
+        real = getattr(repository, name)
+
+        async def flaky(*args: object, **kwargs: object) -> object:
+            if failures["left"] > 0:
+                failures["left"] -= 1
+                raise OperationalError("UPDATE", {}, Exception("database is locked"))
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(repository, name, flaky)
+        world.emu.post(surabaya.id, newcomer.id, "msg-sby-1 halo")  # a new member: stored on first sight
+        world.emu.post(surabaya.id, surabaya.member.id, "msg-sby-2 halo")
+        await world.relayed(busan, "msg-sby-2")
+        await world.emu.wait_until_delivered()
+    assert failures["left"] == 0
+    assert numbered(world, "sby", world.texts(busan)) == [0, 1, 2]
+
+
 async def test_a_failing_cache_write_does_not_hold_up_the_relay(
     sqlite_world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -432,7 +467,7 @@ async def test_stickers_topics_bots_and_service_messages(sqlite_world: World) ->
     sent = world.emu.sent(busan.id)
     copy = next(m for m in sent if m.get("sticker"))
     header = world.emu.message(busan.id, copy["reply_to_message"]["message_id"])
-    assert header["text"] == "Surabaya Member · Surabaya"
+    assert header["text"] == "\u2068Surabaya Member\u2069 · \u2068Surabaya\u2069"
     assert copy["sticker"]["file_id"] == sticker["sticker"]["file_id"]
     assert not any("from a bot" in str(m.get("text")) for m in sent), "bots are never relayed"
     relayed_topic = next(m for m in sent if "감사합니다" in str(m.get("text")))
@@ -514,7 +549,7 @@ async def test_city_timezone_and_original_settings(sqlite_world: World, catalog:
     assert refused == strip_tags(catalog.t("admin.only", "id"))
     assert too_long == strip_tags(catalog.t("city.invalid", "id"))
     assert city_set == strip_tags(catalog.t("city.set", "id", city="Surabaya City"))
-    assert copy["text"].startswith("Kota Surabaya Member · Surabaya City\n")
+    assert copy["text"].startswith("\u2068Kota Surabaya Member\u2069 · \u2068Surabaya City\u2069\n")
     assert "blockquote" not in copy["html"]
     assert "Asia/Jakarta" in tz_default
     assert tz_bad.startswith("Mars/Olympus bukan zona waktu")
@@ -533,7 +568,7 @@ async def test_text_already_in_the_target_language_is_not_sent_to_the_provider(s
         text = "The delegation from Busan arrives on Monday morning at the port"
         world.emu.post(surabaya.id, surabaya.member.id, text)
         copy = await world.relayed(london, "delegation")
-    assert copy["text"] == f"Surabaya Member · Surabaya\n{text}"
+    assert copy["text"] == f"\u2068Surabaya Member\u2069 · \u2068Surabaya\u2069\n{text}"
     assert world.server.requests[before:] == []
 
 

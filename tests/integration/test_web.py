@@ -9,10 +9,16 @@ after (``delta``) instead of expecting absolute numbers.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import os
+import resource
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -591,3 +597,385 @@ async def test_reminder_lag_is_observed_when_a_reminder_is_sent(sqlite_world: Wo
     assert count() == 2
     assert total() == pytest.approx(180.0)
     assert under_two_minutes() == 2
+
+
+# ------------------------------------------------------------------------------------------------
+# The connections (bot.ops.connections): loopback by default, a cap, header and idle timeouts, accept failures
+# ------------------------------------------------------------------------------------------------
+
+HALF_HEADER = b"GET /healthz HTTP/1.1\r\nHost: k\r\nX-Slow: "
+HEALTHZ_AND_CLOSE = b"GET /healthz HTTP/1.1\r\nHost: k\r\nConnection: close\r\n\r\n"
+
+
+async def until(check: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    """Until ``check()`` holds (the server's bookkeeping has no change notification), re-checked every few ms."""
+
+    async def poll() -> None:
+        while not check():  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def connect(web: WebServer) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection("127.0.0.1", web.port)
+
+
+async def closed_without_answer(reader: asyncio.StreamReader, timeout: float = 5.0) -> bool:  # noqa: ASYNC109
+    """The server closed the connection without sending anything (within ``timeout`` seconds)."""
+    return await asyncio.wait_for(reader.read(), timeout) == b""
+
+
+async def healthz_on_a_new_connection(web: WebServer) -> bytes:
+    reader, writer = await connect(web)
+    try:
+        writer.write(HEALTHZ_AND_CLOSE)
+        return await asyncio.wait_for(reader.read(), 5)
+    finally:
+        writer.close()
+
+
+def closed_delta(reason: str) -> Callable[[], float]:
+    return delta("kembar_http_connections_closed_total", reason=reason)
+
+
+async def test_the_listener_binds_loopback_unless_told_otherwise() -> None:
+    from bot.config import load_settings
+
+    host, _ = load_settings({}).listen
+    web = WebServer(host=host, port=0, readiness=all_ok)
+    await web.start()
+    try:
+        assert web.guard is not None
+        assert [sock.getsockname()[0] for sock in web.guard.sockets] == ["127.0.0.1"]
+        assert (await healthz_on_a_new_connection(web)).startswith(b"HTTP/1.1 200")
+    finally:
+        await web.stop()
+
+
+async def test_beyond_the_cap_a_stalled_connection_then_the_oldest_new_one_makes_room() -> None:
+    evicted = closed_delta("evicted")
+    async with serving(max_connections=3) as (web, _):
+        guard = web.guard
+        assert guard is not None
+        slow_reader, slow_writer = await connect(web)
+        slow_writer.write(HALF_HEADER)  # part of a header, never the rest
+        first_reader, first_writer = await connect(web)  # connected, silent
+        second_reader, second_writer = await connect(web)
+        await until(lambda: len(guard.stalled) == 1 and len(guard.fresh) == 2)
+        assert sample("kembar_http_connections") == 3
+        # At the cap: a health probe still gets its answer; the stalled connection made room.
+        assert (await healthz_on_a_new_connection(web)).startswith(b"HTTP/1.1 200")
+        assert await closed_without_answer(slow_reader)
+        # No stalled one left: the oldest silent one makes room next; the younger one stays.
+        _, third_writer = await connect(web)
+        await until(lambda: len(guard.fresh) == 3)
+        assert (await healthz_on_a_new_connection(web)).startswith(b"HTTP/1.1 200")
+        assert await closed_without_answer(first_reader)
+        assert await raw_request(second_reader, second_writer, b"GET /healthz HTTP/1.1\r\nHost: k\r\n\r\n") == (
+            200,
+            b"ok\n",
+        )
+        for writer in (slow_writer, first_writer, second_writer, third_writer):
+            writer.close()
+    assert evicted() == 2  # the slow one, then the first silent one
+
+
+async def test_a_new_connection_whose_request_has_arrived_is_passed_over_when_making_room() -> None:
+    async with serving(max_connections=4) as (web, _):
+        guard = web.guard
+        assert guard is not None
+        early = socket.create_connection(("127.0.0.1", web.port))
+        try:
+            await until(lambda: len(guard.fresh) == 1)
+            late_reader, late_writer = await connect(web)
+            await until(lambda: len(guard.fresh) == 2)
+            # On loopback the request is in the server's socket when sendall returns; the server reads it on
+            # its next turn. Room is made before that turn, as for a newcomer accepted first in it.
+            early.sendall(HEALTHZ_AND_CLOSE)
+            assert guard._evict("evicted")
+            assert await closed_without_answer(late_reader)  # the younger one, silent, made room
+            early.setblocking(False)
+            answer = b""
+            while chunk := await asyncio.wait_for(asyncio.get_running_loop().sock_recv(early, 4096), 5):
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200")
+            late_writer.close()
+        finally:
+            early.close()
+
+
+async def test_when_every_connection_is_busy_a_new_one_is_closed_at_once() -> None:
+    entered, release = asyncio.Event(), asyncio.Event()
+    calls = 0
+
+    async def held() -> dict[str, tuple[bool, str]]:
+        nonlocal calls
+        calls += 1
+        entered.set()
+        await release.wait()
+        return await all_ok()
+
+    refused = closed_delta("refused")
+    async with serving(readiness=held, max_connections=2) as (web, _):
+        guard = web.guard
+        assert guard is not None
+        busy = [await connect(web) for _ in range(2)]
+        for _, writer in busy:
+            writer.write(b"GET /readyz HTTP/1.1\r\nHost: k\r\n\r\n")
+        await asyncio.wait_for(entered.wait(), 5)
+        await until(lambda: len(guard.open) == 2 and guard.waiting == 0)  # both handlers are running
+        assert await healthz_on_a_new_connection(web) == b""  # closed at once, without an answer
+        assert refused() == 1
+        release.set()
+        for reader, writer in busy:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            assert head.startswith(b"HTTP/1.1 200")
+            writer.close()
+    assert calls == 1  # the two requests shared one computation
+
+
+async def test_a_header_sent_a_byte_at_a_time_is_cut_off_at_the_header_timeout() -> None:
+    timed_out = closed_delta("header_timeout")
+    async with serving(header_timeout=0.5, idle_timeout=30.0) as (web, _):
+        reader, writer = await connect(web)
+        started = time.monotonic()
+        writer.write(HALF_HEADER)
+        while True:  # the slow client's pace: a byte every tenth of a second, until the server hangs up
+            try:
+                data = await asyncio.wait_for(reader.read(100), 0.1)
+                break
+            except TimeoutError:
+                writer.write(b"x")
+        elapsed = time.monotonic() - started
+        writer.close()
+    assert data == b""
+    assert 0.45 <= elapsed < 3.0, elapsed  # tornado's own limit was the 75 s idle timeout
+    assert timed_out() == 1
+
+
+async def test_an_idle_keep_alive_connection_is_closed_at_the_idle_timeout() -> None:
+    idle = closed_delta("idle_timeout")
+    async with serving(header_timeout=30.0, idle_timeout=0.5) as (web, _):
+        reader, writer = await connect(web)
+        assert await raw_request(reader, writer, b"GET /healthz HTTP/1.1\r\nHost: k\r\n\r\n") == (200, b"ok\n")
+        answered = time.monotonic()
+        assert await closed_without_answer(reader)
+        elapsed = time.monotonic() - answered
+        writer.close()
+    assert 0.45 <= elapsed < 3.0, elapsed
+    assert idle() == 1
+
+
+async def test_a_silent_new_connection_is_closed_at_the_header_timeout() -> None:
+    timed_out = closed_delta("header_timeout")
+    async with serving(header_timeout=0.3, idle_timeout=30.0) as (web, _):
+        reader, writer = await connect(web)
+        assert await closed_without_answer(reader)
+        writer.close()
+    assert timed_out() == 1
+
+
+async def test_a_webhook_update_on_its_way_is_never_pushed_out() -> None:
+    intake = FakeIntake()
+    body = json.dumps(UPDATE).encode()
+    async with serving(intake=intake, max_connections=2) as (web, _):
+        guard = web.guard
+        assert guard is not None
+        reader, writer = await connect(web)
+        writer.write(
+            b"POST /telegram HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\n"
+            + f"{SECRET_HEADER}: {SECRET}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body[:10]
+        )
+        await until(lambda: len(guard.open) == 1 and guard.waiting == 0)  # its header is in: exempt
+        idle_reader, idle_writer = await connect(web)
+        await until(lambda: guard.waiting == 1)
+        for _ in range(3):  # at the cap: newcomers make room among themselves
+            assert (await healthz_on_a_new_connection(web)).startswith(b"HTTP/1.1 200")
+        assert await closed_without_answer(idle_reader)
+        writer.write(body[10:])
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        writer.close()
+        idle_writer.close()
+    assert head.startswith(b"HTTP/1.1 200")
+    assert intake.updates == [UPDATE]
+
+
+async def test_readyz_and_metrics_answers_are_shared_and_reused_for_a_moment() -> None:
+    from bot.telegram.web import CACHE_SECONDS
+
+    checks: list[float] = []
+    refreshes: list[float] = []
+    release = asyncio.Event()
+
+    async def counted() -> dict[str, tuple[bool, str]]:
+        checks.append(time.monotonic())
+        await release.wait()
+        return await all_ok()
+
+    async def refresh() -> None:
+        refreshes.append(time.monotonic())
+        await release.wait()
+
+    assert CACHE_SECONDS == 1.0
+    assert WebServer(host="127.0.0.1", port=0, readiness=all_ok).ready_answers.ttl == CACHE_SECONDS
+    async with serving(readiness=counted, refresh=refresh, cache_seconds=0.3) as (web, client):
+        # A flood while the first computation runs: every request waits for that one.
+        ready = [asyncio.ensure_future(client.get("/readyz")) for _ in range(30)]
+        scraped = [asyncio.ensure_future(client.get("/metrics")) for _ in range(30)]
+        await until(lambda: bool(checks) and bool(refreshes))
+        release.set()
+        answers = await asyncio.gather(*ready, *scraped)
+        assert [r.status_code for r in answers] == [200] * 60
+        assert (len(checks), len(refreshes)) == (1, 1)
+        # Within the period: the same answer, not computed again.
+        assert (await client.get("/readyz")).json()["telegram"]["ok"] is True
+        assert len(checks) == 1 and web.ready_answers.computed == 1
+        # After it: computed again.
+        while len(checks) < 2:
+            assert (await client.get("/readyz")).status_code == 200
+            assert time.monotonic() - checks[0] < 5
+        while len(refreshes) < 2:
+            assert (await client.get("/metrics")).status_code == 200
+            assert time.monotonic() - refreshes[0] < 5
+    assert checks[1] - checks[0] >= 0.3
+    assert refreshes[1] - refreshes[0] >= 0.3
+
+
+async def test_malformed_requests_are_logged_at_most_once_a_minute(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    async with serving() as (web, _):
+        for n in range(3):
+            reader, writer = await connect(web)
+            writer.write(b"NONSENSE %d\r\n\r\n" % n)
+            assert (await asyncio.wait_for(reader.read(), 5)).startswith(b"HTTP/1.1 400")
+            writer.close()
+    lines = [r for r in caplog.records if r.name == "tornado.general" and "Malformed HTTP" in r.getMessage()]
+    assert len(lines) <= 1  # tornado logs each; at most one a minute gets through
+
+
+async def test_throttled_logs_once_a_period_and_then_how_many_were_left_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot.ops.connections import Throttled
+
+    throttled = Throttled(logging.WARNING, every=0.2)
+    for n in range(5):
+        throttled(f"accept() failed ({n})")
+    assert [r.getMessage() for r in caplog.records] == ["accept() failed (0)"]
+    await until(lambda: len(caplog.records) == 2)
+    assert caplog.records[1].getMessage() == "accept() failed (4) (4 more like this in the last 0.2 s)"
+    throttled("accept() failed (5)")  # within the period the summary opened: counted, not logged
+    assert len(caplog.records) == 2 and throttled.skipped == 1
+    throttled.flush()
+    assert caplog.records[2].getMessage() == "accept() failed (5) (1 more like this in the last 0.2 s)"
+
+
+@contextmanager
+def descriptors_used_up() -> Iterator[Callable[[], None]]:
+    """Every descriptor number below a lowered soft limit in use, so the next socket or accept() fails with
+    EMFILE; yields a function that gives them back. The limit is restored afterwards."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    highest = max(int(name) for name in os.listdir("/proc/self/fd"))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 16, hard))
+    fillers: list[int] = []
+
+    def give_back() -> None:
+        while fillers:
+            os.close(fillers.pop())
+
+    try:
+        while True:
+            try:
+                fillers.append(os.open(os.devnull, os.O_RDONLY))
+            except OSError as exc:
+                assert exc.errno == errno.EMFILE
+                break
+        yield give_back
+    finally:
+        give_back()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+async def raw_healthz(sock: socket.socket, port: int) -> bytes:
+    """GET /healthz on a socket created beforehand (no descriptor needed now), the answer up to the close."""
+    loop = asyncio.get_running_loop()
+    await loop.sock_connect(sock, ("127.0.0.1", port))
+    await loop.sock_sendall(sock, HEALTHZ_AND_CLOSE)
+    answer = b""
+    while chunk := await loop.sock_recv(sock, 4096):
+        answer += chunk
+    return answer
+
+
+def new_socket() -> socket.socket:
+    sock = socket.socket()
+    sock.setblocking(False)
+    return sock
+
+
+needs_linux = pytest.mark.skipif(sys.platform != "linux", reason="counts descriptors in /proc/self/fd")
+
+
+@needs_linux
+async def test_out_of_descriptors_the_listener_pauses_instead_of_spinning_and_logs_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    emfile = delta("kembar_http_accept_errors_total", error="EMFILE")
+    async with serving() as (web, _):
+        probe = new_socket()
+        try:
+            with descriptors_used_up() as give_back:
+                answer = asyncio.ensure_future(raw_healthz(probe, web.port))
+                await until(lambda: emfile() >= 3)  # tried again every ACCEPT_PAUSE (0.1 s), not in a loop
+                assert emfile() < 20
+                give_back()  # descriptors are back: the waiting connection is accepted and answered
+                assert (await asyncio.wait_for(answer, 5)).startswith(b"HTTP/1.1 200")
+        finally:
+            probe.close()
+        lines = [r.getMessage() for r in caplog.records if "accept() failed" in r.getMessage()]
+        assert len(lines) == 1, lines
+        assert "Too many open files (EMFILE); not accepting for 0.1 s" in lines[0]
+    summary = [r.getMessage() for r in caplog.records if "accept() failed" in r.getMessage()][1:]
+    assert len(summary) == 1 and "more like this in the last 60 s" in summary[0]  # flushed at stop
+
+
+@needs_linux
+async def test_out_of_descriptors_an_idle_connection_makes_room_for_a_new_one(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    evicted = closed_delta("evicted")
+    async with serving() as (web, _):
+        idle_reader, idle_writer = await connect(web)
+        await until(lambda: web.guard is not None and len(web.guard.fresh) == 1)
+        probe = new_socket()
+        try:
+            with descriptors_used_up():
+                # accept() fails; the idle connection is closed, which frees the descriptor the probe gets.
+                answer = await asyncio.wait_for(raw_healthz(probe, web.port), 5)
+        finally:
+            probe.close()
+            idle_writer.close()
+        assert answer.startswith(b"HTTP/1.1 200")
+        assert await closed_without_answer(idle_reader)
+    assert evicted() == 1
+    lines = [r.getMessage() for r in caplog.records if "accept() failed" in r.getMessage()]
+    assert lines and "(EMFILE); closed a connection waiting for its request header; not accepting" in lines[0]
+
+
+@needs_linux
+async def test_a_full_accept_queue_is_noticed_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    full = delta("kembar_http_accept_errors_total", error="queue_full")
+    async with serving(backlog=2) as (web, _):
+        crowd = [new_socket() for _ in range(12)]
+        try:
+            for sock in crowd:  # all at once, before the server's next turn: the queue overflows
+                sock.connect_ex(("127.0.0.1", web.port))
+            await until(lambda: full() >= 1)
+        finally:
+            for sock in crowd:
+                sock.close()
+    lines = [r.getMessage() for r in caplog.records if "accept queue is full" in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert "room for 2" in lines[0]

@@ -149,7 +149,7 @@ def test_webhook_settings_are_read_and_checked() -> None:
     assert settings.webhook and settings.listen == ("127.0.0.1", 8443)
     assert settings.metrics_listen == ("::1", 9100)
     assert secret in settings.secrets and secret not in repr(settings)
-    assert not load_settings({}).webhook and load_settings({}).listen == ("0.0.0.0", 8080)
+    assert not load_settings({}).webhook and load_settings({}).listen == ("127.0.0.1", 8080)
     bad = [
         ({"KEMBAR_WEBHOOK_URL": "https://k.example.org/t"}, "KEMBAR_WEBHOOK_SECRET"),
         ({"KEMBAR_WEBHOOK_URL": "http://k.example.org/t", "KEMBAR_WEBHOOK_SECRET": secret}, "KEMBAR_WEBHOOK_URL"),
@@ -164,3 +164,33 @@ def test_webhook_settings_are_read_and_checked() -> None:
             assert exc.variable == variable and "short" not in str(exc)
         else:
             raise AssertionError(f"{env} was accepted")
+
+
+def test_the_listener_binds_loopback_unless_told_otherwise(tmp_path: Path) -> None:
+    from bot.config import DEFAULT_LISTEN, Settings
+
+    assert DEFAULT_LISTEN == ("127.0.0.1", 8080) and Settings().listen == DEFAULT_LISTEN
+    assert load_settings({}).listen == ("127.0.0.1", 8080)
+    assert load_settings({"KEMBAR_LISTEN": " "}).listen == ("127.0.0.1", 8080)  # blank: the default
+    assert load_settings({}).metrics_listen is None  # polling mode serves nothing unless asked
+    assert load_settings({"KEMBAR_LISTEN": "0.0.0.0:8080"}).listen == ("0.0.0.0", 8080)  # opened explicitly
+    assert load_settings({"KEMBAR_METRICS_LISTEN": "127.0.0.1:9100"}).metrics_listen == ("127.0.0.1", 9100)
+    path = tmp_path / "kembar.toml"
+    path.write_text('[kembar]\nlisten = "[::]:8443"\n', encoding="utf-8")
+    assert load_settings({"KEMBAR_CONFIG": str(path)}).listen == ("::", 8443)
+
+
+def test_max_connections_has_a_default_and_a_range(tmp_path: Path) -> None:
+    from bot.telegram.web import MAX_CONNECTIONS
+
+    assert load_settings({}).max_connections == 256 == MAX_CONNECTIONS
+    assert load_settings({"KEMBAR_MAX_CONNECTIONS": "1000"}).max_connections == 1000
+    assert load_settings({"KEMBAR_MAX_CONNECTIONS": "1"}).max_connections == 1
+    path = tmp_path / "kembar.toml"
+    path.write_text('[kembar]\nmax_connections = "64"\n', encoding="utf-8")
+    assert load_settings({"KEMBAR_CONFIG": str(path)}).max_connections == 64
+    for bad in ("0", "-5", "100001", "many", "1e9"):
+        with pytest.raises(ConfigError) as info:
+            load_settings({"KEMBAR_MAX_CONNECTIONS": bad})
+        assert info.value.variable == "KEMBAR_MAX_CONNECTIONS"
+        assert str(info.value).startswith("KEMBAR_MAX_CONNECTIONS: must be ")

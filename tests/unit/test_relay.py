@@ -42,7 +42,7 @@ async def test_messages_reach_the_partner_translated_in_order_with_replies_and_e
     await kit.telegram.wait_for(lambda: len(kit.texts(BUSAN)) == 5)
     texts = kit.texts(BUSAN)
     assert [t.split("\n")[1] for t in texts] == [f"[ko] Pesan nomor {n}" for n in range(1, 6)]
-    assert texts[0].startswith("<b>Ani</b> · Surabaya")
+    assert texts[0].startswith("<b>\u2068Ani\u2069</b> · \u2068Surabaya\u2069")  # isolates (bot.relay.rendering)
     await relay.submit(inbound("Balasan", 6, reply_to=2), surabaya.bridge)
     await kit.telegram.wait_for(lambda: len(kit.texts(BUSAN)) == 6)
     second_copy = kit.telegram.sent[1]
@@ -83,7 +83,7 @@ async def test_formatting_survives_translation_and_a_refused_message_goes_as_pla
     kit.telegram.send_text = reject_formatted_once  # type: ignore[method-assign,assignment]
     await kit.services.relay.submit(inbound("Agenda", 2, html="<b>Agenda</b>"), surabaya.bridge)
     await kit.telegram.wait_for(lambda: len(kit.texts(BUSAN)) == 2)
-    assert once.done and kit.texts(BUSAN)[1] == "Ani · Surabaya\n[ko] Agenda"
+    assert once.done and kit.texts(BUSAN)[1] == "\u2068Ani\u2069 · \u2068Surabaya\u2069\n[ko] Agenda"
     assert SURABAYA not in {s.chat_id for s in kit.telegram.sent}  # never back to its source
 
 

@@ -16,6 +16,7 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.language.catalog import Catalog
 from bot.reports.exports import (
     ACTION_COLUMNS,
     INDICATOR_COLUMNS,
@@ -425,6 +426,18 @@ def test_calendar_round_trips() -> None:
     names = [component.name for component in cal.subcomponents]
     assert names == ["VTIMEZONE", "VTIMEZONE", "VEVENT", "VEVENT", "VEVENT"]
     assert b"DTSTART;TZID=Asia/Jakarta:20261204T140000\r\n" in data
+
+
+def test_calendar_name_is_plain_text_not_html(catalog: Catalog) -> None:
+    # The name comes from the catalogue, as Telegram HTML: "&" arrives as "&amp;". Calendar apps show the
+    # name verbatim, so the file carries the plain text.
+    name = catalog.t("export.calendar_name", "en", scope="Busan & Surabaya <2026>")
+    assert "&amp;" in name
+    data = calendar_ics(items(), [0], name)
+    cal, _ = events(data)
+    assert str(cal["X-WR-CALNAME"]) == str(cal["NAME"]) == "Kembar: Busan & Surabaya <2026>"
+    assert b"&amp;" not in data and b"&lt;" not in data
+    assert str(events(calendar_ics([], [0], "R&D — Suwon"))[0]["X-WR-CALNAME"]) == "R&D — Suwon"
 
 
 def test_calendar_dst() -> None:
