@@ -8,21 +8,28 @@ from bot.context import ChatContext, Reply, reply
 from bot.language.catalog import language_name
 from handlers.common import Command, Handler, command
 from handlers.context import KembarContext
+from handlers.errors import NotStarted
 
 
 async def load_chat(update: Update, context: KembarContext) -> None:
-    """Group -1: the chat's context (settings, language, zone, bridge, scope), stored on first sight."""
+    """Group -1: the chat's context (settings, language, zone, bridge, scope), stored on first sight.
+
+    When it cannot be loaded, nothing of the update runs: NotStarted fails the update's batch (it is not
+    acknowledged and comes again) instead of letting the handlers go on without a context."""
     tg_chat = update.effective_chat
     if tg_chat is None:
         return
     user = update.effective_user
-    context.here = await context.services.chats.arrive(
-        tg_chat.id,
-        title=tg_chat.title or tg_chat.full_name or tg_chat.username or "",
-        type=tg_chat.type,
-        user_language=user.language_code if user else None,
-        user=(user.id, user.username) if user is not None and not user.is_bot else None,
-    )
+    try:
+        context.here = await context.services.chats.arrive(
+            tg_chat.id,
+            title=tg_chat.title or tg_chat.full_name or tg_chat.username or "",
+            type=tg_chat.type,
+            user_language=user.language_code if user else None,
+            user=(user.id, user.username) if user is not None and not user.is_bot else None,
+        )
+    except Exception as exc:
+        raise NotStarted(f"the context of chat {tg_chat.id} could not be loaded ({type(exc).__name__})") from exc
 
 
 @command

@@ -1,4 +1,10 @@
-"""The error handler: log the exception (secrets are redacted by bot.ops.logsetup) and tell the user briefly."""
+"""The error handler: log the exception (secrets are redacted by bot.ops.logsetup) and tell the user briefly.
+
+It hears of the failures of an update's own work (a command that raised). A failure before any of that
+work could begin is :class:`NotStarted`: it never reaches the error handler, it fails the update's batch
+(bot.telegram.app lets it out of ``process_update`` to the intake, bot.telegram.intake), so the update is
+not acknowledged and comes again.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,11 @@ from telegram.constants import ParseMode
 from handlers.context import KembarContext
 
 logger = logging.getLogger(__name__)
+
+
+class NotStarted(Exception):
+    """An update whose handling could not begin (its chat's context could not be loaded: the database away
+    or locked): nothing of it ran, so it is offered again rather than counted as handled."""
 
 
 async def on_error(update: object, context: KembarContext) -> None:

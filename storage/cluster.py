@@ -42,7 +42,9 @@ def gone(live: Liveness, holder: _ColumnExpressionArgument[str | None]) -> Colum
 
 
 class LeaseRepository:
-    """One deliverer per destination chat."""
+    """One deliverer per destination chat. The lease also fences its holder: a worker reads it (:meth:`holds`)
+    before it sends after a wait, and ``OutboxRepository.complete`` marks a job done only while the lease is
+    its instance's, so an instance taken for gone while it still runs stops before its next send."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -62,6 +64,17 @@ class LeaseRepository:
         ).returning(leases.c.holder)
         async with self.db.session() as session:
             return bool((await session.scalar(statement)) == live.me)
+
+    async def holds(self, dst_chat_id: int, live: Liveness) -> bool:
+        """Whether ``live`` holds the lease on a destination now (always, alone on the database): a worker asks
+        before it sends after a wait, and stops once another instance took the destination over."""
+        if not live.shared:
+            return True
+        async with self.db.session() as session:
+            holder = await session.scalar(
+                select(DeliveryLeaseRow.holder).where(DeliveryLeaseRow.dst_chat_id == dst_chat_id)
+            )
+            return holder == live.me
 
     async def release(self, dst_chat_id: int, live: Liveness) -> None:
         if not live.shared:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from bot.domain.records import InboxItem, Liveness
 from storage._shared import rowcount, upsert
@@ -126,7 +126,9 @@ class InboxRepository:
             return {state: count for state, count in rows}
 
     async def quarantine(self, update_id: int, payload: dict[str, Any], error: str) -> None:
-        """Set aside an update that cannot be read: its raw JSON is kept for the operator."""
+        """Set aside an update that cannot be read, or whose handling could never begin: its raw JSON is kept
+        for the operator and it is never run. One stored already and not finished (pending, started) is set
+        aside too; one done, abandoned or set aside before stays as it is."""
         async with self.db.session() as session:
             statement = upsert(self.db, InboxRow).values(
                 update_id=update_id,
@@ -136,7 +138,17 @@ class InboxRepository:
                 error=error[:MAX_ERROR_LENGTH],
                 received_at=utcnow(),
             )
-            await session.execute(statement.on_conflict_do_nothing(index_elements=["update_id"]))
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["update_id"],
+                    set_={
+                        "state": QUARANTINED,
+                        "payload": statement.excluded.payload,
+                        "error": statement.excluded.error,
+                    },
+                    where=InboxRow.state.in_((PENDING, STARTED)),
+                )
+            )
 
     async def quarantined(self) -> list[tuple[int, dict[str, Any], str]]:
         async with self.db.session() as session:
@@ -147,12 +159,17 @@ class InboxRepository:
             ).all()
             return [(r.update_id, dict(r.payload or {}), r.error or "") for r in rows]
 
-    async def purge_finished(self, before: datetime) -> int:
-        """Forget updates done (or abandoned, or set aside) before ``before``; how many."""
+    async def purge_finished(self, before: datetime, quarantined_before: datetime | None = None) -> int:
+        """Forget updates done or abandoned before ``before``, and those set aside before ``quarantined_before``
+        (kept longer, for the operator; by default the same instant); how many."""
+        set_aside = before if quarantined_before is None else quarantined_before
         async with self.db.session() as session:
             result = await session.execute(
                 delete(InboxRow).where(
-                    InboxRow.state.in_((DONE, ABANDONED, QUARANTINED)), InboxRow.received_at < before
+                    or_(
+                        and_(InboxRow.state.in_((DONE, ABANDONED)), InboxRow.received_at < before),
+                        and_(InboxRow.state == QUARANTINED, InboxRow.received_at < set_aside),
+                    )
                 )
             )
             return rowcount(result)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, delete, func, or_, select, text, tuple_, update
+from sqlalchemy import Connection, Row, delete, exists, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,7 @@ FAILED = "failed"
 STATES = (PENDING, DONE, FAILED)
 
 _Key = tuple[int, int, int, int]
+_Completion = tuple[int, tuple[MessageLink, ...], str | None]  # job id, its links, the lease holder it needs
 _KEYS_PER_QUERY = 200  # (src chat, src message, dst chat, version) tuples per IN list
 CHANNEL = "kembar_outbox"  # PostgreSQL NOTIFY channel: new jobs for these destinations (comma-separated ids)
 _NOTIFY_PER_CALL = 300  # destination ids per notification (a payload is at most 8000 bytes)
@@ -69,7 +70,7 @@ class OutboxRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._completions: list[tuple[int, tuple[MessageLink, ...], asyncio.Future[None]]] = []
+        self._completions: list[tuple[_Completion, asyncio.Future[bool]]] = []
         self._committer: asyncio.Task[None] | None = None
 
     async def enqueue(self, jobs: Sequence[NewRelayJob], *, read_back: bool = True) -> list[RelayJob]:
@@ -154,18 +155,24 @@ class OutboxRepository:
             row = await session.get(RelayJobRow, job_id)
             return _job(row) if row is not None else None
 
-    async def complete(self, job_id: int, links: Iterable[MessageLink] = ()) -> None:
-        """Store the links of what a job sent and mark it done, in one transaction; returns once committed.
+    async def complete(self, job_id: int, links: Iterable[MessageLink] = (), live: Liveness | None = None) -> bool:
+        """Store the links of what a job sent and mark it done, in one transaction; True once committed.
+
+        With ``live`` on a shared database, only while ``live`` holds the delivery lease of the job's
+        destination (the lease row is locked until the commit, so a takeover waits for it or it sees the
+        takeover): otherwise nothing is stored and the answer is False — the instance that took the
+        destination over sends the job, so only the job in flight can go twice.
 
         Completions that arrive while another is being written are written together (group commit):
         destinations sending at the same time share transactions. Raises ``LookupError`` for an
         unknown job (whose links are then not stored either).
         """
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._completions.append((job_id, tuple(dict.fromkeys(links)), future))
+        holder = live.me if live is not None and live.shared else None
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._completions.append(((job_id, tuple(dict.fromkeys(links)), holder), future))
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit())
-        await future
+        return await future
 
     async def drain(self) -> None:
         """Until the completions already handed in are written (shutdown)."""
@@ -177,32 +184,33 @@ class OutboxRepository:
         while self._completions:
             batch, self._completions = self._completions, []
             try:
-                missing = await self._complete_many([(job_id, links) for job_id, links, _ in batch])
+                missing, refused = await self._complete_many([item for item, _ in batch])
             except Exception as exc:
-                for *_, future in batch:
+                for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
             except BaseException:
-                for *_, future in batch:
+                for _, future in batch:
                     future.cancel()
                 raise
-            for job_id, _, future in batch:
+            for (job_id, *_), future in batch:
                 if future.done():  # its caller gave up waiting; the job is committed all the same
                     continue
                 if job_id in missing:
                     future.set_exception(LookupError(f"relay job {job_id} is not known"))
                 else:
-                    future.set_result(None)
+                    future.set_result(job_id not in refused)
 
-    async def _complete_many(self, items: list[tuple[int, tuple[MessageLink, ...]]]) -> set[int]:
-        """Mark the jobs done and store their links in one transaction; the ids that are not known."""
-        if self.db.raw_sqlite:  # once per message sent: the leanest path there is
+    async def _complete_many(self, items: list[_Completion]) -> tuple[set[int], set[int]]:
+        """Mark the jobs done and store their links in one transaction; the ids that are not known, and those
+        refused because their lease is no longer the holder's."""
+        if self.db.raw_sqlite and all(holder is None for *_, holder in items):  # the leanest path there is
             stamp = _sqlite_stamp(utcnow())
 
-            def raw_work(conn: sqlite3.Connection) -> set[int]:
+            def raw_work(conn: sqlite3.Connection) -> tuple[set[int], set[int]]:
                 missing: set[int] = set()
-                for job_id, links in items:
+                for job_id, links, _ in items:
                     if conn.execute(_SQLITE_DONE, (DONE, stamp, job_id)).rowcount == 0:
                         missing.add(job_id)
                     elif links:
@@ -213,26 +221,37 @@ class OutboxRepository:
                                 for ln in links
                             ],
                         )
-                return missing
+                return missing, set()
 
             return await self.db.run_sqlite(raw_work)
         now = utcnow()
 
-        def work(conn: Connection) -> set[int]:
+        def work(conn: Connection) -> tuple[set[int], set[int]]:
             missing: set[int] = set()
-            for job_id, links in items:
+            refused: set[int] = set()
+            for job_id, links, holder in items:
                 done = (
                     update(RelayJobRow)
                     .where(RelayJobRow.id == job_id)
                     .values(state=DONE, done_at=now, payload={})  # the text is not kept once delivered
                 )
+                if holder is not None:  # the fence: the lease row is share-locked until this commits
+                    held = (
+                        select(DeliveryLeaseRow.dst_chat_id)
+                        .where(
+                            DeliveryLeaseRow.dst_chat_id == RelayJobRow.dst_chat_id, DeliveryLeaseRow.holder == holder
+                        )
+                        .with_for_update(read=True)
+                    )
+                    done = done.where(exists(held))
                 if conn.execute(done).rowcount == 0:
-                    missing.add(job_id)
+                    known = conn.execute(select(RelayJobRow.id).where(RelayJobRow.id == job_id)).first()
+                    (refused if known is not None else missing).add(job_id)
                     continue
                 statement = links_statement(self.db, links)
                 if statement is not None:
                     conn.execute(statement)
-            return missing
+            return missing, refused
 
         return await self.db.run_sync(work)
 

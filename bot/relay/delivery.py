@@ -7,8 +7,13 @@ in outbox order, which is the order the source groups sent them.
 
 With several instances on one database, a worker first takes the destination's lease (storage.cluster):
 one instance at a time delivers to a chat, so the order holds across instances; a gone instance's
-leases are taken over (:meth:`Delivery.resume`), re-sending at most the job it had in flight. Before
-each send the destination's membership of the job's bridge is read from the database (no cache): a chat
+leases are taken over (:meth:`Delivery.resume`), re-sending at most the job it had in flight. The lease
+fences the worker: a job is marked done only while its instance still holds the lease
+(``OutboxRepository.complete`` with ``live``, checked in the commit), and a worker reads the lease again
+before the first send of each round and before sending again after a wait; refused or lost, it stops
+before its next send. So an instance that is taken for gone while it still runs (its coordination
+connection lost) sends at most the job it had in flight after its successor took over. Before each
+send the destination's membership of the job's bridge is read from the database (no cache): a chat
 that left a bridge gets nothing more from it, whatever any instance had cached.
 """
 
@@ -173,6 +178,11 @@ class Delivery:
                     failures = 0
                 except asyncio.CancelledError:
                     raise
+                except LeaseLost:
+                    # Another instance took this chat over (this one was taken for gone): it sends what is
+                    # pending, the job in flight included; this worker sends nothing more.
+                    logger.warning("chat %s is delivered to by another instance now; this one stops", dst)
+                    return
                 except Exception:
                     failures += 1
                     self.restarts += 1
@@ -188,6 +198,11 @@ class Delivery:
         if self.leases is None or self.live is None:
             return True
         return await self.leases.acquire(dst, self.live)
+
+    async def _hold(self, dst: int) -> None:
+        """Raise LeaseLost unless this instance still holds the destination's lease (before a send)."""
+        if self.leases is not None and self.live is not None and not await self.leases.holds(dst, self.live):
+            raise LeaseLost(dst)
 
     async def _release(self, dst: int) -> None:
         if self.leases is None or self.live is None:
@@ -205,6 +220,7 @@ class Delivery:
             except TimeoutError:
                 return False
             return True
+        await self._hold(dst)  # the lease may have gone while this worker waited
         messages = [InboundMessage.from_payload(job.payload) for job in jobs]
         await self._translate_ahead(dst, jobs, messages)
         for job, message in zip(jobs, messages, strict=True):
@@ -228,7 +244,11 @@ class Delivery:
         attempt = job.attempts
         plain = False
         links: list[MessageLink] = []
+        again = False
         while True:
+            if again:  # sending again, maybe after a wait: only while the lease is still this instance's
+                await self._hold(job.dst_chat_id)
+            again = True
             try:
                 links = await self._send(job, message, plain=plain)
             except RetryLater as exc:
@@ -281,8 +301,10 @@ class Delivery:
                 log("sending job %s to %s failed (%s); retry %s in %.1fs", job.id, job.dst_chat_id, exc, attempt, delay)
                 await asyncio.sleep(delay)
                 continue
-            # The links (for later replies and edits) and "done" in one transaction.
-            await self.outbox.complete(job.id, links)
+            # The links (for later replies and edits) and "done" in one transaction, fenced by the lease.
+            fence = self.live if self.leases is not None else None
+            if not await self.outbox.complete(job.id, links, fence):
+                raise LeaseLost(job.dst_chat_id)
             if not message.is_edit:
                 metrics.RELAY_LAG.observe(max(0.0, time.time() - message.date))  # the post's date → its copy
                 if self.activity is not None:
@@ -383,6 +405,10 @@ class Delivery:
                         await self.sender.edit_text(job.dst_chat_id, rest[index].dst_message_id, part)
                 else:
                     await self.sender.send_text(job.dst_chat_id, part, reply_to=first)
+
+
+class LeaseLost(Exception):
+    """Another instance holds the destination's lease now: this worker stops before its next send."""
 
 
 class LeftBridge(Exception):

@@ -12,8 +12,18 @@ only once its work is safe:
   another chat. The inbox marks an update started before it runs, so a redelivered update or one a
   crash interrupted is never processed a second time (at most once). Updates taken by an instance
   that is gone are adopted by a live one (:meth:`Intake.adopt`).
+- **A failure before an update's work is stored** fails the update's batch as a whole: the chat's context
+  could not be loaded (``NotStarted``, which bot.telegram.app lets out of ``process_update``: the database
+  away or locked while ``ChatDirectory.arrive`` stores the chat or the person), or the relay jobs or the
+  inbox rows could not be stored. The batch is not acknowledged (the poller's offset stays, the webhook
+  answers 503) and Telegram sends it again; in a lane the run is released and tried again. Nothing of the
+  failed update ran, and what earlier updates of the batch stored is stored idempotently (relay job keys,
+  the inbox's update ids), so nothing is lost and nothing runs twice. A failure of an update's own work
+  once it ran (a command that raised) goes to the error handler (handlers.errors) as before.
 - An update python-telegram-bot cannot parse is set aside in the inbox (quarantined, raw JSON kept for
-  the operator) and acknowledged, instead of being offered again forever.
+  the operator) and acknowledged, instead of being offered again forever; so is one whose handling could
+  not begin ``NOT_STARTED_ATTEMPTS`` times in a row while the database could store it aside, so that one
+  update that can never begin does not hold up the others for good.
 """
 
 from __future__ import annotations
@@ -38,6 +48,8 @@ logger = logging.getLogger(__name__)
 LANE_STOP_SECONDS = 10.0  # how long stop() lets the lanes finish the update at hand
 LANE_BATCH_MAX = 100  # relay messages of a lane processed as one relay batch
 MAX_BACKOFF = 30.0
+NOT_STARTED_ATTEMPTS = 10  # an update whose handling could not begin this often in a row is set aside
+NOT_STARTED_REMEMBERED = 1000  # updates whose failures are counted at once
 
 
 class Inbox(Protocol):
@@ -99,6 +111,7 @@ class Intake:
         self._lane_tasks: dict[int, asyncio.Task[None]] = {}
         self.processed = 0
         self.quarantined = 0
+        self._not_started: dict[int, int] = {}  # update id → times in a row its handling could not begin
 
     @property
     def busy(self) -> bool:
@@ -134,11 +147,12 @@ class Intake:
 
     # ---- taking updates --------------------------------------------------------------------------
     async def set_aside(self, update_id: int, data: dict[str, Any], error: str) -> None:
-        self.quarantined += 1
-        logger.error("update %s set aside: it cannot be read (%s)", update_id, error.split(":", 1)[0])
+        """Keep an update for the operator instead of running it (raises when the inbox cannot store it)."""
         inbox = self.inbox()
         if inbox is not None:
             await inbox.quarantine(update_id, data, error)
+        self.quarantined += 1
+        logger.error("update %s set aside (%s)", update_id, error.split(":", 1)[0])
 
     async def take_payload(self, data: dict[str, Any]) -> None:
         """One update as a webhook brings it: returns once its work is safe (then it may be answered 200);
@@ -171,9 +185,7 @@ class Intake:
                 waiting.add(key)
         async with self.batch():
             for update in inline:
-                # process_update runs the handlers and the error handler; an exception in a handler never
-                # escapes here, so one bad update cannot wedge the queue.
-                await self.app.process_update(update)
+                await self._process(update)  # raises when the update could not begin: the batch fails
         self.processed += len(inline)
         metrics.UPDATES.labels(how="inline").inc(len(inline))
         if not queued or inbox is None:
@@ -219,8 +231,31 @@ class Intake:
                 if self._lane_tasks.get(key) is asyncio.current_task():
                     self._lane_tasks.pop(key, None)
 
+    async def _process(self, update: Update) -> bool:
+        """Run the update's handlers: True once it ran (its own failures went to the error handler), False
+        when it was set aside instead; raises when its handling could not begin (its batch fails), except
+        the ``NOT_STARTED_ATTEMPTS``-th time in a row, when it is set aside."""
+        update_id = update.update_id
+        try:
+            await self.app.process_update(update)
+        except Exception as exc:
+            failures = self._not_started.pop(update_id, 0) + 1
+            self._not_started[update_id] = failures  # the newest last: the oldest is forgotten first
+            while len(self._not_started) > NOT_STARTED_REMEMBERED:
+                del self._not_started[next(iter(self._not_started))]
+            if failures < NOT_STARTED_ATTEMPTS:
+                raise
+            reason = f"{type(exc).__name__}: {exc} ({failures} times in a row)"
+            await self.set_aside(update_id, update.to_dict(), reason)  # raises when the database is away
+            self._not_started.pop(update_id, None)
+            return False
+        self._not_started.pop(update_id, None)
+        return True
+
     async def _run(self, updates: Sequence[Update]) -> bool:
-        """Process a run of a lane; False when relay work could not be stored (the run is tried again)."""
+        """Process a run of a lane; False when it could not begin or its relay work could not be stored (the
+        run is tried again: the updates that did not run are released, those that ran are stored
+        idempotently)."""
         inbox = self.inbox()
         ids = [update.update_id for update in updates]
         try:
@@ -228,22 +263,24 @@ class Intake:
         except Exception:
             logger.exception("the inbox could not be read for updates %s", ids)
             return False
+        set_aside: set[int] = set()
         try:
             async with self.batch():
                 for update in updates:
                     if update.update_id in claimed:  # one taken before is never run twice
-                        await self.app.process_update(update)
+                        if not await self._process(update):
+                            set_aside.add(update.update_id)
         except asyncio.CancelledError:
             raise
-        except Exception:  # the relay jobs were not stored: these relay messages go again, later
-            logger.exception("storing the relay work of updates %s failed; trying again", ids)
+        except Exception:  # not begun, or the relay jobs not stored: these updates go again, later
+            logger.exception("the work of updates %s could not begin or be stored; trying again", ids)
             with contextlib.suppress(Exception):
                 if inbox is not None:
                     await inbox.release(sorted(claimed))
             return False
         try:
             if inbox is not None:
-                await inbox.finish(sorted(claimed))
+                await inbox.finish(sorted(claimed - set_aside))
         except Exception:  # processed; at worst marked abandoned after a restart, never run twice
             logger.exception("updates %s were processed but could not be marked done", ids)
         self.processed += len(updates)

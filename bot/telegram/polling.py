@@ -1,7 +1,9 @@
 """Durable long polling: an update is acknowledged to Telegram only once its work is safe (bot.telegram.intake says
 what that means for each kind of update). python-telegram-bot's Updater acknowledges a batch (by asking
 for the next offset) while the handlers may still be working on it, so a crash loses those updates; here
-the next getUpdates call, which moves the offset past a response, is made only after the intake took it.
+the next getUpdates call, which moves the offset past a response, is made only after the intake took it:
+the offset moves past a response only once every update in it is stored, the ones set aside as unreadable
+included; when any of that fails (the database away), the whole response comes again.
 
 With several instances (bot.ops.cluster) only the leader polls; the others wait at :attr:`DurablePoller.lead`
 and one of them takes over when the leader is gone.
@@ -14,6 +16,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +35,21 @@ LEAD_RETRY_SECONDS = 1.0  # how often a standby tries for the lead
 
 async def _always() -> bool:
     return True
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One getUpdates response: the updates read, and those python-telegram-bot could not read
+    (update id, raw JSON, the error), which are set aside."""
+
+    updates: tuple[Update, ...]
+    unreadable: tuple[tuple[int, dict[str, Any], str], ...] = ()
+
+    @property
+    def next_offset(self) -> int | None:
+        """The offset that acknowledges the whole response (None when it is empty)."""
+        ids = [update.update_id for update in self.updates] + [update_id for update_id, _, _ in self.unreadable]
+        return max(ids) + 1 if ids else None
 
 
 class DurablePoller:
@@ -109,7 +127,7 @@ class DurablePoller:
             await self._task
 
     # ---- fetching --------------------------------------------------------------------------------
-    async def _fetch(self) -> tuple[Update, ...] | None:
+    async def _fetch(self) -> Fetched | None:
         """getUpdates, abandoned (not acknowledged) when stop() is called during the long poll."""
         fetch = asyncio.ensure_future(
             self.app.bot.get_updates(
@@ -134,10 +152,11 @@ class DurablePoller:
         except Exception as exc:  # python-telegram-bot could not parse the answer
             logger.error("an update could not be read (%s); fetching them one by one", type(exc).__name__)
             return await self._fetch_each()
-        return updates
+        return Fetched(updates)
 
-    async def _fetch_each(self) -> tuple[Update, ...]:
-        """The same updates as raw JSON, parsed one at a time; the unreadable ones are set aside."""
+    async def _fetch_each(self) -> Fetched:
+        """The same updates as raw JSON, parsed one at a time; the unreadable ones are returned apart, to be
+        set aside with the others' work (the offset moves past none of them before)."""
         with warnings.catch_warnings():  # python-telegram-bot warns that getUpdates has its own method
             warnings.simplefilter("ignore")
             raw = await self.app.bot.do_api_request(
@@ -145,6 +164,7 @@ class DurablePoller:
                 api_kwargs={"offset": self.offset, "timeout": 0, "allowed_updates": self.allowed_updates},
             )
         parsed: list[Update] = []
+        unreadable: list[tuple[int, dict[str, Any], str]] = []
         for data in raw if isinstance(raw, list) else []:
             update_id = data.get("update_id") if isinstance(data, dict) else None
             try:
@@ -155,9 +175,8 @@ class DurablePoller:
             except Exception as exc:
                 if not isinstance(update_id, int):
                     raise  # nothing to acknowledge it by: a fault of the API itself
-                await self.intake.set_aside(update_id, data, f"{type(exc).__name__}: {exc}")
-                self.offset = max(self.offset or 0, update_id + 1)
-        return tuple(parsed)
+                unreadable.append((update_id, data, f"{type(exc).__name__}: {exc}"))
+        return Fetched(tuple(parsed), tuple(unreadable))
 
     # ---- processing ------------------------------------------------------------------------------
     async def _loop(self) -> None:
@@ -180,17 +199,21 @@ class DurablePoller:
             if updates is None:
                 return
             failures = 0
-            if not updates:
+            offset = updates.next_offset
+            if offset is None:
                 continue
             try:
-                queued = await self.intake.take(updates)
+                for update_id, data, error in updates.unreadable:
+                    await self.intake.set_aside(update_id, data, error)
+                queued = await self.intake.take(updates.updates) if updates.updates else []
             except Exception:
                 # Not acknowledged: Telegram delivers the response again (relay jobs are idempotent, the
-                # inbox knows the updates it took).
-                logger.exception("storing the work of %d updates failed; they will be delivered again", len(updates))
+                # inbox knows the updates it took or set aside).
+                count = len(updates.updates) + len(updates.unreadable)
+                logger.exception("storing the work of %d updates failed; they will be delivered again", count)
                 await self._pause(self.max_backoff / 4)
                 continue
-            self._advance(updates[-1].update_id + 1)
+            self._advance(offset)
             self.intake.enqueue(queued)
 
     def _advance(self, offset: int) -> None:

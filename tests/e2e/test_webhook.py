@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.cluster import free_port
 from bot.telegram.app import build_application, serving_webhook
+from bot.telegram.intake import Intake
 from handlers.context import SERVICES_KEY
 from tests.world import World
 
@@ -78,3 +79,38 @@ async def test_webhook_mode_answers_once_the_work_is_stored(
     assert samples[("kembar_outbox_jobs", (("state", "done"),))] >= 2
     assert samples[("kembar_leader", ())] == 1
     assert sum(1 for t in world.texts(busan) if "42" in t) == 1  # the retried update ran once
+
+
+async def test_webhook_answers_503_when_the_chat_cannot_be_loaded(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is away while a relay message's chat is loaded: nothing of it ran, so it is not answered
+    200 (before, the error handler took it and the message was dropped); Telegram sends it again."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    settings = world.settings(webhook_url=url, webhook_secret=SECRET, listen=("127.0.0.1", port))
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    app = build_application(settings)
+    failures = {"left": 1}
+    async with serving_webhook(app, settings) as server:
+        await world.setup(surabaya, busan)
+        intake = getattr(server.intake, "__self__", None)
+        assert isinstance(intake, Intake)
+        await world.emu.wait_for(lambda: not intake.busy, timeout=5)  # no lane busy: relay messages go inline
+        chats = app.bot_data[SERVICES_KEY].chats.chats
+        real = chats.ensure
+
+        async def flaky(*args: Any, **kwargs: Any) -> Any:
+            if failures["left"] > 0:
+                failures["left"] -= 1
+                raise OSError("database away")
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(chats, "ensure", flaky)
+        world.emu.post(surabaya.id, surabaya.member.id, "Rapat nomor 43")
+        world.emu.post(surabaya.id, surabaya.member.id, "Rapat nomor 44")
+        await world.relayed(busan, "44")
+        await world.emu.wait_until_delivered()
+    assert failures["left"] == 0
+    assert "503" in (world.emu.webhook_last_error or "")
+    assert [t.split("nomor ")[1][:2] for t in world.texts(busan) if "nomor" in t] == ["43", "44"]

@@ -190,10 +190,16 @@ class FakeOutboxRepository:
         job = self.jobs.get(job_id)
         return self._out(job) if job is not None else None
 
-    async def complete(self, job_id: int, links: Iterable[MessageLink] = ()) -> None:
+    async def complete(self, job_id: int, links: Iterable[MessageLink] = (), live: Liveness | None = None) -> bool:
         links = tuple(links)
+        job = self.jobs.get(job_id)
+        if job is not None and live is not None and live.shared:
+            lease = self.memory.leases.rows.get(job.dst_chat_id)
+            if lease is None or lease[0] != live.me:  # the fence: another instance delivers there now
+                return False
         self._update(job_id, state=DONE, done_at=self.memory.now(), payload={})  # the text is not kept
         self.memory.message_links.insert(links)
+        return True
 
     async def drain(self) -> None:
         return None
@@ -337,7 +343,10 @@ class FakeInboxRepository:
         return counts
 
     async def quarantine(self, update_id: int, payload: dict[str, Any], error: str) -> None:
-        if update_id in self.rows:  # an update stored already stays as it is
+        row = self.rows.get(update_id)
+        if row is not None:  # one not finished is set aside too; one finished or set aside stays as it is
+            if row.state in (PENDING, STARTED):
+                row.state, row.payload, row.error = QUARANTINED, _json(payload), error[:MAX_QUARANTINE_ERROR_LENGTH]
             return
         self.rows[update_id] = InboxRow(
             update_id=update_id,
@@ -355,12 +364,14 @@ class FakeInboxRepository:
             if (row := self.rows[update_id]).state == QUARANTINED
         ]
 
-    async def purge_finished(self, before: datetime) -> int:
+    async def purge_finished(self, before: datetime, quarantined_before: datetime | None = None) -> int:
         """By when they were received (as storage), not when they were done."""
+        set_aside = before if quarantined_before is None else quarantined_before
         old = [
             row.update_id
             for row in self.rows.values()
-            if row.state in (DONE, ABANDONED, QUARANTINED) and row.received_at < before
+            if (row.state in (DONE, ABANDONED) and row.received_at < before)
+            or (row.state == QUARANTINED and row.received_at < set_aside)
         ]
         for update_id in old:
             del self.rows[update_id]
@@ -385,6 +396,12 @@ class FakeLeaseRepository:
             return False
         self.rows[dst_chat_id] = (live.me, self.memory.now())
         return True
+
+    async def holds(self, dst_chat_id: int, live: Liveness) -> bool:
+        if not live.shared:
+            return True
+        lease = self.rows.get(dst_chat_id)
+        return lease is not None and lease[0] == live.me
 
     async def release(self, dst_chat_id: int, live: Liveness) -> None:
         if not live.shared:

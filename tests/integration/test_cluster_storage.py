@@ -12,13 +12,21 @@ from pathlib import Path
 import pytest
 
 from bot.domain.records import InboxItem, NewRelayJob, NewReminder, Scope
+from bot.language.catalog import Catalog
 from bot.ops.cluster import AlreadyRunning, PostgresCluster, SoloCluster, make_cluster
+from bot.relay.delivery import Delivery
+from bot.relay.rendering import Renderer
+from bot.relay.service import InboundMessage
+from bot.translation.service import TranslationService
 from storage.chats import ChatRepository
 from storage.cluster import LeaseRepository
 from storage.db import Database
 from storage.inbox import InboxRepository
 from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
+from storage.repositories import repositories
+from tests.fakes.telegram import FakeTelegram, FakeTranslator
+from tests.kit import eventually
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 
@@ -157,3 +165,133 @@ async def test_instances_starting_together_migrate_one_after_the_other(pg_url: s
     finally:
         for db in databases:
             await db.dispose()
+
+
+# -- the delivery fence --------------------------------------------------------------------------------
+
+SOURCE, DESTINATION = -1, -2
+
+
+class HeldTelegram(FakeTelegram):
+    """Telegram that holds the send of one text until ``let_go`` is set: that job is in flight for as long."""
+
+    def __init__(self, hold: str) -> None:
+        super().__init__()
+        self.hold = hold
+        self.holding = asyncio.Event()
+        self.let_go = asyncio.Event()
+
+    async def send_text(self, chat_id: int, html: str, *, reply_to: int | None = None, buttons: object = None) -> int:
+        if self.hold in html and not self.let_go.is_set():
+            self.holding.set()
+            await self.let_go.wait()
+        return await super().send_text(chat_id, html, reply_to=reply_to)
+
+
+def deliverer(db: Database, cluster: PostgresCluster, telegram: FakeTelegram, catalog: Catalog) -> Delivery:
+    """One instance's delivery, on its own repositories (its own outbox and group commit)."""
+    repos = repositories(db)
+
+    async def nothing(*_: object) -> None:
+        return None
+
+    return Delivery(
+        outbox=repos.outbox,
+        links=repos.message_links,
+        chats=repos.chats,
+        translations=TranslationService(FakeTranslator(), repos.translation_cache, repos.glossary, None),
+        renderer=Renderer(catalog),
+        sender=telegram,
+        on_gone=nothing,
+        on_migrated=nothing,
+        max_backoff=0.1,
+        leases=repos.leases,
+        live=cluster.live,
+    )
+
+
+async def relay_jobs(db: Database, *numbers: int) -> None:
+    chats = ChatRepository(db)
+    for chat_id in (SOURCE, DESTINATION):
+        await chats.ensure(chat_id, title=f"group {chat_id}", type="supergroup", default_language="id")
+    jobs = []
+    for n in numbers:
+        message = InboundMessage(
+            SOURCE, n, 7, "Ani", "Surabaya", "id", f"pesan-{n} halo", None, None, None, 0, 1_700_000_000
+        )
+        jobs.append(NewRelayJob(1, SOURCE, n, DESTINATION, 0, message.to_payload()))
+    await OutboxRepository(db).enqueue(jobs)
+
+
+def sent(telegram: FakeTelegram) -> list[int]:
+    return [int(text.split("pesan-")[1].split()[0]) for text in telegram.texts(DESTINATION) if "pesan-" in text]
+
+
+async def test_an_instance_taken_for_gone_sends_at_most_the_job_in_flight_after_the_takeover(
+    pg: Database, pg_url: str, catalog: Catalog
+) -> None:
+    """A loses its coordination connection while it sends job 3 of 6: B takes the chat over and sends 3 to
+    6; A's completion of 3 is refused and A sends nothing more (before the fence it went on with its batch)."""
+    a, b = await _instances(pg, 2)
+    other_db = Database(pg_url)
+    held, fresh = HeldTelegram(hold="pesan-3"), FakeTelegram()
+    first, second = deliverer(pg, a, held, catalog), deliverer(other_db, b, fresh, catalog)
+    try:
+        await relay_jobs(pg, *range(1, 7))
+        first.notify(DESTINATION)
+        await asyncio.wait_for(held.holding.wait(), 10)  # jobs 1 and 2 done, 3 in flight
+        assert sent(held) == [1, 2]
+        await a.stop()  # A's locks are gone: for the others, A is gone (A itself still runs)
+        assert await second.resume() == 1
+        await fresh.wait_for(lambda: sent(fresh) == [3, 4, 5, 6], timeout=10)
+        held.let_go.set()  # A's send of job 3 goes through, late
+
+        async def settled() -> bool:  # A stopped, or sent more than the job in flight
+            return not first.busy or 4 in sent(held)
+
+        await eventually(settled, timeout=10)
+        assert sent(held) == [1, 2, 3]  # job 3 twice, nothing after it
+        assert not first.busy
+        outbox = OutboxRepository(pg)
+        assert await outbox.counts() == {"pending": 0, "done": 6, "failed": 0}
+        assert await LeaseRepository(pg).held(b.live) == [DESTINATION]
+    finally:
+        await first.stop()
+        await second.stop()
+        for cluster in (a, b):
+            await cluster.stop()
+        await other_db.dispose()
+
+
+async def test_a_worker_whose_lease_was_taken_while_it_waited_sends_nothing(
+    pg: Database, pg_url: str, catalog: Catalog
+) -> None:
+    """A delivered job 1 and waits for more, holding the lease; it is taken for gone and B takes the chat
+    over. Told of job 2 (as A would be by its own intake), A reads the lease first and stops: B sends 2."""
+    a, b = await _instances(pg, 2)
+    other_db = Database(pg_url)
+    late, fresh = FakeTelegram(), FakeTelegram()
+    first, second = deliverer(pg, a, late, catalog), deliverer(other_db, b, fresh, catalog)
+    try:
+        await relay_jobs(pg, 1)
+        first.notify(DESTINATION)
+        await late.wait_for(lambda: sent(late) == [1], timeout=10)
+        await a.stop()
+        assert await LeaseRepository(pg).acquire(DESTINATION, b.live)  # B takes over the gone instance's lease
+        await relay_jobs(pg, 2)
+        first.notify(DESTINATION)
+
+        async def settled() -> bool:  # A stopped, or sent job 2
+            return not first.busy or 2 in sent(late)
+
+        await eventually(settled, timeout=10)
+        assert sent(late) == [1]
+        assert not first.busy
+        assert await second.resume() == 1
+        await fresh.wait_for(lambda: sent(fresh) == [2], timeout=10)
+    finally:
+        await first.stop()
+        await second.stop()
+        for cluster in (a, b):
+            await cluster.stop()
+        await other_db.dispose()

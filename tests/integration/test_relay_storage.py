@@ -237,7 +237,9 @@ async def test_concurrent_completions_share_transactions_and_fail_alone(
     transactions = 0
     original = OutboxRepository._complete_many
 
-    async def counting(self: OutboxRepository, items: list[tuple[int, tuple[MessageLink, ...]]]) -> set[int]:
+    async def counting(
+        self: OutboxRepository, items: list[tuple[int, tuple[MessageLink, ...], str | None]]
+    ) -> tuple[set[int], set[int]]:
         nonlocal transactions
         transactions += 1
         return await original(self, items)
@@ -248,7 +250,7 @@ async def test_concurrent_completions_share_transactions_and_fail_alone(
         outbox.complete(99_999, [MessageLink(-1, 77, -2, 999)]),
         return_exceptions=True,
     )
-    assert results[:-1] == [None] * 12
+    assert results[:-1] == [True] * 12
     assert isinstance(results[-1], LookupError)
     assert transactions <= 2  # the first alone, the rest (queued meanwhile) together
     assert (await outbox.counts())["done"] == 12
@@ -266,7 +268,7 @@ async def test_concurrent_completions_are_all_recorded_and_an_unknown_one_fails_
         outbox.complete(99_999, [MessageLink(-1, 77, -2, 999)]),
         return_exceptions=True,
     )
-    assert results[:-1] == [None] * 12
+    assert results[:-1] == [True] * 12
     assert isinstance(results[-1], LookupError)
     await outbox.drain()
     assert await outbox.counts() == {"pending": 0, "done": 12, "failed": 0}
@@ -369,9 +371,33 @@ async def test_inbox_sets_aside_what_cannot_be_read_and_purges_what_is_finished(
     assert await inbox.adopt(Liveness("2", shared=False)) == (2, [item(4)])
     assert await inbox.counts() == {"quarantined": 1, "done": 1, "abandoned": 2, "pending": 1}
     assert await inbox.purge_finished(datetime.now(UTC) - timedelta(minutes=1)) == 0
-    assert await inbox.purge_finished(datetime.now(UTC) + timedelta(seconds=1)) == 4  # done, abandoned, set aside
+    later, earlier = datetime.now(UTC) + timedelta(seconds=1), datetime.now(UTC) - timedelta(minutes=1)
+    assert await inbox.purge_finished(later, quarantined_before=earlier) == 3  # done, abandoned: set aside stays
+    assert await inbox.counts() == {"quarantined": 1, "pending": 1}
+    assert await inbox.purge_finished(later) == 1  # the set aside one, when its own time has come
     assert await inbox.counts() == {"pending": 1}
     assert await inbox.store([item(1), item(9)], "2") == [1, 9]  # forgotten: new again
+
+
+async def test_inbox_sets_aside_an_update_it_holds_that_never_could_begin(repos: Repositories) -> None:
+    """An update taken into the inbox whose handling failed before it began, time after time, is set aside
+    in place (its JSON kept, never run); a finished one stays finished."""
+    inbox = repos.inbox
+    await inbox.store([item(1), item(2), item(3), item(4)], "1")
+    assert await inbox.start([2, 3]) == {2, 3}
+    await inbox.finish([3])
+    for update_id in (1, 2, 3):
+        await inbox.quarantine(update_id, {"update_id": update_id, "chat": "x"}, f"NotStarted: {update_id}")
+    await inbox.quarantine(2, {"update_id": 2}, "again")  # set aside once
+    assert await inbox.counts() == {"quarantined": 2, "done": 1, "pending": 1}
+    assert await inbox.quarantined() == [
+        (1, {"update_id": 1, "chat": "x"}, "NotStarted: 1"),
+        (2, {"update_id": 2, "chat": "x"}, "NotStarted: 2"),
+    ]
+    assert await inbox.start([1, 2, 3, 4]) == {4}  # never run
+    await inbox.release([1, 2])  # a release does not bring them back
+    assert await inbox.adopt(Liveness("2", shared=False)) == (1, [])  # 4 was started; 1 and 2 stay aside
+    assert await inbox.counts() == {"quarantined": 2, "done": 1, "abandoned": 1}
 
 
 # -- delivery leases -----------------------------------------------------------------------------------
@@ -390,6 +416,37 @@ async def test_one_instance_delivers_to_every_destination(repos: Repositories) -
     await outbox.enqueue([job(-3), job(-2), job(-3, 11)])
     assert await outbox.pending_destinations(me) == [-3, -2] == await outbox.pending_destinations()
     assert await outbox.pending_destinations(earlier) == [-3, -2]
+
+
+async def test_only_the_holder_of_the_lease_completes_a_job(repos: Repositories) -> None:
+    """The fence of delivery: with several instances (``shared``), a job is marked done, and its links
+    stored, only while the instance completing it holds the lease of its destination; alone on its
+    database an instance is never refused."""
+    outbox, leases, links = repos.outbox, repos.leases, repos.message_links
+    first, second, third = await outbox.enqueue([job(-2, 10), job(-2, 11), job(-2, 12)])
+    alone = Liveness("1", shared=False)
+    assert await leases.holds(-2, alone)
+    assert await outbox.complete(first.id, [MessageLink(-1, 10, -2, 500)], alone)
+    if isinstance(repos.outbox, OutboxRepository) and repos.outbox.db.engine.dialect.name == "sqlite":
+        return  # several instances need PostgreSQL
+    # No instance is alive here (no cluster runs): a lease whose holder is not the asker's is taken over.
+    a, b = Liveness("101", shared=True), Liveness("102", shared=True)
+    assert not await leases.holds(-2, a)  # nobody holds it: refused
+    assert not await outbox.complete(second.id, [MessageLink(-1, 11, -2, 501)], a)
+    assert await leases.acquire(-2, a) and await leases.holds(-2, a)
+    assert await outbox.complete(second.id, [MessageLink(-1, 11, -2, 501)], a)
+    assert await leases.acquire(-2, b)  # b takes the chat over
+    assert await leases.holds(-2, b) and not await leases.holds(-2, a)
+    assert not await outbox.complete(third.id, [MessageLink(-1, 12, -2, 502)], a)  # a sent it too late
+    refused = await outbox.get(third.id)
+    assert refused is not None and refused.state == "pending" and refused.payload == {"text": "Halo"}
+    assert await links.resolve_reply(-1, 12, -2) is None  # nothing of it stored
+    with pytest.raises(LookupError):
+        await outbox.complete(10_000, [], b)
+    assert await outbox.complete(third.id, [MessageLink(-1, 12, -2, 502)], b)
+    assert await outbox.counts() == {"pending": 0, "done": 3, "failed": 0}
+    assert [await links.resolve_reply(-1, n, -2) for n in (10, 11, 12)] == [500, 501, 502]
+    await outbox.drain()
 
 
 async def test_the_memory_model_of_several_instances_agrees_with_postgresql() -> None:
