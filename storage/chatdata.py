@@ -2,23 +2,45 @@
 forgotten when the group asks (or some time after the bot was removed).
 
 The history of a bridge (events, indicator updates) outlives a group that is forgotten while its partners
-stay: its rows keep the group's id and city, so the bridge's reports still add up, but no longer who did
-it (``by_name`` emptied, ``user_id`` cleared). A forgotten group's message counts and reports are deleted.
+stay: its rows keep what reports count — the kind, the instant, the group's id, the programme, the item's
+number or the indicator, the change and the value after it — and lose every text a person wrote and every
+name:
 
-The list of tables is here and nowhere else: a table that keeps a chat id must be added to ``_TABLES``
+- ``events``: ``by_name`` emptied, ``user_id`` cleared, ``detail`` cleared (an item's title, its owners'
+  names, a due date, an indicator's change); and ``detail`` of every group's events about the items the
+  forgotten group created, which are deleted (their title is in "created" and "renamed", owners' names in
+  "assigned");
+- ``indicator_updates``: ``by_name`` emptied, ``user_id`` cleared, ``note`` cleared;
+- both: ``city`` is kept only where it is the group's city as set with /city; any other label (the group's
+  title, when it had set no city, or an earlier label) is emptied: a title may name people.
+
+``programme`` stays: it is the bridge's programme, which the bridge's other groups keep. A forgotten
+group's message counts and reports are deleted.
+
+The translation cache cannot tell which group a text came from, only which bridge it was stored for
+(storage/translation_cache.py). Forgetting a group deletes the entries of every bridge its texts may be
+in: the bridge it is in, the bridges it was marked in (``translation_cache_chats``: it was a member when
+an entry was stored), and the bridges of its items, reminders, history and relay work; and every entry of
+no bridge (a group in no bridge, or stored before revision 0012). The bridges' other groups lose only
+cached translations: their texts are translated again when next needed.
+
+The list of tables is here and nowhere else: a table that keeps a chat id must be added to ``chat_columns``
 (tests/integration/test_data_storage.py checks every column that refers to chats is covered).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Executable, delete, func, or_, select, update
+from sqlalchemy import BigInteger, Executable, case, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.sql import ColumnElement
 
 from bot.domain.records import Forgotten, Scope
-from storage._shared import rowcount
+from storage._shared import rowcount, upsert
 from storage.db import Database
 from storage.models import (
     ActionCounterRow,
@@ -42,6 +64,8 @@ from storage.models import (
     ReminderRow,
     ReminderSettingsRow,
     ReportRow,
+    TranslationCacheChatRow,
+    TranslationCacheRow,
     utcnow,
 )
 
@@ -58,8 +82,6 @@ _SCOPED = (
     EventRow,
     ReportRow,
 )
-# History of a bridge that names who did what: kept when the group is forgotten, without the names.
-_HISTORY = (EventRow, IndicatorUpdateRow)
 
 
 def chat_columns() -> list[tuple[str, str]]:
@@ -83,6 +105,7 @@ def chat_columns() -> list[tuple[str, str]]:
         ("events", "chat_id"),
         ("activity_days", "chat_id"),
         ("reports", "chat_id"),
+        ("translation_cache_chats", "chat_id"),
     ]
 
 
@@ -155,6 +178,7 @@ class ChatDataRepository:
                 )
                 # Whoever delivered to the old id lets go; the new id's deliverer takes its own lease.
                 await session.execute(delete(DeliveryLeaseRow).where(DeliveryLeaseRow.dst_chat_id == old))
+                await self._move_marks(session, old, new)
                 await _move_activity(session, old, new)
                 await _move_reports(session, old, new)
                 await _rescope(session, Scope.of(None, old), Scope.of(None, new))
@@ -170,17 +194,31 @@ class ChatDataRepository:
         """Delete everything stored about the chat: its settings, bridge membership, codes and requests,
         the items, programmes, reminders, indicators and history of its own scope and the items it created
         in a bridge, its reminders, relay work and message links from and to it, its message counts and
-        reports. The bridge's other groups keep what is theirs, and the bridge's history keeps what the
-        group did without saying who (names and user ids of its rows cleared)."""
+        reports, and the cached translations its texts may be in. The bridge's other groups keep what is
+        theirs, and the bridge's history keeps what the group did without saying who or what was written
+        (see the module's docstring)."""
         own = Scope.of(None, chat_id)
         counts: dict[str, int] = {}
-
 
         async def run(session: AsyncSession, name: str, statement: Executable) -> None:
             counts[name] = counts.get(name, 0) + rowcount(await session.execute(statement))
 
         try:
             async with self.db.session() as session:
+                # What must be known before anything goes: the group's city, the items it created in a
+                # bridge (their history loses its text) and the bridges its texts may be cached for.
+                chat = await session.get(ChatRow, chat_id)
+                city = chat.city if chat is not None and chat.city else None
+                created = [
+                    (scope, number)
+                    for scope, number in await session.execute(
+                        select(ActionItemRow.scope, ActionItemRow.number).where(
+                            ActionItemRow.chat_id == chat_id, ActionItemRow.scope != own
+                        )
+                    )
+                ]
+                translated_for = await _translated_for(session, chat_id)
+
                 for model in _SCOPED:
                     await run(session, model.__tablename__, delete(model).where(model.scope == own))
                 await run(session, "reminders", delete(ReminderRow).where(ReminderRow.chat_id == chat_id))
@@ -209,13 +247,14 @@ class ChatDataRepository:
                 await run(session, "approved_chats", delete(ApprovedChatRow).where(ApprovedChatRow.chat_id == chat_id))
                 await run(session, "activity_days", delete(ActivityDayRow).where(ActivityDayRow.chat_id == chat_id))
                 await run(session, "reports", delete(ReportRow).where(ReportRow.chat_id == chat_id))
-                for history in _HISTORY:  # not deleted: nameless
-                    await session.execute(
-                        update(history)
-                        .where(history.chat_id == chat_id)
-                        .values(by_name="", user_id=None)
-                        .execution_options(synchronize_session=False)
-                    )
+                await _blank_history(session, chat_id, city, created)
+                cache, marks = TranslationCacheRow, TranslationCacheChatRow
+                whose = or_(cache.bridge_id.is_(None), cache.bridge_id.in_(translated_for))
+                await _lock(session, whose, cache.provider, cache.source, cache.target, cache.text_hash)
+                await run(session, "translation_cache", delete(cache).where(whose))
+                marked = or_(marks.chat_id == chat_id, marks.bridge_id.in_(translated_for))
+                await _lock(session, marked, marks.chat_id, marks.bridge_id)
+                await run(session, "translation_cache_chats", delete(marks).where(marked))
                 bridge_id = await session.scalar(
                     select(BridgeMemberRow.bridge_id).where(BridgeMemberRow.chat_id == chat_id)
                 )
@@ -233,6 +272,20 @@ class ChatDataRepository:
             self.db.cache.bridges_changed()
         return Forgotten({name: count for name, count in counts.items() if count})
 
+    async def _move_marks(self, session: AsyncSession, old: int, new: int) -> None:
+        """The old id's translation cache marks go to the new id (the later instant where both have one)."""
+        marks = TranslationCacheChatRow
+        moved = upsert(self.db, marks).from_select(
+            ["chat_id", "bridge_id", "at"],
+            select(literal(new, BigInteger()), marks.bridge_id, marks.at)
+            .where(marks.chat_id == old)
+            .order_by(marks.bridge_id),
+        )
+        table = marks.__table__.c
+        later = case((moved.excluded.at > table.at, moved.excluded.at), else_=table.at)
+        await session.execute(moved.on_conflict_do_update(index_elements=["chat_id", "bridge_id"], set_={"at": later}))
+        await session.execute(delete(marks).where(marks.chat_id == old))
+
     async def inactive_since(self, before: datetime) -> list[int]:
         """Chats the bot was removed from (inactive) and not touched since ``before``."""
         async with self.db.session() as session:
@@ -240,6 +293,62 @@ class ChatDataRepository:
                 select(ChatRow.id).where(ChatRow.active.is_(False), ChatRow.updated_at < before)
             )
             return list(rows.all())
+
+
+async def _translated_for(session: AsyncSession, chat_id: int) -> list[int]:
+    """The bridges whose cached translations may hold the chat's texts: the bridge it is in, those it was
+    marked in, and those of its items, reminders, history (also of an indicator it updated) and of the
+    relay work from it."""
+    found: set[int] = set()
+    marks = TranslationCacheChatRow
+    for query in (
+        select(BridgeMemberRow.bridge_id).where(BridgeMemberRow.chat_id == chat_id),
+        select(marks.bridge_id).where(marks.chat_id == chat_id),
+        select(RelayJobRow.bridge_id).where(RelayJobRow.src_chat_id == chat_id, RelayJobRow.bridge_id.is_not(None)),
+    ):
+        found.update(b for b in (await session.scalars(query.distinct())).all() if b is not None)
+    for scopes in (
+        select(ActionItemRow.scope).where(ActionItemRow.chat_id == chat_id),
+        select(ReminderRow.scope).where(ReminderRow.chat_id == chat_id),
+        select(EventRow.scope).where(EventRow.chat_id == chat_id),
+        select(IndicatorRow.scope)
+        .join(IndicatorUpdateRow, IndicatorUpdateRow.indicator_id == IndicatorRow.id)
+        .where(IndicatorUpdateRow.chat_id == chat_id),
+    ):
+        for scope in (await session.scalars(scopes.distinct())).all():
+            if scope.bridge_id is not None:
+                found.add(scope.bridge_id)
+    return sorted(found)
+
+
+async def _lock(session: AsyncSession, where: ColumnElement[bool], *key: InstrumentedAttribute[Any]) -> None:
+    """Lock the rows ``where`` selects in ``key`` order before deleting them (PostgreSQL; SQLite has one
+    writer at a time): a cache write takes its rows in that order too, so the two cannot deadlock."""
+    await session.execute(select(*key).where(where).order_by(*key).with_for_update())
+
+
+async def _blank_history(
+    session: AsyncSession, chat_id: int, city: str | None, created: Sequence[tuple[Scope, int]]
+) -> None:
+    """The bridge's history of a forgotten group, without names or text (see the module's docstring)."""
+    for history, text in ((EventRow, EventRow.detail), (IndicatorUpdateRow, IndicatorUpdateRow.note)):
+        label = "" if city is None else case((history.city == city, history.city), else_="")
+        await session.execute(
+            update(history)
+            .where(history.chat_id == chat_id)
+            .values({history.by_name: "", history.user_id: None, text: None, history.city: label})
+            .execution_options(synchronize_session=False)
+        )
+    numbers: dict[Scope, list[int]] = {}
+    for scope, number in created:
+        numbers.setdefault(scope, []).append(number)
+    for scope, items in numbers.items():
+        await session.execute(
+            update(EventRow)
+            .where(EventRow.scope == scope, EventRow.item_number.in_(items), EventRow.detail.is_not(None))
+            .values(detail=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def _rescope(session: AsyncSession, old: Scope, new: Scope) -> None:

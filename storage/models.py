@@ -175,8 +175,17 @@ class MessageLinkRow(Base):
 
 
 class TranslationCacheRow(Base):
+    """A translation, shared by every bridge (a hit may come from another bridge's entry).
+
+    ``bridge_id``: the bridge it was last stored for (no foreign key: it outlives its bridge until it
+    expires); None for a text of a group in no bridge, or stored before revision 0012. Forgetting a group
+    deletes the entries of the bridges its texts may be in, and every None one (storage.chatdata)."""
+
     __tablename__ = "translation_cache"
-    __table_args__ = (Index("ix_translation_cache_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_translation_cache_created_at", "created_at"),
+        Index("ix_translation_cache_bridge_id", "bridge_id"),
+    )
 
     provider: Mapped[str] = mapped_column(String(32), primary_key=True)
     source: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -185,6 +194,21 @@ class TranslationCacheRow(Base):
     text: Mapped[str] = mapped_column(Text)
     translation: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    bridge_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class TranslationCacheChatRow(Base):
+    """A group whose texts a bridge's cached translations may hold: every group of the bridge when an entry
+    was stored for it, marked then (``at``). Outlives the group's membership, so a group forgotten after it
+    left its bridge still takes that bridge's entries with it; a mark older than every entry it could
+    cover is purged with them."""
+
+    __tablename__ = "translation_cache_chats"
+    __table_args__ = (PrimaryKeyConstraint("chat_id", "bridge_id"),)
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, autoincrement=False)
+    bridge_id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ProgrammeRow(Base):

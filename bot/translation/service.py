@@ -183,15 +183,20 @@ class TranslationService:
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(*self._writes, return_exceptions=True)
 
-    def _write_behind(self, provider: str, source: str, target: str, pairs: dict[str, str]) -> None:
-        """Cache new translations without making their messages wait for the write."""
-        write = asyncio.create_task(self._store(provider, source, target, pairs))
+    def _write_behind(
+        self, provider: str, source: str, target: str, bridge_id: int | None, pairs: dict[str, str]
+    ) -> None:
+        """Cache new translations (for their bridge: forgetting a group clears its bridges' entries) without
+        making their messages wait for the write."""
+        write = asyncio.create_task(self._store(provider, source, target, bridge_id, pairs))
         self._writes.add(write)
         write.add_done_callback(self._writes.discard)
 
-    async def _store(self, provider: str, source: str, target: str, pairs: dict[str, str]) -> None:
+    async def _store(
+        self, provider: str, source: str, target: str, bridge_id: int | None, pairs: dict[str, str]
+    ) -> None:
         try:
-            await self.cache.put_many(provider, source, target, pairs)
+            await self.cache.put_many(provider, source, target, bridge_id, pairs)
         except Exception as exc:  # only the cache is lost: the next request asks the provider again
             logger.warning("caching %d translations failed: %s", len(pairs), type(exc).__name__)
 
@@ -213,7 +218,7 @@ class TranslationService:
                 failed = True
             else:
                 masked.update(fresh)
-                self._write_behind(provider, source, target, fresh)
+                self._write_behind(provider, source, target, bridge_id, fresh)
         results: list[Translated] = []
         for text, protection in zip(texts, protected, strict=True):
             translated = masked.get(protection.text)

@@ -1,7 +1,10 @@
 """Everything about one group, moved or forgotten, in memory (storage/chatdata.py).
 
 The chat's own row and its bridge membership are handled here, step by step as storage does; every other
-table is its fake's, asked through the hooks of tests/fakes/memory.py.
+table is its fake's, asked through the hooks of tests/fakes/memory.py. What needs several fakes at once is
+done here too, as storage does it in one transaction: the history of the items the group created loses
+its detail (in every group's events), and the translation cache loses the entries of the bridges the
+group's texts may be in (read, like storage, before anything is deleted).
 """
 
 from __future__ import annotations
@@ -56,8 +59,17 @@ class FakeChatDataRepository:
             for table, n in rows.items():
                 counts[table] = counts.get(table, 0) + n
 
-        count(self.memory.each("_forget_scope", Scope.of(None, chat_id)))
+        own = Scope.of(None, chat_id)
+        # Known before anything goes, as storage reads them first: the items the group created in a bridge
+        # (every group's history of them loses its text) and the bridges its texts may be cached for.
+        items = self.memory.actions.rows.values()
+        created = {(i.scope, i.number) for i in items if i.chat_id == chat_id and i.scope != own}
+        translated_for = self._translated_for(chat_id)
+        count(self.memory.each("_forget_scope", own))
         count(self.memory.each("_forget_chat", chat_id))
+        events = self.memory.events
+        events.rows = [replace(e, detail=None) if (e.scope, e.item_number) in created else e for e in events.rows]
+        count(self.memory.translation_cache._forget_translations(chat_id, translated_for))
         bridges = self.memory.bridges
         bridge_id = bridges._forget_member(chat_id)
         if bridge_id is not None:
@@ -69,6 +81,30 @@ class FakeChatDataRepository:
                     count({"bridges": 1})
         count({"chats": self.memory.chats._delete(chat_id)})
         return Forgotten({table: n for table, n in counts.items() if n})
+
+    def _translated_for(self, chat_id: int) -> set[int]:
+        """The bridges whose cached translations may hold the chat's texts (as storage/chatdata.py finds
+        them): its bridge, those it was marked in, those of its items, reminders, history, the indicators it
+        updated and the relay work from it."""
+        memory = self.memory
+        found = {bridge_id for (marked, bridge_id) in memory.translation_cache.marks if marked == chat_id}
+        member_of = memory.bridges._bridge_id_of(chat_id)
+        if member_of is not None:
+            found.add(member_of)
+        found.update(
+            job.bridge_id
+            for job in memory.outbox.jobs.values()
+            if job.src_chat_id == chat_id and job.bridge_id is not None
+        )
+        indicators = memory.indicators
+        scopes = [
+            *(i.scope for i in memory.actions.rows.values() if i.chat_id == chat_id),
+            *(r.scope for r in memory.reminders.rows.values() if r.chat_id == chat_id),
+            *(e.scope for e in memory.events.rows if e.chat_id == chat_id),
+            *(indicators.rows[u.indicator_id].scope for u in indicators.kept if u.chat_id == chat_id),
+        ]
+        found.update(scope.bridge_id for scope in scopes if scope.bridge_id is not None)
+        return found
 
     async def inactive_since(self, before: datetime) -> list[int]:
         """In chat id order (storage's query has no ORDER BY: its order is the database's)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -346,14 +346,19 @@ class _Translation:
     text: str
     translation: str
     created_at: datetime
+    bridge_id: int | None
 
 
 class FakeTranslationCacheRepository:
-    """Not about chats: neither moved nor forgotten with a group."""
+    """Translations, each saying the bridge it was stored for; ``marks``: (chat id, bridge id) → when the
+    group was last marked as one whose texts that bridge's entries may hold (``translation_cache_chats``).
+    A moved group's marks follow it; forgetting a group is ``_forget_translations``, asked by the chat data
+    fake (tests/fakes/chatdata.py), which knows the bridges."""
 
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
         self.rows: dict[tuple[str, str, str, str], _Translation] = {}  # (provider, source, target, hash) → …
+        self.marks: dict[tuple[int, int], datetime] = {}
 
     async def get_many(self, provider: str, source: str | None, target: str, texts: Sequence[str]) -> dict[str, str]:
         hashes = {text: text_hash(text) for text in texts}
@@ -368,6 +373,7 @@ class FakeTranslationCacheRepository:
         old = [key for key, row in self.rows.items() if row.created_at < before]
         for key in old:
             del self.rows[key]
+        self._unmark(lambda at: at < before)
         removed = len(old)
         newest_first = sorted((row.created_at for row in self.rows.values()), reverse=True)
         offset = max(keep_at_most, 0)  # SQLite reads a negative OFFSET as 0 (PostgreSQL refuses it)
@@ -376,11 +382,42 @@ class FakeTranslationCacheRepository:
             beyond = [key for key, row in self.rows.items() if row.created_at <= cutoff]
             for key in beyond:
                 del self.rows[key]
+            self._unmark(lambda at: at <= cutoff)
             removed += len(beyond)
         return removed
 
-    async def put_many(self, provider: str, source: str | None, target: str, pairs: Mapping[str, str]) -> None:
+    def _unmark(self, old: Callable[[datetime], bool]) -> None:
+        for key in [key for key, at in self.marks.items() if old(at)]:
+            del self.marks[key]
+
+    async def put_many(
+        self, provider: str, source: str | None, target: str, bridge_id: int | None, pairs: Mapping[str, str]
+    ) -> None:
+        if not pairs:
+            return
         now = self.memory.now()
         for text, translation in pairs.items():
             key = (provider, source or AUTO_SOURCE, target, text_hash(text))
-            self.rows[key] = _Translation(text=normalise_text(text), translation=translation, created_at=now)
+            self.rows[key] = _Translation(normalise_text(text), translation, now, bridge_id)
+        if bridge_id is not None:
+            for chat_id, (member_of, _joined) in self.memory.bridges.membership.items():
+                if member_of == bridge_id:
+                    self.marks[(chat_id, bridge_id)] = now
+
+    # -- what moving and forgetting a group does here (storage/chatdata.py) ------------------------------
+
+    def _move_chat(self, old: int, new: int) -> None:
+        for (chat_id, bridge_id), at in sorted(self.marks.items()):
+            if chat_id == old:
+                del self.marks[(chat_id, bridge_id)]
+                self.marks[(new, bridge_id)] = max(at, self.marks.get((new, bridge_id), at))
+
+    def _forget_translations(self, chat_id: int, bridge_ids: Collection[int]) -> dict[str, int]:
+        """The entries of ``bridge_ids`` and of no bridge, the chat's marks and those of ``bridge_ids``."""
+        entries = [key for key, row in self.rows.items() if row.bridge_id is None or row.bridge_id in bridge_ids]
+        for key in entries:
+            del self.rows[key]
+        marks = [mark for mark in self.marks if mark[0] == chat_id or mark[1] in bridge_ids]
+        for mark in marks:
+            del self.marks[mark]
+        return {"translation_cache": len(entries), "translation_cache_chats": len(marks)}

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.domain.errors import CodeNotFound, CodeOwnChat, CodeUsed
-from bot.domain.records import Forgotten, MessageLink, NewRelayJob, NewReminder, Owner, Scope
+from bot.domain.records import Forgotten, MessageLink, NewEvent, NewRelayJob, NewReminder, Owner, Scope
 from bot.domain.repositories import Repositories
 from storage.chatdata import chat_columns
 from storage.db import Database
@@ -64,6 +64,7 @@ async def _world(repos: Repositories) -> None:
     stored = await outbox.enqueue(jobs)
     await outbox.complete(stored[1].id, [MessageLink(OLD, 8, PARTNER, 80)])
     await repos.message_links.add_many([MessageLink(PARTNER, 6, OLD, 60)])
+    await repos.translation_cache.put_many("google", "de", "id", bridge.id, {"Hallo": "Halo"})
     # A group in no bridge has its own scope.
     await actions.create(scope=Scope.of(None, ALONE), bridge_id=None, chat_id=ALONE, title="Solo", language="id")
 
@@ -108,11 +109,14 @@ async def test_forgetting_a_group_deletes_what_is_its_own_and_leaves_the_partner
             "message_links": 2,
             "link_codes": 1,
             "chat_schedules": 1,
+            "translation_cache": 1,  # the bridge's: Bandung's texts cannot be told from Braunschweig's
+            "translation_cache_chats": 2,
             "bridge_members": 1,
             "chats": 1,
         }
     )
     assert await repos.chats.get(OLD) is None
+    assert await repos.translation_cache.get_many("google", "de", "id", ["Hallo"]) == {}
     scope = Scope.of(bridge.id, PARTNER)
     assert [i.title for i in await repos.actions.list(scope)] == ["Visit"]  # Bandung's own item went
     assert {r.chat_id for r in await repos.reminders.due(LATER + timedelta(seconds=1))} == {PARTNER}
@@ -151,6 +155,68 @@ async def test_forgetting_leaves_no_relay_work_links_or_translations_behind(db: 
     await data.forget(PARTNER)
     async with db.session() as session:
         assert await session.scalar(select(func.count()).select_from(TranslationCacheRow)) == 0
+
+
+SECRETS = ("rahasia", "siti", "keluarga")  # what Bandung's people wrote or are called, in any case
+
+
+async def test_forgetting_leaves_none_of_the_groups_text_or_names_in_any_table(db: Database) -> None:
+    """Bandung (titled after a family, no city set) wrote titles, notes, reminders and messages and named its
+    people; its partner recorded changes to Bandung's items. Afterwards no table holds any of it."""
+    repos = repositories(db)
+    await repos.chats.ensure(OLD, title="Keluarga Siti", type="group", default_language="id")
+    await repos.chats.ensure(PARTNER, title="Braunschweig", type="group", default_language="de")
+    await repos.chats.set_city(PARTNER, "Braunschweig")
+    bridge = await repos.bridges.link(OLD, PARTNER)
+    scope = Scope.of(bridge.id, OLD)
+    owners = [Owner("Siti Rahasia", 5)]
+    ours = await repos.actions.create(
+        scope=scope, bridge_id=bridge.id, chat_id=OLD, title="Judul rahasia", language="id", owners=owners
+    )
+    await repos.actions.create(scope=scope, bridge_id=bridge.id, chat_id=PARTNER, title="Visit", language="de")
+    programme = await repos.programmes.add(scope, "education")
+    visits = await repos.indicators.add(scope, programme.id, "Visits", 10, "year", None, None)
+    now = utcnow()
+    for chat_id, by, city, kind, detail in (
+        (OLD, "Siti Rahasia", "Keluarga Siti", "created", "Judul rahasia"),
+        (PARTNER, "Anna", "Braunschweig", "assigned", "Siti Rahasia"),
+        (PARTNER, "Anna", "Braunschweig", "renamed", "Judul rahasia baru"),
+    ):
+        await repos.events.add(
+            NewEvent(scope, now, kind, chat_id, by, city, item_number=ours.number, user_id=5, detail=detail)
+        )
+    await repos.indicators.record(
+        visits.id, change=1, at=now, user_id=5, by="Siti", chat_id=OLD, city="Keluarga Siti", note="catatan rahasia"
+    )
+    await repos.events.add(
+        NewEvent(scope, now, "indicator", OLD, "Siti", "Keluarga Siti", indicator_id=visits.id, detail="+1 → 1")
+    )
+    await repos.reminders.add_many(
+        [NewReminder(scope=scope, chat_id=OLD, kind="adhoc", due_at=LATER, text="Pengingat rahasia", numbered=True)]
+    )
+    await repos.outbox.enqueue([NewRelayJob(bridge.id, OLD, 7, PARTNER, 0, {"text": "Pesan rahasia", "by": "Siti"})])
+    await repos.translation_cache.put_many(
+        "google", "id", "de", bridge.id, {"Pesan rahasia": "Geheime Nachricht", "Judul rahasia": "Geheimer Titel"}
+    )
+    month = now - timedelta(days=30)
+    await repos.reports.add(Scope.of(None, OLD), OLD, "manual", month, now, "Laporan rahasia", "id", now)
+
+    async def found() -> list[tuple[str, str]]:
+        hits: list[tuple[str, str]] = []
+        async with db.engine.connect() as conn:
+            for table in Base.metadata.sorted_tables:
+                for row in (await conn.execute(table.select())).all():
+                    written = " ".join(str(value) for value in row).casefold()
+                    hits += [(table.name, secret) for secret in SECRETS if secret in written]
+        return hits
+
+    assert {table for table, _ in await found()} >= {
+        "chats", "action_items", "events", "indicator_updates", "reminders", "relay_jobs", "translation_cache",
+        "reports",
+    }  # fmt: skip
+    await repos.chat_data.forget(OLD)
+    assert await found() == []
+    assert [i.title for i in await repos.actions.list(scope)] == ["Visit"]  # Braunschweig's own is kept
 
 
 async def test_moving_again_after_the_old_group_woke_up_loses_nothing(repos: Repositories) -> None:
