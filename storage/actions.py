@@ -11,7 +11,7 @@ import builtins
 import unicodedata
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, RowMapping, Select, and_, case, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
 
+from bot.domain.errors import LimitReached
 from bot.domain.records import ActionItem, Owner, Programme, ProgrammeStats, Scope, ScopeOverview
 from bot.domain.rules import (
     ACTION_STATUSES,
@@ -35,6 +36,7 @@ from storage.models import ActionCounterRow, ActionItemRow, BridgeRow, ChatRow, 
 
 # How often create() re-runs its transaction after a PostgreSQL deadlock or serialization failure.
 _CREATE_ATTEMPTS = 5
+_T = TypeVar("_T")
 
 
 def programme_key(name: str) -> str:
@@ -58,11 +60,13 @@ class ActionRepository:
         programme_id: int | None = None,
         due_at: datetime | None = None,
         created_by: int | None = None,
+        open_max: int | None = None,
     ) -> ActionItem:
         """A new open item, numbered next in its scope.
 
         Raises ValueError for an invalid scope, title, language or owner, LookupError when the chat or
-        bridge is not known or the programme is not one of the scope's.
+        bridge is not known or the programme is not one of the scope's, ``LimitReached`` when the scope
+        has ``open_max`` open items already (counted under the scope's counter lock).
         """
         scope = checked_scope(scope)
         title = _title(title)
@@ -74,6 +78,8 @@ class ActionRepository:
                 async with self.db.session() as session:
                     # The counter first: on SQLite this takes the write lock before anything is read.
                     number = await self._next_number(session, scope)
+                    if open_max is not None and await _open_count(session, scope) >= open_max:
+                        raise LimitReached(open_max)
                     if await session.get(ChatRow, chat_id) is None:
                         raise LookupError(f"chat {chat_id} is not known")
                     if bridge_id is not None and await session.get(BridgeRow, bridge_id) is None:
@@ -133,13 +139,51 @@ class ActionRepository:
         conditions = [ActionItemRow.scope == scope, ActionItemRow.status.in_(wanted)]
         if programme_id is not None:
             conditions.append(ActionItemRow.programme_id == programme_id)
+        order = (ActionItemRow.due_at.is_(None), ActionItemRow.due_at, ActionItemRow.number)
+        return await self._read(_items_statement(*conditions, order_by=order, limit=limit))
+
+    async def numbered(
+        self, scope: Scope, *, statuses: Collection[str], dated: bool = False, limit: int | None = None
+    ) -> builtins.list[ActionItem]:
+        """The scope's items in the given statuses (only those with a due date when ``dated``), by number; the
+        first ``limit`` of them when given (an export reads no more than it holds)."""
+        wanted = _statuses(statuses)
+        if not wanted or (limit is not None and limit <= 0):
+            return []
+        conditions = [ActionItemRow.scope == scope, ActionItemRow.status.in_(wanted)]
+        if dated:
+            conditions.append(ActionItemRow.due_at.is_not(None))
+        return await self._read(_items_statement(*conditions, order_by=(ActionItemRow.number,), limit=limit))
+
+    async def count(self, scope: Scope, *, statuses: Collection[str], dated: bool = False) -> int:
+        """How many items ``numbered`` would return without a limit."""
+        wanted = _statuses(statuses)
+        if not wanted:
+            return 0
+        statement = select(func.count()).where(ActionItemRow.scope == scope, ActionItemRow.status.in_(wanted))
+        if dated:
+            statement = statement.where(ActionItemRow.due_at.is_not(None))
         async with self.db.session() as session:
-            return await _load(
-                session,
-                *conditions,
-                order_by=(ActionItemRow.due_at.is_(None), ActionItemRow.due_at, ActionItemRow.number),
-                limit=limit,
-            )
+            return int(await session.scalar(statement) or 0)
+
+    async def done_between(self, scope: Scope, start: datetime, end: datetime) -> builtins.list[ActionItem]:
+        """The scope's items that are done, done from ``start`` (inclusive) to ``end`` (exclusive), by number."""
+        require_aware(start, "start")
+        require_aware(end, "end")
+        if start >= end:
+            return []
+        statement = _items_statement(
+            ActionItemRow.scope == scope,
+            ActionItemRow.status == "done",
+            ActionItemRow.done_at >= start,
+            ActionItemRow.done_at < end,
+            order_by=(ActionItemRow.number,),
+        )
+        return await self._read(statement)
+
+    async def _read(self, statement: Select[Any]) -> builtins.list[ActionItem]:
+        """Items read with ``read_rows`` (a report or an export reads thousands)."""
+        return await read_rows(self.db, statement, _item_of)
 
     async def set_status(self, scope: Scope, number: int, status: str, now: datetime) -> ActionItem:
         """'done' stamps done_at with ``now`` (kept when already done); 'open' and 'dropped' clear it."""
@@ -213,12 +257,7 @@ class ActionRepository:
 
     async def count_open(self, scope: Scope) -> int:
         async with self.db.session() as session:
-            count = await session.scalar(
-                select(func.count()).select_from(ActionItemRow).where(
-                    ActionItemRow.scope == scope, ActionItemRow.status == "open"
-                )
-            )
-            return int(count or 0)
+            return await _open_count(session, scope)
 
     async def stats(self, scope: Scope, now: datetime) -> builtins.list[ProgrammeStats]:
         """Open (overdue included), overdue and done items per programme, by programme name, items in none last.
@@ -414,6 +453,25 @@ class ProgrammeRepository:
 
 # -- helpers -----------------------------------------------------------------------------------------------
 
+READ_CHUNK = 500  # rows mapped between two turns of the event loop (PostgreSQL)
+
+
+async def read_rows(db: Database, statement: Select[Any], mapper: Callable[[RowMapping], _T]) -> builtins.list[_T]:
+    """The rows of ``statement`` as records (``mapper`` of each row's columns: SQLAlchemy Core, lighter than ORM
+    objects), without holding the event loop however many there are: on a SQLite file read and mapped in one
+    ``Database.run_sync`` (the database thread); elsewhere (PostgreSQL, where ``run_sync`` would map them all on
+    the event loop at once) streamed from a server-side cursor and mapped ``READ_CHUNK`` rows at a time, the
+    loop free between two chunks."""
+    if db.raw_sqlite:
+        return await db.run_sync(lambda conn: [mapper(row) for row in conn.execute(statement).mappings()])
+    found: builtins.list[_T] = []
+    async with db.session() as session:
+        result = await session.stream(statement)
+        async for chunk in result.mappings().partitions(READ_CHUNK):
+            found.extend(mapper(row) for row in chunk)
+    return found
+
+
 
 def _title(title: str) -> str:
     cleaned = title.strip()
@@ -597,3 +655,12 @@ def _item(row: ActionItemRow, programme: str | None) -> ActionItem:
         updated_at=row.updated_at,
         done_at=row.done_at,
     )
+
+
+async def _open_count(session: AsyncSession, scope: Scope) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(ActionItemRow)
+        .where(ActionItemRow.scope == scope, ActionItemRow.status == "open")
+    )
+    return int(count or 0)

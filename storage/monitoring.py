@@ -20,11 +20,12 @@ import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
+from bot.domain.errors import LimitReached
 from bot.domain.records import ActivityDay, Event, Indicator, IndicatorUpdate, NewEvent, Scope, StoredReport
 from bot.domain.rules import (
     EVENT_DETAIL_MAX,
@@ -32,8 +33,10 @@ from bot.domain.rules import (
     INDICATOR_NOTE_MAX,
     PROGRAMME_NAME_MAX,
     REPORT_SUMMARY_MAX,
+    REPORTS_KEPT,
 )
 from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
+from storage.actions import read_rows
 from storage.db import Database
 from storage.models import (
     ActivityDayRow,
@@ -156,27 +159,26 @@ class IndicatorRepository:
         chat_id: int,
         city: str,
         note: str | None,
+        non_negative: bool = False,
     ) -> IndicatorUpdate:
         """Record a change of the indicator (``change``: added to its value) or its new ``value``.
 
         The value before is that of the last update recorded (0 before the first); the update stores both
         the change and the value after it. ``by`` and ``city`` are cut to 128 characters. ValueError unless
         exactly one of ``change`` and ``value`` is given (a finite number), for a naive ``at`` or a note
-        over 300 characters (``INDICATOR_NOTE_MAX``); LookupError when the indicator is not known.
+        over 300 characters (``INDICATOR_NOTE_MAX``); LookupError when the indicator is not known. With
+        ``non_negative`` (a total of things counted), an update that would lower the value below 0 is not
+        recorded: ``LimitReached(0)``, decided on the value read under the indicator's lock.
         """
         given, cleaned_note = checked_update(change, value, at, note)
         for attempt in range(_ATTEMPTS):
             try:
                 async with self.db.session() as session:
                     await self._lock(session, indicator_id)
-                    before = await session.scalar(
-                        select(IndicatorUpdateRow.value_after)
-                        .where(IndicatorUpdateRow.indicator_id == indicator_id)
-                        .order_by(IndicatorUpdateRow.id.desc())
-                        .limit(1)
-                    )
-                    last = float(before or 0.0)
+                    last = await _last_value(session, indicator_id)
                     delta, after = (given, last + given) if change is not None else (given - last, given)
+                    if non_negative and below_zero(last, after):
+                        raise LimitReached(0)
                     row = IndicatorUpdateRow(
                         indicator_id=indicator_id,
                         at=at,
@@ -198,22 +200,124 @@ class IndicatorRepository:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def undo(
+        self, indicator_id: int, *, at: datetime, user_id: int | None, by: str, chat_id: int, city: str
+    ) -> tuple[IndicatorUpdate, IndicatorUpdate] | None:
+        """Undo the indicator's last update (in recording order) by recording its opposite: a change of minus
+        its change, so the value goes back to what it was before it. Both stay in the history; the new one's
+        note is ``undo_note`` of the one undone. Returns (the update undone, the new one); None when the
+        indicator has no update. Under the indicator's lock, as :meth:`record`; ValueError for a naive ``at``,
+        LookupError when the indicator is not known."""
+        require_aware(at, "at")
+        for attempt in range(_ATTEMPTS):
+            try:
+                async with self.db.session() as session:
+                    await self._lock(session, indicator_id)
+                    last = await session.scalar(
+                        select(IndicatorUpdateRow)
+                        .where(IndicatorUpdateRow.indicator_id == indicator_id)
+                        .order_by(IndicatorUpdateRow.id.desc())
+                        .limit(1)
+                    )
+                    if last is None:
+                        return None
+                    undone = _update(last)
+                    row = IndicatorUpdateRow(
+                        indicator_id=indicator_id,
+                        at=at,
+                        change=-undone.change,
+                        value_after=undone.value_after - undone.change,
+                        user_id=user_id,
+                        by_name=_cut(by, MAX_NAME_LENGTH),
+                        chat_id=chat_id,
+                        city=_cut(city, MAX_NAME_LENGTH),
+                        note=undo_note(undone),
+                    )
+                    session.add(row)
+                    await session.flush()
+                    return undone, _update(row)
+            except IntegrityError:
+                raise
+            except DBAPIError as exc:
+                if not is_retryable(exc) or attempt == _ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
     async def updates(
-        self, indicator_ids: Sequence[int], until: datetime | None = None
+        self, indicator_ids: Sequence[int], until: datetime | None = None, *, limit: int | None = None
     ) -> builtins.list[IndicatorUpdate]:
-        """The updates of these indicators (before ``until``, exclusive), by time and then recording order."""
-        if isinstance(indicator_ids, str):
-            raise TypeError("indicator_ids must be a sequence of ints")
+        """The updates of these indicators (before ``until``, exclusive), by time and then recording order; the
+        first ``limit`` of them when given (read with ``storage.actions.read_rows``: never long on the event
+        loop)."""
+        ids = _indicator_ids(indicator_ids)
         require_aware(until, "until")
-        ids = sorted(set(indicator_ids))
-        if not ids:
+        if not ids or (limit is not None and limit <= 0):
             return []
-        statement = select(IndicatorUpdateRow).where(IndicatorUpdateRow.indicator_id.in_(ids))
+        statement = select(*IndicatorUpdateRow.__table__.columns).where(IndicatorUpdateRow.indicator_id.in_(ids))
         if until is not None:
             statement = statement.where(IndicatorUpdateRow.at < until)
         statement = statement.order_by(IndicatorUpdateRow.at, IndicatorUpdateRow.id)
+        if limit is not None:
+            statement = statement.limit(limit)
+        return await read_rows(self.db, statement, _update_of)
+
+    async def update_count(self, indicator_ids: Sequence[int]) -> int:
+        """How many updates these indicators have (what :meth:`updates` would return without a limit)."""
+        ids = _indicator_ids(indicator_ids)
+        if not ids:
+            return 0
+        statement = select(func.count()).where(IndicatorUpdateRow.indicator_id.in_(ids))
         async with self.db.session() as session:
-            return [_update(row) for row in (await session.scalars(statement)).all()]
+            return int(await session.scalar(statement) or 0)
+
+    async def change_sums(self, indicator_ids: Sequence[int], start: datetime, end: datetime) -> dict[int, float]:
+        """Per indicator, the sum of the changes of its updates from ``start`` (inclusive) to ``end``
+        (exclusive); every id asked for is in the answer (0 where it has none). One grouped query: a row per
+        indicator, however many updates there are."""
+        ids = _indicator_ids(indicator_ids)
+        require_aware(start, "start")
+        require_aware(end, "end")
+        found = dict.fromkeys(ids, 0.0)
+        if not ids or start >= end:
+            return found
+        statement = (
+            select(IndicatorUpdateRow.indicator_id, func.sum(IndicatorUpdateRow.change))
+            .where(
+                IndicatorUpdateRow.indicator_id.in_(ids),
+                IndicatorUpdateRow.at >= start,
+                IndicatorUpdateRow.at < end,
+            )
+            .group_by(IndicatorUpdateRow.indicator_id)
+        )
+        async with self.db.session() as session:
+            for indicator_id, total in (await session.execute(statement)).all():
+                found[indicator_id] = float(total or 0.0)
+        return found
+
+    async def values_at(self, indicator_ids: Sequence[int], at: datetime) -> dict[int, float]:
+        """Per indicator, its value after its last update at or before ``at`` (the last by time, then recording
+        order); every id asked for is in the answer (0 where it has none by then). One query, a row per
+        indicator (each found through the index on (indicator, instant))."""
+        ids = _indicator_ids(indicator_ids)
+        require_aware(at, "at")
+        found = dict.fromkeys(ids, 0.0)
+        if not ids:
+            return found
+        last = (
+            select(IndicatorUpdateRow.value_after)
+            .where(IndicatorUpdateRow.indicator_id == IndicatorRow.id, IndicatorUpdateRow.at <= at)
+            .order_by(IndicatorUpdateRow.at.desc(), IndicatorUpdateRow.id.desc())
+            .limit(1)
+            .correlate(IndicatorRow)
+            .scalar_subquery()
+            .label("value_after")
+        )
+        statement = select(IndicatorRow.id, last).where(IndicatorRow.id.in_(ids))
+        async with self.db.session() as session:
+            for row in (await session.execute(statement)).mappings():
+                if row["value_after"] is not None:
+                    found[row["id"]] = float(row["value_after"])
+        return found
 
     async def _lock(self, session: AsyncSession, indicator_id: int) -> None:
         """Lock the indicator's row until the transaction ends; LookupError when there is none."""
@@ -277,9 +381,8 @@ class EventRepository:
             conditions.append(EventRow.kind.in_(wanted))
         if start >= end:
             return []
-        async with self.db.session() as session:
-            rows = (await session.scalars(select(EventRow).where(*conditions).order_by(EventRow.at, EventRow.id))).all()
-            return [_event(row) for row in rows]
+        statement = select(*EventRow.__table__.columns).where(*conditions).order_by(EventRow.at, EventRow.id)
+        return await read_rows(self.db, statement, _event_of)  # a year of a busy bridge: thousands of rows
 
     async def last_at(self, scope: Scope, kinds: Collection[str] | None = None) -> datetime | None:
         """When the scope's last event (of these kinds; None: any) happened; None if it has none."""
@@ -370,7 +473,8 @@ class ReportRepository:
         language: str,
         created_at: datetime,
     ) -> StoredReport:
-        """Keep a report sent to the chat, numbered next there (1, 2, 3 …).
+        """Keep a report sent to the chat, numbered next there (1, 2, 3 …); the chat keeps its last
+        ``REPORTS_KEPT`` (older ones are forgotten in the same transaction).
 
         ValueError for an unknown kind, naive instants, a period that does not end after it starts, an
         empty summary or one over 16,000 characters, or an invalid language code.
@@ -407,6 +511,11 @@ class ReportRepository:
                         )
                     new_id = (await session.execute(statement)).scalar_one()
                     row = await session.get_one(ReportRow, new_id)
+                    await session.execute(
+                        delete(ReportRow)
+                        .where(ReportRow.chat_id == chat_id, ReportRow.number <= row.number - REPORTS_KEPT)
+                        .execution_options(synchronize_session=False)
+                    )
                     return _report(row)
             except DBAPIError as exc:
                 # A number taken by a concurrent report (an unknown chat has no row to queue on), or a deadlock.
@@ -422,6 +531,11 @@ class ReportRepository:
         statement = select(ReportRow).where(ReportRow.chat_id == chat_id).order_by(ReportRow.number.desc()).limit(limit)
         async with self.db.session() as session:
             return [_report(row) for row in (await session.scalars(statement)).all()]
+
+    async def count(self, chat_id: int) -> int:
+        """How many reports the chat keeps."""
+        async with self.db.session() as session:
+            return int(await session.scalar(select(func.count()).where(ReportRow.chat_id == chat_id)) or 0)
 
     async def numbered(self, chat_id: int, number: int) -> StoredReport | None:
         """The chat's report #``number``; None if there is none."""
@@ -504,6 +618,17 @@ def checked_report(
     return scope, cleaned_language
 
 
+def below_zero(before: float, after: float) -> bool:
+    """An update from ``before`` to ``after`` would take a total of things counted below 0 (lowering it: a total
+    that is below 0 already, from before the rule, may still be raised)."""
+    return after < 0 and after < before
+
+
+def undo_note(undone: IndicatorUpdate) -> str:
+    """The note kept with the update that undoes ``undone``: its change, language-neutral (``↩ +5``)."""
+    return f"↩ {undone.change:+g}"
+
+
 # -- helpers -----------------------------------------------------------------------------------------------
 
 
@@ -538,6 +663,23 @@ def _kinds(kinds: Collection[str]) -> builtins.list[str]:
     if unknown:
         raise ValueError(f"unknown event kind {sorted(unknown)[0]!r}; one of {', '.join(EVENT_KINDS)}")
     return [kind for kind in EVENT_KINDS if kind in kinds]
+
+
+def _indicator_ids(indicator_ids: Sequence[int]) -> builtins.list[int]:
+    if isinstance(indicator_ids, str):
+        raise TypeError("indicator_ids must be a sequence of ints")
+    return sorted(set(indicator_ids))
+
+
+async def _last_value(session: AsyncSession, indicator_id: int) -> float:
+    """The indicator's value after its last update in recording order (0 before the first)."""
+    before = await session.scalar(
+        select(IndicatorUpdateRow.value_after)
+        .where(IndicatorUpdateRow.indicator_id == indicator_id)
+        .order_by(IndicatorUpdateRow.id.desc())
+        .limit(1)
+    )
+    return float(before or 0.0)
 
 
 def _ids(chat_ids: Collection[int]) -> builtins.list[int]:
@@ -590,20 +732,37 @@ def _update(row: IndicatorUpdateRow) -> IndicatorUpdate:
     )
 
 
-def _event(row: EventRow) -> Event:
+def _update_of(row: RowMapping) -> IndicatorUpdate:
+    """An update from the columns of ``indicator_updates`` (Core; lighter than the ORM row)."""
+    return IndicatorUpdate(
+        id=row["id"],
+        indicator_id=row["indicator_id"],
+        at=row["at"],
+        change=row["change"],
+        value_after=row["value_after"],
+        user_id=row["user_id"],
+        by=row["by_name"],
+        chat_id=row["chat_id"],
+        city=row["city"],
+        note=row["note"],
+    )
+
+
+def _event_of(row: RowMapping) -> Event:
+    """An event from the columns of ``events`` (Core; lighter than the ORM row)."""
     return Event(
-        id=row.id,
-        scope=row.scope,
-        at=row.at,
-        kind=row.kind,
-        chat_id=row.chat_id,
-        by=row.by_name,
-        city=row.city,
-        item_number=row.item_number,
-        indicator_id=row.indicator_id,
-        programme=row.programme,
-        user_id=row.user_id,
-        detail=row.detail,
+        id=row["id"],
+        scope=row["scope"],
+        at=row["at"],
+        kind=row["kind"],
+        chat_id=row["chat_id"],
+        by=row["by_name"],
+        city=row["city"],
+        item_number=row["item_number"],
+        indicator_id=row["indicator_id"],
+        programme=row["programme"],
+        user_id=row["user_id"],
+        detail=row["detail"],
     )
 
 

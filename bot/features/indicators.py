@@ -1,6 +1,15 @@
-"""Indicators with targets per programme: ``/indicator add``, ``/indicator <programme> <name> +n|= n``,
-``/indicators``. Every update is kept (who, when, from which city, how much, a note), announced in every group
-of the bridge in its language, and written to the event history."""
+"""Indicators with targets per programme: ``/indicator add``, ``/indicator <programme> <name> +n|-n|= n``,
+``/indicator undo``, ``/indicators``. Every update is kept (who, when, from which city, how much, a note),
+announced in every group of the bridge in its language, and written to the event history.
+
+Indicators count things: a total never goes below 0 (storage refuses such an update under the indicator's
+lock). Setting the total (``= n``) and undoing the last update (a compensating update: both stay in the
+history) are for administrators.
+
+``/indicators`` reads a few rows per indicator (storage's grouped sums, ``indicator_values``), never every
+update; the same listing asked again in the same group within ``LISTING_COOLDOWN`` is the same text again,
+until an indicator of the scope changes (through this process; another instance's change shows once the
+window has passed)."""
 
 from __future__ import annotations
 
@@ -8,22 +17,24 @@ import asyncio
 import logging
 import math
 import re
-from collections.abc import Callable
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 
-from bot.context import Actor, ChatContext, Refused, Reply, reply
-from bot.domain.records import Chat, Indicator, IndicatorUpdate, NewEvent
+from bot.context import Actor, ChatContext, Refused, Reply, reply, zone_of
+from bot.domain.errors import LimitReached
+from bot.domain.records import Chat, Indicator, IndicatorUpdate, NewEvent, Scope
 from bot.domain.repositories import EventRepository, IndicatorRepository, ProgrammeRepository
 from bot.domain.rules import INDICATOR_NAME_MAX, INDICATOR_NOTE_MAX, PROGRAMME_NAME_MAX
+from bot.features.announce import Announcer
 from bot.features.when import read_when
 from bot.language.catalog import Catalog, Markup, babel_locale
 from bot.language.dates import format_when, is_past
 from bot.permissions import Permissions
-from bot.ports import DeliveryError, Sender
-from bot.reports.figures import indicator_progress
+from bot.reports.figures import counted_span, indicator_standing
 from bot.reports.model import IndicatorProgress
 from bot.translation.service import TranslationService
 
@@ -34,6 +45,8 @@ NUMBER_RE = re.compile(r"^[+-]?\d{1,12}(?:[.,]\d{1,4})?$")
 MAX_INDICATORS = 100  # per bridge
 VALUE_MAX = 1e12
 PERIODS = ("year", "quarter")
+LISTING_COOLDOWN = timedelta(seconds=30)  # the same /indicators in the same group: the same text again
+LISTINGS_KEPT = 1024  # listings kept for their cooldown, all groups together (the oldest go first)
 
 
 def read_number(text: str) -> float | None:
@@ -49,6 +62,33 @@ def show_number(value: float, language: str) -> str:
     return str(format_decimal(round(value, 2), locale=babel_locale(language)))
 
 
+def show_change(change: float, language: str) -> str:
+    """+3, -1, +2,5: a change with its sign."""
+    return f"{'+' if change > 0 else ''}{show_number(change, language)}"
+
+
+async def indicator_values(
+    repository: IndicatorRepository, indicators: Sequence[Indicator], now: datetime, zone: ZoneInfo
+) -> dict[int, float]:
+    """Each indicator's value at ``now`` (by id), as ``bot.reports.figures.counted_span`` defines it, from
+    storage's grouped sums: one query per distinct window (the per-year ones share one, the per-quarter ones
+    another) and one for the "by <date>" totals — a few rows per indicator, however many updates there are."""
+    windows: dict[tuple[datetime, datetime], list[int]] = defaultdict(list)
+    totals: list[int] = []
+    for indicator in indicators:
+        span = counted_span(indicator, now, zone)
+        if span is None:
+            totals.append(indicator.id)
+        else:
+            windows[span].append(indicator.id)
+    values: dict[int, float] = {}
+    for (start, end), ids in windows.items():
+        values.update(await repository.change_sums(ids, start, end))
+    if totals:
+        values.update(await repository.values_at(totals, now))
+    return values
+
+
 class IndicatorService:
     def __init__(
         self,
@@ -58,7 +98,7 @@ class IndicatorService:
         programmes: ProgrammeRepository,
         translations: TranslationService,
         catalog: Catalog,
-        sender: Sender,
+        announcer: Announcer,
         permissions: Permissions,
         clock: Callable[[], datetime],
     ) -> None:
@@ -67,19 +107,28 @@ class IndicatorService:
         self.programmes = programmes
         self.translations = translations
         self.catalog = catalog
-        self.sender = sender
+        self.announcer = announcer
         self.permissions = permissions
         self.clock = clock
+        # /indicators answers per scope (key) and request (chat, language, zone, programme): when, and what
+        self._listed: dict[str, dict[tuple[int, str, str, str], tuple[datetime, Reply]]] = {}
+        # per scope (key), changes seen: a listing computed across a change is not kept
+        self._changes: dict[str, int] = {}
 
     # ---- /indicator ---------------------------------------------------------------------------------
     async def indicator(self, here: ChatContext, actor: Actor, text: str) -> Reply | None:
         """``/indicator add <programme> <name> target <n> [per year|per quarter|by <date>]`` (administrators);
-        ``/indicator <programme> <name> +<n> [note]`` or ``= <n> [note]`` (anyone in the bridge)."""
+        ``/indicator <programme> <name> +<n>|-<n> [note]`` (anyone in the bridge; a total never goes below 0);
+        ``/indicator <programme> <name> = <n> [note]`` and ``/indicator undo <programme> <name>``
+        (administrators)."""
         words = text.split()
         if not words:
             raise Refused("indicator.usage")
         if self.catalog.choose(words[0], here.ui, ("add",)):
             return await self._add(here, actor, words[1:])
+        if self.catalog.choose(words[0], here.ui, ("undo",)):
+            await self._undo(here, actor, words[1:])
+            return None
         if len(words) < 3:
             raise Refused("indicator.usage")
         indicator = await self._find(here, words[0], words[1])
@@ -101,22 +150,77 @@ class IndicatorService:
         note = " ".join(rest)
         if len(note) > INDICATOR_NOTE_MAX:
             raise Refused("indicator.note_too_long", length=len(note), limit=INDICATOR_NOTE_MAX)
+        if value is not None:  # the total replaced, whatever it was: for administrators
+            await self.permissions.require_admin(here, actor)
         now = self.clock()
-        update = await self.indicators.record(
-            indicator.id,
-            change=change,
-            value=value,
-            at=now,
-            user_id=actor.user_id,
-            by=actor.label,
-            chat_id=here.id,
-            city=here.label,
-            note=note or None,
+        try:
+            update = await self.indicators.record(
+                indicator.id,
+                change=change,
+                value=value,
+                at=now,
+                user_id=actor.user_id,
+                by=actor.label,
+                chat_id=here.id,
+                city=here.label,
+                note=note or None,
+                non_negative=True,
+            )
+        except LimitReached:
+            total = (await self.indicators.values_at([indicator.id], now)).get(indicator.id, 0.0)
+            raise Refused(
+                "indicator.negative",
+                programme=indicator.programme,
+                name=indicator.name,
+                value=show_number(total, here.ui),
+                change=show_change(change or 0.0, here.ui),
+            ) from None
+        self._changed(here.scope)
+        await self._history(here, actor, indicator, now, f"{update.change:+g} → {update.value_after:g}")
+        await self._announce(here, actor, indicator, update)
+        return None
+
+    async def _undo(self, here: ChatContext, actor: Actor, words: list[str]) -> None:
+        """``/indicator undo <programme> <name>``: the last update undone by its opposite, announced."""
+        await self.permissions.require_admin(here, actor)
+        if len(words) != 2:
+            raise Refused("indicator.usage")
+        indicator = await self._find(here, words[0], words[1])
+        now = self.clock()
+        done = await self.indicators.undo(
+            indicator.id, at=now, user_id=actor.user_id, by=actor.label, chat_id=here.id, city=here.label
         )
+        if done is None:
+            raise Refused("indicator.nothing_to_undo", programme=indicator.programme, name=indicator.name)
+        undone, update = done
+        self._changed(here.scope)
+        detail = f"↩ {undone.change:+g} ({undone.at.isoformat()}) → {update.value_after:g}"
+        await self._history(here, actor, indicator, now, detail)
+
+        async def one(chat: Chat) -> None:
+            lang = chat.language
+            text = self.catalog.t(
+                "indicator.undone",
+                lang,
+                programme=indicator.programme,
+                name=indicator.name,
+                change=show_change(undone.change, lang),
+                when=format_when(undone.at, lang, zone_of(chat)),
+                who=undone.by or self.catalog.t("sender.unknown", lang),
+                value=show_number(update.value_after, lang),
+                target=show_number(indicator.target, lang),
+                by=actor.label or self.catalog.t("sender.unknown", lang),
+                city=here.label,
+            )
+            await self.announcer.announce(chat.id, lang, text)
+
+        await asyncio.gather(*(one(chat) for chat in here.members))
+
+    async def _history(self, here: ChatContext, actor: Actor, indicator: Indicator, at: datetime, detail: str) -> None:
         await self.events.add(
             NewEvent(
                 scope=here.scope,
-                at=now,
+                at=at,
                 kind="indicator",
                 item_number=None,
                 indicator_id=indicator.id,
@@ -125,11 +229,14 @@ class IndicatorService:
                 by=actor.label,
                 chat_id=here.id,
                 city=here.label,
-                detail=f"{update.change:+g} → {update.value_after:g}",
+                detail=detail,
             )
         )
-        await self._announce(here, actor, indicator, update)
-        return None
+
+    def _changed(self, scope: Scope) -> None:
+        """An indicator of ``scope`` changed: its listings kept for their cooldown are stale."""
+        self._listed.pop(scope.key, None)
+        self._changes[scope.key] = self._changes.get(scope.key, 0) + 1
 
     async def _add(self, here: ChatContext, actor: Actor, words: list[str]) -> Reply:
         await self.permissions.require_admin(here, actor)
@@ -151,6 +258,7 @@ class IndicatorService:
             await self.indicators.add(here.scope, programme.id, name, target, period, by_date, actor.user_id)
         except ValueError:
             raise Refused("indicator.exists", programme=programme.name, name=name) from None
+        self._changed(here.scope)
         shown = self._period_text(period, by_date, here)
         return reply(
             "indicator.added", programme=programme.name, name=name, target=show_number(target, here.ui), period=shown
@@ -205,36 +313,65 @@ class IndicatorService:
                 lang,
                 programme=indicator.programme,
                 name=indicator.name,
-                change=f"{'+' if update.change > 0 else ''}{show_number(update.change, lang)}",
+                change=show_change(update.change, lang),
                 value=show_number(update.value_after, lang),
                 target=show_number(indicator.target, lang),
                 by=actor.label or self.catalog.t("sender.unknown", lang),
                 city=here.label,
                 note=Markup(note),
             )
-            try:
-                await self.sender.send_text(chat.id, text)
-            except DeliveryError as exc:
-                logger.warning("indicator update to chat %s failed: %s", chat.id, exc)
+            await self.announcer.announce(chat.id, lang, text)
 
         await asyncio.gather(*(one(chat) for chat in here.members))
 
     # ---- /indicators --------------------------------------------------------------------------------
     async def listing(self, here: ChatContext, actor: Actor, text: str) -> Reply:
-        """``/indicators [programme]``: progress against target and pace."""
+        """``/indicators [programme]``: progress against target and pace. Asked again in the same group within
+        ``LISTING_COOLDOWN``, the same answer, unless an indicator of the scope changed meanwhile."""
+        now = self.clock()
+        wanted = text.strip().lstrip("#")
+        key = (here.id, here.ui, here.timezone, wanted.casefold())
+        kept = self._listed.get(here.scope.key, {}).get(key)
+        if kept is not None and now - kept[0] < LISTING_COOLDOWN:
+            return kept[1]
+        changes = self._changes.get(here.scope.key, 0)
+        answer = await self._listing(here, wanted, now)
+        if self._changes.get(here.scope.key, 0) == changes:  # nothing changed while it was read
+            self._keep(here.scope, key, now, answer)
+        return answer
+
+    async def _listing(self, here: ChatContext, wanted: str, now: datetime) -> Reply:
         programme_id = None
-        if text.strip():
-            programme = await self.programmes.get(here.scope, text.strip().lstrip("#"))
+        if wanted:
+            programme = await self.programmes.get(here.scope, wanted)
             if programme is None:
-                raise Refused("programme.not_found", name=text.strip()[:PROGRAMME_NAME_MAX])
+                raise Refused("programme.not_found", name=wanted[:PROGRAMME_NAME_MAX])
             programme_id = programme.id
         indicators = await self.indicators.list(here.scope, programme_id)
         if not indicators:
             return reply("indicator.none")
-        updates = await self.indicators.updates([i.id for i in indicators])
-        now, zone = self.clock(), ZoneInfo(here.timezone)
-        lines = [self.progress_line(i, indicator_progress(i, updates, now, zone), here) for i in indicators]
+        zone = ZoneInfo(here.timezone)
+        values = await indicator_values(self.indicators, indicators, now, zone)
+        lines = [
+            self.progress_line(i, indicator_standing(i, values.get(i.id, 0.0), now, zone), here) for i in indicators
+        ]
         return reply("indicator.list", items=Markup("\n".join(lines)))
+
+    def _keep(self, scope: Scope, key: tuple[int, str, str, str], now: datetime, answer: Reply) -> None:
+        """Keep a listing for its cooldown; what has passed its window (or, past ``LISTINGS_KEPT``, the oldest)
+        goes."""
+        self._listed.setdefault(scope.key, {})[key] = (now, answer)
+        if sum(len(kept) for kept in self._listed.values()) <= LISTINGS_KEPT:
+            return
+        entries = sorted(
+            ((at, scope_key, k) for scope_key, kept in self._listed.items() for k, (at, _) in kept.items()),
+            key=lambda entry: entry[0],
+        )
+        for number, (at, scope_key, k) in enumerate(entries):
+            if now - at < LISTING_COOLDOWN and len(entries) - number <= LISTINGS_KEPT:
+                break
+            del self._listed[scope_key][k]
+        self._listed = {scope_key: kept for scope_key, kept in self._listed.items() if kept}
 
     def progress_line(self, indicator: Indicator, progress: IndicatorProgress, here: ChatContext) -> str:
         ui = here.ui

@@ -94,7 +94,9 @@ def programme_figures(
     return tuple(figures)
 
 
-def _window(indicator: Indicator, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+def indicator_window(indicator: Indicator, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The period ``indicator``'s target is for at ``now``: the current calendar year or quarter in ``zone``, or
+    from its creation to its date (a "by <date>" target); ``start`` inclusive, ``end`` exclusive."""
     local = now.astimezone(zone)
     if indicator.period == "year":
         start = datetime(local.year, 1, 1, tzinfo=zone)
@@ -109,16 +111,33 @@ def _window(indicator: Indicator, now: datetime, zone: ZoneInfo) -> tuple[dateti
     return start, end
 
 
-def indicator_progress(
-    indicator: Indicator, updates: Sequence[IndicatorUpdate], now: datetime, zone: ZoneInfo
-) -> IndicatorProgress:
-    """One indicator against its target at ``now`` (``updates``: its own, in time order)."""
-    start, end = _window(indicator, now, zone)
-    mine = [u for u in updates if u.indicator_id == indicator.id and u.at <= now]
+def counted_span(indicator: Indicator, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """The instants whose changes make up a per-year or per-quarter indicator's value at ``now``: its window up
+    to ``now`` included (``start`` inclusive, ``end`` exclusive; instants are exact to the microsecond). None
+    for a "by <date>" target, whose value is its running total at ``now`` (the value after its last update at
+    or before ``now``).
+
+    The one definition of what counts: :func:`indicator_value` applies it to a list of updates, the listing and
+    the report ask storage for the same sums (``IndicatorRepository.change_sums`` and ``values_at``)."""
     if indicator.period == "by":
-        value = mine[-1].value_after if mine else 0.0
-    else:
-        value = sum(u.change for u in mine if start <= u.at < end)
+        return None
+    start, end = indicator_window(indicator, now, zone)
+    return start, max(start, min(end, now + timedelta(microseconds=1)))
+
+
+def indicator_value(indicator: Indicator, updates: Sequence[IndicatorUpdate], now: datetime, zone: ZoneInfo) -> float:
+    """What counts for ``indicator``'s target at ``now``, from its ``updates`` (in time order; others ignored)."""
+    mine = [u for u in updates if u.indicator_id == indicator.id]
+    span = counted_span(indicator, now, zone)
+    if span is None:
+        return next((u.value_after for u in reversed(mine) if u.at <= now), 0.0)
+    return sum(u.change for u in mine if span[0] <= u.at < span[1])
+
+
+def indicator_standing(indicator: Indicator, value: float, now: datetime, zone: ZoneInfo) -> IndicatorProgress:
+    """``indicator`` against its target at ``now``, its ``value`` known (:func:`indicator_value`, or storage's
+    sums): what the elapsed share of its window expects, and whether the value keeps that pace."""
+    start, end = indicator_window(indicator, now, zone)
     span = (end - start).total_seconds()
     share = 1.0 if span <= 0 else min(max((now - start).total_seconds() / span, 0.0), 1.0)
     expected = indicator.target * share
@@ -130,8 +149,14 @@ def indicator_progress(
         value=value,
         expected=expected,
         on_track=value >= expected - 1e-9,
-        history=tuple((u.at, u.value_after) for u in mine),
     )
+
+
+def indicator_progress(
+    indicator: Indicator, updates: Sequence[IndicatorUpdate], now: datetime, zone: ZoneInfo
+) -> IndicatorProgress:
+    """One indicator against its target at ``now`` (``updates``: its own, in time order)."""
+    return indicator_standing(indicator, indicator_value(indicator, updates, now, zone), now, zone)
 
 
 def buckets(events: Sequence[Event], period: Period, zone: ZoneInfo) -> tuple[Bucket, ...]:
@@ -188,16 +213,15 @@ def figures(
     items: Sequence[ActionItem],
     events: Sequence[Event],
     indicators: Sequence[Indicator],
-    updates: Sequence[IndicatorUpdate],
+    values: Mapping[int, float],
     days: Sequence[ActivityDay],
     cities: Mapping[int, str],
     last_exchange: date | None,
 ) -> ReportFigures:
-    """Everything a report shows, for ``period``, as seen at ``now`` in the asking group's ``zone``."""
+    """Everything a report shows, for ``period``, as seen at ``now`` in the asking group's ``zone``; ``values``:
+    each indicator's value at ``now`` (by id; :func:`indicator_value`, or storage's sums), 0 where missing.
+    ``items`` need hold only the open ones and those done in the period (nothing else is counted)."""
     in_period = [e for e in events if period.start <= e.at < period.end]
-    by_indicator: dict[int, list[IndicatorUpdate]] = defaultdict(list)
-    for update in updates:
-        by_indicator[update.indicator_id].append(update)
     upcoming = sorted(
         (i for i in items if i.status == "open" and i.due_at is not None and i.due_at >= now),
         key=lambda i: (i.due_at, i.number),
@@ -206,7 +230,7 @@ def figures(
     return ReportFigures(
         period=period,
         programmes=programme_figures(items, in_period, period, now),
-        indicators=tuple(indicator_progress(i, by_indicator.get(i.id, []), now, zone) for i in indicators),
+        indicators=tuple(indicator_standing(i, values.get(i.id, 0.0), now, zone) for i in indicators),
         buckets=buckets(in_period, period, zone),
         activity=activity(days, cities),
         cities=city_figures(items, in_period, cities),

@@ -21,7 +21,8 @@ class Period:
 class IndicatorProgress:
     """One indicator against its target. ``value`` is what counts for the target now (the sum in the current
     year or quarter for a per-year/per-quarter target, the running total for a "by <date>" one); ``expected``
-    what the elapsed share of its period asks for; ``history`` the value after each update, in time order."""
+    what the elapsed share of its period asks for. (No history of updates: a report reads one sum per
+    indicator, never its updates.)"""
 
     programme: str
     name: str
@@ -30,7 +31,6 @@ class IndicatorProgress:
     value: float
     expected: float
     on_track: bool
-    history: tuple[tuple[datetime, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

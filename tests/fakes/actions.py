@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.domain.errors import LimitReached
 from bot.domain.records import ActionItem, Owner, Programme, ProgrammeStats, Scope, ScopeOverview
 from bot.domain.rules import ACTION_STATUSES, GOAL_MAX
 from storage._shared import checked_scope, require_aware
@@ -73,6 +74,7 @@ class FakeActionRepository:
         programme_id: int | None = None,
         due_at: datetime | None = None,
         created_by: int | None = None,
+        open_max: int | None = None,
     ) -> ActionItem:
         scope = checked_scope(scope)
         cleaned_title = _title(title)
@@ -80,6 +82,8 @@ class FakeActionRepository:
         owner_list = _owners(owners)
         require_aware(due_at, "due_at")
         # Everything is checked before the counter moves: a failed create hands out no number.
+        if open_max is not None and await self.count_open(scope) >= open_max:
+            raise LimitReached(open_max)
         if not self.memory.chats.known(chat_id):
             raise LookupError(f"chat {chat_id} is not known")
         if bridge_id is not None and bridge_id not in self.memory.bridges.created:
@@ -139,6 +143,46 @@ class FakeActionRepository:
         ]
         found.sort(key=_soonest_undated_last)
         return self._records(found[:limit] if limit is not None else found)
+
+    async def numbered(
+        self, scope: Scope, *, statuses: Collection[str], dated: bool = False, limit: int | None = None
+    ) -> builtins.list[ActionItem]:
+        wanted = _statuses(statuses)
+        if not wanted or (limit is not None and limit <= 0):
+            return []
+        found = sorted(
+            (
+                item
+                for item in self.rows.values()
+                if item.scope == scope and item.status in wanted and (not dated or item.due_at is not None)
+            ),
+            key=lambda item: item.number,
+        )
+        return self._records(found[:limit] if limit is not None else found)
+
+    async def count(self, scope: Scope, *, statuses: Collection[str], dated: bool = False) -> int:
+        wanted = _statuses(statuses)
+        return sum(
+            1
+            for item in self.rows.values()
+            if item.scope == scope and item.status in wanted and (not dated or item.due_at is not None)
+        )
+
+    async def done_between(self, scope: Scope, start: datetime, end: datetime) -> builtins.list[ActionItem]:
+        require_aware(start, "start")
+        require_aware(end, "end")
+        found = sorted(
+            (
+                item
+                for item in self.rows.values()
+                if item.scope == scope
+                and item.status == "done"
+                and item.done_at is not None
+                and start <= item.done_at < end
+            ),
+            key=lambda item: item.number,
+        )
+        return self._records(found)
 
     async def set_status(self, scope: Scope, number: int, status: str, now: datetime) -> ActionItem:
         if status not in ACTION_STATUSES:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from bot.domain.errors import LimitReached
 from bot.domain.records import ActivityDay, Event, Indicator, IndicatorUpdate, NewEvent, Programme, Scope, StoredReport
-from bot.domain.rules import EVENT_DETAIL_MAX, PROGRAMME_NAME_MAX
+from bot.domain.rules import EVENT_DETAIL_MAX, PROGRAMME_NAME_MAX, REPORTS_KEPT
 from storage._shared import checked_scope, require_aware
 from storage.actions import programme_key
 from storage.monitoring import (
@@ -21,12 +22,15 @@ from storage.monitoring import (
     _cut,
     _day,
     _ids,
+    _indicator_ids,
     _kinds,
+    below_zero,
     checked_counts,
     checked_indicator,
     checked_report,
     checked_update,
     indicator_key,
+    undo_note,
 )
 
 if TYPE_CHECKING:
@@ -165,12 +169,15 @@ class FakeIndicatorRepository:
         chat_id: int,
         city: str,
         note: str | None,
+        non_negative: bool = False,
     ) -> IndicatorUpdate:
         given, cleaned_note = checked_update(change, value, at, note)
         if indicator_id not in self.rows:
             raise LookupError(f"indicator {indicator_id} is not known")
         last = next((u.value_after for u in reversed(self.kept) if u.indicator_id == indicator_id), 0.0)
         delta, after = (given, last + given) if change is not None else (given - last, given)
+        if non_negative and below_zero(last, after):
+            raise LimitReached(0)
         update = IndicatorUpdate(
             id=self.memory.next_id("indicator_updates"),
             indicator_id=indicator_id,
@@ -186,15 +193,65 @@ class FakeIndicatorRepository:
         self.kept.append(update)
         return replace(update, at=at)  # as storage: the instant as given (read back later in UTC)
 
+    async def undo(
+        self, indicator_id: int, *, at: datetime, user_id: int | None, by: str, chat_id: int, city: str
+    ) -> tuple[IndicatorUpdate, IndicatorUpdate] | None:
+        require_aware(at, "at")
+        if indicator_id not in self.rows:
+            raise LookupError(f"indicator {indicator_id} is not known")
+        undone = next((u for u in reversed(self.kept) if u.indicator_id == indicator_id), None)
+        if undone is None:
+            return None
+        update = IndicatorUpdate(
+            id=self.memory.next_id("indicator_updates"),
+            indicator_id=indicator_id,
+            at=_utc(at),
+            change=-undone.change,
+            value_after=undone.value_after - undone.change,
+            user_id=user_id,
+            by=_cut(by, MAX_NAME_LENGTH),
+            chat_id=chat_id,
+            city=_cut(city, MAX_NAME_LENGTH),
+            note=undo_note(undone),
+        )
+        self.kept.append(update)
+        return undone, replace(update, at=at)  # as storage: the new one's instant as given
+
     async def updates(
-        self, indicator_ids: Sequence[int], until: datetime | None = None
+        self, indicator_ids: Sequence[int], until: datetime | None = None, *, limit: int | None = None
     ) -> builtins.list[IndicatorUpdate]:
-        if isinstance(indicator_ids, str):
-            raise TypeError("indicator_ids must be a sequence of ints")
+        ids = set(_indicator_ids(indicator_ids))
         require_aware(until, "until")
-        ids = set(indicator_ids)
-        found = [u for u in self.kept if u.indicator_id in ids and (until is None or u.at < until)]
-        return sorted(found, key=lambda u: (u.at, u.id))
+        if limit is not None and limit <= 0:
+            return []
+        found = sorted(
+            (u for u in self.kept if u.indicator_id in ids and (until is None or u.at < until)),
+            key=lambda u: (u.at, u.id),
+        )
+        return found if limit is None else found[:limit]
+
+    async def update_count(self, indicator_ids: Sequence[int]) -> int:
+        ids = set(_indicator_ids(indicator_ids))
+        return sum(1 for u in self.kept if u.indicator_id in ids)
+
+    async def change_sums(self, indicator_ids: Sequence[int], start: datetime, end: datetime) -> dict[int, float]:
+        ids = _indicator_ids(indicator_ids)
+        require_aware(start, "start")
+        require_aware(end, "end")
+        found = dict.fromkeys(ids, 0.0)
+        for u in sorted(self.kept, key=lambda u: (u.at, u.id)):
+            if u.indicator_id in found and start <= u.at < end:
+                found[u.indicator_id] += u.change
+        return found
+
+    async def values_at(self, indicator_ids: Sequence[int], at: datetime) -> dict[int, float]:
+        ids = _indicator_ids(indicator_ids)
+        require_aware(at, "at")
+        found = dict.fromkeys(ids, 0.0)
+        for u in sorted(self.kept, key=lambda u: (u.at, u.id)):  # the last at or before ``at`` wins
+            if u.indicator_id in found and u.indicator_id in self.rows and u.at <= at:
+                found[u.indicator_id] = u.value_after
+        return found
 
     # -- what moving and forgetting a group, and deleting a programme, do here ---------------------------
 
@@ -212,8 +269,16 @@ class FakeIndicatorRepository:
                 self.rows[indicator_id] = replace(row, scope=new)
 
     def _forget_chat(self, chat_id: int) -> dict[str, int]:
-        # The bridge's history keeps what the group did, not who did it (not counted as deleted).
-        self.kept = [replace(u, by="", user_id=None) if u.chat_id == chat_id else u for u in self.kept]
+        # The bridge's history keeps what the group did, not who did it nor what was written (not counted as
+        # deleted); its city only where it is the group's city as set.
+        chat = self.memory.chats.rows.get(chat_id)
+        city = chat.city if chat is not None and chat.city else None
+        self.kept = [
+            replace(u, by="", user_id=None, note=None, city=u.city if u.city == city else "")
+            if u.chat_id == chat_id
+            else u
+            for u in self.kept
+        ]
         return {}
 
     def _forget_scope(self, scope: Scope) -> dict[str, int]:
@@ -289,8 +354,17 @@ class FakeEventRepository:
         self.rows = [replace(e, scope=new) if e.scope == old else e for e in self.rows]
 
     def _forget_chat(self, chat_id: int) -> dict[str, int]:
-        # The bridge's history keeps what the group did, not who did it (not counted as deleted).
-        self.rows = [replace(e, by="", user_id=None) if e.chat_id == chat_id else e for e in self.rows]
+        # The bridge's history keeps what the group did, not who did it nor what was written (not counted as
+        # deleted); its city only where it is the group's city as set. (The chat data fake clears the detail
+        # of every group's events about the items the group created.)
+        chat = self.memory.chats.rows.get(chat_id)
+        city = chat.city if chat is not None and chat.city else None
+        self.rows = [
+            replace(e, by="", user_id=None, detail=None, city=e.city if e.city == city else "")
+            if e.chat_id == chat_id
+            else e
+            for e in self.rows
+        ]
         return {}
 
     def _forget_scope(self, scope: Scope) -> dict[str, int]:
@@ -381,6 +455,7 @@ class FakeReportRepository:
             summary=summary,
         )
         self.rows.append(report)
+        self.rows = [r for r in self.rows if r.chat_id != chat_id or r.number > report.number - REPORTS_KEPT]
         return report
 
     def _highest(self, chat_id: int) -> int:
@@ -390,6 +465,9 @@ class FakeReportRepository:
         if limit <= 0:
             return []
         return sorted((r for r in self.rows if r.chat_id == chat_id), key=lambda r: r.number, reverse=True)[:limit]
+
+    async def count(self, chat_id: int) -> int:
+        return sum(1 for r in self.rows if r.chat_id == chat_id)
 
     async def numbered(self, chat_id: int, number: int) -> StoredReport | None:
         return next((r for r in self.rows if r.chat_id == chat_id and r.number == number), None)

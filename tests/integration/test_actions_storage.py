@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from bot.domain.errors import LimitReached
 from bot.domain.records import ActionItem, NewEvent, Owner, Programme, ProgrammeStats, Scope, ScopeOverview
 from bot.domain.repositories import ActionRepository as Actions
 from bot.domain.repositories import Repositories
@@ -158,6 +159,35 @@ async def test_concurrent_creates_get_distinct_consecutive_numbers(db: Database)
     assert numbers(await actions.list(C_1)) == list(range(1, 16))
 
 
+async def test_concurrent_creates_never_pass_the_open_items_limit(db: Database) -> None:
+    """The limit is counted where the item is stored, under the scope's counter lock: two groups of a bridge
+    (two lanes, two instances) creating at once cannot both slip under it."""
+    await make_chats(repositories(db), -1)
+    actions = ActionRepository(db)
+    await new_item(actions, C_1, "already open")
+    outcomes = await asyncio.gather(
+        *(new_item(actions, C_1, f"at once {n}", open_max=5) for n in range(12)), return_exceptions=True
+    )
+    made = [o for o in outcomes if isinstance(o, ActionItem)]
+    refused = [o for o in outcomes if isinstance(o, LimitReached)]
+    assert len(made) == 4 and len(refused) == 8 and all(r.limit == 5 for r in refused)
+    assert await actions.count_open(C_1) == 5
+    assert numbers(await actions.list(C_1)) == [1, 2, 3, 4, 5]  # a refused create took no number
+
+
+async def test_the_open_items_limit_counts_open_items_only(repos: Repositories) -> None:
+    await make_chats(repos, -1)
+    actions = repos.actions
+    first = await new_item(actions, C_1, "one", open_max=2)
+    await new_item(actions, C_1, "two", open_max=2)
+    with pytest.raises(LimitReached):
+        await new_item(actions, C_1, "three", open_max=2)
+    await actions.set_status(C_1, first.number, "done", NOW)
+    third = await new_item(actions, C_1, "three", open_max=2)  # done items do not count
+    assert third.number == 3  # the refused one took no number
+    assert (await new_item(actions, C_1, "no limit given")).number == 4
+
+
 async def test_create_validates_and_a_failed_create_takes_no_number(repos: Repositories) -> None:
     await make_chats(repos, -1, -2)
     programmes = repos.programmes
@@ -220,6 +250,63 @@ async def test_list_orders_by_due_date_undated_last_then_number_and_filters(repo
     assert [i.programme for i in await actions.list(C_1)] == [None, "Youth", "Trade", None]
     with pytest.raises(ValueError):
         await actions.list(C_1, statuses=("open", "closed"))
+
+
+async def test_numbered_reads_by_number_up_to_a_limit_and_count_says_how_many(repos: Repositories) -> None:
+    """What an export reads: no more items than it holds, by number; and how many there are in all."""
+    await make_chats(repos, -1, -2)
+    actions = repos.actions
+    await new_item(actions, C_1, "one", due_at=NOW + 3 * DAY)  # 1
+    await new_item(actions, C_1, "two")  # 2: undated
+    await new_item(actions, C_1, "three", due_at=NOW - DAY)  # 3
+    await new_item(actions, C_1, "four", due_at=NOW + DAY)  # 4
+    await new_item(actions, C_1, "five")  # 5: undated
+    await new_item(actions, C_2, "elsewhere", chat_id=-2)
+    await actions.set_status(C_1, 4, "done", NOW)
+    await actions.set_status(C_1, 5, "dropped", NOW)
+    every = ("open", "done", "dropped")
+
+    assert numbers(await actions.numbered(C_1, statuses=every)) == [1, 2, 3, 4, 5]
+    assert numbers(await actions.numbered(C_1, statuses=every, limit=3)) == [1, 2, 3]
+    assert numbers(await actions.numbered(C_1, statuses=("open",))) == [1, 2, 3]
+    assert numbers(await actions.numbered(C_1, statuses=("open",), dated=True)) == [1, 3]
+    assert numbers(await actions.numbered(C_1, statuses=("open", "done"), dated=True, limit=2)) == [1, 3]
+    assert await actions.numbered(C_1, statuses=every, limit=0) == []
+    assert await actions.numbered(C_1, statuses=()) == []
+    assert await actions.numbered(B999, statuses=every) == []
+    assert await actions.numbered(C_1, statuses=every) == [await actions.get(C_1, n) for n in range(1, 6)]
+    assert await actions.count(C_1, statuses=every) == 5
+    assert await actions.count(C_1, statuses=("open",)) == 3
+    assert await actions.count(C_1, statuses=("open",), dated=True) == 2
+    assert await actions.count(C_1, statuses=()) == 0
+    assert await actions.count(C_2, statuses=every) == 1
+    with pytest.raises(ValueError):
+        await actions.numbered(C_1, statuses=("open", "closed"))
+    with pytest.raises(ValueError):
+        await actions.count(C_1, statuses=("closed",))
+
+
+async def test_done_between_is_the_items_done_in_a_period(repos: Repositories) -> None:
+    """What a report reads of the items closed: done in the period (start inclusive, end exclusive), still done."""
+    await make_chats(repos, -1, -2)
+    actions = repos.actions
+    for title in ("one", "two", "three", "four", "five"):
+        await new_item(actions, C_1, title)
+    await new_item(actions, C_2, "elsewhere", chat_id=-2)
+    await actions.set_status(C_1, 1, "done", NOW - timedelta(microseconds=1))  # before the period
+    await actions.set_status(C_1, 2, "done", NOW)  # its first instant
+    await actions.set_status(C_1, 3, "done", NOW + DAY)
+    await actions.set_status(C_1, 4, "done", NOW + 2 * DAY)  # its end: out
+    await actions.set_status(C_1, 5, "done", NOW + DAY)
+    await actions.set_status(C_1, 5, "open", NOW + DAY)  # reopened since
+    await actions.set_status(C_2, 1, "done", NOW + DAY)
+
+    found = await actions.done_between(C_1, NOW, NOW + 2 * DAY)
+    assert numbers(found) == [2, 3] and found == [await actions.get(C_1, 2), await actions.get(C_1, 3)]
+    assert await actions.done_between(C_1, NOW + 2 * DAY, NOW) == []
+    assert numbers(await actions.done_between(C_2, NOW, NOW + 2 * DAY)) == [1]
+    with pytest.raises(ValueError):
+        await actions.done_between(C_1, NOW.replace(tzinfo=None), NOW + DAY)
 
 
 # -- changes -----------------------------------------------------------------------------------------------

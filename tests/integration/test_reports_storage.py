@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -21,9 +23,12 @@ from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from bot.domain import repositories as domain
+from bot.domain.errors import LimitReached
 from bot.domain.records import ActivityDay, NewEvent, NewReminder, Scope
 from bot.domain.repositories import Repositories
-from bot.domain.rules import INDICATOR_NOTE_MAX, REPORT_SUMMARY_MAX
+from bot.domain.rules import INDICATOR_NOTE_MAX, REPORT_SUMMARY_MAX, REPORTS_KEPT
+from bot.features.indicators import indicator_values
+from bot.reports.figures import indicator_value
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import Base, EventRow, IndicatorUpdateRow
@@ -75,16 +80,21 @@ def _last_at(events: domain.EventRepository) -> _LastAt:
 
 @contextmanager
 def captured_sql(database: Database) -> Iterator[list[str]]:
+    """Every statement run, on the async engine and (a SQLite file) on the database thread's engine of
+    ``Database.run_sync``."""
     statements: list[str] = []
 
     def grab(_conn: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool) -> None:
         statements.append(statement)
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", grab)
+    engines = [database.engine.sync_engine, *([database._sync_engine] if database._sync_engine is not None else [])]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", grab)
     try:
         yield statements
     finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", grab)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", grab)
 
 
 # -- indicators --------------------------------------------------------------------------------------------
@@ -315,6 +325,210 @@ async def test_deleting_a_programme_takes_its_indicators_and_their_updates(db: D
         await session.execute(text("DELETE FROM programmes"))
     assert await indicators.list(scope) == []
     assert await indicators.updates([students.id]) == []
+
+
+async def _recorded(repos: Repositories, period: str = "year") -> tuple[int, int, Any]:
+    """Two indicators of one bridge and a way to record on them (as Budi, in A)."""
+    scope = await _bridge(repos)
+    youth = await _programme(repos, scope)
+    one = await repos.indicators.add(scope, youth, "One", 10, period, None, None)
+    two = await repos.indicators.add(scope, youth, "Two", 10, period, None, None)
+
+    async def record(
+        indicator_id: int, at: datetime, *, change: float | None = None, value: float | None = None
+    ) -> Any:
+        return await repos.indicators.record(
+            indicator_id, change=change, value=value, at=at, user_id=5, by="Budi", chat_id=A, city="Bandung", note=None
+        )
+
+    return one.id, two.id, record
+
+
+async def test_change_sums_add_each_indicators_changes_in_a_window(repos: Repositories) -> None:
+    one, two, record = await _recorded(repos)
+    await record(one, NOW - timedelta(microseconds=1), change=100)  # before the window
+    await record(one, NOW, change=3)  # its first instant
+    await record(one, NOW + DAY, value=110)  # a change of +7
+    await record(two, NOW + DAY, change=2)
+    await record(two, NOW + DAY, change=-1.5)
+    await record(one, NOW + 2 * DAY, change=50)  # its end: out
+    sums = repos.indicators.change_sums
+    assert await sums([one, two], NOW, NOW + 2 * DAY) == {one: 10.0, two: 0.5}
+    assert await sums([two, one, one], NOW + DAY, NOW + DAY + timedelta(microseconds=1)) == {one: 7.0, two: 0.5}
+    assert await sums([one, two, one + two + 1000], NOW + 3 * DAY, NOW + 4 * DAY) == {
+        one: 0.0,
+        two: 0.0,
+        one + two + 1000: 0.0,
+    }
+    assert await sums([one], NOW + DAY, NOW) == {one: 0.0}  # an empty window
+    assert await sums([], NOW, NOW + DAY) == {}
+    with pytest.raises(ValueError):
+        await sums([one], NOW.replace(tzinfo=None), NOW + DAY)
+    with pytest.raises(TypeError):
+        await sums(str(one), NOW, NOW + DAY)  # type: ignore[arg-type]
+
+
+async def test_values_at_are_the_values_after_the_last_update_by_then(repos: Repositories) -> None:
+    one, two, record = await _recorded(repos, "year")
+    await record(one, NOW, change=3)
+    await record(one, NOW + DAY, change=4)  # 7
+    await record(one, NOW + DAY, value=5)  # the same instant, recorded later: 5
+    await record(two, NOW + 2 * DAY, change=9)
+    values = repos.indicators.values_at
+    assert await values([one, two], NOW - timedelta(microseconds=1)) == {one: 0.0, two: 0.0}
+    assert await values([one, two], NOW) == {one: 3.0, two: 0.0}  # at the instant: included
+    assert await values([one, two], NOW + DAY) == {one: 5.0, two: 0.0}
+    assert await values([two, one], NOW + 3 * DAY) == {one: 5.0, two: 9.0}
+    assert await values([one + two + 1000], NOW + 3 * DAY) == {one + two + 1000: 0.0}
+    assert await values([], NOW) == {}
+    with pytest.raises(ValueError):
+        await values([one], NOW.replace(tzinfo=None))
+
+
+async def test_a_count_never_goes_below_zero(repos: Repositories) -> None:
+    one, _two, record = await _recorded(repos)
+    await record(one, NOW, change=3)
+    kw: dict[str, Any] = {"user_id": 5, "by": "Budi", "chat_id": A, "city": "Bandung", "note": None}
+    with pytest.raises(LimitReached) as refused:
+        await repos.indicators.record(one, change=-4, at=NOW + DAY, non_negative=True, **kw)
+    assert refused.value.limit == 0
+    assert [u.value_after for u in await repos.indicators.updates([one])] == [3.0]  # nothing recorded
+    down = await repos.indicators.record(one, change=-3, at=NOW + DAY, non_negative=True, **kw)
+    assert (down.change, down.value_after) == (-3.0, 0.0)
+    zero = await repos.indicators.record(one, value=0, at=NOW + DAY, non_negative=True, **kw)
+    assert (zero.change, zero.value_after) == (0.0, 0.0)
+    # Without the rule (a stored history from before it) a total may be below 0; raising it is still allowed,
+    # lowering it further is not.
+    await repos.indicators.record(one, change=-5, at=NOW + 2 * DAY, **kw)
+    up = await repos.indicators.record(one, change=2, at=NOW + 3 * DAY, non_negative=True, **kw)
+    assert up.value_after == -3.0
+    with pytest.raises(LimitReached):
+        await repos.indicators.record(one, change=-1, at=NOW + 3 * DAY, non_negative=True, **kw)
+    assert (await repos.indicators.values_at([one], NOW + 4 * DAY))[one] == -3.0
+
+
+async def test_concurrent_decreases_cannot_both_pass_zero(db: Database) -> None:
+    scope = await _bridge(repositories(db))
+    indicators = IndicatorRepository(db)
+    visits = await indicators.add(scope, await _programme(repositories(db), scope), "Visits", 10, "year", None, None)
+    kw: dict[str, Any] = {"user_id": 5, "by": "B", "chat_id": A, "city": "C", "note": None}
+    await indicators.record(visits.id, change=5, at=NOW, **kw)
+    results = await asyncio.gather(
+        *(indicators.record(visits.id, change=-3, at=NOW, non_negative=True, **kw) for _ in range(4)),
+        return_exceptions=True,
+    )
+    assert sum(1 for r in results if isinstance(r, LimitReached)) == 3
+    assert [u.value_after for u in await indicators.updates([visits.id])] == [5.0, 2.0]
+
+
+async def test_undo_records_the_opposite_of_the_last_update(repos: Repositories) -> None:
+    one, two, record = await _recorded(repos)
+    undo = repos.indicators.undo
+    kw: dict[str, Any] = {"user_id": 9, "by": "  Admin ", "chat_id": B, "city": "Braunschweig"}
+    assert await undo(one, at=NOW, **kw) is None  # nothing to undo
+    first = await record(one, NOW, change=5)
+    second = await record(one, NOW + DAY, value=12)  # +7
+    await record(two, NOW + 2 * DAY, change=1)  # another indicator's: not this one's last
+    done = await undo(one, at=NOW + 3 * DAY, **kw)
+    assert done is not None
+    undone, opposite = done
+    assert undone == second
+    assert (opposite.change, opposite.value_after, opposite.note) == (-7.0, 5.0, "↩ +7")
+    assert (opposite.by, opposite.user_id, opposite.chat_id, opposite.city) == ("Admin", 9, B, "Braunschweig")
+    assert opposite.at == NOW + 3 * DAY and opposite.indicator_id == one
+    assert await repos.indicators.updates([one]) == [first, second, opposite]  # the history keeps both
+    again = await undo(one, at=NOW + 4 * DAY, **kw)  # undoing the undo
+    assert again is not None and again[0] == opposite
+    assert (again[1].change, again[1].value_after, again[1].note) == (7.0, 12.0, "↩ -7")
+    assert (await repos.indicators.values_at([one, two], NOW + 5 * DAY)) == {one: 12.0, two: 1.0}
+    with pytest.raises(LookupError):
+        await undo(one + two + 1000, at=NOW, **kw)
+    with pytest.raises(ValueError):
+        await undo(one, at=NOW.replace(tzinfo=None), **kw)
+    assert len(await repos.indicators.updates([one])) == 4
+
+
+async def test_updates_are_read_up_to_a_limit_and_counted(repos: Repositories) -> None:
+    one, two, record = await _recorded(repos)
+    for n in range(5):
+        await record(one if n % 2 else two, NOW + n * DAY, change=1)
+    everything = await repos.indicators.updates([one, two])
+    assert len(everything) == 5
+    assert await repos.indicators.updates([one, two], limit=3) == everything[:3]
+    assert await repos.indicators.updates([one, two], limit=0) == []
+    assert await repos.indicators.updates([one, two], until=NOW + 3 * DAY, limit=2) == everything[:2]
+    assert await repos.indicators.update_count([one, two]) == 5
+    assert await repos.indicators.update_count([one]) == 2
+    assert await repos.indicators.update_count([]) == 0
+    assert await repos.indicators.update_count([one + two + 1000]) == 0
+
+
+async def test_storages_sums_give_the_values_the_figures_define(repos: Repositories) -> None:
+    """``/indicators`` and ``/report`` read each indicator's value from storage's grouped sums
+    (``bot.features.indicators.indicator_values``); they are what ``bot.reports.figures`` defines from the
+    updates themselves, also at the edges of a year, a quarter and now."""
+    scope = await _bridge(repos)
+    youth = await _programme(repos, scope)
+    jakarta = ZoneInfo("Asia/Jakarta")
+    now = datetime(2026, 7, 2, 5, 0, tzinfo=UTC)
+    found = [
+        await repos.indicators.add(scope, youth, "Yearly", 40, "year", None, None),
+        await repos.indicators.add(scope, youth, "Quarterly", 10, "quarter", None, None),
+        await repos.indicators.add(scope, youth, "Total", 100, "by", now + 100 * DAY, None),
+    ]
+    edges = [
+        datetime(2026, 1, 1, tzinfo=jakarta),
+        datetime(2026, 7, 1, tzinfo=jakarta),
+        now,
+        now + timedelta(microseconds=1),
+    ]
+    rng = random.Random(21)
+    instants = [edge + timedelta(microseconds=d) for edge in edges for d in (-1, 0, 1)]
+    instants += [now - timedelta(days=rng.uniform(-30, 600)) for _ in range(60)]
+    for n, instant in enumerate(instants):
+        indicator = found[n % 3]
+        await repos.indicators.record(
+            indicator.id,
+            change=rng.choice((1, 2, 0.5, -1, 3)),
+            at=instant,
+            user_id=5,
+            by="B",
+            chat_id=A,
+            city="C",
+            note=None,
+        )
+    updates = await repos.indicators.updates([i.id for i in found])
+    expected = {i.id: indicator_value(i, updates, now, jakarta) for i in found}
+    assert await indicator_values(repos.indicators, found, now, jakarta) == expected
+    assert all(expected.values())  # every indicator had updates that count
+
+
+async def test_indicator_values_are_one_grouped_query_each(db: Database) -> None:
+    """However many updates there are: one query for the sums of a window, one for the values at an instant,
+    each answering a row per indicator."""
+    scope = await _bridge(repositories(db))
+    indicators = IndicatorRepository(db)
+    youth = await _programme(repositories(db), scope)
+    ids = [(await indicators.add(scope, youth, f"I{n}", 10, "year", None, None)).id for n in range(5)]
+    async with db.session() as session:
+        session.add_all(
+            IndicatorUpdateRow(
+                indicator_id=ids[n % 5],
+                at=NOW + timedelta(hours=n),
+                change=1,
+                value_after=n // 5 + 1,
+                by_name="B",
+                chat_id=A,
+                city="C",
+            )
+            for n in range(2000)
+        )
+    with captured_sql(db) as statements:
+        assert await indicators.change_sums(ids, NOW, NOW + 1000 * DAY) == dict.fromkeys(ids, 400.0)
+        assert await indicators.values_at(ids, NOW + 1000 * DAY) == dict.fromkeys(ids, 400.0)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 2, statements
+    assert "GROUP BY" in reads[0].upper()
 
 
 # -- events ------------------------------------------------------------------------------------------------
@@ -640,17 +854,20 @@ async def test_a_report_reminder_can_be_stored(repos: Repositories) -> None:
 
 
 async def _history(repos: Repositories) -> tuple[Scope, int]:
-    """A bridge of A and B with an indicator both updated, events of both, counts and reports; a group in no
-    bridge with its own indicator and events."""
+    """A bridge of A (Bandung) and B (Braunschweig) with an indicator both updated with a note, events of both
+    with a detail, counts and reports; a group in no bridge with its own indicator and events."""
     scope = await _bridge(repos)
     await _chats(repos, ALONE)
     indicators, events = repos.indicators, repos.events
     students = await indicators.add(scope, await _programme(repos, scope), "Students", 40, "year", None, 5)
     for chat_id, who, city in ((A, "Budi", "Bandung"), (B, "Anna", "Braunschweig")):
+        await repos.chats.set_city(chat_id, city)
         await indicators.record(
-            students.id, change=2, at=NOW, user_id=-chat_id, by=who, chat_id=chat_id, city=city, note=None
+            students.id, change=2, at=NOW, user_id=-chat_id, by=who, chat_id=chat_id, city=city, note=f"{who}'s note"
         )
-        await events.add(_event(scope, NOW, chat_id=chat_id, by=who, city=city, user_id=-chat_id))
+        await events.add(
+            _event(scope, NOW, chat_id=chat_id, by=who, city=city, user_id=-chat_id, detail=f"{who}'s detail")
+        )
     alone = Scope.of(None, ALONE)
     solo = await indicators.add(alone, await _programme(repos, alone, "Solo"), "Visits", 3, "year", None, None)
     await indicators.record(solo.id, change=1, at=NOW, user_id=9, by="Sri", chat_id=ALONE, city="Solo", note=None)
@@ -671,14 +888,14 @@ async def test_forgetting_a_bridged_group_keeps_the_bridge_history_without_its_p
     assert await reports.recent(A) == [] and len(await reports.recent(B)) == 1
 
     updates = await repos.indicators.updates([students])
-    assert [(u.chat_id, u.city, u.by, u.user_id, u.value_after) for u in updates] == [
-        (A, "Bandung", "", None, 2.0),  # what Bandung did still counts, but not who did it
-        (B, "Braunschweig", "Anna", 2, 4.0),
+    assert [(u.chat_id, u.city, u.by, u.user_id, u.value_after, u.note) for u in updates] == [
+        (A, "Bandung", "", None, 2.0, None),  # what Bandung did still counts, but not who did it nor what was said
+        (B, "Braunschweig", "Anna", 2, 4.0, "Anna's note"),
     ]
     events = await repos.events.between(scope, NOW, NOW + DAY)
-    assert [(e.chat_id, e.city, e.by, e.user_id) for e in events] == [
-        (A, "Bandung", "", None),
-        (B, "Braunschweig", "Anna", 2),
+    assert [(e.chat_id, e.kind, e.item_number, e.city, e.by, e.user_id, e.detail) for e in events] == [
+        (A, "created", 1, "Bandung", "", None, None),
+        (B, "created", 1, "Braunschweig", "Anna", 2, "Anna's detail"),
     ]
     assert await repos.indicators.count(scope) == 1
 
@@ -713,6 +930,91 @@ async def test_forgetting_a_group_in_no_bridge_leaves_no_nameless_history(db: Da
     await repositories(db).chat_data.forget(ALONE)
     async with db.session() as session:  # its events are deleted, not kept without names
         assert await session.scalar(select(func.count()).select_from(EventRow).where(EventRow.by_name == "")) == 0
+
+
+async def test_forgetting_a_group_keeps_its_city_only_where_it_is_its_city(repos: Repositories) -> None:
+    """A group's label is its title until it sets a city; a title may name people, so only the city stays."""
+    scope = await _bridge(repos)
+    await _chats(repos, ALONE)
+    events = repos.events
+    programme = await _programme(repos, scope)
+    visits = await repos.indicators.add(scope, programme, "Visits", 10, "year", None, None)
+    for chat_id, label in ((A, "group -1"), (A, "Bandung"), (B, "group -2"), (ALONE, "group -3")):
+        await events.add(_event(scope, NOW, chat_id=chat_id, city=label))
+        await repos.indicators.record(
+            visits.id, change=1, at=NOW, user_id=None, by="Budi", chat_id=chat_id, city=label, note=None
+        )
+    await repos.chats.set_city(A, "Bandung")  # A set its city after a first event under its title
+    await repos.chat_data.forget(A)
+    await repos.chat_data.forget(ALONE)  # never set one (its rows here are in A and B's bridge, as a test)
+    expected = [(A, ""), (A, "Bandung"), (B, "group -2"), (ALONE, "")]
+    assert [(e.chat_id, e.city) for e in await events.between(scope, NOW, NOW + DAY)] == expected
+    assert [(u.chat_id, u.city) for u in await repos.indicators.updates([visits.id])] == expected
+
+
+async def test_forgetting_a_group_clears_every_groups_history_of_the_items_it_created(repos: Repositories) -> None:
+    """Its items are deleted: their titles ("created", "renamed") and owners ("assigned") leave the history,
+    whoever recorded them; the partner's items keep theirs, except what the forgotten group wrote."""
+    scope = await _bridge(repos)
+    actions, events = repos.actions, repos.events
+    ours = await actions.create(scope=scope, bridge_id=scope.bridge_id, chat_id=A, title="Rahasia", language="id")
+    theirs = await actions.create(scope=scope, bridge_id=scope.bridge_id, chat_id=B, title="Visit", language="de")
+    assert (ours.number, theirs.number) == (1, 2)
+    history = [
+        (A, "created", 1, "Rahasia"),
+        (B, "renamed", 1, "Rahasia besar"),
+        (B, "assigned", 1, "Kim, Budi Santoso"),
+        (B, "created", 2, "Visit"),
+        (A, "assigned", 2, "Budi Santoso"),
+        (B, "due", 2, "2027-01-01T00:00:00+00:00"),
+    ]
+    for n, (chat_id, kind, number, detail) in enumerate(history):
+        who, at = ("Budi" if chat_id == A else "Anna"), NOW + n * timedelta(minutes=1)
+        await events.add(_event(scope, at, kind, chat_id=chat_id, by=who, item_number=number, detail=detail))
+    await repos.chat_data.forget(A)
+    kept = [(e.chat_id, e.kind, e.item_number, e.by, e.detail) for e in await events.between(scope, NOW, NOW + DAY)]
+    assert kept == [
+        (A, "created", 1, "", None),
+        (B, "renamed", 1, "Anna", None),
+        (B, "assigned", 1, "Anna", None),
+        (B, "created", 2, "Anna", "Visit"),
+        (A, "assigned", 2, "", None),
+        (B, "due", 2, "Anna", "2027-01-01T00:00:00+00:00"),
+    ]
+
+
+async def test_migration_0012_clears_the_text_left_by_groups_forgotten_before(db: Database) -> None:
+    """Groups forgotten before revision 0012 left their history nameless but with its text: upgrading
+    clears it, and the history of the items they created."""
+    repos = repositories(db)
+    scope, students = await _history(repos)
+    await repos.actions.create(scope=scope, bridge_id=scope.bridge_id, chat_id=B, title="Visit", language="de")
+    await repos.actions.create(scope=scope, bridge_id=scope.bridge_id, chat_id=A, title="Rahasia", language="id")
+    await repos.events.add(_event(scope, NOW, "renamed", chat_id=B, by="Anna", item_number=1, detail="Visit 2"))
+    await repos.events.add(_event(scope, NOW, "renamed", chat_id=B, by="Anna", item_number=2, detail="Rahasia besar"))
+    await downgrade(db.engine, "0011")
+    async with db.engine.begin() as conn:  # what forgetting A did before 0012
+        for statement in (
+            "UPDATE events SET by_name = '', user_id = NULL WHERE chat_id = -1",
+            "UPDATE indicator_updates SET by_name = '', user_id = NULL WHERE chat_id = -1",
+            "DELETE FROM action_items WHERE chat_id = -1",
+            "DELETE FROM bridge_members WHERE chat_id = -1",
+            "DELETE FROM chats WHERE id = -1",
+        ):
+            await conn.execute(text(statement))
+    await upgrade(db.engine)
+    assert await current_revision(db.engine) == head_revision()
+    events = await repos.events.between(scope, NOW, NOW + DAY)
+    assert sorted((e.chat_id, e.kind, e.item_number or 0, e.detail or "") for e in events) == sorted(
+        [
+            (A, "created", 1, ""),
+            (B, "created", 1, "Anna's detail"),
+            (B, "renamed", 1, "Visit 2"),  # B's item
+            (B, "renamed", 2, ""),  # A's item, deleted
+        ]
+    )
+    updates = await repos.indicators.updates([students])
+    assert [(u.chat_id, u.note, u.city) for u in updates] == [(A, None, "Bandung"), (B, "Anna's note", "Braunschweig")]
 
 
 async def test_moving_a_group_takes_its_history_counts_and_reports_along(repos: Repositories) -> None:
@@ -799,3 +1101,16 @@ async def test_migration_0010_downgrades_and_upgrades_again(db: Database) -> Non
         assert await conn.run_sync(_schema_drift) == []
     assert await IndicatorRepository(db).count(scope) == 0
     assert (await _report(ReportRepository(db), A)).number == 1
+
+
+async def test_a_group_keeps_its_last_reports_only(repos: Repositories) -> None:
+    await _chats(repos, A, B)
+    reports = repos.reports
+    await _report(reports, B, 0)
+    for n in range(REPORTS_KEPT + 3):
+        await _report(reports, A, n)
+    assert await reports.count(A) == REPORTS_KEPT and await reports.count(B) == 1
+    assert await reports.numbered(A, 3) is None and await reports.numbered(A, 4) is not None
+    newest = await reports.recent(A, limit=1)
+    assert [r.number for r in newest] == [REPORTS_KEPT + 3]  # numbers go on; the oldest are forgotten
+    assert await reports.count(ALONE) == 0

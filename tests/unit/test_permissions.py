@@ -163,6 +163,25 @@ async def indicator_add(world: World, role: str) -> object:
     return await indicators.indicator(world.here(role), world.actor(role), f"add {name} visits target 10")
 
 
+async def indicator_total(world: World, role: str) -> object:
+    """``= <n>`` replaces an indicator's total: for administrators."""
+    name = f"programme{USER[role]}"
+    await world.kit.services.programmes.programme(world.surabaya, world.actor("admin"), f"add {name}")
+    indicators = world.kit.services.indicators
+    await indicators.indicator(world.surabaya, world.actor("admin"), f"add {name} visits target 10")
+    return await indicators.indicator(world.here(role), world.actor(role), f"{name} visits = 4")
+
+
+async def indicator_undo(world: World, role: str) -> object:
+    """Undoing an indicator's last update (a member's): for administrators."""
+    name = f"programme{USER[role]}"
+    await world.kit.services.programmes.programme(world.surabaya, world.actor("admin"), f"add {name}")
+    indicators = world.kit.services.indicators
+    await indicators.indicator(world.surabaya, world.actor("admin"), f"add {name} visits target 10")
+    await indicators.indicator(world.surabaya, world.actor("member"), f"{name} visits +3")
+    return await indicators.indicator(world.here(role), world.actor(role), f"undo {name} visits")
+
+
 def admin_command(*calls: tuple[str, str, str]) -> Attempt:
     async def attempt(world: World, role: str) -> object:
         for service, method, text in calls:
@@ -209,6 +228,8 @@ CHECKS: dict[str, Attempt] = {
     ),
     "`/digest …`": admin_command(("reminders", "digest", "friday 17:00")),
     "`/indicator add …`": indicator_add,
+    "`/indicator … = <n>`": indicator_total,
+    "`/indicator undo …`": indicator_undo,
     "`/report monthly\\|quarterly on\\|off`": admin_command(
         ("reports", "report", "monthly on"), ("reports", "report", "quarterly off")
     ),

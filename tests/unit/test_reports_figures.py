@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,14 @@ import pytest
 
 from bot.domain.records import ActionItem, ActivityDay, Event, Indicator, IndicatorUpdate, Owner, Scope
 from bot.reports import periods
-from bot.reports.figures import figures, indicator_progress
+from bot.reports.figures import (
+    counted_span,
+    figures,
+    indicator_progress,
+    indicator_standing,
+    indicator_value,
+    indicator_window,
+)
 from bot.reports.model import Bucket, Period
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -98,7 +106,7 @@ def test_a_quarter_of_seeded_history_has_known_figures() -> None:
         items=items,
         events=events,
         indicators=[],
-        updates=[],
+        values={},
         days=days,
         cities={SURABAYA: "Surabaya", BUSAN: "Busan"},
         last_exchange=date(2026, 11, 3),
@@ -133,7 +141,7 @@ def test_a_year_is_counted_per_month() -> None:
         items=[],
         events=[event("created", 1, "2026-01-31 23:30"), event("done", 1, "2026-02-01 00:30")],
         indicators=[],
-        updates=[],
+        values={},
         days=[],
         cities={},
         last_exchange=None,
@@ -183,9 +191,57 @@ def test_indicator_pace_per_year_quarter_and_by_a_date() -> None:
     by_date = indicator_progress(
         indicator("by", by="2026-12-31 00:00", created="2025-12-01 00:00"), updates, now, JAKARTA
     )
-    assert by_date.value == 23 and by_date.history[-1][1] == 23
+    assert by_date.value == 23
     share = (now - at("2025-12-01 00:00")) / (at("2026-12-31 00:00") - at("2025-12-01 00:00"))
     assert by_date.expected == pytest.approx(40 * share) and by_date.on_track is (23 >= 40 * share)
+
+
+def test_what_counts_for_an_indicator_is_defined_once() -> None:
+    """The window of a per-year or per-quarter target up to now (now included), or a "by" target's running
+    total: the listing and the report ask storage for exactly these sums (``counted_span``), and
+    ``indicator_value`` applies the same definition to a list of updates."""
+    now = at("2026-07-02 12:00")
+    yearly, quarterly = indicator("year"), indicator("quarter")
+    assert indicator_window(yearly, now, JAKARTA) == (at("2026-01-01 00:00"), at("2027-01-01 00:00"))
+    assert indicator_window(quarterly, now, JAKARTA) == (at("2026-07-01 00:00"), at("2026-10-01 00:00"))
+    assert counted_span(yearly, now, JAKARTA) == (at("2026-01-01 00:00"), now + timedelta(microseconds=1))
+    assert counted_span(indicator("by", by="2026-12-31 00:00"), now, JAKARTA) is None
+    updates = [
+        update("2025-12-31 23:59", 100, 100),  # last year
+        update("2026-01-01 00:00", 1, 101),  # the window's first instant
+        update("2026-07-02 12:00", 2, 103),  # now: counted
+        update("2026-07-02 12:00:00.000001", 50, 153),  # after now: not yet
+    ]
+    assert indicator_value(yearly, updates, now, JAKARTA) == 3
+    assert indicator_value(quarterly, updates, now, JAKARTA) == 2
+    assert indicator_value(indicator("by", by="2026-12-31 00:00"), updates, now, JAKARTA) == 103
+    assert indicator_value(yearly, [replace(u, indicator_id=2) for u in updates], now, JAKARTA) == 0  # not its own
+    standing = indicator_standing(yearly, 3, now, JAKARTA)
+    assert standing == indicator_progress(yearly, updates, now, JAKARTA)
+    assert standing.value == 3 and standing.expected == pytest.approx(20, abs=0.1) and not standing.on_track
+    # A past period's report sees it as it stood at its end: a window ending then, nothing after it counted.
+    assert indicator_value(yearly, updates, at("2026-03-31 23:59"), JAKARTA) == 1
+
+
+def test_a_report_takes_each_indicators_value_as_given() -> None:
+    now = at("2026-07-02 12:00")
+    quarter = periods.current("quarter", now, JAKARTA)
+    one, two = indicator("year"), replace(indicator("quarter"), id=2, name="visits")
+    found = figures(
+        period=quarter,
+        now=now,
+        zone=JAKARTA,
+        items=[],
+        events=[],
+        indicators=[one, two],
+        values={1: 25.0},  # two: none given, so 0
+        days=[],
+        cities={},
+        last_exchange=None,
+    )
+    shown = [(i.name, i.value, i.on_track) for i in found.indicators]
+    assert shown == [("exchanges", 25.0, True), ("visits", 0.0, False)]
+    assert found.indicators[0] == indicator_standing(one, 25.0, now, JAKARTA)
 
 
 @pytest.mark.parametrize(
