@@ -20,22 +20,25 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply, zone_of
+from bot.domain.errors import LimitReached
 from bot.domain.records import ActionItem, Chat, NewEvent, Owner, Scope
 from bot.domain.repositories import ActionRepository, EventRepository, PeopleRepository, ProgrammeRepository
 from bot.domain.rules import EVENT_DETAIL_MAX, OWNER_NAME_MAX, TITLE_MAX
 from bot.features.action_text import Mention, parse_action_text, plus_one_day, split_owner_names
+from bot.features.announce import Announcer
+from bot.features.pages import footer, page_of, read_page, with_footer
 from bot.features.when import choice_data, examples, offer_other, read_choice, read_when
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import Reading, format_when, is_past
 from bot.language.htmltext import escape
 from bot.permissions import Permissions
-from bot.ports import Buttons, DeliveryError, Sender
+from bot.ports import Buttons
 from bot.translation.service import TranslationService
 
 logger = logging.getLogger(__name__)
 
 FILTERS = ("open", "mine", "overdue", "done", "all")
-LIST_MAX = 50  # items shown by /actions
+LIST_MAX = 50  # items on one page of /actions
 _BUTTON = re.compile(r"^act\|([bc]-?\d{1,20})\|(\d{1,9})\|(done|take|plus1d)$")
 _STATUS_KEYS = {"done": "action.done_mark", "dropped": "action.dropped_mark", "open": "action.filter.open"}
 PROGRAMME_OFFER = "prg|add"  # callback data of the "create this programme" button under a refused /action
@@ -99,7 +102,7 @@ class ActionService:
         people: PeopleRepository,
         titles: ItemTitles,
         catalog: Catalog,
-        sender: Sender,
+        announcer: Announcer,
         permissions: Permissions,
         planner: ItemPlanner,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -113,7 +116,7 @@ class ActionService:
         self.people = people
         self.titles = titles
         self.catalog = catalog
-        self.sender = sender
+        self.announcer = announcer
         self.permissions = permissions
         self.planner = planner
         self.clock = clock
@@ -163,17 +166,21 @@ class ActionService:
                 offer = [[(self.catalog.t("btn.create_programme", here.ui, name=parsed.programme), PROGRAMME_OFFER)]]
                 raise Refused("action.unknown_programme", name=parsed.programme, buttons=offer, quote=True)
             programme_id = programme.id
-        item = await self.actions.create(
-            scope=here.scope,
-            bridge_id=here.bridge_id,
-            chat_id=here.id,
-            title=title,
-            language=here.language,
-            owners=await self._owners(parsed.owners, mentions),
-            programme_id=programme_id,
-            due_at=due_at,
-            created_by=actor.user_id,
-        )
+        try:
+            item = await self.actions.create(
+                scope=here.scope,
+                bridge_id=here.bridge_id,
+                chat_id=here.id,
+                title=title,
+                language=here.language,
+                owners=await self._owners(parsed.owners, mentions),
+                programme_id=programme_id,
+                due_at=due_at,
+                created_by=actor.user_id,
+                open_max=self.max_open_items,  # checked again where it is stored: two groups at once
+            )
+        except LimitReached:
+            raise Refused("action.too_many", limit=self.max_open_items) from None
         await self.record(item, here, "created", actor, item.title)
         await self.announce_new(item, here)
         return self._offer_other(here, item, reading)
@@ -205,8 +212,8 @@ class ActionService:
         return Reply("reminder.done_ack")
 
     async def listing(self, here: ChatContext, actor: Actor, text: str) -> Reply:
-        """``/actions [open|mine|overdue|done|all]``."""
-        args = text.split()
+        """``/actions [open|mine|overdue|done|all] [page]``."""
+        args, page_number = read_page(text.split())
         option = self.catalog.choose(args[0], here.ui, FILTERS) if args else "open"
         if option is None or len(args) > 1:
             words = (f"<code>{escape(self.catalog.word(f, here.ui))}</code>" for f in FILTERS)
@@ -224,7 +231,9 @@ class ActionService:
         label = Phrase(f"action.filter.{option}")
         if not items:
             return reply("action.none" if option in ("open", "all") else "action.none_filtered", filter=label)
-        return reply("action.list", filter=label, items=Markup(await self.cards(items[:LIST_MAX], here)))
+        page = page_of(items, page_number, LIST_MAX)
+        more = footer(self.catalog, here.ui, page, f"/actions {self.catalog.word(option, here.ui)}")
+        return reply("action.list", filter=label, items=with_footer(await self.cards(page.items, here), more))
 
     async def done(self, here: ChatContext, actor: Actor, text: str) -> None:
         """``/done <n>``."""
@@ -469,7 +478,8 @@ class ActionService:
             text = self.catalog.t(
                 "action.created", chat.language, number=item.number, city=here.label, card=Markup(card)
             )
-            await self._send(chat.id, text, self.buttons(item, self.catalog.resolve(chat.language)))
+            buttons = self.buttons(item, self.catalog.resolve(chat.language))
+            await self.announcer.announce(chat.id, chat.language, text, buttons)
 
         await asyncio.gather(*(one(chat) for chat in here.members))
 
@@ -532,12 +542,8 @@ class ActionService:
                 values["owners"] = self.owner_names(item, chat.language)
             if key == "action.changed.due":
                 values["when"] = self.when_text(item.due_at, chat)
-            await self._send(chat.id, self.catalog.t(key, chat.language, **values), None)
+            await self.announcer.announce(chat.id, chat.language, self.catalog.t(key, chat.language, **values))
 
         await asyncio.gather(*(one(chat) for chat in here.members))
 
-    async def _send(self, chat_id: int, text: str, buttons: Buttons | None) -> None:
-        try:
-            await self.sender.send_text(chat_id, text, buttons=buttons)
-        except DeliveryError as exc:
-            logger.warning("could not announce to chat %s: %s", chat_id, exc)
+
