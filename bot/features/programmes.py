@@ -11,11 +11,12 @@ from bot.domain.repositories import ActionRepository, ProgrammeRepository
 from bot.domain.rules import PROGRAMME_NAME_MAX
 from bot.features.action_text import Mention, parse_action_text
 from bot.features.actions import LIST_MAX, ActionService
+from bot.features.pages import footer, page_of, read_page, with_footer
 from bot.language.catalog import Catalog, Markup
 from bot.language.htmltext import escape
 from bot.permissions import Permissions
 
-SHOW_MAX = 30  # items shown under /programme <name>
+SHOW_MAX = 30  # items on one page of /programme <name>
 
 
 class ProgrammeService:
@@ -44,21 +45,24 @@ class ProgrammeService:
         if self.catalog.choose(action, here.ui, ("add",)):
             name, _, goal = remainder.replace("—", "--").partition("--")
             return await self.add(here, actor, name.strip(), " ".join(goal.split()) or None)
-        if remainder.strip():
+        rest, page_number = read_page(remainder.split())
+        if rest:
             raise Refused("programme.usage")
-        return await self.show(here, action)
+        return await self.show(here, action, page_number)
 
     async def add(self, here: ChatContext, actor: Actor, name: str, goal: str | None) -> Reply:
         await self.permissions.require_admin(here, actor)
         saved = await self._add(here, name, goal)
         return reply("programme.added", name=saved.name, goal=_goal(saved))
 
-    async def show(self, here: ChatContext, name: str) -> Reply:
+    async def show(self, here: ChatContext, name: str, page_number: int = 1) -> Reply:
         found = await self.programmes.get(here.scope, name)
         if found is None:
             raise Refused("programme.not_found", name=name[:PROGRAMME_NAME_MAX])
         items = await self.items.list(here.scope, statuses=("open", "done"), programme_id=found.id)
         now = self.clock()
+        page = page_of(items, page_number, SHOW_MAX)
+        more = footer(self.catalog, here.ui, page, f"/programme {found.name}")
         return reply(
             "programme.show",
             name=found.name,
@@ -66,19 +70,21 @@ class ProgrammeService:
             done=sum(1 for i in items if i.status == "done"),
             total=len(items),
             overdue=sum(1 for i in items if i.is_overdue(now)),
-            items=Markup(await self.actions.cards(items[:SHOW_MAX], here)),
+            items=with_footer(await self.actions.cards(page.items, here), more),
         )
 
     async def listing(self, here: ChatContext, actor: Actor, text: str) -> Reply:
-        """``/programmes``: each with its open, overdue and done counts."""
-        if text.strip():
+        """``/programmes [page]``: each with its open, overdue and done counts."""
+        rest, page_number = read_page(text.split())
+        if rest:
             raise Refused("programme.usage")
         found = await self.programmes.list(here.scope)
         if not found:
             return reply("programme.none")
         stats = {s.programme: s for s in await self.items.stats(here.scope, self.clock())}
+        page = page_of(found, page_number, LIST_MAX)
         lines = []
-        for p in found[:LIST_MAX]:
+        for p in page.items:
             s = stats.get(p.name)
             lines.append(
                 self.catalog.t(
@@ -91,7 +97,8 @@ class ProgrammeService:
                     done=s.done if s else 0,
                 )
             )
-        return reply("programme.list", items=Markup("\n".join(lines)))
+        more = footer(self.catalog, here.ui, page, "/programmes")
+        return reply("programme.list", items=with_footer("\n".join(lines), more))
 
     async def accept_offer(
         self,

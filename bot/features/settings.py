@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
 from bot.domain.repositories import ChatRepository, GlossaryRepository
 from bot.domain.rules import CITY_MAX, GLOSSARY_TERM_MAX
+from bot.features.pages import footer, page_of, read_page, with_footer
 from bot.language.catalog import SUGGESTED_LANGUAGES, Catalog, Markup, is_language_code, language_name
 from bot.language.htmltext import escape
 from bot.language.localise import weekday_time
 from bot.permissions import Permissions
 from bot.translation.service import TranslationService
 
-GLOSSARY_SHOWN_MAX = 100
+GLOSSARY_PAGE = 50  # terms on one page of /glossary list
 _RENDERING = re.compile(r"^\s*([A-Za-z]{2})\s*:\s*(.+?)\s*$")
 
 
@@ -142,9 +143,13 @@ class SettingsService:
         if bridge_id is None:
             raise Refused("glossary.no_bridge")
         if action == "list":
+            words, page_number = read_page(rest.split())
+            if words:
+                raise Refused("glossary.usage")
             entries = await self.glossary.list(bridge_id)
             if not entries:
                 return reply("glossary.empty")
+            page = page_of(entries, page_number, GLOSSARY_PAGE)
             lines = [
                 f"• <b>{escape(e.term)}</b>"
                 + (
@@ -152,9 +157,10 @@ class SettingsService:
                     if e.renderings
                     else ""
                 )
-                for e in entries[:GLOSSARY_SHOWN_MAX]
+                for e in page.items
             ]
-            return reply("glossary.list", entries=Markup("\n".join(lines)))
+            more = footer(self.catalog, here.ui, page, f"/glossary {self.catalog.word('list', here.ui)}")
+            return reply("glossary.list", entries=with_footer("\n".join(lines), more))
         await self.permissions.require_admin(here, actor)
         if action == "remove":
             term = " ".join(rest.split())
