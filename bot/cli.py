@@ -146,10 +146,12 @@ async def _chats(settings: Settings, args: argparse.Namespace) -> int:
             await bridges.approve(args.chat)
             print(f"chat {args.chat} is approved")
         elif args.chats_command == "revoke":
-            print(
-                f"chat {args.chat} "
-                + ("is no longer approved" if await bridges.revoke_approval(args.chat) else "was not approved")
-            )
+            had, left = await bridges.revoke_approval(args.chat)
+            print(f"chat {args.chat} " + ("is no longer approved" if had else "was not approved"))
+            if left:
+                print(f"chat {args.chat} left its bridge; it and its partners were told (when a token is set)")
+            elif not settings.approval:
+                print("note: KEMBAR_APPROVAL is off, so every group may link and relay")
         else:
             listed = await bridges.approved_chats()
             print("\n".join(str(chat) for chat in listed) if listed else "no approved groups")
@@ -174,12 +176,14 @@ async def _export(settings: Settings, what: str, chat_id: int, out: Path) -> int
         if chat is None:
             print(f"kembar: no group {chat_id} is known", file=sys.stderr)
             return 1
-        files = await services.reports.export_files(await services.chats.context(chat), what)
-        if not files:
+        made = await services.reports.export_files(await services.chats.context(chat), what)
+        if not made.files:
             print(f"chat {chat_id}: nothing to export")
             return 0
-    for path in await asyncio.to_thread(_write_files, out, files):
+    for path in await asyncio.to_thread(_write_files, out, made.files):
         print(path)
+    if made.rows < made.total:
+        print(f"note: the files hold the first {made.rows} of {made.total} rows")
     return 0
 
 

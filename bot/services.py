@@ -13,6 +13,7 @@ from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.domain.repositories import InboxRepository, OutboxRepository, Repositories, Store
 from bot.features.actions import ActionService, ItemTitles
+from bot.features.announce import Announcer, per_minute
 from bot.features.bridges import BridgeService
 from bot.features.indicators import IndicatorService
 from bot.features.privacy import PrivacyService
@@ -66,6 +67,7 @@ class Services:
     indicators: IndicatorService
     limits: UserLimits
     privacy: PrivacyService
+    announcer: Announcer
 
     @classmethod
     def create(
@@ -192,13 +194,14 @@ class Services:
         )
         cluster.on_jobs(delivery.notify_many)  # another instance stored jobs for these chats
         chats.moved.listen(lambda _old, new: delivery.notify(new))  # pending jobs moved to the new id
+        announcer = Announcer(sender, catalog, per_minute=per_minute(settings.group_rate))
         actions = ActionService(
             actions=repos.actions,
             programmes=repos.programmes,
             people=repos.people,
             titles=titles,
             catalog=catalog,
-            sender=sender,
+            announcer=announcer,
             permissions=permissions,
             planner=engine,
             clock=clock,
@@ -273,10 +276,11 @@ class Services:
                 programmes=repos.programmes,
                 translations=translations,
                 catalog=catalog,
-                sender=sender,
+                announcer=announcer,
                 permissions=permissions,
                 clock=clock,
             ),
+            announcer=announcer,
         )
 
     @property
@@ -300,6 +304,7 @@ class Services:
 
     async def close(self) -> None:
         await self.actions.close()
+        await self.announcer.close()  # after the merged changes the actions still had
         await self.delivery.stop()
         try:
             await self.activity.flush()

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.errors import AlreadyBridged
+from bot.domain.errors import AlreadyBridged, LimitReached
 from bot.domain.records import Bridge, Chat
 from storage._shared import chat_record, is_retryable, rowcount
 from storage.db import Database
@@ -63,25 +63,26 @@ class BridgeRepository:
         async with self.db.session() as session:
             return list((await self._load(session, None)).values())
 
-    async def link(self, chat_a: int, chat_b: int) -> Bridge:
+    async def link(self, chat_a: int, chat_b: int, *, members_max: int | None = None) -> Bridge:
         """Put ``chat_b`` in ``chat_a``'s bridge, or make a new bridge of the two (``chat_a`` first).
 
         Raises ``AlreadyBridged`` when ``chat_b`` is in a bridge already (also ``chat_a``'s own),
-        ``ValueError`` when both are the same chat, ``LookupError`` when a chat is not known.
-        Safe against concurrent calls: a chat ends up in exactly one bridge.
+        ``ValueError`` when both are the same chat, ``LookupError`` when a chat is not known,
+        ``LimitReached`` when ``chat_a``'s bridge has ``members_max`` groups already (counted with the
+        bridge locked). Safe against concurrent calls: a chat ends up in exactly one bridge.
         """
         if chat_a == chat_b:
             raise ValueError("a chat cannot be bridged with itself")
         try:
-            return await self._link_with_retries(chat_a, chat_b)
+            return await self._link_with_retries(chat_a, chat_b, members_max)
         finally:
             self.db.cache.bridges_changed()
 
-    async def _link_with_retries(self, chat_a: int, chat_b: int) -> Bridge:
+    async def _link_with_retries(self, chat_a: int, chat_b: int, members_max: int | None) -> Bridge:
         for attempt in range(_LINK_ATTEMPTS):
             try:
                 async with self.db.session() as session:
-                    return await self._link(session, chat_a, chat_b)
+                    return await self._link(session, chat_a, chat_b, members_max)
             except _Retry:
                 continue
             except IntegrityError:
@@ -135,7 +136,7 @@ class BridgeRepository:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    async def _link(self, session: AsyncSession, chat_a: int, chat_b: int) -> Bridge:
+    async def _link(self, session: AsyncSession, chat_a: int, chat_b: int, members_max: int | None) -> Bridge:
         known = set((await session.scalars(select(ChatRow.id).where(ChatRow.id.in_((chat_a, chat_b))))).all())
         for chat_id in (chat_a, chat_b):
             if chat_id not in known:
@@ -153,6 +154,8 @@ class BridgeRepository:
             ).all()
             if await self._bridge_id_of(session, chat_a) != a_bridge:
                 raise _Retry  # chat_a left (or moved) between our reads
+            if members_max is not None and len(joined) >= members_max:
+                raise LimitReached(members_max)
             session.add(BridgeMemberRow(bridge_id=a_bridge, chat_id=chat_b, joined_at=_after(now, joined)))
             await session.flush()
             bridge_id = a_bridge

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
+from bot.domain.errors import LimitReached
 from bot.domain.records import (
     ChatSchedule,
     DigestToPlan,
@@ -81,12 +82,14 @@ class ReminderRepository:
         """Store one reminder (pending). See ``add_many``."""
         return (await self.add_many([new]))[0]
 
-    async def add_many(self, news: Sequence[NewReminder]) -> list[Reminder]:
+    async def add_many(self, news: Sequence[NewReminder], *, numbered_max: int | None = None) -> list[Reminder]:
         """Store the reminders (pending) in one transaction, ids increasing in list order.
 
         The ``numbered`` ones of a scope get ONE new number of that scope, shared: they are one user
         reminder fanned out to the groups of a bridge. Only 'adhoc' and 'recurring' reminders are numbered.
-        Raises ValueError for an invalid value, LookupError when a chat or action item is not known.
+        Raises ValueError for an invalid value, LookupError when a chat or action item is not known,
+        ``LimitReached`` when a scope of the numbered ones has ``numbered_max`` users' reminders pending or
+        being sent already (counted under the scope's counter lock).
         """
         if not news:
             return []
@@ -99,6 +102,10 @@ class ReminderRepository:
                     # Writes only, the counters first: on SQLite the first takes the write lock, and sorted
                     # scopes keep concurrent calls on PostgreSQL from locking counters in opposite orders.
                     numbers = {scope: await self._next_number(session, scope) for scope in numbered_scopes}
+                    if numbered_max is not None:
+                        for scope in numbered_scopes:
+                            if await _numbered_count(session, scope) >= numbered_max:
+                                raise LimitReached(numbered_max)
                     now = utcnow()
                     rows = [_row(new, numbers.get(new.scope) if new.numbered else None, now) for new in news]
                     session.add_all(rows)
@@ -198,15 +205,12 @@ class ReminderRepository:
                 raise LookupError(f"no reminder {reminder_id}")
             return _reminder(row)
 
-    async def release_stale(self, older_than: timedelta) -> int:
-        """Put back to pending the reminders claimed more than ``older_than`` ago (their claimer crashed).
-
-        Claims are stamped and judged by the database's clock, so processes whose clocks disagree never
-        take each other's fresh claims.
-        """
+    async def release_own(self, claimer: str) -> int:
+        """Put back to pending the reminders ``claimer`` claimed: this instance's own claims left over from a
+        sending that went wrong before its outcome was recorded (it has nothing in flight when it asks)."""
         statement = (
             update(ReminderRow)
-            .where(ReminderRow.state == CLAIMED, ReminderRow.claimed_at < self._database_now(-older_than))
+            .where(ReminderRow.state == CLAIMED, ReminderRow.claimed_by == claimer)
             .values(state=PENDING, claimed_at=None, claimed_by=None)
             .execution_options(synchronize_session=False)
         )
@@ -321,12 +325,7 @@ class ReminderRepository:
     async def count_numbered(self, scope: Scope) -> int:
         """The scope's users' reminders pending or being sent (each counted once, not per group)."""
         async with self.db.session() as session:
-            count = await session.scalar(
-                select(func.count(func.distinct(ReminderRow.number))).where(
-                    ReminderRow.scope == scope, ReminderRow.number.is_not(None), ReminderRow.state.in_(_ACTIVE)
-                )
-            )
-            return int(count or 0)
+            return await _numbered_count(session, scope)
 
     async def purge_finished(self, before: datetime) -> int:
         """Forget reminders sent, cancelled or stopped before ``before`` (their texts with them); how many."""
@@ -743,3 +742,12 @@ def _schedule(row: ChatScheduleRow) -> ChatSchedule:
         digest_weekday=row.digest_weekday,
         digest_time=row.digest_time,
     )
+
+
+async def _numbered_count(session: AsyncSession, scope: Scope) -> int:
+    count = await session.scalar(
+        select(func.count(func.distinct(ReminderRow.number))).where(
+            ReminderRow.scope == scope, ReminderRow.number.is_not(None), ReminderRow.state.in_(_ACTIVE)
+        )
+    )
+    return int(count or 0)

@@ -30,3 +30,12 @@ class CodeUsed(LinkCodeError):
 
 class CodeOwnChat(LinkCodeError):
     """The code was redeemed in the chat that issued it; it stays valid."""
+
+
+class LimitReached(Exception):
+    """Storing this would pass ``limit`` (open items of a scope, reminders of a scope, groups of a bridge):
+    checked in the transaction that stores it, so two requests at once cannot both pass."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the limit of {limit} is reached")
+        self.limit = limit

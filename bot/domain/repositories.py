@@ -86,11 +86,12 @@ class BridgeRepository(Protocol):
     async def all(self) -> list[Bridge]:
         ...
 
-    async def link(self, chat_a: int, chat_b: int) -> Bridge:
+    async def link(self, chat_a: int, chat_b: int, *, members_max: int | None = None) -> Bridge:
         """Put ``chat_b`` in ``chat_a``'s bridge, or make a new bridge of the two (``chat_a`` first).
 
         Raises ``AlreadyBridged`` when ``chat_b`` is in a bridge already (also ``chat_a``'s own),
-        ``ValueError`` when both are the same chat, ``LookupError`` when a chat is not known.
+        ``ValueError`` when both are the same chat, ``LookupError`` when a chat is not known,
+        ``LimitReached`` when ``chat_a``'s bridge has ``members_max`` groups already (checked atomically).
         Safe against concurrent calls: a chat ends up in exactly one bridge."""
 
     async def leave(self, chat_id: int) -> Bridge | None:
@@ -124,8 +125,11 @@ class ChatDataRepository(Protocol):
         """Delete everything stored about the chat: its settings, bridge membership, codes and requests,
         the items, programmes, reminders, indicators and history of its own scope and the items it created
         in a bridge, its reminders, relay work and message links from and to it, its message counts and
-        reports. The bridge's other groups keep what is theirs, and the bridge's history keeps what the
-        group did without saying who (names and user ids of its rows cleared)."""
+        reports, and the cached translations of every bridge its texts may be in (and of no bridge). The
+        bridge's other groups keep what is theirs, and the bridge's history keeps what the group did
+        without saying who or what was written: names, user ids, details and notes of its rows cleared,
+        details of the history of the items it created cleared, its city kept only when it is a city
+        (storage/chatdata.py says exactly what)."""
 
     async def inactive_since(self, before: datetime) -> list[int]:
         """Chats the bot was removed from (inactive) and not touched since ``before``."""
@@ -202,10 +206,16 @@ class TranslationCacheRepository(Protocol):
         """text → cached translation, for the texts that are cached (one query)."""
 
     async def purge(self, before: datetime, keep_at_most: int) -> int:
-        """Drop translations stored before ``before``, and the oldest beyond ``keep_at_most``; how many."""
+        """Drop translations stored before ``before``, and the oldest beyond ``keep_at_most``; how many.
+        The marks of groups no remaining entry could hold the texts of go too (not counted)."""
 
-    async def put_many(self, provider: str, source: str | None, target: str, pairs: Mapping[str, str]) -> None:
-        """Store text → translation pairs; a text cached already gets the new translation."""
+    async def put_many(
+        self, provider: str, source: str | None, target: str, bridge_id: int | None, pairs: Mapping[str, str]
+    ) -> None:
+        """Store text → translation pairs translated for bridge ``bridge_id`` (None: for a group in no
+        bridge); a text cached already gets the new translation and is that bridge's from now on. Every
+        group of the bridge is marked as one whose texts the bridge's entries may hold: forgetting a group
+        deletes the entries of its bridges (``ChatDataRepository.forget``)."""
 
 
 class MessageLinkRepository(Protocol):
@@ -252,8 +262,13 @@ class OutboxRepository(Protocol):
     async def get(self, job_id: int) -> RelayJob | None:
         ...
 
-    async def complete(self, job_id: int, links: Iterable[MessageLink] = ()) -> None:
-        """Store the links of what a job sent and mark it done, in one transaction; returns once committed.
+    async def complete(self, job_id: int, links: Iterable[MessageLink] = (), live: Liveness | None = None) -> bool:
+        """Store the links of what a job sent and mark it done, in one transaction; True once committed.
+
+        With ``live`` on a shared database (``live.shared``), only while ``live`` holds the delivery lease of
+        the job's destination (``LeaseRepository``), checked atomically with the commit: otherwise nothing is
+        stored and the answer is False (the instance that took the destination over sends the job, so only
+        the job in flight can go twice). Alone on its database an instance's completions are never refused.
 
         Completions that arrive while another is being written are written together (group commit):
         destinations sending at the same time share transactions. Raises ``LookupError`` for an
@@ -305,10 +320,16 @@ class InboxRepository(Protocol):
         """Updates per state (the operator's view of what waits)."""
 
     async def quarantine(self, update_id: int, payload: dict[str, Any], error: str) -> None:
-        """Set aside an update that cannot be read: its raw JSON is kept for the operator."""
+        """Set aside an update that cannot be read, or whose handling could never begin: its raw JSON is kept
+        for the operator and it is never run. One stored already and not finished (pending, started) is set
+        aside too; one done, abandoned or set aside before stays as it is."""
 
-    async def purge_finished(self, before: datetime) -> int:
-        """Forget updates done (or abandoned, or set aside) before ``before``; how many."""
+    async def quarantined(self) -> list[tuple[int, dict[str, Any], str]]:
+        """The updates set aside, by update id: (update id, raw JSON, why)."""
+
+    async def purge_finished(self, before: datetime, quarantined_before: datetime | None = None) -> int:
+        """Forget updates done or abandoned before ``before``, and those set aside before ``quarantined_before``
+        (kept longer, for the operator; by default the same instant); how many."""
 
 
 class LeaseRepository(Protocol):
@@ -316,6 +337,10 @@ class LeaseRepository(Protocol):
 
     async def acquire(self, dst_chat_id: int, live: Liveness) -> bool:
         """Take (or keep) the lease on a destination; False while another live instance holds it."""
+
+    async def holds(self, dst_chat_id: int, live: Liveness) -> bool:
+        """Whether ``live`` holds the lease on a destination now (always, alone on its database: not
+        ``live.shared``); False once another instance took it over, or nobody holds it."""
 
     async def release(self, dst_chat_id: int, live: Liveness) -> None:
         ...
@@ -334,11 +359,13 @@ class ActionRepository(Protocol):
         programme_id: int | None = None,
         due_at: datetime | None = None,
         created_by: int | None = None,
+        open_max: int | None = None,
     ) -> ActionItem:
         """A new open item, numbered next in its scope.
 
         Raises ValueError for an invalid scope, title, language or owner, LookupError when the chat or
-        bridge is not known or the programme is not one of the scope's."""
+        bridge is not known or the programme is not one of the scope's, ``LimitReached`` when the scope
+        has ``open_max`` open items already (checked atomically with the insert)."""
 
     async def get(self, scope: Scope, number: int) -> ActionItem | None:
         ...
@@ -355,6 +382,18 @@ class ActionRepository(Protocol):
         limit: int | None = None,
     ) -> builtins.list[ActionItem]:
         """The scope's items in the given statuses (and programme): soonest due first, undated last, then by number."""
+
+    async def numbered(
+        self, scope: Scope, *, statuses: Collection[str], dated: bool = False, limit: int | None = None
+    ) -> builtins.list[ActionItem]:
+        """The scope's items in the given statuses (only those with a due date when ``dated``), by number; the
+        first ``limit`` of them when given (an export reads no more than it holds)."""
+
+    async def count(self, scope: Scope, *, statuses: Collection[str], dated: bool = False) -> int:
+        """How many items ``numbered`` would return without a limit."""
+
+    async def done_between(self, scope: Scope, start: datetime, end: datetime) -> builtins.list[ActionItem]:
+        """The scope's items that are done, done from ``start`` (inclusive) to ``end`` (exclusive), by number."""
 
     async def set_status(self, scope: Scope, number: int, status: str, now: datetime) -> ActionItem:
         """'done' stamps done_at with ``now`` (kept when already done); 'open' and 'dropped' clear it."""
@@ -416,12 +455,14 @@ class ReminderRepository(Protocol):
     async def add(self, new: NewReminder) -> Reminder:
         """Store one reminder (pending). See ``add_many``."""
 
-    async def add_many(self, news: Sequence[NewReminder]) -> list[Reminder]:
+    async def add_many(self, news: Sequence[NewReminder], *, numbered_max: int | None = None) -> list[Reminder]:
         """Store the reminders (pending) in one transaction, ids increasing in list order.
 
         The ``numbered`` ones of a scope get ONE new number of that scope, shared: they are one user
         reminder fanned out to the groups of a bridge. Only 'adhoc' and 'recurring' reminders are numbered.
-        Raises ValueError for an invalid value, LookupError when a chat or action item is not known."""
+        Raises ValueError for an invalid value, LookupError when a chat or action item is not known,
+        ``LimitReached`` when a scope of the numbered ones has ``numbered_max`` users' reminders pending or
+        being sent already (checked atomically with the insert)."""
 
     async def get(self, reminder_id: int) -> Reminder | None:
         ...
@@ -451,11 +492,9 @@ class ReminderRepository(Protocol):
         A cancelled reminder stays cancelled (it is returned as it is): cancelling wins over a sender that
         reschedules a recurring reminder it was sending. LookupError for an unknown id."""
 
-    async def release_stale(self, older_than: timedelta) -> int:
-        """Put back to pending the reminders claimed more than ``older_than`` ago (their claimer crashed).
-
-        Claims are stamped and judged by the database's clock, so processes whose clocks disagree never
-        take each other's fresh claims."""
+    async def release_own(self, claimer: str) -> int:
+        """Put back to pending the reminders ``claimer`` claimed: this instance's own claims left over from a
+        sending that went wrong before its outcome was recorded (it has nothing in flight when it asks)."""
 
     async def release_gone(self, live: Liveness) -> int:
         """Put back to pending the reminders claimed by instances that are gone (killed while sending);
@@ -589,18 +628,43 @@ class IndicatorRepository(Protocol):
         chat_id: int,
         city: str,
         note: str | None,
+        non_negative: bool = False,
     ) -> IndicatorUpdate:
         """Record a change of the indicator (``change``: added to its value) or its new ``value``.
 
         The value before is that of the last update recorded (0 before the first); the update stores both
         the change and the value after it. ``by`` and ``city`` are cut to 128 characters. ValueError unless
         exactly one of ``change`` and ``value`` is given (a finite number), for a naive ``at`` or a note
-        over 300 characters (``INDICATOR_NOTE_MAX``); LookupError when the indicator is not known."""
+        over 300 characters (``INDICATOR_NOTE_MAX``); LookupError when the indicator is not known. With
+        ``non_negative`` (a total of things counted), an update that would lower the value below 0 is not
+        recorded: ``LimitReached(0)``, decided under the indicator's lock (two at once cannot both pass)."""
+
+    async def undo(
+        self, indicator_id: int, *, at: datetime, user_id: int | None, by: str, chat_id: int, city: str
+    ) -> tuple[IndicatorUpdate, IndicatorUpdate] | None:
+        """Undo the indicator's last update (in recording order) by recording its opposite: a change of minus
+        its change, so the value goes back to what it was before it. Both stay in the history; the new one's
+        note is ``storage.monitoring.undo_note`` of the one undone. Returns (the update undone, the new one);
+        None when the indicator has no update. ValueError for a naive ``at``, LookupError when the indicator
+        is not known."""
 
     async def updates(
-        self, indicator_ids: Sequence[int], until: datetime | None = None
+        self, indicator_ids: Sequence[int], until: datetime | None = None, *, limit: int | None = None
     ) -> builtins.list[IndicatorUpdate]:
-        """The updates of these indicators (before ``until``, exclusive), by time and then recording order."""
+        """The updates of these indicators (before ``until``, exclusive), by time and then recording order; the
+        first ``limit`` of them when given."""
+
+    async def update_count(self, indicator_ids: Sequence[int]) -> int:
+        """How many updates these indicators have (what ``updates`` would return without a limit)."""
+
+    async def change_sums(self, indicator_ids: Sequence[int], start: datetime, end: datetime) -> dict[int, float]:
+        """Per indicator, the sum of the changes of its updates from ``start`` (inclusive) to ``end``
+        (exclusive); every id asked for is in the answer (0 where it has none). One grouped query: a row per
+        indicator, however many updates there are."""
+
+    async def values_at(self, indicator_ids: Sequence[int], at: datetime) -> dict[int, float]:
+        """Per indicator, its value after its last update at or before ``at`` (the last by time, then recording
+        order); every id asked for is in the answer (0 where it has none by then). A row per indicator."""
 
 
 class EventRepository(Protocol):
@@ -645,13 +709,17 @@ class ReportRepository(Protocol):
         language: str,
         created_at: datetime,
     ) -> StoredReport:
-        """Keep a report sent to the chat, numbered next there (1, 2, 3 …).
+        """Keep a report sent to the chat, numbered next there (1, 2, 3 …); the chat keeps its last
+        ``REPORTS_KEPT`` (older ones are forgotten in the same transaction).
 
         ValueError for an unknown kind, naive instants, a period that does not end after it starts, an
         empty summary or one over 16,000 characters, or an invalid language code."""
 
     async def recent(self, chat_id: int, limit: int = 10) -> builtins.list[StoredReport]:
         """The chat's last reports, newest first."""
+
+    async def count(self, chat_id: int) -> int:
+        """How many reports the chat keeps."""
 
     async def numbered(self, chat_id: int, number: int) -> StoredReport | None:
         """The chat's report #``number``; None if there is none."""

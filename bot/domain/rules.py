@@ -20,6 +20,7 @@ INDICATOR_NAME_MAX = 64
 INDICATOR_NOTE_MAX = 300  # characters of the note on an indicator update
 EVENT_DETAIL_MAX = 500  # characters of an event's detail in the history (a longer one is cut)
 REPORT_SUMMARY_MAX = 16_000  # characters of a stored report's summary (Telegram HTML)
+REPORTS_KEPT = 100  # reports kept per group: adding one forgets the oldest beyond
 
 # Reminders of action items: at most this many lead times, each at most this long before the due instant.
 REMINDER_LEADS_MAX = 5

@@ -11,7 +11,15 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
-from bot.domain.errors import AlreadyBridged, CodeExpired, CodeNotFound, CodeOwnChat, CodeUsed, LinkCodeError
+from bot.domain.errors import (
+    AlreadyBridged,
+    CodeExpired,
+    CodeNotFound,
+    CodeOwnChat,
+    CodeUsed,
+    LimitReached,
+    LinkCodeError,
+)
 from bot.domain.records import Bridge, Chat, JoinRequest, Scope
 from bot.domain.repositories import (
     ApprovalRepository,
@@ -212,9 +220,11 @@ class BridgeService:
         if not await self.joins.decide(request.id, JoinRequest.APPROVED, actor.user_id):
             raise Refused("link.request_gone")
         try:
-            bridge = await self.bridges.link(here.id, requester.id)
+            bridge = await self.bridges.link(here.id, requester.id, members_max=self.max_groups)
         except AlreadyBridged:
             raise Refused("link.requester_linked", city=requester.label) from None
+        except LimitReached:  # another request was approved at the same moment
+            raise Refused("link.bridge_full", limit=self.max_groups) from None
         await self.tell(bridge.members, "bridge.joined", city=requester.label, bridge=bridge)
         return Reply("link.approved", {"city": requester.label})
 
@@ -222,9 +232,18 @@ class BridgeService:
         """The operator lets the group link (``kembar chats approve``)."""
         await self.approvals.approve(chat_id)
 
-    async def revoke_approval(self, chat_id: int) -> bool:
-        """The operator takes the approval back (``kembar chats revoke``); False when it had none."""
-        return await self.approvals.revoke(chat_id)
+    async def revoke_approval(self, chat_id: int) -> tuple[bool, bool]:
+        """The operator takes the approval back (``kembar chats revoke``): whether the group had one, and
+        whether it left its bridge. With approval on, a group that may no longer link may no longer relay
+        either (on the operator's translator quota): it leaves its bridge, the group and its partners told."""
+        had = await self.approvals.revoke(chat_id)
+        if await self.approved(chat_id) or await self.bridges.bridge_of(chat_id) is None:
+            return had, False
+        await self.unlink(chat_id, because="bridge.other_revoked")
+        chat = await self.chats.get(chat_id)
+        if chat is not None:
+            await self.tell((chat,), "bridge.revoked")
+        return had, True
 
     async def approved_chats(self) -> list[int]:
         """The groups approved by the operator, in the database or in ``KEMBAR_ALLOWED_CHATS``."""
@@ -272,15 +291,16 @@ class BridgeService:
         await self.tell(bridge.members, "bridge.joined", city=joined.label, bridge=bridge)
         return bridge
 
-    async def unlink(self, chat_id: int, *, gone: bool = False) -> Bridge | None:
-        """Take a chat out of its bridge (its reminders of the bridge stop) and tell the remaining members."""
+    async def unlink(self, chat_id: int, *, gone: bool = False, because: str | None = None) -> Bridge | None:
+        """Take a chat out of its bridge (its reminders of the bridge stop) and tell the remaining members
+        (``because``: the catalogue key they are told, taking ``city``)."""
         chat = await self.chats.get(chat_id)
         bridge = await self.bridges.bridge_of(chat_id)
         remaining = await self.bridges.leave(chat_id)
         if bridge is not None:
             await self.reminders.chat_left(chat_id, Scope.of(bridge.id, chat_id))
         if remaining is not None and chat is not None:
-            key = "bridge.other_gone" if gone else "bridge.other_left"
+            key = because or ("bridge.other_gone" if gone else "bridge.other_left")
             await self.tell(remaining.members, key, city=chat.label)
         return remaining
 

@@ -125,7 +125,7 @@ class PrivacyService:
             "link_codes": await self.codes.purge_expired(now - timedelta(days=1)),
             "join_requests": await self.joins.purge_finished(now - DECIDED_REQUESTS),
             "reminders": await self.reminders.purge_finished(now - FINISHED_REMINDERS),
-            "updates": await self.inbox.purge_finished(now - PROCESSED_UPDATES),
+            "updates": await self.inbox.purge_finished(now - PROCESSED_UPDATES, now - QUARANTINED_UPDATES),
             "people": await self.people.forget_unseen(now - PEOPLE_UNSEEN),
         }
         removed = await self.data.inactive_since(now - timedelta(days=settings.forget_removed_days))

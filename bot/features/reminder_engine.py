@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
@@ -50,7 +48,6 @@ MAX_ATTEMPTS = 5  # failed sends of one reminder before it is stopped
 RETRY_BASE = timedelta(minutes=1)  # then 2, 4, 8 … minutes
 RETRY_CAP = timedelta(hours=1)
 TEXT_LIMIT = 4096
-STALE_CLAIM = timedelta(minutes=10)
 DUE_BATCH = 100  # reminders read at a time by run_due
 OVERDUE_TIME = "09:00"
 ITEM_KINDS = ("due", "overdue")
@@ -74,8 +71,8 @@ class ReminderEngine:
         sender: Sender,
         clock: Callable[[], datetime],
         on_schedule_change: Callable[[], None] = lambda: None,
+        live: Liveness,
         reports: AutomaticReports | None = None,
-        live: Liveness | None = None,
     ) -> None:
         self.reminders = reminders
         self.reports = reports
@@ -87,9 +84,10 @@ class ReminderEngine:
         self.catalog = catalog
         self.sender = sender
         self.clock = clock
-        # Claims name the instance (bot.ops.cluster): a gone instance's claims are released at once.
+        # Claims name the instance (bot.ops.cluster): a gone instance's claims are released at once, and
+        # a live one's are never taken from it (it may still be sending them).
         self.live = live
-        self.claimer = live.me if live is not None else f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.claimer = live.me
         # Told whenever the next due instant may have changed (bot.telegram.jobs moves its wake-up).
         self.on_schedule_change = on_schedule_change
         self._lock = asyncio.Lock()
@@ -156,18 +154,19 @@ class ReminderEngine:
         return len(items)
 
     async def add_adhoc(
-        self, chat: Chat, scope: Scope, when: datetime, text: str, created_by: int | None
+        self, chat: Chat, scope: Scope, when: datetime, text: str, created_by: int | None, *, limit: int | None = None
     ) -> list[Reminder]:
-        """``/remind <when> <text>``: one numbered reminder, a row per group of the bridge."""
-        return await self._add_numbered(chat, scope, "adhoc", when, text, created_by)
+        """``/remind <when> <text>``: one numbered reminder, a row per group of the bridge (``LimitReached``
+        when the scope has ``limit`` users' reminders already)."""
+        return await self._add_numbered(chat, scope, "adhoc", when, text, created_by, limit=limit)
 
     async def add_recurring(
-        self, chat: Chat, scope: Scope, recurrence: str, text: str, created_by: int | None
+        self, chat: Chat, scope: Scope, recurrence: str, text: str, created_by: int | None, *, limit: int | None = None
     ) -> list[Reminder]:
         """``/remind every …``: on the wall clock of the group that set it."""
         tz = zone_of(chat)
         first = next_occurrence(recurrence, tz, self.now())
-        return await self._add_numbered(chat, scope, "recurring", first, text, created_by, recurrence, tz)
+        return await self._add_numbered(chat, scope, "recurring", first, text, created_by, recurrence, tz, limit=limit)
 
     async def _add_numbered(
         self,
@@ -179,6 +178,8 @@ class ReminderEngine:
         created_by: int | None,
         recurrence: str | None = None,
         tz: str | None = None,
+        *,
+        limit: int | None = None,
     ) -> list[Reminder]:
         news = [
             NewReminder(
@@ -195,7 +196,7 @@ class ReminderEngine:
             )
             for member in await self.chats.members_of(scope, chat.id)
         ]
-        added = await self.reminders.add_many(news)
+        added = await self.reminders.add_many(news, numbered_max=limit)
         self.on_schedule_change()
         return added
 
@@ -267,9 +268,10 @@ class ReminderEngine:
         """Claim and send everything due now; returns how many reminders fired."""
         async with self._lock:
             now = self.now()
-            await self.reminders.release_stale(STALE_CLAIM)
-            if self.live is not None:
-                await self.reminders.release_gone(self.live)
+            # Claims are judged by liveness, never by age: a gone instance's go back at once; this one's own
+            # (it has none in flight now, under the lock) are leftovers of a failure that was not recorded.
+            await self.reminders.release_gone(self.live)
+            await self.reminders.release_own(self.claimer)
             fired = 0
             seen: set[int] = set()
             while True:
@@ -279,12 +281,34 @@ class ReminderEngine:
                     break
                 for reminder in batch:
                     seen.add(reminder.id)
-                    if await self.reminders.claim(reminder.id, now, self.claimer):
-                        await self._fire(reminder, now)
+                    if await self._claim(reminder, now):
+                        await self._fire_one(reminder, now)
                         fired += 1
                 if len(found) < DUE_BATCH:
                     break  # that was all that is due (what becomes due meanwhile wakes the engine again)
             return fired
+
+    async def _claim(self, reminder: Reminder, now: datetime) -> bool:
+        try:
+            return await self.reminders.claim(reminder.id, now, self.claimer)
+        except Exception as exc:  # the database failed for this one: the others of the batch still go
+            logger.warning("claiming reminder %s failed (%s); tried again later", reminder.id, type(exc).__name__)
+            return False
+
+    async def _fire_one(self, reminder: Reminder, now: datetime) -> None:
+        """Fire one claimed reminder. Whatever goes wrong (not only Telegram refusing it: a report that cannot
+        be made, a database error) counts as a failed attempt with the same back-off and cap as a failed
+        send, then its group is told; it never stops the rest of the batch."""
+        try:
+            await self._fire(reminder, now)
+        except Exception as exc:
+            # The class only (a message may quote a group's text, e.g. SQL parameters); the trace at DEBUG.
+            logger.error("reminder %s (%s) failed: %s", reminder.id, reminder.kind, type(exc).__name__)
+            logger.debug("reminder %s failed", reminder.id, exc_info=True)
+            try:
+                await self._failed(reminder, None, now, exc)
+            except Exception as again:  # its claim is released by the next run_due (release_own)
+                logger.warning("recording reminder %s's failure failed too (%s)", reminder.id, type(again).__name__)
 
     async def next_due_at(self) -> datetime | None:
         return await self.reminders.next_due_at()
@@ -350,27 +374,41 @@ class ReminderEngine:
         for index, part in enumerate(parts):
             await self.sender.send_text(chat_id, part, buttons=buttons if index == len(parts) - 1 else None)
 
-    async def _failed(self, reminder: Reminder, chat: Chat, now: datetime, error: DeliveryError) -> None:
-        """A send failed: tried again later with back-off; stopped after a few refusals, the group told."""
+    async def _failed(self, reminder: Reminder, chat: Chat | None, now: datetime, error: Exception) -> None:
+        """A send (or the work before it) failed: tried again later with back-off; stopped after
+        ``MAX_ATTEMPTS``, the group told once."""
         attempt = reminder.attempts + 1
+        why = str(error) if isinstance(error, DeliveryError) else type(error).__name__
         if attempt < MAX_ATTEMPTS and not isinstance(error, NotAllowed):
             delay = min(RETRY_CAP, RETRY_BASE * 2 ** (attempt - 1))
             logger.warning(
-                "reminder %s to chat %s failed (%s); retry %d in %s", reminder.id, chat.id, error, attempt, delay
+                "reminder %s to chat %s failed (%s); retry %d in %s", reminder.id, reminder.chat_id, why, attempt, delay
             )
             await self.reminders.retry_later(reminder.id, now + delay)
             return
-        logger.error("reminder %s to chat %s failed %d times (%s); stopped", reminder.id, chat.id, attempt, error)
+        logger.error(
+            "reminder %s to chat %s failed %d times (%s); stopped", reminder.id, reminder.chat_id, attempt, why
+        )
         await self.reminders.mark_failed(reminder.id)
         if isinstance(error, NotAllowed):
             return  # the bot may not write there at all
+        chat = chat or await self.chats.get(reminder.chat_id)
+        if chat is None:
+            return
+        await self.tell(chat, self._stopped_notice(reminder, chat.language, refused=isinstance(error, DeliveryError)))
+
+    def _stopped_notice(self, reminder: Reminder, language: str, *, refused: bool) -> str:
+        """What a group is told when one of its reminders (or its automatic report) stopped."""
+        t = self.catalog.t
+        if reminder.kind == "report":
+            every = t(f"report.every.{reminder.text}", language) if reminder.text in ("monthly", "quarterly") else ""
+            return t("report.auto_failed", language, kind=every)
         what = f"#{reminder.number}" if reminder.number is not None else ""
-        # An unnumbered reminder (a due date, the digest) leaves a gap where the number goes.
-        notice = self.catalog.t("reminder.failed", chat.language, what=what).replace("  ", " ")
-        try:
-            await self.sender.send_text(chat.id, notice)
-        except DeliveryError as exc:
-            logger.warning("could not tell chat %s that a reminder stopped: %s", chat.id, exc)
+        if refused:  # Telegram refused it: an unnumbered one (a due date, the digest) leaves a gap for the number
+            return t("reminder.failed", language, what=what).replace("  ", " ")
+        if reminder.kind == "digest":
+            return t("digest.broken", language)
+        return t("reminder.broken", language, what=what) if what else t("reminder.broken_other", language)
 
     async def _after_fire(self, reminder: Reminder, chat: Chat, now: datetime, late: bool, keep_going: bool) -> None:
         tz = zone_of(chat)
@@ -435,6 +473,3 @@ class ReminderEngine:
         if reminder.language:
             message = (await self.translations.translate(message, reminder.language, lang, bridge_id=bridge_id)).text
         return t("reminder.adhoc", lang, text=message) + late_mark, self.buttons(reminder, ui), True
-
-    async def upcoming(self, scope: Scope) -> list[Reminder]:
-        return await self.reminders.upcoming(scope)

@@ -4,12 +4,16 @@ buttons under a reminder. What fires them is the engine (bot.features.reminder_e
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from datetime import timedelta
 
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
+from bot.domain.errors import LimitReached
+from bot.domain.records import Reminder
 from bot.domain.repositories import ReminderRepository, ReminderSettingsRepository
 from bot.domain.rules import REMINDER_LEAD_SECONDS_MAX, REMINDER_LEADS_MAX
 from bot.features.actions import ActionService
+from bot.features.pages import footer, page_of, read_page, with_footer
 from bot.features.reminder_engine import ReminderEngine
 from bot.features.when import choice_data, examples, offer_other, read_choice, read_leading_when
 from bot.language.catalog import Catalog, Markup
@@ -19,6 +23,7 @@ from bot.language.localise import clock, describe_recurrence, format_duration, q
 from bot.language.schedule import parse_durations, parse_hhmm, parse_recurrence, parse_weekday_time
 from bot.permissions import Permissions
 
+LIST_PAGE = 20  # reminders on one page of /reminders
 TEXT_MAX = 1000  # characters of a reminder's text: it is posted, translated, in every group
 # How a recurring /remind starts in each language: text that starts so but is not a recurrence gets the usage.
 RECURRING_STARTS = ("every ", "daily", "setiap", "tiap", "매주", "매일", "jeden ", "jede ", "täglich", "毎", "每")
@@ -61,7 +66,11 @@ class ReminderService:
             if not message.strip():
                 raise Refused("remind.no_text")
             self._check_length(message)
-            added = await self.engine.add_recurring(here.chat, here.scope, recurrence, message.strip(), actor.user_id)
+            added = await self._added(
+                self.engine.add_recurring(
+                    here.chat, here.scope, recurrence, message.strip(), actor.user_id, limit=self.max_reminders
+                )
+            )
             rule = Markup(describe_recurrence(self.catalog, recurrence, here.ui))
             return reply("remind.created_recurring", number=added[0].number, rule=rule, text=message)
         found = await read_leading_when(text, here.language, here.timezone, self.engine.now())
@@ -75,12 +84,21 @@ class ReminderService:
         if not message.strip():
             raise Refused("remind.no_text")
         self._check_length(message)
-        added = await self.engine.add_adhoc(here.chat, here.scope, when, message.strip(), actor.user_id)
+        added = await self._added(
+            self.engine.add_adhoc(here.chat, here.scope, when, message.strip(), actor.user_id, limit=self.max_reminders)
+        )
         number = added[0].number or 0
         if reading.other is None or is_past(reading.other, self.engine.now()):
             return reply("remind.created", number=number, when=shown, text=message)
         body = self.catalog.t("remind.created", here.ui, number=number, when=shown, text=message)
         return offer_other(self.catalog, here, body, reading, choice_data("r", here.scope, number, reading))
+
+    async def _added(self, adding: Awaitable[list[Reminder]]) -> list[Reminder]:
+        """The reminder's rows; refused when the scope reached its limit meanwhile (two groups at once)."""
+        try:
+            return await adding
+        except LimitReached:
+            raise Refused("remind.too_many", limit=self.max_reminders) from None
 
     async def take_other(self, here: ChatContext, actor: Actor, data: str) -> Reply | None:
         """The other-reading button under a new reminder: its creator or an administrator moves it there;
@@ -110,11 +128,12 @@ class ReminderService:
 
     # ---- /reminders ---------------------------------------------------------------------------------
     async def reminders(self, here: ChatContext, actor: Actor, text: str) -> Reply:
-        """``/reminders``: the upcoming ones and the settings; ``lead …``, ``overdue on|off``, ``quiet …``
-        change the settings (administrators)."""
+        """``/reminders [page]``: the upcoming ones and the settings; ``lead …``, ``overdue on|off``,
+        ``quiet …`` change the settings (administrators)."""
+        words, page_number = read_page(text.split())
+        if not words:
+            return await self._listing(here, page_number)
         args = text.split()
-        if not args:
-            return await self._listing(here)
         option, values = self.catalog.choose(args[0], here.ui, ("lead", "overdue", "quiet")), args[1:]
         if option is None:
             raise Refused("reminders.usage")
@@ -148,8 +167,11 @@ class ReminderService:
         await self.engine.resync_scope(here.scope)
         return reply("reminders.quiet_set", quiet=self._quiet_text(here, schedule.quiet_start, schedule.quiet_end))
 
-    async def _listing(self, here: ChatContext) -> Reply:
-        upcoming = await self.engine.upcoming(here.scope)
+    async def _listing(self, here: ChatContext, page_number: int) -> Reply:
+        # All of them (a scope has at most max_reminders, and some more made at the same moment): the count is
+        # exact and every page reachable.
+        upcoming = await self.stored.upcoming(here.scope, limit=self.max_reminders + LIST_PAGE)
+        page = page_of(upcoming, page_number, LIST_PAGE)
         settings = await self.settings.get(here.scope)
         schedule = await self.settings.schedule(here.id)
         t = self.catalog.t
@@ -164,13 +186,14 @@ class ReminderService:
         if not upcoming:
             return reply("reminders.overview", items=Phrase("reminders.none"), settings=Markup(summary))
         lines = []
-        for r in upcoming:
+        for r in page.items:
             if r.recurrence:
                 when = Markup(describe_recurrence(self.catalog, r.recurrence, here.ui))
             else:
                 when = Markup(escape(format_when(r.due_at, here.ui, here.timezone)))
             lines.append(t("reminders.line", here.ui, number=r.number or 0, when=when, text=r.text or ""))
-        listing = t("reminders.list", here.ui, items=Markup("\n".join(lines)))
+        more = footer(self.catalog, here.ui, page, "/reminders")
+        listing = t("reminders.list", here.ui, items=with_footer("\n".join(lines), more))
         return reply("reminders.overview", items=Markup(listing), settings=Markup(summary))
 
     def _lead_text(self, here: ChatContext, lead_seconds: tuple[int, ...]) -> Markup:

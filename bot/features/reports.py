@@ -1,14 +1,29 @@
 """Reports for monitoring and evaluation: ``/report`` (a summary and charts, in each asking group's language and
 zone), automatic monthly or quarterly reports, ``/reports`` (the last ones, sent again on request) and
-``/export`` (CSV, XLSX and iCalendar files). Figures come from the event history (``bot.reports.figures``)."""
+``/export`` (CSV, XLSX and iCalendar files). Figures come from the event history (``bot.reports.figures``).
+
+Heavy work stays off the event loop: a report reads only what it counts (the open items, those done in the
+period, the period's "created" and "done" events, one sum per indicator), storage maps the rows in one
+``Database.run_sync`` (on a SQLite file: the database thread), the figures are computed in a worker thread,
+and the charts and the export files (with their rows) are made in the ``Workshop``'s worker process. An
+export reads at most the rows it holds and counts the rest. The same ``/report`` or ``/export`` asked again
+in the same group within ``REPORT_COOLDOWN`` / ``EXPORT_COOLDOWN`` gets a short notice that it was just sent
+instead of being made again (remembered by this process: another instance makes it again)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -16,7 +31,7 @@ from babel.numbers import format_percent
 from babel.units import format_unit
 
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply, zone_of
-from bot.domain.records import NewReminder, Reminder, StoredReport
+from bot.domain.records import ActionItem, Indicator, IndicatorUpdate, NewReminder, Reminder, StoredReport
 from bot.domain.repositories import (
     ActionRepository,
     EventRepository,
@@ -25,12 +40,13 @@ from bot.domain.repositories import (
     ReminderSettingsRepository,
     ReportRepository,
 )
+from bot.domain.rules import REPORT_SUMMARY_MAX
 from bot.features.actions import ItemTitles
-from bot.features.indicators import show_number
+from bot.features.indicators import indicator_values, show_number
 from bot.features.when import read_when
 from bot.language.catalog import Catalog, Markup, babel_locale
 from bot.language.dates import format_when
-from bot.language.htmltext import escape, split_html
+from bot.language.htmltext import escape, shorten_html, split_html
 from bot.permissions import Permissions
 from bot.ports import Sender
 from bot.relay.activity import ActivityCounter
@@ -41,12 +57,210 @@ from bot.reports.model import ActionRow, CalendarItem, ChartText, IndicatorRow, 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-CHART_TIMEOUT = 30.0  # seconds for drawing one report's charts in a worker thread
-EXPORT_TIMEOUT = 30.0
+CHART_TIMEOUT = 30.0  # seconds for drawing one report's charts in the workshop
+FIGURES_TIMEOUT = 30.0  # seconds for computing one report's figures in a worker thread
+EXPORT_TIMEOUT = 30.0  # seconds for making one export's files in the workshop
 EXPORT_MAX_ROWS = 10_000
+TITLES_AT_ONCE = 100  # titles translated together: each batch is a short turn of the event loop
+REPORT_COOLDOWN = timedelta(seconds=60)  # the same /report in the same group: "just sent" instead
+EXPORT_COOLDOWN = timedelta(seconds=60)  # the same /export in the same group: "just sent" instead
+SENT_KEPT = 1024  # reports and exports remembered for their cooldown, all groups together
 REPORTS_SHOWN = 10
 SUMMARY_LIMIT = 4000  # characters of one message; a longer summary is sent in parts
 AUTOMATIC = {"monthly": "month", "quarterly": "quarter"}
+
+
+class Workshop:
+    """Where charts and export files are made: a worker process, one job at a time, so that neither their CPU
+    time nor their garbage reaches the event loop. matplotlib, openpyxl and icalendar allocate hundreds of
+    thousands of objects for one big file; made in a thread of the bot's own process, Python's cyclic garbage
+    collector, running in the middle of that, stops every thread — the event loop's too — for each full pass
+    over the whole heap (100–500 ms measured with 5,000 actions: ``tests/e2e/reliability_heavy.py``). In a
+    worker process only the worker pauses, and the bot never loads those libraries at all.
+
+    The worker is a fresh interpreter (multiprocessing's "spawn": nothing of the bot's threads, locks or
+    connections is inherited, and it talks to the bot over pipes only; the main module must guard its start
+    with ``if __name__ == "__main__"``, as ``kembar`` does), started by the first job and kept for the next
+    ones, at a lower priority than the bot (``os.nice``: on a small machine the event loop wins the processor).
+    A job that overruns its time is killed with its worker; a worker that dies is replaced for the next job
+    (the job that was running fails: it may be what killed it). Where no worker can be started at all
+    (``processes=False``, the system refuses, or the first one dies before it has done anything) the work runs
+    in a thread."""
+
+    def __init__(self, *, processes: bool = True) -> None:
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+        self._proven = False  # the current worker has done a job
+        self._lock = threading.Lock()
+
+    def _get(self) -> ProcessPoolExecutor | None:
+        with self._lock:
+            if self._pool is None and self.processes:
+                try:
+                    self._pool = ProcessPoolExecutor(
+                        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_background
+                    )
+                    self._proven = False
+                except (OSError, ImportError, NotImplementedError, ValueError) as exc:
+                    self._threads(exc)
+            return self._pool
+
+    def _threads(self, cause: BaseException) -> None:
+        logger.warning("no worker process for charts and files (%r): they are made in threads", cause)
+        self.processes = False
+
+    def _discard(self, pool: ProcessPoolExecutor, *, kill: bool) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        if kill:  # a worker past its time would hold the next jobs up (ProcessPoolExecutor kills none before 3.14)
+            for process in list(pool._processes.values()):
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    async def run(self, timeout: float, work: Callable[..., _T], *args: Any) -> _T:  # noqa: ASYNC109
+        """``work(*args)`` (a module-level function, its arguments and result picklable) in the worker;
+        TimeoutError after ``timeout`` seconds, ``BrokenProcessPool`` when the worker died doing it."""
+        pool = await asyncio.to_thread(self._get)
+        if pool is None:
+            return await asyncio.wait_for(asyncio.to_thread(work, *args), timeout)
+        try:  # from a thread: the first job starts the worker process
+            submitted = await asyncio.to_thread(pool.submit, work, *args)
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:  # no worker could be started
+            self._discard(pool, kill=False)
+            self._threads(exc)
+            return await asyncio.wait_for(asyncio.to_thread(work, *args), timeout)
+        try:
+            found = await asyncio.wait_for(asyncio.wrap_future(submitted), timeout)
+        except TimeoutError:
+            self._discard(pool, kill=True)
+            raise
+        except BrokenProcessPool as exc:
+            proven = self._proven
+            self._discard(pool, kill=False)
+            if proven:
+                raise
+            self._threads(exc)  # the first worker died before doing anything: it could not start
+            return await asyncio.wait_for(asyncio.to_thread(work, *args), timeout)
+        self._proven = True
+        return found
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+WORKSHOP = Workshop()  # one worker process for the whole bot, started by the first chart or file
+
+
+def _background() -> None:
+    """The workshop's worker yields the processor to the bot: a file can wait, the event loop should not."""
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows; a refused one changes nothing
+        os.nice(10)
+
+
+def draw_charts(found: ReportFigures, text: ChartText) -> list[tuple[str, bytes]]:
+    """A report's charts as (file name, PNG): in the workshop's worker."""
+    from bot.reports import charts  # matplotlib (~45 MB) is loaded by the first report, not at start-up
+
+    drawn = []
+    if found.indicators:
+        drawn.append(("indicators.png", charts.indicator_chart(found.indicators, text)))
+    if any(b.opened or b.done for b in found.buckets):
+        drawn.append(("actions.png", charts.actions_chart(found.buckets, text)))
+    if any(a.days for a in found.activity):
+        drawn.append(("activity.png", charts.activity_chart(found.activity, text)))
+    return drawn
+
+
+@dataclass(frozen=True)
+class ActionSheet:
+    """What the actions export is written from, in the workshop's worker: the items (by number), their titles in
+    the group's language, their owners as the group writes a list, the status words, the groups' cities, and the
+    instant that decides what is late."""
+
+    items: Sequence[ActionItem]
+    titles: Sequence[str]
+    owners: Sequence[str]
+    status: Mapping[str, str]
+    cities: Mapping[int, str]
+    now: datetime
+
+    def rows(self) -> list[ActionRow]:
+        return [
+            ActionRow(
+                number=i.number,
+                title=title,
+                original=i.title,
+                programme=i.programme or "",
+                owners=owners,
+                city=self.cities.get(i.chat_id, ""),
+                status=self.status.get(i.status, i.status),
+                created_at=i.created_at,
+                due_at=i.due_at,
+                done_at=i.done_at,
+                late=i.due_at is not None
+                and ((i.done_at is not None and i.done_at > i.due_at) or i.is_overdue(self.now)),
+            )
+            for i, title, owners in zip(self.items, self.titles, self.owners, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class IndicatorSheet:
+    """What the indicators export is written from, in the workshop's worker: the indicators, then their updates."""
+
+    indicators: Sequence[Indicator]
+    updates: Sequence[IndicatorUpdate]
+
+    @property
+    def size(self) -> int:
+        return len(self.indicators) + len(self.updates)
+
+    def rows(self) -> list[IndicatorRow]:
+        found = [
+            IndicatorRow(i.programme, i.name, i.target, i.period, None, None, 0.0, "", "", "") for i in self.indicators
+        ]
+        by_id = {i.id: i for i in self.indicators}
+        for u in self.updates:
+            i = by_id[u.indicator_id]
+            row = (i.programme, i.name, i.target, i.period, u.at, u.change, u.value_after)
+            found.append(IndicatorRow(*row, u.by, u.city, u.note or ""))
+        return found
+
+
+def action_files(sheet: ActionSheet, headers: list[str], tz: str, title: str) -> tuple[bytes, bytes]:
+    """The actions export as CSV and XLSX: in the workshop's worker."""
+    from bot.reports import exports  # openpyxl and icalendar are loaded by the first export
+
+    rows = sheet.rows()
+    return exports.actions_csv(rows, headers, tz), exports.actions_xlsx(rows, headers, tz, title)
+
+
+def indicator_files(sheet: IndicatorSheet, headers: list[str], tz: str, title: str) -> tuple[bytes, bytes]:
+    """The indicators export as CSV and XLSX: in the workshop's worker."""
+    from bot.reports import exports
+
+    rows = sheet.rows()
+    return exports.indicators_csv(rows, headers, tz), exports.indicators_xlsx(rows, headers, tz, title)
+
+
+def calendar_file(items: Sequence[CalendarItem], lead_seconds: Sequence[int], name: str) -> bytes:
+    """The calendar export as iCalendar: in the workshop's worker."""
+    from bot.reports import exports
+
+    return exports.calendar_ics(items, lead_seconds, name)
+
+
+@dataclass(frozen=True)
+class Export:
+    """The files of an export, the rows they hold, and how many rows there are (more when cut)."""
+
+    files: list[tuple[str, bytes]]
+    rows: int
+    total: int
 
 
 class ReportService:
@@ -66,6 +280,7 @@ class ReportService:
         permissions: Permissions,
         clock: Callable[[], datetime],
         on_schedule_change: Callable[[], None],
+        workshop: Workshop = WORKSHOP,
     ) -> None:
         self.actions = actions
         self.titles = titles
@@ -80,6 +295,9 @@ class ReportService:
         self.permissions = permissions
         self.clock = clock
         self.on_schedule_change = on_schedule_change
+        self.workshop = workshop
+        # What was just sent, per (chat, request): when, and the report's number (None for an export)
+        self._sent: dict[tuple[int, str], tuple[datetime, int | None]] = {}
 
     # ---- /report ------------------------------------------------------------------------------------
     async def report(self, here: ChatContext, actor: Actor, text: str) -> Reply | None:
@@ -95,8 +313,29 @@ class ReportService:
             await self.permissions.require_admin(here, actor)
             return await self._automatic_switch(here, auto, switch == "on")
         period = await self._period(here, words)
-        await self.produce(here, period, "manual")
+        request = f"report {here.ui} {period.start.isoformat()} {period.end.isoformat()}"
+        just = self._just_sent(here, request, REPORT_COOLDOWN)
+        if just is not None:
+            return reply("report.just_sent", number=just[1] or 0)
+        stored = await self.produce(here, period, "manual")
+        self._remember(here, request, stored.number)
         return None
+
+    def _just_sent(self, here: ChatContext, request: str, window: timedelta) -> tuple[datetime, int | None] | None:
+        """When ``request`` was last answered in this group (and the report's number), if within ``window``."""
+        sent = self._sent.get((here.id, request))
+        return sent if sent is not None and self.clock() - sent[0] < window else None
+
+    def _remember(self, here: ChatContext, request: str, number: int | None) -> None:
+        now = self.clock()
+        self._sent[(here.id, request)] = (now, number)
+        if len(self._sent) > SENT_KEPT:  # what has passed every window goes, then the oldest
+            longest = max(REPORT_COOLDOWN, EXPORT_COOLDOWN)
+            kept = sorted(
+                ((key, sent) for key, sent in self._sent.items() if now - sent[0] < longest),
+                key=lambda entry: entry[1][0],
+            )
+            self._sent = dict(kept[-SENT_KEPT:])
 
     async def _period(self, here: ChatContext, words: list[str]) -> Period:
         zone, now = ZoneInfo(here.timezone), self.clock()
@@ -126,19 +365,27 @@ class ReportService:
         """Compute, send (summary, then charts) and keep one report for the asking group."""
         found = await self._figures(here, period)
         summary = await self.summary(here, found, kind)
-        stored = await self.reports.add(
-            here.scope, here.id, kind, period.start, period.end, summary, here.ui, self.clock()
-        )
+        # Sent whole (in parts); kept shortened when it is longer than a stored summary may be.
+        kept = shorten_html(summary, REPORT_SUMMARY_MAX, "\n" + self.catalog.t("report.shortened", here.ui))
+        when = self.clock()
+        stored = await self.reports.add(here.scope, here.id, kind, period.start, period.end, kept, here.ui, when)
         await self._send(here, summary, found)
         return stored
 
     async def _figures(self, here: ChatContext, period: Period) -> ReportFigures:
-        zone, now = ZoneInfo(here.timezone), self.clock()
+        """The report's figures: only what they count is read (the open items and those done in the period, the
+        period's "created" and "done" events, each indicator's value from storage's sums), and they are
+        computed in a worker thread."""
+        zone = ZoneInfo(here.timezone)
+        now = min(self.clock(), period.end)  # a past period is seen as it stood at its end
         scope = here.scope
-        items = await self.actions.list(scope, statuses=("open", "done", "dropped"))
-        events = await self.events.between(scope, period.start, period.end)
+        items = [
+            *await self.actions.list(scope, statuses=("open",)),
+            *await self.actions.done_between(scope, period.start, period.end),
+        ]
+        events = await self.events.between(scope, period.start, period.end, kinds=("created", "done"))
         indicators = await self.indicators.list(scope)
-        updates = await self.indicators.updates([i.id for i in indicators]) if indicators else []
+        values = await indicator_values(self.indicators, indicators, now, zone)
         chats = {c.id: c.label for c in here.members}
         start, end = period.start.astimezone(zone).date(), period.end.astimezone(zone).date()
         try:
@@ -147,18 +394,22 @@ class ReportService:
             logger.warning("activity counts could not be written before a report", exc_info=True)
         days = await self.activity.between(list(chats), start, end)
         last = await self.activity.last_exchange(list(chats))
-        return figures(
-            period=period,
-            now=min(now, period.end),  # a past period is seen as it stood at its end
-            zone=zone,
-            items=items,
-            events=events,
-            indicators=indicators,
-            updates=updates,
-            days=days,
-            cities=chats,
-            last_exchange=last,
-        )
+
+        def compute() -> ReportFigures:
+            return figures(
+                period=period,
+                now=now,
+                zone=zone,
+                items=items,
+                events=events,
+                indicators=indicators,
+                values=values,
+                days=days,
+                cities=chats,
+                last_exchange=last,
+            )
+
+        return await asyncio.wait_for(asyncio.to_thread(compute), FIGURES_TIMEOUT)
 
     async def summary(self, here: ChatContext, found: ReportFigures, kind: str) -> str:
         """The report's text in the group's language (Telegram HTML)."""
@@ -251,26 +502,16 @@ class ReportService:
         )
 
     def draw(self, found: ReportFigures, language: str) -> list[tuple[str, bytes]]:
-        """The report's charts as (file name, PNG); runs in a worker thread."""
-        from bot.reports import charts  # matplotlib (~45 MB) is loaded by the first report, not at start-up
-
-        text = self.chart_text(language)
-        drawn = []
-        if found.indicators:
-            drawn.append(("indicators.png", charts.indicator_chart(found.indicators, text)))
-        if any(b.opened or b.done for b in found.buckets):
-            drawn.append(("actions.png", charts.actions_chart(found.buckets, text)))
-        if any(a.days for a in found.activity):
-            drawn.append(("activity.png", charts.activity_chart(found.activity, text)))
-        return drawn
+        """The report's charts as (file name, PNG), here and now (a report draws them in the workshop)."""
+        return draw_charts(found, self.chart_text(language))
 
     async def _send(self, here: ChatContext, summary: str, found: ReportFigures) -> None:
         for part in split_html(summary, SUMMARY_LIMIT) or [summary]:
             await self.sender.send_text(here.id, part)
         try:
-            drawn = await asyncio.wait_for(asyncio.to_thread(self.draw, found, here.ui), CHART_TIMEOUT)
-        except TimeoutError:
-            logger.warning("report charts for chat %s took too long", here.id)
+            drawn = await self.workshop.run(CHART_TIMEOUT, draw_charts, found, self.chart_text(here.ui))
+        except (TimeoutError, BrokenProcessPool):
+            logger.warning("report charts for chat %s took too long or failed", here.id, exc_info=True)
             await self.sender.send_text(here.id, self.catalog.t("report.charts_failed", here.ui))
             return
         for name, png in drawn:
@@ -321,6 +562,7 @@ class ReportService:
         recent = await self.reports.recent(here.id, REPORTS_SHOWN)
         if not recent:
             return reply("reports.none")
+        kept = await self.reports.count(here.id)
         lines = []
         for r in recent:
             first, last = self.days_of(Period(r.start, r.end), here)
@@ -335,6 +577,8 @@ class ReportService:
                     created=format_when(r.created_at, here.ui, here.timezone),
                 )
             )
+        if kept > len(recent):  # the older ones are reachable by their numbers
+            lines += ["", self.catalog.t("reports.more", here.ui, shown=len(recent), total=kept)]
         return reply("reports.list", items=Markup("\n".join(lines)))
 
     # ---- /export ------------------------------------------------------------------------------------
@@ -345,104 +589,102 @@ class ReportService:
         what = self.catalog.choose(text.strip(), here.ui, ("actions", "indicators", "calendar"))
         if what is None:
             raise Refused("export.usage")
-        files = await self.export_files(here, what)
-        if not files:
+        request = f"export {here.ui} {what}"
+        if self._just_sent(here, request, EXPORT_COOLDOWN) is not None:
+            return reply("export.just_sent", what=Phrase(f"export.caption.{what}"))
+        made = await self.export_files(here, what)
+        if not made.files:
             return reply("export.empty")
-        for name, data in files:
-            await self.sender.send_file(
-                here.id, data, name, caption_html=self.catalog.t(f"export.caption.{what}", here.ui)
-            )
+        caption = self.catalog.t(f"export.caption.{what}", here.ui)
+        if made.rows < made.total:  # said, never cut silently
+            caption += "\n" + self.catalog.t("export.cut", here.ui, shown=made.rows, total=made.total)
+        for name, data in made.files:
+            await self.sender.send_file(here.id, data, name, caption_html=caption)
+        self._remember(here, request, None)
         return None
 
-    async def export_files(self, here: ChatContext, what: str) -> list[tuple[str, bytes]]:
-        """The files of one export (also for ``kembar export``)."""
-        from bot.reports import exports  # openpyxl and icalendar are loaded by the first export
-
+    async def export_files(self, here: ChatContext, what: str) -> Export:
+        """The files of one export (also for ``kembar export``), and how many rows they hold of how many."""
         ui, tz = here.ui, here.timezone
         stem = f"kembar-{what}-{self.clock().astimezone(ZoneInfo(tz)).date().isoformat()}"
         if what == "actions":
-            rows = await self.action_rows(here)
-            if not rows:
-                return []
-            headers = self.catalog.t("export.headers.actions", ui).split("|")
-            sheet = self.catalog.t("export.sheet.actions", ui)
-            csv_data, xlsx_data = await self._in_thread(
-                lambda: (exports.actions_csv(rows, headers, tz), exports.actions_xlsx(rows, headers, tz, sheet))
-            )
-            return [(stem + ".csv", csv_data), (stem + ".xlsx", xlsx_data)]
+            actions, total = await self.action_sheet(here)
+            if not actions.items:
+                return Export([], 0, 0)
+            headers, title = self._headers(what, ui)
+            files = await self.workshop.run(EXPORT_TIMEOUT, action_files, actions, headers, tz, title)
+            return Export([(stem + ".csv", files[0]), (stem + ".xlsx", files[1])], len(actions.items), total)
         if what == "indicators":
-            indicator_rows = await self.indicator_rows(here)
-            if not indicator_rows:
-                return []
-            headers = self.catalog.t("export.headers.indicators", ui).split("|")
-            sheet = self.catalog.t("export.sheet.indicators", ui)
-            csv_data, xlsx_data = await self._in_thread(
-                lambda: (
-                    exports.indicators_csv(indicator_rows, headers, tz),
-                    exports.indicators_xlsx(indicator_rows, headers, tz, sheet),
-                )
-            )
-            return [(stem + ".csv", csv_data), (stem + ".xlsx", xlsx_data)]
-        items = await self.calendar_items(here)
+            indicators, total = await self.indicator_sheet(here)
+            if not indicators.indicators:
+                return Export([], 0, 0)
+            headers, title = self._headers(what, ui)
+            files = await self.workshop.run(EXPORT_TIMEOUT, indicator_files, indicators, headers, tz, title)
+            return Export([(stem + ".csv", files[0]), (stem + ".xlsx", files[1])], indicators.size, total)
+        items, total = await self.calendar_items(here)
         if not items:
-            return []
+            return Export([], 0, 0)
         settings = await self.reminder_settings.get(here.scope)
         name = self.catalog.t("export.calendar_name", ui, scope=here.label)
-        ics = await self._in_thread(lambda: exports.calendar_ics(items, settings.lead_seconds, name))
-        return [(stem + ".ics", ics)]
+        ics = await self.workshop.run(EXPORT_TIMEOUT, calendar_file, items, list(settings.lead_seconds), name)
+        return Export([(stem + ".ics", ics)], len(items), total)
+
+    def _headers(self, what: str, ui: str) -> tuple[list[str], str]:
+        """A spreadsheet export's column headers and sheet title in the group's language."""
+        return self.catalog.t(f"export.headers.{what}", ui).split("|"), self.catalog.t(f"export.sheet.{what}", ui)
 
     async def _in_thread(self, work: Callable[[], _T]) -> _T:
         return await asyncio.wait_for(asyncio.to_thread(work), EXPORT_TIMEOUT)
 
-    async def action_rows(self, here: ChatContext) -> list[ActionRow]:
-        items = await self.actions.list(here.scope, statuses=("open", "done", "dropped"))
-        items = sorted(items, key=lambda i: i.number)[:EXPORT_MAX_ROWS]
-        titles = await self.titles.titles_in(items, here.language, here.bridge_id)
-        cities = {c.id: c.label for c in here.members}
-        t, ui = self.catalog.t, here.ui
-        status = {
-            "open": t("action.filter.open", ui),
-            "done": t("action.done_mark", ui),
-            "dropped": t("action.dropped_mark", ui),
-        }
-        return [
-            ActionRow(
-                number=i.number,
-                title=title,
-                original=i.title,
-                programme=i.programme or "",
-                owners=self.catalog.join((o.name for o in i.owners), ui),
-                city=cities.get(i.chat_id, ""),
-                status=status.get(i.status, i.status),
-                created_at=i.created_at,
-                due_at=i.due_at,
-                done_at=i.done_at,
-                late=i.due_at is not None
-                and ((i.done_at is not None and i.done_at > i.due_at) or i.is_overdue(self.clock())),
-            )
-            for i, title in zip(items, titles, strict=True)
-        ]
+    async def _titles(self, items: Sequence[ActionItem], here: ChatContext) -> list[str]:
+        """The items' titles in the group's language, ``TITLES_AT_ONCE`` at a time (thousands at once would
+        start thousands of tasks in one turn of the event loop)."""
+        titles: list[str] = []
+        for first in range(0, len(items), TITLES_AT_ONCE):
+            chunk = items[first : first + TITLES_AT_ONCE]
+            titles += await self.titles.titles_in(chunk, here.language, here.bridge_id)
+        return titles
 
-    async def indicator_rows(self, here: ChatContext) -> list[IndicatorRow]:
+    async def action_sheet(self, here: ChatContext) -> tuple[ActionSheet, int]:
+        """What the actions export is written from (at most ``EXPORT_MAX_ROWS`` items, read no more), and how
+        many items there are."""
+        statuses = ("open", "done", "dropped")
+        items = await self.actions.numbered(here.scope, statuses=statuses, limit=EXPORT_MAX_ROWS)
+        total = len(items) if len(items) < EXPORT_MAX_ROWS else await self.actions.count(here.scope, statuses=statuses)
+        titles = await self._titles(items, here)
+        ui = here.ui
+        owners = await self._in_thread(lambda: [self.catalog.join((o.name for o in i.owners), ui) for i in items])
+        status = {
+            "open": self.catalog.t("action.filter.open", ui),
+            "done": self.catalog.t("action.done_mark", ui),
+            "dropped": self.catalog.t("action.dropped_mark", ui),
+        }
+        cities = {c.id: c.label for c in here.members}
+        return ActionSheet(items, titles, owners, status, cities, self.clock()), total
+
+    async def indicator_sheet(self, here: ChatContext) -> tuple[IndicatorSheet, int]:
+        """What the indicators export is written from (one row per indicator, then its updates; at most
+        ``EXPORT_MAX_ROWS`` rows, read no more), and how many rows there would be."""
         indicators = await self.indicators.list(here.scope)
         if not indicators:
-            return []
-        updates = await self.indicators.updates([i.id for i in indicators])
-        by_id = {i.id: i for i in indicators}
-        rows = [IndicatorRow(i.programme, i.name, i.target, i.period, None, None, 0.0, "", "", "") for i in indicators]
-        for u in updates[: EXPORT_MAX_ROWS - len(rows)]:
-            i = by_id[u.indicator_id]
-            rows.append(
-                IndicatorRow(
-                    i.programme, i.name, i.target, i.period, u.at, u.change, u.value_after, u.by, u.city, u.note or ""
-                )
-            )
-        return rows
+            return IndicatorSheet([], []), 0
+        ids = [i.id for i in indicators]
+        room = max(0, EXPORT_MAX_ROWS - len(indicators))
+        updates = await self.indicators.updates(ids, limit=room)
+        counted = len(updates) if len(updates) < room else await self.indicators.update_count(ids)
+        return IndicatorSheet(indicators, updates), len(indicators) + counted
 
-    async def calendar_items(self, here: ChatContext) -> list[CalendarItem]:
-        items = [i for i in await self.actions.list(here.scope, statuses=("open",)) if i.due_at is not None]
-        items = sorted(items, key=lambda i: i.number)[:EXPORT_MAX_ROWS]
-        titles = await self.titles.titles_in(items, here.language, here.bridge_id)
+    async def calendar_items(self, here: ChatContext) -> tuple[list[CalendarItem], int]:
+        """The events of the calendar export (at most ``EXPORT_MAX_ROWS``, read no more), and how many open
+        items have a due date."""
+        scope = here.scope
+        items = await self.actions.numbered(scope, statuses=("open",), dated=True, limit=EXPORT_MAX_ROWS)
+        total = (
+            len(items)
+            if len(items) < EXPORT_MAX_ROWS
+            else await self.actions.count(scope, statuses=("open",), dated=True)
+        )
+        titles = await self._titles(items, here)
         return [
             CalendarItem(
                 uid=f"kembar-{i.scope.key}-{i.number}@kembar",
@@ -453,4 +695,4 @@ class ReportService:
             )
             for i, title in zip(items, titles, strict=True)
             if i.due_at is not None
-        ]
+        ], total

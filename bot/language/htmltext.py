@@ -342,3 +342,21 @@ def _split_parsed(html: str, limit: int) -> list[str]:
         closing = "".join(f"</{tag.name}>" for tag in reversed(stack))
         parts.append(opening + body + closing)
     return parts
+
+
+def shorten_html(html: str, max_chars: int, tail: str = "") -> str:
+    """``html`` itself when it is at most ``max_chars`` characters as written (tags and character references
+    counted: ``&amp;`` is five), else its beginning, cut at a place :func:`split_html` allows and followed
+    by ``tail`` (Telegram HTML too), the whole at most ``max_chars``."""
+    if len(html) <= max_chars:
+        return html
+    room = max_chars - len(tail)
+    if room < 1:
+        raise ValueError("no room for any text beside the tail")
+    limit = room
+    while limit >= 1:
+        parts = split_html(html, limit)
+        if parts and len(parts[0]) <= room:
+            return parts[0] + tail
+        limit = limit * 3 // 4 if limit > 4 else limit - 1
+    return tail

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 WINDOW_SECONDS = 60.0
+ANONYMOUS = 0  # the key of whoever posts as the group itself (Telegram user ids are positive)
 KEYS_KEPT = 10_000  # (kind, chat, user) windows kept; the oldest are forgotten beyond
 
 
@@ -30,11 +31,11 @@ class UserLimits:
         self._windows: dict[tuple[str, int, int], _Window] = {}
 
     def allow(self, kind: str, chat_id: int, user_id: int | None) -> tuple[bool, bool]:
-        """Whether the user may go on, and (when not) whether to tell them (once per window)."""
-        if user_id is None:
-            return True, False
+        """Whether the user may go on, and (when not) whether to tell them (once per window). ``user_id`` None
+        is someone posting as the group itself (an anonymous administrator): they cannot be told apart, so
+        they share one window of the group, with the same limit."""
         now = self.clock()
-        key = (kind, chat_id, user_id)
+        key = (kind, chat_id, ANONYMOUS if user_id is None else user_id)
         window = self._windows.pop(key, None) or _Window()
         self._windows[key] = window  # most recently used last
         while window.times and now - window.times[0] >= WINDOW_SECONDS:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.domain.errors import AlreadyBridged
+from bot.domain.errors import AlreadyBridged, LimitReached
 from bot.domain.records import Bridge, Chat
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class FakeBridgeRepository:
     async def all(self) -> builtins.list[Bridge]:
         return [bridge for bridge_id in sorted(self.created) if (bridge := self._load(bridge_id)) is not None]
 
-    async def link(self, chat_a: int, chat_b: int) -> Bridge:
+    async def link(self, chat_a: int, chat_b: int, *, members_max: int | None = None) -> Bridge:
         if chat_a == chat_b:
             raise ValueError("a chat cannot be bridged with itself")
         for chat_id in (chat_a, chat_b):
@@ -125,6 +125,8 @@ class FakeBridgeRepository:
         bridge_id = self._bridge_id_of(chat_a)
         if bridge_id is not None:
             joined = [at for bid, at in self.membership.values() if bid == bridge_id]
+            if members_max is not None and len(joined) >= members_max:
+                raise LimitReached(members_max)
             latest = max(joined, default=None)
             self.membership[chat_b] = (bridge_id, now if latest is None or now > latest else latest + _TICK)
         else:

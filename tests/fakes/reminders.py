@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.domain.errors import LimitReached
 from bot.domain.records import (
     ChatSchedule,
     DigestToPlan,
@@ -68,7 +69,7 @@ class FakeReminderRepository:
     async def add(self, new: NewReminder) -> Reminder:
         return (await self.add_many([new]))[0]
 
-    async def add_many(self, news: Sequence[NewReminder]) -> list[Reminder]:
+    async def add_many(self, news: Sequence[NewReminder], *, numbered_max: int | None = None) -> list[Reminder]:
         if not news:
             return []
         for new in news:
@@ -81,8 +82,13 @@ class FakeReminderRepository:
         unknown_items = item_ids - set(self.memory.actions.rows)
         if unknown_items:
             raise LookupError(f"action item {min(unknown_items)} is not known")
+        numbered_scopes = sorted({new.scope for new in news if new.numbered}, key=lambda scope: scope.key)
+        if numbered_max is not None:
+            for scope in numbered_scopes:
+                if await self.count_numbered(scope) >= numbered_max:
+                    raise LimitReached(numbered_max)
         numbers: dict[Scope, int] = {}
-        for scope in sorted({new.scope for new in news if new.numbered}, key=lambda scope: scope.key):
+        for scope in numbered_scopes:
             numbers[scope] = self.counters[scope] = self.counters.get(scope, 0) + 1
         now = self._now()
         added: list[Reminder] = []
@@ -157,12 +163,11 @@ class FakeReminderRepository:
             reminder = self._pending(reminder, due_at=due_at, nominal_at=nominal, attempts=0)
         return reminder
 
-    async def release_stale(self, older_than: timedelta) -> int:
-        before = self._now() - older_than
-        stale = [r for r in self._where(lambda r: r.state == CLAIMED) if self._claim(r.id)[0] < before]
-        for reminder in stale:
+    async def release_own(self, claimer: str) -> int:
+        own = [r for r in self._where(lambda r: r.state == CLAIMED) if self._claim(r.id)[1] == claimer]
+        for reminder in own:
             self._pending(reminder)
-        return len(stale)
+        return len(own)
 
     async def release_gone(self, live: Liveness) -> int:
         claimed = self._where(lambda r: r.state == CLAIMED)

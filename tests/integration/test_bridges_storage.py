@@ -15,7 +15,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain import repositories as domain
-from bot.domain.errors import AlreadyBridged, CodeExpired, CodeNotFound, CodeOwnChat, CodeUsed, LinkCodeError
+from bot.domain.errors import (
+    AlreadyBridged,
+    CodeExpired,
+    CodeNotFound,
+    CodeOwnChat,
+    CodeUsed,
+    LimitReached,
+    LinkCodeError,
+)
 from bot.domain.records import Bridge, Chat, JoinRequest
 from bot.domain.repositories import Repositories
 from storage.bridges import BridgeRepository
@@ -23,6 +31,7 @@ from storage.chats import ChatRepository
 from storage.db import Database
 from storage.linkcodes import CODE_ALPHABET, CODE_BITS, CODE_LENGTH, LinkCodeRepository, hash_code, normalise_code
 from storage.models import LinkCodeRow, utcnow
+from storage.repositories import repositories
 
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
 
@@ -413,3 +422,28 @@ async def test_the_operator_approves_and_revokes_groups(repos: Repositories) -> 
     assert await approvals.revoke(-1) is False
     assert await approvals.is_approved(-1) is False
     assert await approvals.all() == [-999, -2]
+
+
+async def test_a_bridge_takes_no_more_groups_than_its_limit(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3, -4)
+    bridge = await repos.bridges.link(-1, -2, members_max=3)
+    await repos.bridges.link(-1, -3, members_max=3)
+    with pytest.raises(LimitReached) as refused:
+        await repos.bridges.link(-2, -4, members_max=3)
+    assert refused.value.limit == 3
+    assert await repos.bridges.bridge_of(-4) is None
+    full = await repos.bridges.get(bridge.id)
+    assert full is not None and member_ids(full) == [-1, -2, -3]
+
+
+async def test_concurrent_joins_never_pass_the_bridge_limit(db: Database) -> None:
+    repos = repositories(db)
+    await make_chats(repos.chats, -1, -2, *range(-10, -3))
+    await repos.bridges.link(-1, -2)
+    outcomes = await asyncio.gather(
+        *(repos.bridges.link(-1, chat, members_max=4) for chat in range(-10, -3)), return_exceptions=True
+    )
+    assert sum(isinstance(o, Bridge) for o in outcomes) == 2
+    assert sum(isinstance(o, LimitReached) for o in outcomes) == 5
+    bridge = await repos.bridges.bridge_of(-1)
+    assert bridge is not None and len(bridge.members) == 4

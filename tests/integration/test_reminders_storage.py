@@ -16,16 +16,17 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import delete, event, inspect, text, update
+from sqlalchemy import delete, event, inspect, text
 from sqlalchemy.engine import Connection
 
+from bot.domain.errors import LimitReached
 from bot.domain.records import ChatSchedule, DigestWork, Liveness, NewReminder, Reminder, ReminderSettings, Scope
 from bot.domain.repositories import Repositories
 from bot.domain.rules import REMINDER_LEAD_SECONDS_MAX
 from storage.actions import ActionRepository
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
-from storage.models import Base, ReminderRow, utcnow
+from storage.models import Base, ReminderRow
 from storage.reminders import MAX_TEXT_LENGTH, ReminderRepository, ReminderSettingsRepository, hh_mm
 from storage.repositories import repositories
 
@@ -58,6 +59,32 @@ def ids(reminders: list[Reminder]) -> list[int]:
 
 
 # -- adding ----------------------------------------------------------------------------------------------
+
+
+async def test_the_numbered_reminders_limit_is_kept_where_they_are_stored(repos: Repositories) -> None:
+    await make_chats(repos, -1, -2)
+    reminders = repos.reminders
+    first = await reminders.add_many([adhoc(NOW, numbered=True), adhoc(NOW, chat_id=-2, numbered=True)], numbered_max=2)
+    await reminders.add_many([adhoc(NOW, numbered=True)], numbered_max=2)
+    with pytest.raises(LimitReached) as refused:
+        await reminders.add_many([adhoc(NOW, numbered=True), adhoc(NOW, chat_id=-2, numbered=True)], numbered_max=2)
+    assert refused.value.limit == 2
+    assert await reminders.count_numbered(C_1) == 2  # one reminder fanned out to two groups counts once
+    await reminders.add_many([adhoc(NOW)], numbered_max=2)  # unnumbered ones (due dates, digests) never count
+    assert await reminders.cancel_number(C_1, first[0].number or 0) is not None
+    again = await reminders.add_many([adhoc(NOW, numbered=True)], numbered_max=2)
+    assert again[0].number == 3  # the refused add took no number
+
+
+async def test_concurrent_numbered_adds_never_pass_the_limit(db: Database) -> None:
+    await make_chats(repositories(db), -1)
+    reminders = ReminderRepository(db)
+    outcomes = await asyncio.gather(
+        *(reminders.add_many([adhoc(NOW, numbered=True)], numbered_max=3) for _ in range(10)), return_exceptions=True
+    )
+    assert sum(isinstance(o, list) for o in outcomes) == 3
+    assert sum(isinstance(o, LimitReached) for o in outcomes) == 7
+    assert await reminders.count_numbered(C_1) == 3
 
 
 async def test_add_returns_a_full_record_in_utc(repos: Repositories) -> None:
@@ -342,7 +369,7 @@ async def test_reschedule_puts_a_reminder_back_to_pending(repos: Repositories) -
     assert await reminders.claim(weekly.id, NOW + 7 * DAY, "p1")
     moved = await reminders.reschedule(weekly.id, NOW + 7 * DAY + 10 * HOUR, NOW + 7 * DAY)
     assert (moved.state, moved.due_at, moved.nominal_at) == ("pending", NOW + 7 * DAY + 10 * HOUR, NOW + 7 * DAY)
-    assert await reminders.release_stale(timedelta(0)) == 0  # nothing claimed any more
+    assert await reminders.release_own("p1") == 0  # nothing claimed any more
     assert await reminders.claim(weekly.id, NOW + 8 * DAY, "p2")
 
     # Cancelled while it was being sent: the sender's reschedule does not bring it back.
@@ -357,39 +384,20 @@ async def test_reschedule_puts_a_reminder_back_to_pending(repos: Repositories) -
         await reminders.reschedule(weekly.id, datetime(2026, 12, 1, 12, 0))
 
 
-async def test_release_stale_returns_only_old_claims_to_pending_by_the_databases_clock(db: Database) -> None:
-    await make_chats(repositories(db), -1)
-    reminders = ReminderRepository(db)
-    old, fresh, pending = await reminders.add_many([adhoc(NOW - DAY), adhoc(NOW - DAY), adhoc(NOW - DAY)])
-    # The callers' clocks may disagree (here: a year apart); claims are stamped by the database.
-    assert await reminders.claim(old.id, NOW - 10 * MINUTE, "crashed")
-    assert await reminders.claim(fresh.id, NOW + 365 * DAY, "alive")
-    async with db.session() as session:  # the crashed claim was taken ten minutes ago
-        await session.execute(
-            update(ReminderRow).where(ReminderRow.id == old.id).values(claimed_at=utcnow() - 10 * MINUTE)
-        )
-    assert await reminders.release_stale(5 * MINUTE) == 1
-    assert ids(await reminders.due(NOW)) == [old.id, pending.id]
-    assert await reminders.claim(old.id, NOW, "rescuer")
-    assert not await reminders.claim(fresh.id, NOW, "thief")
-    assert await reminders.release_stale(5 * MINUTE) == 0
-    assert await reminders.release_stale(timedelta(seconds=-1)) == 2  # "claimed before a second from now"
-
-
-async def test_release_stale_and_release_gone_put_abandoned_claims_back(repos: Repositories) -> None:
+async def test_release_gone_and_release_own_put_abandoned_claims_back(repos: Repositories) -> None:
     await make_chats(repos, -1)
     reminders = repos.reminders
     mine, theirs, pending = await reminders.add_many([adhoc(NOW - DAY) for _ in range(3)])
     assert await reminders.claim(mine.id, NOW, "me")
     assert await reminders.claim(theirs.id, NOW, "an earlier run")
-    assert await reminders.release_stale(HOUR) == 0  # both claims are fresh
+    assert await reminders.release_own("nobody") == 0  # claims are released by their claimer, not by age
     one_instance = Liveness(me="me", shared=False)
     assert await reminders.release_gone(one_instance) == 1  # alone on the database: every other claimer is gone
     assert ids(await reminders.due(NOW)) == [theirs.id, pending.id]
     assert await reminders.release_gone(one_instance) == 0  # its own claim stays
     kept = await reminders.get(mine.id)
     assert kept is not None and kept.state == "claimed"
-    assert await reminders.release_stale(timedelta(seconds=-1)) == 1  # "claimed before a second from now"
+    assert await reminders.release_own("me") == 1  # its own leftover claim, released by itself
     assert ids(await reminders.due(NOW)) == [mine.id, theirs.id, pending.id]
     assert await reminders.claim(mine.id, NOW, "someone else")
 

@@ -155,7 +155,14 @@ def test_commands_and_taps_are_limited_per_member_and_told_once() -> None:
     assert limits.allow("press", -1, 7) == (True, False)  # buttons count apart
     now[0] = 61.0
     assert limits.allow("command", -1, 7) == (True, False)  # a new minute
-    assert limits.allow("command", -1, None) == (True, False)  # anonymous administrators are not limited
+    # Posting as the group (anonymous administrators) is limited too: one window for the group's anonymous posts.
+    assert [limits.allow("command", -1, None) for _ in range(4)] == [
+        (True, False),
+        (True, False),
+        (True, False),
+        (False, True),
+    ]
+    assert limits.allow("command", -2, None) == (True, False)  # another group's anonymous posts count apart
 
 
 def test_per_chat_memories_are_trimmed() -> None:

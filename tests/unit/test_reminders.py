@@ -190,3 +190,36 @@ async def test_run_due_sends_everything_due_batch_after_batch(kit: Kit, monkeypa
     assert await engine.run_due() == 20
     assert await engine.run_due() == 0
     assert sorted(t for t in kit.texts(SURABAYA) if "R" in t) == sorted(f"🔔 R{n}" for n in range(20))
+
+
+async def test_a_claim_whose_failure_could_not_be_recorded_is_taken_up_again_by_the_next_run(
+    kit: Kit, partners: Partners, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims are judged by liveness, never by age: this instance's own leftover claim (its sending failed
+    and even recording that failed) goes back to pending at its next run, not after ten minutes."""
+    surabaya, _ = partners
+    await kit.services.reminders.remind(surabaya, member(1), "besok jam 09.00 Siapkan agenda")
+    engine = kit.services.reminder_engine
+    repository = engine.reminders
+    send, retry_later = kit.telegram.send_text, repository.retry_later
+    broken = {"send": True, "record": True}
+
+    async def refuse(chat_id: int, html: str, **kwargs: Any) -> int:
+        if broken["send"] and chat_id == BUSAN:
+            raise Rejected("Bad Request: can't parse entities")
+        return await send(chat_id, html, **kwargs)
+
+    async def database_down(reminder_id: int, due_at: datetime) -> int:
+        if broken["record"]:
+            raise ConnectionError("the database went away")
+        return await retry_later(reminder_id, due_at)
+
+    kit.telegram.send_text = refuse  # type: ignore[method-assign,assignment]
+    monkeypatch.setattr(repository, "retry_later", database_down)
+    kit.clock.now = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    assert await engine.run_due() == 2  # Surabaya's went out; Busan's failed and its failure was not recorded
+    claimed = await repository.find(BUSAN, "adhoc", states=("claimed",))
+    assert claimed is not None  # left claimed
+    broken.update(send=False, record=False)
+    assert await engine.run_due() == 1  # released by its own instance and sent at once
+    assert any("🔔 [ko] Siapkan agenda" in t for t in kit.texts(BUSAN))

@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import openpyxl
+import pytest
 from PIL import Image
 
+from bot.domain.rules import REPORT_SUMMARY_MAX
 from bot.language.catalog import Catalog
 from bot.relay.service import InboundMessage
 from tests.fakes.memory import Memory
@@ -57,7 +59,7 @@ async def test_indicators_progress_pace_and_announcements(kit: Kit, partners: Pa
     # 2 December, 09:00 in Jakarta: 91.9 % of the year has passed, so 40 a year expects 36.75 by now.
     listing = kit.render(await indicators.listing(surabaya, member(2), ""), surabaya)
     assert "35" in listing and "36,75" not in listing and kit.services.catalog.t("indicator.behind", "id") in listing
-    await indicators.indicator(surabaya, member(8, "Budi"), "pendidikan pertukaran = 40")
+    await indicators.indicator(surabaya, admin, "pendidikan pertukaran = 40")  # setting the total: administrators
     listing = kit.render(await indicators.listing(surabaya, member(2), "pendidikan"), surabaya)
     assert "40" in listing and kit.services.catalog.t("indicator.on_track", "id") in listing
     history = await kit.services.reports.indicators.updates(
@@ -243,3 +245,56 @@ async def test_only_the_bridges_groups_see_its_report_and_exports(kit: Kit, part
     ):
         found, _ = await kit.refusal(call, private)
         assert found == "report.private"
+
+
+async def test_an_automatic_report_that_keeps_failing_stops_after_its_attempts_and_the_group_is_told_once(
+    kit: Kit, partners: Partners, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only a refused send: a report that cannot be made counts as a failed attempt, with back-off and a
+    cap; the other reminders of the same batch go out on time."""
+    surabaya = await kit.here(SURABAYA)
+    await kit.services.reports.report(surabaya, kit.admin(SURABAYA, 1), "monthly on")
+    await kit.services.reminders.remind(surabaya, member(1), "1 Januari 2027 jam 09.00 Rapat tahun baru")
+    engine, reports = kit.services.reminder_engine, kit.services.reports
+    made = 0
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        nonlocal made
+        made += 1
+        raise RuntimeError("the report cannot be made")
+
+    monkeypatch.setattr(reports, "produce", broken)
+    kit.clock.now = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta: the report and the reminder
+    assert await engine.run_due() == 3  # the report (Surabaya) and the reminder in both groups
+    assert any("🔔 Rapat tahun baru" in t for t in kit.texts(SURABAYA))  # not held up by the broken report
+    attempts = 1
+    while pending := await engine.reminders.due(kit.clock.now + timedelta(days=1)):
+        [row] = pending
+        assert row.kind == "report"
+        kit.clock.now = row.due_at
+        await engine.run_due()
+        attempts += 1
+    assert made == attempts == 5  # MAX_ATTEMPTS, then stopped
+    told = [t for t in kit.texts(SURABAYA) if "Laporan otomatis" in t]
+    assert len(told) == 1 and "setiap bulan" in told[0]
+    assert await engine.reminders.find(SURABAYA, "report", states=("pending", "claimed")) is None
+
+
+async def test_a_report_longer_than_a_stored_summary_is_sent_whole_and_kept_shortened(
+    kit: Kit, partners: Partners, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    surabaya = await kit.here(SURABAYA)
+    reports = kit.services.reports
+    long = "\n".join(f"<b>Baris {n}</b> &amp; &lt;catatan&gt;" for n in range(1200))  # ~40,000 characters
+    assert len(long) > REPORT_SUMMARY_MAX
+
+    async def very_long(*_args: object, **_kwargs: object) -> str:
+        return long
+
+    monkeypatch.setattr(reports, "summary", very_long)
+    assert await reports.report(surabaya, member(1), "") is None  # not refused
+    sent = "".join(t for t in kit.texts(SURABAYA) if "Baris" in t)
+    assert "Baris 0" in sent and "Baris 1199" in sent  # every line went out, in parts
+    [stored] = await kit.services.reports.reports.recent(SURABAYA, 10)
+    assert len(stored.summary) <= REPORT_SUMMARY_MAX and "Baris 0" in stored.summary
+    assert "Baris 1199" not in stored.summary and "dipersingkat" in stored.summary

@@ -594,3 +594,15 @@ def test_more_tags_than_the_range_holds_fall_back_to_plain_text() -> None:
     html = "<b>x</b>" * 600  # 1,200 tags
     masked, tags = mask_tags(html)
     assert tags == [] and masked == "x" * 600
+
+
+def test_shorten_html_counts_what_is_written_and_cuts_where_html_allows() -> None:
+    short = "<b>Laporan</b> &amp; catatan"
+    assert htmltext.shorten_html(short, len(short)) == short  # fits: unchanged
+    long = " ".join(f"<b>baris {n}</b> &amp;" for n in range(500))
+    cut = htmltext.shorten_html(long, 300, "\n<i>…</i>")
+    assert len(cut) <= 300 and cut.endswith("\n<i>…</i>") and cut.startswith("<b>baris 0</b> &amp;")
+    assert cut.count("<b>") == cut.count("</b>")  # still valid HTML: every tag closed
+    assert "&am" not in cut.replace("&amp;", "")
+    with pytest.raises(ValueError):
+        htmltext.shorten_html(long, 5, "\n<i>…</i>")
