@@ -3,9 +3,14 @@ them, and helpers to drive them (the integration and e2e tiers use it)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -18,7 +23,7 @@ from bot.telegram.polling import DurablePoller
 from handlers.context import SERVICES_KEY
 
 TOKEN = "5555555555:AAE-relay_world_secret_token"
-__all__ = ["CODE_RE", "TOKEN", "World", "make_world", "services"]
+__all__ = ["CODE_RE", "TOKEN", "World", "make_world", "services", "start_bot", "stop_bot"]
 
 
 def services(poller: DurablePoller) -> Services:
@@ -90,3 +95,49 @@ class World:
 async def make_world(database_url: str) -> AsyncIterator[World]:
     async with BotApiEmulator(token=TOKEN) as emu, TranslationServer() as server:
         yield World(emu, server, database_url)
+
+
+async def start_bot(
+    world: World,
+    data_dir: Path,
+    log: Any,
+    *,
+    env: Mapping[str, str] | None = None,
+    descriptors: tuple[int, int] | None = None,
+) -> asyncio.subprocess.Process:
+    """``kembar run`` as its own process against the world's emulator and translation server (``env``: more
+    settings; ``descriptors``: its open-file limit, soft and hard, set before it starts)."""
+    settings = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "KEMBAR_BOT_API_URL": world.emu.root_url,
+        "DATABASE_URL": world.database_url,
+        "KEMBAR_DATA_DIR": str(data_dir),
+        "KEMBAR_TRANSLATOR": "libre",
+        "KEMBAR_TRANSLATOR_URL": world.server.root_url,
+        "KEMBAR_TRANSLATOR_TIMEOUT": "1",
+        "KEMBAR_SEND_RATE": "off",
+        **(env or {}),
+    }
+    if descriptors is None:
+        command = [sys.executable, "-m", "bot.cli", "run"]
+    else:
+        limited = (
+            "import os, resource, sys; "
+            f"resource.setrlimit(resource.RLIMIT_NOFILE, {descriptors!r}); "
+            "os.execv(sys.executable, [sys.executable, '-m', 'bot.cli', 'run'])"
+        )
+        command = [sys.executable, "-c", limited]
+    return await asyncio.create_subprocess_exec(*command, env=settings, stdout=log, stderr=log)
+
+
+async def stop_bot(proc: asyncio.subprocess.Process) -> None:
+    """Stop a ``kembar run`` as an operator would (Ctrl-C), killed when it takes longer than 30 s."""
+    if proc.returncode is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        await asyncio.wait_for(proc.wait(), 30)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()

@@ -6,7 +6,11 @@
   storm of 429 answers and a translator outage (a real bot process against the emulator);
 - ``commands_run_twice``: commands in getUpdates responses whose acknowledgement is lost (redelivered);
 - ``retained_bytes_per_message``: database growth per relayed message once the retention windows
-  have passed.
+  have passed;
+- ``slow_clients…`` (tests/e2e/reliability_web.py), ``heavy_command_max_stall_ms``
+  (tests/e2e/reliability_heavy.py), ``db_faults_lost`` (tests/e2e/reliability_intake.py), ``job_faults_max_attempts``,
+  ``announcement_share_max`` (tests/e2e/reliability_jobs.py) and ``hidden_list_items``
+  (tests/e2e/reliability_lists.py).
 
 ``tests/e2e/test_reliability.py`` runs the same checks, smaller, in ``make test``.
 """
@@ -16,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import signal
 import sqlite3
@@ -34,13 +37,20 @@ from hypothesis import strategies as st
 from hypothesis.errors import NonInteractiveExampleWarning
 
 from bot.context import Actor, ChatContext, Refused
+from bot.domain.records import Scope
 from bot.language.catalog import Catalog
-from bot.language.htmltext import strip_tags
 from bot.relay.service import InboundMessage
 from bot.sandbox.town import Town
 from bot.telegram.polling import DurablePoller
+from tests.e2e import (
+    reliability_heavy,
+    reliability_intake,
+    reliability_jobs,
+    reliability_lists,
+    reliability_web,
+)
 from tests.kit import BUSAN, SURABAYA, Kit, eventually, make_sql_kit, migrated_sqlite
-from tests.world import TOKEN, World, make_world
+from tests.world import World, make_world, services, start_bot, stop_bot
 
 CORPUS = (
     "",
@@ -232,22 +242,6 @@ def numbers(world: World, town: Town, tag: str) -> list[int]:
     return found
 
 
-async def start_bot(world: World, data_dir: Path, log: Any) -> asyncio.subprocess.Process:
-    """``kembar run`` as its own process against the world's emulator and translation server."""
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "KEMBAR_BOT_API_URL": world.emu.root_url,
-        "DATABASE_URL": world.database_url,
-        "KEMBAR_DATA_DIR": str(data_dir),
-        "KEMBAR_TRANSLATOR": "libre",
-        "KEMBAR_TRANSLATOR_URL": world.server.root_url,
-        "KEMBAR_TRANSLATOR_TIMEOUT": "1",
-        "KEMBAR_SEND_RATE": "off",
-    }
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", env=env, stdout=log, stderr=log)
-
-
 async def crash_storm_outage(per_phase: int) -> dict[str, Any]:
     """Three bursts in both directions: the bot killed with SIGKILL in the middle of the first, Telegram
     answering 429 to half the sends of the second, the translator down during the third."""
@@ -292,13 +286,7 @@ async def crash_storm_outage(per_phase: int) -> dict[str, Any]:
                     await world.emu.wait_for(arrived, timeout=180)
                     world.server.fail_share = 0.0
                 finally:
-                    if proc.returncode is None:
-                        proc.send_signal(signal.SIGINT)
-                        try:
-                            await asyncio.wait_for(proc.wait(), 30)
-                        except TimeoutError:
-                            proc.kill()
-                            await proc.wait()
+                    await stop_bot(proc)
             lost, duplicates = 0, 0
             for town, tag in ((busan, "sby"), (surabaya, "pus")):
                 seen = Counter(numbers(world, town, tag))
@@ -320,17 +308,11 @@ class _LosesEveryOtherAcknowledgement(DurablePoller):
         super()._advance(offset)
 
 
-def _created_marker(language: str) -> str:
-    """The start of a "new action item #N" card in ``language``, up to the number ("📌 Tindak lanjut baru #")."""
-    card = strip_tags(Catalog.load().t("action.created", language, number="\x00", city="", card=""))
-    return card.split("\x00", 1)[0]
-
-
 async def redelivered(commands: int) -> dict[str, Any]:
-    """/action commands from several members while every other acknowledgement is lost."""
+    """/action commands from several members while every other acknowledgement is lost. What ran is read
+    from the stored items (the announcements of a burst are merged within the group's budget)."""
     from bot.telegram import app as bot_app
 
-    created = _created_marker("id")
     with tempfile.TemporaryDirectory() as tmp:
         async with make_world(f"sqlite+aiosqlite:///{Path(tmp) / 'kembar.db'}") as world:
             surabaya = world.town("Surabaya", "id")
@@ -341,25 +323,38 @@ async def redelivered(commands: int) -> dict[str, Any]:
             setattr(bot_app, "DurablePoller", _LosesEveryOtherAcknowledgement)  # noqa: B010
             try:
                 async with world.bot() as poller:
+                    actions = services(poller).actions.actions
                     for n in range(commands):
                         world.emu.post(surabaya.id, users[n % len(users)].id, f"/action Tugas nomor {n}")
-                    await world.emu.wait_for(
-                        lambda: len({t for t in world.texts(surabaya) if created in t}) >= commands, timeout=120
-                    )
+
+                    async def all_ran() -> bool:
+                        scope = await _scope(poller, surabaya)
+                        return len(await actions.list(scope, statuses=("open",))) >= commands
+
+                    await eventually(all_ran, timeout=120)
                     # Let whatever would come twice come: a last command, and its answer, after them all.
                     answer = await world.ask(surabaya, "/actions all")
                     assert isinstance(poller, _LosesEveryOtherAcknowledgement)
                     lost_acks = (poller.lost + 1) // 2
+                    scope = await _scope(poller, surabaya)
+                    titles = [item.title for item in await actions.list(scope, statuses=("open",))]
             finally:
                 setattr(bot_app, "DurablePoller", original)  # noqa: B010
-            cards = Counter(t.split("Tugas nomor ")[1].split()[0] for t in world.texts(surabaya) if created in t)
-            twice = sum(count - 1 for count in cards.values())
+            ran = Counter(title.split("Tugas nomor ")[1] for title in titles if "Tugas nomor " in title)
+            twice = sum(count - 1 for count in ran.values())
             return {
                 "commands_run_twice": twice,
                 "commands": commands,
+                "commands_ran": len(ran),
                 "acknowledgements_lost": lost_acks,
                 "listed_once_each": all(answer.count(f"Tugas nomor {n}\n") <= 1 for n in range(commands)),
             }
+
+
+async def _scope(poller: DurablePoller, town: Town) -> Scope:
+    """Whose items a group sees (its own scope until it is stored: the chat is not known yet)."""
+    chat = await services(poller).chats.get(town.id)
+    return Scope.of(None, town.id) if chat is None else (await services(poller).chats.context(chat)).scope
 
 
 # ---- retention --------------------------------------------------------------------------------------
@@ -427,6 +422,20 @@ async def run(quick: bool) -> dict[str, Any]:
     results.update(await retained(500 if quick else 10_000))
     progress("crash, storm and outage")
     results.update(await crash_storm_outage(30 if quick else 100))
+    progress("database errors before an update's work is stored")
+    results.update(await reliability_intake.db_faults(60 if quick else 200))
+    progress("slow clients against the HTTP listener")
+    results.update(await reliability_web.slow_clients(300 if quick else 2000, duration=10.0 if quick else 30.0))
+    progress("heavy commands beside an unrelated bridge")
+    results.update(
+        await reliability_heavy.heavy_commands(1000, 20_000) if quick else await reliability_heavy.heavy_commands()
+    )
+    progress("jobs that keep failing")
+    results.update(await reliability_jobs.job_faults())
+    progress("announcements within the budget")
+    results.update(await reliability_jobs.announcement_share(2 if quick else 5))
+    progress("lists in pages")
+    results.update(await reliability_lists.hidden_list_items())
     results["targets"] = {
         "bad_inputs": {">=": 500},
         "unhandled_exceptions": {"==": 0},
@@ -434,6 +443,15 @@ async def run(quick: bool) -> dict[str, Any]:
         "duplicates_max_per_destination": {"<=": 1},
         "commands_run_twice": {"==": 0},
         "retained_bytes_per_message": {"<=": 1.0},
+        "db_faults_lost": {"==": 0},
+        "slow_clients": {">=": 2000},
+        "slow_clients_healthz_p99_ms": {"<=": 1000},
+        "slow_clients_log_bytes": {"<=": 1_000_000},
+        "heavy_command_max_stall_ms": {"<=": 100},
+        "heavy_unrelated_relay_p95_added_ms": {"<=": 200},
+        "job_faults_max_attempts": {"<=": 5},
+        "announcement_share_max": {"<=": 0.3},
+        "hidden_list_items": {"==": 0},
     }
     results["elapsed_s"] = round(time.monotonic() - STARTED, 1)
     return results

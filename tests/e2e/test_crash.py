@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.reliability import numbers, start_bot
-from tests.world import World, make_world
+from tests.e2e.reliability import numbers
+from tests.world import World, make_world, start_bot, stop_bot
 
 
 @pytest.fixture
@@ -57,13 +57,7 @@ async def test_sigkill_mid_burst_then_restart_loses_nothing(world: World, tmp_pa
                 timeout=120,
             )
         finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    await asyncio.wait_for(proc.wait(), 30)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await stop_bot(proc)
     for town, tag in ((busan, "sby"), (surabaya, "pus")):
         seq, duplicates = dedupe_adjacent(numbers(world, town, tag))
         assert seq == list(range(total)), f"{town.city}: lost or reordered messages"
