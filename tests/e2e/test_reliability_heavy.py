@@ -11,10 +11,10 @@ async def test_heavy_commands_keep_the_event_loop_and_other_bridges_moving() -> 
     found = await reliability_heavy.heavy_commands(actions=600, updates=20_000, baseline_messages=30)
     stalls = found["heavy_stall_ms"]
     assert set(stalls) == {label for label, _, _ in reliability_heavy.COMMANDS}
-    # What the commands' own work holds the loop up for (the cyclic garbage collector's passes over the whole
-    # heap, whoever triggers them, are counted apart: heavy_full_gc_max_ms).
+    # The longest stall of the loop, everything counted (its start-up heap frozen, as kembar run does, the
+    # collector's full passes are short), and the part that is the commands' own work.
+    assert found["heavy_command_max_stall_ms"] <= 100, found
     assert found["heavy_command_max_own_stall_ms"] <= 100, found
-    assert found["heavy_command_max_stall_ms"] <= 100 + found["heavy_full_gc_max_ms"], found
     assert found["heavy_unrelated_relay_p95_added_ms"] <= 200, found
     # The cooldowns: the same request again is answered at once.
     for again in ("indicators_again", "report_again", "export_again"):
