@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Row, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import DBAPIError
@@ -16,6 +17,7 @@ from storage.models import Base, ChatRow
 
 # PostgreSQL: deadlock detected, serialization failure. Worth running the transaction again.
 _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+_T = TypeVar("_T")
 
 
 def chat_record(row: ChatRow) -> Chat:
@@ -64,3 +66,22 @@ def checked_scope(scope: Scope) -> Scope:
     if not isinstance(scope, Scope):
         raise ValueError(f"invalid scope {scope!r}")
     return scope
+
+
+READ_CHUNK = 500  # rows mapped between two turns of the event loop (PostgreSQL)
+
+
+async def read_rows(db: Database, statement: Select[Any], mapper: Callable[[Row[Any]], _T]) -> list[_T]:
+    """The rows of ``statement`` as records (``mapper`` of each row: SQLAlchemy Core rows, lighter than ORM
+    objects, read by attribute as an ORM object is), without holding the event loop however many there are: on a
+    SQLite file read and mapped in one ``Database.run_sync`` (the database thread); elsewhere (PostgreSQL, where
+    ``run_sync`` would map them all on the event loop at once) streamed from a server-side cursor and mapped
+    ``READ_CHUNK`` rows at a time, the loop free between two chunks."""
+    if db.raw_sqlite:
+        return await db.run_sync(lambda conn: [mapper(row) for row in conn.execute(statement)])
+    found: list[_T] = []
+    async with db.session() as session:
+        result = await session.stream(statement)
+        async for chunk in result.partitions(READ_CHUNK):
+            found.extend(mapper(row) for row in chunk)
+    return found

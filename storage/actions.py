@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, RowMapping, Select, and_, case, func, select, update
+from sqlalchemy import Connection, Row, Select, and_, case, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -30,7 +30,7 @@ from bot.domain.rules import (
     TAG_NAME,
     TITLE_MAX,
 )
-from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
+from storage._shared import checked_scope, is_retryable, read_rows, require_aware, rowcount, upsert
 from storage.db import Database
 from storage.models import ActionCounterRow, ActionItemRow, BridgeRow, ChatRow, EventRow, ProgrammeRow, utcnow
 
@@ -312,7 +312,7 @@ class ActionRepository:
                 return ScopeOverview()
 
             def items(statement: Select[Any]) -> tuple[ActionItem, ...]:
-                return tuple(_item_of(row) for row in conn.execute(statement).mappings())
+                return tuple(_item_of(row) for row in conn.execute(statement))
 
             return ScopeOverview(
                 stats=stats,
@@ -453,26 +453,6 @@ class ProgrammeRepository:
 
 # -- helpers -----------------------------------------------------------------------------------------------
 
-READ_CHUNK = 500  # rows mapped between two turns of the event loop (PostgreSQL)
-
-
-async def read_rows(db: Database, statement: Select[Any], mapper: Callable[[RowMapping], _T]) -> builtins.list[_T]:
-    """The rows of ``statement`` as records (``mapper`` of each row's columns: SQLAlchemy Core, lighter than ORM
-    objects), without holding the event loop however many there are: on a SQLite file read and mapped in one
-    ``Database.run_sync`` (the database thread); elsewhere (PostgreSQL, where ``run_sync`` would map them all on
-    the event loop at once) streamed from a server-side cursor and mapped ``READ_CHUNK`` rows at a time, the
-    loop free between two chunks."""
-    if db.raw_sqlite:
-        return await db.run_sync(lambda conn: [mapper(row) for row in conn.execute(statement).mappings()])
-    found: builtins.list[_T] = []
-    async with db.session() as session:
-        result = await session.stream(statement)
-        async for chunk in result.mappings().partitions(READ_CHUNK):
-            found.extend(mapper(row) for row in chunk)
-    return found
-
-
-
 def _title(title: str) -> str:
     cleaned = title.strip()
     if not cleaned:
@@ -518,7 +498,7 @@ def _owners(owners: Sequence[Owner]) -> builtins.list[Owner]:
     return result
 
 
-def _row_owners(row: ActionItemRow) -> builtins.list[Owner]:
+def _row_owners(row: ActionItemRow | Row[Any]) -> builtins.list[Owner]:
     ids = list(row.owner_ids or [])
     return [Owner(name, ids[index] if index < len(ids) else None) for index, name in enumerate(row.owners)]
 
@@ -615,29 +595,12 @@ async def _one(session: AsyncSession, item_id: int) -> ActionItem:
     return (await _load(session, ActionItemRow.id == item_id))[0]
 
 
-def _item_of(row: RowMapping) -> ActionItem:
-    """An item from the columns ``_items_statement`` selects."""
-    ids = list(row["owner_ids"] or [])
-    return ActionItem(
-        id=row["id"],
-        scope=row["scope"],
-        number=row["number"],
-        bridge_id=row["bridge_id"],
-        chat_id=row["chat_id"],
-        title=row["title"],
-        language=row["language"],
-        owners=tuple(Owner(name, ids[index] if index < len(ids) else None) for index, name in enumerate(row["owners"])),
-        programme=row["programme_name"],
-        due_at=row["due_at"],
-        status=row["status"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        done_at=row["done_at"],
-    )
+def _item_of(row: Row[Any]) -> ActionItem:
+    """An item from the columns ``_items_statement`` selects (Core: lighter than an ORM object)."""
+    return _item(row, row.programme_name)
 
 
-def _item(row: ActionItemRow, programme: str | None) -> ActionItem:
+def _item(row: ActionItemRow | Row[Any], programme: str | None) -> ActionItem:
     return ActionItem(
         id=row.id,
         scope=row.scope,

@@ -19,8 +19,9 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import RowMapping, delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
@@ -35,8 +36,7 @@ from bot.domain.rules import (
     REPORT_SUMMARY_MAX,
     REPORTS_KEPT,
 )
-from storage._shared import checked_scope, is_retryable, require_aware, rowcount, upsert
-from storage.actions import read_rows
+from storage._shared import checked_scope, is_retryable, read_rows, require_aware, rowcount, upsert
 from storage.db import Database
 from storage.models import (
     ActivityDayRow,
@@ -247,7 +247,7 @@ class IndicatorRepository:
         self, indicator_ids: Sequence[int], until: datetime | None = None, *, limit: int | None = None
     ) -> builtins.list[IndicatorUpdate]:
         """The updates of these indicators (before ``until``, exclusive), by time and then recording order; the
-        first ``limit`` of them when given (read with ``storage.actions.read_rows``: never long on the event
+        first ``limit`` of them when given (read with ``storage._shared.read_rows``: never long on the event
         loop)."""
         ids = _indicator_ids(indicator_ids)
         require_aware(until, "until")
@@ -259,7 +259,7 @@ class IndicatorRepository:
         statement = statement.order_by(IndicatorUpdateRow.at, IndicatorUpdateRow.id)
         if limit is not None:
             statement = statement.limit(limit)
-        return await read_rows(self.db, statement, _update_of)
+        return await read_rows(self.db, statement, _update)
 
     async def update_count(self, indicator_ids: Sequence[int]) -> int:
         """How many updates these indicators have (what :meth:`updates` would return without a limit)."""
@@ -717,7 +717,7 @@ async def _indicators(session: AsyncSession, *conditions: ColumnElement[bool]) -
     ]
 
 
-def _update(row: IndicatorUpdateRow) -> IndicatorUpdate:
+def _update(row: IndicatorUpdateRow | Row[Any]) -> IndicatorUpdate:
     return IndicatorUpdate(
         id=row.id,
         indicator_id=row.indicator_id,
@@ -732,37 +732,21 @@ def _update(row: IndicatorUpdateRow) -> IndicatorUpdate:
     )
 
 
-def _update_of(row: RowMapping) -> IndicatorUpdate:
-    """An update from the columns of ``indicator_updates`` (Core; lighter than the ORM row)."""
-    return IndicatorUpdate(
-        id=row["id"],
-        indicator_id=row["indicator_id"],
-        at=row["at"],
-        change=row["change"],
-        value_after=row["value_after"],
-        user_id=row["user_id"],
-        by=row["by_name"],
-        chat_id=row["chat_id"],
-        city=row["city"],
-        note=row["note"],
-    )
-
-
-def _event_of(row: RowMapping) -> Event:
+def _event_of(row: Row[Any]) -> Event:
     """An event from the columns of ``events`` (Core; lighter than the ORM row)."""
     return Event(
-        id=row["id"],
-        scope=row["scope"],
-        at=row["at"],
-        kind=row["kind"],
-        chat_id=row["chat_id"],
-        by=row["by_name"],
-        city=row["city"],
-        item_number=row["item_number"],
-        indicator_id=row["indicator_id"],
-        programme=row["programme"],
-        user_id=row["user_id"],
-        detail=row["detail"],
+        id=row.id,
+        scope=row.scope,
+        at=row.at,
+        kind=row.kind,
+        chat_id=row.chat_id,
+        by=row.by_name,
+        city=row.city,
+        item_number=row.item_number,
+        indicator_id=row.indicator_id,
+        programme=row.programme,
+        user_id=row.user_id,
+        detail=row.detail,
     )
 
 
