@@ -90,7 +90,6 @@ class Catalog:
         escaped = {k: v.html if isinstance(v, Markup) else html.escape(str(v), quote=False) for k, v in values.items()}
         return template.format(**escaped)
 
-
     def words(self, canonical: str, language: str | None) -> tuple[str, ...]:
         """The words a member may type for the sub-command ``canonical`` (``word.<canonical>``) in ``language``:
         this language's words first (the first is the one shown in texts), then the English ones."""

@@ -48,7 +48,7 @@ from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from bot.language.dates import _FILLER_PUNCTUATION, _babel_locale, _base_language, _normalise, _NotADate, _Parse, _rules
+from bot.language.dates import FILLER_PUNCTUATION, babel_locale, base_language, clock_minutes, normalise, rules_for
 
 __all__ = [
     "DAY_CODES",
@@ -190,7 +190,7 @@ def parse_recurrence(text: str, lang: str) -> tuple[str, str] | None:
     "every mon,fri 9am Standup" → ``("MO,FR@09:00", "Standup")``; "setiap hari jam 08.30 Apel" → ``("*@08:30",
     "Apel")``. The English forms ("every …", "daily …") work in every group language.
     """
-    code = _base_language(lang)
+    code = base_language(lang)
     for days, end in _day_phrases(text, code, single=False):
         if text[end:].lstrip()[:1] in _DANGLING:  # "every mon- 9am": an unfinished range
             continue
@@ -204,7 +204,7 @@ def parse_recurrence(text: str, lang: str) -> tuple[str, str] | None:
 def parse_weekday_time(text: str, lang: str) -> tuple[int, str] | None:
     """``(weekday, "HH:MM")`` from "monday 08:00", "Senin 08.00", "월요일 오전 8시", "Montag 8 Uhr" (Monday = 0), or
     ``None``. The whole text must be one weekday and one time; "every"/"jeden"/"setiap"/"매주" may come first."""
-    code = _base_language(lang)
+    code = base_language(lang)
     for days, end in _day_phrases(text, code, single=True):
         if len(days) != 1:
             continue
@@ -347,9 +347,9 @@ _SPACES = re.compile(r"\s+")
 def _latin_names(code: str) -> dict[str, int]:
     """Weekday names of ``code`` (those :mod:`bot.language.dates` knows plus Babel's abbreviations) and the English
     ones."""
-    names = dict(_rules("en").weekday_names)
-    names.update(_rules(code).weekday_names)
-    locale = _babel_locale(code)
+    names = dict(rules_for("en").weekday_names)
+    names.update(rules_for(code).weekday_names)
+    locale = babel_locale(code)
     for context in ("format", "stand-alone"):
         for number, name in locale.days.get(context, {}).get("abbreviated", {}).items():
             key = str(name).lower().rstrip(".")
@@ -461,25 +461,15 @@ def _read_time(text: str, code: str) -> int | None:
     """Minutes after midnight (1440 for the midnight words) when ``text`` is exactly a clock time, by the rules of
     :mod:`bot.language.dates` for ``code`` (then English); ``None`` otherwise, also for a period word without a
     clock."""
-    s = _normalise(text)
+    s = normalise(text)
     if not s or len(s) > MAX_TIME_PHRASE:
         return None
-    last = s.split()[-1].strip(_FILLER_PUNCTUATION)
+    last = s.split()[-1].strip(FILLER_PUNCTUATION)
     for rules_code in dict.fromkeys((code, "en")):
-        rules = _rules(rules_code)
+        rules = rules_for(rules_code)
         if rules.spec.word_boundaries and last in rules.fillers:
             continue  # "9am at" is "9am" followed by the reminder text
-        parse = _Parse(s, rules, _UTC_ZONE, _EPOCH, working_hours=True)
-        try:
-            parse._clock_words()
-            parse._clocks()
-            parse._bare_clock()
-            parse._periods()
-            if parse._rest() is not None or (parse.clock is None and parse.clock_minutes is None):
-                continue
-            minutes = parse._time_of_day()
-        except _NotADate:
-            continue
+        minutes = clock_minutes(s, rules_code)
         if minutes is not None:
             return minutes
     return None

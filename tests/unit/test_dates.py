@@ -486,9 +486,9 @@ def test_examples_parse(lang: str) -> None:
 def test_dateparser_objects_are_reused() -> None:
     now = local("Europe/Paris", "2026-12-02 09:00")
     check("après-demain", "fr", "Europe/Paris", now, "2026-12-04 16:00")
-    before = dates._date_parser.cache_info()
+    before = dates.rules.date_parser.cache_info()
     check("demain", "fr", "Europe/Paris", now.replace(hour=11), "2026-12-03 16:00")
-    after = dates._date_parser.cache_info()
+    after = dates.rules.date_parser.cache_info()
     assert after.hits == before.hits + 1
     assert after.misses == before.misses
 

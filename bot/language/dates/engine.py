@@ -1,0 +1,714 @@
+"""The parse: what a text names, read by a language's rules (see the package docstring for the rules)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton
+
+from bot.language.dates.rules import (
+    DATEPARSER_LOCK,
+    FILLER_PUNCTUATION,
+    Rules,
+    babel_locale,
+    base_language,
+    date_parser,
+    int_value,
+    normalise,
+    number_value,
+    paren_weekdays,
+    rules_for,
+)
+from bot.language.dates.spec import (
+    AM,
+    COMING,
+    END_MONTH,
+    END_NEXT_WEEK,
+    END_OF_WORKING_DAY,
+    END_WEEK,
+    MAX_YEARS_AWAY,
+    NEXT,
+    PM,
+    RECENT_PAST_DAYS,
+    REFUSE,
+    THIS_WEEK,
+    WEEK,
+    NotADate,
+    Period,
+)
+
+# -- public API -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a text names: the documented default reading and, when another one is as plausible, that one too."""
+
+    when: datetime  # aware UTC: the documented default reading
+    other: datetime | None = None  # aware UTC: the other plausible reading, when there is one
+    kind: str | None = None  # why there is another reading: "hour", "day_month" or "next_weekday"
+
+
+def read_date(text: str, lang: str, tz: str, now: datetime) -> Reading | None:
+    """The instant ``text`` names with the other plausible reading, if any; ``None`` when it is not a date.
+
+    ``lang`` is the group's language (unknown ones use the English rules plus dateparser), ``tz`` its IANA zone,
+    ``now`` an aware datetime in any zone. Past dates are not rejected here (see :func:`is_past`).
+    Raises ``ValueError`` for a naive ``now`` and ``ZoneInfoNotFoundError`` for an unknown ``tz``.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    zone = ZoneInfo(tz)
+    if len(text) > 400:
+        return None
+    code = base_language(lang)
+    paren_weekday = None
+    if (paren := _PAREN.search(text)) is not None:
+        names = paren_weekdays(code)
+        key = normalise(paren.group(1)).rstrip(".")
+        if key in names:
+            paren_weekday = names[key]
+            text = f"{text[: paren.start()]} {text[paren.end() :]}"
+    s = normalise(text)
+    if not s or len(s) > 200:
+        return None
+    try:
+        parse = Parse(s, rules_for(code), zone, now, working_hours=True, paren_weekday=paren_weekday)
+        reading = parse.run()
+    except (NotADate, OverflowError):
+        return None
+    if reading is None or abs(reading.when.year - now.year) > MAX_YEARS_AWAY:
+        return None
+    return reading
+
+
+def parse_when(text: str, lang: str, tz: str, now: datetime) -> datetime | None:
+    """The instant ``text`` names, as an aware UTC datetime, or ``None`` when it is not a date.
+
+    The default reading of :func:`read_date`; same arguments and errors.
+    """
+    reading = read_date(text, lang, tz, now)
+    return reading.when if reading is not None else None
+
+
+def is_past(when: datetime, now: datetime) -> bool:
+    """True when ``when`` is not strictly in the future of ``now`` (both aware; an instant equal to now is past)."""
+    if when.utcoffset() is None or now.utcoffset() is None:
+        raise ValueError("both datetimes must be aware")
+    return when <= now
+
+
+def format_when(when: datetime, lang: str, tz: str) -> str:
+    """``when`` in the group's zone, localised with Babel: weekday, date and 24-hour time.
+
+    id "Jum, 4 Des 2026 14.00", en "Fri, 4 Dec 2026, 14:00", de "Fr., 4. Dez. 2026, 14:00",
+    ko "2026년 12월 4일 (금) 14:00". English uses the international (en_001) conventions, not the US ones.
+    """
+    if when.utcoffset() is None:
+        raise ValueError("when must be an aware datetime")
+    zone = ZoneInfo(tz)
+    locale = babel_locale(lang)
+    day = format_skeleton("yMMMEd", when, tzinfo=zone, locale=locale)
+    clock = format_skeleton("Hm", when, tzinfo=zone, locale=locale)
+    pattern = str(locale.datetime_formats.get("medium", "{1} {0}")).replace("'", "")
+    return pattern.replace("{1}", day).replace("{0}", clock)
+
+
+# -- the parse ------------------------------------------------------------------------------------------------------
+
+
+# hours east of UTC: each abbreviation names one fixed offset, summer time or not
+_ZONES: Final[Mapping[str, int]] = {
+    "wib": 7, "wita": 8, "wit": 9, "kst": 9, "jst": 9, "utc": 0, "gmt": 0, "cet": 1, "mez": 1, "cest": 2,
+    "mesz": 2,
+}  # fmt: skip
+_ZONE_RE = re.compile(rf"\b(?P<z>{'|'.join(_ZONES)})\b")
+_ISO_DATE = re.compile(r"(?<![\d./-])(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:t(?=\d)|(?!\d|-\d))")
+_YMD_DATE = re.compile(
+    r"(?<![\d./-])(?P<y>\d{4})\s*(?P<sep>[./])\s*(?P<mo>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)\.?"
+)
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d./:-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?!\d|[./:-]\d)"
+)
+_DOTTED_DAY_MONTH = re.compile(r"(?<![\d./:-])(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?!\d)")
+_SLASH_DATE = re.compile(r"(?<![\d./:-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|[.:]\d)")
+_BARE_CLOCK = re.compile(r"(?<![\d./:-])(?P<h>\d{1,2})[:.](?P<m>\d{2})(?!\d|[./:-]\d)")
+_PAREN = re.compile(r"[(（]\s*([^()（）]{1,12}?)\s*[)）]")
+
+
+@dataclass
+class Parse:
+    s: str
+    rules: Rules
+    zone: tzinfo
+    now: datetime
+    clock: tuple[int, int] | None = None  # (hour, minute) as written, 24 means midnight
+    clock_minutes: int | None = None  # from a clock word (noon, midnight), minutes after midnight
+    periods: list[Period] = field(default_factory=list)
+    days: int = 0  # calendar days of a relative duration
+    exact: timedelta | None = None  # exact part of a relative duration
+    has_duration: bool = False
+    day_offset: int | None = None
+    weekday: int | None = None
+    weekday_mode: str = ""
+    week_mode: str = ""
+    absolute: date | None = None
+    month_day: tuple[int, int] | None = None
+    day_of_month: int | None = None
+    date_count: int = 0
+    working_hours: bool = False  # a bare hour 1-6 is 13-18 (read_date and schedule; off for the plain rules)
+    clock_bare: bool = False  # the hour was written without minutes, period, am/pm or leading zero
+    clock_shift: int = 0  # minutes added to the named hour: -30 for "halb 4", -15 for "Viertel vor 4"
+    range_24h: bool = False  # the end of a range shows the 24-hour clock ("9-14 Uhr")
+    month_end: int | None = None  # 0: the end of this month, 1: of next month
+    week_monday: date | None = None  # Monday of a calendar week ("KW 20")
+    paren_weekday: int | None = None  # "(Wed)" after a date
+    next_word: str = ""  # the word that made a weekday "next" ("next", "depan", "nächsten", "다음", "次の")
+    week_shift: int = 0  # days added to the day (the other reading of "next Friday")
+    alt_tod: int | None = None  # the other reading of a bare hour
+    alt_month_day: tuple[int, int] | None = None  # the other reading of a numeric day/month
+
+    # -- driver
+
+    def run(self) -> Reading | None:
+        self._zone_designator()
+        self._calendar_weeks()
+        self._durations()
+        self._numeric_dates_with_year()
+        self._ranges()
+        self._ends()
+        self._clock_words()
+        self._clocks()
+        self._dated_day_month()
+        self._dates_without_year()
+        self._bare_clock()
+        self._relative_days()
+        self._periods()
+        self._week_phrases()
+        self._weekdays()
+        rest = self.rest()
+        if rest is not None:
+            if self.date_count or self.has_duration or self.week_mode or self.weekday is not None:
+                return None
+            parsed = self._dateparser(rest)
+            if parsed is None:
+                return None
+            self._set_date(absolute=parsed)
+        tod = self.time_of_day()
+        when = self._combine(tod)
+        if when is None:
+            return None
+        other, kind = self._other(when, tod)
+        return Reading(when, other, kind if other is not None else None)
+
+    def _other(self, when: datetime, tod: int | None) -> tuple[datetime | None, str | None]:
+        """The other plausible reading and its kind; a date ambiguity wins over an hour ambiguity."""
+        candidates: list[tuple[datetime | None, str]] = []
+        if self.alt_month_day is not None:
+            saved, self.month_day = self.month_day, self.alt_month_day
+            try:
+                candidates.append((self._combine(tod), "day_month"))
+            except NotADate:
+                pass
+            finally:
+                self.month_day = saved
+        today = self._today()
+        if (
+            self.next_word in self.rules.spec.ambiguous_next
+            and self.weekday_mode == NEXT
+            and not self.week_mode
+            and self.date_count == 0
+            and self.weekday is not None
+            and self.weekday > today.weekday()
+        ):
+            self.week_shift = 7
+            try:
+                candidates.append((self._combine(tod), "next_weekday"))
+            finally:
+                self.week_shift = 0
+        if self.alt_tod is not None:
+            candidates.append((self._combine(self.alt_tod), "hour"))
+        for other, kind in candidates:
+            if other is not None and other != when and abs(other.year - self.now.year) <= MAX_YEARS_AWAY:
+                return other, kind
+        return None, None
+
+    # -- extraction
+
+    def _take(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        """All matches of ``pattern``, each removed from the text (replaced by a space)."""
+        found: list[re.Match[str]] = []
+        while True:
+            match = pattern.search(self.s)
+            if match is None or not match.group(0).strip():
+                return found
+            found.append(match)
+            self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
+
+    def _zone_designator(self) -> None:
+        matches = self._take(_ZONE_RE)
+        names = {_ZONES[m.group("z")] for m in matches}
+        if len(names) > 1:
+            raise NotADate("two zones")
+        if names:
+            hours = names.pop()
+            self.zone = UTC if hours == 0 else timezone(timedelta(hours=hours))
+
+    def _calendar_weeks(self) -> None:
+        for pattern in self.rules.calendar_weeks:
+            for match in self._take(pattern):
+                number = int(match["n"])
+                today = self._today()
+                earliest = today - timedelta(days=RECENT_PAST_DAYS)
+                for year in range(today.isocalendar().year - 1, today.isocalendar().year + 3):
+                    try:
+                        monday = date.fromisocalendar(year, number, 1)
+                    except ValueError:
+                        continue
+                    if monday >= earliest:
+                        self._set_date(week_monday=monday)
+                        break
+                else:
+                    raise NotADate("no such week")
+
+    def _ranges(self) -> None:
+        """A range of times is its start: the end is dropped, lending the start its unit ("9-11 Uhr" is "9 Uhr")."""
+        match = self.rules.time_range.search(self.s)
+        if match is None:
+            return
+        has_unit = match["ss"] or match["es"]
+        if not (match["pre"] or has_unit or match["sm"] or match["em"] or match["sap"] or match["eap"] or match["ep"]):
+            return  # "8-10" alone is no time range
+        if match["eap"] and not match["sap"]:
+            raise NotADate("does the am/pm of the end cover the start?")
+        end_hour = int_value(match["eh"], self.rules.spec)
+        end_minute = int(match["em"] or match["em2"] or 0)
+        if end_hour > 24 or end_minute > 59:
+            raise NotADate("no such end")
+        if end_hour >= 13 or match["em"] or match["em2"]:
+            self.range_24h = True
+        unit = match["es"] if match["es"] and not match["ss"] else ""
+        self.s = f"{self.s[: match.start()]} {match['pre']}{match['start']}{unit} {self.s[match.end() :]}"
+
+    def _ends(self) -> None:
+        for pattern, kind in self.rules.ends:
+            for _ in self._take(pattern):
+                if kind == REFUSE:
+                    raise NotADate("a weekend is not a deadline")
+                if kind in (END_WEEK, END_NEXT_WEEK):
+                    if kind == END_NEXT_WEEK:
+                        self._set_week(WEEK)
+                    self._set_weekday(4, "")
+                else:
+                    self._set_date(month_end=0 if kind == END_MONTH else 1)
+
+    def _dated_day_month(self) -> None:
+        for pattern in self.rules.dated_day_month:
+            self._take_day_month(pattern)
+
+    def _take_day_month(self, pattern: re.Pattern[str]) -> None:
+        """Dotted day.month matches that are a valid day and month; others stay (a time such as "10.30." may)."""
+        position = 0
+        while (match := pattern.search(self.s, position)) is not None:
+            day, month = int(match["d"]), int(match["mo"])
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                position = match.end()
+                continue
+            self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
+            self._set_date(month_day=_month_day(month, day))
+            if self.rules.spec.dotted_other:
+                self._offer_swap(month, day)
+
+    def _offer_swap(self, month: int, day: int) -> None:
+        """Offer day/month swapped as the other reading when that is a real date too."""
+        if month == day or day > 12:
+            return
+        try:
+            date(2028, day, month)
+        except ValueError:
+            return
+        self.alt_month_day = (day, month)
+
+    def _durations(self) -> None:
+        matches = [m for pattern in self.rules.durations for m in self._take(pattern)]
+        if not matches:
+            return
+        if len(matches) > 1:
+            raise NotADate("two durations")
+        spec = self.rules.spec
+        minutes = 0.0
+        for pair in self.rules.unit.finditer(matches[0].group("body")):
+            amount = number_value(pair.group("n"), spec)
+            if amount > 100_000:
+                raise NotADate("too far")
+            kind = spec.units[pair.group("u")]
+            if kind in ("d", "w"):
+                days = amount * (7 if kind == "w" else 1)
+                if days != int(days):
+                    raise NotADate("fractional days")
+                self.days += int(days)
+            else:
+                minutes += amount * (60 if kind == "h" else 1)
+        self.exact = timedelta(minutes=minutes) if minutes else None
+        self.has_duration = True
+
+    def _numeric_dates_with_year(self) -> None:
+        for match in self._take(_ISO_DATE) + self._take(_YMD_DATE):
+            self._set_date(absolute=_date(int(match["y"]), int(match["mo"]), int(match["d"])))
+        for match in self._take(_NUMERIC_DATE):
+            day, month = self._day_month(int(match["a"]), int(match["b"]))
+            year = int(match["y"])
+            self._set_date(absolute=_date(year + 2000 if year < 100 else year, month, day))
+        for pattern in self.rules.cjk_dates:
+            for match in self._take(pattern):
+                day, month = int_value(match["d"], self.rules.spec), int_value(match["mo"], self.rules.spec)
+                if match["y"]:
+                    self._set_date(absolute=_date(int(match["y"]), month, day))
+                else:
+                    self._set_date(month_day=_month_day(month, day))
+
+    def _day_month(self, a: int, b: int) -> tuple[int, int]:
+        spec = self.rules.spec
+        day, month = (b, a) if spec.month_first else (a, b)
+        if month > 12 and day <= 12 and spec.swap_if_unambiguous:
+            day, month = month, day
+        return day, month
+
+    def _clock_words(self) -> None:
+        for pattern, minutes in self.rules.clock_words:
+            for _ in self._take(pattern):
+                self._set_clock(minutes=minutes)
+
+    def _clocks(self) -> None:
+        spec = self.rules.spec
+        for pattern in self.rules.clocks:
+            for match in self._take(pattern):
+                groups = match.groupdict()
+                written_hour = groups.get("h")
+                hour = int_value(written_hour, spec)
+                written_minute = groups.get("m") or groups.get("m2")
+                minute = 0 if written_minute is None else int_value(written_minute, spec)
+                if groups.get("half"):
+                    minute = 30
+                if groups.get("qafter"):
+                    minute = 15
+                shift = 0
+                if groups.get("prehalf") or groups.get("qbefore"):  # "halb 3" is 2:30, "Viertel vor 3" is 2:45
+                    if minute or not 1 <= hour <= 24:
+                        raise NotADate("half past what?")
+                    shift = -30 if groups.get("prehalf") else -15
+                ampm = groups.get("ap")
+                if ampm:
+                    if hour > 12 or hour == 0:
+                        raise NotADate("13pm")
+                    self.periods.append(AM if ampm.startswith("a") else PM)
+                self._set_clock(hour=hour, minute=minute)
+                self.clock_shift = shift
+                leading_zero = written_hour is not None and len(written_hour) == 2 and written_hour.startswith("0")
+                self.clock_bare = not ampm and written_minute is None and not leading_zero
+
+    def _dates_without_year(self) -> None:
+        spec = self.rules.spec
+        if spec.dotted_day_month:
+            self._take_day_month(_DOTTED_DAY_MONTH)
+        for match in self._take(_SLASH_DATE):
+            day, month = self._day_month(int(match["a"]), int(match["b"]))
+            self._set_date(month_day=_month_day(month, day))
+            self._offer_swap(month, day)
+        for pattern in self.rules.month_dates:
+            for match in self._take(pattern):
+                month = self.rules.months[match["mon"].rstrip(".")]
+                day = int(match["d"])
+                if match["y"]:
+                    self._set_date(absolute=_date(int(match["y"]), month, day))
+                else:
+                    self._set_date(month_day=_month_day(month, day))
+        for pattern in self.rules.day_of_month:
+            for match in self._take(pattern):
+                day = int_value(match["d"], spec)
+                if not 1 <= day <= 31:
+                    raise NotADate("day of month")
+                self._set_date(day_of_month=day)
+
+    def _bare_clock(self) -> None:
+        for match in self._take(_BARE_CLOCK):
+            self._set_clock(hour=int(match["h"]), minute=int(match["m"]))
+
+    def _relative_days(self) -> None:
+        for pattern, offset, period in self.rules.relative_days:
+            for _ in self._take(pattern):
+                self._set_date(day_offset=offset)
+                if period is not None:
+                    self.periods.append(period)
+
+    def _periods(self) -> None:
+        for pattern, period in self.rules.periods:
+            self.periods.extend(period for _ in self._take(pattern))
+
+    def _week_phrases(self) -> None:
+        for pattern, mode, weekday in self.rules.week_phrases:
+            for _ in self._take(pattern):
+                if weekday is None:
+                    self._set_week(mode)
+                else:
+                    self._set_weekday(weekday, mode)
+
+    def _weekdays(self) -> None:
+        for match in self._take(self.rules.weekday):
+            name = match["wd"].rstrip(".")
+            following = match.groupdict().get("next")
+            mode = ""
+            if following:
+                mode = self.rules.spec.next_modes.get(following, NEXT)
+                self.next_word = following
+            if mode in (WEEK, THIS_WEEK):
+                self._set_week(mode)
+                mode = ""
+            self._set_weekday(self.rules.weekday_names[name], mode)
+
+    def read_time_only(self) -> None:
+        """Only the parts of a time of day (for :func:`clock_minutes`)."""
+        self._clock_words()
+        self._clocks()
+        self._bare_clock()
+        self._periods()
+
+    def rest(self) -> str | None:
+        """What is left that is not filler, or None when nothing is."""
+        meaningful = [
+            token
+            for token in self.s.split()
+            if token.strip(FILLER_PUNCTUATION) and token.strip(FILLER_PUNCTUATION) not in self.rules.fillers
+        ]
+        return self.s.strip() if meaningful else None
+
+    # -- setters with conflict checks
+
+    def _set_clock(self, *, hour: int | None = None, minute: int = 0, minutes: int | None = None) -> None:
+        if self.clock is not None or self.clock_minutes is not None:
+            raise NotADate("two times")
+        if minutes is not None:
+            self.clock_minutes = minutes
+            return
+        assert hour is not None
+        if not (0 <= hour <= 23 and 0 <= minute <= 59) and (hour, minute) != (24, 0):
+            raise NotADate("no such time")
+        self.clock = (hour, minute)
+
+    def _set_date(
+        self,
+        *,
+        absolute: date | None = None,
+        month_day: tuple[int, int] | None = None,
+        day_of_month: int | None = None,
+        day_offset: int | None = None,
+        month_end: int | None = None,
+        week_monday: date | None = None,
+    ) -> None:
+        self.date_count += 1
+        if self.date_count > 1:
+            raise NotADate("two dates")
+        self.absolute, self.month_day, self.day_of_month, self.day_offset = (
+            absolute,
+            month_day,
+            day_of_month,
+            day_offset,
+        )
+        self.month_end, self.week_monday = month_end, week_monday
+
+    def _set_week(self, mode: str) -> None:
+        if self.week_mode and self.week_mode != mode:
+            raise NotADate("two weeks")
+        self.week_mode = mode
+
+    def _set_weekday(self, weekday: int, mode: str) -> None:
+        if self.weekday is not None:
+            raise NotADate("two weekdays")
+        self.weekday, self.weekday_mode = weekday, mode
+
+    # -- dateparser fallback
+
+    def _dateparser(self, rest: str) -> date | None:
+        """The date dateparser reads in ``rest``, when ``rest`` looks like a date at all."""
+        tokens = rest.split()
+        has_month = any(token.strip(FILLER_PUNCTUATION) in self.rules.months for token in tokens)
+        has_digit = any(ch.isdigit() for ch in rest)
+        if not has_month and (has_digit or self.rules.own):
+            return None
+        base = datetime.combine(self._today(), time())
+        parser = date_parser(self.rules.code, self.rules.spec.dp_order, base)
+        with DATEPARSER_LOCK:
+            data = parser.get_date_data(rest)
+        found = data.date_obj
+        if found is None or data.period != "day" or found.time() != time():
+            return None
+        if not base.year - 1 <= found.year <= base.year + 10 and str(found.year) not in rest:
+            return None
+        return found.date()
+
+    # -- the answer
+
+    def _local_now(self) -> datetime:
+        return self.now.astimezone(self.zone).replace(tzinfo=None)
+
+    def _today(self) -> date:
+        return self._local_now().date()
+
+    def _utc(self, local: datetime) -> datetime:
+        # fold=0: an ambiguous time is its first occurrence, a non-existent one is read with the offset before the
+        # gap, which lands after it (02:30 on the spring-forward day becomes 03:30 summer time).
+        return local.replace(tzinfo=self.zone, fold=0).astimezone(UTC)
+
+    def time_of_day(self) -> int | None:
+        """Minutes after local midnight (up to 24:59 for "midnight" forms), or None when no time was given."""
+        if self.clock_minutes is not None:
+            if self.periods:
+                raise NotADate("noon in the evening")
+            return self.clock_minutes
+        if self.clock is None:
+            if len(self.periods) > 1:
+                raise NotADate("two periods")
+            return self.periods[0].default if self.periods else None
+        hour, minute = self.clock
+        for index, period in enumerate(self.periods):
+            converted = period.rule(hour)
+            if converted is None or (index > 0 and converted != hour):
+                raise NotADate("hour does not fit its period")
+            hour = converted
+        if self.working_hours and self.clock_bare and not self.periods and not self.range_24h and 1 <= hour <= 11:
+            said = hour
+            hour = said + 12 if said <= 6 else said
+            self.alt_tod = (said if said <= 6 else said + 12) * 60 + minute + self.clock_shift
+        if hour == 24 and minute and not self.periods:
+            raise NotADate("24:30")
+        total = hour * 60 + minute + self.clock_shift
+        if total < 0:
+            raise NotADate("before midnight")
+        return total
+
+    def _at(self, day: date, minutes: int) -> datetime:
+        return self._utc(datetime.combine(day, time()) + timedelta(minutes=minutes))
+
+    def _combine(self, tod: int | None) -> datetime | None:
+        today = self._today()
+        if self.has_duration:
+            if self.date_count or self.weekday is not None or self.week_mode:
+                return None
+            if self.exact is not None and tod is not None:
+                return None
+            if tod is not None:
+                return self._at(today + timedelta(days=self.days), tod)
+            start = self._utc(self._local_now() + timedelta(days=self.days)) if self.days else self.now.astimezone(UTC)
+            return start + (self.exact or timedelta())
+        day = self._explicit_day(today, tod)
+        weekday_day = self._weekday_day(today, tod)
+        if day is not None and weekday_day is not None and day.weekday() != weekday_day.weekday():
+            return None
+        day = day or weekday_day
+        if self.paren_weekday is not None and (day is None or day.weekday() != self.paren_weekday):
+            return None
+        if day is not None:
+            return self._at(day + timedelta(days=self.week_shift), END_OF_WORKING_DAY if tod is None else tod)
+        if tod is None:
+            return None
+        when = self._at(today, tod)
+        return when if when > self.now else self._at(today + timedelta(days=1), tod)
+
+    def _explicit_day(self, today: date, tod: int | None) -> date | None:
+        if self.absolute is not None:
+            return self.absolute
+        if self.day_offset is not None:
+            return today + timedelta(days=self.day_offset)
+        if self.week_monday is not None:
+            if self.week_mode:
+                raise NotADate("which week?")
+            return self.week_monday + timedelta(days=self.weekday or 0)
+        if self.month_end is not None:
+            last = _last_of_month(today, self.month_end)
+            if self.month_end == 0 and self._at(last, END_OF_WORKING_DAY if tod is None else tod) <= self.now:
+                last = _last_of_month(today, 1)
+            return last
+        if self.month_day is not None:
+            month, day = self.month_day
+            earliest = today - timedelta(days=RECENT_PAST_DAYS)  # a recent past date is that date, not next year's
+            for year in range(today.year - 1, today.year + 9):
+                try:
+                    candidate = date(year, month, day)
+                except ValueError:
+                    continue
+                if candidate >= earliest:
+                    return candidate
+            raise NotADate("no such day")
+        if self.day_of_month is not None:
+            year, month = today.year, today.month
+            for _ in range(13):
+                try:
+                    candidate = date(year, month, self.day_of_month)
+                except ValueError:
+                    pass
+                else:
+                    if candidate >= today:
+                        return candidate
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            raise NotADate("no such day")
+        return None
+
+    def _weekday_day(self, today: date, tod: int | None) -> date | None:
+        if self.week_monday is not None:
+            return None  # the weekday of a calendar week is read by _explicit_day
+        if self.weekday is None:
+            if self.week_mode:
+                raise NotADate("which day of that week?")
+            return None
+        monday = today - timedelta(days=today.weekday())
+        if self.week_mode == WEEK:
+            return monday + timedelta(days=7 + self.weekday)
+        if self.week_mode == THIS_WEEK:
+            return monday + timedelta(days=self.weekday)
+        ahead = (self.weekday - today.weekday()) % 7
+        if self.weekday_mode in (NEXT, COMING):
+            return today + timedelta(days=ahead or 7)
+        candidate = today + timedelta(days=ahead)
+        if ahead == 0 and self._at(candidate, END_OF_WORKING_DAY if tod is None else tod) <= self.now:
+            candidate += timedelta(days=7)
+        return candidate
+
+
+def _date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise NotADate(f"{year}-{month}-{day}") from exc
+
+
+def _last_of_month(today: date, months_ahead: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 + months_ahead + 1, 12)
+    return date(year, month + 1, 1) - timedelta(days=1)
+
+
+def _month_day(month: int, day: int) -> tuple[int, int]:
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        raise NotADate(f"{month}/{day}")
+    return month, day
+
+
+_EPOCH: Final = datetime(2000, 1, 3, tzinfo=UTC)  # any instant: a time of day alone needs no "now"
+
+
+def clock_minutes(s: str, code: str) -> int | None:
+    """Minutes after midnight (1440 for the midnight words) when the normalised text ``s`` is exactly a time of day
+    by the rules of ``code`` (clock words, clocks, bare clocks and period words, a bare hour in working hours);
+    ``None`` otherwise, also for a period word without a clock."""
+    parse = Parse(s, rules_for(code), UTC, _EPOCH, working_hours=True)
+    try:
+        parse.read_time_only()
+        if parse.rest() is not None or (parse.clock is None and parse.clock_minutes is None):
+            return None
+        return parse.time_of_day()
+    except NotADate:
+        return None

@@ -1,0 +1,125 @@
+"""What a language's rule table holds (:class:`Spec`), the period words' hour rules and shared patterns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+END_OF_WORKING_DAY: Final = 17 * 60  # minutes after local midnight, for a date without a time
+MAX_YEARS_AWAY: Final = 100  # "0001-01-01" is not a date anyone plans with
+RECENT_PAST_DAYS: Final = 62  # a date without a year up to this many days ago is that (past) date
+
+
+# -- period words ---------------------------------------------------------------------------------------------------
+
+
+def _am(h: int) -> int | None:
+    return 0 if h == 12 else h if 0 <= h <= 11 else None
+
+
+def _pm(h: int) -> int | None:
+    return h + 12 if 1 <= h <= 11 else h if 12 <= h <= 23 else None
+
+
+def _morning(h: int) -> int | None:
+    return h if 0 <= h <= 11 else None
+
+
+def _noon(h: int) -> int | None:
+    return h if h in (11, 12) or 13 <= h <= 15 else h + 12 if 1 <= h <= 3 else None
+
+
+def _afternoon(h: int) -> int | None:
+    return h + 12 if 1 <= h <= 7 else h if 12 <= h <= 19 else None
+
+
+def _evening(h: int) -> int | None:
+    return h + 12 if 4 <= h <= 11 else h if 16 <= h <= 23 else None
+
+
+def _night(h: int) -> int | None:
+    return h + 12 if 6 <= h <= 11 else 24 if h == 12 else h if 18 <= h <= 23 else None
+
+
+def _dawn(h: int) -> int | None:
+    return h if 0 <= h <= 6 else None
+
+
+@dataclass(frozen=True)
+class Period:
+    rule: Callable[[int], int | None]
+    default: int  # minutes after midnight when no clock time is given
+
+
+AM = Period(_am, 9 * 60)
+PM = Period(_pm, 15 * 60)
+MORNING = Period(_morning, 9 * 60)
+FORENOON = Period(_morning, 10 * 60)
+NOON = Period(_noon, 12 * 60)
+AFTERNOON = Period(_afternoon, 15 * 60)
+EARLY_EVENING = Period(_evening, 18 * 60)
+EVENING = Period(_evening, 19 * 60)
+MALAM = Period(_night, 19 * 60)
+NIGHT = Period(_night, 21 * 60)
+DAWN = Period(_dawn, 5 * 60)
+
+# -- language rules -------------------------------------------------------------------------------------------------
+
+LATIN_HOUR = r"\d{1,2}"
+CJK_DIGITS = "〇零一二两兩三四五六七八九十"
+CJK_NUM = rf"\d{{1,2}}|[{CJK_DIGITS}]{{1,3}}"
+KO_NATIVE: Final[Mapping[str, int]] = {
+    "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10,
+    "열한": 11, "열두": 12,
+}  # fmt: skip
+WEEK = "next_week"
+THIS_WEEK = "this_week"
+NEXT = "next"
+COMING = "coming"  # "this coming Friday", "kommenden Freitag": the first one, never the week after
+END_WEEK, END_NEXT_WEEK, END_MONTH, END_NEXT_MONTH, REFUSE = "week", "next_week", "month", "next_month", "refuse"
+EOD = 17 * 60  # "EOD", "COB", "Feierabend", "퇴근 전", "終業", "下班前"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Raw per-language rules; the placeholders ⟨B⟩, ⟨H⟩, ⟨WD⟩ and ⟨MON⟩ are filled in by :func:`rules_for`."""
+
+    numbers: Mapping[str, float]  # number words in durations
+    units: Mapping[str, str]  # unit word -> m(inute) h(our) d(ay) w(eek)
+    durations: tuple[str, ...]  # with ⟨B⟩, the body of number-unit pairs
+    duration_sep: str
+    hour: str  # regex of an hour number
+    clocks: tuple[str, ...]  # groups: h, m, m2, half, prehalf, ap
+    clock_words: tuple[tuple[str, int], ...]
+    periods: tuple[tuple[str, Period], ...]
+    relative_days: tuple[tuple[str, int, Period | None], ...]
+    week_phrases: tuple[tuple[str, str, int | None], ...]  # (regex, mode, weekday or None)
+    weekday: str  # with ⟨WD⟩; groups wd and optional next
+    weekday_names: Mapping[str, int]
+    next_modes: Mapping[str, str] = field(default_factory=dict)  # "next" group text -> mode (default NEXT)
+    months: Mapping[str, int] = field(default_factory=dict)
+    month_dates: tuple[str, ...] = ()  # with ⟨MON⟩; groups d, mon, y
+    cjk_dates: tuple[str, ...] = ()  # groups y (optional), mo, d
+    day_of_month: tuple[str, ...] = ()  # group d
+    fillers: frozenset[str] = frozenset()
+    dp_order: str = "DMY"
+    month_first: bool = False  # numeric a/b is month/day
+    swap_if_unambiguous: bool = False  # accept the other order when only it is possible
+    dotted_day_month: bool = False  # "30.03." is a date
+    word_boundaries: bool = True
+    ends: tuple[tuple[str, str], ...] = ()  # (regex, _END_* kind): end of the week / month
+    calendar_weeks: tuple[str, ...] = ()  # group n: an ISO week number
+    dated_day_month: tuple[str, ...] = ()  # groups d, mo: "tgl 8.4", "am 8.4" (day.month after a date word)
+    dotted_other: bool = False  # a dotted day.month also offers the swapped reading (en)
+    ambiguous_next: frozenset[str] = frozenset()  # "next" words whose weekday may mean the week after
+
+
+LATIN_MONTH_DATES = (
+    r"\b(?P<d>\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>⟨MON⟩)(?![a-zà-ÿ])\.?(?:\s+(?P<y>\d{4})(?!\d))?",
+    r"\b(?P<mon>⟨MON⟩)(?![a-zà-ÿ])\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d|[.:]\d)(?:\s+(?P<y>\d{4})(?!\d))?",
+)
+
+
+class NotADate(Exception):
+    """Raised inside a parse to give up (the public function answers None)."""
