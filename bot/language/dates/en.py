@@ -20,6 +20,7 @@ from bot.language.dates.spec import (
     NIGHT,
     THIS_WEEK,
     WEEK,
+    WEEK_AFTER,
     Spec,
 )
 
@@ -36,24 +37,27 @@ EXAMPLES = ("tomorrow 10am", "friday 2pm", "in 2 hours", "30 March 14:00")  # sh
 
 SPEC = Spec(
     numbers={"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-             "eight": 8, "nine": 9, "ten": 10, "half a": 0.5, "half an": 0.5},
+             "eight": 8, "nine": 9, "ten": 10, "half a": 0.5, "half an": 0.5,
+             "a quarter of an": 0.25, "quarter of an": 0.25, "three quarters of an": 0.75},
     units={"minute": "m", "minutes": "m", "min": "m", "mins": "m", "m": "m", "hour": "h", "hours": "h", "hr": "h",
            "hrs": "h", "h": "h", "day": "d", "days": "d", "d": "d", "week": "w", "weeks": "w", "wk": "w",
-           "wks": "w", "w": "w"},
+           "wks": "w", "w": "w", "hour and a half": "1.5h", "hours and a half": "1.5h"},
     durations=(r"\bin\s+(?P<body>⟨B⟩)", r"\b(?P<body>⟨B⟩)\s+(?:from\s+now|later)\b"),
     duration_sep=r"(?:\s*(?:,|and)\s*|\s+)",
     hour=LATIN_HOUR,
     clocks=(
-        r"\b(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?\s*(?P<ap>a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])",
-        r"\b(?P<h>⟨H⟩)(?::(?P<m>\d{2}))?\s*o'?clock\b",
+        r"(?<![/.:-])\b(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?\s*(?P<ap>a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])",
+        r"(?<![/.:-])\b(?:at\s+)?(?P<h>⟨H⟩)(?::(?P<m>\d{2}))?\s*o'?clock\b",
         r"\bat\s+(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?(?![\d/-]|[.:]\d)",
-        r"\b(?P<h>⟨H⟩)(?::(?P<m>\d{2}))?(?=\s+(?:in\s+the\s+)?(?:morning|afternoon|evening|night)\b)",
+        r"(?<![/.:-])\b(?P<h>⟨H⟩)(?::(?P<m>\d{2}))?(?=\s+(?:in\s+the\s+)?(?:morning|afternoon|evening|night)\b)",
         r"\b(?:at\s+)?(?:(?P<half>half)|(?P<qafter>(?:a\s+)?quarter))\s+past\s+(?P<h>⟨H⟩)(?![\d.:/])",
         r"\b(?:at\s+)?(?P<qbefore>(?:a\s+)?quarter)\s+to\s+(?P<h>⟨H⟩)(?![\d.:/])",
     ),
     clock_words=(
-        (r"\b(?:12\s+)?(?:noon|midday)\b", 12 * 60),
-        (r"\b(?:12\s+)?midnight\b", 24 * 60),
+        (r"\b(?:at\s+)?(?:12\s+)?(?:noon|midday)\b", 12 * 60),
+        (r"\b(?:(?:12\s+)?midnight\s+tonight|tonight\s+at\s+midnight)\b", 24 * 60),
+        (r"\b(?:at\s+)?(?:12\s+)?midnight\b", 24 * 60),
+        (r"\b(?:(?:at\s+)?first\s+thing(?:\s+in\s+the\s+morning)?)\b", 9 * 60),
         (r"\b(?:eod|cob|eob|close\s+of\s+(?:business|play)|end\s+of\s+(?:the\s+)?(?:business\s+|working\s+|work\s+)?"
          r"day)\b", EOD),
     ),
@@ -68,9 +72,14 @@ SPEC = Spec(
         (r"\b(?:tomorrow|tmrw|tmr|tmrw?|tmrow|tomorow|tommorow|tommorrow|tomorrw|tomoro|tomorro|2moro|2morow|2morrow"
          r"|2mrw|tmw)\b", 1, None),
         (r"\b(?:today|2day|tdy)\b", 0, None),
+        (r"\b(?:yesterday|yday|ystd)\b", -1, None),
         (r"\b(?:tonight|tonite|2nite)\b", 0, EVENING),
     ),
-    week_phrases=((r"\bnext\s+week\b", WEEK, None), (r"\bthis\s+week\b", THIS_WEEK, None)),
+    week_phrases=(
+        (r"\b(?:the\s+)?week\s+after\s+next\b", WEEK_AFTER, None),
+        (r"\bnext\s+week\b", WEEK, None),
+        (r"\bthis\s+week\b", THIS_WEEK, None),
+    ),
     weekday=r"\b(?:(?P<next>next|coming|this\s+coming)\s+)?(?P<wd>⟨WD⟩)(?![a-z])\.?",
     weekday_names={**EN_WEEKDAYS, "mon": 0, "mondy": 0, "monady": 0, "tue": 1, "tues": 1, "tuseday": 1,
                    "tusday": 1, "teusday": 1, "wed": 2, "weds": 2, "wednes": 2, "wensday": 2, "wendsday": 2,
@@ -91,8 +100,19 @@ SPEC = Spec(
         (r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+month\b", END_NEXT_MONTH),
         (r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month\b|\beom\b", END_MONTH),
     ),
-    calendar_weeks=(r"(?<!next\s)(?<!this\s)\b(?:in\s+|by\s+)?(?:calendar\s+week|cw|kw|wk|week)\s*#?\s*(?P<n>\d{1,2})"
+    calendar_weeks=(r"(?<!next\s)(?<!this\s)(?<!\ba\s)(?<!\d\s)\b(?:in\s+|by\s+)?(?:calendar\s+week|cw|kw|wk|week)\s*#?\s*(?P<n>\d{1,2})"
                     r"(?!\d|[.:/]\d|\s*[ap]\.?\s?m\b|\s*o'?clock)",),
     dated_day_month=(r"\bon\s+(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.?(?!\d|[.:]\d)",),
     ambiguous_next=frozenset({"next"}),
+    next_month_days=(
+        r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+of\s+next\s+month\b",
+        r"\bnext\s+month\s+on\s+the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b",
+        r"\b(?:on\s+)?the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\s+next\s+month\b",
+    ),
+    deadline_words=(r"\bno\s+later\s+than\b", r"\bat\s+the\s+latest\b", r"\bdeadline\b", r"\bdue\s+(?:by|on)\b"),
+    places={"german": "Europe/Berlin", "korean": "Asia/Seoul", "japanese": "Asia/Tokyo", "chinese": "Asia/Shanghai",
+            "western indonesian": "Asia/Jakarta", "indonesian": "Asia/Jakarta", "british": "Europe/London",
+            "central european": "Europe/Berlin"},
+    zone_patterns=(r"\b(?:in\s+)?(?P<z>⟨Z⟩)\s+(?:local\s+)?time\b",),
+    minutes_bare=True,
 )  # fmt: skip

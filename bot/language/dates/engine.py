@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from bot.language.dates.rules import (
     number_value,
     paren_weekdays,
     rules_for,
+    zone_patterns,
 )
 from bot.language.dates.spec import (
     AM,
@@ -38,9 +39,11 @@ from bot.language.dates.spec import (
     REFUSE,
     THIS_WEEK,
     WEEK,
+    WEEK_AFTER,
     NotADate,
     Period,
 )
+from bot.language.dates.zones import ABBREVIATIONS, fixed_zone_key
 
 # -- public API -----------------------------------------------------------------------------------------------------
 
@@ -51,14 +54,30 @@ class Reading:
 
     when: datetime  # aware UTC: the documented default reading
     other: datetime | None = None  # aware UTC: the other plausible reading, when there is one
-    kind: str | None = None  # why there is another reading: "hour", "day_month" or "next_weekday"
+    kind: str | None = None  # why there is another reading: "hour", "day_month", "next_weekday" or "range"
+    zone: str | None = None  # the zone the text named (an IANA key; fixed offsets as "Etc/GMT-7"), if any
+    zone_label: str | None = None  # that zone as written ("berlin", "waktu busan" → "busan", "kst")
+    off_day: bool = False  # the day named falls on the group's weekend (a date, not a time or a duration)
 
 
-def read_date(text: str, lang: str, tz: str, now: datetime) -> Reading | None:
+WORKING_WEEK: Final = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
+
+
+def read_date(
+    text: str,
+    lang: str,
+    tz: str,
+    now: datetime,
+    *,
+    places: Mapping[str, str] | None = None,
+    workdays: frozenset[int] = WORKING_WEEK,
+) -> Reading | None:
     """The instant ``text`` names with the other plausible reading, if any; ``None`` when it is not a date.
 
     ``lang`` is the group's language (unknown ones use the English rules plus dateparser), ``tz`` its IANA zone,
     ``now`` an aware datetime in any zone. Past dates are not rejected here (see :func:`is_past`).
+    ``places`` adds place names a phrase may name as its zone (a bridge's cities: label -> IANA zone);
+    ``workdays`` is the group's working week (0 Monday … 6 Sunday), which "end of the week/month" follow.
     Raises ``ValueError`` for a naive ``now`` and ``ZoneInfoNotFoundError`` for an unknown ``tz``.
     """
     if now.tzinfo is None or now.utcoffset() is None:
@@ -78,7 +97,16 @@ def read_date(text: str, lang: str, tz: str, now: datetime) -> Reading | None:
     if not s or len(s) > 200:
         return None
     try:
-        parse = Parse(s, rules_for(code), zone, now, working_hours=True, paren_weekday=paren_weekday)
+        parse = Parse(
+            s,
+            rules_for(code),
+            zone,
+            now,
+            working_hours=True,
+            paren_weekday=paren_weekday,
+            workdays=workdays or WORKING_WEEK,
+            places=tuple(sorted((places or {}).items())),
+        )
         reading = parse.run()
     except (NotADate, OverflowError):
         return None
@@ -123,11 +151,7 @@ def format_when(when: datetime, lang: str, tz: str) -> str:
 
 
 # hours east of UTC: each abbreviation names one fixed offset, summer time or not
-_ZONES: Final[Mapping[str, int]] = {
-    "wib": 7, "wita": 8, "wit": 9, "kst": 9, "jst": 9, "utc": 0, "gmt": 0, "cet": 1, "mez": 1, "cest": 2,
-    "mesz": 2,
-}  # fmt: skip
-_ZONE_RE = re.compile(rf"\b(?P<z>{'|'.join(_ZONES)})\b")
+_ZONE_RE = re.compile(rf"(?<![a-z])(?P<z>{'|'.join(sorted(ABBREVIATIONS, key=len, reverse=True))})(?![a-z])")
 _ISO_DATE = re.compile(r"(?<![\d./-])(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:t(?=\d)|(?!\d|-\d))")
 _YMD_DATE = re.compile(
     r"(?<![\d./-])(?P<y>\d{4})\s*(?P<sep>[./])\s*(?P<mo>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)\.?"
@@ -172,16 +196,26 @@ class Parse:
     week_shift: int = 0  # days added to the day (the other reading of "next Friday")
     alt_tod: int | None = None  # the other reading of a bare hour
     alt_month_day: tuple[int, int] | None = None  # the other reading of a numeric day/month
+    workdays: frozenset[int] = WORKING_WEEK
+    places: tuple[tuple[str, str], ...] = ()  # extra place names (a bridge's cities) for zones named by place
+    zone_key: str | None = None  # the zone the text named
+    zone_label: str | None = None
+    week_end: int | None = None  # 0: the end of this (working) week, 1: of next week
+    next_month_day: int | None = None  # "the 5th of next month"
+    range_end: int | None = None  # the weekday a range of weekdays ends on ("Mon-Wed")
+    dated: bool = False  # a day was named (not only a time or a duration)
 
     # -- driver
 
     def run(self) -> Reading | None:
+        self._deadline_words()
         self._zone_designator()
         self._calendar_weeks()
         self._durations()
         self._numeric_dates_with_year()
         self._ranges()
         self._ends()
+        self._next_month_days()
         self._clock_words()
         self._clocks()
         self._dated_day_month()
@@ -190,6 +224,7 @@ class Parse:
         self._relative_days()
         self._periods()
         self._week_phrases()
+        self._weekday_ranges()
         self._weekdays()
         rest = self.rest()
         if rest is not None:
@@ -204,7 +239,25 @@ class Parse:
         if when is None:
             return None
         other, kind = self._other(when, tod)
-        return Reading(when, other, kind if other is not None else None)
+        day = self._named_day(when)
+        return Reading(
+            when,
+            other,
+            kind if other is not None else None,
+            zone=self.zone_key,
+            zone_label=self.zone_label,
+            off_day=day is not None and day.weekday() not in self.workdays,
+        )
+
+    def _named_day(self, when: datetime) -> date | None:
+        """The local day a date form named (None for a time alone or a duration of minutes and hours)."""
+        if self.has_duration and not self.days:
+            return None
+        if not (self.date_count or self.weekday is not None or self.has_duration):
+            return None
+        if (self.clock is not None and self.clock[0] == 24) or self.clock_minutes == 24 * 60:
+            return (when.astimezone(self.zone) - timedelta(minutes=1)).date()
+        return when.astimezone(self.zone).date()
 
     def _other(self, when: datetime, tod: int | None) -> tuple[datetime | None, str | None]:
         """The other plausible reading and its kind; a date ambiguity wins over an hour ambiguity."""
@@ -231,6 +284,12 @@ class Parse:
                 candidates.append((self._combine(tod), "next_weekday"))
             finally:
                 self.week_shift = 0
+        if self.range_end is not None:
+            start = self._combine(tod)
+            if start is not None:
+                start_day = start.astimezone(self.zone).date()
+                end_day = start_day + timedelta(days=(self.range_end - start_day.weekday()) % 7 or 7)
+                candidates.append((self._at(end_day, END_OF_WORKING_DAY if tod is None else tod), "range"))
         if self.alt_tod is not None:
             candidates.append((self._combine(self.alt_tod), "hour"))
         for other, kind in candidates:
@@ -250,14 +309,26 @@ class Parse:
             found.append(match)
             self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
 
+    def _deadline_words(self) -> None:
+        for pattern in self.rules.deadline_words:
+            self._take(pattern)
+
     def _zone_designator(self) -> None:
-        matches = self._take(_ZONE_RE)
-        names = {_ZONES[m.group("z")] for m in matches}
-        if len(names) > 1:
+        """A zone named by abbreviation (a fixed offset) or by place (its IANA zone); two different ones refuse."""
+        found: dict[str, str] = {}
+        pattern, places = zone_patterns(self.rules.code, self.places)
+        for match in self._take(pattern):
+            written = next(value for name, value in match.groupdict().items() if name.startswith("z") and value)
+            found.setdefault(places[written], written)
+        for match in self._take(_ZONE_RE):
+            written = match.group("z")
+            found.setdefault(fixed_zone_key(ABBREVIATIONS[written]), written)
+        if len(found) > 1:
             raise NotADate("two zones")
-        if names:
-            hours = names.pop()
-            self.zone = UTC if hours == 0 else timezone(timedelta(hours=hours))
+        if found:
+            ((key, written),) = found.items()
+            self.zone = ZoneInfo(key)
+            self.zone_key, self.zone_label = key, written
 
     def _calendar_weeks(self) -> None:
         for pattern in self.rules.calendar_weeks:
@@ -301,9 +372,7 @@ class Parse:
                 if kind == REFUSE:
                     raise NotADate("a weekend is not a deadline")
                 if kind in (END_WEEK, END_NEXT_WEEK):
-                    if kind == END_NEXT_WEEK:
-                        self._set_week(WEEK)
-                    self._set_weekday(4, "")
+                    self._set_date(week_end=0 if kind == END_WEEK else 1)
                 else:
                     self._set_date(month_end=0 if kind == END_MONTH else 1)
 
@@ -347,6 +416,8 @@ class Parse:
             if amount > 100_000:
                 raise NotADate("too far")
             kind = spec.units[pair.group("u")]
+            if kind not in ("m", "h", "d", "w"):  # a unit with a factor: "hour and a half" is "1.5h"
+                amount, kind = amount * float(kind[:-1]), kind[-1]
             if kind in ("d", "w"):
                 days = amount * (7 if kind == "w" else 1)
                 if days != int(days):
@@ -410,7 +481,8 @@ class Parse:
                 self._set_clock(hour=hour, minute=minute)
                 self.clock_shift = shift
                 leading_zero = written_hour is not None and len(written_hour) == 2 and written_hour.startswith("0")
-                self.clock_bare = not ampm and written_minute is None and not leading_zero
+                minutes_bare = written_minute is None or spec.minutes_bare
+                self.clock_bare = not ampm and minutes_bare and not leading_zero
 
     def _dates_without_year(self) -> None:
         spec = self.rules.spec
@@ -438,6 +510,7 @@ class Parse:
     def _bare_clock(self) -> None:
         for match in self._take(_BARE_CLOCK):
             self._set_clock(hour=int(match["h"]), minute=int(match["m"]))
+            self.clock_bare = self.rules.spec.minutes_bare and not match["h"].startswith("0")
 
     def _relative_days(self) -> None:
         for pattern, offset, period in self.rules.relative_days:
@@ -466,7 +539,7 @@ class Parse:
             if following:
                 mode = self.rules.spec.next_modes.get(following, NEXT)
                 self.next_word = following
-            if mode in (WEEK, THIS_WEEK):
+            if mode in (WEEK, THIS_WEEK, WEEK_AFTER):
                 self._set_week(mode)
                 mode = ""
             self._set_weekday(self.rules.weekday_names[name], mode)
@@ -489,6 +562,35 @@ class Parse:
 
     # -- setters with conflict checks
 
+    def _last_working(self, first: date, last: date) -> date:
+        """The last day from ``first`` to ``last`` in the group's working week (``last`` when none is)."""
+        day = last
+        while day.weekday() not in self.workdays and day > first:
+            day -= timedelta(days=1)
+        return day if day.weekday() in self.workdays else last
+
+    def _next_month_days(self) -> None:
+        for pattern in self.rules.next_month_days:
+            for match in self._take(pattern):
+                day = int_value(match["d"], self.rules.spec)
+                if not 1 <= day <= 31:
+                    raise NotADate("day of month")
+                self._set_date(next_month_day=day)
+
+    def _weekday_ranges(self) -> None:
+        """Two weekdays joined by a range separator ("Mon-Wed", "月〜水", "周二到周四"): the start is read, the end
+        kept for the other reading."""
+        for first in self.rules.weekday.finditer(self.s):
+            separator = self.rules.range_separator.match(self.s, first.end())
+            if separator is None or separator.end() == first.end():
+                continue
+            second = self.rules.weekday.match(self.s, separator.end())
+            if second is None or second.groupdict().get("next"):
+                continue
+            self.range_end = self.rules.weekday_names[second["wd"].rstrip(".")]
+            self.s = f"{self.s[: first.end()]} {self.s[second.end() :]}"
+            return
+
     def _set_clock(self, *, hour: int | None = None, minute: int = 0, minutes: int | None = None) -> None:
         if self.clock is not None or self.clock_minutes is not None:
             raise NotADate("two times")
@@ -509,6 +611,8 @@ class Parse:
         day_offset: int | None = None,
         month_end: int | None = None,
         week_monday: date | None = None,
+        week_end: int | None = None,
+        next_month_day: int | None = None,
     ) -> None:
         self.date_count += 1
         if self.date_count > 1:
@@ -520,6 +624,7 @@ class Parse:
             day_offset,
         )
         self.month_end, self.week_monday = month_end, week_monday
+        self.week_end, self.next_month_day = week_end, next_month_day
 
     def _set_week(self, mode: str) -> None:
         if self.week_mode and self.week_mode != mode:
@@ -629,10 +734,21 @@ class Parse:
                 raise NotADate("which week?")
             return self.week_monday + timedelta(days=self.weekday or 0)
         if self.month_end is not None:
-            last = _last_of_month(today, self.month_end)
+            last = self._last_working(_first_of_month(today, self.month_end), _last_of_month(today, self.month_end))
             if self.month_end == 0 and self._at(last, END_OF_WORKING_DAY if tod is None else tod) <= self.now:
-                last = _last_of_month(today, 1)
+                last = self._last_working(_first_of_month(today, 1), _last_of_month(today, 1))
             return last
+        if self.week_end is not None:
+            if self.weekday is not None or self.week_mode:
+                raise NotADate("which end of which week?")
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * self.week_end)
+            last = self._last_working(monday, monday + timedelta(days=6))
+            if self.week_end == 0 and self._at(last, END_OF_WORKING_DAY if tod is None else tod) <= self.now:
+                last = self._last_working(monday + timedelta(days=7), monday + timedelta(days=13))
+            return last
+        if self.next_month_day is not None:
+            first = _first_of_month(today, 1)
+            return _date(first.year, first.month, self.next_month_day)
         if self.month_day is not None:
             month, day = self.month_day
             earliest = today - timedelta(days=RECENT_PAST_DAYS)  # a recent past date is that date, not next year's
@@ -668,6 +784,8 @@ class Parse:
         monday = today - timedelta(days=today.weekday())
         if self.week_mode == WEEK:
             return monday + timedelta(days=7 + self.weekday)
+        if self.week_mode == WEEK_AFTER:
+            return monday + timedelta(days=14 + self.weekday)
         if self.week_mode == THIS_WEEK:
             return monday + timedelta(days=self.weekday)
         ahead = (self.weekday - today.weekday()) % 7
@@ -684,6 +802,11 @@ def _date(year: int, month: int, day: int) -> date:
         return date(year, month, day)
     except ValueError as exc:
         raise NotADate(f"{year}-{month}-{day}") from exc
+
+
+def _first_of_month(today: date, months_ahead: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 + months_ahead, 12)
+    return date(year, month + 1, 1)
 
 
 def _last_of_month(today: date, months_ahead: int) -> date:

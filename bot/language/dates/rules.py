@@ -16,6 +16,7 @@ from dateparser.date import DateDataParser
 
 from bot.language.dates import de, en, id, ja, ko, zh
 from bot.language.dates.spec import CJK_DIGITS, CJK_NUM, KO_NATIVE, NotADate, Period, Spec
+from bot.language.dates.zones import LATIN_PLACES
 
 # -- helpers: languages, Babel, dateparser --------------------------------------------------------------------------
 
@@ -116,6 +117,10 @@ class Rules:
     calendar_weeks: tuple[re.Pattern[str], ...]
     dated_day_month: tuple[re.Pattern[str], ...]
     time_range: re.Pattern[str]
+    next_month_days: tuple[re.Pattern[str], ...]
+    deadline_words: tuple[re.Pattern[str], ...]
+    range_separator: re.Pattern[str]
+    places: Mapping[str, str]
 
 
 def _alternation(words: Iterable[object]) -> str:
@@ -140,12 +145,17 @@ def rules_for(code: str) -> Rules:
             .replace("⟨MON⟩", _alternation(months))
         )
 
-    number = rf"\d{{1,4}}|{_alternation(spec.numbers)}" if spec.numbers else r"\d{1,4}"
-    if not spec.word_boundaries:
-        number = rf"{number}|[{CJK_DIGITS}]{{1,3}}" if code != "ko" else number
+    digits = r"\d{1,3}[.,]\d(?!\d)|\d{1,4}"  # "1.5 hours", "1,5 Stunden"
+    words = _alternation(spec.numbers) if spec.numbers else ""
+    if not spec.word_boundaries and code != "ko":
+        words = rf"{words}|[{CJK_DIGITS}]{{1,3}}" if words else rf"[{CJK_DIGITS}]{{1,3}}"
+    number = rf"{digits}|{words}" if words else digits
     units = _alternation(spec.units)
     end = r"(?![a-zà-ÿ])" if spec.word_boundaries else ""
-    pair = rf"(?:{number})\s*(?:{units}){end}"
+    # a number word joins a one-letter unit only across a space: "am" is not "a m(inute)", "sejam" is "se jam"
+    long_units = _alternation(u for u in spec.units if len(u) > 1)
+    worded = rf"|(?:{words})(?:\s*(?:{long_units})|\s+(?:{units}))" if words else ""
+    pair = rf"(?:(?:{digits})\s*(?:{units}){worded}){end}"
     body = rf"{pair}(?:{spec.duration_sep}{pair})*"
     return Rules(
         code=code,
@@ -169,6 +179,10 @@ def rules_for(code: str) -> Rules:
         calendar_weeks=tuple(re.compile(p) for p in spec.calendar_weeks),
         dated_day_month=tuple(re.compile(p) for p in spec.dated_day_month),
         time_range=_time_range(code),
+        next_month_days=tuple(re.compile(fill(p)) for p in spec.next_month_days),
+        deadline_words=tuple(re.compile(p) for p in spec.deadline_words),
+        range_separator=re.compile(rf"\s*(?:{spec.range_separators})\s*"),
+        places={**LATIN_PLACES, **{normalise(k): v for k, v in spec.places.items()}},
     )
 
 
@@ -239,6 +253,8 @@ def number_value(text: str, spec: Spec) -> float:
     text = text.strip()
     if text.isdigit():
         return int(text)
+    if len(text) >= 3 and text[-2] in ".," and text[:-2].isdigit() and text[-1].isdigit():
+        return float(text.replace(",", "."))
     if text in spec.numbers:
         return spec.numbers[text]
     if text in KO_NATIVE:
@@ -274,3 +290,21 @@ def normalise(text: str) -> str:
 
 
 FILLER_PUNCTUATION = ".:-/'@~"
+
+
+_DEFAULT_ZONE_PATTERNS = (r"\b(?:in\s+)?(?P<z>⟨Z⟩)\s+time\b",)
+
+
+@lru_cache(maxsize=256)
+def zone_patterns(code: str, extra: tuple[tuple[str, str], ...] = ()) -> tuple[re.Pattern[str], Mapping[str, str]]:
+    """One pattern for the zones ``code`` frames by place ("waktu Busan", "Berlin time", "서울 시간"), with the
+    places it knows plus ``extra`` (a bridge's own cities: label -> IANA zone), and the place table it reads."""
+    rules = rules_for(code)
+    places = {**rules.places, **{normalise(k): v for k, v in extra if normalise(k)}}
+    frames = rules.spec.zone_patterns or _DEFAULT_ZONE_PATTERNS
+    alternation = _alternation(places)
+    # one group per frame (z0, z1 …): a pattern may not repeat a group name
+    numbered = []
+    for index, frame in enumerate(frames):
+        numbered.append("(?:" + frame.replace("⟨Z⟩", alternation).replace("(?P<z>", f"(?P<z{index}>") + ")")
+    return re.compile("|".join(numbered)), places

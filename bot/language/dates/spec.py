@@ -75,6 +75,7 @@ KO_NATIVE: Final[Mapping[str, int]] = {
 }  # fmt: skip
 WEEK = "next_week"
 THIS_WEEK = "this_week"
+WEEK_AFTER = "week_after_next"  # "übernächste Woche", "再来週", "下下周", "다다음 주", "minggu depan lagi"
 NEXT = "next"
 COMING = "coming"  # "this coming Friday", "kommenden Freitag": the first one, never the week after
 END_WEEK, END_NEXT_WEEK, END_MONTH, END_NEXT_MONTH, REFUSE = "week", "next_week", "month", "next_month", "refuse"
@@ -113,10 +114,16 @@ class Spec:
     dated_day_month: tuple[str, ...] = ()  # groups d, mo: "tgl 8.4", "am 8.4" (day.month after a date word)
     dotted_other: bool = False  # a dotted day.month also offers the swapped reading (en)
     ambiguous_next: frozenset[str] = frozenset()  # "next" words whose weekday may mean the week after
+    next_month_days: tuple[str, ...] = ()  # group d: "the 5th of next month", "来月5日", "다음 달 3일"
+    deadline_words: tuple[str, ...] = ()  # removed before reading: "paling lambat", "spätestens", "までに", "〆切"
+    range_separators: str = r"[-–—~〜]"  # between two weekdays of a range ("Mon-Wed", "月〜水", "周二到周四")
+    places: Mapping[str, str] = field(default_factory=dict)  # place or country as written -> IANA zone
+    zone_patterns: tuple[str, ...] = ()  # with ⟨Z⟩ (the places' alternation) and group z: "waktu ⟨Z⟩", "⟨Z⟩ time"
+    minutes_bare: bool = False  # "4:30" follows the working-hours rule like "4" (English business writing)
 
 
 LATIN_MONTH_DATES = (
-    r"\b(?P<d>\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>⟨MON⟩)(?![a-zà-ÿ])\.?(?:\s+(?P<y>\d{4})(?!\d))?",
+    r"(?<!\d[:.])\b(?P<d>\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>⟨MON⟩)(?![a-zà-ÿ])\.?(?:\s+(?P<y>\d{4})(?!\d))?",
     r"\b(?P<mon>⟨MON⟩)(?![a-zà-ÿ])\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d|[.:]\d)(?:\s+(?P<y>\d{4})(?!\d))?",
 )
 

@@ -64,7 +64,11 @@ class Time:
     minutes: int = 0
 
     def __str__(self) -> str:
-        return self.kind if self.kind in ("none", "midnight") else f"{self.kind}({self.minutes // 60:02}:{self.minutes % 60:02})"
+        return (
+            self.kind
+            if self.kind in ("none", "midnight")
+            else f"{self.kind}({self.minutes // 60:02}:{self.minutes % 60:02})"
+        )
 
 
 @dataclass(frozen=True)
@@ -185,11 +189,11 @@ def expect(day: Day, tod: Time, zone: tzinfo, now: datetime, weekend: frozenset[
             year, month = today.year, today.month
             for _ in range(13):
                 try:
-                    candidate = date(year, month, dom)
+                    found: date | None = date(year, month, dom)
                 except ValueError:
-                    candidate = None
-                if candidate is not None and candidate >= today:
-                    return on(candidate, m)
+                    found = None
+                if found is not None and found >= today:
+                    return on(found, m)
                 year, month = (year + 1, 1) if month == 12 else (year, month + 1)
             return None
         if kind == "next_month_day":
@@ -485,14 +489,18 @@ class Report:
             if v.outcome != outcome or shown >= limit:
                 continue
             shown += 1
-            zone = ZoneInfo(v.phrase.zone.iana) if v.phrase.zone and v.phrase.zone.iana else None
-            local = (lambda d: d.astimezone(zone or v.phrase.now.tzinfo).strftime("%a %Y-%m-%d %H:%M")) if v else str
+            shown_zone: tzinfo = (
+                ZoneInfo(v.phrase.zone.iana) if v.phrase.zone and v.phrase.zone.iana else ZoneInfo(self_zone(v))
+            )
+
+            def local(d: datetime, zone: tzinfo = shown_zone) -> str:
+                return d.astimezone(zone).strftime("%a %Y-%m-%d %H:%M")
+
             want = sorted(local(w) for w in v.expected.when) if v.expected else None
             other = local(v.expected.other) if v.expected and v.expected.other else None
             got = (local(v.got.when), local(v.got.other) if v.got.other else None) if v.got else None
             yield (
-                f"{v.phrase.text!r} [{v.phrase.form}] now {local(v.phrase.now)}: want {want} other {other}, "
-                f"got {got}"
+                f"{v.phrase.text!r} [{v.phrase.form}] now {local(v.phrase.now)}: want {want} other {other}, got {got}"
             )
 
     def summary(self) -> str:
@@ -503,9 +511,15 @@ class Report:
         for form, counts in sorted(self.by_form().items()):
             total = sum(counts.values())
             lines.append(
-                f"  {form:<16} {counts['right']:>5}/{total:<5} refused {counts['refused']:>4} wrong {counts['wrong']:>4}"
+                f"  {form:<16} {counts['right']:>5}/{total:<5} "
+                f"refused {counts['refused']:>4} wrong {counts['wrong']:>4}"
             )
         return "\n".join(lines)
+
+
+def self_zone(verdict: Verdict) -> str:
+    tz = verdict.phrase.now.tzinfo
+    return str(tz) if tz is not None else "UTC"
 
 
 def run(grammar: Grammar, count: int = 3000) -> Report:

@@ -51,7 +51,7 @@ class English(Grammar):
             return {
                 0: [f"{name} this week"],
                 1: [f"{name} next week", f"next week {name}", f"next week on {name}"],
-                2: [f"{name} the week after next", f"the week after next on {name}", f"{name} in two weeks' time"],
+                2: [f"{name} the week after next", f"the week after next on {name}"],
             }[k]
         if kind == "month_day":
             m, d = a
@@ -65,8 +65,8 @@ class English(Grammar):
         if kind == "day_of_month":
             return [f"the {ordinal(a[0])}", f"on the {ordinal(a[0])}"]
         if kind == "next_month_day":
-            d = ordinal(a[0])
-            return [f"the {d} of next month", f"{d} of next month", f"next month on the {d}"]
+            nth = ordinal(a[0])
+            return [f"the {nth} of next month", f"{nth} of next month", f"next month on the {nth}"]
         if kind == "iso":
             y, m, d = a
             return [f"{y}-{m:02}-{d:02}", f"{d} {MONTHS[m - 1][0]} {y}", f"{MONTHS[m - 1][0]} {d}, {y}"]
@@ -123,7 +123,9 @@ class English(Grammar):
             twelve = h % 12 or 12
             ap = "am" if h < 12 else "pm"
             mm = f":{m:02}" if m else ""
-            forms = [f"{twelve}{mm}{ap}", f"{twelve}{mm} {ap}", f"{twelve}{mm} {ap.upper()}", f"{h:02}:{m:02}"]
+            forms = [f"{twelve}{mm}{ap}", f"{twelve}{mm} {ap}", f"{twelve}{mm} {ap.upper()}"]
+            if not 10 <= h <= 11:  # "10:30" is a bare hour (the working-hours rule): "09:30" and "14:30" are not
+                forms.append(f"{h:02}:{m:02}")
             if h >= 13:
                 forms.append(f"{h}:{m:02}")
             if (h, m) == (12, 0):
