@@ -1,4 +1,5 @@
-"""Values formatted in a group's language: durations, clock times, recurrences, quiet hours, weekdays.
+"""Values formatted in a group's language: durations, clock times, recurrences, quiet hours, weekdays, working
+weeks.
 
 The numbers, units, list joining and time patterns come from Babel (CLDR); the sentence around them from the
 group's catalogue (``recur.*``, ``quiet.window``). Nothing here is English unless the group's language is.
@@ -15,7 +16,16 @@ from babel.units import format_unit
 from bot.language.catalog import Catalog, babel_locale
 from bot.language.schedule import ALL_DAYS, WORKDAYS, duration_parts, recurrence_rule
 
-__all__ = ["clock", "describe_recurrence", "format_duration", "quiet_window", "weekday_name", "weekday_time"]
+__all__ = [
+    "clock",
+    "describe_recurrence",
+    "describe_workdays",
+    "format_duration",
+    "quiet_window",
+    "weekday_name",
+    "weekday_time",
+    "workweek_order",
+]
 
 _UNITS = {"day": "duration-day", "hour": "duration-hour", "minute": "duration-minute", "second": "duration-second"}
 
@@ -63,3 +73,31 @@ def quiet_window(catalog: Catalog, start: str | None, end: str | None, lang: str
     if not start or not end:
         return catalog.t("state.off", lang)
     return catalog.t("quiet.window", lang, start=clock(start, lang), end=clock(end, lang))
+
+
+def workweek_order(days: frozenset[int]) -> list[int]:
+    """The working days in the order a week of them runs: from the day after the longest stretch of days off
+    ([6, 0, 1, 2, 3] for Sunday to Thursday); Monday first when every day is a working day."""
+    chosen = sorted(day for day in days if 0 <= day <= 6)
+    if len(chosen) == 7 or not chosen:
+        return chosen
+
+    def days_off_before(day: int) -> int:
+        count = 0
+        while (day - count - 1) % 7 not in days:
+            count += 1
+        return count
+
+    start = max(chosen, key=lambda day: (days_off_before(day), -day))
+    return [(start + step) % 7 for step in range(7) if (start + step) % 7 in days]
+
+
+def describe_workdays(catalog: Catalog, days: frozenset[int], lang: str) -> str:
+    """A working week: "Monday to Friday", "Minggu sampai Kamis", "월요일~금요일" for three days and more in a
+    row (``workweek.span``), else the days listed ("Monday, Wednesday and Friday")."""
+    ordered = workweek_order(days)
+    names = [weekday_name(day, lang) for day in ordered]
+    in_a_row = all((ordered[i] + 1) % 7 == ordered[i + 1] for i in range(len(ordered) - 1))
+    if len(ordered) >= 3 and in_a_row:
+        return catalog.t("workweek.span", lang, first=names[0], last=names[-1])
+    return catalog.join(names, lang)

@@ -374,7 +374,7 @@ NOT_DATES = [
     ("de", "letzten Freitag"),
     ("de", "zwischen 10 und 11 Uhr"),
     ("ko", "지난주 금요일"),
-    ("ko", "3시간 반 후"),
+    ("ko", "3시간 반 전"),  # ago: past forms are not read
     ("ko", "안녕하세요"),
     ("ko", "오전 13시"),
     ("ko", "13시 70분"),

@@ -4,10 +4,22 @@
 text is not (exactly) a date. ``read_date`` answers the same instant as a :class:`Reading` that also carries the other
 plausible reading, when there is one, so that a caller can offer it as a choice instead of guessing. dateparser
 alone gets many of these wrong (it drops the hour of "besok jam 10" and reads "jam 10" as the 10th of the month), so
-the work is split:
+the work is split. The package: ``engine.py`` (the parse), ``rules.py`` (each language's compiled rules, numbers,
+normalisation), ``spec.py`` (what a language's rule table holds), ``zones.py`` (zone abbreviations and places) and
+one module of rule tables per language (``id.py``, ``en.py``, ``ko.py``, ``de.py``, ``ja.py``, ``zh.py``), so that a
+native speaker can review and extend one language in one file. The generated corpus in ``tests/unit/dates/`` checks
+every form in every language against an independent reference.
 
-1. An explicit zone designator switches the zone; each names one fixed offset: WIB +7, WITA +8, WIT +9, KST and
-   JST +9, UTC/GMT 0, CET/MEZ +1 and CEST/MESZ +2 whatever the date (they are what the writer's clock showed).
+0. Deadline words around the phrase ("paling lambat", "spätestens", "no later than", "までに", "〆切：", "截止") are
+   dropped (``Spec.deadline_words``).
+1. An explicit zone switches the zone. An abbreviation names one fixed offset: WIB +7, WITA +8, WIT +9, KST and
+   JST +9, UTC/GMT 0, CET/MEZ +1 and CEST/MESZ +2, BST +1 whatever the date (they are what the writer's clock
+   showed). A place names its IANA zone, summer time following the date: a city or a country in the language's
+   frame ("jam 9 waktu Busan", "9 Uhr Berliner Zeit", "서울 시간 오후 3시", "ドイツ時間の月曜9時",
+   "德国时间周一上午9点", "London time"), from ``zones.LATIN_PLACES``, the language's own spellings
+   (``Spec.places``) and the bridge's own cities by their labels (``read_date(places=…)``). Two different zones
+   refuse. The reading says which zone it read (``Reading.zone``, ``Reading.zone_label``); the date is that zone's
+   ("besok" in Busan's tomorrow).
    A weekday in parentheses after a date ("8 April (Wed)", "4월 8일(수)", "4月8日(水)") is checked against it.
    Calendar weeks ("KW 20", "week 20", "minggu ke-20", "20주차", "第20周") are read next.
 2. Relative durations ("dalam 2 jam", "2시간 후", "in 3 Tagen") are read by our own rules.
@@ -28,13 +40,16 @@ the work is split:
 
 Rules chosen where the brief left a choice (also tested in tests/unit/test_dates.py):
 
-* A bare date ("besok", "30 Maret", "Freitag") means 17:00 local, the end of the working day.
+* A bare date ("besok", "30 Maret", "Freitag") means 17:00 local, the end of the working day. "Yesterday" forms
+  (kemarin, 어제, gestern, 昨日, 昨天) are read as such: the instant is past, and callers refuse it as past.
 * A bare time ("jam 10", "15:00", "10am") is its next occurrence: today if still ahead (strictly), else tomorrow.
 * A bare hour -- no period word (pagi, 오후, am, nachmittags, 午後, 下午 …), no written minutes, no leading zero -- is
   read in working hours: 1–6 are 13–18 ("Rabu jam 4", "목요일 4시", "um 4", "4時", "4点" are 16:00), 7–12 as said.
   Spoken halves and quarters count as bare ("3시 반", "三点半", "halb vier" are 15:30, "Viertel vor 10" 09:45,
   "viertel nach 9" 09:15, "half past 2" 14:30). Minutes ("4:00", "jam 4.30", "4시 30분"), a leading zero ("04:00",
-  "04시") or an hour of 13 and more keep the 24-hour clock. The other reading is offered (see below).
+  "04시") or an hour of 13 and more keep the 24-hour clock. In English business writing a bare "4:30" is the
+  afternoon too (``Spec.minutes_bare``): "Thursday 4:30" is 16:30, 04:30 offered; "04:30" and "4:30am" are 04:30.
+  The other reading is offered (see below).
   Recurring reminders and the digest time (:mod:`bot.language.schedule`) read a bare hour the same way; only dates offer
   the other reading.
 * A range of times is its start ("Kamis 13.00–15.00", "오전 9시~11시", "2pm-3pm", "午前9時〜11時", "下午2点到3点",
@@ -51,7 +66,13 @@ Rules chosen where the brief left a choice (also tested in tests/unit/test_dates
   week ("Senin minggu depan", "다음 주 월요일", "담주 월욜", "nächste Woche Montag", "friday next week",
   "来週の金曜日", "下周五") are that weekday in the next ISO week (weeks start on Monday);
   "this week" forms (이번 주, diese Woche, 本周) are that weekday in the current week, even if already past.
-  "next week" / "minggu depan" without a weekday is too vague and gives ``None``.
+  "next week" / "minggu depan" without a weekday is too vague and gives ``None``. The week after next
+  ("Friday the week after next", "Jumat minggu depan lagi", "다다음 주 금요일", "übernächste Woche Freitag",
+  "再来週の金曜日", "下下周五") is that weekday two ISO weeks ahead.
+* A range of weekdays ("Mon-Wed", "Senin–Rabu", "월~수요일", "Mo–Mi", "月〜水", "下周二到周四") is its start, like a
+  range of times; the end is offered as the other reading (kind ``"range"``).
+* A day of next month ("the 5th of next month", "tgl 5 bulan depan", "다음 달 3일", "am 5. nächsten Monats",
+  "来月5日", "下个月5号") is that day of the next calendar month (``None`` when it has no such day).
 * Relative durations: minutes and hours are exact elapsed time from ``now``; days and weeks are calendar days in the
   group's zone at the same wall-clock time ("in 3 Tagen" at 10:00 is 10:00 three days later, also across a DST
   change). Only whole-day durations combine with a time ("3 hari lagi jam 10").
@@ -74,12 +95,15 @@ Rules chosen where the brief left a choice (also tested in tests/unit/test_dates
 * End of the day ("EOD", "COB", "close of business", "akhir hari", "jam pulang kantor", "퇴근 전", "Feierabend",
   "終業", "定時", "下班前") is 17:00 of the day named, else the next 17:00. End of the week ("end of the week",
   "akhir pekan", "akhir minggu", "주말(까지)", "이번 주말", "Ende der Woche", "(bis zum) Wochenende", "週末", "周末")
-  is Friday 17:00 of the current week, next week's Friday once that has passed (a deadline's weekend starts after
-  work on Friday; "am Wochenende" / "übers Wochenende" name the weekend itself and are ``None``; English "weekend"
-  is ``None``). End of next week ("akhir minggu depan", "다음 주말", "Ende nächster Woche", "nächstes Wochenende",
-  "来週末", "下周末") is Friday 17:00 of the next ISO week. End of the month ("akhir bulan", "월말", "이번 달 말",
-  "Monatsende", "Ende des Monats", "月末", "月底") is the month's last day at 17:00 (next month's once past); "end of
-  next month" ("akhir bulan depan", "다음 달 말", "Ende nächsten Monats", "来月末", "下个月底") is next month's.
+  is the last working day of the current week at 17:00 (Friday in a Monday–Friday week; the group's working week
+  decides: ``read_date(workdays=…)``), next week's once that has passed (a deadline's weekend starts after
+  work; "am Wochenende" / "übers Wochenende" name the weekend itself and are ``None``; English "weekend" is
+  ``None``). End of next week ("akhir minggu depan", "다음 주말", "Ende nächster Woche", "nächstes Wochenende",
+  "来週末", "下周末") is the last working day of the next ISO week. End of the month ("akhir bulan", "월말",
+  "이번 달 말", "Monatsende", "Ende des Monats", "月末", "月底") is the month's last working day at 17:00 (a month
+  ending on a Saturday ends on Friday the 30th; next month's once past); "end of next month" ("akhir bulan depan",
+  "다음 달 말", "Ende nächsten Monats", "来月末", "下个月底") is next month's. ``Reading.off_day`` says when the day
+  named falls outside the working week (callers say so: "Saturday is outside this group's working week").
 * A calendar week ("KW 20", "week 20", "minggu ke-20", "20주차", "第20週", "第20周") is the Monday of that ISO week
   at 17:00 (the earliest reading, so nothing is late), in the first ISO year where that Monday is not more than 62
   days ago; with a weekday ("Freitag KW 20") that weekday of the week.

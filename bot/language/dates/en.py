@@ -41,7 +41,7 @@ SPEC = Spec(
              "a quarter of an": 0.25, "quarter of an": 0.25, "three quarters of an": 0.75},
     units={"minute": "m", "minutes": "m", "min": "m", "mins": "m", "m": "m", "hour": "h", "hours": "h", "hr": "h",
            "hrs": "h", "h": "h", "day": "d", "days": "d", "d": "d", "week": "w", "weeks": "w", "wk": "w",
-           "wks": "w", "w": "w", "hour and a half": "1.5h", "hours and a half": "1.5h"},
+           "wks": "w", "w": "w", "hour and a half": "h+0.5", "hours and a half": "h+0.5"},
     durations=(r"\bin\s+(?P<body>⟨B⟩)", r"\b(?P<body>⟨B⟩)\s+(?:from\s+now|later)\b"),
     duration_sep=r"(?:\s*(?:,|and)\s*|\s+)",
     hour=LATIN_HOUR,

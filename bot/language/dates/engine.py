@@ -27,6 +27,7 @@ from bot.language.dates.rules import (
 )
 from bot.language.dates.spec import (
     AM,
+    CJK_DIGITS,
     COMING,
     END_MONTH,
     END_NEXT_WEEK,
@@ -210,17 +211,23 @@ class Parse:
     def run(self) -> Reading | None:
         self._deadline_words()
         self._zone_designator()
-        self._calendar_weeks()
+        # the steps whose patterns all need a number (a digit or a CJK numeral) are skipped without one
+        numbered = any(ch.isdigit() or ch in CJK_DIGITS for ch in self.s)
+        if numbered:
+            self._calendar_weeks()
         self._durations()
-        self._numeric_dates_with_year()
-        self._ranges()
+        if numbered:
+            self._numeric_dates_with_year()
+            self._dated_day_month()  # "am 17.10 bis 10 Uhr": a date after "am", not a range from 17:10
+            self._ranges()
         self._ends()
-        self._next_month_days()
+        if numbered:
+            self._next_month_days()
         self._clock_words()
         self._clocks()
-        self._dated_day_month()
-        self._dates_without_year()
-        self._bare_clock()
+        if numbered:
+            self._dates_without_year()
+            self._bare_clock()
         self._relative_days()
         self._periods()
         self._week_phrases()
@@ -416,8 +423,9 @@ class Parse:
             if amount > 100_000:
                 raise NotADate("too far")
             kind = spec.units[pair.group("u")]
-            if kind not in ("m", "h", "d", "w"):  # a unit with a factor: "hour and a half" is "1.5h"
-                amount, kind = amount * float(kind[:-1]), kind[-1]
+            if "+" in kind:  # a unit with a half: "2 hours and a half", "2時間半" are "h+0.5"
+                kind, _, more = kind.partition("+")
+                amount += float(more)
             if kind in ("d", "w"):
                 days = amount * (7 if kind == "w" else 1)
                 if days != int(days):
@@ -432,13 +440,20 @@ class Parse:
         for match in self._take(_ISO_DATE) + self._take(_YMD_DATE):
             self._set_date(absolute=_date(int(match["y"]), int(match["mo"]), int(match["d"])))
         for match in self._take(_NUMERIC_DATE):
+            if self.rules.spec.month_first and len(match["y"]) == 2:  # "26.03.30" is 2026-03-30 in ko, ja, zh
+                self._set_date(absolute=_date(2000 + int(match["a"]), int(match["b"]), int(match["y"])))
+                continue
             day, month = self._day_month(int(match["a"]), int(match["b"]))
             year = int(match["y"])
             self._set_date(absolute=_date(year + 2000 if year < 100 else year, month, day))
         for pattern in self.rules.cjk_dates:
             for match in self._take(pattern):
                 day, month = int_value(match["d"], self.rules.spec), int_value(match["mo"], self.rules.spec)
-                if match["y"]:
+                era = match.groupdict().get("era")
+                if era:  # "令和8年": the era's year 1 is eras[era] + 1; "元年" is its first year
+                    year = self.rules.spec.eras[era] + (1 if match["ey"] == "元" else int(match["ey"]))
+                    self._set_date(absolute=_date(year, month, day))
+                elif match["y"]:
                     self._set_date(absolute=_date(int(match["y"]), month, day))
                 else:
                     self._set_date(month_day=_month_day(month, day))
@@ -496,7 +511,11 @@ class Parse:
             for match in self._take(pattern):
                 month = self.rules.months[match["mon"].rstrip(".")]
                 day = int(match["d"])
-                if match["y"]:
+                era = match.groupdict().get("era")
+                if era:  # "令和8年": the era's year 1 is eras[era] + 1; "元年" is its first year
+                    year = self.rules.spec.eras[era] + (1 if match["ey"] == "元" else int(match["ey"]))
+                    self._set_date(absolute=_date(year, month, day))
+                elif match["y"]:
                     self._set_date(absolute=_date(int(match["y"]), month, day))
                 else:
                     self._set_date(month_day=_month_day(month, day))
@@ -508,6 +527,8 @@ class Parse:
                 self._set_date(day_of_month=day)
 
     def _bare_clock(self) -> None:
+        if not self.rules.spec.dotted_clock and (match := _BARE_CLOCK.search(self.s)) and "." in match.group(0):
+            raise NotADate("a dotted pair: a date or a time?")
         for match in self._take(_BARE_CLOCK):
             self._set_clock(hour=int(match["h"]), minute=int(match["m"]))
             self.clock_bare = self.rules.spec.minutes_bare and not match["h"].startswith("0")
@@ -685,10 +706,15 @@ class Parse:
             if converted is None or (index > 0 and converted != hour):
                 raise NotADate("hour does not fit its period")
             hour = converted
-        if self.working_hours and self.clock_bare and not self.periods and not self.range_24h and 1 <= hour <= 11:
-            said = hour
-            hour = said + 12 if said <= 6 else said
-            self.alt_tod = (said if said <= 6 else said + 12) * 60 + minute + self.clock_shift
+        bare = self.working_hours and self.clock_bare and not self.periods and not self.range_24h
+        if bare and (1 <= hour <= 11 or (hour == 12 and self.clock_shift)):
+            # the working-hours rule on the time meant: "halb sieben" (6:30) is 18:30, "halb zwölf" 11:30 or 23:30
+            meant = hour * 60 + minute + self.clock_shift
+            if meant < 60:  # "halb eins": 12:30, or 00:30
+                self.alt_tod = meant
+                return meant + 12 * 60
+            self.alt_tod = meant + 12 * 60 if meant >= 7 * 60 else meant
+            return meant + 12 * 60 if meant < 7 * 60 else meant
         if hour == 24 and minute and not self.periods:
             raise NotADate("24:30")
         total = hour * 60 + minute + self.clock_shift
@@ -741,10 +767,12 @@ class Parse:
         if self.week_end is not None:
             if self.weekday is not None or self.week_mode:
                 raise NotADate("which end of which week?")
-            monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * self.week_end)
-            last = self._last_working(monday, monday + timedelta(days=6))
+            # the working week starts on its first day after the days off: Monday, or Sunday for Sunday–Thursday
+            starts = [d for d in sorted(self.workdays) if (d - 1) % 7 not in self.workdays] or [0]
+            first = today - timedelta(days=(today.weekday() - starts[0]) % 7) + timedelta(days=7 * self.week_end)
+            last = self._last_working(first, first + timedelta(days=6))
             if self.week_end == 0 and self._at(last, END_OF_WORKING_DAY if tod is None else tod) <= self.now:
-                last = self._last_working(monday + timedelta(days=7), monday + timedelta(days=13))
+                last = self._last_working(first + timedelta(days=7), first + timedelta(days=13))
             return last
         if self.next_month_day is not None:
             first = _first_of_month(today, 1)

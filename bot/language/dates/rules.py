@@ -154,7 +154,10 @@ def rules_for(code: str) -> Rules:
     end = r"(?![a-zà-ÿ])" if spec.word_boundaries else ""
     # a number word joins a one-letter unit only across a space: "am" is not "a m(inute)", "sejam" is "se jam"
     long_units = _alternation(u for u in spec.units if len(u) > 1)
-    worded = rf"|(?:{words})(?:\s*(?:{long_units})|\s+(?:{units}))" if words else ""
+    if not spec.word_boundaries:  # "三日後", "三天后": no spaces in these languages
+        worded = rf"|(?:{words})\s*(?:{units})" if words else ""
+    else:
+        worded = rf"|(?:{words})(?:\s*(?:{long_units})|\s+(?:{units}))" if words else ""
     pair = rf"(?:(?:{digits})\s*(?:{units}){worded}){end}"
     body = rf"{pair}(?:{spec.duration_sep}{pair})*"
     return Rules(
@@ -195,7 +198,7 @@ def _time_range(code: str) -> re.Pattern[str]:
     sep = {"de": r"[-–—~]|bis", "ja": r"[-–—~〜]|から", "zh": r"[-–—~〜]|到|至", "ko": r"[-–—~〜]"}.get(code, r"[-–—~]")
     unit = r"uhr|시|時|点|點"
     return re.compile(
-        rf"(?<![\d./:-])(?P<pre>(?:\b(?:jam|jm|pukul|pkl|um|at|von|dari|from)\s*)?)"
+        rf"(?<![\d./:-])(?P<pre>(?:(?<![\w'])(?:jam|jm|pukul|pkl|um|at|von|dari|from)\s*)?)"
         rf"(?P<start>(?:{hour})(?:\s*[:.]\s*(?P<sm>\d{{2}}))?(?P<ss>\s*(?:{unit}))?(?:\s*\d{{1,2}}\s*(?:분|分))?"
         rf"(?:\s*(?:반|半))?(?P<sap>\s*(?:{_AMPM})(?![a-z]))?)"
         rf"\s*(?:{sep})\s*(?P<ep>(?:오전|오후|午前|午後|上午|下午)\s*)?(?P<eh>{hour})(?:\s*[:.]\s*(?P<em>\d{{2}}))?"
@@ -274,7 +277,7 @@ def int_value(text: str | None, spec: Spec) -> int:
     return int(value)
 
 
-_PUNCTUATION = re.compile(r"[,;!?()\[\]{}\"“”„«»、。]")
+_PUNCTUATION = re.compile(r"[;!?()\[\]{}\"“”„«»、。]|(?<!\d),|,(?!\d)")  # "1,5 Stunden" keeps its comma
 _SPACES = re.compile(r"\s+")
 _DECORATION = frozenset({"So", "Sk", "Cf"})
 
@@ -284,7 +287,10 @@ def normalise(text: str) -> str:
         text = text.replace(quote, "'")
     s = unicodedata.normalize("NFKC", text).lower()
     # emoji (with skin tones), other symbols, variation selectors and zero-width joiners are decoration, not words
-    s = "".join(" " if unicodedata.category(ch) in _DECORATION or "\ufe00" <= ch <= "\ufe0f" else ch for ch in s)
+    if s.isascii():  # the only decoration in ASCII is "^" (Sk): no need to look at each character
+        s = s.replace("^", " ")
+    else:
+        s = "".join(" " if unicodedata.category(ch) in _DECORATION or "\ufe00" <= ch <= "\ufe0f" else ch for ch in s)
     s = _PUNCTUATION.sub(" ", s)
     return _SPACES.sub(" ", s).strip()
 

@@ -87,7 +87,7 @@ class Spec:
     """Raw per-language rules; the placeholders ⟨B⟩, ⟨H⟩, ⟨WD⟩ and ⟨MON⟩ are filled in by :func:`rules_for`."""
 
     numbers: Mapping[str, float]  # number words in durations
-    units: Mapping[str, str]  # unit word -> m(inute) h(our) d(ay) w(eek)
+    units: Mapping[str, str]  # unit word -> m(inute) h(our) d(ay) w(eek); "h+0.5": an hour and a half per count
     durations: tuple[str, ...]  # with ⟨B⟩, the body of number-unit pairs
     duration_sep: str
     hour: str  # regex of an hour number
@@ -119,6 +119,8 @@ class Spec:
     range_separators: str = r"[-–—~〜]"  # between two weekdays of a range ("Mon-Wed", "月〜水", "周二到周四")
     places: Mapping[str, str] = field(default_factory=dict)  # place or country as written -> IANA zone
     zone_patterns: tuple[str, ...] = ()  # with ⟨Z⟩ (the places' alternation) and group z: "waktu ⟨Z⟩", "⟨Z⟩ time"
+    eras: Mapping[str, int] = field(default_factory=dict)  # era -> the year before its first ("令和": 2018)
+    dotted_clock: bool = True  # "9.30" alone is a time (False: refused as a date or a time, ko)
     minutes_bare: bool = False  # "4:30" follows the working-hours rule like "4" (English business writing)
 
 

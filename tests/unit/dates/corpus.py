@@ -531,3 +531,86 @@ def run(grammar: Grammar, count: int = 3000) -> Report:
 
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
+
+
+# -- /action texts ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionText:
+    text: str
+    title: str
+    owners: tuple[str, ...]
+    tag: str | None
+    phrase: Phrase  # the due phrase inside it, with its meaning
+    order: str
+
+
+TAGS = ("pendidikan", "education", "교육", "bildung", "教育")
+
+
+def compose_actions(grammar: Grammar, count: int, seed: int = 7) -> list[ActionText]:
+    """``/action`` texts: a title, maybe owners, maybe a #tag, and a due phrase (with the language's deadline words
+    before or after it, or none) in varied orders."""
+    rng = random.Random(f"{grammar.code}:actions:{seed}")
+    phrases = [
+        p
+        for p in compose(grammar, count * 3, seed=seed)
+        if p.day.kind not in ("vague", "none", "in_minutes") and "lead" not in p.form and "trail" not in p.form
+    ]
+    out: list[ActionText] = []
+    for phrase in phrases[:count]:
+        title = rng.choice(grammar.titles)
+        owner_text, owners = rng.choice(grammar.owners) if rng.random() < 0.6 else ("", ())
+        tag = rng.choice(TAGS) if rng.random() < 0.4 else None
+        due = phrase.text
+        roll = rng.random()
+        if roll < 0.45 and grammar.action_leads:
+            due = f"{rng.choice(grammar.action_leads)} {due}"
+        elif roll < 0.9 and grammar.action_trails:
+            trail = rng.choice(grammar.action_trails)
+            due = f"{due}{' ' if grammar.spaced or rng.random() < 0.5 else ''}{trail}"
+        order = rng.choice(("title owner due tag", "title due owner tag", "title owner tag due", "due title owner"))
+        parts = {"title": title, "owner": owner_text, "due": due, "tag": f"#{tag}" if tag else ""}
+        text = " ".join(parts[name] for name in order.split() if parts[name])
+        if "tag" not in order:
+            tag = None
+        out.append(ActionText(text, title, owners, tag, phrase, order))
+    return out
+
+
+@dataclass
+class ActionVerdict:
+    action: ActionText
+    outcome: str  # right, reported (not read, and the answer says so), lost (silently), wrong, garbled
+    detail: str = ""
+
+
+def judge_action(action: ActionText, grammar: Grammar) -> ActionVerdict:
+    """The due phrase found where it was written, the title, owners and tag intact; a due phrase not read must
+    at least be reported (left as date-like words or refused), never silently kept in the title or an owner."""
+    from bot.features.action_text import find_due, parse_action_text
+
+    phrase = action.phrase
+    zone: tzinfo = phrase.zone.tz() if phrase.zone is not None else ZoneInfo(grammar.zone)
+
+    def read(text: str) -> Reading | None:
+        for lang in dict.fromkeys((grammar.code, "en")):
+            reading = read_date(text, lang, grammar.zone, phrase.now)
+            if reading is not None:
+                return reading
+        return None
+
+    expected = expect(phrase.day, phrase.tod, zone, phrase.now)
+    due = find_due(action.text, grammar.code, read)
+    parsed = parse_action_text(due.rest, grammar.code)
+    if due.reading is None:
+        reported = due.unread is not None or due.unreadable is not None
+        return ActionVerdict(action, "reported" if reported else "lost", f"rest {due.rest!r}")
+    if expected is None or due.reading.when not in expected.when:
+        return ActionVerdict(action, "wrong", f"read {due.phrase!r} as {due.reading.when}")
+    intact = parsed.title == " ".join(action.title.split()) and parsed.owners == action.owners
+    if not intact or parsed.programme != action.tag:
+        detail = f"title {parsed.title!r} owners {parsed.owners} tag {parsed.programme}"
+        return ActionVerdict(action, "garbled", detail)
+    return ActionVerdict(action, "right")
