@@ -152,6 +152,7 @@ def format_when(when: datetime, lang: str, tz: str) -> str:
 
 
 # hours east of UTC: each abbreviation names one fixed offset, summer time or not
+_OFFSET_RE = re.compile(r"(?<![a-z])(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?::?(?P<m>[1-5]\d|0[1-9]))?(?!\d)")
 _ZONE_RE = re.compile(rf"(?<![a-z])(?P<z>{'|'.join(sorted(ABBREVIATIONS, key=len, reverse=True))})(?![a-z])")
 _ISO_DATE = re.compile(r"(?<![\d./-])(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:t(?=\d)|(?!\d|-\d))")
 _YMD_DATE = re.compile(
@@ -321,21 +322,30 @@ class Parse:
             self._take(pattern)
 
     def _zone_designator(self) -> None:
-        """A zone named by abbreviation (a fixed offset) or by place (its IANA zone); two different ones refuse."""
+        """A zone named by abbreviation or offset (a fixed offset) or by place (its IANA zone); two names refuse
+        unless they agree on the offset now ("首尔时间（UTC+9）")."""
         found: dict[str, str] = {}
         pattern, places = zone_patterns(self.rules.code, self.places)
         for match in self._take(pattern):
-            written = next(value for name, value in match.groupdict().items() if name.startswith("z") and value)
-            found.setdefault(places[written], written)
+            written = next((v for name, v in match.groupdict().items() if name.startswith("z") and v), "")
+            if written.strip() in places:
+                found.setdefault(places[written.strip()], written.strip())
         for match in self._take(_ZONE_RE):
             written = match.group("z")
             found.setdefault(fixed_zone_key(ABBREVIATIONS[written]), written)
-        if len(found) > 1:
+        for match in self._take(_OFFSET_RE):
+            hours = int(match["h"]) * (-1 if match["sign"] in "-−" else 1)
+            if match["m"] or not -12 <= hours <= 14:
+                raise NotADate("an offset we do not name")
+            found.setdefault(fixed_zone_key(hours), match.group(0).strip())
+        if not found:
+            return
+        offsets = {self.now.astimezone(ZoneInfo(key)).utcoffset() for key in found}
+        if len(offsets) > 1:
             raise NotADate("two zones")
-        if found:
-            ((key, written),) = found.items()
-            self.zone = ZoneInfo(key)
-            self.zone_key, self.zone_label = key, written
+        key, written = next(iter(found.items()))
+        self.zone = ZoneInfo(key)
+        self.zone_key, self.zone_label = key, written
 
     def _calendar_weeks(self) -> None:
         for pattern in self.rules.calendar_weeks:
@@ -356,12 +366,12 @@ class Parse:
 
     def _ranges(self) -> None:
         """A range of times is its start: the end is dropped, lending the start its unit ("9-11 Uhr" is "9 Uhr")."""
-        match = self.rules.time_range.search(self.s)
-        if match is None:
+        for match in self.rules.time_range.finditer(self.s):
+            has_unit = match["ss"] or match["es"]
+            if match["pre"] or has_unit or match["sm"] or match["em"] or match["sap"] or match["eap"] or match["ep"]:
+                break  # "8-10" alone is no time range, nor "一至三" (days) before "十点至十一点"
+        else:
             return
-        has_unit = match["ss"] or match["es"]
-        if not (match["pre"] or has_unit or match["sm"] or match["em"] or match["sap"] or match["eap"] or match["ep"]):
-            return  # "8-10" alone is no time range
         if match["eap"] and not match["sap"]:
             raise NotADate("does the am/pm of the end cover the start?")
         end_hour = int_value(match["eh"], self.rules.spec)
