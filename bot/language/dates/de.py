@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.language.dates.spec import (
     AFTERNOON,
     COMING,
@@ -146,6 +148,7 @@ SPEC = Spec(
     ),
     range_separators=r"\.?\s*[-–—~]|\.?\s+bis\b",
     places=_PLACES,
+    zone_hint=re.compile(r"zeit"),
     zone_patterns=(
         r"\b(?:nach\s+)?(?P<z>⟨Z⟩)(?:\s+|-)zeit\b",
         r"\b(?:nach\s+)?ortszeit\s+(?:in\s+)?(?P<z>⟨Z⟩)\b",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Final
 
@@ -113,6 +114,7 @@ SPEC = Spec(
     places={"german": "Europe/Berlin", "korean": "Asia/Seoul", "japanese": "Asia/Tokyo", "chinese": "Asia/Shanghai",
             "western indonesian": "Asia/Jakarta", "indonesian": "Asia/Jakarta", "british": "Europe/London",
             "central european": "Europe/Berlin"},
+    zone_hint=re.compile(r"time"),
     zone_patterns=(r"\b(?:in\s+)?(?P<z>⟨Z⟩)\s+(?:local\s+)?time\b",),
     minutes_bare=True,
 )  # fmt: skip

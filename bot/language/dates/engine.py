@@ -152,6 +152,8 @@ def format_when(when: datetime, lang: str, tz: str) -> str:
 
 
 # hours east of UTC: each abbreviation names one fixed offset, summer time or not
+_NUMBERED = re.compile(rf"[\d{CJK_DIGITS}]")
+_NONE: Final[list[re.Match[str]]] = []  # what _take answers when nothing matches (never changed)
 _OFFSET_RE = re.compile(r"(?<![a-z])(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?::?(?P<m>[1-5]\d|0[1-9]))?(?!\d)")
 _ZONE_RE = re.compile(rf"(?<![a-z])(?P<z>{'|'.join(sorted(ABBREVIATIONS, key=len, reverse=True))})(?![a-z])")
 _ISO_DATE = re.compile(r"(?<![\d./-])(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:t(?=\d)|(?!\d|-\d))")
@@ -213,7 +215,7 @@ class Parse:
         self._deadline_words()
         self._zone_designator()
         # the steps whose patterns all need a number (a digit or a CJK numeral) are skipped without one
-        numbered = any(ch.isdigit() or ch in CJK_DIGITS for ch in self.s)
+        numbered = _NUMBERED.search(self.s) is not None
         if numbered:
             self._calendar_weeks()
         self._durations()
@@ -307,8 +309,16 @@ class Parse:
 
     # -- extraction
 
+    def _may(self, step: str) -> bool:
+        """Whether any pattern of ``step`` can match (False only when its gate finds nothing)."""
+        gate = self.rules.gates.get(step)
+        return gate is None or gate.search(self.s) is not None
+
     def _take(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         """All matches of ``pattern``, each removed from the text (replaced by a space)."""
+        match = pattern.search(self.s)
+        if match is None:
+            return _NONE
         found: list[re.Match[str]] = []
         while True:
             match = pattern.search(self.s)
@@ -318,6 +328,8 @@ class Parse:
             self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
 
     def _deadline_words(self) -> None:
+        if not self._may("deadline_words"):
+            return
         for pattern in self.rules.deadline_words:
             self._take(pattern)
 
@@ -325,8 +337,9 @@ class Parse:
         """A zone named by abbreviation or offset (a fixed offset) or by place (its IANA zone); two names refuse
         unless they agree on the offset now ("首尔时间（UTC+9）")."""
         found: dict[str, str] = {}
+        hint = self.rules.spec.zone_hint
         pattern, places = zone_patterns(self.rules.code, self.places)
-        for match in self._take(pattern):
+        for match in self._take(pattern) if not hint or hint.search(self.s) else _NONE:
             written = next((v for name, v in match.groupdict().items() if name.startswith("z") and v), "")
             if written.strip() in places:
                 found.setdefault(places[written.strip()], written.strip())
@@ -348,6 +361,8 @@ class Parse:
         self.zone_key, self.zone_label = key, written
 
     def _calendar_weeks(self) -> None:
+        if not self._may("calendar_weeks"):
+            return
         for pattern in self.rules.calendar_weeks:
             for match in self._take(pattern):
                 number = int(match["n"])
@@ -384,6 +399,8 @@ class Parse:
         self.s = f"{self.s[: match.start()]} {match['pre']}{match['start']}{unit} {self.s[match.end() :]}"
 
     def _ends(self) -> None:
+        if not self._may("ends"):
+            return
         for pattern, kind in self.rules.ends:
             for _ in self._take(pattern):
                 if kind == REFUSE:
@@ -421,6 +438,8 @@ class Parse:
         self.alt_month_day = (day, month)
 
     def _durations(self) -> None:
+        if not self._may("durations"):
+            return
         matches = [m for pattern in self.rules.durations for m in self._take(pattern)]
         if not matches:
             return
@@ -476,11 +495,15 @@ class Parse:
         return day, month
 
     def _clock_words(self) -> None:
+        if not self._may("clock_words"):
+            return
         for pattern, minutes in self.rules.clock_words:
             for _ in self._take(pattern):
                 self._set_clock(minutes=minutes)
 
     def _clocks(self) -> None:
+        if not self._may("clocks"):
+            return
         spec = self.rules.spec
         for pattern in self.rules.clocks:
             for match in self._take(pattern):
@@ -544,6 +567,8 @@ class Parse:
             self.clock_bare = self.rules.spec.minutes_bare and not match["h"].startswith("0")
 
     def _relative_days(self) -> None:
+        if not self._may("relative_days"):
+            return
         for pattern, offset, period in self.rules.relative_days:
             for _ in self._take(pattern):
                 self._set_date(day_offset=offset)
@@ -551,10 +576,14 @@ class Parse:
                     self.periods.append(period)
 
     def _periods(self) -> None:
+        if not self._may("periods"):
+            return
         for pattern, period in self.rules.periods:
             self.periods.extend(period for _ in self._take(pattern))
 
     def _week_phrases(self) -> None:
+        if not self._may("week_phrases"):
+            return
         for pattern, mode, weekday in self.rules.week_phrases:
             for _ in self._take(pattern):
                 if weekday is None:
@@ -601,6 +630,8 @@ class Parse:
         return day if day.weekday() in self.workdays else last
 
     def _next_month_days(self) -> None:
+        if not self._may("next_month_days"):
+            return
         for pattern in self.rules.next_month_days:
             for match in self._take(pattern):
                 day = int_value(match["d"], self.rules.spec)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.language.dates.spec import (
     AFTERNOON,
     COMING,
@@ -143,5 +145,6 @@ SPEC = Spec(
             "tiongkok": "Asia/Shanghai", "cina": "Asia/Shanghai", "rrt": "Asia/Shanghai", "jerman": "Europe/Berlin",
             "inggris": "Europe/London", "belanda": "Europe/Amsterdam", "prancis": "Europe/Paris",
             "perancis": "Europe/Paris", "singapura": "Asia/Singapore"},
+    zone_hint=re.compile(r"waktu|wkt|time"),
     zone_patterns=(r"\b(?:waktu|wkt)\s+(?P<z>⟨Z⟩)(?![\w'-])", r"\b(?P<z>⟨Z⟩)\s+time\b"),
 )  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.language.dates.spec import (
     AM,
     CJK_NUM,
@@ -130,5 +132,6 @@ SPEC = Spec(
         "中央ヨーロッパ": "Europe/Berlin",
         "ロンドン": "Europe/London", "イギリス": "Europe/London", "英国": "Europe/London",
     },
+    zone_hint=re.compile(r"時"),
     zone_patterns=(r"(?<![a-z])(?P<z>⟨Z⟩)\s*(?:標準時間?|時間)",),
 )  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.language.dates.spec import (
     AM,
     COMING,
@@ -127,6 +129,7 @@ SPEC = Spec(
         "인도네시아": "Asia/Jakarta", "인니": "Asia/Jakarta", "자카르타": "Asia/Jakarta", "수라바야": "Asia/Jakarta",
         "반둥": "Asia/Jakarta",
     },
+    zone_hint=re.compile(r"시간|시각|기준"),
     zone_patterns=(
         r"(?<![가-힣])(?P<z>⟨Z⟩)\s*(?:현지\s*)?(?:시간|시각)(?:\s*기준)?(?:\s*으로)?",
         r"(?<![가-힣])(?P<z>⟨Z⟩)\s*기준(?:\s*으로)?",

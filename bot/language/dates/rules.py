@@ -121,10 +121,29 @@ class Rules:
     deadline_words: tuple[re.Pattern[str], ...]
     range_separator: re.Pattern[str]
     places: Mapping[str, str]
+    gates: Mapping[str, re.Pattern[str]]  # per step: one pattern that matches where any of the step's does
 
 
 def _alternation(words: Iterable[object]) -> str:
     return "|".join(re.escape(str(w)) for w in sorted({str(w) for w in words}, key=lambda w: (-len(w), w)))
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def _gates(**steps: tuple[str, ...]) -> dict[str, re.Pattern[str]]:
+    """One pattern per step that matches where any of its patterns does (their groups unnamed), so that a step
+    none of whose patterns can match costs one search instead of one per pattern. A step whose patterns cannot be
+    joined (a backreference, inline flags) gets no gate."""
+    gates: dict[str, re.Pattern[str]] = {}
+    for name, patterns in steps.items():
+        if not patterns or any("(?P=" in p or (p.startswith("(?") and p[2:3].isalpha()) for p in patterns):
+            continue
+        try:
+            gates[name] = re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', p)})" for p in patterns))
+        except re.error:
+            continue
+    return gates
 
 
 @lru_cache(maxsize=32)
@@ -186,6 +205,18 @@ def rules_for(code: str) -> Rules:
         deadline_words=tuple(re.compile(p) for p in spec.deadline_words),
         range_separator=re.compile(rf"\s*(?:{spec.range_separators})\s*"),
         places={**LATIN_PLACES, **{normalise(k): v for k, v in spec.places.items()}},
+        gates=_gates(
+            deadline_words=spec.deadline_words,
+            calendar_weeks=spec.calendar_weeks,
+            durations=tuple(p.replace("⟨B⟩", body) for p in spec.durations),
+            clock_words=tuple(p for p, _ in spec.clock_words),
+            clocks=tuple(fill(p) for p in spec.clocks),
+            relative_days=tuple(p for p, _, _ in spec.relative_days),
+            periods=tuple(p for p, _ in spec.periods),
+            week_phrases=tuple(p for p, _, _ in spec.week_phrases),
+            ends=tuple(p for p, _ in spec.ends),
+            next_month_days=tuple(fill(p) for p in spec.next_month_days),
+        ),
     )
 
 
@@ -277,6 +308,7 @@ def int_value(text: str | None, spec: Spec) -> int:
     return int(value)
 
 
+_PLAIN = re.compile(r"[\w\s.,:;!?()\[\]{}\"'“”„«»、。・/@~+\-−–—〜～#&%*=（）：，．！？【】「」『』〆々ー]*")
 _PUNCTUATION = re.compile(r"[;!?()\[\]{}\"“”„«»、。]|(?<!\d),|,(?!\d)")  # "1,5 Stunden" keeps its comma
 _SPACES = re.compile(r"\s+")
 _DECORATION = frozenset({"So", "Sk", "Cf"})
@@ -289,7 +321,7 @@ def normalise(text: str) -> str:
     # emoji (with skin tones), other symbols, variation selectors and zero-width joiners are decoration, not words
     if s.isascii():  # the only decoration in ASCII is "^" (Sk): no need to look at each character
         s = s.replace("^", " ")
-    else:
+    elif _PLAIN.fullmatch(s) is None:  # letters of any script, digits and punctuation need no look either
         s = "".join(" " if unicodedata.category(ch) in _DECORATION or "\ufe00" <= ch <= "\ufe0f" else ch for ch in s)
     s = _PUNCTUATION.sub(" ", s)
     return _SPACES.sub(" ", s).strip()

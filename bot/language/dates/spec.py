@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -121,6 +122,7 @@ class Spec:
     zone_patterns: tuple[str, ...] = ()  # with ⟨Z⟩ (the places' alternation) and group z: "waktu ⟨Z⟩", "⟨Z⟩ time"
     eras: Mapping[str, int] = field(default_factory=dict)  # era -> the year before its first ("令和": 2018)
     dotted_clock: bool = True  # "9.30" alone is a time (False: refused as a date or a time, ko)
+    zone_hint: re.Pattern[str] | None = None  # a word every zone frame has ("time", "waktu"): else not looked for
     minutes_bare: bool = False  # "4:30" follows the working-hours rule like "4" (English business writing)
 
 

@@ -5,6 +5,8 @@ Simplified spellings first, the Traditional ones where they cost a character cla
 
 from __future__ import annotations
 
+import re
+
 from bot.language.dates.spec import (
     CJK_NUM,
     DAWN,
@@ -179,6 +181,7 @@ SPEC = Spec(
         "不倫瑞克": "Europe/Berlin", "德国": "Europe/Berlin", "德國": "Europe/Berlin",
         "伦敦": "Europe/London", "倫敦": "Europe/London", "英国": "Europe/London", "英國": "Europe/London",
     },
+    zone_hint=re.compile(r"时间|時間|区|區|utc|gmt"),
     zone_patterns=(
         r"(?:以|按)?\s*(?P<z>⟨Z⟩)\s*(?:时间|時間)(?:\s*(?:为准|為準))?",
         r"(?P<z>东[七八九]区|東[七九八]區)",
