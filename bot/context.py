@@ -1,7 +1,7 @@
 """What every use case receives and returns, free of Telegram types.
 
 - ``ChatContext``: the chat a command runs in, resolved once per update (its stored settings, UI
-  language, time zone, label, bridge and scope);
+  language, time zone, working week, label, bridge and scope);
 - ``Actor``: who asks, by Telegram user id (display names are for showing only, never for permissions);
 - ``Reply``: what the command answers in that chat, as a catalogue key and values that the handler
   renders; ``Refused``: the same, raised where a use case stops (bad input, not allowed).
@@ -72,6 +72,18 @@ class ChatContext:
     def members(self) -> tuple[Chat, ...]:
         """The groups that share the scope (this one alone when it is in no bridge)."""
         return self.bridge.members if self.bridge is not None else (self.chat,)
+
+    @property
+    def workdays(self) -> frozenset[int]:
+        """The chat's working week (0 Monday … 6 Sunday; Monday to Friday unless it set another)."""
+        return self.chat.workdays
+
+    @property
+    def places(self) -> dict[str, str]:
+        """Each member's city label (``/city``, where one was set) → its time zone: the places a date may be
+        written in ("10:00 Busan time")."""
+        chats = (self.chat if chat.id == self.chat.id else chat for chat in self.members)
+        return {chat.city: zone_of(chat) for chat in chats if chat.city}
 
 
 @dataclass(frozen=True, slots=True)

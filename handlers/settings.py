@@ -1,4 +1,4 @@
-"""Group settings: /lang, /city, /tz, /original and the bridge glossary."""
+"""Group settings: /lang, /city, /tz, /workweek, /original and the bridge glossary."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from handlers.context import KembarContext
 lang = text_command(lambda services: services.chat_settings.language)
 city = text_command(lambda services: services.chat_settings.city)
 timezone = text_command(lambda services: services.chat_settings.timezone)
+workweek = text_command(lambda services: services.chat_settings.workweek)
 original = text_command(lambda services: services.chat_settings.original)
 glossary = text_command(lambda services: services.chat_settings.glossary_command)
 forget = text_command(lambda services: services.privacy.forget_command)
@@ -26,6 +27,7 @@ COMMANDS = {
     "lang": Command(lang, "cmd.lang"),
     "city": Command(city, "cmd.city"),
     "tz": Command(timezone, "cmd.tz"),
+    "workweek": Command(workweek, "cmd.workweek"),
     "glossary": Command(glossary, "cmd.glossary"),
     "original": Command(original, "cmd.original"),
     "forget": Command(forget),

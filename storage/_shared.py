@@ -12,6 +12,7 @@ from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import DBAPIError
 
 from bot.domain.records import Chat, Scope
+from bot.domain.rules import workdays_of_code
 from storage.db import Database
 from storage.models import Base, ChatRow
 
@@ -32,6 +33,7 @@ def chat_record(row: ChatRow) -> Chat:
         created_at=row.created_at,
         updated_at=row.updated_at,
         show_original=row.show_original,
+        workdays=workdays_of_code(row.workdays),
     )
 
 

@@ -135,6 +135,7 @@ class ChatDataRepository:
                     "timezone": source.timezone,
                     "city": source.city,
                     "show_original": source.show_original,
+                    "workdays": source.workdays,
                     "active": True,
                     "updated_at": now,
                 }
@@ -166,9 +167,10 @@ class ChatDataRepository:
                     (IndicatorUpdateRow, IndicatorUpdateRow.chat_id),
                 ):
                     await session.execute(
-                        update(model).where(column == old).values({column.key: new}).execution_options(
-                            synchronize_session=False
-                        )
+                        update(model)
+                        .where(column == old)
+                        .values({column.key: new})
+                        .execution_options(synchronize_session=False)
                     )
                 await session.execute(
                     update(RelayJobRow)
@@ -227,13 +229,15 @@ class ChatDataRepository:
                 await run(session, "relay_jobs", delete(RelayJobRow).where(either))
                 dst_lease = DeliveryLeaseRow.dst_chat_id == chat_id
                 await run(session, "delivery_leases", delete(DeliveryLeaseRow).where(dst_lease))
-                await run(session,
+                await run(
+                    session,
                     "message_links",
                     delete(MessageLinkRow).where(
                         or_(MessageLinkRow.src_chat_id == chat_id, MessageLinkRow.dst_chat_id == chat_id)
                     ),
                 )
-                await run(session,
+                await run(
+                    session,
                     "join_requests",
                     delete(JoinRequestRow).where(
                         or_(JoinRequestRow.issuer_chat_id == chat_id, JoinRequestRow.requester_chat_id == chat_id)

@@ -1,5 +1,5 @@
-"""Chats Kembar knows: their settings (language, zone, city, whether relayed copies show the original), read
-through the short-lived cache of storage.db."""
+"""Chats Kembar knows: their settings (language, zone, city, whether relayed copies show the original, the
+working week), read through the short-lived cache of storage.db."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain.records import Chat
+from bot.domain.rules import workdays_code
 from storage._shared import chat_record as _chat
 from storage.db import Database
 from storage.models import ChatRow, utcnow
@@ -97,6 +98,10 @@ class ChatRepository:
     async def set_show_original(self, chat_id: int, on: bool) -> Chat:
         """Whether relayed translations into this chat also show the original text."""
         return await self._update(chat_id, show_original=on)
+
+    async def set_workdays(self, chat_id: int, days: frozenset[int]) -> Chat:
+        """The chat's working week (0 Monday … 6 Sunday); ValueError when it has no day or a day outside 0–6."""
+        return await self._update(chat_id, workdays=workdays_code(days))
 
     async def all(self) -> list[Chat]:
         async with self.db.session() as session:

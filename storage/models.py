@@ -100,6 +100,9 @@ class ChatRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Relay the untranslated text under each translation into this chat.
     show_original: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The working week, Monday first, "1" for a working day ("1111100"); NULL: Monday to Friday
+    # (bot/domain/rules.py, workdays_code).
+    workdays: Mapped[str | None] = mapped_column(String(7), nullable=True)
 
 
 class BridgeRow(Base):

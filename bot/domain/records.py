@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
+from bot.domain.rules import DEFAULT_WORKDAYS
+
 _SCOPE_KEY = re.compile(r"([bc])(-?[0-9]{1,20})")
 
 
@@ -63,6 +65,7 @@ class Chat:
     created_at: datetime
     updated_at: datetime
     show_original: bool = False
+    workdays: frozenset[int] = DEFAULT_WORKDAYS  # the working week: 0 Monday … 6 Sunday
 
     @property
     def label(self) -> str:

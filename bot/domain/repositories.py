@@ -47,44 +47,39 @@ from bot.domain.rules import LINK_CODE_TTL
 
 
 class ChatRepository(Protocol):
-    async def get(self, chat_id: int) -> Chat | None:
-        ...
+    async def get(self, chat_id: int) -> Chat | None: ...
 
     async def ensure(self, chat_id: int, *, title: str, type: str, default_language: str) -> Chat:
         """Return the chat, creating it on first sight; keeps the stored title in step with Telegram's."""
 
-    async def set_language(self, chat_id: int, language: str) -> Chat:
-        ...
+    async def set_language(self, chat_id: int, language: str) -> Chat: ...
 
-    async def set_timezone(self, chat_id: int, timezone: str | None) -> Chat:
-        ...
+    async def set_timezone(self, chat_id: int, timezone: str | None) -> Chat: ...
 
-    async def set_city(self, chat_id: int, city: str | None) -> Chat:
-        ...
+    async def set_city(self, chat_id: int, city: str | None) -> Chat: ...
 
-    async def set_active(self, chat_id: int, active: bool) -> Chat:
-        ...
+    async def set_active(self, chat_id: int, active: bool) -> Chat: ...
 
     async def set_show_original(self, chat_id: int, on: bool) -> Chat:
         """Whether relayed translations into this chat also show the original text."""
 
-    async def all(self) -> list[Chat]:
-        ...
+    async def set_workdays(self, chat_id: int, days: frozenset[int]) -> Chat:
+        """The chat's working week (0 Monday … 6 Sunday); ValueError when it has no day or a day outside 0–6,
+        LookupError when the chat is not known."""
+
+    async def all(self) -> list[Chat]: ...
 
 
 class BridgeRepository(Protocol):
-    async def bridge_of(self, chat_id: int) -> Bridge | None:
-        ...
+    async def bridge_of(self, chat_id: int) -> Bridge | None: ...
 
     async def is_member(self, bridge_id: int, chat_id: int) -> bool:
         """Whether the chat is in that bridge now: read from the database, never from a cache (delivery asks
         it before every send, so no instance ever sends to a chat that left, whatever it has cached)."""
 
-    async def get(self, bridge_id: int) -> Bridge | None:
-        ...
+    async def get(self, bridge_id: int) -> Bridge | None: ...
 
-    async def all(self) -> list[Bridge]:
-        ...
+    async def all(self) -> list[Bridge]: ...
 
     async def link(self, chat_a: int, chat_b: int, *, members_max: int | None = None) -> Bridge:
         """Put ``chat_b`` in ``chat_a``'s bridge, or make a new bridge of the two (``chat_a`` first).
@@ -105,8 +100,7 @@ class PeopleRepository(Protocol):
     async def seen(self, user_id: int, username: str | None) -> None:
         """Remember that ``user_id`` goes by ``username`` now (a username moves to whoever holds it last)."""
 
-    async def by_username(self, username: str) -> int | None:
-        ...
+    async def by_username(self, username: str) -> int | None: ...
 
     async def forget_unseen(self, before: datetime) -> int:
         """Forget the people not seen since ``before``; how many."""
@@ -136,17 +130,13 @@ class ChatDataRepository(Protocol):
 
 
 class ApprovalRepository(Protocol):
-    async def approve(self, chat_id: int) -> None:
-        ...
+    async def approve(self, chat_id: int) -> None: ...
 
-    async def revoke(self, chat_id: int) -> bool:
-        ...
+    async def revoke(self, chat_id: int) -> bool: ...
 
-    async def is_approved(self, chat_id: int) -> bool:
-        ...
+    async def is_approved(self, chat_id: int) -> bool: ...
 
-    async def all(self) -> list[int]:
-        ...
+    async def all(self) -> list[int]: ...
 
 
 class LinkCodeRepository(Protocol):
@@ -170,11 +160,9 @@ class LinkCodeRepository(Protocol):
 
 
 class JoinRequestRepository(Protocol):
-    async def create(self, issuer: int, requester: int, requested_by: int | None, ttl: timedelta) -> JoinRequest:
-        ...
+    async def create(self, issuer: int, requester: int, requested_by: int | None, ttl: timedelta) -> JoinRequest: ...
 
-    async def get(self, request_id: int) -> JoinRequest | None:
-        ...
+    async def get(self, request_id: int) -> JoinRequest | None: ...
 
     async def decide(self, request_id: int, state: str, by: int | None, now: datetime | None = None) -> bool:
         """Approve or decline a pending, unexpired request; False when it was decided already (or expired,
@@ -259,8 +247,7 @@ class OutboxRepository(Protocol):
         """The chats with pending jobs, the one waiting longest first; with ``live``, only those that no live
         instance but this one delivers to (no lease, a lease of a gone instance, or this one's own)."""
 
-    async def get(self, job_id: int) -> RelayJob | None:
-        ...
+    async def get(self, job_id: int) -> RelayJob | None: ...
 
     async def complete(self, job_id: int, links: Iterable[MessageLink] = (), live: Liveness | None = None) -> bool:
         """Store the links of what a job sent and mark it done, in one transaction; True once committed.
@@ -342,8 +329,7 @@ class LeaseRepository(Protocol):
         """Whether ``live`` holds the lease on a destination now (always, alone on its database: not
         ``live.shared``); False once another instance took it over, or nobody holds it."""
 
-    async def release(self, dst_chat_id: int, live: Liveness) -> None:
-        ...
+    async def release(self, dst_chat_id: int, live: Liveness) -> None: ...
 
 
 class ActionRepository(Protocol):
@@ -367,11 +353,9 @@ class ActionRepository(Protocol):
         bridge is not known or the programme is not one of the scope's, ``LimitReached`` when the scope
         has ``open_max`` open items already (checked atomically with the insert)."""
 
-    async def get(self, scope: Scope, number: int) -> ActionItem | None:
-        ...
+    async def get(self, scope: Scope, number: int) -> ActionItem | None: ...
 
-    async def get_by_id(self, item_id: int) -> ActionItem | None:
-        ...
+    async def get_by_id(self, item_id: int) -> ActionItem | None: ...
 
     async def list(
         self,
@@ -408,14 +392,11 @@ class ActionRepository(Protocol):
         """The user ``user_id`` turned out to be "@username": owners of that name without a user get it.
         Returns the item when an owner was bound, else None (nothing to bind, or bound already)."""
 
-    async def set_due(self, scope: Scope, number: int, due_at: datetime | None) -> ActionItem:
-        ...
+    async def set_due(self, scope: Scope, number: int, due_at: datetime | None) -> ActionItem: ...
 
-    async def set_title(self, scope: Scope, number: int, title: str, language: str) -> ActionItem:
-        ...
+    async def set_title(self, scope: Scope, number: int, title: str, language: str) -> ActionItem: ...
 
-    async def count_open(self, scope: Scope) -> int:
-        ...
+    async def count_open(self, scope: Scope) -> int: ...
 
     async def stats(self, scope: Scope, now: datetime) -> builtins.list[ProgrammeStats]:
         """Open (overdue included), overdue and done items per programme, by programme name, items in none last.
@@ -464,8 +445,7 @@ class ReminderRepository(Protocol):
         ``LimitReached`` when a scope of the numbered ones has ``numbered_max`` users' reminders pending or
         being sent already (checked atomically with the insert)."""
 
-    async def get(self, reminder_id: int) -> Reminder | None:
-        ...
+    async def get(self, reminder_id: int) -> Reminder | None: ...
 
     async def due(self, now: datetime, limit: int = 100) -> list[Reminder]:
         """Pending reminders due at or before ``now``, oldest first, at most ``limit`` (index state, due_at)."""
@@ -613,8 +593,7 @@ class IndicatorRepository(Protocol):
     async def list(self, scope: Scope, programme_id: int | None = None) -> builtins.list[Indicator]:
         """The scope's indicators (of one programme), by programme name and then name, regardless of case."""
 
-    async def count(self, scope: Scope) -> int:
-        ...
+    async def count(self, scope: Scope) -> int: ...
 
     async def record(
         self,

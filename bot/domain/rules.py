@@ -30,5 +30,27 @@ REMINDER_LEAD_SECONDS_MAX = 30 * 86400
 CITY_MAX = 64  # characters of a group's city name
 GLOSSARY_TERM_MAX = 64  # characters of a glossary term and of each of its renderings
 
+# The working week (/workweek): weekdays 0 (Monday) … 6 (Sunday), at least one of them; stored as seven
+# characters, Monday first, "1" for a working day ("1111100"). What a member types to set it is at most
+# WORKWEEK_INPUT_MAX characters.
+DEFAULT_WORKDAYS = frozenset(range(5))  # Monday to Friday
+WORKWEEK_INPUT_MAX = 100
+
+
+def workdays_code(days: frozenset[int]) -> str:
+    """The stored form of a working week ("1111100" for Monday to Friday); ValueError when it has no day or a
+    day outside 0–6."""
+    if not days or not all(isinstance(day, int) and 0 <= day <= 6 for day in days):
+        raise ValueError(f"not a working week: {sorted(days)!r}")
+    return "".join("1" if day in days else "0" for day in range(7))
+
+
+def workdays_of_code(code: str | None) -> frozenset[int]:
+    """The working week a stored form names; the default (Monday to Friday) for none or a malformed one."""
+    if code is None or len(code) != 7 or set(code) - {"0", "1"} or "1" not in code:
+        return DEFAULT_WORKDAYS
+    return frozenset(day for day, flag in enumerate(code) if flag == "1")
+
+
 # Linking: a code is valid this long, once.
 LINK_CODE_TTL = timedelta(minutes=30)

@@ -10,7 +10,7 @@ catalogue. Services never see Telegram types; they reach the outside world throu
 - ``status``: ``/status`` and the digest body;
 - ``reminders``: ``/remind``, ``/reminders``, ``/unremind``, ``/digest``, the buttons under a reminder;
   ``reminder_engine`` plans, claims and sends them;
-- ``settings``: ``/lang``, ``/city``, ``/tz``, ``/original``, ``/glossary``;
+- ``settings``: ``/lang``, ``/city``, ``/tz``, ``/workweek``, ``/original``, ``/glossary``;
 - ``bridges``: ``/link``, ``/bridge``, ``/unlink`` and the bot's removal from a group.
 
 Relay (every other group message) has the same shape in ``bot.relay.service``.

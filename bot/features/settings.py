@@ -1,4 +1,4 @@
-"""Group settings: ``/lang``, ``/city``, ``/tz``, ``/original`` and the bridge's ``/glossary``.
+"""Group settings: ``/lang``, ``/city``, ``/tz``, ``/workweek``, ``/original`` and the bridge's ``/glossary``.
 
 Anyone may look; administrators change. A glossary change makes earlier translations of the bridge
 stale, so they are forgotten at once.
@@ -7,17 +7,27 @@ stale, so they are forgotten at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
 from bot.domain.repositories import ChatRepository, GlossaryRepository
-from bot.domain.rules import CITY_MAX, GLOSSARY_TERM_MAX
+from bot.domain.rules import CITY_MAX, GLOSSARY_TERM_MAX, WORKWEEK_INPUT_MAX
 from bot.features.pages import footer, page_of, read_page, with_footer
-from bot.language.catalog import SUGGESTED_LANGUAGES, Catalog, Markup, is_language_code, language_name
+from bot.language.catalog import (
+    SUGGESTED_LANGUAGES,
+    Catalog,
+    Markup,
+    babel_locale,
+    is_language_code,
+    language_name,
+)
+from bot.language.dates import rules_for
 from bot.language.htmltext import escape
-from bot.language.localise import weekday_time
+from bot.language.localise import describe_workdays, weekday_time
 from bot.permissions import Permissions
 from bot.translation.service import TranslationService
 
@@ -56,6 +66,96 @@ def parse_glossary_add(text: str) -> tuple[str, dict[str, str]] | None:
         if not renderings:
             return None
     return term, renderings
+
+
+# What may stand between the days of a working week ("mon, wed", "月、水", "Senin Rabu"), and the marks of a
+# range ("mon-fri", "月〜金", "월~금"); the words of a range ("to", "sampai", "bis", "至") are catalogue words
+# (``word.through``). The text is NFKC-normalised first: full-width "，" and "～" arrive as "," and "~".
+_LIST_SEPARATORS = r"[\s,;/&+、・·]+"
+_RANGE_MARKS = ("-", "–", "—", "~", "〜", "..")
+_WORKWEEK_ITEMS_MAX = 7  # days and ranges named
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _latin_letter(ch: str) -> bool:
+    return ch.isalpha() and ord(ch) < 0x250
+
+
+@lru_cache(maxsize=64)
+def _weekday_words(languages: tuple[str, ...]) -> Mapping[str, int]:
+    """The weekday names a member may type (0 Monday … 6 Sunday): those the date reader knows and Babel's full and
+    short names, of each language, English first (a later language's meaning wins)."""
+    names: dict[str, int] = {}
+    for code in ("en", *languages):
+        names.update((_fold(name), day) for name, day in rules_for(code).weekday_names.items())
+        days = babel_locale(code).days
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated", "short"):
+                for day, name in days.get(context, {}).get(width, {}).items():
+                    folded = _fold(str(name)).rstrip(".")
+                    if folded:
+                        names[folded] = int(day)
+                        if folded.endswith("曜日"):  # "月曜" as well as "月曜日"
+                            names[folded[:-1]] = int(day)
+    return names
+
+
+@lru_cache(maxsize=64)
+def _workweek_pattern(names: tuple[tuple[str, int], ...], through: tuple[str, ...]) -> re.Pattern[str]:
+    def token(word: str) -> str:
+        # A Latin word must end where a word ends: "mon" is not the start of "monat".
+        return re.escape(word) + (r"(?![^\W\d_])" if _latin_letter(word[-1]) else "")
+
+    days = sorted({name for name, _day in names}, key=lambda w: (-len(w), w))
+    ranges = sorted({*through, *_RANGE_MARKS} - set(days), key=lambda w: (-len(w), w))
+    day = f"(?P<day>{'|'.join(map(token, days))})(?:\\.(?!\\.))?"  # "Mo.-Fr." (but "mon..fri" is a range)
+    return re.compile(f"(?P<sep>{_LIST_SEPARATORS})|{day}|(?P<to>{'|'.join(map(token, ranges))})")
+
+
+def parse_workdays(text: str, names: Mapping[str, int], through: Iterable[str]) -> frozenset[int] | None:
+    """The working days ``text`` names (0 Monday … 6 Sunday), or None when it is anything else: days and ranges
+    of days, in any order ("mon-fri", "sun-thu", "mon,tue,wed", "Senin sampai Jumat", "월~금", "月火水木金",
+    "周一至周五"). A range runs forward through the week ("fri-mon" is Friday to Monday); a range word closing
+    a range at the end ("월요일부터 금요일까지", "月曜日から金曜日まで") is read with it."""
+    folded = _fold(text).strip()
+    words = tuple(word for word in (_fold(w) for w in through) if word)
+    pattern = _workweek_pattern(tuple(sorted(names.items())), words)
+    days: set[int] = set()
+    items = 0
+    previous: int | None = None  # the last day named, while it may start a range
+    in_range = closed = False
+    position = 0
+    while position < len(folded):
+        match = pattern.match(folded, position)
+        if match is None:
+            return None
+        position = match.end()
+        if match["sep"] is not None:
+            continue
+        if match["to"] is not None:
+            if previous is None or in_range:
+                ending = closed and position == len(folded) and match["to"] not in _RANGE_MARKS
+                if ending:
+                    continue
+                return None
+            in_range, closed = True, False
+            continue
+        day = names[match["day"]]
+        if in_range and previous is not None:
+            days.update((previous + step) % 7 for step in range((day - previous) % 7 + 1))
+            previous, in_range, closed = None, False, True
+        else:
+            days.add(day)
+            items += 1
+            previous, closed = day, False
+        if items > _WORKWEEK_ITEMS_MAX:
+            return None
+    if in_range or not days:
+        return None
+    return frozenset(days)
 
 
 def _choices() -> Markup:
@@ -123,6 +223,22 @@ class SettingsService:
             raise Refused("tz.invalid", tz=arg[:64]) from None
         await self.chats.set_timezone(here.id, zone)
         return reply("tz.set", tz=zone, now=weekday_time(now, here.ui))
+
+    async def workweek(self, here: ChatContext, actor: Actor, text: str) -> Reply:
+        """``/workweek [days]``: the group's working week ("mon-fri", "sun-thu", "Senin,Selasa,Rabu", "월~금"),
+        which "end of the week" and "end of the month" in due dates follow."""
+        arg = text.strip()
+        if not arg:
+            return reply("workweek.current", days=describe_workdays(self.catalog, here.workdays, here.ui))
+        await self.permissions.require_admin(here, actor)
+        if len(arg) > WORKWEEK_INPUT_MAX:
+            raise Refused("workweek.too_long", max=WORKWEEK_INPUT_MAX)
+        names = _weekday_words(tuple(dict.fromkeys((here.ui, here.language))))
+        days = parse_workdays(arg, names, self.catalog.words("through", here.ui))
+        if days is None:
+            raise Refused("workweek.invalid", text=arg)
+        await self.chats.set_workdays(here.id, days)
+        return reply("workweek.set", days=describe_workdays(self.catalog, days, here.ui))
 
     async def original(self, here: ChatContext, actor: Actor, text: str) -> Reply:
         """``/original on|off``: show the original text under translations relayed into this group."""

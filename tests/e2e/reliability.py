@@ -178,6 +178,7 @@ async def _bad_inputs(kit: Kit, generated_per_command: int) -> dict[str, Any]:
         "lang": services.chat_settings.language,
         "city": services.chat_settings.city,
         "tz": services.chat_settings.timezone,
+        "workweek": services.chat_settings.workweek,
         "original": services.chat_settings.original,
         "glossary": services.chat_settings.glossary_command,
         "link": services.bridges.link_command,

@@ -42,6 +42,7 @@ class FakeChatDataRepository:
                 timezone=source.timezone,
                 city=source.city,
                 show_original=source.show_original,
+                workdays=source.workdays,
                 type=new_type,
                 active=True,
                 updated_at=now,

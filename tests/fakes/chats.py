@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.errors import AlreadyBridged, LimitReached
 from bot.domain.records import Bridge, Chat
+from bot.domain.rules import workdays_code
 
 if TYPE_CHECKING:
     from tests.fakes.memory import Memory
@@ -67,6 +68,10 @@ class FakeChatRepository:
 
     async def set_show_original(self, chat_id: int, on: bool) -> Chat:
         return self._write(chat_id, show_original=on)
+
+    async def set_workdays(self, chat_id: int, days: frozenset[int]) -> Chat:
+        workdays_code(days)  # refuses what storage refuses
+        return self._write(chat_id, workdays=frozenset(days))
 
     async def all(self) -> builtins.list[Chat]:
         return [self.rows[chat_id] for chat_id in sorted(self.rows)]

@@ -30,7 +30,7 @@ from storage.bridges import BridgeRepository
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.linkcodes import CODE_ALPHABET, CODE_BITS, CODE_LENGTH, LinkCodeRepository, hash_code, normalise_code
-from storage.models import LinkCodeRow, utcnow
+from storage.models import ChatRow, LinkCodeRow, utcnow
 from storage.repositories import repositories
 
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
@@ -72,6 +72,43 @@ async def test_show_original_flag(repos: Repositories) -> None:
     # Existing constructors keep working: the new field comes last, with a default.
     now = utcnow()
     assert Chat(1, "t", "group", "en", None, None, True, now, now).show_original is False
+
+
+# -- chats.workdays ----------------------------------------------------------------------------------------
+
+
+async def test_workdays_default_set_and_refused(repos: Repositories) -> None:
+    chats = repos.chats
+    chat = await chats.ensure(-1, title="Surabaya", type="supergroup", default_language="id")
+    assert chat.workdays == frozenset(range(5))  # Monday to Friday until set
+    for days in (frozenset({6, 0, 1, 2, 3}), frozenset({5}), frozenset(range(7)), frozenset({0, 2, 4})):
+        stored = await chats.set_workdays(-1, days)
+        assert stored.workdays == days
+        assert (await chats.get(-1)) == stored
+        assert (await chats.all())[0].workdays == days
+    assert (await chats.ensure(-1, title="Surabaya baru", type="supergroup", default_language="en")).workdays == {
+        0,
+        2,
+        4,
+    }
+    for bad in (frozenset(), frozenset({7}), frozenset({-1, 0})):
+        with pytest.raises(ValueError):
+            await chats.set_workdays(-1, bad)
+    assert (await chats.get(-1)).workdays == frozenset({0, 2, 4})  # type: ignore[union-attr]
+    with pytest.raises(LookupError):
+        await chats.set_workdays(-999, frozenset({0}))
+    other = await chats.ensure(-2, title="Busan", type="supergroup", default_language="ko")
+    assert other.workdays == frozenset(range(5))  # each chat has its own
+
+
+async def test_workdays_are_stored_as_seven_characters(db: Database) -> None:
+    chats = ChatRepository(db)
+    await chats.ensure(-1, title="Surabaya", type="supergroup", default_language="id")
+    async with db.session() as session:
+        assert (await session.get(ChatRow, -1)).workdays is None  # type: ignore[union-attr]
+    await chats.set_workdays(-1, frozenset({6, 0, 1, 2, 3}))
+    async with db.session() as session:
+        assert (await session.get(ChatRow, -1)).workdays == "1111001"  # type: ignore[union-attr]
 
 
 # -- bridges -------------------------------------------------------------------------------------------

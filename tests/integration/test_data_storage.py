@@ -38,6 +38,7 @@ async def _world(repos: Repositories) -> None:
     await chats.set_language(OLD, "id")
     await chats.set_city(OLD, "Bandung")
     await chats.set_timezone(OLD, "Asia/Jakarta")
+    await chats.set_workdays(OLD, frozenset({6, 0, 1, 2, 3}))
     bridge = await repos.bridges.link(OLD, PARTNER)
     scope = Scope.of(bridge.id, OLD)
     actions = repos.actions
@@ -83,6 +84,7 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_everything_under_its_new_i
         "Asia/Jakarta",
         "supergroup",
     )
+    assert moved.workdays == frozenset({6, 0, 1, 2, 3})  # the working week moves with the other settings
     assert old is not None and not old.active
     bridge = await repos.bridges.bridge_of(NEW)
     assert bridge is not None and set(bridge.chat_ids) == {NEW, PARTNER}
@@ -254,6 +256,7 @@ async def test_codes_requests_and_the_approval_follow_a_moved_group_and_go_with_
         True,
         True,
     )
+    assert moved.workdays == frozenset(range(5))  # never set: Monday to Friday
     assert await repos.approvals.all() == [NEW]
     with pytest.raises(CodeOwnChat):
         await codes.redeem(issued, by_chat_id=NEW)

@@ -7,13 +7,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, text
 
 from bot.domain.repositories import Repositories
 from storage.chats import ChatRepository
 from storage.db import Database, is_sqlite
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
-from storage.models import LinkCodeRow, ReminderRow, utcnow
+from storage.models import BridgeMemberRow, BridgeRow, ChatRow, LinkCodeRow, ReminderRow, utcnow
 
 CORE_TABLES = {
     "chats",
@@ -173,10 +173,15 @@ async def test_migrations_keep_existing_data(db_url: str) -> None:
     database = Database(db_url)
     try:
         await upgrade(database.engine, "0002")
-        chats = ChatRepository(database)
-        for chat_id in (-1, -2):
-            await chats.ensure(chat_id, title=str(chat_id), type="group", default_language="id")
-        await BridgeRepository(database).link(-1, -2)
+        # Written in Core with the columns revision 0002 has: the ORM's chats row has columns added later.
+        async with database.engine.begin() as conn:
+            for chat_id in (-1, -2):
+                await conn.execute(
+                    insert(ChatRow).values(id=chat_id, title=str(chat_id), type="group", language="id", active=True)
+                )
+            bridge_id = (await conn.execute(insert(BridgeRow).values(name=None).returning(BridgeRow.id))).scalar_one()
+            for chat_id in (-1, -2):
+                await conn.execute(insert(BridgeMemberRow).values(bridge_id=bridge_id, chat_id=chat_id))
         await upgrade(database.engine)
         await downgrade(database.engine, "0001")
         await upgrade(database.engine)

@@ -239,6 +239,7 @@ CHECKS: dict[str, Attempt] = {
         ("chat_settings", "original", "on"),
         ("chat_settings", "language", "en"),
     ),
+    "`/workweek <days>`": admin_command(("chat_settings", "workweek", "sun-thu")),
     "`/glossary add\\|remove …`": admin_command(
         ("chat_settings", "glossary_command", "add MoU"), ("chat_settings", "glossary_command", "remove MoU")
     ),

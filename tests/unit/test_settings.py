@@ -157,3 +157,140 @@ async def test_a_private_chat_cannot_link(kit: Kit) -> None:
     here = await kit.here(42)
     key, _ = await kit.refusal(kit.services.bridges.link_command(here, member(42), ""), here)
     assert key == "link.private"
+
+
+# -- /workweek -------------------------------------------------------------------------------------------
+
+MONDAY_TO_FRIDAY = frozenset(range(5))
+SUNDAY_TO_THURSDAY = frozenset({6, 0, 1, 2, 3})
+
+
+async def test_workweek_anyone_sees_it_administrators_set_it(kit: Kit) -> None:
+    here = await kit.group(SURABAYA, "Surabaya", "id")
+    settings, admin = kit.services.chat_settings, kit.admin(SURABAYA, 1)
+    assert here.workdays == MONDAY_TO_FRIDAY and here.chat.workdays == MONDAY_TO_FRIDAY
+    shown = kit.render(await settings.workweek(here, member(2), ""), here)
+    assert "<b>Senin sampai Jumat</b>" in shown and "<code>/workweek minggu-kamis</code>" in shown
+
+    key, text = await kit.refusal(settings.workweek(here, member(2), "minggu-kamis"), here)
+    assert key == "admin.only" and "hanya admin" in text
+    assert (await kit.here(SURABAYA)).workdays == MONDAY_TO_FRIDAY
+
+    answer = await settings.workweek(here, admin, "Minggu sampai Kamis")  # the group's own weekday names
+    assert answer.key == "workweek.set" and "<b>Minggu sampai Kamis</b>" in kit.render(answer, here)
+    here = await kit.here(SURABAYA)
+    assert here.workdays == SUNDAY_TO_THURSDAY
+    assert "<b>Minggu sampai Kamis</b>" in kit.render(await settings.workweek(here, member(2), ""), here)
+
+    for typed, days in (  # English is always understood
+        ("mon,tue,wed,thu,fri,sat", frozenset(range(6))),
+        ("sun-thu", SUNDAY_TO_THURSDAY),
+        ("Mon, Wed, Fri", frozenset({0, 2, 4})),
+        ("sen-jum", MONDAY_TO_FRIDAY),
+        ("fri-mon", frozenset({4, 5, 6, 0})),
+        ("jumat", frozenset({4})),
+        ("senin s/d sabtu", frozenset(range(6))),
+    ):
+        await settings.workweek(here, admin, typed)
+        assert (await kit.here(SURABAYA)).workdays == days, typed
+    shown = kit.render(await settings.workweek(await kit.here(SURABAYA), member(2), ""), here)
+    assert "<b>Senin sampai Sabtu</b>" in shown
+    await settings.workweek(here, admin, "mon, wed, fri")
+    shown = kit.render(await settings.workweek(await kit.here(SURABAYA), member(2), ""), here)
+    assert "<b>Senin, Rabu, dan Jumat</b>" in shown  # Babel's list, in the group's language
+
+
+async def test_workweek_refuses_bad_input_in_the_groups_language(kit: Kit) -> None:
+    here = await kit.group(SURABAYA, "Surabaya", "id")
+    settings, admin = kit.services.chat_settings, kit.admin(SURABAYA, 1)
+    await settings.workweek(here, admin, "minggu-kamis")
+    for typed in (
+        "besok",
+        "mon-",
+        "-fri",
+        "mon-wed-fri",
+        "monfri",
+        "semua hari",
+        "0",
+        "mon,tue,wed,thu,fri,sat,sun,mon",  # more than seven days named
+        "<b>senin</b>",
+        "senin jam 9",
+    ):
+        key, text = await kit.refusal(settings.workweek(here, admin, typed), here)
+        assert key == "workweek.invalid", typed
+        assert "tidak dapat dibaca sebagai hari kerja" in text and "<code>/workweek senin-jumat</code>" in text
+    key, text = await kit.refusal(settings.workweek(here, admin, "<b>senin</b>"), here)
+    assert "&lt;b&gt;senin&lt;/b&gt;" in text  # what was typed is shown, escaped
+    long = ", ".join(["senin"] * 17)  # 117 characters
+    assert len(long) > 100
+    key, text = await kit.refusal(settings.workweek(here, admin, long), here)
+    assert key == "workweek.too_long" and "100 karakter" in text and "/workweek senin-jumat" in text
+    key, _ = await kit.refusal(settings.workweek(here, member(2), "besok"), here)
+    assert key == "admin.only"  # permission first, as /tz
+    assert (await kit.here(SURABAYA)).workdays == SUNDAY_TO_THURSDAY  # nothing refused was stored
+
+
+async def test_workweek_in_every_language(kit: Kit) -> None:
+    cases = (
+        (
+            BUSAN,
+            "Busan",
+            "ko",
+            "월요일부터 토요일까지",
+            frozenset(range(6)),
+            "월요일~토요일",
+            "근무일로 읽을 수 없습니다",
+        ),
+        (
+            BRAUNSCHWEIG,
+            "Braunschweig",
+            "de",
+            "Mo, Mi, Fr",
+            frozenset({0, 2, 4}),
+            "Montag, Mittwoch und Freitag",
+            "nicht als Arbeitstage",
+        ),
+        (-1006, "Kyoto", "ja", "日曜〜木曜", SUNDAY_TO_THURSDAY, "日曜日〜木曜日", "勤務日として読み取れませんでした"),
+        (-1007, "Guangzhou", "zh", "周日至周四", SUNDAY_TO_THURSDAY, "星期日至星期四", "识别为工作日"),
+        (-1008, "Seattle", "en", "sunday through thursday", SUNDAY_TO_THURSDAY, "Sunday to Thursday", "could not read"),
+    )
+    settings = kit.services.chat_settings
+    for chat_id, city, language, typed, days, shown, refused in cases:
+        here = await kit.group(chat_id, city, language)
+        admin = kit.admin(chat_id, 1)
+        answer = await settings.workweek(here, admin, typed)
+        assert f"<b>{shown}</b>" in kit.render(answer, here), language
+        assert (await kit.here(chat_id)).workdays == days, language
+        assert (await settings.workweek(here, admin, "mon-fri")).key == "workweek.set"  # English too
+        assert (await kit.here(chat_id)).workdays == MONDAY_TO_FRIDAY
+        key, text = await kit.refusal(settings.workweek(here, admin, "xyz"), here)
+        assert key == "workweek.invalid" and refused in text, language
+
+
+async def test_every_workweek_example_in_the_catalogues_is_understood(kit: Kit) -> None:
+    catalog, settings = kit.services.catalog, kit.services.chat_settings
+    for index, language in enumerate(("id", "en", "ko", "de", "ja", "zh")):
+        chat_id = -2000 - index
+        here = await kit.group(chat_id, f"City {index}", language)
+        admin = kit.admin(chat_id, 1)
+        examples = {
+            example
+            for key in ("help.text", "workweek.current", "workweek.invalid", "workweek.too_long")
+            for example in re.findall(r"<code>/workweek ([^<]+)</code>", catalog.messages[language][key])
+        }
+        assert len(examples) >= 2, language
+        for example in examples:
+            assert (await settings.workweek(here, admin, example)).key == "workweek.set", (language, example)
+
+
+async def test_the_context_knows_the_working_week_and_the_places_of_the_bridge(kit: Kit, partners: Partners) -> None:
+    surabaya, busan = partners
+    assert surabaya.places == {"Surabaya": "Asia/Jakarta", "Busan": "Asia/Seoul"}
+    assert busan.places == surabaya.places
+    await kit.services.chats.chats.set_workdays(BUSAN, frozenset({0, 1, 2, 3, 4, 5}))
+    busan = await kit.here(BUSAN)
+    assert busan.workdays == frozenset(range(6)) and (await kit.here(SURABAYA)).workdays == MONDAY_TO_FRIDAY
+    alone = await kit.group(BRAUNSCHWEIG, "Braunschweig", "de")
+    assert alone.places == {"Braunschweig": "Europe/Berlin"}
+    await kit.services.chats.chats.set_city(BRAUNSCHWEIG, None)
+    assert (await kit.here(BRAUNSCHWEIG)).places == {}  # a group without a city label names no place
