@@ -27,7 +27,7 @@ from bot.domain.rules import EVENT_DETAIL_MAX, OWNER_NAME_MAX, TITLE_MAX
 from bot.features.action_text import Mention, parse_action_text, plus_one_day, split_owner_names
 from bot.features.announce import Announcer
 from bot.features.pages import footer, page_of, read_page, with_footer
-from bot.features.when import choice_data, examples, offer_other, read_choice, read_when
+from bot.features.when import choice_data, examples, noted, offer_other, read_choice, read_due, read_when
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import Reading, format_when, is_past
 from bot.language.htmltext import escape
@@ -143,16 +143,13 @@ class ActionService:
         to the message that becomes the title. The new item is announced in every group of the scope."""
         if await self.actions.count_open(here.scope) >= self.max_open_items:
             raise Refused("action.too_many", limit=self.max_open_items)
-        parsed = parse_action_text(text, here.language, [m.text for m in mentions])
+        due = await read_due(text, here, self.now())
+        if due.unreadable is not None:
+            raise Refused("action.bad_when", when=due.unreadable[:100], examples=examples(here.ui))
+        parsed = parse_action_text(due.rest, here.language, [m.text for m in mentions])
         title = parsed.title
-        due_at, reading = None, None
-        for (when_text, strict), title_without in zip(parsed.when_candidates, parsed.title_without_when, strict=True):
-            reading = await read_when(when_text, here.language, here.timezone, self.now())
-            if reading is not None:
-                due_at, title = reading.when, title_without
-                break
-            if strict:
-                raise Refused("action.bad_when", when=when_text[:100], examples=examples(here.ui))
+        reading = due.reading
+        due_at = reading.when if reading is not None else None
         if replied_text is not None:
             if title:  # with a reply, the arguments give only owners, due date and programme
                 raise Refused("action.usage", examples=examples(here.ui))
@@ -183,14 +180,21 @@ class ActionService:
             raise Refused("action.too_many", limit=self.max_open_items) from None
         await self.record(item, here, "created", actor, item.title)
         await self.announce_new(item, here)
-        return self._offer_other(here, item, reading)
+        extra = []
+        if due.unread is not None:
+            extra.append(self.catalog.t("action.due_unread", here.ui, words=due.unread[:100], number=item.number))
+        return self._offer_other(here, item, reading, extra)
 
-    def _offer_other(self, here: ChatContext, item: ActionItem, reading: Reading | None) -> Reply | None:
-        """When the due date had another plausible reading (still ahead), a button that takes it instead."""
-        if reading is None or reading.other is None or is_past(reading.other, self.now()):
-            return None
+    def _offer_other(
+        self, here: ChatContext, item: ActionItem, reading: Reading | None, extra: Sequence[str] = ()
+    ) -> Reply | None:
+        """When the due date had another plausible reading (still ahead), a button that takes it instead; notes on
+        how it was read (another city's zone, a day off) and ``extra`` lines below."""
         body = f"<b>#{item.number}</b> {escape(item.title)}"
-        return offer_other(self.catalog, here, body, reading, choice_data("a", item.scope, item.number, reading))
+        if reading is None or reading.other is None or is_past(reading.other, self.now()):
+            return noted(self.catalog, here, body, reading, extra)
+        data = choice_data("a", item.scope, item.number, reading)
+        return offer_other(self.catalog, here, body, reading, data, extra)
 
     async def take_other(self, here: ChatContext, actor: Actor, data: str) -> Reply | None:
         """The other-reading button under a due date: the same rules as ``/due``; nothing changes when the
@@ -266,7 +270,7 @@ class ActionService:
         found = await self.item_args(here, "due", text, more=True)
         if not found.rest:
             raise Refused("action.bad_when", when="", examples=examples(here.ui))
-        reading = await read_when(found.rest, here.language, here.timezone, self.now())
+        reading = await read_when(found.rest, here, self.now())
         if reading is None:
             raise Refused("action.bad_when", when=found.rest[:100], examples=examples(here.ui))
         self._check_future(here, reading.when)
@@ -545,5 +549,3 @@ class ActionService:
             await self.announcer.announce(chat.id, chat.language, self.catalog.t(key, chat.language, **values))
 
         await asyncio.gather(*(one(chat) for chat in here.members))
-
-

@@ -269,7 +269,7 @@ class IndicatorService:
         if not words:
             return "year", None
         if self.catalog.choose(words[0], here.ui, ("by",)) and len(words) > 1:
-            reading = await read_when(" ".join(words[1:]), here.language, here.timezone, self.clock())
+            reading = await read_when(" ".join(words[1:]), here, self.clock())
             if reading is None or is_past(reading.when, self.clock()):
                 raise Refused("indicator.bad_period")
             return "by", reading.when

@@ -15,7 +15,7 @@ from bot.domain.rules import REMINDER_LEAD_SECONDS_MAX, REMINDER_LEADS_MAX
 from bot.features.actions import ActionService
 from bot.features.pages import footer, page_of, read_page, with_footer
 from bot.features.reminder_engine import ReminderEngine
-from bot.features.when import choice_data, examples, offer_other, read_choice, read_leading_when
+from bot.features.when import choice_data, examples, noted, offer_other, read_choice, read_leading_when
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import format_when, is_past
 from bot.language.htmltext import escape
@@ -73,7 +73,7 @@ class ReminderService:
             )
             rule = Markup(describe_recurrence(self.catalog, recurrence, here.ui))
             return reply("remind.created_recurring", number=added[0].number, rule=rule, text=message)
-        found = await read_leading_when(text, here.language, here.timezone, self.engine.now())
+        found = await read_leading_when(text, here, self.engine.now())
         if found is None:
             raise Refused("remind.usage", examples=examples(here.ui))
         reading, message = found
@@ -88,9 +88,11 @@ class ReminderService:
             self.engine.add_adhoc(here.chat, here.scope, when, message.strip(), actor.user_id, limit=self.max_reminders)
         )
         number = added[0].number or 0
-        if reading.other is None or is_past(reading.other, self.engine.now()):
-            return reply("remind.created", number=number, when=shown, text=message)
         body = self.catalog.t("remind.created", here.ui, number=number, when=shown, text=message)
+        if reading.other is None or is_past(reading.other, self.engine.now()):
+            return noted(self.catalog, here, body, reading) or reply(
+                "remind.created", number=number, when=shown, text=message
+            )
         return offer_other(self.catalog, here, body, reading, choice_data("r", here.scope, number, reading))
 
     async def _added(self, adding: Awaitable[list[Reminder]]) -> list[Reminder]:

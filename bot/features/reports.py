@@ -356,7 +356,7 @@ class ReportService:
         raise Refused("report.usage")
 
     async def _day(self, here: ChatContext, text: str) -> date:
-        reading = await read_when(text, here.language, here.timezone, self.clock())
+        reading = await read_when(text, here, self.clock())
         if reading is None:
             raise Refused("report.bad_period")
         return reading.when.astimezone(ZoneInfo(here.timezone)).date()

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from bot.language.catalog import Catalog
 from bot.sandbox.town import Town
 from tests.conftest import Clock
@@ -181,56 +179,6 @@ async def test_unbridged_group_keeps_its_own_actions(sqlite_world: World) -> Non
     assert "Perkembangan grup ini" in status and "1 melewati tenggat" in status
 
 
-@pytest.mark.parametrize(
-    ("text", "lang", "title", "when_text", "owners", "programme"),
-    [
-        (
-            "Busan sends the MoU draft @kim_ms due Friday 14:00 #education",
-            "en",
-            "Busan sends the MoU draft",
-            "Friday 14:00",
-            ("@kim_ms",),
-            "education",
-        ),
-        ("Kirim laporan SDM tenggat besok jam 10", "id", "Kirim laporan SDM", "besok jam 10", (), None),
-        ("Kirim laporan sebelum rapat tenggat Jumat", "id", "Kirim laporan sebelum rapat", "Jumat", (), None),
-        ("교류 계획서 제출 마감 금요일 오후 2시", "ko", "교류 계획서 제출", "금요일 오후 2시", (), None),
-        ("Bericht schicken bis Freitag 14 Uhr", "de", "Bericht schicken", "Freitag 14 Uhr", (), None),
-        ("報告書を送る 金曜日まで", "ja", "報告書を送る", "金曜日", (), None),
-        ("Plan the visit", "en", "Plan the visit", None, (), None),
-        (
-            "Kirim draf MoU pj: Budi Santoso, Kim tenggat Jumat",
-            "id",
-            "Kirim draf MoU",
-            "Jumat",
-            ("Budi Santoso", "Kim"),
-            None,
-        ),
-        (
-            "Send the MoU draft owner: @kim_ms, Budi Santoso due Friday #education",
-            "en",
-            "Send the MoU draft",
-            "Friday",
-            ("@kim_ms", "Budi Santoso"),
-            "education",
-        ),
-        ("MoU 초안 보내기 담당: 김민수 마감 금요일", "ko", "MoU 초안 보내기", "금요일", ("김민수",), None),
-    ],
-)
-def test_parse_action_text(
-    text: str, lang: str, title: str, when_text: str | None, owners: tuple[str, ...], programme: str | None
-) -> None:
-    from bot.features.action_text import parse_action_text
-
-    parsed = parse_action_text(text, lang)
-    assert parsed.owners == owners and parsed.programme == programme
-    if when_text is None:
-        assert parsed.when_candidates == () and parsed.title == title
-    else:
-        assert parsed.when_candidates[0][0] == when_text
-        assert parsed.title_without_when[0] == title
-
-
 def test_split_owner_names() -> None:
     from bot.features.action_text import split_owner_names
 
@@ -275,23 +223,3 @@ async def test_an_unknown_programme_is_created_with_one_tap_and_the_action_recor
     assert "#education" in card_en["text"] and "@kim_ms" in card_en["text"] and "Surabaya" in card_en["text"]
     assert "[ko] Busan sends the MoU draft" in card_ko["text"]
     assert "education" in programmes
-
-
-@pytest.mark.parametrize(
-    ("text", "language", "owners", "first_when"),
-    [
-        ("发送MoU草案 负责人：张伟，李娜 3月30日 15:00截止", "zh", ("张伟", "李娜"), "3月30日 15:00"),
-        ("发送草案 负责人: Budi Santoso, 李娜 周五截止", "zh", ("Budi Santoso", "李娜"), "周五"),
-        ("資料送付 担当：田中、佐藤 期限 金曜日", "ja", ("田中", "佐藤"), "金曜日"),
-        ("報告書 担当：田中 4月8日 15:00まで", "ja", ("田中",), "4月8日 15:00"),
-        ("Kirim laporan pj: Budi Santoso, Kim tenggat Jumat", "id", ("Budi Santoso", "Kim"), "Jumat"),
-    ],
-)
-def test_full_width_owner_lists_and_dates_before_a_postfix_word(
-    text: str, language: str, owners: tuple[str, ...], first_when: str
-) -> None:
-    from bot.features.action_text import parse_action_text
-
-    parsed = parse_action_text(text, language)
-    assert parsed.owners == owners
-    assert parsed.when_candidates[0][0] == first_when

@@ -9,7 +9,7 @@ import pytest
 from bot.context import ChatContext, Phrase, Refused
 from bot.domain.records import Owner
 from bot.features.actions import PROGRAMME_OFFER
-from tests.kit import BUSAN, SURABAYA, Kit, member
+from tests.kit import BRAUNSCHWEIG, BUSAN, SURABAYA, Kit, member
 
 Partners = tuple[ChatContext, ChatContext]
 
@@ -177,3 +177,68 @@ async def test_a_group_without_a_bridge_keeps_its_own_items(kit: Kit) -> None:
     await kit.services.actions.create(alone, member(11), "Rapat internal")
     assert alone.scope.key == f"c{SURABAYA}"
     assert len(kit.texts(SURABAYA)) == 1 and "Rapat internal" in kit.texts(SURABAYA)[0]
+
+
+# -- dates as people write them (issue: dates that generalize) ------------------------------------------------------
+
+
+async def test_a_due_date_in_a_partner_citys_clock_says_which_zone_it_read(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    answer = await kit.services.actions.create(surabaya, member(11), "Kirim draf MoU tenggat Jumat 09.00 waktu Busan")
+    item = await kit.services.actions.actions.get(surabaya.scope, 1)
+    assert item is not None and item.due_at == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # 09:00 in Seoul
+    text = kit.render(answer, surabaya)
+    assert "🌐" in text and "(Busan)" in text and "09.00" in text and "07.00 di sini" in text
+
+
+async def test_a_bridge_citys_own_label_names_its_zone(kit: Kit, partners: Partners) -> None:
+    await kit.group(BRAUNSCHWEIG, "Kota Kembar", "de")
+    await kit.link(SURABAYA, BRAUNSCHWEIG)
+    here = await kit.here(SURABAYA)
+    answer = await kit.services.actions.create(here, member(11), "Rapat daring tenggat Senin 10.00 waktu Kota Kembar")
+    item = await kit.services.actions.actions.get(here.scope, 1)
+    assert item is not None and item.due_at == datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # 10:00 in Berlin (CET)
+    assert item.title == "Rapat daring"
+    assert "(Kota Kembar)" in kit.render(answer, here)
+
+
+async def test_a_due_date_on_a_day_off_is_said_and_kept(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    answer = await kit.services.actions.create(surabaya, member(11), "Kirim laporan tenggat Sabtu 10.00")
+    item = await kit.services.actions.actions.get(surabaya.scope, 1)
+    assert item is not None and item.due_at == datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    assert "📅" in kit.render(answer, surabaya) and "di luar hari kerja" in kit.render(answer, surabaya)
+
+
+async def test_date_words_left_in_the_title_are_reported(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    answer = await kit.services.actions.create(surabaya, member(11), "Siapkan agenda rapat Senin pagi untuk delegasi")
+    item = await kit.services.actions.actions.get(surabaya.scope, 1)
+    assert item is not None and item.due_at is None and item.title == "Siapkan agenda rapat Senin pagi untuk delegasi"
+    text = kit.render(answer, surabaya)
+    assert "“Senin pagi”" in text and "/due 1" in text
+
+
+async def test_the_due_date_is_found_after_the_owner(kit: Kit, partners: Partners) -> None:
+    _, busan = partners
+    answer = await kit.services.actions.create(busan, member(21), "교류 계획서 제출 담당: 김민수 다음 주 금요일까지")
+    item = await kit.services.actions.actions.get(busan.scope, 1)
+    assert item is not None and item.title == "교류 계획서 제출" and item.owner_names == "김민수"
+    assert item.due_at == datetime(2026, 12, 11, 8, 0, tzinfo=UTC)  # Friday 17:00 in Seoul
+    assert answer is None  # nothing to add to the announcement
+
+
+async def test_yesterday_is_refused_as_past_not_as_unreadable(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    await kit.services.actions.create(surabaya, member(11), "Kirim laporan")
+    with pytest.raises(Refused) as refused:
+        await kit.services.actions.due(surabaya, member(11), "1 kemarin")
+    assert refused.value.key == "action.past_when"
+
+
+async def test_the_end_of_the_week_follows_the_groups_working_week(kit: Kit, partners: Partners) -> None:
+    await kit.services.chats.chats.set_workdays(SURABAYA, frozenset({6, 0, 1, 2, 3}))  # Sunday to Thursday
+    surabaya = await kit.here(SURABAYA)
+    await kit.services.actions.create(surabaya, member(11), "Kirim laporan tenggat akhir minggu")
+    item = await kit.services.actions.actions.get(surabaya.scope, 1)
+    assert item is not None and item.due_at == datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # Thursday 17:00 WIB

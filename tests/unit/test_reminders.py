@@ -223,3 +223,10 @@ async def test_a_claim_whose_failure_could_not_be_recorded_is_taken_up_again_by_
     broken.update(send=False, record=False)
     assert await engine.run_due() == 1  # released by its own instance and sent at once
     assert any("🔔 [ko] Siapkan agenda" in t for t in kit.texts(BUSAN))
+
+
+async def test_a_reminder_in_a_partner_citys_clock_says_which_zone_it_read(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    made = await kit.services.reminders.remind(surabaya, member(1), "besok 09.00 waktu Busan Rapat daring")
+    text = kit.render(made, surabaya)
+    assert "🌐" in text and "(Busan)" in text and "07.00 di sini" in text

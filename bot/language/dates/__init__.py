@@ -4,11 +4,12 @@
 text is not (exactly) a date. ``read_date`` answers the same instant as a :class:`Reading` that also carries the other
 plausible reading, when there is one, so that a caller can offer it as a choice instead of guessing. dateparser
 alone gets many of these wrong (it drops the hour of "besok jam 10" and reads "jam 10" as the 10th of the month), so
-the work is split. The package: ``engine.py`` (the parse), ``rules.py`` (each language's compiled rules, numbers,
-normalisation), ``spec.py`` (what a language's rule table holds), ``zones.py`` (zone abbreviations and places) and
-one module of rule tables per language (``id.py``, ``en.py``, ``ko.py``, ``de.py``, ``ja.py``, ``zh.py``), so that a
-native speaker can review and extend one language in one file. The generated corpus in ``tests/unit/dates/`` checks
-every form in every language against an independent reference.
+the work is split. The package: ``reading.py`` (:func:`read_date` and its kin), ``engine.py`` (the parse),
+``rules.py`` (each language's compiled rules, numbers, normalisation), ``spec.py`` (what a language's rule table
+holds), ``zones.py`` (zone abbreviations and places) and one module of rule tables per language (``id.py``,
+``en.py``, ``ko.py``, ``de.py``, ``ja.py``, ``zh.py``), so that a native speaker can review and extend one language
+in one file. The generated corpus in ``tests/unit/dates/`` checks every form in every language against an independent
+reference.
 
 0. Deadline words around the phrase ("paling lambat", "spätestens", "no later than", "までに", "〆切：", "截止") are
    dropped (``Spec.deadline_words``).
@@ -131,8 +132,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.language.dates import de, en, id, ja, ko, zh
-from bot.language.dates.engine import Reading, clock_minutes, format_when, is_past, parse_when, read_date
+from bot.language.dates.reading import clock_minutes, format_when, is_past, parse_when, read_date
 from bot.language.dates.rules import FILLER_PUNCTUATION, babel_locale, base_language, normalise, rules_for
+from bot.language.dates.spec import Reading
 
 __all__ = [
     "EXAMPLES",

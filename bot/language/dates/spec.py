@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Final
 
 END_OF_WORKING_DAY: Final = 17 * 60  # minutes after local midnight, for a date without a time
@@ -134,3 +135,18 @@ LATIN_MONTH_DATES = (
 
 class NotADate(Exception):
     """Raised inside a parse to give up (the public function answers None)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a text names: the documented default reading and, when another one is as plausible, that one too."""
+
+    when: datetime  # aware UTC: the documented default reading
+    other: datetime | None = None  # aware UTC: the other plausible reading, when there is one
+    kind: str | None = None  # why there is another reading: "hour", "day_month", "next_weekday" or "range"
+    zone: str | None = None  # the zone the text named (an IANA key; fixed offsets as "Etc/GMT-7"), if any
+    zone_label: str | None = None  # that zone as written ("berlin", "waktu busan" → "busan", "kst")
+    off_day: bool = False  # the day named falls on the group's weekend (a date, not a time or a duration)
+
+
+WORKING_WEEK: Final = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
