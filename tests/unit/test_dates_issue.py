@@ -35,6 +35,11 @@ CASES = [
     ("en", "tomorrow EOD Berlin time", "Sat 24 Oct 16:00", None, "Europe/Berlin"),
     ("en", "Friday 3pm CET", "Fri 30 Oct 14:00", None, "Etc/GMT-1"),
     ("de", "Montag 9 Uhr MEZ", "Mon 26 Oct 09:00", "Mon 26 Oct 21:00", "Etc/GMT-1"),
+    ("en", "Friday 3pm UTC+1", "Fri 30 Oct 14:00", None, "Etc/GMT-1"),
+    ("en", "Friday 3pm GMT-5", "Fri 23 Oct 21:00", None, "Etc/GMT+5"),
+    ("zh", "首尔时间（UTC+9）周一上午9点", "Mon 26 Oct 08:00", None, "Asia/Seoul"),
+    ("en", "half past four on Thursday", "Thu 29 Oct 16:30", "Thu 29 Oct 04:30", None),
+    ("en", "November 9 afternoon", "Mon 09 Nov 15:00", None, None),
     # the own zone named is simply accepted
     ("ja", "月曜 10時 JST", "Mon 26 Oct 10:00", "Mon 26 Oct 22:00", "Etc/GMT-9"),
     ("zh", "北京时间周五下午3点", "Fri 30 Oct 15:00", None, "Asia/Shanghai"),

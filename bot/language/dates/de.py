@@ -84,7 +84,7 @@ SPEC = Spec(
         r"\bbis\s+(?P<h>⟨H⟩)(?![\d/.:]|\s*-|\s*(?:⟨MON⟩)(?![a-zà-ÿ]))",
         # "9.30 vormittags", not the dotted date of "am 26.10 vormittags"
         r"(?<![\d.:/-])(?<!am\s)(?<!zum\s)(?<!vom\s)\b(?!(?:2[5-9]|[3-9]\d)\b)(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?"
-        r"(?=\s+(?:morgens|vormittags|mittags|nachmittags|abends|nachts|früh|frueh)\b)",
+        r"(?=\s(?:morgens|vormittags|mittags|nachmittags|abends|nachts|früh|frueh)\b)",
     ),
     clock_words=(
         (r"\b(?:um\s+)?mitternacht\b", 24 * 60),

@@ -15,7 +15,6 @@ from bot.language.dates.spec import (
     END_WEEK,
     EOD,
     EVENING,
-    LATIN_HOUR,
     LATIN_MONTH_DATES,
     MORNING,
     NIGHT,
@@ -38,19 +37,20 @@ EXAMPLES = ("tomorrow 10am", "friday 2pm", "in 2 hours", "30 March 14:00")  # sh
 
 SPEC = Spec(
     numbers={"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-             "eight": 8, "nine": 9, "ten": 10, "half a": 0.5, "half an": 0.5,
+             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "half a": 0.5, "half an": 0.5,
              "a quarter of an": 0.25, "quarter of an": 0.25, "three quarters of an": 0.75},
     units={"minute": "m", "minutes": "m", "min": "m", "mins": "m", "m": "m", "hour": "h", "hours": "h", "hr": "h",
            "hrs": "h", "h": "h", "day": "d", "days": "d", "d": "d", "week": "w", "weeks": "w", "wk": "w",
            "wks": "w", "w": "w", "hour and a half": "h+0.5", "hours and a half": "h+0.5"},
     durations=(r"\bin\s+(?P<body>⟨B⟩)", r"\b(?P<body>⟨B⟩)\s+(?:from\s+now|later)\b"),
     duration_sep=r"(?:\s*(?:,|and)\s*|\s+)",
-    hour=LATIN_HOUR,
+    hour=r"\d{1,2}|twelve|eleven|ten|nine|eight|seven|six|five|four|three|two|one",  # "half past four"
     clocks=(
         r"(?<![/.:-])\b(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?\s*(?P<ap>a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])",
         r"(?<![/.:-])\b(?:at\s+)?(?P<h>⟨H⟩)(?::(?P<m>\d{2}))?\s*o'?clock\b",
         r"\bat\s+(?P<h>⟨H⟩)(?:[:.](?P<m>\d{2}))?(?![\d/-]|[.:]\d)",
-        r"(?<![/.:-])\b(?P<h>⟨H⟩)(?::(?P<m>\d{2}))?(?=\s+(?:in\s+the\s+)?(?:morning|afternoon|evening|night)\b)",
+        r"(?<![/.:-])\b(?P<h>1[0-2]|0?[1-9]|twelve|eleven|ten|nine|eight|seven|six|five|four|three|two|one)"
+        r"(?::(?P<m>\d{2}))?(?=\s(?:in\s+the\s+)?(?:morning|afternoon|evening|night)\b)",
         r"\b(?:at\s+)?(?:(?P<half>half)|(?P<qafter>(?:a\s+)?quarter))\s+past\s+(?P<h>⟨H⟩)(?![\d.:/])",
         r"\b(?:at\s+)?(?P<qbefore>(?:a\s+)?quarter)\s+to\s+(?P<h>⟨H⟩)(?![\d.:/])",
     ),
@@ -101,8 +101,8 @@ SPEC = Spec(
         (r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+month\b", END_NEXT_MONTH),
         (r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month\b|\beom\b", END_MONTH),
     ),
-    calendar_weeks=(r"(?<!next\s)(?<!this\s)(?<!\ba\s)(?<!\d\s)\b(?:in\s+|by\s+)?(?:calendar\s+week|cw|kw|wk|week)\s*#?\s*(?P<n>\d{1,2})"
-                    r"(?!\d|[.:/]\d|\s*[ap]\.?\s?m\b|\s*o'?clock)",),
+    calendar_weeks=(r"(?<!next\s)(?<!this\s)(?<!\ba\s)(?<!\d\s)(?<!of\s)\b(?:in\s+|by\s+)?(?:calendar\s+week|cw|kw|wk|week)\s*#?\s*(?P<n>\d{1,2})"
+                    r"(?!\d|[.:/]\d|\s*[ap]\.?\s?m\b|\s*o'?clock|\s*(?:noon|midday|midnight)\b)",),
     dated_day_month=(r"\bon\s+(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.?(?!\d|[.:]\d)",),
     ambiguous_next=frozenset({"next"}),
     next_month_days=(

@@ -44,6 +44,7 @@ from bot.language.dates.zones import ABBREVIATIONS, fixed_zone_key
 
 
 # hours east of UTC: each abbreviation names one fixed offset, summer time or not
+_DAY_FIRST = re.compile(r"\d(?:st|nd|rd|th|\.)?\s+(?:of\s+)?\S+\s*$")  # "11th December ", "20. Nov. "
 _NUMBERED = re.compile(rf"[\d{CJK_DIGITS}]")
 _NONE: Final[list[re.Match[str]]] = []  # what _take answers when nothing matches (never changed)
 _OFFSET_RE = re.compile(r"(?<![a-z])(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?::?(?P<m>[1-5]\d|0[1-9]))?(?!\d)")
@@ -206,6 +207,26 @@ class Parse:
         gate = self.rules.gates.get(step)
         return gate is None or gate.search(self.s) is not None
 
+    def _take_clocks(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        """Like :meth:`_take`, but an hour right after a month name is that month's day ("November 9 afternoon"),
+        left for the dates (languages that write month names)."""
+        if not self.rules.months:
+            return self._take(pattern)
+        found: list[re.Match[str]] = []
+        position = 0
+        while (match := pattern.search(self.s, position)) is not None and match.group(0).strip():
+            before = self.s[: match.start()]
+            words = before.split()
+            bare_number = "h" in match.re.groupindex and match.start("h") == match.start()
+            month_first = bool(words) and words[-1].rstrip(".") in self.rules.months and not _DAY_FIRST.search(before)
+            if bare_number and month_first and not match.groupdict().get("ap"):
+                position = match.end()
+                continue
+            found.append(match)
+            self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
+            position = 0
+        return found
+
     def _take(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         """All matches of ``pattern``, each removed from the text (replaced by a space)."""
         match = pattern.search(self.s)
@@ -235,14 +256,15 @@ class Parse:
             written = next((v for name, v in match.groupdict().items() if name.startswith("z") and v), "")
             if written.strip() in places:
                 found.setdefault(places[written.strip()], written.strip())
+        if "utc" in self.s or "gmt" in self.s:  # an offset written out, before the abbreviations it starts with
+            for match in self._take(_OFFSET_RE):
+                hours = int(match["h"]) * (-1 if match["sign"] in "-−" else 1)
+                if match["m"] or not -12 <= hours <= 14:
+                    raise NotADate("an offset we do not name")
+                found.setdefault(fixed_zone_key(hours), match.group(0).strip())
         for match in self._take(_ZONE_RE):
             written = match.group("z")
             found.setdefault(fixed_zone_key(ABBREVIATIONS[written]), written)
-        for match in self._take(_OFFSET_RE):
-            hours = int(match["h"]) * (-1 if match["sign"] in "-−" else 1)
-            if match["m"] or not -12 <= hours <= 14:
-                raise NotADate("an offset we do not name")
-            found.setdefault(fixed_zone_key(hours), match.group(0).strip())
         if not found:
             return
         offsets = {self.now.astimezone(ZoneInfo(key)).utcoffset() for key in found}
@@ -273,6 +295,8 @@ class Parse:
 
     def _ranges(self) -> None:
         """A range of times is its start: the end is dropped, lending the start its unit ("9-11 Uhr" is "9 Uhr")."""
+        if not self._may("ranges"):
+            return
         for match in self.rules.time_range.finditer(self.s):
             has_unit = match["ss"] or match["es"]
             if match["pre"] or has_unit or match["sm"] or match["em"] or match["sap"] or match["eap"] or match["ep"]:
@@ -398,7 +422,7 @@ class Parse:
             return
         spec = self.rules.spec
         for pattern in self.rules.clocks:
-            for match in self._take(pattern):
+            for match in self._take_clocks(pattern):
                 groups = match.groupdict()
                 written_hour = groups.get("h")
                 hour = int_value(written_hour, spec)

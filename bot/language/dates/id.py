@@ -59,7 +59,7 @@ SPEC = Spec(
         r"\b(?:jam|jm|pukul|pkl|pk)\.?\s*(?:(?P<prehalf>setengah)\s+)?(?P<h>⟨H⟩)(?:\s*[.:]\s*(?P<m>\d{2}))?(?!\d)",
         # "3 sore", "9.30 pagi": not the day of "tgl 18 sore" or "13/3 pagi"
         r"(?<![\d./:-])(?<!tanggal\s)(?<!tgl\s)(?<!tgl\.\s)(?<!tgl)(?<!tgl\.)"
-        r"\b(?P<h>⟨H⟩)(?:[.:](?P<m>\d{2}))?(?=\s+(?:pagi|pgi|siang|sore|petang|malam|mlm|dini\s+hari)\b)",
+        r"\b(?P<h>⟨H⟩)(?:[.:](?P<m>\d{2}))?(?=\s(?:pagi|pgi|siang|sore|petang|malam|mlm|dini\s+hari)\b)",
     ),
     clock_words=(
         (r"\btengah\s+malam\b", 24 * 60),

@@ -206,6 +206,7 @@ def rules_for(code: str) -> Rules:
         range_separator=re.compile(rf"\s*(?:{spec.range_separators})\s*"),
         places={**LATIN_PLACES, **{normalise(k): v for k, v in spec.places.items()}},
         gates=_gates(
+            ranges=(_RANGE_SEPARATORS.get(code, r"[-–—~]"),),
             deadline_words=spec.deadline_words,
             calendar_weeks=spec.calendar_weeks,
             durations=tuple(p.replace("⟨B⟩", body) for p in spec.durations),
@@ -223,10 +224,15 @@ def rules_for(code: str) -> Rules:
 _AMPM = r"a\.?\s?m\.?|p\.?\s?m\.?"
 
 
+_RANGE_SEPARATORS: Final[Mapping[str, str]] = {
+    "de": r"[-–—~]|bis", "ja": r"[-–—~〜]|から", "zh": r"[-–—~〜]|到|至", "ko": r"[-–—~〜]",
+}  # fmt: skip
+
+
 def _time_range(code: str) -> re.Pattern[str]:
     """A range of clock times ("13.00-15.00", "9-11 Uhr", "오전 9시~11시", "下午2点到3点"); the end is dropped."""
     hour = CJK_NUM if code in ("ja", "zh") else r"\d{1,2}"
-    sep = {"de": r"[-–—~]|bis", "ja": r"[-–—~〜]|から", "zh": r"[-–—~〜]|到|至", "ko": r"[-–—~〜]"}.get(code, r"[-–—~]")
+    sep = _RANGE_SEPARATORS.get(code, r"[-–—~]")
     unit = r"uhr|시|時|点|點"
     return re.compile(
         rf"(?<![\d./:-])(?P<pre>(?:(?<![\w'])(?:jam|jm|pukul|pkl|um|at|von|dari|from)\s*)?)"

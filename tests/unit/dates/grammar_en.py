@@ -114,8 +114,11 @@ class English(Grammar):
             forms = [f"at {h}" if not m else f"at {h}:{m:02}"]
             if not m:
                 forms.append(f"{h} o'clock")
+            words = {**NUMBERS, 11: "eleven", 12: "twelve"}
             if m == 30 and h != 12:
-                forms += [f"half past {h}", f"{h}:30"]
+                forms += [f"half past {h}", f"{h}:30", f"half past {words[h]}"]
+            if not m:
+                forms += [f"at {words[h]}", f"{words[h]} o'clock"]
             elif m == 0:
                 forms.append(f"at {h} o'clock")
             return forms
