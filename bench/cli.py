@@ -269,7 +269,7 @@ async def run(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
             details["dates"] = dates.details()
         notes["dates"] = (
             "dates_us_per_phrase: the date reader's mean time per phrase over the generated corpus (3,000 phrases "
-            "in each of six languages, six 'now's), the fastest of three passes after a warm-up"
+            "in each of six languages, six 'now's), the fastest of five passes after a warm-up"
         )
 
     scale_sizes = None

@@ -558,6 +558,8 @@ class Parse:
     def _weekday_ranges(self) -> None:
         """Two weekdays joined by a range separator ("Mon-Wed", "月〜水", "周二到周四"): the start is read, the end
         kept for the other reading."""
+        if not self._may("weekday_ranges"):
+            return
         for first in self.rules.weekday.finditer(self.s):
             separator = self.rules.range_separator.match(self.s, first.end())
             if separator is None or separator.end() == first.end():

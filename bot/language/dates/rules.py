@@ -207,6 +207,7 @@ def rules_for(code: str) -> Rules:
         places={**LATIN_PLACES, **{normalise(k): v for k, v in spec.places.items()}},
         gates=_gates(
             ranges=(_RANGE_SEPARATORS.get(code, r"[-–—~]"),),
+            weekday_ranges=(spec.range_separators,),
             deadline_words=spec.deadline_words,
             calendar_weeks=spec.calendar_weeks,
             durations=tuple(p.replace("⟨B⟩", body) for p in spec.durations),
