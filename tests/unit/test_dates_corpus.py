@@ -45,7 +45,7 @@ def test_corpus_covers_every_form(code: str) -> None:
     expected = {
         "offset", "weekday", "next_weekday", "week_weekday", "month_day", "numeric", "day_of_month",
         "next_month_day", "iso", "in_days", "in_weeks", "in_minutes", "end_week", "end_next_week", "end_month",
-        "end_next_month", "weekday_range", "vague",
+        "end_next_month", "weekday_range", "numeric_both", "vague",
     }  # fmt: skip
     assert expected <= kinds, expected - kinds
     extras = {extra for form in forms for extra in form.split("+")[2:]}

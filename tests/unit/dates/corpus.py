@@ -173,7 +173,7 @@ def expect(day: Day, tod: Time, zone: tzinfo, now: datetime, weekend: frozenset[
         if kind == "week_weekday":
             w, k = args
             return on(monday + timedelta(days=7 * k + w), m)
-        if kind in ("month_day", "numeric"):
+        if kind in ("month_day", "numeric", "numeric_both"):
             month, dom = args
             earliest = today - timedelta(days=RECENT_PAST_DAYS)
             for year in range(today.year - 1, today.year + 9):
@@ -247,6 +247,9 @@ def expect(day: Day, tod: Time, zone: tzinfo, now: datetime, weekend: frozenset[
         return Expected(frozenset({when}), on(named + timedelta(days=7), minutes))
     if kind == "weekday_range":
         return Expected(frozenset({when}), other_free=True)
+    if kind == "numeric_both":  # "4/5": the language's order is read, the swapped date offered
+        swapped = expect(Day("month_day", (args[1], args[0])), tod, zone, now, weekend)
+        return Expected(frozenset({when}), min(swapped.when) if swapped is not None else None)
     if other_minutes is not None:
         other = single(other_minutes)
         if other is not None and other != when:
@@ -279,9 +282,19 @@ class Grammar:
     action_leads: Sequence[str] = ()  # deadline words before a due phrase inside /action ("by", "tenggat")
     action_trails: Sequence[str] = ()  # after it ("까지", "までに", "之前")
     spaced: bool = True  # words separated by spaces
+    month_first: bool = False  # a numeric date is month/day ("4/5" is 5 April in ko, ja, zh)
 
     def day(self, day: Day) -> list[str]:
         return []
+
+    def day_forms(self, day: Day) -> list[str]:
+        """The language's forms of ``day``; a date that reads both ways ("4/5") is written in its order."""
+        if day.kind == "none":
+            return [""]
+        if day.kind == "numeric_both":
+            month, dom = day.args
+            return [f"{month}/{dom}"] if self.month_first else [f"{dom}/{month}"]
+        return self.day(day)
 
     def time(self, tod: Time) -> list[str]:
         return []
@@ -333,7 +346,7 @@ def _days(rng: random.Random) -> Day:
             "none", "offset", "offset", "weekday", "weekday", "next_weekday", "coming_weekday", "week_weekday",
             "week_weekday", "month_day", "month_day", "numeric", "day_of_month", "next_month_day", "iso", "in_days",
             "in_weeks", "in_minutes", "end_week", "end_next_week", "end_month", "end_next_month", "weekday_range",
-            "yesterday",
+            "yesterday", "numeric_both",
         )
     )  # fmt: skip
     if kind == "offset":
@@ -348,6 +361,9 @@ def _days(rng: random.Random) -> Day:
         return Day(kind, (rng.randint(1, 12), rng.randint(1, 28)))
     if kind == "numeric":
         return Day(kind, (rng.randint(1, 12), rng.randint(13, 28)))
+    if kind == "numeric_both":
+        month, day = rng.sample(range(1, 13), 2)
+        return Day(kind, (month, day))
     if kind in ("day_of_month", "next_month_day"):
         return Day(kind, (rng.randint(1, 28),))
     if kind == "iso":
@@ -401,14 +417,14 @@ def compose(grammar: Grammar, count: int, seed: int = 2026) -> list[Phrase]:
             if rng.random() < 0.08 and grammar.parts and day.kind not in ("in_minutes", "in_days", "in_weeks"):
                 part, minutes = rng.choice(grammar.parts)
                 tod = Time("exact", minutes)
-                day_forms = grammar.day(day) if day.kind != "none" else [""]
+                day_forms = grammar.day_forms(day)
                 if not day_forms:
                     continue
                 text = grammar.order(rng.choice(day_forms), part, rng)
                 form = f"{day.kind}+part"
             else:
                 tod = _times(rng) if day.kind != "in_minutes" else Time("none")
-                day_forms = grammar.day(day) if day.kind != "none" else [""]
+                day_forms = grammar.day_forms(day)
                 time_forms = grammar.time(tod) if tod.kind != "none" else [""]
                 if not day_forms or not time_forms or (day.kind == "none" and tod.kind == "none"):
                     continue

@@ -258,4 +258,5 @@ GRAMMAR = Japanese(
     action_leads=("期限:", "締切:", "〆切:", "期日:"),
     action_trails=("まで", "までに", "〆", "締切"),
     spaced=False,
+    month_first=True,
 )

@@ -243,6 +243,7 @@ GRAMMAR = Korean(
     code="ko",
     zone="Asia/Seoul",
     spaced=False,
+    month_first=True,
     leads=("마감:", "마감", "기한:", "기한", "마감일:", "늦어도", "데드라인:", "~"),
     trails=("까지", "까지는", "까지 마감", "마감", "까지요"),
     zones=_zones(),

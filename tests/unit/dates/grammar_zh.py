@@ -273,6 +273,7 @@ GRAMMAR = Chinese(
     code="zh",
     zone="Asia/Shanghai",
     spaced=False,
+    month_first=True,
     leads=LEADS,
     trails=("前", "之前", "以前", "截止", "为止", "前截止", "之前截止"),
     zones=(
