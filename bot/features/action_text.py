@@ -185,7 +185,14 @@ def find_due(text: str, language: str, read: Reader) -> Due:
             for start in range(max(0, index - DUE_WORDS_MAX), index):
                 reading = read(" ".join(tokens[start:index]))
                 if reading is not None:
-                    found.append((index + taken, start, index + taken, reading))
+                    # a phrase may go on after the word: "2027年8月27日下班前 东京时间" (the longest one wins)
+                    end = index + taken
+                    for after in range(min(len(tokens), start + DUE_WORDS_MAX), end, -1):
+                        longer = read(" ".join(tokens[start:after]))
+                        if longer is not None:
+                            end, reading = after, longer
+                            break
+                    found.append((end, start, end, reading))
                     break
     if found:
         _, start, end, reading = max(found, key=lambda f: f[0])

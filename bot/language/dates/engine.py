@@ -37,6 +37,10 @@ from bot.language.dates.spec import (
     NotADate,
     Period,
     Reading,
+    checked_date,
+    first_of_month,
+    last_of_month,
+    month_day,
 )
 from bot.language.dates.zones import ABBREVIATIONS, fixed_zone_key
 
@@ -339,7 +343,7 @@ class Parse:
                 position = match.end()
                 continue
             self.s = f"{self.s[: match.start()]} {self.s[match.end() :]}"
-            self._set_date(month_day=_month_day(month, day))
+            self._set_date(month_day=month_day(month, day))
             if self.rules.spec.dotted_other:
                 self._offer_swap(month, day)
 
@@ -383,25 +387,25 @@ class Parse:
 
     def _numeric_dates_with_year(self) -> None:
         for match in self._take(_ISO_DATE) + self._take(_YMD_DATE):
-            self._set_date(absolute=_date(int(match["y"]), int(match["mo"]), int(match["d"])))
+            self._set_date(absolute=checked_date(int(match["y"]), int(match["mo"]), int(match["d"])))
         for match in self._take(_NUMERIC_DATE):
             if self.rules.spec.month_first and len(match["y"]) == 2:  # "26.03.30" is 2026-03-30 in ko, ja, zh
-                self._set_date(absolute=_date(2000 + int(match["a"]), int(match["b"]), int(match["y"])))
+                self._set_date(absolute=checked_date(2000 + int(match["a"]), int(match["b"]), int(match["y"])))
                 continue
             day, month = self._day_month(int(match["a"]), int(match["b"]))
             year = int(match["y"])
-            self._set_date(absolute=_date(year + 2000 if year < 100 else year, month, day))
+            self._set_date(absolute=checked_date(year + 2000 if year < 100 else year, month, day))
         for pattern in self.rules.cjk_dates:
             for match in self._take(pattern):
                 day, month = int_value(match["d"], self.rules.spec), int_value(match["mo"], self.rules.spec)
                 era = match.groupdict().get("era")
                 if era:  # "令和8年": the era's year 1 is eras[era] + 1; "元年" is its first year
                     year = self.rules.spec.eras[era] + (1 if match["ey"] == "元" else int(match["ey"]))
-                    self._set_date(absolute=_date(year, month, day))
+                    self._set_date(absolute=checked_date(year, month, day))
                 elif match["y"]:
-                    self._set_date(absolute=_date(int(match["y"]), month, day))
+                    self._set_date(absolute=checked_date(int(match["y"]), month, day))
                 else:
-                    self._set_date(month_day=_month_day(month, day))
+                    self._set_date(month_day=month_day(month, day))
 
     def _day_month(self, a: int, b: int) -> tuple[int, int]:
         spec = self.rules.spec
@@ -454,7 +458,7 @@ class Parse:
             self._take_day_month(_DOTTED_DAY_MONTH)
         for match in self._take(_SLASH_DATE):
             day, month = self._day_month(int(match["a"]), int(match["b"]))
-            self._set_date(month_day=_month_day(month, day))
+            self._set_date(month_day=month_day(month, day))
             self._offer_swap(month, day)
         for pattern in self.rules.month_dates:
             for match in self._take(pattern):
@@ -463,11 +467,11 @@ class Parse:
                 era = match.groupdict().get("era")
                 if era:  # "令和8年": the era's year 1 is eras[era] + 1; "元年" is its first year
                     year = self.rules.spec.eras[era] + (1 if match["ey"] == "元" else int(match["ey"]))
-                    self._set_date(absolute=_date(year, month, day))
+                    self._set_date(absolute=checked_date(year, month, day))
                 elif match["y"]:
-                    self._set_date(absolute=_date(int(match["y"]), month, day))
+                    self._set_date(absolute=checked_date(int(match["y"]), month, day))
                 else:
-                    self._set_date(month_day=_month_day(month, day))
+                    self._set_date(month_day=month_day(month, day))
         for pattern in self.rules.day_of_month:
             for match in self._take(pattern):
                 day = int_value(match["d"], spec)
@@ -719,9 +723,9 @@ class Parse:
                 raise NotADate("which week?")
             return self.week_monday + timedelta(days=self.weekday or 0)
         if self.month_end is not None:
-            last = self._last_working(_first_of_month(today, self.month_end), _last_of_month(today, self.month_end))
+            last = self._last_working(first_of_month(today, self.month_end), last_of_month(today, self.month_end))
             if self.month_end == 0 and self._at(last, END_OF_WORKING_DAY if tod is None else tod) <= self.now:
-                last = self._last_working(_first_of_month(today, 1), _last_of_month(today, 1))
+                last = self._last_working(first_of_month(today, 1), last_of_month(today, 1))
             return last
         if self.week_end is not None:
             if self.weekday is not None or self.week_mode:
@@ -734,8 +738,8 @@ class Parse:
                 last = self._last_working(first + timedelta(days=7), first + timedelta(days=13))
             return last
         if self.next_month_day is not None:
-            first = _first_of_month(today, 1)
-            return _date(first.year, first.month, self.next_month_day)
+            first = first_of_month(today, 1)
+            return checked_date(first.year, first.month, self.next_month_day)
         if self.month_day is not None:
             month, day = self.month_day
             earliest = today - timedelta(days=RECENT_PAST_DAYS)  # a recent past date is that date, not next year's
@@ -782,26 +786,3 @@ class Parse:
         if ahead == 0 and self._at(candidate, END_OF_WORKING_DAY if tod is None else tod) <= self.now:
             candidate += timedelta(days=7)
         return candidate
-
-
-def _date(year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError as exc:
-        raise NotADate(f"{year}-{month}-{day}") from exc
-
-
-def _first_of_month(today: date, months_ahead: int) -> date:
-    year, month = divmod(today.year * 12 + today.month - 1 + months_ahead, 12)
-    return date(year, month + 1, 1)
-
-
-def _last_of_month(today: date, months_ahead: int) -> date:
-    year, month = divmod(today.year * 12 + today.month - 1 + months_ahead + 1, 12)
-    return date(year, month + 1, 1) - timedelta(days=1)
-
-
-def _month_day(month: int, day: int) -> tuple[int, int]:
-    if not 1 <= month <= 12 or not 1 <= day <= 31:
-        raise NotADate(f"{month}/{day}")
-    return month, day

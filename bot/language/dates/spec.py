@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Final
 
 END_OF_WORKING_DAY: Final = 17 * 60  # minutes after local midnight, for a date without a time
@@ -150,3 +150,29 @@ class Reading:
 
 
 WORKING_WEEK: Final = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
+
+
+# -- calendar helpers of the parse ---------------------------------------------------------------------------------
+
+
+def checked_date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise NotADate(f"{year}-{month}-{day}") from exc
+
+
+def first_of_month(today: date, months_ahead: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 + months_ahead, 12)
+    return date(year, month + 1, 1)
+
+
+def last_of_month(today: date, months_ahead: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 + months_ahead + 1, 12)
+    return date(year, month + 1, 1) - timedelta(days=1)
+
+
+def month_day(month: int, day: int) -> tuple[int, int]:
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        raise NotADate(f"{month}/{day}")
+    return month, day
