@@ -124,23 +124,34 @@ def _split_glued(tokens: list[str], language: str, read: Reader) -> list[str]:
         trail = next((w for w in trails if token.endswith(w) and len(token) > len(w)), None)
         if lead is not None:
             rest = token[len(lead) :]
-            cut = next((i for i in range(len(rest), 0, -1) if read(rest[:i]) is not None), None)
+            cut = next((i for i in range(len(rest), 0, -1) if _cuttable(rest, i) and read(rest[:i]) is not None), None)
             out += [lead, *([rest[:cut], rest[cut:]] if cut and cut < len(rest) else [rest])]
         elif trail is not None:
             # the longest deadline word whose stem ends in a date ("수요일오전까지" is "수요일오전" + "까지", not
             # "수요일오" + "전까지"); a stem that is no date keeps the longest word
             for word in (w for w in trails if token.endswith(w) and len(token) > len(w)):
                 stem = token[: -len(word)]
-                cut = next((i for i in range(len(stem)) if read(stem[i:]) is not None), None)
+                cut = next((i for i in range(len(stem)) if _cuttable(stem, i) and read(stem[i:]) is not None), None)
                 if cut is not None:
                     trail = word
                     break
             stem = token[: -len(trail)]
-            cut = next((i for i in range(len(stem)) if read(stem[i:]) is not None), None)
+            cut = next((i for i in range(len(stem)) if _cuttable(stem, i) and read(stem[i:]) is not None), None)
             out += [*([stem[:cut], stem[cut:]] if cut else [stem]), trail]
         else:
             out.append(token)
     return [t for t in out if t]
+
+
+def _cuttable(text: str, index: int) -> bool:
+    """Whether ``text`` may be cut before ``index``: not inside a number ("11일" is not "1" + "1일") or a Latin
+    word."""
+    if index <= 0 or index >= len(text):
+        return True
+    before, after = text[index - 1], text[index]
+    return not (before.isdigit() and after.isdigit()) and not (
+        before.isascii() and after.isascii() and before.isalpha() and after.isalpha()
+    )
 
 
 def _at(tokens: list[str], index: int, words: list[list[str]]) -> int:

@@ -55,9 +55,9 @@ SPEC = Spec(
         r"\b(?:at\s+)?(?P<qbefore>(?:a\s+)?quarter)\s+to\s+(?P<h>⟨H⟩)(?![\d.:/])",
     ),
     clock_words=(
-        (r"\b(?:at\s+)?(?:12\s+)?(?:noon|midday)\b", 12 * 60),
-        (r"\b(?:(?:12\s+)?midnight\s+tonight|tonight\s+at\s+midnight)\b", 24 * 60),
-        (r"\b(?:at\s+)?(?:12\s+)?midnight\b", 24 * 60),
+        (r"\b(?:at\s+)?(?:(?<![\d/.:-])12\s+)?(?:noon|midday)\b", 12 * 60),
+        (r"\b(?:(?:(?<![\d/.:-])12\s+)?midnight\s+tonight|tonight\s+at\s+midnight)\b", 24 * 60),
+        (r"\b(?:at\s+)?(?:(?<![\d/.:-])12\s+)?midnight\b", 24 * 60),
         (r"\b(?:(?:at\s+)?first\s+thing(?:\s+in\s+the\s+morning)?)\b", 9 * 60),
         (r"\b(?:eod|cob|eob|close\s+of\s+(?:business|play)|end\s+of\s+(?:the\s+)?(?:business\s+|working\s+|work\s+)?"
          r"day)\b", EOD),
@@ -101,7 +101,7 @@ SPEC = Spec(
         (r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+month\b", END_NEXT_MONTH),
         (r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month\b|\beom\b", END_MONTH),
     ),
-    calendar_weeks=(r"(?<!next\s)(?<!this\s)(?<!\ba\s)(?<!\d\s)(?<!of\s)\b(?:in\s+|by\s+)?(?:calendar\s+week|cw|kw|wk|week)\s*#?\s*(?P<n>\d{1,2})"
+    calendar_weeks=(r"(?<!next\s)(?<!this\s)(?<!\ba\s)(?<!\d\s)(?<!of\s)(?<!the\s)\b(?:in\s+|by\s+)?(?:calendar\s+week|cw|kw|wk|week)\s*#?\s*(?P<n>\d{1,2})"
                     r"(?!\d|[.:/]\d|\s*[ap]\.?\s?m\b|\s*o'?clock|\s*(?:noon|midday|midnight)\b)",),
     dated_day_month=(r"\bon\s+(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.?(?!\d|[.:]\d)",),
     ambiguous_next=frozenset({"next"}),
