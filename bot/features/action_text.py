@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from bot.domain.rules import PROGRAMME_NAME_MAX
+from bot.domain.rules import PROGRAMME_NAME_MAX, TITLE_MAX
 from bot.language.dates import Reading
 
 # Deadline words around a due phrase, per group language (English everywhere): before it ("due Friday", "paling
@@ -37,6 +37,7 @@ STRICT_WORDS = frozenset(
 )
 GLUED = frozenset({"ko", "ja", "zh"})  # languages that glue deadline words to the date: "금요일까지", "截止12月18日"
 DUE_WORDS_MAX = 12  # the longest due phrase looked for, in words ("at 6 o'clock end of the week Busan time")
+DUE_TEXT_MAX = 2 * TITLE_MAX  # characters of /action arguments searched for a due phrase
 TITLE_SCAN_WORDS = 3  # date-like words left in a title are looked for in spans up to this many words
 
 # "owner: Budi Santoso, Kim" names owners in free text (people without a Telegram username).
@@ -168,6 +169,8 @@ def find_due(text: str, language: str, read: Reader) -> Due:
     "paling lambat Jumat", "截止 下周五"), before one ("다음 주 금요일까지", "来週の金曜日までに", "下周五之前"), or
     else at the very end or start ("Send the draft Friday 5pm"). The longest phrase ``read`` accepts wins; with
     several deadline words the one nearest the end. Date-like words left elsewhere are reported as ``unread``."""
+    if len(text) > DUE_TEXT_MAX:  # longer than any title may be: refused for its length, not read
+        return Due(_collapse(text))
     tokens = _split_glued(text.split(), language, read)
     leads, trails = _words(language, LEAD_WORDS), _words(language, TRAIL_WORDS)
     found: list[tuple[int, int, int, Reading]] = []  # (where it ends, start, end, reading)

@@ -104,3 +104,9 @@ def test_a_strict_deadline_word_without_a_date_is_unreadable() -> None:
 def test_yesterday_is_read_as_past_not_as_unreadable() -> None:
     found = find_due("Kirim laporan tenggat kemarin", "id", reader("id"))
     assert found.reading is not None and found.reading.when < NOW["id"]
+
+
+def test_a_text_longer_than_any_title_is_not_searched() -> None:
+    text = "Kirim laporan tenggat Jumat " + "x" * 1000
+    found = find_due(text, "id", reader("id"))
+    assert found.reading is None and found.rest == text.strip()
