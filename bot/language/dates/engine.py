@@ -398,14 +398,19 @@ class Parse:
         for pattern in self.rules.cjk_dates:
             for match in self._take(pattern):
                 day, month = int_value(match["d"], self.rules.spec), int_value(match["mo"], self.rules.spec)
-                era = match.groupdict().get("era")
-                if era:  # "令和8年": the era's year 1 is eras[era] + 1; "元年" is its first year
-                    year = self.rules.spec.eras[era] + (1 if match["ey"] == "元" else int(match["ey"]))
-                    self._set_date(absolute=checked_date(year, month, day))
-                elif match["y"]:
-                    self._set_date(absolute=checked_date(int(match["y"]), month, day))
-                else:
-                    self._set_date(month_day=month_day(month, day))
+                self._set_dated(match, month, day)
+
+    def _set_dated(self, match: re.Match[str], month: int, day: int) -> None:
+        """A day and month with the year the match wrote, if any: "2026年", or an era's ("令和8年": the era's year 1
+        is eras[era] + 1; "元年" is its first year)."""
+        era = match.groupdict().get("era")
+        if era:
+            year = self.rules.spec.eras[era] + (1 if match["ey"] == "元" else int(match["ey"]))
+            self._set_date(absolute=checked_date(year, month, day))
+        elif match["y"]:
+            self._set_date(absolute=checked_date(int(match["y"]), month, day))
+        else:
+            self._set_date(month_day=month_day(month, day))
 
     def _day_month(self, a: int, b: int) -> tuple[int, int]:
         spec = self.rules.spec
@@ -464,14 +469,7 @@ class Parse:
             for match in self._take(pattern):
                 month = self.rules.months[match["mon"].rstrip(".")]
                 day = int(match["d"])
-                era = match.groupdict().get("era")
-                if era:  # "令和8年": the era's year 1 is eras[era] + 1; "元年" is its first year
-                    year = self.rules.spec.eras[era] + (1 if match["ey"] == "元" else int(match["ey"]))
-                    self._set_date(absolute=checked_date(year, month, day))
-                elif match["y"]:
-                    self._set_date(absolute=checked_date(int(match["y"]), month, day))
-                else:
-                    self._set_date(month_day=month_day(month, day))
+                self._set_dated(match, month, day)
         for pattern in self.rules.day_of_month:
             for match in self._take(pattern):
                 day = int_value(match["d"], spec)
