@@ -119,25 +119,27 @@ def _split_glued(tokens: list[str], language: str, read: Reader) -> list[str]:
         return tokens
     leads = sorted((w for w in LEAD_WORDS.get(language, ()) if " " not in w), key=len, reverse=True)
     trails = sorted((w for w in TRAIL_WORDS.get(language, ()) if " " not in w), key=len, reverse=True)
+
+    def date_end(text: str) -> int | None:  # the longest start of ``text`` that is a date ends here
+        return next((i for i in range(len(text), 0, -1) if _cuttable(text, i) and read(text[:i]) is not None), None)
+
+    def date_start(text: str) -> int | None:  # the longest end of ``text`` that is a date starts here
+        return next((i for i in range(len(text)) if _cuttable(text, i) and read(text[i:]) is not None), None)
+
     out: list[str] = []
     for token in tokens:
         lead = next((w for w in leads if token.startswith(w) and len(token) > len(w)), None)
-        trail = next((w for w in trails if token.endswith(w) and len(token) > len(w)), None)
+        glued = [w for w in trails if token.endswith(w) and len(token) > len(w)]
         if lead is not None:
             rest = token[len(lead) :]
-            cut = next((i for i in range(len(rest), 0, -1) if _cuttable(rest, i) and read(rest[:i]) is not None), None)
+            cut = date_end(rest)
             out += [lead, *([rest[:cut], rest[cut:]] if cut and cut < len(rest) else [rest])]
-        elif trail is not None:
+        elif glued:
             # the longest deadline word whose stem ends in a date ("수요일오전까지" is "수요일오전" + "까지", not
             # "수요일오" + "전까지"); a stem that is no date keeps the longest word
-            for word in (w for w in trails if token.endswith(w) and len(token) > len(w)):
-                stem = token[: -len(word)]
-                cut = next((i for i in range(len(stem)) if _cuttable(stem, i) and read(stem[i:]) is not None), None)
-                if cut is not None:
-                    trail = word
-                    break
+            cuts = ((word, date_start(token[: -len(word)])) for word in glued)
+            trail, cut = next(((w, c) for w, c in cuts if c is not None), (glued[0], None))
             stem = token[: -len(trail)]
-            cut = next((i for i in range(len(stem)) if _cuttable(stem, i) and read(stem[i:]) is not None), None)
             out += [*([stem[:cut], stem[cut:]] if cut else [stem]), trail]
         else:
             out.append(token)

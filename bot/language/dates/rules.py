@@ -128,6 +128,7 @@ def _alternation(words: Iterable[object]) -> str:
     return "|".join(re.escape(str(w)) for w in sorted({str(w) for w in words}, key=lambda w: (-len(w), w)))
 
 
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+[):]")  # "(?i)" may not stand inside a joined pattern
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
@@ -137,7 +138,7 @@ def _gates(**steps: tuple[str, ...]) -> dict[str, re.Pattern[str]]:
     joined (a backreference, inline flags) gets no gate."""
     gates: dict[str, re.Pattern[str]] = {}
     for name, patterns in steps.items():
-        if not patterns or any("(?P=" in p or (p.startswith("(?") and p[2:3].isalpha()) for p in patterns):
+        if not patterns or any("(?P=" in p or _INLINE_FLAGS.match(p) for p in patterns):
             continue
         try:
             gates[name] = re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', p)})" for p in patterns))
