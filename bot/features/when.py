@@ -8,7 +8,8 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.context import ChatContext, Reply
 from bot.domain.records import Scope
@@ -76,11 +77,12 @@ async def read_due(text: str, here: ChatContext, now: datetime) -> Due:
 
 def notes(catalog: Catalog, here: ChatContext, reading: Reading | None) -> list[str]:
     """Lines that say how a date was read when it could surprise: in another city's zone ("Mon 26 Oct, 09:00
-    Berlin time = 15:00 here"), or on a day outside the group's working week."""
+    Berlin time = 15:00 here"; none for the group's own zone named, "WIB" in Surabaya), or on a day outside the
+    group's working week."""
     if reading is None:
         return []
     lines: list[str] = []
-    if reading.zone is not None and reading.zone != here.timezone:
+    if reading.zone is not None and _offset(reading.when, reading.zone) != _offset(reading.when, here.timezone):
         label = reading.zone_label or reading.zone
         own = {normalise(city): city for city in here.places}  # a bridge city as its group wrote it
         fixed = reading.zone.startswith("Etc/") or reading.zone == "UTC"
@@ -97,6 +99,10 @@ def notes(catalog: Catalog, here: ChatContext, reading: Reading | None) -> list[
     if reading.off_day:
         lines.append(catalog.t("when.off_day", here.ui, when=format_when(reading.when, here.ui, here.timezone)))
     return lines
+
+
+def _offset(when: datetime, zone: str) -> timedelta | None:
+    return when.astimezone(ZoneInfo(zone)).utcoffset()
 
 
 def examples(ui: str) -> Markup:

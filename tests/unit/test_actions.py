@@ -242,3 +242,11 @@ async def test_the_end_of_the_week_follows_the_groups_working_week(kit: Kit, par
     await kit.services.actions.create(surabaya, member(11), "Kirim laporan tenggat akhir minggu")
     item = await kit.services.actions.actions.get(surabaya.scope, 1)
     assert item is not None and item.due_at == datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # Thursday 17:00 WIB
+
+
+async def test_the_groups_own_zone_named_needs_no_note(kit: Kit, partners: Partners) -> None:
+    surabaya, _ = partners
+    answer = await kit.services.actions.create(surabaya, member(11), "Kirim draf MoU tenggat Jumat 09.00 WIB")
+    item = await kit.services.actions.actions.get(surabaya.scope, 1)
+    assert item is not None and item.due_at == datetime(2026, 12, 4, 2, 0, tzinfo=UTC)
+    assert answer is None
