@@ -15,6 +15,7 @@ from bot.domain.repositories import InboxRepository, OutboxRepository, Repositor
 from bot.features.actions import ActionService, ItemTitles
 from bot.features.announce import Announcer, per_minute
 from bot.features.bridges import BridgeService
+from bot.features.calendars import Calendars
 from bot.features.indicators import IndicatorService
 from bot.features.privacy import PrivacyService
 from bot.features.programmes import ProgrammeService
@@ -48,6 +49,7 @@ class Services:
     store: Store
     cluster: Cluster
     chats: ChatDirectory
+    calendars: Calendars
     outbox: OutboxRepository
     inbox: InboxRepository
     translator: Translator
@@ -122,6 +124,7 @@ class Services:
         assemble Kembar on repositories in memory)."""
         chats = ChatDirectory(repos.chats, repos.bridges, repos.people, repos.chat_data, catalog)
         permissions = Permissions(members)
+        calendars = Calendars(repos.calendars)
         translations = TranslationService(
             translator, repos.translation_cache, repos.glossary, LanguageDetector(detector_languages)
         )
@@ -162,6 +165,7 @@ class Services:
             on_schedule_change=wakeups.emit,
             reports=reports,
             live=cluster.live,
+            calendars=calendars,
         )
         bridges = BridgeService(
             bridges=repos.bridges,
@@ -214,6 +218,7 @@ class Services:
             store=store,
             cluster=cluster,
             chats=chats,
+            calendars=calendars,
             outbox=repos.outbox,
             inbox=repos.inbox,
             translator=translator,

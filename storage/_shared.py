@@ -12,7 +12,7 @@ from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import DBAPIError
 
 from bot.domain.records import Chat, Scope
-from bot.domain.rules import workdays_of_code
+from bot.domain.rules import work_hours_of_code, workdays_of_code
 from storage.db import Database
 from storage.models import Base, ChatRow
 
@@ -34,6 +34,9 @@ def chat_record(row: ChatRow) -> Chat:
         updated_at=row.updated_at,
         show_original=row.show_original,
         workdays=workdays_of_code(row.workdays),
+        work_hours=work_hours_of_code(row.work_hours),
+        country=row.country,
+        region=row.region,
     )
 
 

@@ -51,6 +51,7 @@ from storage.models import (
     BridgeRow,
     ChatRow,
     ChatScheduleRow,
+    DayOffRow,
     DeliveryLeaseRow,
     EventRow,
     IndicatorRow,
@@ -94,7 +95,9 @@ def chat_columns() -> list[tuple[str, str]]:
         ("join_requests", "requester_chat_id"),
         ("action_items", "chat_id"),
         ("reminders", "chat_id"),
+        ("reminders", "origin_chat_id"),
         ("chat_schedules", "chat_id"),
+        ("days_off", "chat_id"),
         ("relay_jobs", "src_chat_id"),
         ("relay_jobs", "dst_chat_id"),
         ("delivery_leases", "dst_chat_id"),
@@ -136,6 +139,9 @@ class ChatDataRepository:
                     "city": source.city,
                     "show_original": source.show_original,
                     "workdays": source.workdays,
+                    "work_hours": source.work_hours,
+                    "country": source.country,
+                    "region": source.region,
                     "active": True,
                     "updated_at": now,
                 }
@@ -152,6 +158,8 @@ class ChatDataRepository:
                     await session.execute(delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == new))
                 if await session.scalar(select(BridgeMemberRow.bridge_id).where(BridgeMemberRow.chat_id == old)):
                     await session.execute(delete(BridgeMemberRow).where(BridgeMemberRow.chat_id == new))
+                if await session.scalar(select(DayOffRow.id).where(DayOffRow.chat_id == old).limit(1)) is not None:
+                    await session.execute(delete(DayOffRow).where(DayOffRow.chat_id == new))
                 if await session.get(ApprovedChatRow, old) is not None:
                     await session.execute(delete(ApprovedChatRow).where(ApprovedChatRow.chat_id == new))
                 for model, column in (
@@ -161,6 +169,8 @@ class ChatDataRepository:
                     (JoinRequestRow, JoinRequestRow.requester_chat_id),
                     (ActionItemRow, ActionItemRow.chat_id),
                     (ReminderRow, ReminderRow.chat_id),
+                    (ReminderRow, ReminderRow.origin_chat_id),
+                    (DayOffRow, DayOffRow.chat_id),
                     (ChatScheduleRow, ChatScheduleRow.chat_id),
                     (ApprovedChatRow, ApprovedChatRow.chat_id),
                     (EventRow, EventRow.chat_id),
@@ -224,6 +234,9 @@ class ChatDataRepository:
                 for model in _SCOPED:
                     await run(session, model.__tablename__, delete(model).where(model.scope == own))
                 await run(session, "reminders", delete(ReminderRow).where(ReminderRow.chat_id == chat_id))
+                await session.execute(
+                    update(ReminderRow).where(ReminderRow.origin_chat_id == chat_id).values(origin_chat_id=None)
+                )
                 await run(session, "action_items", delete(ActionItemRow).where(ActionItemRow.chat_id == chat_id))
                 either = or_(RelayJobRow.src_chat_id == chat_id, RelayJobRow.dst_chat_id == chat_id)
                 await run(session, "relay_jobs", delete(RelayJobRow).where(either))
@@ -248,6 +261,7 @@ class ChatDataRepository:
                     update(LinkCodeRow).where(LinkCodeRow.used_by_chat == chat_id).values(used_by_chat=None)
                 )
                 await run(session, "chat_schedules", delete(ChatScheduleRow).where(ChatScheduleRow.chat_id == chat_id))
+                await run(session, "days_off", delete(DayOffRow).where(DayOffRow.chat_id == chat_id))
                 await run(session, "approved_chats", delete(ApprovedChatRow).where(ApprovedChatRow.chat_id == chat_id))
                 await run(session, "activity_days", delete(ActivityDayRow).where(ActivityDayRow.chat_id == chat_id))
                 await run(session, "reports", delete(ReportRow).where(ReportRow.chat_id == chat_id))

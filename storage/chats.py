@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain.records import Chat
-from bot.domain.rules import workdays_code
+from bot.domain.rules import COUNTRY_MAX, REGION_MAX, work_hours_code, workdays_code
 from storage._shared import chat_record as _chat
 from storage.db import Database
 from storage.models import ChatRow, utcnow
@@ -102,6 +102,16 @@ class ChatRepository:
     async def set_workdays(self, chat_id: int, days: frozenset[int]) -> Chat:
         """The chat's working week (0 Monday … 6 Sunday); ValueError when it has no day or a day outside 0–6."""
         return await self._update(chat_id, workdays=workdays_code(days))
+
+    async def set_calendar(self, chat_id: int, country: str | None, region: str | None) -> Chat:
+        """Whose public holidays the chat keeps (None: guessed from its zone; region None: the whole country)."""
+        if (country is not None and len(country) > COUNTRY_MAX) or (region is not None and len(region) > REGION_MAX):
+            raise ValueError("a country is two letters, a region at most 16 characters")
+        return await self._update(chat_id, country=country, region=region)
+
+    async def set_work_hours(self, chat_id: int, start: int, end: int) -> Chat:
+        """The chat's working hours, minutes after local midnight; ValueError unless 0 <= start < end <= 24:00."""
+        return await self._update(chat_id, work_hours=work_hours_code(start, end))
 
     async def all(self) -> list[Chat]:
         async with self.db.session() as session:

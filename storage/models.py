@@ -103,6 +103,27 @@ class ChatRow(Base):
     # The working week, Monday first, "1" for a working day ("1111100"); NULL: Monday to Friday
     # (bot/domain/rules.py, workdays_code).
     workdays: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    # Whose public holidays (ISO 3166 alpha-2, the holidays library's subdivision); NULL: guessed from the zone.
+    country: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Working hours "08:00-17:00" on the local wall clock; NULL: 08:00–17:00 (bot/domain/rules.py, work_hours_code).
+    work_hours: Mapped[str | None] = mapped_column(String(11), nullable=True)
+
+
+class DayOffRow(Base):
+    """An extra day off of a group (collective leave, a closure): ``first_day`` … ``last_day``, numbered per group."""
+
+    __tablename__ = "days_off"
+    __table_args__ = (UniqueConstraint("chat_id", "number", name="uq_days_off_chat_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class BridgeRow(Base):
@@ -350,6 +371,8 @@ class ReminderRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The group a person set it in (its time is kept there as said); NULL for automatic ones.
+    origin_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class ReminderCounterRow(Base):

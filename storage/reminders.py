@@ -59,7 +59,7 @@ CANCELLED = "cancelled"
 FAILED = "failed"  # Telegram refused it too often: stopped, and the group told
 STATES = (PENDING, CLAIMED, SENT, CANCELLED, FAILED)
 # "report": a group's automatic report (``text`` "monthly" or "quarterly").
-KINDS = ("due", "overdue", "adhoc", "recurring", "digest", "snooze", "report")
+KINDS = ("due", "overdue", "adhoc", "recurring", "digest", "snooze", "report", "meeting")
 # The kinds a user makes, which are numbered per scope.
 NUMBERED_KINDS = ("adhoc", "recurring")
 
@@ -673,6 +673,7 @@ def _row(new: NewReminder, number: int | None, now: datetime) -> ReminderRow:
         sent_at=None,
         created_by=new.created_by,
         created_at=now,
+        origin_chat_id=new.origin_chat_id,
     )
 
 
@@ -727,6 +728,7 @@ def _reminder(row: ReminderRow) -> Reminder:
         created_at=row.created_at,
         sent_at=row.sent_at,
         attempts=row.attempts or 0,
+        origin_chat_id=row.origin_chat_id,
     )
 
 

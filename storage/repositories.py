@@ -6,6 +6,7 @@ from bot.domain.repositories import Repositories
 from storage.actions import ActionRepository, ProgrammeRepository
 from storage.approvals import ApprovalRepository
 from storage.bridges import BridgeRepository
+from storage.calendars import CalendarRepository
 from storage.chatdata import ChatDataRepository
 from storage.chats import ChatRepository
 from storage.cluster import LeaseRepository
@@ -25,6 +26,7 @@ from storage.translation_cache import TranslationCacheRepository
 def repositories(db: Database) -> Repositories:
     return Repositories(
         chats=ChatRepository(db),
+        calendars=CalendarRepository(db),
         bridges=BridgeRepository(db),
         people=PeopleRepository(db),
         chat_data=ChatDataRepository(db),

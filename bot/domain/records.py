@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
-from bot.domain.rules import DEFAULT_WORKDAYS
+from bot.domain.rules import DEFAULT_WORK_HOURS, DEFAULT_WORKDAYS
 
 _SCOPE_KEY = re.compile(r"([bc])(-?[0-9]{1,20})")
 
@@ -66,11 +66,27 @@ class Chat:
     updated_at: datetime
     show_original: bool = False
     workdays: frozenset[int] = DEFAULT_WORKDAYS  # the working week: 0 Monday … 6 Sunday
+    work_hours: tuple[int, int] = DEFAULT_WORK_HOURS  # minutes after local midnight, [start, end)
+    country: str | None = None  # for public holidays (ISO 3166 alpha-2); None: guessed from the zone
+    region: str | None = None  # the holidays library's subdivision of the country
 
     @property
     def label(self) -> str:
         """The name used in attribution: the city label, else the group title."""
         return self.city or self.title or str(self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class DayOff:
+    """An extra day off of a group (``first`` … ``last``, both included), numbered within the group."""
+
+    number: int
+    first: date
+    last: date
+    name: str
+
+    def covers(self, day: date) -> bool:
+        return self.first <= day <= self.last
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +291,7 @@ class Reminder:
     created_at: datetime
     sent_at: datetime | None
     attempts: int = 0
+    origin_chat_id: int | None = None  # the group a person set it in (its time kept there as said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +315,7 @@ class NewReminder:
     lead_seconds: int | None = None
     created_by: int | None = None
     numbered: bool = False
+    origin_chat_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from bot.domain.records import (
     Bridge,
     Chat,
     ChatSchedule,
+    DayOff,
     DigestWork,
     Event,
     Forgotten,
@@ -67,7 +68,29 @@ class ChatRepository(Protocol):
         """The chat's working week (0 Monday … 6 Sunday); ValueError when it has no day or a day outside 0–6,
         LookupError when the chat is not known."""
 
+    async def set_calendar(self, chat_id: int, country: str | None, region: str | None) -> Chat:
+        """Whose public holidays the chat keeps (None: guessed from its zone; region None: the whole country)."""
+
+    async def set_work_hours(self, chat_id: int, start: int, end: int) -> Chat:
+        """The chat's working hours, minutes after local midnight; ValueError unless 0 <= start < end <= 24:00."""
+
     async def all(self) -> list[Chat]: ...
+
+
+class CalendarRepository(Protocol):
+    """Each group's extra days off (``/calendar off``), numbered per group."""
+
+    async def days_off(self, chat_ids: Sequence[int]) -> dict[int, tuple[DayOff, ...]]:
+        """Each chat's extra days off, earliest first (a chat without any maps to ``()``)."""
+
+    async def add_day_off(
+        self, chat_id: int, first: date, last: date, name: str, created_by: int | None, *, limit: int
+    ) -> DayOff:
+        """A new period off numbered after the chat's highest; ``LimitReached`` at ``limit``; ValueError for a
+        period longer than DAY_OFF_SPAN_MAX days, ending before it starts, or a name over DAY_OFF_NAME_MAX."""
+
+    async def remove_day_off(self, chat_id: int, number: int) -> DayOff | None:
+        """Remove period off #``number`` of the chat; what was removed (None: there was none)."""
 
 
 class BridgeRepository(Protocol):
@@ -722,6 +745,7 @@ class Repositories:
     tests in memory."""
 
     chats: ChatRepository
+    calendars: CalendarRepository
     bridges: BridgeRepository
     people: PeopleRepository
     chat_data: ChatDataRepository

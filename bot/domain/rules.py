@@ -52,5 +52,32 @@ def workdays_of_code(code: str | None) -> frozenset[int]:
     return frozenset(day for day, flag in enumerate(code) if flag == "1")
 
 
+# Calendars (/calendar): working hours "HH:MM-HH:MM" on the local wall clock (start before end), Monday to Friday
+# 08:00–17:00 unless set; a country is an ISO 3166 alpha-2 code, a region the holidays library's subdivision code.
+DEFAULT_WORK_HOURS = (8 * 60, 17 * 60)  # minutes after local midnight
+COUNTRY_MAX = 2
+REGION_MAX = 16
+DAYS_OFF_MAX = 100  # extra days off (periods) kept per group
+DAY_OFF_SPAN_MAX = 31  # days one extra period off may cover
+DAY_OFF_NAME_MAX = 100  # characters of its name
+
+
+def work_hours_code(start: int, end: int) -> str:
+    """The stored form of working hours ("08:00-17:00"); ValueError unless 0 <= start < end <= 24:00."""
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= 24 * 60):
+        raise ValueError(f"not working hours: {start!r}-{end!r}")
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+
+def work_hours_of_code(code: str | None) -> tuple[int, int]:
+    """The working hours a stored form names; the default (08:00–17:00) for none or a malformed one."""
+    match = re.fullmatch(r"(\d\d):(\d\d)-(\d\d):(\d\d)", code or "")
+    if match is None:
+        return DEFAULT_WORK_HOURS
+    start = int(match[1]) * 60 + int(match[2])
+    end = int(match[3]) * 60 + int(match[4])
+    return (start, end) if 0 <= start < end <= 24 * 60 else DEFAULT_WORK_HOURS
+
+
 # Linking: a code is valid this long, once.
 LINK_CODE_TTL = timedelta(minutes=30)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
@@ -24,6 +24,7 @@ from bot.chats import ChatDirectory
 from bot.context import ChatContext, zone_of
 from bot.domain.records import ActionItem, Chat, Liveness, NewReminder, Reminder, Scope
 from bot.domain.repositories import ActionRepository, ReminderRepository, ReminderSettingsRepository
+from bot.features.calendars import Calendars
 from bot.features.status import StatusService
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import format_when
@@ -73,8 +74,10 @@ class ReminderEngine:
         on_schedule_change: Callable[[], None] = lambda: None,
         live: Liveness,
         reports: AutomaticReports | None = None,
+        calendars: Calendars,
     ) -> None:
         self.reminders = reminders
+        self.calendars = calendars
         self.reports = reports
         self.settings = settings
         self.actions = actions
@@ -103,8 +106,50 @@ class ReminderEngine:
         return cancelled
 
     async def automatic_time(self, chat: Chat, instant: datetime) -> datetime:
+        """When an automatic reminder meant for ``instant`` goes out in ``chat``: after its quiet hours, and inside
+        its working time (the start of its next working period when ``instant`` is on a day off or outside the
+        hours)."""
         schedule = await self.settings.schedule(chat.id)
-        return after_quiet_hours(instant, zone_of(chat), schedule.quiet_start, schedule.quiet_end)
+        calendar = await self.calendars.of(chat)
+        when = instant
+        for _ in range(4):  # working time and quiet hours rarely overlap; a few rounds settle any setting
+            quiet_over = after_quiet_hours(when, zone_of(chat), schedule.quiet_start, schedule.quiet_end)
+            when = calendar.next_working_start(quiet_over)
+            if when == quiet_over:
+                break
+        return when
+
+    async def calendar_changed(self, chat: Chat, scope: Scope) -> None:
+        """A group's calendar changed (country, region, hours, days off): its automatic reminders are planned
+        again (what is already pending is checked again when it comes due anyway)."""
+        self.calendars.changed(chat.id)
+        await self.resync_scope(scope)
+        await self.reset_digest(chat)
+
+    async def add_meeting(
+        self, scope: Scope, chats: Sequence[Chat], start: datetime, title: str, language: str, leads: Sequence[int]
+    ) -> list[Reminder]:
+        """Reminders of a confirmed meeting at ``start``: one per group and lead (seconds before it) still ahead,
+        at the time said in every group (a meeting does not wait for anyone's working hours)."""
+        now = self.now()
+        news = [
+            NewReminder(
+                scope=scope,
+                chat_id=chat.id,
+                kind="meeting",
+                due_at=start - timedelta(seconds=lead),
+                text=title,
+                language=language,
+                lead_seconds=lead,
+                origin_chat_id=chat.id,
+            )
+            for chat in chats
+            for lead in leads
+            if start - timedelta(seconds=lead) > now
+        ]
+        added = await self.reminders.add_many(news) if news else []
+        self.on_schedule_change()
+        return added
 
     async def sync_item(self, item: ActionItem) -> None:
         """(Re)plan the due and overdue reminders of an item: after creation and every change."""
@@ -469,6 +514,13 @@ class ReminderEngine:
                 key = "reminder.due_soon"
             text = t(key, lang, number=item.number, title=title, when=when, owners=owners)
             return text + late_mark, self.buttons(reminder, ui), True
+        if reminder.kind == "meeting":
+            start = reminder.nominal_at + timedelta(seconds=reminder.lead_seconds or 0)
+            title = reminder.text or ""
+            if title and reminder.language:
+                title = (await self.translations.translate(title, reminder.language, lang, bridge_id=bridge_id)).text
+            shown = format_when(start, ui, tz)
+            return t("reminder.meeting", lang, title=title, when=shown) + late_mark, None, False
         message = reminder.text or ""
         if reminder.language:
             message = (await self.translations.translate(message, reminder.language, lang, bridge_id=bridge_id)).text

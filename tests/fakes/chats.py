@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.errors import AlreadyBridged, LimitReached
 from bot.domain.records import Bridge, Chat
-from bot.domain.rules import workdays_code
+from bot.domain.rules import COUNTRY_MAX, REGION_MAX, work_hours_code, workdays_code
 
 if TYPE_CHECKING:
     from tests.fakes.memory import Memory
@@ -68,6 +68,15 @@ class FakeChatRepository:
 
     async def set_show_original(self, chat_id: int, on: bool) -> Chat:
         return self._write(chat_id, show_original=on)
+
+    async def set_calendar(self, chat_id: int, country: str | None, region: str | None) -> Chat:
+        if (country is not None and len(country) > COUNTRY_MAX) or (region is not None and len(region) > REGION_MAX):
+            raise ValueError("a country is two letters, a region at most 16 characters")
+        return self._write(chat_id, country=country, region=region)
+
+    async def set_work_hours(self, chat_id: int, start: int, end: int) -> Chat:
+        work_hours_code(start, end)  # refuses what storage refuses
+        return self._write(chat_id, work_hours=(start, end))
 
     async def set_workdays(self, chat_id: int, days: frozenset[int]) -> Chat:
         workdays_code(days)  # refuses what storage refuses

@@ -35,6 +35,7 @@ from typing import Protocol
 from bot.domain.records import Scope
 from bot.domain.repositories import Repositories
 from tests.fakes.actions import FakeActionRepository, FakeProgrammeRepository
+from tests.fakes.calendars import FakeCalendarRepository
 from tests.fakes.chatdata import FakeChatDataRepository
 from tests.fakes.chats import FakeBridgeRepository, FakeChatRepository
 from tests.fakes.groups import (
@@ -86,6 +87,7 @@ class Memory:
         self._last = datetime.min.replace(tzinfo=UTC)
         self._ids: dict[str, Iterator[int]] = {}
         self.chats = FakeChatRepository(self)
+        self.calendars = FakeCalendarRepository(self)
         self.bridges = FakeBridgeRepository(self)
         self.people = FakePeopleRepository(self)
         self.approvals = FakeApprovalRepository(self)
@@ -141,6 +143,7 @@ class Memory:
         """Every fake repository except the chat data one (the hooks above are asked of these)."""
         return [
             self.chats,
+            self.calendars,
             self.bridges,
             self.people,
             self.approvals,
@@ -165,6 +168,7 @@ class Memory:
     def repositories(self) -> Repositories:
         return Repositories(
             chats=self.chats,
+            calendars=self.calendars,
             bridges=self.bridges,
             people=self.people,
             chat_data=self.chat_data,

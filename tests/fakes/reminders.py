@@ -114,6 +114,7 @@ class FakeReminderRepository:
                 created_at=now,
                 sent_at=None,
                 attempts=0,
+                origin_chat_id=new.origin_chat_id,
             )
             self.rows[reminder.id] = reminder
             added.append(reminder)
@@ -345,6 +346,8 @@ class FakeReminderRepository:
     def _move_chat(self, old: int, new: int) -> None:
         for reminder in self._where(lambda r: r.chat_id == old):
             self.rows[reminder.id] = replace(reminder, chat_id=new)
+        for reminder in self._where(lambda r: r.origin_chat_id == old):
+            self.rows[reminder.id] = replace(reminder, origin_chat_id=new)
 
     def _rescope(self, old: Scope, new: Scope) -> None:
         if old == new:
@@ -357,7 +360,10 @@ class FakeReminderRepository:
             self.counters[new] = self.counters.pop(old)
 
     def _forget_chat(self, chat_id: int) -> dict[str, int]:
-        return {"reminders": self._delete_for_chat(chat_id)}
+        deleted = self._delete_for_chat(chat_id)
+        for reminder in self._where(lambda r: r.origin_chat_id == chat_id):
+            self.rows[reminder.id] = replace(reminder, origin_chat_id=None)
+        return {"reminders": deleted}
 
     def _forget_scope(self, scope: Scope) -> dict[str, int]:
         deleted = self._delete(r.id for r in self._where(lambda r: r.scope == scope))
