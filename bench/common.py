@@ -85,13 +85,16 @@ class QuietTelegram:
     async def copy(self, *args: Any, **kwargs: Any) -> int:
         return 0
 
-    async def edit_text(self, *args: Any) -> None:
+    async def edit_text(self, *args: Any, **kwargs: Any) -> None:
         return None
 
     async def edit_caption(self, *args: Any) -> None:
         return None
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        return True
+
+    async def is_member(self, chat_id: int, user_id: int) -> bool:
         return True
 
     async def bot_can_read(self, chat_id: int) -> bool:

@@ -15,6 +15,13 @@ after the bulk load, as autovacuum would do within a minute.
 * ``status_p95_ms``: the 95th percentile (wall clock) of ``StatusService.text(ChatContext)`` — /status as the
   handlers call it, the context made by ``ChatDirectory.context`` — for ``renders`` random groups, after one
   unmeasured render in each language (the first loads that language's locale data, once per process).
+* ``calendar_sweep_cpu_ms_per_min``: the same minutes measured the same way (after the same unmeasured /status
+  renders) on a second network, seeded from the same seed — the same groups, bridges, items and reminders, the
+  same handful due in each minute — whose groups have calendars: 10 countries (ID, TH, KR, CN, JP, DE, FR, GB, US,
+  AU; some with a region) in their zones, working hours, a few with a six-day week, and extra days off
+  (``CalendarRepository.add_day_off``: a tenth of the groups are off on the measured day, some more later), so that
+  reminders fall inside and outside working time. ``calendar_sweep_ratio`` is it over ``sweep_cpu_ms_per_min``
+  of the same run: the two Kembars run side by side and their measured minutes alternate (:func:`measure`).
 * ``sweep_cpu_ms_per_min``: the CPU time of this process (``time.process_time``: every thread, the SQLite or
   asyncpg driver's included; on PostgreSQL the server's own CPU is not counted) of one minute of reminder work
   as bot/telegram/jobs.py does it: the sweep (``ReminderJobs.sweep``: the digests, then what is due, then the next
@@ -42,7 +49,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
@@ -123,6 +130,22 @@ REMINDER_TEXTS: dict[str, str] = {
 OWNERS = ("@budi", "@kim_ms", "Sari", "Jonas", "@tanaka", "Dewi", "Park Ji-woo", "Emma", "Lukas", "Aiko")
 PROGRAMMES = ("education", "tourism", "trade", "environment", "culture", "health", "youth")
 RECURRENCES = ("MO@09:00", "MO,TH@10:00", "FR@15:00", "*@08:30", "TU@13:00")
+# The calendar network: per language, the countries its groups are in (country, region, zone).
+COUNTRIES: dict[str, tuple[tuple[str, str | None, str], ...]] = {
+    "id": (("ID", None, "Asia/Jakarta"), ("ID", None, "Asia/Makassar"), ("TH", None, "Asia/Bangkok")),
+    "ko": (("KR", None, "Asia/Seoul"), ("CN", None, "Asia/Shanghai")),
+    "de": (("DE", "NI", "Europe/Berlin"), ("DE", None, "Europe/Berlin"), ("FR", None, "Europe/Paris")),
+    "ja": (("JP", None, "Asia/Tokyo"), ("CN", None, "Asia/Shanghai")),
+    "en": (("GB", None, "Europe/London"), ("US", "NY", "America/New_York"), ("AU", "NSW", "Australia/Sydney")),
+}
+WORK_HOURS = ((8 * 60, 17 * 60), (8 * 60, 17 * 60), (9 * 60, 18 * 60), (7 * 60 + 30, 16 * 60), (8 * 60, 16 * 60))
+DAY_OFF_NAMES = {
+    "id": "Cuti bersama",
+    "ko": "재량 휴무일",
+    "de": "Betriebsausflug",
+    "ja": "創立記念日",
+    "en": "Staff training day",
+}
 
 
 @dataclass(frozen=True)
@@ -156,6 +179,7 @@ class Network:
     reminders_by_kind: dict[str, int]
     digests_on: int
     seed_s: float = 0.0
+    calendars: dict[str, Any] = field(default_factory=dict)  # the calendar network: what its calendars are
 
     def details(self) -> dict[str, Any]:
         return {
@@ -168,6 +192,7 @@ class Network:
             "pending_by_kind": dict(sorted(self.reminders_by_kind.items())),
             "groups_with_digest": self.digests_on,
             "seed_s": round(self.seed_s, 1),
+            **({"calendars": self.calendars} if self.calendars else {}),
         }
 
 
@@ -188,6 +213,7 @@ class ScaleResult:
     minutes: list[Minute]
     idle_minute: Minute
     memory: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calendar: ScaleResult | None = None  # the same measurements on the calendar network
 
     @property
     def status_p95_ms(self) -> float:
@@ -198,6 +224,15 @@ class ScaleResult:
     @property
     def sweep_cpu_ms_per_min(self) -> float:
         return sum(m.cpu_ms for m in self.minutes) / len(self.minutes)
+
+    @property
+    def calendar_sweep_cpu_ms_per_min(self) -> float | None:
+        return None if self.calendar is None else self.calendar.sweep_cpu_ms_per_min
+
+    @property
+    def calendar_sweep_ratio(self) -> float | None:
+        calendar = self.calendar_sweep_cpu_ms_per_min
+        return None if calendar is None else calendar / self.sweep_cpu_ms_per_min
 
     @property
     def memory_ratio(self) -> float:
@@ -229,7 +264,8 @@ class ScaleResult:
                 "statements": self.idle_minute.statements,
                 "sent": self.idle_minute.sent,
             },
-            "memory": self.memory,
+            **({"memory": self.memory} if self.memory else {}),
+            **({"calendar": self.calendar.details()} if self.calendar is not None else {}),
         }
 
 
@@ -287,11 +323,73 @@ async def _insert(db: Database, model: Any, rows: Sequence[dict[str, Any]], *, i
     return found
 
 
-async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, seed: int = 20270303) -> Network:
+def _calendar_row(language: str, rng: random.Random) -> dict[str, Any]:
+    """A group's calendar columns in the calendar network: a country of its language (with its zone, some with a
+    region), working hours, and a six-day week for a fifth of the groups in Indonesia and Thailand."""
+    from bot.domain.rules import work_hours_code, workdays_code
+
+    country, region, zone = rng.choice(COUNTRIES[language])
+    start, end = rng.choice(WORK_HOURS)
+    week = workdays_code(frozenset(range(6))) if country in ("ID", "TH") and rng.random() < 0.2 else None
+    return {
+        "timezone": zone,
+        "country": country,
+        "region": region,
+        "work_hours": work_hours_code(start, end),
+        "workdays": week,
+    }
+
+
+def _days_off(chat_ids: Sequence[int], zones: dict[int, str], rng: random.Random) -> dict[int, tuple[date, date]]:
+    """The calendar network's extra days off: a tenth of the groups are off on the measured day (their own date
+    at ``T0``), three in ten take one to three days off later in the four months of reminders."""
+    found: dict[int, tuple[date, date]] = {}
+    for chat_id in chat_ids:
+        roll = rng.random()
+        if roll < 0.1:
+            today = T0.astimezone(ZoneInfo(zones[chat_id])).date()
+            found[chat_id] = (today, today)
+        elif roll < 0.4:
+            first = T0.date() + timedelta(days=rng.randrange(1, 120))
+            found[chat_id] = (first, first + timedelta(days=rng.randrange(3)))
+    return found
+
+
+def _working_time(
+    rows: Sequence[dict[str, Any]], chats: Sequence[dict[str, Any]], off: dict[int, tuple[date, date]]
+) -> dict[str, int]:
+    """How many of the reminders ``rows`` are due inside the working time of the group they go to, and outside."""
+    from bot.domain.records import DayOff
+    from bot.domain.rules import work_hours_of_code, workdays_of_code
+    from bot.language.calendars import WorkCalendar
+
+    calendars: dict[int, WorkCalendar] = {}
+    for chat in chats:
+        start, end = work_hours_of_code(chat["work_hours"])
+        period = off.get(chat["id"])
+        calendars[chat["id"]] = WorkCalendar(
+            zone=chat["timezone"],
+            workdays=workdays_of_code(chat["workdays"]),
+            start=start,
+            end=end,
+            country=chat["country"],
+            region=chat["region"],
+            extra=() if period is None else (DayOff(1, period[0], period[1], "off"),),
+        )
+    inside = sum(1 for row in rows if calendars[row["chat_id"]].working_at(row["due_at"]))
+    return {"inside_working_time": inside, "outside_working_time": len(rows) - inside}
+
+
+async def seed_network(
+    url: str, sizes: ScaleSizes, window: Sequence[int], *, seed: int = 20270303, calendars: bool = False
+) -> Network:
     """Build the network in the (empty) database at ``url``; see the module's docstring. ``PER_MINUTE``
-    reminders are due in each minute after ``T0`` that ``window`` lists (0: the first)."""
+    reminders are due in each minute after ``T0`` that ``window`` lists (0: the first). With ``calendars``, the
+    calendar network: the same network from the same seed, its groups with countries, zones, working hours and
+    days off (drawn from a generator of their own, so that everything else is drawn the same)."""
     from bot.config import Settings
     from bot.domain.records import Scope
+    from bot.domain.rules import DAYS_OFF_MAX
     from bot.language.catalog import Catalog
     from bot.language.schedule import next_local_time, next_occurrence
     from bot.reports import periods
@@ -312,6 +410,7 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
 
     started = time.perf_counter()
     rng = random.Random(seed)
+    calendar_rng = random.Random(seed + 25)
     db = Database(url)
     try:
         await db.upgrade()
@@ -326,6 +425,10 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
             language = _partner_language(k // 2)[k % 2]
             timezone = rng.choice(ZONES[language]) if rng.random() < 0.4 else None
             city = rng.choice(CITIES[language])
+            calendar: dict[str, Any] = {"country": None, "region": None, "work_hours": None, "workdays": None}
+            if calendars:
+                calendar = _calendar_row(language, calendar_rng)
+                timezone = calendar["timezone"]
             languages[chat_id], zones[chat_id], cities[chat_id] = language, _zone(language, timezone), city
             chats.append(
                 {
@@ -333,12 +436,13 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
                     "title": f"Kota kembar {city} {k}",
                     "type": "supergroup",
                     "language": language,
-                    "timezone": timezone,
                     "city": city,
                     "active": k == 0 or rng.random() >= 0.02,  # a few groups removed the bot
                     "created_at": T0 - timedelta(days=400),
                     "updated_at": T0 - timedelta(days=400),
                     "show_original": False,
+                    **calendar,
+                    "timezone": timezone,
                 }
             )
         await _insert(db, ChatRow, chats)
@@ -560,10 +664,12 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
                 )
         # A handful in each simulated minute.
         movable = [r for r in reminders if r["kind"] != "report"]
+        placed: list[dict[str, Any]] = []
         for minute in window:
             for row in rng.sample(movable, min(PER_MINUTE, len(movable))):
                 row["due_at"] = row["nominal_at"] = T0 + timedelta(minutes=minute, seconds=rng.randrange(1, 60))
                 movable.remove(row)
+                placed.append(row)
         await _insert(db, ReminderRow, reminders)
         await _insert(
             db, ReminderCounterRow, [{"scope": Scope.of(b, 0), "last_number": last} for b, last in numbers.items()]
@@ -583,6 +689,10 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
     )
     await services.start()
     try:
+        off = _days_off([row["id"] for row in chats], zones, calendar_rng) if calendars else {}
+        for chat_id, (first_off, last_off) in off.items():
+            name = DAY_OFF_NAMES[languages[chat_id]]
+            await services.calendars.stored.add_day_off(chat_id, first_off, last_off, name, None, limit=DAYS_OFF_MAX)
         planned = await services.reminder_engine.ensure_digests()
         pending = await services.reminder_engine.reminders.pending_count()
     finally:
@@ -592,6 +702,23 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
     kinds: dict[str, int] = {"digest": planned}
     for row in reminders:
         kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+    described: dict[str, Any] = {}
+    if calendars:
+        countries: dict[str, int] = {}
+        for row in chats:
+            countries[row["country"]] = countries.get(row["country"], 0) + 1
+        described = {
+            "groups_per_country": dict(sorted(countries.items())),
+            "groups_with_a_region": sum(1 for row in chats if row["region"]),
+            "groups_with_a_six_day_week": sum(1 for row in chats if row["workdays"]),
+            "groups_with_days_off": len(off),
+            "groups_off_on_the_measured_day": sum(
+                1
+                for chat_id, (first_off, last_off) in off.items()
+                if first_off <= T0.astimezone(ZoneInfo(zones[chat_id])).date() <= last_off
+            ),
+            "measured_reminders": _working_time(placed, chats, off),
+        }
     return Network(
         groups=sizes.groups,
         active=active,
@@ -601,6 +728,7 @@ async def seed_network(url: str, sizes: ScaleSizes, window: Sequence[int], *, se
         reminders_by_kind=kinds,
         digests_on=planned,
         seed_s=time.perf_counter() - started,
+        calendars=described,
     )
 
 
@@ -711,64 +839,107 @@ async def run_minute(
     )
 
 
-async def measure(url: str, network: Network, sizes: ScaleSizes, *, seed: int = 15) -> ScaleResult:
-    """status_p95_ms and sweep_cpu_ms_per_min on the network at ``url``."""
-    rng = random.Random(seed)
-    clock, telegram = _Clock(T0 - timedelta(minutes=5)), QuietTelegram()
-    services = _services(url, clock, telegram)
-    await services.start()
-    try:
-        # Unmeasured: one /status in each language first (each loads its locale data once per process).
-        warm: dict[str, ChatContext] = {}
-        for chat_id in network.active:
-            chat = await services.chats.get(chat_id)
-            if chat is not None and chat.language not in warm:
-                warm[chat.language] = await services.chats.context(chat)
-            if len(warm) == len(LANGUAGES):
-                break
-        for here in warm.values():
-            await services.status.text(here)
-        timings: list[float] = []
-        statements = 0
-        for chat_id in (rng.choice(network.active) for _ in range(sizes.renders)):
-            chat = await services.chats.get(chat_id)
-            assert chat is not None
-            here = await services.chats.context(chat)
-            with _counting(services.database) as counted:
-                began = time.perf_counter()
-                text = await services.status.text(here)
-                elapsed = time.perf_counter() - began
-            if len(text) < 80:
-                raise RuntimeError(f"/status of group {chat_id} is too short to be real: {text!r}")
-            timings.append(elapsed * 1000)
-            statements += counted[0]
-        await _cache_writes_done(services)
-        progress(f"scale: /status p95 {percentile(sorted(timings), 0.95) or 0:.1f} ms over {len(timings)} groups")
+@dataclass
+class _Side:
+    """One network being measured: its Kembar, its clock and Telegram, and what was measured on it."""
 
-        jobs, queue = _jobs(services, clock)
-        # An unmeasured minute first (nothing is due before T0), then the measured ones.
-        idle = await run_minute(services, jobs, queue, clock, telegram, T0 - timedelta(minutes=2))
-        idle = await run_minute(services, jobs, queue, clock, telegram, T0 - timedelta(minutes=1))
-        minutes = [
-            await run_minute(services, jobs, queue, clock, telegram, T0 + timedelta(minutes=m))
-            for m in range(sizes.minutes)
-        ]
+    network: Network
+    name: str
+    clock: _Clock
+    telegram: QuietTelegram
+    services: Services
+    timings: list[float] = field(default_factory=list)
+    statements: int = 0
+    minutes: list[Minute] = field(default_factory=list)
+    idle: Minute | None = None
+
+    def result(self, min_sent: int) -> ScaleResult:
+        sent = sum(m.sent for m in self.minutes)
+        if sent < min_sent:
+            raise RuntimeError(f"only {sent} reminders went out in {len(self.minutes)} minutes{self.name}")
+        assert self.idle is not None
+        progress(
+            f"scale{self.name}: sweeps {sum(m.cpu_ms for m in self.minutes) / len(self.minutes):.1f} ms CPU per "
+            f"minute ({sent} sent in {len(self.minutes)} minutes; an idle minute {self.idle.cpu_ms:.1f} ms, "
+            f"{self.idle.statements} statements)"
+        )
+        return ScaleResult(
+            network=self.network,
+            status_ms=sorted(self.timings),
+            status_statements=self.statements / max(1, len(self.timings)),
+            minutes=self.minutes,
+            idle_minute=self.idle,
+        )
+
+
+async def _status_renders(side: _Side, sizes: ScaleSizes, rng: random.Random) -> None:
+    """``sizes.renders`` timed /status of random groups, after one unmeasured in each language (each loads its
+    locale data once per process)."""
+    services, network = side.services, side.network
+    warm: dict[str, ChatContext] = {}
+    for chat_id in network.active:
+        chat = await services.chats.get(chat_id)
+        if chat is not None and chat.language not in warm:
+            warm[chat.language] = await services.chats.context(chat)
+        if len(warm) == len(LANGUAGES):
+            break
+    for here in warm.values():
+        await services.status.text(here)
+    for chat_id in (rng.choice(network.active) for _ in range(sizes.renders)):
+        chat = await services.chats.get(chat_id)
+        assert chat is not None
+        here = await services.chats.context(chat)
+        with _counting(services.database) as counted:
+            began = time.perf_counter()
+            text = await services.status.text(here)
+            elapsed = time.perf_counter() - began
+        if len(text) < 80:
+            raise RuntimeError(f"/status of group {chat_id} is too short to be real: {text!r}")
+        side.timings.append(elapsed * 1000)
+        side.statements += counted[0]
+    await _cache_writes_done(services)
+    p95 = percentile(sorted(side.timings), 0.95) or 0
+    progress(f"scale{side.name}: /status p95 {p95:.1f} ms over {len(side.timings)} groups")
+
+
+async def measure(
+    url: str, network: Network, sizes: ScaleSizes, *, seed: int = 15, calendar: tuple[str, Network] | None = None
+) -> ScaleResult:
+    """status_p95_ms and sweep_cpu_ms_per_min on the network at ``url``. With ``calendar`` (the calendar
+    network's URL and network) the same on it too, as its ``calendar`` result: both Kembars run side by side,
+    the same groups' /status is rendered on each, and their measured minutes alternate (the first minute here
+    first, the next there first, and so on), so that this shared machine's drift in speed falls on both alike.
+    Half the reminders due must go out here; on the calendar network at least one (it moves those due outside
+    a group's working time)."""
+    plans = [(url, network, "")] + ([(calendar[0], calendar[1], " (calendars)")] if calendar is not None else [])
+    sides: list[_Side] = []
+    try:
+        for side_url, side_network, name in plans:
+            clock, telegram = _Clock(T0 - timedelta(minutes=5)), QuietTelegram()
+            side = _Side(side_network, name, clock, telegram, _services(side_url, clock, telegram))
+            await side.services.start()
+            sides.append(side)
+        for side in sides:
+            await _status_renders(side, sizes, random.Random(seed))
+        queues = [_jobs(side.services, side.clock) for side in sides]
+        for side, (jobs, queue) in zip(sides, queues, strict=True):
+            # An unmeasured minute first (nothing is due before T0), then the measured ones.
+            for before in (2, 1):
+                side.idle = await run_minute(
+                    side.services, jobs, queue, side.clock, side.telegram, T0 - timedelta(minutes=before)
+                )
+        for m in range(sizes.minutes):
+            turn = list(zip(sides, queues, strict=True))
+            for side, (jobs, queue) in turn if m % 2 == 0 else reversed(turn):
+                side.minutes.append(
+                    await run_minute(side.services, jobs, queue, side.clock, side.telegram, T0 + timedelta(minutes=m))
+                )
     finally:
-        await services.close()
-    sent = sum(m.sent for m in minutes)
-    if sent < PER_MINUTE * sizes.minutes // 2:
-        raise RuntimeError(f"only {sent} reminders went out in {sizes.minutes} minutes")
-    result = ScaleResult(
-        network=network,
-        status_ms=sorted(timings),
-        status_statements=statements / max(1, len(timings)),
-        minutes=minutes,
-        idle_minute=idle,
-    )
-    progress(
-        f"scale: sweeps {result.sweep_cpu_ms_per_min:.1f} ms CPU per minute "
-        f"({sent} sent in {sizes.minutes} minutes; an idle minute {idle.cpu_ms:.1f} ms, {idle.statements} statements)"
-    )
+        for side in sides:
+            await side.services.close()
+    result = sides[0].result(PER_MINUTE * sizes.minutes // 2)
+    if len(sides) > 1:
+        result.calendar = sides[1].result(1)
     return result
 
 
@@ -855,14 +1026,20 @@ async def memory_sample(url: str, network: Network, minute: int) -> dict[str, An
 
 
 async def scale_suite(database_url: str | None, sizes: ScaleSizes) -> ScaleResult:
-    async with fresh_database(database_url) as url:
+    async with fresh_database(database_url) as url, fresh_database(database_url) as calendar_url:
         progress(
             f"scale: building {sizes.groups} groups, {sizes.items} action items, {sizes.reminders} pending reminders"
         )
         # The measured minutes, and one more for the memory measurement.
         network = await seed_network(url, sizes, range(sizes.minutes + 1))
-        progress(f"scale: built in {network.seed_s:.1f} s; measuring /status and the sweeps")
-        result = await measure(url, network, sizes)
+        progress(f"scale: built in {network.seed_s:.1f} s; the same network with calendars in 10 countries")
+        calendar_network = await seed_network(calendar_url, sizes, range(sizes.minutes), calendars=True)
+        progress(f"scale: built in {calendar_network.seed_s:.1f} s; measuring /status and the sweeps on both")
+        result = await measure(url, network, sizes, calendar=(calendar_url, calendar_network))
+        progress(
+            f"scale: calendar sweeps {result.calendar_sweep_cpu_ms_per_min or 0:.1f} ms against "
+            f"{result.sweep_cpu_ms_per_min:.1f} ms: {result.calendar_sweep_ratio or 0:.2f}×"
+        )
         progress(f"scale: memory of a fresh process on {sizes.groups} groups")
         result.memory["large"] = await memory_sample(url, network, sizes.minutes)
     small_sizes = sizes.scaled(sizes.small_groups)

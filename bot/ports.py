@@ -63,7 +63,9 @@ class Sender(Protocol):
         self, chat_id: int, from_chat_id: int, message_id: int, *, caption_html: str | None, reply_to: int | None
     ) -> int: ...
 
-    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None: ...
+    async def edit_text(self, chat_id: int, message_id: int, html: str, *, buttons: Buttons | None = None) -> None:
+        """Replace a message's text; its inline buttons become ``buttons`` (None: none, as Telegram does)."""
+        ...
 
     async def send_file(
         self, chat_id: int, data: bytes, filename: str, *, caption_html: str | None = None, photo: bool = False
@@ -79,6 +81,11 @@ class Members(Protocol):
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
         """The user administers the chat; False when it cannot be told."""
+        ...
+
+    async def is_member(self, chat_id: int, user_id: int) -> bool:
+        """The user is in the chat now (a member, an administrator, or restricted but present); False when it
+        cannot be told."""
         ...
 
     async def bot_can_read(self, chat_id: int) -> bool:

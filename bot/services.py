@@ -15,8 +15,11 @@ from bot.domain.repositories import InboxRepository, OutboxRepository, Repositor
 from bot.features.actions import ActionService, ItemTitles
 from bot.features.announce import Announcer, per_minute
 from bot.features.bridges import BridgeService
+from bot.features.calendar_settings import CalendarService
 from bot.features.calendars import Calendars
+from bot.features.deadlines import Deadlines
 from bot.features.indicators import IndicatorService
+from bot.features.meetings import MeetingService
 from bot.features.privacy import PrivacyService
 from bot.features.programmes import ProgrammeService
 from bot.features.reminder_engine import ReminderEngine, Wakeups
@@ -58,6 +61,7 @@ class Services:
     delivery: Delivery
     bridges: BridgeService
     chat_settings: SettingsService
+    calendar_settings: CalendarService
     actions: ActionService
     programmes: ProgrammeService
     status: StatusService
@@ -70,6 +74,7 @@ class Services:
     limits: UserLimits
     privacy: PrivacyService
     announcer: Announcer
+    meetings: MeetingService
 
     @classmethod
     def create(
@@ -134,7 +139,12 @@ class Services:
         # which is the status; bridges stop a leaving group's reminders; delivery unlinks a chat that is
         # gone: status, engine, bridges, delivery, then actions.
         status = StatusService(
-            actions=repos.actions, titles=titles, catalog=catalog, clock=clock, history=repos.events
+            actions=repos.actions,
+            titles=titles,
+            catalog=catalog,
+            clock=clock,
+            history=repos.events,
+            calendars=calendars,
         )
         activity = ActivityCounter(repos.activity, clock=clock)
         reports = ReportService(
@@ -151,6 +161,8 @@ class Services:
             permissions=permissions,
             clock=clock,
             on_schedule_change=wakeups.emit,
+            calendars=calendars,
+            meetings=repos.meetings,
         )
         engine = ReminderEngine(
             reminders=repos.reminders,
@@ -208,6 +220,7 @@ class Services:
             announcer=announcer,
             permissions=permissions,
             planner=engine,
+            deadlines=Deadlines(calendars, members, catalog),
             clock=clock,
             max_open_items=settings.max_open_items,
             history=repos.events,
@@ -234,6 +247,15 @@ class Services:
                 catalog=catalog,
                 clock=clock,
             ),
+            calendar_settings=CalendarService(
+                chats=repos.chats,
+                stored=repos.calendars,
+                calendars=calendars,
+                engine=engine,
+                permissions=permissions,
+                catalog=catalog,
+                clock=clock,
+            ),
             actions=actions,
             programmes=ProgrammeService(
                 programmes=repos.programmes,
@@ -252,6 +274,7 @@ class Services:
                 actions=actions,
                 catalog=catalog,
                 permissions=permissions,
+                calendars=calendars,
                 max_reminders=settings.max_reminders,
             ),
             privacy=PrivacyService(
@@ -266,6 +289,7 @@ class Services:
                 reminders=repos.reminders,
                 inbox=repos.inbox,
                 people=repos.people,
+                meetings=repos.meetings,
                 catalog=catalog,
                 sender=sender,
                 permissions=permissions,
@@ -286,6 +310,18 @@ class Services:
                 clock=clock,
             ),
             announcer=announcer,
+            meetings=MeetingService(
+                meetings=repos.meetings,
+                calendars=calendars,
+                sender=sender,
+                announcer=announcer,
+                translations=translations,
+                permissions=permissions,
+                catalog=catalog,
+                engine=engine,
+                reminders=repos.reminders,
+                clock=clock,
+            ),
         )
 
     @property

@@ -48,6 +48,12 @@ async def on_button(update: Update, context: KembarContext, here: ChatContext) -
 
 
 @button
+async def on_deadline_move(update: Update, context: KembarContext, here: ChatContext) -> Reply | None:
+    query = update.callback_query
+    return await context.services.actions.move_deadline(here, actor_of(update), (query.data or "") if query else "")
+
+
+@button
 async def on_other_reading(update: Update, context: KembarContext, here: ChatContext) -> Reply | None:
     query = update.callback_query
     return await context.services.actions.take_other(here, actor_of(update), (query.data or "") if query else "")
@@ -59,7 +65,7 @@ programmes = text_command(lambda services: services.programmes.listing)
 
 @button
 async def on_programme_offer(update: Update, context: KembarContext, here: ChatContext) -> Reply:
-    """"Create #name" under a refused /action: the refusal answered the command, so the command is back."""
+    """ "Create #name" under a refused /action: the refusal answered the command, so the command is back."""
     query = update.callback_query
     refusal = query.message if query is not None else None
     original = getattr(refusal, "reply_to_message", None)
@@ -88,4 +94,9 @@ COMMANDS = {
     "due": Command(due),
     "rename": Command(rename),
 }
-BUTTONS = {r"^act\|": on_button, r"^when\|a\|": on_other_reading, f"^{re.escape(PROGRAMME_OFFER)}$": on_programme_offer}
+BUTTONS = {
+    r"^dl\|": on_deadline_move,
+    r"^act\|": on_button,
+    r"^when\|a\|": on_other_reading,
+    f"^{re.escape(PROGRAMME_OFFER)}$": on_programme_offer,
+}

@@ -19,12 +19,12 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import actions, basic, bridge, relay, reminders, reports, settings
+from handlers import actions, basic, bridge, calendar, meetings, relay, reminders, reports, settings
 from handlers.common import Command, Handler
 from handlers.errors import on_error
 
 # Every module that offers commands or buttons, each with ``COMMANDS`` and ``BUTTONS`` (either may be empty).
-MODULES: tuple[ModuleType, ...] = (basic, actions, reminders, reports, bridge, settings)
+MODULES: tuple[ModuleType, ...] = (basic, actions, reminders, meetings, reports, bridge, settings, calendar)
 
 
 def _table(module: ModuleType, name: str) -> Mapping[str, Any]:

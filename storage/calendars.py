@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import LimitReached
 from bot.domain.records import DayOff
 from bot.domain.rules import DAY_OFF_NAME_MAX, DAY_OFF_SPAN_MAX
+from storage._shared import rowcount
 from storage.db import Database
-from storage.models import DayOffRow, utcnow
+from storage.models import ChatRow, DayOffRow, utcnow
 
 
 def checked_day_off(first: date, last: date, name: str) -> None:
@@ -45,9 +47,11 @@ class CalendarRepository:
     async def add_day_off(
         self, chat_id: int, first: date, last: date, name: str, created_by: int | None, *, limit: int
     ) -> DayOff:
-        """A new period off, numbered after the chat's highest; ``LimitReached`` when it has ``limit`` already."""
+        """A new period off, numbered after the chat's highest; ``LimitReached`` when it has ``limit`` already,
+        ``LookupError`` when the chat is not known. Counted and numbered under the chat's lock: two at once queue."""
         checked_day_off(first, last, name)
         async with self.db.session() as session:
+            await self._lock_chat(session, chat_id)
             count = await session.scalar(select(func.count()).where(DayOffRow.chat_id == chat_id))
             if (count or 0) >= limit:
                 raise LimitReached(limit)
@@ -64,6 +68,23 @@ class CalendarRepository:
             session.add(row)
             await session.flush()
             return _day_off(row)
+
+    async def _lock_chat(self, session: AsyncSession, chat_id: int) -> None:
+        """Lock the chat's row until the transaction ends; LookupError when there is none."""
+        if self.db.engine.dialect.name == "sqlite":
+            # A write first: it takes the write lock (waiting its turn) before the count is read.
+            touched = await session.execute(
+                update(ChatRow)
+                .where(ChatRow.id == chat_id)
+                .values(id=ChatRow.id)
+                .execution_options(synchronize_session=False)
+            )
+            found = rowcount(touched) > 0
+        else:  # NO KEY UPDATE: rows that refer to the chat can still be added meanwhile
+            locked = select(ChatRow.id).where(ChatRow.id == chat_id).with_for_update(key_share=True)
+            found = await session.scalar(locked) is not None
+        if not found:
+            raise LookupError(f"chat {chat_id} is not known")
 
     async def remove_day_off(self, chat_id: int, number: int) -> DayOff | None:
         """Remove period off #``number`` of the chat; what was removed (None: there was none)."""

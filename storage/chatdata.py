@@ -58,6 +58,10 @@ from storage.models import (
     IndicatorUpdateRow,
     JoinRequestRow,
     LinkCodeRow,
+    MeetingCounterRow,
+    MeetingPostRow,
+    MeetingRow,
+    MeetingVoteRow,
     MessageLinkRow,
     ProgrammeRow,
     RelayJobRow,
@@ -82,6 +86,8 @@ _SCOPED = (
     IndicatorRow,
     EventRow,
     ReportRow,
+    MeetingRow,
+    MeetingCounterRow,
 )
 
 
@@ -109,6 +115,9 @@ def chat_columns() -> list[tuple[str, str]]:
         ("activity_days", "chat_id"),
         ("reports", "chat_id"),
         ("translation_cache_chats", "chat_id"),
+        ("meetings", "chat_id"),
+        ("meeting_votes", "chat_id"),
+        ("meeting_posts", "chat_id"),
     ]
 
 
@@ -118,7 +127,8 @@ class ChatDataRepository:
 
     async def move(self, old: int, new: int, *, new_type: str = "supergroup") -> bool:
         """A basic group became supergroup ``new``: its settings, bridge membership, items, programmes,
-        reminders, pending relay work, indicators, history, message counts and reports move to the new id
+        reminders, meetings and votes, pending relay work, indicators, history, message counts and reports move
+        to the new id
         (in one transaction; counts of a day the new id has too are added up, and reports are numbered
         after any the new id has already). Copies already sent
         into the old group stay linked to it (the new group has new message ids). False when ``old`` is
@@ -175,6 +185,8 @@ class ChatDataRepository:
                     (ApprovedChatRow, ApprovedChatRow.chat_id),
                     (EventRow, EventRow.chat_id),
                     (IndicatorUpdateRow, IndicatorUpdateRow.chat_id),
+                    (MeetingRow, MeetingRow.chat_id),
+                    (MeetingVoteRow, MeetingVoteRow.chat_id),
                 ):
                     await session.execute(
                         update(model)
@@ -188,6 +200,8 @@ class ChatDataRepository:
                     .values(dst_chat_id=new)
                     .execution_options(synchronize_session=False)
                 )
+                # A proposal message in the old group cannot be edited from the new one: its tallies stop there.
+                await session.execute(delete(MeetingPostRow).where(MeetingPostRow.chat_id == old))
                 # Whoever delivered to the old id lets go; the new id's deliverer takes its own lease.
                 await session.execute(delete(DeliveryLeaseRow).where(DeliveryLeaseRow.dst_chat_id == old))
                 await self._move_marks(session, old, new)
@@ -205,10 +219,11 @@ class ChatDataRepository:
     async def forget(self, chat_id: int) -> Forgotten:
         """Delete everything stored about the chat: its settings, bridge membership, codes and requests,
         the items, programmes, reminders, indicators and history of its own scope and the items it created
-        in a bridge, its reminders, relay work and message links from and to it, its message counts and
-        reports, and the cached translations its texts may be in. The bridge's other groups keep what is
-        theirs, and the bridge's history keeps what the group did without saying who or what was written
-        (see the module's docstring)."""
+        in a bridge, its reminders, meeting votes and proposal messages, relay work and message links from and
+        to it, its message counts and reports, and the cached translations its texts may be in. The bridge's
+        other groups keep what is theirs (the meetings it proposed to them too, without who asked), and the
+        bridge's history keeps what the group did without saying who or what was written (see the module's
+        docstring)."""
         own = Scope.of(None, chat_id)
         counts: dict[str, int] = {}
 
@@ -265,6 +280,12 @@ class ChatDataRepository:
                 await run(session, "approved_chats", delete(ApprovedChatRow).where(ApprovedChatRow.chat_id == chat_id))
                 await run(session, "activity_days", delete(ActivityDayRow).where(ActivityDayRow.chat_id == chat_id))
                 await run(session, "reports", delete(ReportRow).where(ReportRow.chat_id == chat_id))
+                # Its votes and proposal messages go; the bridge's meetings it asked for stay, without who asked.
+                await run(session, "meeting_votes", delete(MeetingVoteRow).where(MeetingVoteRow.chat_id == chat_id))
+                await run(session, "meeting_posts", delete(MeetingPostRow).where(MeetingPostRow.chat_id == chat_id))
+                await session.execute(
+                    update(MeetingRow).where(MeetingRow.chat_id == chat_id).values(chat_id=None, created_by=None)
+                )
                 await _blank_history(session, chat_id, city, created)
                 cache, marks = TranslationCacheRow, TranslationCacheChatRow
                 whose = or_(cache.bridge_id.is_(None), cache.bridge_id.in_(translated_for))

@@ -590,3 +590,68 @@ class ReportRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     language: Mapped[str] = mapped_column(String(8))
     summary: Mapped[str] = mapped_column(Text)
+
+
+class MeetingCounterRow(Base):
+    """The last meeting number handed out in a scope: bumped in the transaction that adds the meeting."""
+
+    __tablename__ = "meeting_counters"
+
+    scope: Mapped[Scope] = mapped_column(ScopeKey, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class MeetingRow(Base):
+    """A meeting proposed with /meet (storage.meetings), numbered per scope. ``slots``: the proposed starts (ISO
+    instants, UTC); ``state``: proposed → confirmed (``confirmed_slot``) or cancelled. ``starts_at``/``ends_at``:
+    the first proposed slot's start and the last one's end, or the confirmed slot's (listing, retention).
+    ``chat_id``/``created_by``: the group and person that asked (NULL once that group is forgotten)."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        UniqueConstraint("scope", "number", name="uq_meetings_scope_number"),
+        Index("ix_meetings_scope_state_ends", "scope", "state", "ends_at"),
+        Index("ix_meetings_ends_at", "ends_at"),
+        # Never reuse a deleted meeting's id on SQLite: buttons refer to it.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[Scope] = mapped_column(ScopeKey)
+    number: Mapped[int] = mapped_column(Integer)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    language: Mapped[str] = mapped_column(String(16))
+    slots: Mapped[list[str]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="proposed")
+    confirmed_slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reminder_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MeetingVoteRow(Base):
+    """One person's vote for one slot of a meeting, and the group it was given in."""
+
+    __tablename__ = "meeting_votes"
+    __table_args__ = (UniqueConstraint("meeting_id", "slot", "user_id", name="uq_meeting_votes_meeting_slot_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    slot: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MeetingPostRow(Base):
+    """The proposal message of a meeting in one group, edited as the votes come in."""
+
+    __tablename__ = "meeting_posts"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, index=True)
+    message_id: Mapped[int] = mapped_column(BigInteger)

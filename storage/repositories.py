@@ -15,6 +15,7 @@ from storage.glossary import GlossaryRepository
 from storage.inbox import InboxRepository
 from storage.joinrequests import JoinRequestRepository
 from storage.linkcodes import LinkCodeRepository
+from storage.meetings import MeetingRepository
 from storage.messagelinks import MessageLinkRepository
 from storage.monitoring import ActivityRepository, EventRepository, IndicatorRepository, ReportRepository
 from storage.outbox import OutboxRepository
@@ -47,4 +48,5 @@ def repositories(db: Database) -> Repositories:
         events=EventRepository(db),
         activity=ActivityRepository(db),
         reports=ReportRepository(db),
+        meetings=MeetingRepository(db),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 from bot.domain.rules import DEFAULT_WORK_HOURS, DEFAULT_WORKDAYS
@@ -495,3 +495,69 @@ class Forgotten:
     @property
     def total(self) -> int:
         return sum(self.rows.values())
+
+
+@dataclass(frozen=True, slots=True)
+class NewMeeting:
+    """A meeting proposed with ``/meet``: its scope, the group and person that asked, its length, title (in
+    ``language``) and the slots proposed (aware instants, in order)."""
+
+    scope: Scope
+    chat_id: int
+    created_by: int | None
+    duration_minutes: int
+    title: str | None
+    language: str
+    slots: tuple[datetime, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """A meeting, numbered per scope. ``state``: proposed → confirmed (``confirmed_slot`` is the index of the slot
+    chosen) or cancelled. ``chat_id`` and ``created_by`` are None once the group that asked was forgotten;
+    ``reminder_ids``: the reminders made when it was confirmed."""
+
+    id: int
+    scope: Scope
+    number: int
+    chat_id: int | None
+    created_by: int | None
+    duration_minutes: int
+    title: str | None
+    language: str
+    slots: tuple[datetime, ...]
+    state: str
+    confirmed_slot: int | None
+    created_at: datetime
+    reminder_ids: tuple[int, ...] = ()
+
+    @property
+    def start(self) -> datetime | None:
+        """When a confirmed meeting starts (None while it is not confirmed)."""
+        if self.confirmed_slot is None or not 0 <= self.confirmed_slot < len(self.slots):
+            return None
+        return self.slots[self.confirmed_slot]
+
+    @property
+    def end(self) -> datetime | None:
+        start = self.start
+        return None if start is None else start + timedelta(minutes=self.duration_minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingVote:
+    """One person's vote for one slot of a meeting, and the group they voted in."""
+
+    meeting_id: int
+    slot: int
+    user_id: int
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingPost:
+    """The proposal message of a meeting in one group (edited as votes come in)."""
+
+    meeting_id: int
+    chat_id: int
+    message_id: int

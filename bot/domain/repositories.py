@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.domain.meetings import MeetingRepository
 from bot.domain.records import (
     ActionItem,
     ActivityDay,
@@ -86,8 +87,8 @@ class CalendarRepository(Protocol):
     async def add_day_off(
         self, chat_id: int, first: date, last: date, name: str, created_by: int | None, *, limit: int
     ) -> DayOff:
-        """A new period off numbered after the chat's highest; ``LimitReached`` at ``limit``; ValueError for a
-        period longer than DAY_OFF_SPAN_MAX days, ending before it starts, or a name over DAY_OFF_NAME_MAX."""
+        """A new period off numbered after the chat's highest; ``LimitReached`` at ``limit``; LookupError for an
+        unknown chat; ValueError for a period over DAY_OFF_SPAN_MAX days, backwards, or a name over DAY_OFF_NAME_MAX."""
 
     async def remove_day_off(self, chat_id: int, number: int) -> DayOff | None:
         """Remove period off #``number`` of the chat; what was removed (None: there was none)."""
@@ -766,3 +767,4 @@ class Repositories:
     events: EventRepository
     activity: ActivityRepository
     reports: ReportRepository
+    meetings: MeetingRepository

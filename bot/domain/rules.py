@@ -81,3 +81,17 @@ def work_hours_of_code(code: str | None) -> tuple[int, int]:
 
 # Linking: a code is valid this long, once.
 LINK_CODE_TTL = timedelta(minutes=30)
+
+# Meetings (/meet): a duration of 15 minutes to 8 hours, searched on a 30-minute grid within at most 31 days;
+# up to MEETING_SLOTS proposed slots, at most MEETINGS_OPEN_MAX open proposals per bridge (or lone group), a
+# title of at most MEETING_TITLE_MAX characters. Kept until MEETINGS_KEPT_DAYS after the meeting (or its last
+# proposed slot) is over.
+MEETING_DURATION_MIN = 15  # minutes
+MEETING_DURATION_MAX = 8 * 60
+MEETING_GRID_MINUTES = 30
+MEETING_WINDOW_DAYS_MAX = 31
+MEETING_SLOTS = 3
+MEETINGS_OPEN_MAX = 5
+MEETING_TITLE_MAX = 200
+MEETING_STATES = ("proposed", "confirmed", "cancelled")
+MEETINGS_KEPT_DAYS = 30

@@ -10,6 +10,7 @@ catalogue. Services never see Telegram types; they reach the outside world throu
 - ``status``: ``/status`` and the digest body;
 - ``reminders``: ``/remind``, ``/reminders``, ``/unremind``, ``/digest``, the buttons under a reminder;
   ``reminder_engine`` plans, claims and sends them;
+- ``meetings``: ``/meet`` and the buttons under a proposal; ``meeting_slots`` finds the times (pure);
 - ``settings``: ``/lang``, ``/city``, ``/tz``, ``/workweek``, ``/original``, ``/glossary``;
 - ``bridges``: ``/link``, ``/bridge``, ``/unlink`` and the bot's removal from a group.
 

@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -26,6 +26,7 @@ from bot.domain.repositories import ActionRepository, EventRepository, PeopleRep
 from bot.domain.rules import EVENT_DETAIL_MAX, OWNER_NAME_MAX, TITLE_MAX
 from bot.features.action_text import Mention, parse_action_text, plus_one_day, split_owner_names
 from bot.features.announce import Announcer
+from bot.features.deadlines import Deadlines, read_move
 from bot.features.pages import footer, page_of, read_page, with_footer
 from bot.features.when import choice_data, examples, noted, offer_other, read_choice, read_due, read_when
 from bot.language.catalog import Catalog, Markup
@@ -105,6 +106,7 @@ class ActionService:
         announcer: Announcer,
         permissions: Permissions,
         planner: ItemPlanner,
+        deadlines: Deadlines,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
         merge_seconds: float = MERGE_SECONDS,
@@ -119,6 +121,7 @@ class ActionService:
         self.announcer = announcer
         self.permissions = permissions
         self.planner = planner
+        self.deadlines = deadlines
         self.clock = clock
         self.monotonic = monotonic
         self.merge_seconds = merge_seconds
@@ -143,7 +146,7 @@ class ActionService:
         to the message that becomes the title. The new item is announced in every group of the scope."""
         if await self.actions.count_open(here.scope) >= self.max_open_items:
             raise Refused("action.too_many", limit=self.max_open_items)
-        due = await read_due(text, here, self.now())
+        due = await read_due(text, here, self.now(), await self.deadlines.off_days(here))
         if due.unreadable is not None:
             raise Refused("action.bad_when", when=due.unreadable[:100], examples=examples(here.ui))
         parsed = parse_action_text(due.rest, here.language, [m.text for m in mentions])
@@ -183,7 +186,37 @@ class ActionService:
         extra = []
         if due.unread is not None:
             extra.append(self.catalog.t("action.due_unread", here.ui, words=due.unread[:100], number=item.number))
-        return self._offer_other(here, item, reading, extra)
+        return await self._answer(here, item, reading, extra)
+
+    async def _answer(
+        self, here: ChatContext, item: ActionItem, reading: Reading | None, extra: Sequence[str] = ()
+    ) -> Reply | None:
+        """What a new or changed due date answers: :meth:`_offer_other`, with the deadline's notes (a holiday or
+        day off of a city, an owner's city outside working time) and the button that moves it."""
+        notes, move = await self.deadlines.check(here, item, self.now())
+        answer = self._offer_other(here, item, reading, [*extra, *notes])
+        if answer is None or move is None:
+            return answer
+        return replace(answer, buttons=[*(answer.buttons or []), *move])
+
+    async def move_deadline(self, here: ChatContext, actor: Actor, data: str) -> Reply | None:
+        """The deadline's move button: the same rules as ``/due``; nothing changes when the due date was changed
+        meanwhile."""
+        move = read_move(data)
+        if move is None:
+            return None
+        if move.scope != here.scope:
+            raise Refused("action.button_other_bridge")
+        item = await self.actions.get(move.scope, move.number)
+        if item is None or item.status != "open" or item.due_at is None:
+            raise Refused("when.choice_gone")
+        if abs((item.due_at - move.was).total_seconds()) >= 1:
+            raise Refused("when.choice_gone")
+        self._check_future(here, move.to)
+        await self._require_change(here, actor, item)
+        item = await self.actions.set_due(item.scope, item.number, move.to)
+        await self.announce_change(item, here, "action.changed.due", by=actor)
+        return Reply("deadline.moved")
 
     def _offer_other(
         self, here: ChatContext, item: ActionItem, reading: Reading | None, extra: Sequence[str] = ()
@@ -270,14 +303,14 @@ class ActionService:
         found = await self.item_args(here, "due", text, more=True)
         if not found.rest:
             raise Refused("action.bad_when", when="", examples=examples(here.ui))
-        reading = await read_when(found.rest, here, self.now())
+        reading = await read_when(found.rest, here, self.now(), await self.deadlines.off_days(here))
         if reading is None:
             raise Refused("action.bad_when", when=found.rest[:100], examples=examples(here.ui))
         self._check_future(here, reading.when)
         await self._require_change(here, actor, found.item)
         item = await self.actions.set_due(here.scope, found.item.number, reading.when)
         await self.announce_change(item, here, "action.changed.due", by=actor)
-        return self._offer_other(here, item, reading)
+        return await self._answer(here, item, reading)
 
     async def rename(self, here: ChatContext, actor: Actor, text: str) -> None:
         """``/rename <n> <title>``."""

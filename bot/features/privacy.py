@@ -5,8 +5,9 @@
 - ``kembar forget CHAT_ID``: the same, by the operator.
 - The retention run (daily, bot/telegram/jobs.py) clears what has served its purpose: relayed texts once
   delivered, finished relay work and message links after their windows, old translations, expired
-  codes and requests, finished reminders, updates processed, people not seen for long, and groups the
-  bot was removed from some days ago. The README's "Data" section lists the periods.
+  codes and requests, finished reminders, updates processed, people not seen for long, meetings 30 days
+  after they were over (or their last proposed slot was), and groups the bot was removed from some days ago.
+  The README's "Data" section lists the periods.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.context import Actor, ChatContext, Reply
+from bot.domain.meetings import MeetingRepository
 from bot.domain.repositories import (
     ChatDataRepository,
     InboxRepository,
@@ -28,6 +30,7 @@ from bot.domain.repositories import (
     ReminderRepository,
     TranslationCacheRepository,
 )
+from bot.domain.rules import MEETINGS_KEPT_DAYS
 from bot.features.bridges import BridgeService
 from bot.language.catalog import Catalog
 from bot.permissions import Permissions
@@ -41,6 +44,7 @@ PROCESSED_UPDATES = timedelta(days=2)  # Telegram redelivers for at most a day
 QUARANTINED_UPDATES = timedelta(days=30)
 DECIDED_REQUESTS = timedelta(days=7)
 PEOPLE_UNSEEN = timedelta(days=180)
+PAST_MEETINGS = timedelta(days=MEETINGS_KEPT_DAYS)
 
 
 class PrivacyService:
@@ -58,6 +62,7 @@ class PrivacyService:
         reminders: ReminderRepository,
         inbox: InboxRepository,
         people: PeopleRepository,
+        meetings: MeetingRepository,
         catalog: Catalog,
         sender: Sender,
         permissions: Permissions,
@@ -74,6 +79,7 @@ class PrivacyService:
         self.reminders = reminders
         self.inbox = inbox
         self.people = people
+        self.meetings = meetings
         self.catalog = catalog
         self.sender = sender
         self.permissions = permissions
@@ -127,6 +133,7 @@ class PrivacyService:
             "reminders": await self.reminders.purge_finished(now - FINISHED_REMINDERS),
             "updates": await self.inbox.purge_finished(now - PROCESSED_UPDATES, now - QUARANTINED_UPDATES),
             "people": await self.people.forget_unseen(now - PEOPLE_UNSEEN),
+            "meetings": await self.meetings.purge_past(now - PAST_MEETINGS),
         }
         removed = await self.data.inactive_since(now - timedelta(days=settings.forget_removed_days))
         done["removed_groups"] = len(removed)

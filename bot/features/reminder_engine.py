@@ -44,6 +44,7 @@ class AutomaticReports(Protocol):
         """Post the report a 'report' reminder stands for; when the next one is due (None: no more)."""
         ...
 
+
 LATE_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5  # failed sends of one reminder before it is stopped
 RETRY_BASE = timedelta(minutes=1)  # then 2, 4, 8 … minutes
@@ -52,6 +53,7 @@ TEXT_LIMIT = 4096
 DUE_BATCH = 100  # reminders read at a time by run_due
 OVERDUE_TIME = "09:00"
 ITEM_KINDS = ("due", "overdue")
+KEPT_AS_SAID = ("snooze", "meeting")  # kinds that go out at their time whatever the group's calendar
 
 
 Wakeups = Signal[[]]
@@ -208,10 +210,21 @@ class ReminderEngine:
     async def add_recurring(
         self, chat: Chat, scope: Scope, recurrence: str, text: str, created_by: int | None, *, limit: int | None = None
     ) -> list[Reminder]:
-        """``/remind every …``: on the wall clock of the group that set it."""
+        """``/remind every …``: on the wall clock of the group that set it ("every working day": its working
+        days)."""
         tz = zone_of(chat)
-        first = next_occurrence(recurrence, tz, self.now())
+        first = next_occurrence(recurrence, tz, self.now(), (await self.calendars.of(chat)).is_working_day)
         return await self._add_numbered(chat, scope, "recurring", first, text, created_by, recurrence, tz, limit=limit)
+
+    async def _next_recurring(self, reminder: Reminder, chat: Chat, after: datetime) -> datetime:
+        """The next occurrence of a repeating reminder after ``after``: on the wall clock and, for "every working
+        day", the working days of the group it was set in (this one when that group is gone)."""
+        assert reminder.recurrence is not None
+        origin = chat
+        if reminder.origin_chat_id is not None and reminder.origin_chat_id != chat.id:
+            origin = await self.chats.get(reminder.origin_chat_id) or chat
+        working = (await self.calendars.of(origin)).is_working_day
+        return next_occurrence(reminder.recurrence, reminder.timezone or zone_of(origin), after, working)
 
     async def _add_numbered(
         self,
@@ -226,18 +239,21 @@ class ReminderEngine:
         *,
         limit: int | None = None,
     ) -> list[Reminder]:
+        # The time said is kept in the group it was said in; the other groups get it inside their working time.
         news = [
             NewReminder(
                 scope=scope,
                 chat_id=member.id,
                 kind=kind,
-                due_at=due_at,
+                due_at=due_at if member.id == chat.id else await self.automatic_time(member, due_at),
+                nominal_at=due_at,
                 text=text,
                 language=chat.language,
                 recurrence=recurrence,
                 timezone=tz,
                 created_by=created_by,
                 numbered=True,
+                origin_chat_id=chat.id if member.id == chat.id else None,
             )
             for member in await self.chats.members_of(scope, chat.id)
         ]
@@ -270,6 +286,7 @@ class ReminderEngine:
                 action_item_id=reminder.action_item_id,
                 text=reminder.text,
                 language=reminder.language,
+                origin_chat_id=reminder.chat_id,  # a person chose it: kept as said
             )
         )
         self.on_schedule_change()
@@ -363,6 +380,8 @@ class ReminderEngine:
         if chat is None or not chat.active:
             await self.reminders.mark_sent(reminder.id, now, late=False)
             return
+        if await self._waits_for_working_time(reminder, chat, now):
+            return
         late = now - reminder.nominal_at > LATE_AFTER
         if reminder.kind == "report":
             await self._fire_report(reminder, chat, now, late)
@@ -377,6 +396,27 @@ class ReminderEngine:
             if not sent:
                 return
         await self._after_fire(reminder, chat, now, late, keep_going)
+
+    async def _waits_for_working_time(self, reminder: Reminder, chat: Chat, now: datetime) -> bool:
+        """An automatic reminder (or another group's copy of one a person set) that comes due on the group's day
+        off or outside its working hours waits for the start of its next working period: rescheduled, True. A
+        repeating one whose next occurrence comes before that period ends skips this occurrence instead. What a
+        person set in this group (and snoozes, and meetings) goes out as said."""
+        if reminder.kind in KEPT_AS_SAID or reminder.origin_chat_id == chat.id:
+            return False
+        calendar = await self.calendars.of(chat)
+        if calendar.working_at(now):
+            return False
+        later = await self.automatic_time(chat, now)
+        if later <= now:
+            return False
+        if reminder.kind == "recurring" and reminder.recurrence:
+            following = await self._next_recurring(reminder, chat, now)
+            if following <= calendar.closes(calendar.local(later).date()):
+                await self.reminders.reschedule(reminder.id, following, following)
+                return True
+        await self.reminders.reschedule(reminder.id, later, reminder.nominal_at)
+        return True
 
     async def _delivered(
         self, reminder: Reminder, chat: Chat, now: datetime, late: bool, send: Callable[[], Awaitable[_T]]
@@ -459,7 +499,7 @@ class ReminderEngine:
         tz = zone_of(chat)
         if reminder.kind == "recurring" and reminder.recurrence and keep_going:
             # Once for the missed period: the next occurrence after now, not after the missed one.
-            nxt = next_occurrence(reminder.recurrence, reminder.timezone or tz, now)
+            nxt = await self._next_recurring(reminder, chat, now)
             await self.reminders.reschedule(reminder.id, nxt, nxt)
         elif reminder.kind == "overdue" and keep_going:
             nxt = next_local_time(tz, OVERDUE_TIME, now)

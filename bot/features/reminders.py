@@ -4,8 +4,8 @@ buttons under a reminder. What fires them is the engine (bot.features.reminder_e
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable
-from datetime import timedelta
+from collections.abc import Awaitable, Sequence
+from datetime import datetime, timedelta
 
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
 from bot.domain.errors import LimitReached
@@ -13,6 +13,7 @@ from bot.domain.records import Reminder
 from bot.domain.repositories import ReminderRepository, ReminderSettingsRepository
 from bot.domain.rules import REMINDER_LEAD_SECONDS_MAX, REMINDER_LEADS_MAX
 from bot.features.actions import ActionService
+from bot.features.calendars import Calendars
 from bot.features.pages import footer, page_of, read_page, with_footer
 from bot.features.reminder_engine import ReminderEngine
 from bot.features.when import choice_data, examples, noted, offer_other, read_choice, read_leading_when
@@ -40,9 +41,11 @@ class ReminderService:
         actions: ActionService,
         catalog: Catalog,
         permissions: Permissions,
+        calendars: Calendars,
         max_reminders: int = 200,
     ) -> None:
         self.engine = engine
+        self.calendars = calendars
         self.stored = stored  # the reminders as stored (``reminders`` is the /reminders command)
         self.settings = settings
         self.max_reminders = max_reminders
@@ -73,7 +76,7 @@ class ReminderService:
             )
             rule = Markup(describe_recurrence(self.catalog, recurrence, here.ui))
             return reply("remind.created_recurring", number=added[0].number, rule=rule, text=message)
-        found = await read_leading_when(text, here, self.engine.now())
+        found = await read_leading_when(text, here, self.engine.now(), (await self.calendars.of(here.chat)).closed)
         if found is None:
             raise Refused("remind.usage", examples=examples(here.ui))
         reading, message = found
@@ -89,11 +92,36 @@ class ReminderService:
         )
         number = added[0].number or 0
         body = self.catalog.t("remind.created", here.ui, number=number, when=shown, text=message)
+        waits = await self.partners_wait(here, added, when)
         if reading.other is None or is_past(reading.other, self.engine.now()):
-            return noted(self.catalog, here, body, reading) or reply(
+            return noted(self.catalog, here, body, reading, waits) or reply(
                 "remind.created", number=number, when=shown, text=message
             )
-        return offer_other(self.catalog, here, body, reading, choice_data("r", here.scope, number, reading))
+        return offer_other(self.catalog, here, body, reading, choice_data("r", here.scope, number, reading), waits)
+
+    async def partners_wait(self, here: ChatContext, added: Sequence[Reminder], when: datetime) -> list[str]:
+        """A line per partner group whose copy waits for its working time: when it arrives there (in this group's
+        language and zone) and why (the holiday, the day off, or its working hours)."""
+        lines: list[str] = []
+        others = {chat.id: chat for chat in here.members if chat.id != here.id}
+        for row in added:
+            chat = others.get(row.chat_id)
+            if chat is None or row.due_at <= when:
+                continue
+            calendar = await self.calendars.of(chat)
+            why = calendar.why_not(when, here.ui)
+            reason = (
+                self.catalog.t("calendar.why_hours", here.ui)
+                if why == "hours" or why is None
+                else self.catalog.t("calendar.why_weekend", here.ui)
+                if why == ""
+                else escape(why)
+            )
+            arrives = format_when(row.due_at, here.ui, here.timezone)
+            lines.append(
+                self.catalog.t("remind.partner_waits", here.ui, city=chat.label, when=arrives, why=Markup(reason))
+            )
+        return lines
 
     async def _added(self, adding: Awaitable[list[Reminder]]) -> list[Reminder]:
         """The reminder's rows; refused when the scope reached its limit meanwhile (two groups at once)."""

@@ -31,6 +31,7 @@ from babel.numbers import format_percent
 from babel.units import format_unit
 
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply, zone_of
+from bot.domain.meetings import MeetingRepository
 from bot.domain.records import ActionItem, Indicator, IndicatorUpdate, NewReminder, Reminder, StoredReport
 from bot.domain.repositories import (
     ActionRepository,
@@ -42,17 +43,19 @@ from bot.domain.repositories import (
 )
 from bot.domain.rules import REPORT_SUMMARY_MAX
 from bot.features.actions import ItemTitles
+from bot.features.calendars import Calendars
 from bot.features.indicators import indicator_values, show_number
 from bot.features.when import read_when
 from bot.language.catalog import Catalog, Markup, babel_locale
 from bot.language.dates import format_when
-from bot.language.htmltext import escape, shorten_html, split_html
+from bot.language.htmltext import escape, shorten_html, split_html, strip_tags
 from bot.permissions import Permissions
 from bot.ports import Sender
 from bot.relay.activity import ActivityCounter
 from bot.reports import periods
+from bot.reports.days_off import days_off_events
 from bot.reports.figures import ReportFigures, figures
-from bot.reports.model import ActionRow, CalendarItem, ChartText, IndicatorRow, Period
+from bot.reports.model import ActionRow, CalendarItem, ChartText, IcsEvent, IndicatorRow, Period
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -247,20 +250,24 @@ def indicator_files(sheet: IndicatorSheet, headers: list[str], tz: str, title: s
     return exports.indicators_csv(rows, headers, tz), exports.indicators_xlsx(rows, headers, tz, title)
 
 
-def calendar_file(items: Sequence[CalendarItem], lead_seconds: Sequence[int], name: str) -> bytes:
-    """The calendar export as iCalendar: in the workshop's worker."""
+def calendar_file(
+    items: Sequence[CalendarItem], lead_seconds: Sequence[int], name: str, events: Sequence[IcsEvent] = ()
+) -> bytes:
+    """The calendar export as iCalendar (the items, then the other ``events``): in the workshop's worker."""
     from bot.reports import exports
 
-    return exports.calendar_ics(items, lead_seconds, name)
+    return exports.calendar_ics(items, lead_seconds, name, events=events)
 
 
 @dataclass(frozen=True)
 class Export:
-    """The files of an export, the rows they hold, and how many rows there are (more when cut)."""
+    """The files of an export, the rows they hold, and how many rows there are (more when cut); of the cities'
+    days off (``/export calendar holidays``), how many did not fit."""
 
     files: list[tuple[str, bytes]]
     rows: int
     total: int
+    days_off_left: int = 0
 
 
 class ReportService:
@@ -280,8 +287,11 @@ class ReportService:
         permissions: Permissions,
         clock: Callable[[], datetime],
         on_schedule_change: Callable[[], None],
+        calendars: Calendars,
+        meetings: MeetingRepository | None = None,
         workshop: Workshop = WORKSHOP,
     ) -> None:
+        self.meetings = meetings
         self.actions = actions
         self.titles = titles
         self.events = events
@@ -295,6 +305,7 @@ class ReportService:
         self.permissions = permissions
         self.clock = clock
         self.on_schedule_change = on_schedule_change
+        self.calendars = calendars
         self.workshop = workshop
         # What was just sent, per (chat, request): when, and the report's number (None for an export)
         self._sent: dict[tuple[int, str], tuple[datetime, int | None]] = {}
@@ -394,6 +405,7 @@ class ReportService:
             logger.warning("activity counts could not be written before a report", exc_info=True)
         days = await self.activity.between(list(chats), start, end)
         last = await self.activity.last_exchange(list(chats))
+        calendar = await self.calendars.of(here.chat)  # days late are this group's working days
 
         def compute() -> ReportFigures:
             return figures(
@@ -407,6 +419,7 @@ class ReportService:
                 days=days,
                 cities=chats,
                 last_exchange=last,
+                working_days=calendar.working_days_between,
             )
 
         return await asyncio.wait_for(asyncio.to_thread(compute), FIGURES_TIMEOUT)
@@ -442,6 +455,11 @@ class ReportService:
                     median=median,
                 )
             )
+            if p.overdue_days_max:  # in working days of this group's calendar
+                lines.append(t("report.overdue_longest", ui, days=p.overdue_days_max))
+            if p.late_days_median is not None:
+                days = show_number(p.late_days_median, ui)
+                lines.append(t("report.done_late", ui, count=p.late_done, days=days))
         if found.indicators:
             lines += ["", t("report.indicators", ui)]
             for i in found.indicators:
@@ -583,28 +601,37 @@ class ReportService:
 
     # ---- /export ------------------------------------------------------------------------------------
     async def export(self, here: ChatContext, actor: Actor, text: str) -> Reply | None:
-        """``/export actions|indicators|calendar``: files in the chat, for members of the bridge's groups."""
+        """``/export actions|indicators|calendar``, ``/export calendar holidays`` (with every city's days off):
+        files in the chat, for members of the bridge's groups."""
         if here.is_private:
             raise Refused("report.private")
-        what = self.catalog.choose(text.strip(), here.ui, ("actions", "indicators", "calendar"))
-        if what is None:
+        words = text.split()
+        what = self.catalog.choose(words[0], here.ui, ("actions", "indicators", "calendar")) if words else None
+        if what is None or len(words) > 2 or (len(words) == 2 and what != "calendar"):
             raise Refused("export.usage")
-        request = f"export {here.ui} {what}"
+        holidays = len(words) == 2
+        if holidays and self.catalog.choose(words[1], here.ui, ("export_holidays",)) is None:
+            raise Refused("export.usage_calendar")
+        shown = "calendar_holidays" if holidays else what
+        request = f"export {here.ui} {shown}"
         if self._just_sent(here, request, EXPORT_COOLDOWN) is not None:
-            return reply("export.just_sent", what=Phrase(f"export.caption.{what}"))
-        made = await self.export_files(here, what)
+            return reply("export.just_sent", what=Phrase(f"export.caption.{shown}"))
+        made = await self.export_files(here, what, holidays=holidays)
         if not made.files:
             return reply("export.empty")
-        caption = self.catalog.t(f"export.caption.{what}", here.ui)
+        caption = self.catalog.t(f"export.caption.{shown}", here.ui)
         if made.rows < made.total:  # said, never cut silently
             caption += "\n" + self.catalog.t("export.cut", here.ui, shown=made.rows, total=made.total)
+        if made.days_off_left:
+            caption += "\n" + self.catalog.t("export.days_off_left", here.ui, left=made.days_off_left)
         for name, data in made.files:
             await self.sender.send_file(here.id, data, name, caption_html=caption)
         self._remember(here, request, None)
         return None
 
-    async def export_files(self, here: ChatContext, what: str) -> Export:
-        """The files of one export (also for ``kembar export``), and how many rows they hold of how many."""
+    async def export_files(self, here: ChatContext, what: str, *, holidays: bool = False) -> Export:
+        """The files of one export (also for ``kembar export``), and how many rows they hold of how many;
+        ``holidays``: the calendar with every city's days off too (as many as fit after the items)."""
         ui, tz = here.ui, here.timezone
         stem = f"kembar-{what}-{self.clock().astimezone(ZoneInfo(tz)).date().isoformat()}"
         if what == "actions":
@@ -622,12 +649,16 @@ class ReportService:
             files = await self.workshop.run(EXPORT_TIMEOUT, indicator_files, indicators, headers, tz, title)
             return Export([(stem + ".csv", files[0]), (stem + ".xlsx", files[1])], indicators.size, total)
         items, total = await self.calendar_items(here)
-        if not items:
+        days_off = [*await self.meeting_events(here), *(await self.days_off_events(here) if holidays else [])]
+        kept = days_off[: max(0, EXPORT_MAX_ROWS - len(items))]  # the items first: a file holds so many events
+        if not items and not kept:
             return Export([], 0, 0)
         settings = await self.reminder_settings.get(here.scope)
         name = self.catalog.t("export.calendar_name", ui, scope=here.label)
-        ics = await self.workshop.run(EXPORT_TIMEOUT, calendar_file, items, list(settings.lead_seconds), name)
-        return Export([(stem + ".ics", ics)], len(items), total)
+        leads = list(settings.lead_seconds)
+        ics = await self.workshop.run(EXPORT_TIMEOUT, calendar_file, items, leads, name, kept)
+        rows, left = len(items) + len(kept), len(days_off) - len(kept)
+        return Export([(stem + ".ics", ics)], rows, total + len(days_off), left)
 
     def _headers(self, what: str, ui: str) -> tuple[list[str], str]:
         """A spreadsheet export's column headers and sheet title in the group's language."""
@@ -673,6 +704,48 @@ class ReportService:
         updates = await self.indicators.updates(ids, limit=room)
         counted = len(updates) if len(updates) < room else await self.indicators.update_count(ids)
         return IndicatorSheet(indicators, updates), len(indicators) + counted
+
+    async def meeting_events(self, here: ChatContext) -> list[IcsEvent]:
+        """The bridge's confirmed meetings still ahead (``/meet``), in the asking group's zone, with alarms a day and
+        an hour before."""
+        if self.meetings is None:
+            return []
+        events: list[IcsEvent] = []
+        for meeting in await self.meetings.confirmed(here.scope, self.clock()):
+            start, end = meeting.start, meeting.end
+            if start is None or end is None:
+                continue
+            title = meeting.title or f"#{meeting.number}"
+            summary = self.catalog.t("export.meeting", here.ui, title=title)
+            uid = f"kembar-meeting-{meeting.scope.key}-{meeting.number}"
+            events.append(IcsEvent(uid, summary, start, end, timezone=here.timezone, alarm_seconds=(86400, 3600)))
+        return events
+
+    async def days_off_events(self, here: ChatContext) -> list[IcsEvent]:
+        """Every group's public holidays and extra days off of the scope, from the asking group's today to
+        ``AHEAD_DAYS`` ahead, as all-day events (names in the asking group's language where the holidays
+        library has it), in date order: a file that cannot hold them all leaves out the furthest ahead."""
+        ui, chats = here.ui, [here.chat if c.id == here.id else c for c in here.members]
+        calendars = await self.calendars.of_many(chats)
+        today = self.clock().astimezone(ZoneInfo(here.timezone)).date()
+
+        def plain(key: str, **values: object) -> str:  # the file holds plain text, not Telegram HTML
+            return strip_tags(self.catalog.t(key, ui, **values))
+
+        def events() -> list[IcsEvent]:
+            found: list[IcsEvent] = []
+            unnamed = plain("export.day_off")
+            for chat in chats:
+                city = chat.label
+                notes = (plain("export.holiday_note", city=city), plain("export.day_off_note", city=city))
+
+                def summary(name: str, city: str = city) -> str:
+                    return plain("export.day_off_summary", name=name or unnamed, city=city)
+
+                found += days_off_events(calendars[chat.id], chat.id, today, ui, summary=summary, notes=notes)
+            return sorted(found, key=lambda event: (event.start, event.uid))
+
+        return await self._in_thread(events)
 
     async def calendar_items(self, here: ChatContext) -> tuple[list[CalendarItem], int]:
         """The events of the calendar export (at most ``EXPORT_MAX_ROWS``, read no more), and how many open

@@ -158,6 +158,13 @@ def parse_workdays(text: str, names: Mapping[str, int], through: Iterable[str]) 
     return frozenset(days)
 
 
+def read_workdays(text: str, catalog: Catalog, ui: str, language: str) -> frozenset[int] | None:
+    """The working days ``text`` names as ``/workweek`` reads them: weekday names of the group's languages and
+    English, range words of its catalogue (:func:`parse_workdays`); None when it names none."""
+    names = _weekday_words(tuple(dict.fromkeys((ui, language))))
+    return parse_workdays(text, names, catalog.words("through", ui))
+
+
 def _choices() -> Markup:
     return Markup(", ".join(f"<code>{c}</code>" for c in SUGGESTED_LANGUAGES))
 
@@ -233,8 +240,7 @@ class SettingsService:
         await self.permissions.require_admin(here, actor)
         if len(arg) > WORKWEEK_INPUT_MAX:
             raise Refused("workweek.too_long", max=WORKWEEK_INPUT_MAX)
-        names = _weekday_words(tuple(dict.fromkeys((here.ui, here.language))))
-        days = parse_workdays(arg, names, self.catalog.words("through", here.ui))
+        days = read_workdays(arg, self.catalog, here.ui, here.language)
         if days is None:
             raise Refused("workweek.invalid", text=arg)
         await self.chats.set_workdays(here.id, days)

@@ -1,18 +1,22 @@
 """Status: where the partnership stands — per programme the counts, the next deadlines with owners, what
 was done in the last week and the last activity, in the group's language and time zone. ``/status`` and
-the weekly digest both read it."""
+the weekly digest both read it. How late an overdue item is counts the working days of the group's calendar
+(``bot.reports.figures.days_late``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.context import Actor, ChatContext, Refused, Reply
 from bot.domain.repositories import ActionRepository, EventRepository
 from bot.features.actions import ItemTitles
+from bot.features.calendars import Calendars
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import format_when
 from bot.language.htmltext import escape
+from bot.reports.figures import days_late
 
 RECENT_DAYS = 7
 RECENT_MAX = 10
@@ -27,9 +31,11 @@ class StatusService:
         titles: ItemTitles,
         catalog: Catalog,
         clock: Callable[[], datetime],
+        calendars: Calendars,
         history: EventRepository | None = None,
     ) -> None:
         self.history = history
+        self.calendars = calendars
         self.actions = actions
         self.titles = titles
         self.catalog = catalog
@@ -64,6 +70,7 @@ class StatusService:
         lines.append(t("status.next", lang))
         if nexts:
             titles = await self.titles.titles_in(nexts, lang, here.bridge_id)
+            working_days = (await self.calendars.of(here.chat)).working_days_between
             for item, title in zip(nexts, titles, strict=True):
                 separator = t("fmt.separator", lang)
                 owners = ""
@@ -72,7 +79,9 @@ class StatusService:
                     owners = separator + t("action.owners", lang, owners=names)
                 when = escape(format_when(item.due_at, ui, tz)) if item.due_at else t("due.none", lang)
                 if item.is_overdue(now):
-                    when += separator + t("action.overdue", lang)
+                    late = days_late(item, now, ZoneInfo(tz), working_days)
+                    overdue = t("action.overdue_by", lang, days=late) if late else t("action.overdue", lang)
+                    when += separator + overdue
                 values = {"number": item.number, "title": title, "when": Markup(when), "owners": Markup(owners)}
                 lines.append(t("status.next_line", lang, **values))
         else:

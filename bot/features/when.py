@@ -8,7 +8,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.context import ChatContext, Reply
@@ -22,14 +22,17 @@ PARSE_TIMEOUT = 5.0
 MAX_WHEN_WORDS = 8  # the longest date phrase looked for at the start of a /remind text
 
 
-def reader(here: ChatContext, now: datetime) -> Callable[[str], Reading | None]:
+def reader(
+    here: ChatContext, now: datetime, off_days: Callable[[date], bool] | None = None
+) -> Callable[[str], Reading | None]:
     """Reading dates as ``here`` does: its language first, then English (partners often write English in any
-    group), in its zone, with its bridge's cities as zone names and its working week."""
+    group), in its zone, with its bridge's cities as zone names and its working week (and ``off_days``: its
+    calendar's holidays and days off, which "end of the week/month" skip)."""
     places, workdays = here.places, here.workdays
 
     def read(text: str) -> Reading | None:
         for lang in dict.fromkeys((here.language, "en")):
-            reading = read_date(text, lang, here.timezone, now, places=places, workdays=workdays)
+            reading = read_date(text, lang, here.timezone, now, places=places, workdays=workdays, off_days=off_days)
             if reading is not None:
                 return reading
         return None
@@ -47,29 +50,33 @@ def _leading(read: Callable[[str], Reading | None], text: str) -> tuple[Reading,
     return best
 
 
-async def read_when(text: str, here: ChatContext, now: datetime) -> Reading | None:
+async def read_when(
+    text: str, here: ChatContext, now: datetime, off_days: Callable[[date], bool] | None = None
+) -> Reading | None:
     """The instant ``text`` names for ``here`` (with the other plausible reading, if any), or None (also when
     reading it takes too long)."""
     try:
-        return await asyncio.wait_for(asyncio.to_thread(reader(here, now), text), PARSE_TIMEOUT)
+        return await asyncio.wait_for(asyncio.to_thread(reader(here, now, off_days), text), PARSE_TIMEOUT)
     except TimeoutError:
         return None
 
 
-async def read_leading_when(text: str, here: ChatContext, now: datetime) -> tuple[Reading, str] | None:
+async def read_leading_when(
+    text: str, here: ChatContext, now: datetime, off_days: Callable[[date], bool] | None = None
+) -> tuple[Reading, str] | None:
     """The longest leading words of ``text`` that name an instant, and the rest: "besok jam 9 Siapkan agenda"."""
     try:
-        return await asyncio.wait_for(asyncio.to_thread(_leading, reader(here, now), text), PARSE_TIMEOUT)
+        return await asyncio.wait_for(asyncio.to_thread(_leading, reader(here, now, off_days), text), PARSE_TIMEOUT)
     except TimeoutError:
         return None
 
 
-async def read_due(text: str, here: ChatContext, now: datetime) -> Due:
+async def read_due(text: str, here: ChatContext, now: datetime, off_days: Callable[[date], bool] | None = None) -> Due:
     """The due phrase of ``/action`` arguments wherever it is (:func:`bot.features.action_text.find_due`); the
     text unchanged when reading takes too long."""
     try:
         return await asyncio.wait_for(
-            asyncio.to_thread(find_due, text, here.language, reader(here, now)), PARSE_TIMEOUT
+            asyncio.to_thread(find_due, text, here.language, reader(here, now, off_days)), PARSE_TIMEOUT
         )
     except TimeoutError:
         return Due(text)

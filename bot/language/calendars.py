@@ -112,6 +112,10 @@ class WorkCalendar:
             return extra.name
         return None if day.weekday() in self.workdays else ""
 
+    def closed(self, day: date) -> bool:
+        """A public holiday or an extra day off (whatever the working week says)."""
+        return self.holiday(day) is not None or self.extra_off(day) is not None
+
     def is_working_day(self, day: date) -> bool:
         return self.day_off(day) is None
 
@@ -219,13 +223,14 @@ def holiday_language(country: str, language: str | None) -> str | None:
 
 @lru_cache(maxsize=512)
 def holidays_of(country: str, region: str | None, year: int, language: str | None = None) -> Mapping[date, str]:
-    """The public holidays of ``country`` (and ``region``) in ``year``: day → name (several joined by "; ")."""
+    """The public holidays of ``country`` (and ``region``) in ``year``: day → name (several joined by "; "). A
+    region the library does not know (any more) keeps the whole country's holidays."""
     try:
         table = holiday_tables.country_holidays(
             country, subdiv=region, years=year, language=holiday_language(country, language)
         )
     except NotImplementedError:
-        return {}
+        return {} if region is None else holidays_of(country, None, year, language)
     return {day: name for day, name in sorted(table.items()) if day.year == year}
 
 

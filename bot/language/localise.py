@@ -14,7 +14,7 @@ from babel.lists import format_list
 from babel.units import format_unit
 
 from bot.language.catalog import Catalog, babel_locale
-from bot.language.schedule import ALL_DAYS, WORKDAYS, duration_parts, recurrence_rule
+from bot.language.schedule import ALL_DAYS, WORKDAYS, duration_parts, is_working_days, recurrence_rule
 
 __all__ = [
     "clock",
@@ -60,6 +60,8 @@ def describe_recurrence(catalog: Catalog, recurrence: str, lang: str) -> str:
     Raises ``ValueError`` for a malformed recurrence."""
     days, at = recurrence_rule(recurrence)
     shown = clock(at, lang)
+    if is_working_days(recurrence):
+        return catalog.t("recur.working_days", lang, time=shown)
     if days == ALL_DAYS:
         return catalog.t("recur.daily", lang, time=shown)
     if days == WORKDAYS:

@@ -5,8 +5,10 @@ local wall clock of the group's IANA zone, so "every Monday at 09:00" in Europe/
 in summer.
 
 Recurrences are stored as compact strings: ``"MO,FR@09:00"`` (weekday codes MO TU WE TH FR SA SU, in week order,
-each once) or ``"*@09:00"`` (every day). :func:`parse_recurrence` reads what a group member wrote after
-``/remind`` ("every monday 09:00 Submit report", "setiap Senin dan Jumat jam 9 Rapat", "매주 월,금 오전 9시 회의",
+each once), ``"*@09:00"`` (every day) or ``"WD@09:00"`` (every working day: the working days of the group's calendar,
+public holidays and days off skipped — :func:`next_occurrence` takes the calendar's ``is_working_day``).
+:func:`parse_recurrence` reads what a group member wrote after ``/remind`` ("every monday 09:00 Submit report",
+"setiap Senin dan Jumat jam 9 Rapat", "매주 월,금 오전 9시 회의",
 "montags 9 Uhr Bericht") and :func:`bot.language.localise.describe_recurrence`
 renders a rule back in the group's language.
 
@@ -41,9 +43,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -52,9 +54,11 @@ from bot.language.dates import FILLER_PUNCTUATION, babel_locale, base_language, 
 
 __all__ = [
     "DAY_CODES",
+    "WORKING_DAYS",
     "after_quiet_hours",
     "duration_parts",
     "in_quiet_hours",
+    "is_working_days",
     "next_local_time",
     "next_occurrence",
     "parse_durations",
@@ -79,13 +83,19 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # -- recurrences: the stored form ------------------------------------------------------------------------------------
 
 _CODE = "|".join(DAY_CODES)
-_RECURRENCE = re.compile(rf"(?P<days>\*|(?:{_CODE})(?:,(?:{_CODE}))*)@(?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d)")
+_RECURRENCE = re.compile(rf"(?P<days>\*|WD|(?:{_CODE})(?:,(?:{_CODE}))*)@(?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d)")
+WORKING_DAYS: Final = "WD"  # the stored code of "every working day": the group's calendar decides (else Mon–Fri)
+
+
+class _Working(frozenset[int]):
+    """The days of "every working day" as read: Monday to Friday unless a calendar says otherwise."""
 
 
 @dataclass(frozen=True)
 class _Rule:
     days: frozenset[int]  # Monday = 0
     at: time
+    working: bool = False  # "WD": the working days of a calendar
 
 
 def _decode(recurrence: str) -> _Rule:
@@ -93,13 +103,19 @@ def _decode(recurrence: str) -> _Rule:
     if match is None:
         raise ValueError(f"not a recurrence: {recurrence!r}")
     codes = match["days"]
+    at = time(int(match["h"]), int(match["m"]))
+    if codes == WORKING_DAYS:
+        return _Rule(WORKDAYS, at, working=True)
     days = ALL_DAYS if codes == "*" else frozenset(DAY_CODES.index(code) for code in codes.split(","))
-    return _Rule(days, time(int(match["h"]), int(match["m"])))
+    return _Rule(days, at)
 
 
 def _encode(days: Iterable[int], minutes: int) -> str:
-    """The stored form; ``minutes`` after midnight, 1440 (midnight at the end of the day) moves to the next day."""
+    """The stored form; ``minutes`` after midnight, 1440 (midnight at the end of the day) moves to the next day.
+    "Every working day" (before midnight) is ``WD``: whose working days is decided when it fires."""
     chosen = frozenset(days)
+    if isinstance(days, _Working) and minutes < _MIDNIGHT:
+        return f"{WORKING_DAYS}@{minutes // 60:02d}:{minutes % 60:02d}"
     if minutes >= _MIDNIGHT:
         chosen, minutes = frozenset((day + 1) % 7 for day in chosen), minutes - _MIDNIGHT
     codes = "*" if chosen == ALL_DAYS else ",".join(DAY_CODES[day] for day in sorted(chosen))
@@ -165,11 +181,30 @@ def _reaching(zone: tzinfo, wall: datetime, after: datetime) -> datetime:
 # -- recurrences: public API -----------------------------------------------------------------------------------------
 
 
-def next_occurrence(recurrence: str, tz: str, after: datetime) -> datetime:
+def next_occurrence(
+    recurrence: str, tz: str, after: datetime, working: Callable[[date], bool] | None = None
+) -> datetime:
     """The first occurrence of ``recurrence`` strictly after ``after``, on the local wall clock of ``tz``, as aware
-    UTC. Raises ``ValueError`` for a malformed recurrence or a naive ``after``."""
+    UTC. ``working`` says which days are working days for a ``WD`` ("every working day") recurrence (a calendar's
+    ``is_working_day``; Monday to Friday without it). Raises ``ValueError`` for a malformed recurrence or a naive
+    ``after``, and when no working day comes within a year."""
     rule = _decode(recurrence)
-    return _next_at(ZoneInfo(tz), rule.days, rule.at, _aware(after, "after"))
+    zone, after = ZoneInfo(tz), _aware(after, "after")
+    if not rule.working or working is None:
+        return _next_at(zone, rule.days, rule.at, after)
+    first = _wall(after, zone).date() - timedelta(days=1)
+    for offset in range(400):
+        day = first + timedelta(days=offset)
+        if working(day):
+            candidate = _utc_of(datetime.combine(day, rule.at), zone)
+            if candidate > after:
+                return candidate
+    raise ValueError("no working day within a year")
+
+
+def is_working_days(recurrence: str) -> bool:
+    """Whether a stored recurrence is "every working day" (``WD``)."""
+    return _decode(recurrence).working
 
 
 def next_local_time(tz: str, hhmm: str, after: datetime, weekday: int | None = None) -> datetime:
@@ -220,7 +255,8 @@ def parse_weekday_time(text: str, lang: str) -> tuple[int, str] | None:
 
 def recurrence_rule(recurrence: str) -> tuple[frozenset[int], time]:
     """The weekdays (Monday = 0) and the local time of a stored recurrence; ``ValueError`` when malformed.
-    Rendering it in a group's language is :func:`bot.language.localise.describe_recurrence`."""
+    Rendering it in a group's language is :func:`bot.language.localise.describe_recurrence`. "Every working day"
+    gives Monday to Friday (:func:`is_working_days` tells it apart)."""
     rule = _decode(recurrence)
     return rule.days, rule.at
 
@@ -292,7 +328,7 @@ _DE_SYNTAX = _Syntax(
 _KO_SYNTAX = _Syntax(
     headers=(
         (r"매일(?:\s*마다)?|날마다", _DAILY),
-        (r"(?:매주\s*)?평일(?:\s*마다)?(?:\s*에)?", _WORKDAYS),
+        (r"(?:매주\s*)?평일(?:\s*마다)?(?:\s*에)?|(?:매\s*)?(?:영업일|근무일)(?:\s*마다)?(?:\s*에)?", _WORKDAYS),
         (r"매주\s*⟨DAYS⟩(?:\s*까지)?(?:\s*마다)?(?:\s*에)?", _DAYS),
         (r"⟨DAYS⟩(?:\s*까지)?\s*마다(?:\s*에)?", _DAYS),
     ),
@@ -306,7 +342,7 @@ _KO_SYNTAX = _Syntax(
 _JA_SYNTAX = _Syntax(
     headers=(
         (r"毎日", _DAILY),
-        (r"(?:毎週\s*)?平日(?:\s*は)?|毎平日", _WORKDAYS),
+        (r"(?:毎週\s*)?平日(?:\s*は)?|毎平日|毎営業日|営業日(?:\s*は)?", _WORKDAYS),
         (r"毎週\s*⟨DAYS⟩(?:\s*まで)?(?:\s*[のにはも])?", _DAYS),
     ),
     day=r"⟨N⟩(?:曜日?)?",
@@ -444,7 +480,7 @@ def _day_phrases(text: str, code: str, *, single: bool) -> Iterator[tuple[frozen
             if kind == _DAILY:
                 yield ALL_DAYS, match.end()
             elif kind == _WORKDAYS:
-                yield WORKDAYS, match.end()
+                yield _Working(WORKDAYS), match.end()
             else:
                 days = _resolve(match["days"], compiled, recurring=not single)
                 if days is not None:

@@ -1,5 +1,6 @@
 """Files a group can download: actions and indicator updates as CSV and XLSX (they open in Excel, LibreOffice and
-Numbers with every script intact) and open actions' due dates as an iCalendar file (RFC 5545) for calendar apps.
+Numbers with every script intact) and open actions' due dates as an iCalendar file (RFC 5545) for calendar apps, with
+any other events the caller adds (:class:`IcsEvent`: the cities' days off as all-day events, meetings).
 
 Everything here is pure: values in, ``bytes`` out; the caller sends them as a Telegram document.
 
@@ -20,7 +21,7 @@ Choices, for every export:
 * CSV is UTF-8 with a byte order mark, CRLF line ends, comma separated with ``.`` as decimal point; Excel with a
   German or Indonesian regional setting expects ``;`` and a decimal comma, so both can be chosen (``delimiter``,
   ``decimal``). A ``sep=`` first line is deliberately not used: Excel then ignores the BOM and garbles Hangul.
-* At most :data:`MAX_ROWS` rows (or calendar items) per file; more raise :class:`TooManyRows`.
+* At most :data:`MAX_ROWS` rows (or calendar items and events together) per file; more raise :class:`TooManyRows`.
 * The work is CPU-bound (2,000 actions: CSV ~20 ms, XLSX ~0.25 s, iCalendar ~0.6 s; 10,000: ~0.1 s, ~1.3 s, ~4 s),
   so a handler should call these through ``asyncio.to_thread`` rather than on the event loop.
 """
@@ -42,7 +43,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.language.htmltext import strip_tags
-from bot.reports.model import ActionRow, CalendarItem, IndicatorRow
+from bot.reports.model import ActionRow, CalendarItem, IcsEvent, IndicatorRow
 
 __all__ = [
     "ACTION_COLUMNS",
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "MAX_ROWS",
     "PRODID",
+    "IcsEvent",
     "TooManyRows",
     "actions_csv",
     "actions_xlsx",
@@ -377,6 +379,7 @@ def calendar_ics(
     lead_seconds: Sequence[int],
     name: str,
     *,
+    events: Sequence[IcsEvent] = (),
     stamp: datetime | None = None,
     duration: timedelta = EVENT_DURATION,
 ) -> bytes:
@@ -386,12 +389,16 @@ def calendar_ics(
     ``duration``; one display alarm per distinct lead time (``0`` = at the start). ``stamp`` is the DTSTAMP (now by
     default). An empty ``items`` gives a calendar without events.
 
+    ``events`` follow the items, one VEVENT each (a uid already used is skipped): an all-day event has
+    ``DTSTART;VALUE=DATE`` and ``DTEND`` the day after its last day; a timed one starts and ends in its zone.
+    Items and events together count against :data:`MAX_ROWS`.
+
     ``name`` is the calendar's name as a catalogue message gives it, in Telegram HTML (``&amp;`` for ``&``); the file
     carries its plain text (``X-WR-CALNAME``, ``NAME``), as calendar apps show it verbatim."""
-    if len(items) > MAX_ROWS:
-        raise TooManyRows(f"{len(items)} items; at most {MAX_ROWS} per file")
+    if len(items) + len(events) > MAX_ROWS:
+        raise TooManyRows(f"{len(items)} items and {len(events)} events; at most {MAX_ROWS} per file")
     leads = sorted(set(lead_seconds), reverse=True)
-    if any(lead < 0 for lead in leads):
+    if any(lead < 0 for lead in leads) or any(lead < 0 for e in events for lead in e.alarm_seconds):
         raise ValueError("lead times are seconds before the due time, not after")
     dtstamp = (_aware(stamp) if stamp is not None else datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
 
@@ -409,24 +416,21 @@ def calendar_ics(
         if item.uid in seen:
             continue
         seen.add(item.uid)
-        start = _aware(item.due_at).astimezone(_zone(item.timezone)).replace(microsecond=0)
-        years.append(start.year)
-        summary = _ical_text(item.title)
-        event = Event()
-        event.add("uid", item.uid)
-        event.add("dtstamp", dtstamp)
-        event.add("dtstart", start)
-        event.add("dtend", start + duration)  # wall-clock addition; same as elapsed except across a DST change
-        event.add("summary", summary)
-        if item.description:
-            event.add("description", _ical_text(item.description))
-        for lead in leads:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", summary)
-            alarm.add("trigger", timedelta(seconds=-lead))
-            event.add_component(alarm)
-        cal.add_component(event)
+        due = _aware(item.due_at).astimezone(_zone(item.timezone)).replace(microsecond=0)
+        years.append(due.year)
+        description = _ical_text(item.description) if item.description else ""
+        # wall-clock addition; same as elapsed except across a DST change
+        _add_event(cal, item.uid, dtstamp, _ical_text(item.title), due, due + duration, description, leads)
+    for event in events:
+        if event.uid in seen:
+            continue
+        seen.add(event.uid)
+        start, end = _span(event)
+        if isinstance(start, datetime):
+            years.append(start.year)
+        summary, description = _ical_text(event.summary), _ical_text(event.description)
+        alarms = sorted(set(event.alarm_seconds), reverse=True)
+        _add_event(cal, event.uid, dtstamp, summary, start, end, description, alarms)
 
     if years:
         cal.add_missing_timezones(date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1))
@@ -434,3 +438,49 @@ def calendar_ics(
         cal.subcomponents.sort(key=lambda component: component.name != "VTIMEZONE")
     data: bytes = cal.to_ical()
     return data
+
+
+def _span(event: IcsEvent) -> tuple[date, date] | tuple[datetime, datetime]:
+    """An event's start and end as the file writes them: two dates, or two instants in its zone (else UTC)."""
+    start, end = event.start, event.end
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        zone = _zone(event.timezone) if event.timezone else UTC
+        first = _aware(start).astimezone(zone).replace(microsecond=0)
+        last = _aware(end).astimezone(zone).replace(microsecond=0)
+        if last < first:
+            raise ValueError(f"event {event.uid!r} ends before it starts")
+        return first, last
+    if isinstance(start, datetime) or isinstance(end, datetime):
+        raise ValueError(f"event {event.uid!r} mixes a date and an instant")
+    if end <= start:
+        raise ValueError(f"all-day event {event.uid!r} must end after its first day (DTEND is the day after)")
+    return start, end
+
+
+def _add_event(
+    cal: Calendar,
+    uid: str,
+    dtstamp: datetime,
+    summary: str,
+    start: date | datetime,
+    end: date | datetime,
+    description: str,
+    leads: Sequence[int],
+) -> None:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", dtstamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    if description:
+        event.add("description", description)
+    if not isinstance(start, datetime):
+        event.add("transp", "TRANSPARENT")  # a day off does not make anyone busy in a calendar app
+    for lead in leads:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", timedelta(seconds=-lead))
+        event.add_component(alarm)
+    cal.add_component(event)

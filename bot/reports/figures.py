@@ -6,6 +6,8 @@ Definitions (also in the README):
 * *opened* / *done* in a period: "created" / "done" events in it (a later reopening does not undo a "done" of
   the period: the history says what happened then);
 * *overdue*: open now and past its due date;
+* *days late*: the working days of the asking group's calendar after the due date's day up to today (an open
+  item) or the day it was done (:func:`days_late`; plain calendar days when no calendar is given);
 * *on-time rate*: of the items done in the period that had a due date, the share done by it;
 * *median days to close*: over the items done in the period, from creation to done;
 * a city *owns* the open items created in its group, and *did* the "done" events its members recorded;
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +31,10 @@ from bot.reports.model import Bucket, CityActivity, IndicatorProgress, Period
 NEXT_MAX = 5
 WEEKLY_UP_TO_DAYS = 100  # a period up to this long is counted per week, a longer one per month
 
+# Days counted after the first date up to the second (0 when the second is not later): a group's
+# ``WorkCalendar.working_days_between`` (bot/language/calendars.py), or :func:`calendar_days`.
+WorkingDays = Callable[[date, date], int]
+
 
 @dataclass(frozen=True, slots=True)
 class ProgrammeFigures:
@@ -38,6 +44,9 @@ class ProgrammeFigures:
     overdue: int
     on_time_rate: float | None  # None: nothing with a due date was done
     median_days: float | None  # None: nothing was done
+    overdue_days_max: int | None = None  # the longest an item overdue now is late, in working days (None: none)
+    late_done: int = 0  # items done in the period after their due time
+    late_days_median: float | None = None  # how late those were, in working days (None: none was late)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +73,45 @@ def local_day(instant: datetime, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 
 
+def calendar_days(first: date, last: date) -> int:
+    """Days after ``first`` up to ``last`` (0 when ``last`` is not later): days late without a calendar."""
+    return max(0, (last - first).days)
+
+
+def days_late(item: ActionItem, now: datetime, zone: ZoneInfo, working_days: WorkingDays = calendar_days) -> int | None:
+    """How many days ``item`` is late (open and past due at ``now``) or was late (done after its due time): the
+    days ``working_days`` counts after its due date's day up to today's or its done day's, both in ``zone`` (0
+    for an item late by hours on its due day, or over a weekend only). None when it is not late: no due date,
+    done in time, not due yet, or dropped."""
+    if item.due_at is None:
+        return None
+    if item.status == "done" and item.done_at is not None:
+        end = item.done_at
+    elif item.is_overdue(now):
+        end = now
+    else:
+        return None
+    if end <= item.due_at:
+        return None
+    return working_days(local_day(item.due_at, zone), local_day(end, zone))
+
+
 def programme_figures(
-    items: Sequence[ActionItem], events: Sequence[Event], period: Period, now: datetime
+    items: Sequence[ActionItem],
+    events: Sequence[Event],
+    period: Period,
+    now: datetime,
+    zone: ZoneInfo,
+    working_days: WorkingDays = calendar_days,
 ) -> tuple[ProgrammeFigures, ...]:
+    """Per programme; days late are counted on ``zone``'s days with ``working_days``."""
     opened = Counter(e.programme for e in events if e.kind == "created")
     done = Counter(e.programme for e in events if e.kind == "done")
     overdue = Counter(i.programme for i in items if i.is_overdue(now))
+    overdue_days: dict[str | None, list[int]] = defaultdict(list)
+    for item in items:
+        if item.is_overdue(now) and (behind := days_late(item, now, zone, working_days)) is not None:
+            overdue_days[item.programme].append(behind)
     closed: dict[str | None, list[ActionItem]] = defaultdict(list)
     for item in items:
         if item.status == "done" and item.done_at is not None and period.start <= item.done_at < period.end:
@@ -81,6 +123,8 @@ def programme_figures(
         with_due = [i for i in finished if i.due_at is not None]
         on_time = sum(1 for i in with_due if i.done_at is not None and i.due_at is not None and i.done_at <= i.due_at)
         days = [(i.done_at - i.created_at).total_seconds() / 86400 for i in finished if i.done_at is not None]
+        late = [d for i in with_due if (d := days_late(i, now, zone, working_days)) is not None]
+        longest = overdue_days.get(name)
         figures.append(
             ProgrammeFigures(
                 name=name,
@@ -89,6 +133,9 @@ def programme_figures(
                 overdue=overdue.get(name, 0),
                 on_time_rate=(on_time / len(with_due)) if with_due else None,
                 median_days=statistics.median(days) if days else None,
+                overdue_days_max=max(longest) if longest else None,
+                late_done=len(late),
+                late_days_median=statistics.median(late) if late else None,
             )
         )
     return tuple(figures)
@@ -217,10 +264,12 @@ def figures(
     days: Sequence[ActivityDay],
     cities: Mapping[int, str],
     last_exchange: date | None,
+    working_days: WorkingDays = calendar_days,
 ) -> ReportFigures:
     """Everything a report shows, for ``period``, as seen at ``now`` in the asking group's ``zone``; ``values``:
     each indicator's value at ``now`` (by id; :func:`indicator_value`, or storage's sums), 0 where missing.
-    ``items`` need hold only the open ones and those done in the period (nothing else is counted)."""
+    ``items`` need hold only the open ones and those done in the period (nothing else is counted).
+    ``working_days``: how days late are counted (the asking group's calendar; calendar days by default)."""
     in_period = [e for e in events if period.start <= e.at < period.end]
     upcoming = sorted(
         (i for i in items if i.status == "open" and i.due_at is not None and i.due_at >= now),
@@ -229,7 +278,7 @@ def figures(
     today = local_day(now, zone)
     return ReportFigures(
         period=period,
-        programmes=programme_figures(items, in_period, period, now),
+        programmes=programme_figures(items, in_period, period, now, zone, working_days),
         indicators=tuple(indicator_standing(i, values.get(i.id, 0.0), now, zone) for i in indicators),
         buckets=buckets(in_period, period, zone),
         activity=activity(days, cities),

@@ -112,3 +112,19 @@ class CalendarItem:
     description: str
     due_at: datetime
     timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class IcsEvent:
+    """Any other event of the calendar export (a day off, a meeting): ``uid`` stable for the same event, so that
+    importing again updates it. ``start`` and ``end`` are both dates (an all-day event; ``end`` is the day after
+    its last day, as iCalendar has it) or both aware instants (shown in ``timezone`` when given, else in UTC);
+    ``alarm_seconds``: display alarms that long before the start (none by default)."""
+
+    uid: str
+    summary: str
+    start: date | datetime
+    end: date | datetime
+    description: str = ""
+    timezone: str | None = None
+    alarm_seconds: tuple[int, ...] = ()

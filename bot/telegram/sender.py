@@ -99,6 +99,16 @@ class TelegramSender:
             return False
         return member.status in ADMIN_STATUSES
 
+    async def is_member(self, chat_id: int, user_id: int) -> bool:
+        try:
+            member = await self.bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            logger.warning("getChatMember failed for chat %s: %s", chat_id, exc)
+            return False
+        if member.status in ADMIN_STATUSES or member.status == "member":
+            return True
+        return member.status == "restricted" and bool(getattr(member, "is_member", False))
+
     async def bot_can_read(self, chat_id: int) -> bool:
         if self.bot.can_read_all_group_messages:
             return True
@@ -153,10 +163,15 @@ class TelegramSender:
             raise classify(exc) from None
         return result.message_id
 
-    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
+    async def edit_text(self, chat_id: int, message_id: int, html: str, *, buttons: Buttons | None = None) -> None:
         try:
             await self.bot.edit_message_text(
-                html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+                html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=keyboard(buttons),
             )
         except TelegramError as exc:
             raise classify(exc) from None
@@ -181,7 +196,7 @@ class OfflineSender:
     ) -> int:
         return await self.send_text(chat_id, "")
 
-    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
+    async def edit_text(self, chat_id: int, message_id: int, html: str, *, buttons: Buttons | None = None) -> None:
         await self.send_text(chat_id, html)
 
     async def send_file(
@@ -193,6 +208,9 @@ class OfflineSender:
         await self.send_text(chat_id, html)
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        return False
+
+    async def is_member(self, chat_id: int, user_id: int) -> bool:
         return False
 
     async def bot_can_read(self, chat_id: int) -> bool:

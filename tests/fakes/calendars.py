@@ -30,6 +30,8 @@ class FakeCalendarRepository:
         self, chat_id: int, first: date, last: date, name: str, created_by: int | None, *, limit: int
     ) -> DayOff:
         checked_day_off(first, last, name)
+        if chat_id not in self.memory.chats.rows:
+            raise LookupError(f"chat {chat_id} is not known")
         kept = self.rows.setdefault(chat_id, [])
         if len(kept) >= limit:
             raise LimitReached(limit)

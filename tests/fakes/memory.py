@@ -46,6 +46,7 @@ from tests.fakes.groups import (
     FakePeopleRepository,
     FakeTranslationCacheRepository,
 )
+from tests.fakes.meetings import FakeMeetingRepository
 from tests.fakes.monitoring import (
     FakeActivityRepository,
     FakeEventRepository,
@@ -107,6 +108,7 @@ class Memory:
         self.events = FakeEventRepository(self)
         self.activity = FakeActivityRepository(self)
         self.reports = FakeReportRepository(self)
+        self.meetings = FakeMeetingRepository(self)
         self.chat_data = FakeChatDataRepository(self)
 
     def now(self) -> datetime:
@@ -163,6 +165,7 @@ class Memory:
             self.events,
             self.activity,
             self.reports,
+            self.meetings,
         ]
 
     def repositories(self) -> Repositories:
@@ -189,4 +192,5 @@ class Memory:
             events=self.events,
             activity=self.activity,
             reports=self.reports,
+            meetings=self.meetings,
         )

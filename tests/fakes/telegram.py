@@ -19,6 +19,7 @@ class Sent:
     reply_to: int | None = None
     copied_from: tuple[int, int] | None = None
     edits: list[str] = field(default_factory=list)
+    edited_buttons: list[Buttons | None] = field(default_factory=list)  # the buttons each edit left
     file: tuple[str, bytes, bool] | None = None  # (filename, data, photo) of a sent file
 
 
@@ -28,6 +29,7 @@ class FakeTelegram:
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self.admins: dict[int, set[int]] = {}
+        self.members: dict[int, set[int]] = {}
         self.unreadable: set[int] = set()
         self.failing: dict[int, DeliveryError] = {}
         self.admin_checks = 0
@@ -85,9 +87,11 @@ class FakeTelegram:
     def files(self, chat_id: int) -> list[tuple[str, bytes, bool]]:
         return [s.file for s in self.sent if s.chat_id == chat_id and s.file is not None]
 
-    async def edit_text(self, chat_id: int, message_id: int, html: str) -> None:
+    async def edit_text(self, chat_id: int, message_id: int, html: str, *, buttons: Buttons | None = None) -> None:
         self._check(chat_id)
-        next(s for s in self.sent if s.message_id == message_id).edits.append(html)
+        edited = next(s for s in self.sent if s.message_id == message_id)
+        edited.edits.append(html)
+        edited.edited_buttons.append(buttons)
         self._changed.set()
 
     async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None:
@@ -96,6 +100,12 @@ class FakeTelegram:
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
         self.admin_checks += 1
         return user_id in self.admins.get(chat_id, set())
+
+    async def is_member(self, chat_id: int, user_id: int) -> bool:
+        return user_id in self.members.get(chat_id, set()) or user_id in self.admins.get(chat_id, set())
+
+    def make_member(self, chat_id: int, user_id: int) -> None:
+        self.members.setdefault(chat_id, set()).add(user_id)
 
     async def bot_can_read(self, chat_id: int) -> bool:
         return chat_id not in self.unreadable

@@ -45,9 +45,11 @@ async def test_lead_times_overdue_follow_ups_and_done(world: World) -> None:
         assert await fire(world, poller) == 2
         await world.relayed(surabaya, "⏰ Tenggat tiba: #1")
         clock.now = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # Saturday 09:00 Jakarta, 11:00 Seoul
-        assert await fire(world, poller) == 2  # overdue follow-up in both groups (Seoul's 09:00 was 00:00 UTC)
+        assert await fire(world, poller) == 0  # the weekend: the follow-up waits for the working week
+        clock.now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # Monday 09:00 Jakarta, 11:00 Seoul
+        assert await fire(world, poller) == 2  # overdue follow-up in both groups (each at its 08:00 start)
         await world.relayed(surabaya, "⚠️ Melewati tenggat sejak")
-        clock.now = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)  # Sunday: again, once a day
+        clock.now = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)  # Tuesday: again, once a day
         assert await fire(world, poller) == 2
         assert len(texts_with(world, surabaya, "⚠️ Melewati tenggat")) == 2
         await world.ask(surabaya, "/done 1")
@@ -126,7 +128,9 @@ async def test_recurring_across_the_daylight_saving_change(sqlite_world: World) 
     assert len(texts_with(world, bandung, "Koordinationsrunde")) == 2
 
 
-async def test_quiet_hours_hold_automatic_reminders_but_not_explicit_ones(sqlite_world: World) -> None:
+async def test_quiet_and_working_hours_hold_automatic_reminders_but_not_explicit_ones(sqlite_world: World) -> None:
+    """An automatic reminder waits for the group's working time (08:00–17:00 by default, quiet hours too); an
+    explicit /remind time is kept in the group that set it, and reaches the partner at its next working start."""
     world = sqlite_world
     surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
     clock = Clock(NOW)
@@ -134,17 +138,23 @@ async def test_quiet_hours_hold_automatic_reminders_but_not_explicit_ones(sqlite
         await world.setup(surabaya, busan)
         await world.ask(surabaya, "/reminders lead 0")
         await world.ask(surabaya, "/action Cek laporan tenggat hari ini jam 22:00")  # 22:00 Jakarta is quiet
-        await world.ask(surabaya, "/remind hari ini jam 22:30 Telepon Busan")
+        said = await world.ask(surabaya, "/remind hari ini jam 22:30 Telepon Busan")
         clock.now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 22:00 Jakarta, 00:00 Seoul
         assert await fire(world, poller) == 0
-        clock.now = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)  # 22:30: the explicit reminder, both groups
-        assert await fire(world, poller) == 2
-        clock.now = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)  # 07:00 Seoul: Busan's quiet hours end
+        clock.now = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)  # 22:30: the explicit reminder, in Surabaya only
         assert await fire(world, poller) == 1
-        clock.now = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)  # 07:00 Jakarta = 09:00 Seoul
-        assert await fire(world, poller) == 2  # Surabaya's held reminder, and Busan's overdue follow-up
+        clock.now = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)  # 07:00 Seoul: quiet hours over, not yet at work
+        assert await fire(world, poller) == 0
+        clock.now = datetime(2026, 12, 2, 23, 0, tzinfo=UTC)  # 08:00 Seoul: Busan's copy and its due reminder
+        assert await fire(world, poller) == 2
+        clock.now = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)  # 09:00 Seoul: Busan's overdue follow-up
+        assert await fire(world, poller) == 1
+        clock.now = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # 08:00 Jakarta: Surabaya's held due reminder
+        assert await fire(world, poller) == 1
         quiet = await world.ask(busan, "/reminders quiet 22:00-06:00")
     assert len(texts_with(world, surabaya, "⏰ Tenggat tiba: #1")) == 1
+    assert len(texts_with(world, busan, "🔔 [ko] Telepon Busan")) == 1
+    assert "Busan" in said and "08.00" in said  # the reply says when the partner gets it
     assert quiet.startswith("방해 금지 시간을 설정했습니다: 22:00~06:00")
 
 
@@ -156,7 +166,7 @@ async def test_restart_after_downtime_fires_each_missed_reminder_once_marked_lat
         await world.ask(surabaya, "/reminders lead 0")
         await world.ask(surabaya, "/action Kirim laporan tenggat besok jam 10")
         await world.ask(surabaya, "/remind every day 08:00 Rapat pagi")
-    clock.now = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)  # the bot was down for four days
+    clock.now = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)  # down for five days, back on Monday 11:00 in Jakarta
     async with world.bot(clock=clock, reminder_jobs=False) as poller:
         await fire(world, poller)
         assert await fire(world, poller) == 0  # nothing fires twice
@@ -211,16 +221,16 @@ async def test_weekly_digest(sqlite_world: World) -> None:
         await world.setup(surabaya, busan)
         await world.ask(surabaya, "/action Kirim draf MoU tenggat Jumat jam 14:00")
         await world.relayed(busan, "새 과제 #1")
-        changed = await world.ask(busan, "/digest friday 17:00")
+        changed = await world.ask(busan, "/digest friday 16:30")
         await services(poller).reminder_engine.ensure_digests()
-        clock.now = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)  # Friday 17:00 Seoul
+        clock.now = datetime(2026, 12, 4, 7, 30, tzinfo=UTC)  # Friday 16:30 Seoul
         await fire(world, poller)
         digest_ko = await world.relayed(busan, "🗓 주간 요약")
         clock.now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # Monday 08:00 Jakarta (the default)
         await fire(world, poller)
         digest_id = await world.relayed(surabaya, "Ringkasan mingguan")
         off = await world.ask(surabaya, "/digest off")
-    assert changed.startswith("주간 요약은 매주 금요일 17:00에 발송됩니다")
+    assert changed.startswith("주간 요약은 매주 금요일 16:30에 발송됩니다")
     assert "#1 [ko] Kirim draf MoU" in digest_ko["text"]
     assert "#1 Kirim draf MoU" in digest_id["text"]
     assert off == "Ringkasan mingguan dinonaktifkan."

@@ -55,7 +55,7 @@ EN_RECURRENCES: list[Case] = [
     ("every monday and thursday at 7:15 pm Yoga", ("MO,TH@19:15", "Yoga")),
     ("every sat 10:30 am Market", ("SA@10:30", "Market")),
     ("each day at noon Lunch", ("*@12:00", "Lunch")),
-    ("every weekday at 9 standup", (f"{WORKDAYS}@09:00", "standup")),
+    ("every weekday at 9 standup", ("WD@09:00", "standup")),
     ("every mon-fri 9am at the office", (f"{WORKDAYS}@09:00", "at the office")),  # "at" is not part of the time
     ("every fri-mon 8am Weekend shift", ("MO,FR,SA,SU@08:00", "Weekend shift")),  # a range may wrap
     ("every day 9am: water the plants", ("*@09:00", "water the plants")),
@@ -90,7 +90,7 @@ ID_RECURRENCES: list[Case] = [
     ("tiap hari jam 3 sore Minum obat", ("*@15:00", "Minum obat")),
     ("setiap Selasa, Kamis pukul 19.30 Latihan", ("TU,TH@19:30", "Latihan")),
     ("setiap Senin sampai Jumat pukul 07.30 Absen", (f"{WORKDAYS}@07:30", "Absen")),
-    ("setiap hari kerja jam 8 Absen", (f"{WORKDAYS}@08:00", "Absen")),
+    ("setiap hari kerja jam 8 Absen", ("WD@08:00", "Absen")),
     ("setiap Jum’at jam 11.30 Jumatan", ("FR@11:30", "Jumatan")),
     ("setiap Sabtu jam 12 malam Cadangkan data", ("SU@00:00", "Cadangkan data")),
     ("every friday 5pm Laporan mingguan", ("FR@17:00", "Laporan mingguan")),
@@ -115,7 +115,7 @@ KO_RECURRENCES: list[Case] = [
     ("매일 오후 3시 반 산책", ("*@15:30", "산책")),
     ("매일 9시 에어컨 끄기", ("*@09:00", "에어컨 끄기")),
     ("매주 일요일 자정 백업", ("MO@00:00", "백업")),
-    ("평일 오전 9시 출근 체크", (f"{WORKDAYS}@09:00", "출근 체크")),
+    ("평일 오전 9시 출근 체크", ("WD@09:00", "출근 체크")),
     ("every monday 9am 회의", ("MO@09:00", "회의")),
 ]
 KO_INVALID = [
@@ -136,7 +136,7 @@ DE_RECURRENCES: list[Case] = [
     ("montags und freitags um 9 Uhr Sport", ("MO,FR@09:00", "Sport")),
     ("jeden Mo, Fr 9 Uhr Sport", ("MO,FR@09:00", "Sport")),
     ("jeden Mittwoch um 14.30 Uhr Sprechstunde", ("WE@14:30", "Sprechstunde")),
-    ("werktags 7 Uhr Zug", (f"{WORKDAYS}@07:00", "Zug")),
+    ("werktags 7 Uhr Zug", ("WD@07:00", "Zug")),
     ("montags bis freitags 7:15 Bus", (f"{WORKDAYS}@07:15", "Bus")),
     ("jeden Sonntag 8 Uhr abends Wochenplanung", ("SU@20:00", "Wochenplanung")),
     ("every monday 9am Bericht", ("MO@09:00", "Bericht")),

@@ -34,6 +34,8 @@ REFUSALS = {
     "reminder.button_other_chat",
     "unremind.not_found",
     "link.request_gone",
+    "meet.other_bridge",
+    "meet.not_found",
 }
 
 
@@ -156,6 +158,30 @@ async def other_reminder_reading(world: World, role: str) -> object:
     return await reminders.take_other(world.here(role), world.actor(role), made.buttons[0][0][1])
 
 
+async def proposed(world: World) -> str:
+    """A meeting proposed in Surabaya by the creator; the data of its first 🗳 button."""
+    await world.kit.services.meetings.meet(world.surabaya, world.actor("creator"), "1h")
+    posted = [s for s in world.kit.telegram.sent if s.chat_id == SURABAYA and s.buttons]
+    return posted[-1].buttons[0][0][1] if posted[-1].buttons else ""
+
+
+def meeting_button(op: str) -> Attempt:
+    """🗳 (v) or ✅ (c) under a meeting proposal."""
+
+    async def attempt(world: World, role: str) -> object:
+        data = (await proposed(world)).replace("|v|", f"|{op}|")
+        return await world.kit.services.meetings.press(world.here(role), world.actor(role), data)
+
+    return attempt
+
+
+async def meet_cancel(world: World, role: str) -> object:
+    meetings = world.kit.services.meetings
+    meeting = await meetings.meetings.get(int((await proposed(world)).split("|")[1]))
+    assert meeting is not None
+    return await meetings.meet(world.here(role), world.actor(role), f"cancel {meeting.number}")
+
+
 async def indicator_add(world: World, role: str) -> object:
     name = f"programme{USER[role]}"
     await world.kit.services.programmes.programme(world.surabaya, world.actor("admin"), f"add {name}")
@@ -220,6 +246,9 @@ CHECKS: dict[str, Attempt] = {
     "`/unremind <n>`": unremind,
     "↔ the other reading of a due date": other_due_reading,
     "↔ the other reading of a new reminder": other_reminder_reading,
+    "🗳 under a meeting proposal": meeting_button("v"),
+    "✅ under a meeting proposal": meeting_button("c"),
+    "`/meet cancel <n>`": meet_cancel,
     "`/programme add …`": admin_command(("programmes", "programme", "add pendidikan")),
     "`/reminders lead\\|overdue\\|quiet …`": admin_command(
         ("reminders", "reminders", "lead 1h"),
@@ -240,6 +269,12 @@ CHECKS: dict[str, Attempt] = {
         ("chat_settings", "language", "en"),
     ),
     "`/workweek <days>`": admin_command(("chat_settings", "workweek", "sun-thu")),
+    "`/calendar country\\|region\\|hours\\|off\\|remove …`": admin_command(
+        ("calendar_settings", "calendar", "country DE"),
+        ("calendar_settings", "calendar", "hours mon-fri 08:00-16:00"),
+        ("calendar_settings", "calendar", "off 2027-04-05 2027-04-09 Cuti bersama"),
+        ("calendar_settings", "calendar", "remove 1"),
+    ),
     "`/glossary add\\|remove …`": admin_command(
         ("chat_settings", "glossary_command", "add MoU"), ("chat_settings", "glossary_command", "remove MoU")
     ),

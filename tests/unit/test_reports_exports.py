@@ -7,7 +7,8 @@ import csv
 import io
 import time
 import zipfile
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,11 +18,13 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.language.catalog import Catalog
+from bot.reports import exports
 from bot.reports.exports import (
     ACTION_COLUMNS,
     INDICATOR_COLUMNS,
     MAX_CELL_CHARS,
     MAX_ROWS,
+    IcsEvent,
     TooManyRows,
     actions_csv,
     actions_xlsx,
@@ -504,3 +507,53 @@ def test_two_thousand_actions_are_quick() -> None:
     assert len(read_csv(csv_data)) == 2001 and sheet(xlsx_data).max_row == 2001 and len(events(ics)[1]) == 2000
     assert elapsed < 15
     assert ZoneInfo(JAKARTA)  # the zone database is installed (tzdata on Windows)
+
+
+# --- other events (days off, meetings) -------------------------------------------------------------------------
+
+
+def test_calendar_other_events_all_day_and_timed() -> None:
+    off = IcsEvent("off-1@kembar", "설날 (Busan)", date(2027, 2, 6), date(2027, 2, 9), "Public holiday in Busan")
+    meeting = IcsEvent(
+        "meeting-1@kembar",
+        "Koordinasi",
+        utc(2027, 3, 3, 3, 0),
+        utc(2027, 3, 3, 4, 0),
+        timezone="Europe/Berlin",
+        alarm_seconds=(600, 600, 0),
+    )
+    data = calendar_ics(items()[:1], [0], "x", events=[off, meeting, replace(off, summary="again")])
+    cal, evs = events(data)
+    assert [str(e["UID"]) for e in evs] == ["action-1@kembar", "off-1@kembar", "meeting-1@kembar"]  # first uid wins
+    day = evs[1]
+    assert b"DTSTART;VALUE=DATE:20270206\r\n" in data and b"DTEND;VALUE=DATE:20270209\r\n" in data
+    assert (day.decoded("DTSTART"), day.decoded("DTEND")) == (date(2027, 2, 6), date(2027, 2, 9))
+    assert str(day["SUMMARY"]) == "설날 (Busan)" and str(day["DESCRIPTION"]) == "Public holiday in Busan"
+    assert str(day["TRANSP"]) == "TRANSPARENT" and not day.walk("VALARM")
+    timed = evs[2]
+    assert timed["DTSTART"].params["TZID"] == "Europe/Berlin" and timed.decoded("DTSTART") == utc(2027, 3, 3, 3, 0)
+    assert sorted(-a.decoded("TRIGGER") for a in timed.walk("VALARM")) == [timedelta(0), timedelta(minutes=10)]
+    assert "DESCRIPTION" not in timed
+    assert {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")} == {JAKARTA, "Europe/Berlin"}
+    assert cal.get_missing_tzids() == set()
+    utc_only = events(calendar_ics([], [], "x", events=[replace(meeting, timezone=None)]))[1][0]
+    assert utc_only.decoded("DTSTART") == utc(2027, 3, 3, 3, 0)
+
+
+def test_calendar_events_count_against_the_limit_and_must_make_sense(monkeypatch: pytest.MonkeyPatch) -> None:
+    days = [
+        IcsEvent(f"off-{n}@k", "Libur", date(2027, 1, 1) + timedelta(days=n), date(2027, 1, 2) + timedelta(days=n))
+        for n in range(3)
+    ]
+    monkeypatch.setattr(exports, "MAX_ROWS", 5)
+    assert len(events(calendar_ics(items()[:2], [0], "x", events=days))[1]) == 5
+    with pytest.raises(TooManyRows):
+        calendar_ics(items(), [0], "x", events=days)
+    for bad in (
+        IcsEvent("b@k", "x", date(2027, 1, 2), date(2027, 1, 2)),  # DTEND is the day after the last
+        IcsEvent("b@k", "x", date(2027, 1, 2), utc(2027, 1, 3)),  # a date and an instant
+        IcsEvent("b@k", "x", utc(2027, 1, 3), utc(2027, 1, 2)),  # ends before it starts
+        IcsEvent("b@k", "x", utc(2027, 1, 3), utc(2027, 1, 4), alarm_seconds=(-60,)),
+    ):
+        with pytest.raises(ValueError):
+            calendar_ics([], [0], "x", events=[bad])

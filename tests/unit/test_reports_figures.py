@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.records import ActionItem, ActivityDay, Event, Indicator, IndicatorUpdate, Owner, Scope
+from bot.domain.records import ActionItem, ActivityDay, DayOff, Event, Indicator, IndicatorUpdate, Owner, Scope
+from bot.language.calendars import WorkCalendar
 from bot.reports import periods
 from bot.reports.figures import (
     counted_span,
+    days_late,
     figures,
     indicator_progress,
     indicator_standing,
@@ -115,6 +117,8 @@ def test_a_quarter_of_seeded_history_has_known_figures() -> None:
     assert (edu.name, edu.opened, edu.done, edu.overdue) == ("edu", 4, 3, 1)
     assert edu.on_time_rate == pytest.approx(0.5)  # #1 on time, #2 late, #3 had no due date
     assert edu.median_days == pytest.approx(6.0)  # 4, 10 and 6 days
+    # Without a calendar, days late are calendar days: #4 is 5 days overdue, #2 was done 9 days late.
+    assert (edu.overdue_days_max, edu.late_done, edu.late_days_median) == (5, 1, 9)
     assert (none.name, none.opened, none.done, none.overdue, none.on_time_rate, none.median_days) == (
         None,
         1,
@@ -123,6 +127,7 @@ def test_a_quarter_of_seeded_history_has_known_figures() -> None:
         None,
         None,
     )
+    assert (none.overdue_days_max, none.late_done, none.late_days_median) == (None, 0, None)
     weeks = found.buckets
     assert weeks[0] == Bucket(date(2026, 9, 28), 2, 0) and len(weeks) == 14  # Mondays from 28 Sep to 28 Dec
     assert sum(b.opened for b in weeks) == 5 and sum(b.done for b in weeks) == 3
@@ -130,6 +135,45 @@ def test_a_quarter_of_seeded_history_has_known_figures() -> None:
     assert [(a.city, a.total) for a in found.activity] == [("Busan", 4), ("Surabaya", 5)]
     assert found.days_since_exchange == 12
     assert [i.number for i in found.next_deadlines] == [5]
+
+
+def test_days_late_are_working_days_of_the_asking_groups_calendar() -> None:
+    """Surabaya's calendar: Christmas is a public holiday in Indonesia, 30 December an extra day off of the group,
+    and the weekend is off; days late count the working days after the due date's day."""
+    calendar = WorkCalendar(
+        "Asia/Jakarta", country="ID", extra=(DayOff(1, date(2026, 12, 30), date(2026, 12, 30), "Libur kota"),)
+    )
+    working = calendar.working_days_between
+    now = at("2026-12-31 10:00")  # a Thursday
+    overdue = item(1, "2026-12-01 09:00", due="2026-12-24 17:00")  # the Thursday before Christmas
+    late = item(2, "2026-12-01 09:00", due="2026-12-23 17:00", done="2026-12-28 09:00")  # Wednesday → Monday
+    same_day = item(3, "2026-12-01 09:00", due="2026-12-29 09:00", done="2026-12-29 15:00")  # hours late
+    in_time = item(4, "2026-12-01 09:00", due="2026-12-23 17:00", done="2026-12-23 16:00")
+    not_due = item(5, "2026-12-01 09:00", due="2027-01-05 17:00")
+    dropped = item(6, "2026-12-01 09:00", due="2026-12-01 17:00", status="dropped")
+    # 25 (Christmas), 26–27 (weekend) and 30 (the group's day off) are not counted: 28, 29 and 31 are.
+    assert days_late(overdue, now, JAKARTA, working) == 3
+    assert days_late(overdue, now, JAKARTA) == 7  # calendar days without a calendar
+    assert days_late(late, now, JAKARTA, working) == 2  # 24 and 28 December; 5 calendar days
+    assert days_late(late, now, JAKARTA) == 5
+    assert days_late(same_day, now, JAKARTA, working) == 0
+    assert [days_late(i, now, JAKARTA, working) for i in (in_time, not_due, dropped)] == [None, None, None]
+    found = figures(
+        period=periods.current("month", now, JAKARTA),
+        now=now,
+        zone=JAKARTA,
+        items=[overdue, late, same_day, in_time, not_due, dropped],
+        events=[],
+        indicators=[],
+        values={},
+        days=[],
+        cities={},
+        last_exchange=None,
+        working_days=working,
+    )
+    (edu,) = found.programmes
+    assert (edu.overdue, edu.overdue_days_max) == (1, 3)
+    assert (edu.late_done, edu.late_days_median) == (2, 1.0)  # 2 and 0 working days
 
 
 def test_a_year_is_counted_per_month() -> None:

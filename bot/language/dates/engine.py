@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final
@@ -98,6 +99,7 @@ class Parse:
     alt_tod: int | None = None  # the other reading of a bare hour
     alt_month_day: tuple[int, int] | None = None  # the other reading of a numeric day/month
     workdays: frozenset[int] = WORKING_WEEK
+    off_days: Callable[[date], bool] | None = None  # public holidays and days off of the group's calendar
     places: tuple[tuple[str, str], ...] = ()  # extra place names (a bridge's cities) for zones named by place
     zone_key: str | None = None  # the zone the text named
     zone_label: str | None = None
@@ -153,7 +155,7 @@ class Parse:
             kind if other is not None else None,
             zone=self.zone_key,
             zone_label=self.zone_label,
-            off_day=day is not None and day.weekday() not in self.workdays,
+            off_day=day is not None and not self._working(day),
         )
 
     def _named_day(self, when: datetime) -> date | None:
@@ -540,12 +542,16 @@ class Parse:
 
     # -- setters with conflict checks
 
+    def _working(self, day: date) -> bool:
+        """A day of the group's working week that is no holiday or day off of its calendar."""
+        return day.weekday() in self.workdays and not (self.off_days is not None and self.off_days(day))
+
     def _last_working(self, first: date, last: date) -> date:
-        """The last day from ``first`` to ``last`` in the group's working week (``last`` when none is)."""
+        """The last working day from ``first`` to ``last`` (``last`` when none is)."""
         day = last
-        while day.weekday() not in self.workdays and day > first:
+        while not self._working(day) and day > first:
             day -= timedelta(days=1)
-        return day if day.weekday() in self.workdays else last
+        return day if self._working(day) else last
 
     def _next_month_days(self) -> None:
         if not self._may("next_month_days"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -22,13 +22,15 @@ def read_date(
     *,
     places: Mapping[str, str] | None = None,
     workdays: frozenset[int] = WORKING_WEEK,
+    off_days: Callable[[date], bool] | None = None,
 ) -> Reading | None:
     """The instant ``text`` names with the other plausible reading, if any; ``None`` when it is not a date.
 
     ``lang`` is the group's language (unknown ones use the English rules plus dateparser), ``tz`` its IANA zone,
     ``now`` an aware datetime in any zone. Past dates are not rejected here (see :func:`is_past`).
     ``places`` adds place names a phrase may name as its zone (a bridge's cities: label -> IANA zone);
-    ``workdays`` is the group's working week (0 Monday … 6 Sunday), which "end of the week/month" follow.
+    ``workdays`` is the group's working week (0 Monday … 6 Sunday), which "end of the week/month" follow, skipping
+    the days ``off_days`` says are off (its calendar's public holidays and days off).
     Raises ``ValueError`` for a naive ``now`` and ``ZoneInfoNotFoundError`` for an unknown ``tz``.
     """
     if now.tzinfo is None or now.utcoffset() is None:
@@ -56,6 +58,7 @@ def read_date(
             working_hours=True,
             paren_weekday=paren_weekday,
             workdays=workdays or WORKING_WEEK,
+            off_days=off_days,
             places=tuple(sorted((places or {}).items())),
         )
         reading = parse.run()
