@@ -252,20 +252,20 @@ async def _set_up(world: ClusterWorld, reminders: int) -> tuple[list[tuple[Town,
     )
     expected: dict[str, list[int]] = {}
     async with running(build_application(settings, reminder_jobs=False), poll_timeout=1) as poller:
+        services = poller.app.bot_data[SERVICES_KEY]
         for source, destination in pairs:
             for town in (source, destination):
                 before = len(emu.sent(town.id))
                 emu.post(town.id, town.admin.id, f"/lang {town.language}")
                 await emu.wait_for_sent(town.id, before + 1)
-            await link_towns(emu, source, destination)
-        services = poller.app.bot_data[SERVICES_KEY]
-        # Every group at work around the clock, with no public holidays ("ZZ" has none): the run checks fail-over
-        # at whatever real time it runs, not the groups' calendars.
-        for source, destination in pairs:
-            for town in (source, destination):
+                # At work around the clock, no public holidays ("ZZ" has none), no quiet hours, set before the bridge
+                # is made (its members are cached with it): the run checks fail-over at whatever real time it runs, not
+                # the groups' calendars.
                 await services.chats.chats.set_workdays(town.id, frozenset(range(7)))
                 await services.chats.chats.set_work_hours(town.id, 0, 24 * 60)
                 await services.chats.chats.set_calendar(town.id, "ZZ", None)
+                await services.reminder_engine.settings.set_quiet(town.id, None, None)  # and no quiet hours
+            await link_towns(emu, source, destination)
         now = datetime.now(UTC)
         for n in range(reminders):
             source, destination = pairs[n % len(pairs)]

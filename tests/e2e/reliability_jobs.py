@@ -41,15 +41,15 @@ async def _job_faults(kit: Kit, patch: pytest.MonkeyPatch) -> dict[str, Any]:
     surabaya = await kit.here(SURABAYA)
     services, engine = kit.services, kit.services.reminder_engine
     admin = kit.admin(SURABAYA, 1)
-    # Friday 1 January 2027, 09:00 in Jakarta: the monthly report, a digest moved there, a broken reminder
-    # and ten sound ones are all due at once.
+    # Monday 4 January 2027, 09:00 in Jakarta (the first working day of the year): the monthly report, a digest
+    # moved there, a broken reminder and ten sound ones are all due at once.
     await services.reports.report(surabaya, admin, "monthly on")
-    await engine.settings.set_digest(SURABAYA, 4, "09:00")
+    await engine.settings.set_digest(SURABAYA, 0, "09:00")
     await engine.ensure_digests()
     await services.actions.create(surabaya, member(1), "Kirim laporan tenggat 20 Januari 2027")  # the digest has news
-    await services.reminders.remind(surabaya, member(1), "1 Januari 2027 jam 09.00 RUSAK pengingat")
+    await services.reminders.remind(surabaya, member(1), "4 Januari 2027 jam 09.00 RUSAK pengingat")
     for n in range(10):
-        await services.reminders.remind(surabaya, member(1), f"1 Januari 2027 jam 09.00 Pengingat biasa {n}")
+        await services.reminders.remind(surabaya, member(1), f"4 Januari 2027 jam 09.00 Pengingat biasa {n}")
 
     async def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("made to fail")
@@ -73,7 +73,7 @@ async def _job_faults(kit: Kit, patch: pytest.MonkeyPatch) -> dict[str, Any]:
         return claimed
 
     patch.setattr(engine.reminders, "claim", counting_claim)
-    kit.clock.now = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)
+    kit.clock.now = datetime(2027, 1, 4, 2, 0, tzinfo=UTC)
     await engine.run_due()
     sound = [t for t in kit.texts(SURABAYA) if "Pengingat biasa" in t]
     others_late = 10 - len(sound)
