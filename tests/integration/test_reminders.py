@@ -138,7 +138,9 @@ async def test_quiet_and_working_hours_hold_automatic_reminders_but_not_explicit
         await world.setup(surabaya, busan)
         await world.ask(surabaya, "/reminders lead 0")
         await world.ask(surabaya, "/action Cek laporan tenggat hari ini jam 22:00")  # 22:00 Jakarta is quiet
-        said = await world.ask(surabaya, "/remind hari ini jam 22:30 Telepon Busan")
+        await world.relayed(surabaya, "di luar jam kerja di Surabaya")  # the deadline's note: outside working time
+        await world.ask(surabaya, "/remind hari ini jam 22:30 Telepon Busan")
+        said = str((await world.relayed(surabaya, "↪️"))["text"])
         clock.now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 22:00 Jakarta, 00:00 Seoul
         assert await fire(world, poller) == 0
         clock.now = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)  # 22:30: the explicit reminder, in Surabaya only
@@ -154,7 +156,7 @@ async def test_quiet_and_working_hours_hold_automatic_reminders_but_not_explicit
         quiet = await world.ask(busan, "/reminders quiet 22:00-06:00")
     assert len(texts_with(world, surabaya, "⏰ Tenggat tiba: #1")) == 1
     assert len(texts_with(world, busan, "🔔 [ko] Telepon Busan")) == 1
-    assert "Busan" in said and "08.00" in said  # the reply says when the partner gets it
+    assert "Busan" in said and "06.00" in said  # when the partner gets it (08:00 in Seoul), in Jakarta time
     assert quiet.startswith("방해 금지 시간을 설정했습니다: 22:00~06:00")
 
 
