@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack
 
-from telegram import Bot, InputFile, LinkPreviewOptions, ReplyParameters
+from telegram import Bot, ChatMember, InputFile, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -91,19 +91,21 @@ class TelegramSender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+    async def _member(self, chat_id: int, user_id: int) -> ChatMember | None:
+        """What Telegram says of the user in the chat (None when it cannot be told)."""
         try:
-            member = await self.bot.get_chat_member(chat_id, user_id)
+            return await self.bot.get_chat_member(chat_id, user_id)
         except TelegramError as exc:
             logger.warning("getChatMember failed for chat %s: %s", chat_id, exc)
-            return False
-        return member.status in ADMIN_STATUSES
+            return None
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        member = await self._member(chat_id, user_id)
+        return member is not None and member.status in ADMIN_STATUSES
 
     async def is_member(self, chat_id: int, user_id: int) -> bool:
-        try:
-            member = await self.bot.get_chat_member(chat_id, user_id)
-        except TelegramError as exc:
-            logger.warning("getChatMember failed for chat %s: %s", chat_id, exc)
+        member = await self._member(chat_id, user_id)
+        if member is None:
             return False
         if member.status in ADMIN_STATUSES or member.status == "member":
             return True
