@@ -51,9 +51,12 @@ from storage.models import (
     BridgeRow,
     ChatRow,
     ChatScheduleRow,
+    ContinuityCounterRow,
     DayOffRow,
+    DecisionRow,
     DeliveryLeaseRow,
     EventRow,
+    EvidenceRow,
     IndicatorRow,
     IndicatorUpdateRow,
     JoinRequestRow,
@@ -69,6 +72,7 @@ from storage.models import (
     ReminderRow,
     ReminderSettingsRow,
     ReportRow,
+    SeenPersonRow,
     TranslationCacheChatRow,
     TranslationCacheRow,
     utcnow,
@@ -88,6 +92,9 @@ _SCOPED = (
     ReportRow,
     MeetingRow,
     MeetingCounterRow,
+    DecisionRow,
+    EvidenceRow,
+    ContinuityCounterRow,
 )
 
 
@@ -118,6 +125,9 @@ def chat_columns() -> list[tuple[str, str]]:
         ("meetings", "chat_id"),
         ("meeting_votes", "chat_id"),
         ("meeting_posts", "chat_id"),
+        ("decisions", "chat_id"),
+        ("evidence", "chat_id"),
+        ("people_seen", "chat_id"),
     ]
 
 
@@ -127,10 +137,10 @@ class ChatDataRepository:
 
     async def move(self, old: int, new: int, *, new_type: str = "supergroup") -> bool:
         """A basic group became supergroup ``new``: its settings, bridge membership, items, programmes,
-        reminders, meetings and votes, pending relay work, indicators, history, message counts and reports move
-        to the new id
-        (in one transaction; counts of a day the new id has too are added up, and reports are numbered
-        after any the new id has already). Copies already sent
+        reminders, meetings and votes, decisions, evidence and the people seen there, pending relay work,
+        indicators, history, message counts and reports move to the new id
+        (in one transaction; counts of a day the new id has too are added up, reports are numbered after any
+        the new id has already, and a person seen in both keeps the later instant). Copies already sent
         into the old group stay linked to it (the new group has new message ids). False when ``old`` is
         not known or was moved already."""
         if old == new:
@@ -152,6 +162,7 @@ class ChatDataRepository:
                     "work_hours": source.work_hours,
                     "country": source.country,
                     "region": source.region,
+                    "welcome": source.welcome,
                     "active": True,
                     "updated_at": now,
                 }
@@ -187,6 +198,7 @@ class ChatDataRepository:
                     (IndicatorUpdateRow, IndicatorUpdateRow.chat_id),
                     (MeetingRow, MeetingRow.chat_id),
                     (MeetingVoteRow, MeetingVoteRow.chat_id),
+                    (DecisionRow, DecisionRow.chat_id),
                 ):
                     await session.execute(
                         update(model)
@@ -205,6 +217,8 @@ class ChatDataRepository:
                 # Whoever delivered to the old id lets go; the new id's deliverer takes its own lease.
                 await session.execute(delete(DeliveryLeaseRow).where(DeliveryLeaseRow.dst_chat_id == old))
                 await self._move_marks(session, old, new)
+                await self._move_people(session, old, new)
+                await _move_evidence(session, old, new)
                 await _move_activity(session, old, new)
                 await _move_reports(session, old, new)
                 await _rescope(session, Scope.of(None, old), Scope.of(None, new))
@@ -219,8 +233,9 @@ class ChatDataRepository:
     async def forget(self, chat_id: int) -> Forgotten:
         """Delete everything stored about the chat: its settings, bridge membership, codes and requests,
         the items, programmes, reminders, indicators and history of its own scope and the items it created
-        in a bridge, its reminders, meeting votes and proposal messages, relay work and message links from and
-        to it, its message counts and reports, and the cached translations its texts may be in. The bridge's
+        in a bridge, its reminders, meeting votes and proposal messages, the decisions and evidence it recorded
+        (in a bridge too) and the people seen there, relay work and message links from and to it, its message
+        counts and reports, and the cached translations its texts may be in. The bridge's
         other groups keep what is theirs (the meetings it proposed to them too, without who asked), and the
         bridge's history keeps what the group did without saying who or what was written (see the module's
         docstring)."""
@@ -286,6 +301,10 @@ class ChatDataRepository:
                 await session.execute(
                     update(MeetingRow).where(MeetingRow.chat_id == chat_id).values(chat_id=None, created_by=None)
                 )
+                # What it recorded for the bridge was written or posted by its people: it goes, as its items do.
+                await run(session, "decisions", delete(DecisionRow).where(DecisionRow.chat_id == chat_id))
+                await run(session, "evidence", delete(EvidenceRow).where(EvidenceRow.chat_id == chat_id))
+                await run(session, "people_seen", delete(SeenPersonRow).where(SeenPersonRow.chat_id == chat_id))
                 await _blank_history(session, chat_id, city, created)
                 cache, marks = TranslationCacheRow, TranslationCacheChatRow
                 whose = or_(cache.bridge_id.is_(None), cache.bridge_id.in_(translated_for))
@@ -324,6 +343,27 @@ class ChatDataRepository:
         later = case((moved.excluded.at > table.at, moved.excluded.at), else_=table.at)
         await session.execute(moved.on_conflict_do_update(index_elements=["chat_id", "bridge_id"], set_={"at": later}))
         await session.execute(delete(marks).where(marks.chat_id == old))
+
+    async def _move_people(self, session: AsyncSession, old: int, new: int) -> None:
+        """The people seen in the old id are seen in the new one (where seen in both: the later instant, and the
+        name and username seen then)."""
+        seen = SeenPersonRow
+        columns = ["chat_id", "user_id", "name", "username", "seen_at"]
+        moved = upsert(self.db, seen).from_select(
+            columns,
+            select(literal(new, BigInteger()), seen.user_id, seen.name, seen.username, seen.seen_at)
+            .where(seen.chat_id == old)
+            .order_by(seen.user_id),
+        )
+        table = seen.__table__.c
+        later = moved.excluded.seen_at > table.seen_at
+        await session.execute(
+            moved.on_conflict_do_update(
+                index_elements=["chat_id", "user_id"],
+                set_={column: case((later, moved.excluded[column]), else_=table[column]) for column in columns[2:]},
+            )
+        )
+        await session.execute(delete(seen).where(seen.chat_id == old))
 
     async def inactive_since(self, before: datetime) -> list[int]:
         """Chats the bot was removed from (inactive) and not touched since ``before``."""
@@ -425,6 +465,26 @@ async def _move_activity(session: AsyncSession, old: int, new: int) -> None:
     await session.execute(
         update(ActivityDayRow)
         .where(ActivityDayRow.chat_id == old)
+        .values(chat_id=new)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _move_evidence(session: AsyncSession, old: int, new: int) -> None:
+    """The old id's evidence goes to the new id. A supergroup numbers its messages afresh: an old message id the
+    new id has recorded evidence of too is kept negated (no message of the new group is ever taken for it, and
+    each message still has one row)."""
+    other = aliased(EvidenceRow)
+    taken = select(other.message_id).where(other.chat_id == new).scalar_subquery()
+    await session.execute(
+        update(EvidenceRow)
+        .where(EvidenceRow.chat_id == old, EvidenceRow.message_id.in_(taken))
+        .values(message_id=-EvidenceRow.message_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(EvidenceRow)
+        .where(EvidenceRow.chat_id == old)
         .values(chat_id=new)
         .execution_options(synchronize_session=False)
     )

@@ -108,6 +108,8 @@ class ChatRow(Base):
     region: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # Working hours "08:00-17:00" on the local wall clock; NULL: 08:00–17:00 (bot/domain/rules.py, work_hours_code).
     work_hours: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    # Greet newcomers (/welcome, storage.continuity); no part of records.Chat.
+    welcome: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class DayOffRow(Base):
@@ -538,8 +540,9 @@ class IndicatorUpdateRow(Base):
 class EventRow(Base):
     """The history of a scope's action items and indicators (what reports are made from).
 
-    ``kind``: created, assigned, due, done, reopened, dropped, renamed (of action item ``item_number``) or
-    indicator (an update of ``indicator_id``). ``indicator_id`` is deliberately no foreign key: the history
+    ``kind``: created, assigned, due, done, reopened, dropped, renamed (of action item ``item_number``),
+    indicator (an update of ``indicator_id``), decision or evidence (recorded; ``detail``: its text or
+    caption). ``indicator_id`` is deliberately no foreign key: the history
     outlives a deleted indicator. A group that is forgotten leaves its rows nameless (storage.chatdata).
     """
 
@@ -655,3 +658,84 @@ class MeetingPostRow(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, index=True)
     message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class ContinuityCounterRow(Base):
+    """The last decision or evidence number (``kind``) handed out in a scope: bumped in the transaction that adds it."""
+
+    __tablename__ = "continuity_counters"
+    __table_args__ = (PrimaryKeyConstraint("scope", "kind"),)
+
+    scope: Mapped[Scope] = mapped_column(ScopeKey)
+    kind: Mapped[str] = mapped_column(String(16))  # 'decision' or 'evidence'
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class DecisionRow(Base):
+    """A decision of a scope (/decision, storage.continuity), numbered per scope; ``programme_key``: the NFC
+    case-folded ``programme`` (filters regardless of case). A forgotten group's decisions go with it."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("scope", "number", name="uq_decisions_scope_number"),
+        Index("ix_decisions_scope_created_at", "scope", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[Scope] = mapped_column(ScopeKey)
+    number: Mapped[int] = mapped_column(Integer)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    by_name: Mapped[str] = mapped_column(String(128))
+    city: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16))
+    programme: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    programme_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EvidenceRow(Base):
+    """A photo, video or document posted as evidence of a programme (/evidence, storage.continuity), numbered per
+    scope; the file stays in Telegram (its ids are kept). One row per message (``chat_id``, ``message_id``)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        UniqueConstraint("scope", "number", name="uq_evidence_scope_number"),
+        UniqueConstraint("chat_id", "message_id", name="uq_evidence_chat_message"),
+        Index("ix_evidence_scope_created_at", "scope", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[Scope] = mapped_column(ScopeKey)
+    number: Mapped[int] = mapped_column(Integer)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    by_name: Mapped[str] = mapped_column(String(128))
+    city: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    file_id: Mapped[str] = mapped_column(String(255))
+    file_unique_id: Mapped[str] = mapped_column(String(255))
+    programme: Mapped[str] = mapped_column(String(64))
+    programme_key: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(16))
+    file_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    file_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    caption: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SeenPersonRow(Base):
+    """Someone seen posting in a group, and when last (storage.continuity); forgotten after a while unseen."""
+
+    __tablename__ = "people_seen"
+    __table_args__ = (PrimaryKeyConstraint("chat_id", "user_id"),)
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, autoincrement=False, index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    username: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

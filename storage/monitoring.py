@@ -50,7 +50,10 @@ from storage.models import (
 )
 
 PERIODS = ("year", "quarter", "by")
-EVENT_KINDS = ("created", "assigned", "due", "done", "reopened", "dropped", "renamed", "indicator")
+EVENT_KINDS = (
+    *("created", "assigned", "due", "done", "reopened", "dropped", "renamed", "indicator"),
+    *("decision", "evidence"),  # a decision recorded, evidence recorded (bot/features/decisions.py, evidence.py)
+)
 REPORT_KINDS = ("manual", "monthly", "quarterly")
 MAX_NAME_LENGTH = 128  # a person's name and a city, as shown (longer ones are cut)
 MAX_REPORT_LANGUAGE_LENGTH = 8
@@ -636,11 +639,7 @@ def _indicator_name(name: str) -> str:
     if not isinstance(name, str):
         raise ValueError(f"invalid indicator name {name!r}")
     shown = _SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip()
-    if (
-        not shown
-        or len(shown) > INDICATOR_NAME_MAX
-        or any(unicodedata.category(ch).startswith("C") for ch in shown)
-    ):
+    if not shown or len(shown) > INDICATOR_NAME_MAX or any(unicodedata.category(ch).startswith("C") for ch in shown):
         raise ValueError(f"an indicator name is 1 to {INDICATOR_NAME_MAX} characters: {name!r}")
     return shown
 

@@ -10,6 +10,7 @@ from storage.calendars import CalendarRepository
 from storage.chatdata import ChatDataRepository
 from storage.chats import ChatRepository
 from storage.cluster import LeaseRepository
+from storage.continuity import DecisionRepository, EvidenceRepository, HandoverRepository, RosterRepository
 from storage.db import Database
 from storage.glossary import GlossaryRepository
 from storage.inbox import InboxRepository
@@ -49,4 +50,8 @@ def repositories(db: Database) -> Repositories:
         activity=ActivityRepository(db),
         reports=ReportRepository(db),
         meetings=MeetingRepository(db),
+        decisions=DecisionRepository(db),
+        evidence=EvidenceRepository(db),
+        roster=RosterRepository(db),
+        handover=HandoverRepository(db),
     )

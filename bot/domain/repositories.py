@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.domain.continuity import DecisionRepository, EvidenceRepository, HandoverRepository, RosterRepository
 from bot.domain.meetings import MeetingRepository
 from bot.domain.records import (
     ActionItem,
@@ -768,3 +769,7 @@ class Repositories:
     activity: ActivityRepository
     reports: ReportRepository
     meetings: MeetingRepository
+    decisions: DecisionRepository
+    evidence: EvidenceRepository
+    roster: RosterRepository
+    handover: HandoverRepository

@@ -95,3 +95,17 @@ MEETINGS_OPEN_MAX = 5
 MEETING_TITLE_MAX = 200
 MEETING_STATES = ("proposed", "confirmed", "cancelled")
 MEETINGS_KEPT_DAYS = 30
+
+# Continuity (/decision, /evidence, the people seen): a decision's text at most DECISION_TEXT_MAX characters, at most
+# DECISIONS_MAX kept per bridge (or lone group); evidence's caption (Telegram's own limit) and note, at most
+# EVIDENCE_MAX items per bridge; the people seen in a group are forgotten PEOPLE_SEEN_KEPT_DAYS after they were
+# last seen there.
+DECISION_TEXT_MAX = 1000
+DECISIONS_MAX = 2000
+EVIDENCE_CAPTION_MAX = 1024
+EVIDENCE_NOTE_MAX = 300
+EVIDENCE_FILE_NAME_MAX = 255
+FILE_ID_MAX = 255  # characters of a Telegram file id as stored
+EVIDENCE_MAX = 5000
+PERSON_NAME_MAX = 128  # characters of a person's display name as stored
+PEOPLE_SEEN_KEPT_DAYS = 180

@@ -38,6 +38,12 @@ from tests.fakes.actions import FakeActionRepository, FakeProgrammeRepository
 from tests.fakes.calendars import FakeCalendarRepository
 from tests.fakes.chatdata import FakeChatDataRepository
 from tests.fakes.chats import FakeBridgeRepository, FakeChatRepository
+from tests.fakes.continuity import (
+    FakeDecisionRepository,
+    FakeEvidenceRepository,
+    FakeHandoverRepository,
+    FakeRosterRepository,
+)
 from tests.fakes.groups import (
     FakeApprovalRepository,
     FakeGlossaryRepository,
@@ -109,6 +115,10 @@ class Memory:
         self.activity = FakeActivityRepository(self)
         self.reports = FakeReportRepository(self)
         self.meetings = FakeMeetingRepository(self)
+        self.decisions = FakeDecisionRepository(self)
+        self.evidence = FakeEvidenceRepository(self)
+        self.roster = FakeRosterRepository(self)
+        self.handover = FakeHandoverRepository(self)
         self.chat_data = FakeChatDataRepository(self)
 
     def now(self) -> datetime:
@@ -166,6 +176,10 @@ class Memory:
             self.activity,
             self.reports,
             self.meetings,
+            self.decisions,
+            self.evidence,
+            self.roster,
+            self.handover,
         ]
 
     def repositories(self) -> Repositories:
@@ -193,4 +207,8 @@ class Memory:
             activity=self.activity,
             reports=self.reports,
             meetings=self.meetings,
+            decisions=self.decisions,
+            evidence=self.evidence,
+            roster=self.roster,
+            handover=self.handover,
         )
