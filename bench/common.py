@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from bench.profiling import Profile
 from bot.config import Settings
+from bot.ports import Person
 from bot.sandbox.emulator import BotApiEmulator, JsonDict
 from bot.sandbox.town import Town, link_towns
 from bot.sandbox.translate_server import TranslationServer
@@ -99,6 +100,12 @@ class QuietTelegram:
 
     async def bot_can_read(self, chat_id: int) -> bool:
         return True
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes | None:
+        return None
+
+    async def administrators(self, chat_id: int) -> list[Person]:
+        return []
 
 
 def run_child(module: str, *args: str, timeout: float) -> dict[str, Any]:

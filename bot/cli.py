@@ -59,8 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         chats_sub.add_parser(verb, help=what).add_argument("chat", type=int, metavar="CHAT_ID")
     forget = sub.add_parser("forget", help="delete everything stored about a group (its partners are told)")
     forget.add_argument("chat", type=int, metavar="CHAT_ID")
-    export = sub.add_parser("export", help="write a group's actions, indicators or calendar as files (operator)")
-    export.add_argument("what", choices=("actions", "indicators", "calendar"))
+    export = sub.add_parser(
+        "export", help="write a group's actions, indicators, calendar, decisions or evidence as files (operator)"
+    )
+    export.add_argument("what", choices=("actions", "indicators", "calendar", "decisions", "evidence"))
     export.add_argument("chat", type=int, metavar="CHAT_ID")
     export.add_argument("--out", type=Path, default=Path("."), help="the folder to write into (default: here)")
     sub.add_parser(

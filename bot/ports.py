@@ -7,10 +7,20 @@ tests implement them with fakes. Every sending error leaves as one of the ``Deli
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 Buttons = Sequence[Sequence[tuple[str, str]]]
 """Inline buttons: rows of (label, callback data)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone in a chat as Telegram names them: user id, full name, username."""
+
+    user_id: int
+    name: str
+    username: str | None = None
 
 
 class DeliveryError(Exception):
@@ -75,6 +85,11 @@ class Sender(Protocol):
 
     async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None: ...
 
+    async def download(self, file_id: str, max_bytes: int) -> bytes | None:
+        """A file posted in a chat (Telegram keeps it; ``getFile``), when it is at most ``max_bytes``; None when it is
+        bigger or Telegram no longer gives it. Only the sending errors above leave it."""
+        ...
+
 
 class Members(Protocol):
     """Who is who in a chat, asked of Telegram each time (rosters change)."""
@@ -86,6 +101,10 @@ class Members(Protocol):
     async def is_member(self, chat_id: int, user_id: int) -> bool:
         """The user is in the chat now (a member, an administrator, or restricted but present); False when it
         cannot be told."""
+        ...
+
+    async def administrators(self, chat_id: int) -> list[Person]:
+        """The chat's administrators who are people (bots left out); empty when it cannot be told."""
         ...
 
     async def bot_can_read(self, chat_id: int) -> bool:

@@ -15,16 +15,22 @@ from bot.domain.repositories import InboxRepository, OutboxRepository, Repositor
 from bot.features.actions import ActionService, ItemTitles
 from bot.features.announce import Announcer, per_minute
 from bot.features.bridges import BridgeService
+from bot.features.brief import BriefService
 from bot.features.calendar_settings import CalendarService
 from bot.features.calendars import Calendars
 from bot.features.deadlines import Deadlines
+from bot.features.decisions import DecisionService
+from bot.features.evidence import EvidenceService
+from bot.features.handover import HandoverService
 from bot.features.indicators import IndicatorService
 from bot.features.meetings import MeetingService
 from bot.features.privacy import PrivacyService
 from bot.features.programmes import ProgrammeService
+from bot.features.record_exports import RecordExports
 from bot.features.reminder_engine import ReminderEngine, Wakeups
 from bot.features.reminders import ReminderService
 from bot.features.reports import ReportService
+from bot.features.roster import Roster
 from bot.features.settings import SettingsService
 from bot.features.status import StatusService
 from bot.language.catalog import SUGGESTED_LANGUAGES, Catalog
@@ -44,6 +50,7 @@ from storage.db import Database
 from storage.repositories import repositories
 
 logger = logging.getLogger(__name__)
+
 
 @dataclass
 class Services:
@@ -75,6 +82,11 @@ class Services:
     privacy: PrivacyService
     announcer: Announcer
     meetings: MeetingService
+    decisions: DecisionService
+    evidence: EvidenceService
+    roster: Roster
+    brief: BriefService
+    handover: HandoverService
 
     @classmethod
     def create(
@@ -135,6 +147,33 @@ class Services:
         )
         titles = ItemTitles(translations)
         wakeups: Wakeups = Signal("reminder wake-ups")
+        announcer = Announcer(sender, catalog, per_minute=per_minute(settings.group_rate))
+        decisions = DecisionService(
+            decisions=repos.decisions,
+            programmes=repos.programmes,
+            translations=translations,
+            announcer=announcer,
+            catalog=catalog,
+            history=repos.events,
+            clock=clock,
+        )
+        evidence = EvidenceService(
+            evidence=repos.evidence,
+            programmes=repos.programmes,
+            translations=translations,
+            catalog=catalog,
+            history=repos.events,
+            clock=clock,
+        )
+        records = RecordExports(
+            decisions=repos.decisions,
+            evidence=repos.evidence,
+            decision_texts=decisions,
+            evidence_texts=evidence,
+            sender=sender,
+            catalog=catalog,
+            clock=clock,
+        )
         # The engine plans reminders around items (actions tell it of every change) and sends the digest,
         # which is the status; bridges stop a leaving group's reminders; delivery unlinks a chat that is
         # gone: status, engine, bridges, delivery, then actions.
@@ -145,6 +184,7 @@ class Services:
             clock=clock,
             history=repos.events,
             calendars=calendars,
+            records=records,
         )
         activity = ActivityCounter(repos.activity, clock=clock)
         reports = ReportService(
@@ -163,6 +203,7 @@ class Services:
             on_schedule_change=wakeups.emit,
             calendars=calendars,
             meetings=repos.meetings,
+            records=records,
         )
         engine = ReminderEngine(
             reminders=repos.reminders,
@@ -210,7 +251,6 @@ class Services:
         )
         cluster.on_jobs(delivery.notify_many)  # another instance stored jobs for these chats
         chats.moved.listen(lambda _old, new: delivery.notify(new))  # pending jobs moved to the new id
-        announcer = Announcer(sender, catalog, per_minute=per_minute(settings.group_rate))
         actions = ActionService(
             actions=repos.actions,
             programmes=repos.programmes,
@@ -224,6 +264,31 @@ class Services:
             clock=clock,
             max_open_items=settings.max_open_items,
             history=repos.events,
+        )
+        indicators = IndicatorService(
+            indicators=repos.indicators,
+            events=repos.events,
+            programmes=repos.programmes,
+            translations=translations,
+            catalog=catalog,
+            announcer=announcer,
+            permissions=permissions,
+            clock=clock,
+        )
+        roster = Roster(repos.roster, clock=clock)
+        brief = BriefService(
+            chats=chats,
+            actions=repos.actions,
+            programmes=repos.programmes,
+            reminders=repos.reminders,
+            titles=titles,
+            indicators=indicators,
+            decisions=decisions,
+            evidence=evidence,
+            roster=roster,
+            members=members,
+            catalog=catalog,
+            clock=clock,
         )
         return cls(
             settings=settings,
@@ -290,6 +355,7 @@ class Services:
                 inbox=repos.inbox,
                 people=repos.people,
                 meetings=repos.meetings,
+                roster=repos.roster,
                 catalog=catalog,
                 sender=sender,
                 permissions=permissions,
@@ -299,16 +365,7 @@ class Services:
             limits=UserLimits(),
             activity=activity,
             reports=reports,
-            indicators=IndicatorService(
-                indicators=repos.indicators,
-                events=repos.events,
-                programmes=repos.programmes,
-                translations=translations,
-                catalog=catalog,
-                announcer=announcer,
-                permissions=permissions,
-                clock=clock,
-            ),
+            indicators=indicators,
             announcer=announcer,
             meetings=MeetingService(
                 meetings=repos.meetings,
@@ -320,6 +377,25 @@ class Services:
                 catalog=catalog,
                 engine=engine,
                 reminders=repos.reminders,
+                clock=clock,
+            ),
+            decisions=decisions,
+            evidence=evidence,
+            roster=roster,
+            brief=brief,
+            handover=HandoverService(
+                actions=repos.actions,
+                action_service=actions,
+                titles=titles,
+                handover=repos.handover,
+                roster=roster,
+                people=repos.people,
+                brief=brief,
+                announcer=announcer,
+                sender=sender,
+                permissions=permissions,
+                members=members,
+                catalog=catalog,
                 clock=clock,
             ),
         )

@@ -19,12 +19,22 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import actions, basic, bridge, calendar, meetings, relay, reminders, reports, settings
+from handlers import actions, basic, bridge, calendar, continuity, meetings, relay, reminders, reports, settings
 from handlers.common import Command, Handler
 from handlers.errors import on_error
 
 # Every module that offers commands or buttons, each with ``COMMANDS`` and ``BUTTONS`` (either may be empty).
-MODULES: tuple[ModuleType, ...] = (basic, actions, reminders, meetings, reports, bridge, settings, calendar)
+MODULES: tuple[ModuleType, ...] = (
+    basic,
+    actions,
+    reminders,
+    meetings,
+    reports,
+    continuity,
+    bridge,
+    settings,
+    calendar,
+)
 
 
 def _table(module: ModuleType, name: str) -> Mapping[str, Any]:
@@ -71,6 +81,17 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, bridge.chat_migrated))
     app.add_handler(ChatMemberHandler(bridge.my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(ChatMemberHandler(continuity.membership, ChatMemberHandler.CHAT_MEMBER))
+    people = (
+        filters.StatusUpdate.LEFT_CHAT_MEMBER
+        | filters.StatusUpdate.NEW_CHAT_MEMBERS
+        | filters.StatusUpdate.CHAT_OWNER_LEFT
+        | filters.StatusUpdate.CHAT_OWNER_CHANGED
+    )
+    app.add_handler(MessageHandler(people, continuity.membership))
+    # A second group: the relay (group 0) takes the same message; evidence is recorded besides.
+    captioned = (filters.PHOTO | filters.VIDEO | filters.Document.ALL) & filters.CAPTION & filters.ChatType.GROUPS
+    app.add_handler(MessageHandler(captioned & filters.UpdateType.MESSAGE, continuity.posted_evidence), group=1)
     for pattern, handler in buttons().items():
         app.add_handler(CallbackQueryHandler(handler, pattern=pattern))
     app.add_error_handler(on_error)

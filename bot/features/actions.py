@@ -505,6 +505,12 @@ class ActionService:
             )
         )
 
+    async def owners_changed(self, item: ActionItem, here: ChatContext, by: Actor) -> None:
+        """An item's owners were changed by a handover (announced there, once for all its items): the reminders
+        re-plan and the history records it."""
+        await self.planner.sync_item(item)
+        await self.record(item, here, "assigned", by, ", ".join(o.name for o in item.owners))
+
     async def announce_new(self, item: ActionItem, here: ChatContext) -> None:
         """Tell every group of the scope about a new item (and let the reminders plan for it)."""
         await self.planner.sync_item(item)

@@ -89,6 +89,9 @@ async def indicator_values(
     return values
 
 
+BRIEF_MAX = 20  # indicators in the brief
+
+
 class IndicatorService:
     def __init__(
         self,
@@ -356,6 +359,17 @@ class IndicatorService:
             self.progress_line(i, indicator_standing(i, values.get(i.id, 0.0), now, zone), here) for i in indicators
         ]
         return reply("indicator.list", items=Markup("\n".join(lines)))
+
+    async def standing(self, here: ChatContext) -> tuple[list[str], int]:
+        """The scope's indicators against target and pace as ``/indicators`` lines (the first ``BRIEF_MAX``), and how
+        many there are."""
+        indicators = await self.indicators.list(here.scope)
+        now, zone = self.clock(), ZoneInfo(here.timezone)
+        shown = indicators[:BRIEF_MAX]
+        values = await indicator_values(self.indicators, shown, now, zone)
+        return [
+            self.progress_line(i, indicator_standing(i, values.get(i.id, 0.0), now, zone), here) for i in shown
+        ], len(indicators)
 
     def _keep(self, scope: Scope, key: tuple[int, str, str, str], now: datetime, answer: Reply) -> None:
         """Keep a listing for its cooldown; what has passed its window (or, past ``LISTINGS_KEPT``, the oldest)

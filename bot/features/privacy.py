@@ -5,7 +5,8 @@
 - ``kembar forget CHAT_ID``: the same, by the operator.
 - The retention run (daily, bot/telegram/jobs.py) clears what has served its purpose: relayed texts once
   delivered, finished relay work and message links after their windows, old translations, expired
-  codes and requests, finished reminders, updates processed, people not seen for long, meetings 30 days
+  codes and requests, finished reminders, updates processed, people not seen for long (also who was seen in
+  which group), meetings 30 days
   after they were over (or their last proposed slot was), and groups the bot was removed from some days ago.
   The README's "Data" section lists the periods.
 """
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.context import Actor, ChatContext, Reply
+from bot.domain.continuity import RosterRepository
 from bot.domain.meetings import MeetingRepository
 from bot.domain.repositories import (
     ChatDataRepository,
@@ -30,7 +32,7 @@ from bot.domain.repositories import (
     ReminderRepository,
     TranslationCacheRepository,
 )
-from bot.domain.rules import MEETINGS_KEPT_DAYS
+from bot.domain.rules import MEETINGS_KEPT_DAYS, PEOPLE_SEEN_KEPT_DAYS
 from bot.features.bridges import BridgeService
 from bot.language.catalog import Catalog
 from bot.permissions import Permissions
@@ -45,6 +47,7 @@ QUARANTINED_UPDATES = timedelta(days=30)
 DECIDED_REQUESTS = timedelta(days=7)
 PEOPLE_UNSEEN = timedelta(days=180)
 PAST_MEETINGS = timedelta(days=MEETINGS_KEPT_DAYS)
+PEOPLE_SEEN = timedelta(days=PEOPLE_SEEN_KEPT_DAYS)  # who was seen in which group (handover, the brief)
 
 
 class PrivacyService:
@@ -63,6 +66,7 @@ class PrivacyService:
         inbox: InboxRepository,
         people: PeopleRepository,
         meetings: MeetingRepository,
+        roster: RosterRepository | None = None,
         catalog: Catalog,
         sender: Sender,
         permissions: Permissions,
@@ -80,6 +84,7 @@ class PrivacyService:
         self.inbox = inbox
         self.people = people
         self.meetings = meetings
+        self.roster = roster
         self.catalog = catalog
         self.sender = sender
         self.permissions = permissions
@@ -134,6 +139,7 @@ class PrivacyService:
             "updates": await self.inbox.purge_finished(now - PROCESSED_UPDATES, now - QUARANTINED_UPDATES),
             "people": await self.people.forget_unseen(now - PEOPLE_UNSEEN),
             "meetings": await self.meetings.purge_past(now - PAST_MEETINGS),
+            "people_seen": await self.roster.purge(now - PEOPLE_SEEN) if self.roster is not None else 0,
         }
         removed = await self.data.inactive_since(now - timedelta(days=settings.forget_removed_days))
         done["removed_groups"] = len(removed)

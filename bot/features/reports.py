@@ -45,6 +45,7 @@ from bot.domain.rules import REPORT_SUMMARY_MAX
 from bot.features.actions import ItemTitles
 from bot.features.calendars import Calendars
 from bot.features.indicators import indicator_values, show_number
+from bot.features.record_exports import RecordExports
 from bot.features.when import read_when
 from bot.language.catalog import Catalog, Markup, babel_locale
 from bot.language.dates import format_when
@@ -290,8 +291,10 @@ class ReportService:
         calendars: Calendars,
         meetings: MeetingRepository | None = None,
         workshop: Workshop = WORKSHOP,
+        records: RecordExports | None = None,
     ) -> None:
         self.meetings = meetings
+        self.records = records  # decisions and evidence: their report lines and exports
         self.actions = actions
         self.titles = titles
         self.events = events
@@ -476,6 +479,8 @@ class ReportService:
                         pace=Markup(pace),
                     )
                 )
+        if self.records is not None:
+            lines += await self.records.report_lines(here, found.period.start, found.period.end)
         if here.partnered:
             lines += ["", t("report.cities", ui)]
             for c in found.cities:
@@ -606,7 +611,8 @@ class ReportService:
         if here.is_private:
             raise Refused("report.private")
         words = text.split()
-        what = self.catalog.choose(words[0], here.ui, ("actions", "indicators", "calendar")) if words else None
+        kinds = ("actions", "indicators", "calendar", "decisions", "evidence")
+        what = self.catalog.choose(words[0], here.ui, kinds) if words else None
         if what is None or len(words) > 2 or (len(words) == 2 and what != "calendar"):
             raise Refused("export.usage")
         holidays = len(words) == 2
@@ -633,6 +639,9 @@ class ReportService:
         """The files of one export (also for ``kembar export``), and how many rows they hold of how many;
         ``holidays``: the calendar with every city's days off too (as many as fit after the items)."""
         ui, tz = here.ui, here.timezone
+        if what in ("decisions", "evidence") and self.records is not None:
+            made = await self.records.files(here, what, self.workshop)
+            return Export(made.files, made.rows, made.total)
         stem = f"kembar-{what}-{self.clock().astimezone(ZoneInfo(tz)).date().isoformat()}"
         if what == "actions":
             actions, total = await self.action_sheet(here)

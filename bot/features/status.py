@@ -13,6 +13,7 @@ from bot.context import Actor, ChatContext, Refused, Reply
 from bot.domain.repositories import ActionRepository, EventRepository
 from bot.features.actions import ItemTitles
 from bot.features.calendars import Calendars
+from bot.features.record_exports import RecordExports
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import format_when
 from bot.language.htmltext import escape
@@ -33,7 +34,9 @@ class StatusService:
         clock: Callable[[], datetime],
         calendars: Calendars,
         history: EventRepository | None = None,
+        records: RecordExports | None = None,
     ) -> None:
+        self.records = records
         self.history = history
         self.calendars = calendars
         self.actions = actions
@@ -58,7 +61,8 @@ class StatusService:
         )
         t, lang, ui, tz = self.catalog.t, here.language, here.ui, here.timezone
         if not view.stats:
-            return t("status.empty", lang)
+            said = await self.records.status_line(here) if self.records is not None else None
+            return t("status.empty", lang) + (f"\n\n{said}" if said else "")
         scope_name = t("status.this_bridge" if here.partnered else "status.this_group", lang)
         lines = [t("status.title", lang, scope=scope_name, date=format_when(now, ui, tz))]
         for s in view.stats:
@@ -94,6 +98,9 @@ class StatusService:
                 lines.append(t("status.done_line", lang, number=i.number, title=title))
         else:
             lines.append(t("status.nothing_recent", lang))
+        said = await self.records.status_line(here) if self.records is not None else None
+        if said:
+            lines += ["", said]
         # The event history knows the last change of any kind (an indicator update too).
         last = (view.last_event_at if self.history is not None else None) or view.last_change_at
         if last is not None:

@@ -484,3 +484,35 @@ def _add_event(
         alarm.add("trigger", timedelta(seconds=-lead))
         event.add_component(alarm)
     cal.add_component(event)
+
+
+# --- plain tables (decisions, the evidence index) -------------------------------------------------------------
+
+TableValue = str | int | datetime | None
+
+
+def table_csv(headers: Sequence[str], rows: Sequence[Sequence[TableValue]], tz: str, *, delimiter: str = ",") -> bytes:
+    """A table as CSV (UTF-8 with BOM, CRLF): text as text (never a formula), instants in ISO 8601 in ``tz``."""
+    _check(len(rows), headers, len(headers))
+    zone = _zone(tz)
+
+    def cell(value: TableValue) -> str:
+        if isinstance(value, datetime):
+            return _iso(value, zone)
+        if isinstance(value, int):
+            return str(value)
+        return _csv_text(value or "")
+
+    return _csv_bytes(headers, ([cell(v) for v in row] for row in rows), delimiter)
+
+
+def table_xlsx(headers: Sequence[str], rows: Sequence[Sequence[TableValue]], tz: str, sheet: str) -> bytes:
+    """The same table as an XLSX workbook: instants as naive local datetimes in ``tz``."""
+    _check(len(rows), headers, len(headers))
+    zone = _zone(tz)
+    columns = frozenset(i for row in rows[:1] for i, v in enumerate(row) if isinstance(v, datetime))
+
+    def cell(value: TableValue) -> XlsxValue:
+        return _local_naive(value, zone) if isinstance(value, datetime) else value
+
+    return _xlsx(headers, ([cell(v) for v in row] for row in rows), sheet, columns)

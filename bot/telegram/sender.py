@@ -18,6 +18,7 @@ from bot.ports import (
     Migrated,
     NotAllowed,
     NotModified,
+    Person,
     Rejected,
     RetryLater,
     Transient,
@@ -110,6 +111,31 @@ class TelegramSender:
         if member.status in ADMIN_STATUSES or member.status == "member":
             return True
         return member.status == "restricted" and bool(getattr(member, "is_member", False))
+
+    async def administrators(self, chat_id: int) -> list[Person]:
+        try:
+            found = await self.bot.get_chat_administrators(chat_id)
+        except TelegramError as exc:
+            logger.warning("getChatAdministrators failed for chat %s: %s", chat_id, exc)
+            return []
+        return [
+            Person(member.user.id, member.user.full_name, member.user.username)
+            for member in found
+            if not member.user.is_bot
+        ]
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes | None:
+        try:
+            found = await self.bot.get_file(file_id)
+            if found.file_size is not None and found.file_size > max_bytes:
+                return None
+            data = bytes(await found.download_as_bytearray())
+        except BadRequest as exc:  # the file id is no longer valid, or the file is too big for bots
+            logger.info("a file could not be fetched: %s", exc)
+            return None
+        except TelegramError as exc:
+            raise classify(exc) from None
+        return data if len(data) <= max_bytes else None
 
     async def bot_can_read(self, chat_id: int) -> bool:
         if self.bot.can_read_all_group_messages:
@@ -208,6 +234,12 @@ class OfflineSender:
 
     async def edit_caption(self, chat_id: int, message_id: int, html: str) -> None:
         await self.send_text(chat_id, html)
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes | None:
+        return None
+
+    async def administrators(self, chat_id: int) -> list[Person]:
+        return []
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
         return False

@@ -226,3 +226,20 @@ async def test_a_report_in_the_sandbox_is_korean_and_its_charts_are_files_to_ope
     assert len(paths) == 2
     for path in paths:
         assert path.is_file() and path.read_bytes().startswith(b"\x89PNG") and path.parent == (tmp_path / "files")
+
+
+async def test_the_sandbox_gives_a_newcomer_the_brief(tmp_path: Path) -> None:
+    """The README's walk: a decision recorded in Surabaya, then /brief in Braunschweig, answered in German."""
+    out = io.StringIO()
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}")
+    async with Sandbox(settings, ["Surabaya:id", "Braunschweig:de"], local_translator=True, out=out) as sandbox:
+        _, braunschweig = sandbox.groups
+        assert await sandbox.handle_line("/programme add pendidikan")
+        assert await sandbox.handle_line("/decision Pertukaran pelajar dimulai Agustus #pendidikan")
+        await sandbox.emu.wait_for_text(braunschweig.chat.id, "Beschluss D1")
+        assert await sandbox.handle_line("@Braunschweig /brief")
+        await sandbox.emu.wait_for_text(braunschweig.chat.id, "Überblick")
+    text = out.getvalue()
+    assert "📋 Überblick: Surabaya und Braunschweig" in text
+    assert "Beschlüsse der letzten 90 Tage" in text and "D1 · " in text
+    assert "Gruppenadmins: Surabaya coordinator" in text

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.ports import Buttons, DeliveryError
+from bot.ports import Buttons, DeliveryError, Person
 
 
 @dataclass
@@ -33,6 +33,9 @@ class FakeTelegram:
         self.unreadable: set[int] = set()
         self.failing: dict[int, DeliveryError] = {}
         self.admin_checks = 0
+        self.names: dict[int, str] = {}  # user id → full name (administrators())
+        self.files_kept: dict[str, bytes] = {}  # file id → content (download())
+        self.downloads: list[str] = []
         self._ids = itertools.count(1)
         self._changed = asyncio.Event()
 
@@ -109,6 +112,17 @@ class FakeTelegram:
 
     async def bot_can_read(self, chat_id: int) -> bool:
         return chat_id not in self.unreadable
+
+    async def administrators(self, chat_id: int) -> list[Person]:
+        return [
+            Person(user_id, self.names.get(user_id, f"user {user_id}"))
+            for user_id in sorted(self.admins.get(chat_id, ()))
+        ]
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes | None:
+        self.downloads.append(file_id)
+        data = self.files_kept.get(file_id)
+        return data if data is not None and len(data) <= max_bytes else None
 
 
 class FakeTranslator:

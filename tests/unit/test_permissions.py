@@ -36,6 +36,7 @@ REFUSALS = {
     "link.request_gone",
     "meet.other_bridge",
     "meet.not_found",
+    "handover.gone",
 }
 
 
@@ -230,6 +231,20 @@ async def join_request(world: World, role: str) -> object:
     return await bridges.press(world.here(role), world.actor(role), approval[0][0][1])
 
 
+async def handover_command(world: World, role: str) -> object:
+    """``/handover @owner @creator``: what the owner holds goes to the creator (administrators)."""
+    await world.item()
+    await world.kit.services.chats.seen(USER["creator"], "creator")
+    return await world.kit.services.handover.command(world.here(role), world.actor(role), "@owner @creator")
+
+
+async def handover_button(world: World, role: str) -> object:
+    """➡️ under the notice that the owner left Surabaya: their items go to the creator."""
+    await world.item()
+    data = f"ho|{world.surabaya.scope.key}|{USER['owner']}|{USER['creator']}"
+    return await world.kit.services.handover.press(world.here(role), world.actor(role), data, None)
+
+
 CHECKS: dict[str, Attempt] = {
     "`/done <n>`": command_on_item("done"),
     "`/reopen <n>`": command_on_item("reopen", status="done"),
@@ -280,6 +295,9 @@ CHECKS: dict[str, Attempt] = {
     ),
     "`/link`, `/unlink`": admin_command(("bridges", "link_command", ""), ("bridges", "leave", "")),
     "✅ or ❌ under a join request": join_request,
+    "`/handover @old @new`": handover_command,
+    "➡️ or 🚫 under a handover notice": handover_button,
+    "`/welcome on\\|off`": admin_command(("handover", "welcome", "on")),
     "`/forget` and its confirmation": admin_command(("privacy", "forget_command", ""), ("privacy", "press", "fgt|yes")),
 }
 ROWS = readme_table()
