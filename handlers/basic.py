@@ -30,7 +30,9 @@ async def load_chat(update: Update, context: KembarContext) -> None:
         )
     except Exception as exc:
         raise NotStarted(f"the context of chat {tg_chat.id} could not be loaded ({type(exc).__name__})") from exc
-    if user is not None and not user.is_bot and tg_chat.type in ("group", "supergroup"):
+    message = update.effective_message
+    leaving = update.chat_member is not None or (message is not None and message.left_chat_member is not None)
+    if user is not None and not user.is_bot and tg_chat.type in ("group", "supergroup") and not leaving:
         # who was seen where (the handover's candidates, the brief): written at most every few minutes
         await context.services.roster.seen(tg_chat.id, user.id, user.full_name, user.username)
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.context import Actor, ChatContext, Refused, Reply, reply
 from bot.domain.continuity import HandoverRepository
-from bot.domain.records import ActionItem, Indicator, Owner, Reminder
+from bot.domain.records import ActionItem, Chat, Indicator, Owner, Reminder
 from bot.domain.repositories import ActionRepository, PeopleRepository
 from bot.domain.rules import OWNER_NAME_MAX
 from bot.features.action_text import Mention
@@ -331,11 +331,13 @@ class HandoverService:
             await self.announcer.announce(chat.id, chat.language, html)
 
     async def send_brief(self, here: ChatContext, user_id: int) -> str:
-        """The brief to the person: privately when they have started the bot, else in the group (at most once per
-        ``BRIEF_IN_GROUP_EVERY`` there). Where it went: "private", "group" or "" (not sent)."""
-        text = await self.brief.compose(here, here)
+        """The brief to the person: privately (in the language and zone of the group of the bridge they were last seen
+        in) when they have started the bot, else in the group (at most once per ``BRIEF_IN_GROUP_EVERY`` there). Where
+        it went: "private", "group" or "" (not sent)."""
+        reader = await self._home(here, user_id)
+        text = await self.brief.compose(here, reader)
         try:
-            await self._parts(user_id, self.catalog.t("brief.text", here.language, text=Markup(text)))
+            await self._parts(user_id, self.catalog.t("brief.text", reader.language, text=Markup(text)))
             return "private"
         except DeliveryError:
             pass
@@ -344,12 +346,26 @@ class HandoverService:
         if last is not None and now - last < BRIEF_IN_GROUP_EVERY:
             return ""
         self._briefed_in_group[here.id] = now
+        if reader.id != here.id:
+            text = await self.brief.compose(here, here)
         try:
             await self._parts(here.id, self.catalog.t("brief.text", here.language, text=Markup(text)))
         except DeliveryError as exc:
             logger.warning("could not post the brief in chat %s: %s", here.id, exc)
             return ""
         return "group"
+
+    async def _home(self, here: ChatContext, user_id: int) -> ChatContext:
+        """The group of ``here``'s bridge the person was seen in last (``here`` when none)."""
+        latest: tuple[datetime, Chat] | None = None
+        for chat in here.members:
+            seen = await self.roster.get(chat.id, user_id)
+            if seen is not None and (latest is None or seen.seen_at > latest[0]):
+                latest = (seen.seen_at, chat)
+        if latest is None or latest[1].id == here.id:
+            return here
+        chat = latest[1]
+        return ChatContext(chat, self.catalog.resolve(chat.language), here.bridge)
 
     async def _parts(self, chat_id: int, html: str) -> None:
         for part in split_html(html, TEXT_LIMIT) or [html]:

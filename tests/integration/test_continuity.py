@@ -72,6 +72,8 @@ async def test_a_coordinator_leaves_busan_and_the_partnership_carries_on(world: 
         here = await kembar.chats.context(stored)
         items = await kembar.actions.actions.list(here.scope)
         owners = {i.number: [o.name for o in i.owners] for i in items}
+        assert await kembar.roster.get(busan.id, kim.id) is None  # gone from Busan's people, not seen again
+        assert await kembar.roster.get(busan.id, lee.id) is not None
         assert owners[1] == ["@lee_busan"] and owners[2] == ["@lee_busan"] and owners[3] == []
 
         # /brief in Surabaya: in Indonesian, with the programme, the items and their new owner.

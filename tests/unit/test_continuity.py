@@ -423,3 +423,15 @@ def test_message_links_exist_for_supergroups_only() -> None:
 
     assert message_link(-1001234567890, 42) == "https://t.me/c/1234567890/42"
     assert message_link(-4123456789, 42) == ""
+
+
+async def test_the_new_holder_reads_the_brief_in_the_language_of_the_group_they_were_seen_in(
+    kit: Kit, bridge: Three, catalog: Catalog
+) -> None:
+    await held_by_kim(kit, bridge)
+    surabaya, _, _ = bridge
+    await kit.services.chats.seen(LEE, "leeje")
+    await kit.services.handover.command(surabaya, kit.admin(SURABAYA, ADMIN_S), "@kimms @leeje")
+    [brief] = kit.texts(LEE)
+    assert catalog.t("brief.cities", "ko", lines="").strip() in brief  # Lee was seen in Busan
+    assert catalog.t("brief.cities", "id", lines="").strip() not in brief
