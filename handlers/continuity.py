@@ -99,9 +99,10 @@ async def posted_evidence(update: Update, context: KembarContext) -> None:
     media = media_of(message)
     if media is None or (message.from_user is not None and message.from_user.is_bot and message.sender_chat is None):
         return
-    answer = await context.services.evidence.posted(here, actor_of(update), media)
-    if answer is not None:
-        await send_reply(update, context, here, answer)
+    actor = actor_of(update)
+    answer = await context.services.evidence.posted(here, actor, media)
+    if answer is not None and context.services.limits.allow("command", here.id, actor.user_id)[0]:
+        await send_reply(update, context, here, answer)  # recorded either way; a flood gets no flood of answers
 
 
 async def membership(update: Update, context: KembarContext) -> None:
