@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.language.catalog import Catalog
 from bot.language.htmltext import strip_tags
+from bot.sandbox.town import start_private_chat
 from tests.conftest import Clock
 from tests.world import World, services
 
@@ -118,3 +119,69 @@ async def test_a_coordinator_leaves_busan_and_the_partnership_carries_on(world: 
             strip_tags(catalog.t("welcome.text", "ko", name="Anna", cities="")).split(",")[0]
         )
         assert catalog.t("welcome.btn_brief", "ko") in buttons(greeted)
+
+
+async def test_every_way_telegram_says_someone_left_gives_one_notice_and_a_private_brief(
+    world: World, catalog: Catalog
+) -> None:
+    """With the bot an administrator, Telegram sends both the chat_member update and the service message: one notice.
+    A chat_member update alone, and the owner's leaving (chat_owner_left) count too. A private /brief covers the
+    bridge the person belongs to."""
+    emu = world.emu
+    surabaya, busan = world.town("Surabaya", "id"), world.town("Busan", "ko")
+    kim = emu.create_user("Kim", username="kim_busan", language_code="ko")
+    park = emu.create_user("Park", username="park_busan", language_code="ko")
+    choi = emu.create_user("Choi", username="choi_busan", language_code="ko")
+    async with world.bot(clock=Clock(NOW), reminder_jobs=False):
+        await world.setup(surabaya, busan)
+        emu.set_admin(busan.id, emu.bot.id)
+        for user in (kim, park, choi):
+            emu.add_member(busan.id, user.id)
+            emu.post(busan.id, user.id, f"/action Tugas {user.first_name} @{user.username}")
+            await world.relayed(busan, f"@{user.username}")
+
+        # Both updates arrive for Kim's removal: one notice.
+        emu.remove_member(busan.id, kim.id, by_user_id=busan.admin.id)
+        await world.relayed(busan, "👋 @kim_busan")
+        # A later command in the same group runs after both updates (one lane per chat): its answer is the barrier.
+        emu.post(busan.id, busan.member.id, "/welcome")
+        await world.relayed(busan, strip_tags(catalog.t("welcome.state_off", "ko"))[:20])
+        assert sum("👋 @kim_busan" in t for t in world.texts(busan)) == 1
+
+        # A chat_member update alone (no service message) for Park.
+        member = {"user": park.to_api(), "status": "member"}
+        emu.inject_raw_update(
+            {
+                "chat_member": {
+                    "chat": {"id": busan.id, "type": "supergroup", "title": "Busan"},
+                    "from": park.to_api(),
+                    "date": int(NOW.timestamp()),
+                    "old_chat_member": member,
+                    "new_chat_member": {"user": park.to_api(), "status": "left"},
+                }
+            }
+        )
+        await world.relayed(busan, "👋 @park_busan")
+
+        # The group's owner leaves (a service message naming who will own it next).
+        emu.inject_raw_update(
+            {
+                "message": {
+                    "message_id": 9000,
+                    "date": int(NOW.timestamp()),
+                    "chat": {"id": busan.id, "type": "supergroup", "title": "Busan"},
+                    "from": choi.to_api(),
+                    "chat_owner_left": {"new_owner": busan.admin.to_api()},
+                }
+            }
+        )
+        notice = await world.relayed(busan, "👋 @choi_busan")
+        first = notice["reply_markup"]["inline_keyboard"][0][0]
+        assert first["text"] == catalog.t("handover.btn_to", "ko", name=busan.admin.first_name), first
+
+        # A private /brief for Busan's member: the bridge, in the member's private chat.
+        await start_private_chat(emu, busan.member)
+        before = len(emu.sent(busan.member.id))
+        emu.post(busan.member.id, busan.member.id, "/brief")
+        sent = await emu.wait_for_sent(busan.member.id, before + 1)
+        assert "Surabaya" in sent[before]["text"] and "Busan" in sent[before]["text"], sent[before]["text"]
