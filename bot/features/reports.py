@@ -57,6 +57,7 @@ from bot.reports import periods
 from bot.reports.days_off import days_off_events
 from bot.reports.figures import ReportFigures, figures
 from bot.reports.model import ActionRow, CalendarItem, ChartText, IcsEvent, IndicatorRow, Period
+from bot.reports.period_words import read_period
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -315,7 +316,8 @@ class ReportService:
 
     # ---- /report ------------------------------------------------------------------------------------
     async def report(self, here: ChatContext, actor: Actor, text: str) -> Reply | None:
-        """``/report [month|quarter|year|<from> <to>]``; ``/report monthly|quarterly on|off`` (administrators)."""
+        """``/report [month|quarter|year|last month|<month>|Q<n> <year>|<year>|<from> <to>]``; ``/report
+        monthly|quarterly on|off`` (administrators)."""
         if here.is_private:
             raise Refused("report.private")
         words = text.split()
@@ -355,6 +357,9 @@ class ReportService:
         zone, now = ZoneInfo(here.timezone), self.clock()
         if not words:
             return periods.current("month", now, zone)
+        named = read_period(" ".join(words), self.catalog, here.ui, zone, now)  # last month, Q3 2026, 2026
+        if named is not None:
+            return named
         if len(words) == 1:
             kind = self.catalog.choose(words[0], here.ui, periods.KINDS)
             if kind is None:

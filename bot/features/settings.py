@@ -11,9 +11,10 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
+from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply, zone_of
 from bot.domain.repositories import ChatRepository, GlossaryRepository
 from bot.domain.rules import CITY_MAX, GLOSSARY_TERM_MAX, WORKWEEK_INPUT_MAX
 from bot.features.pages import footer, page_of, read_page, with_footer
@@ -25,7 +26,9 @@ from bot.language.catalog import (
     is_language_code,
     language_name,
 )
-from bot.language.dates import rules_for
+from bot.language.dates import normalise, rules_for
+from bot.language.dates.rules import SPECS
+from bot.language.dates.zones import ABBREVIATIONS, fixed_zone_key
 from bot.language.htmltext import escape
 from bot.language.localise import describe_workdays, weekday_time
 from bot.permissions import Permissions
@@ -35,16 +38,57 @@ GLOSSARY_PAGE = 50  # terms on one page of /glossary list
 _RENDERING = re.compile(r"^\s*([A-Za-z]{2})\s*:\s*(.+?)\s*$")
 
 
-def resolve_timezone(text: str) -> str | None:
-    """An IANA zone name, matched case-insensitively (asia/jakarta → Asia/Jakarta)."""
-    text = text.strip()
-    if not text or len(text) > 64:
+# The zone a group means by an abbreviation of the date reader's table (``zones.ABBREVIATIONS``, where each names
+# one fixed offset): the region's own, whose clock the group lives by, summer time included ("CET" in July is
+# Berlin's CEST). An abbreviation the table gains and this does not name stands for its fixed offset.
+ABBREVIATION_ZONES: Final[Mapping[str, str]] = {
+    "wib": "Asia/Jakarta", "wita": "Asia/Makassar", "wit": "Asia/Jayapura", "kst": "Asia/Seoul", "jst": "Asia/Tokyo",
+    "cet": "Europe/Berlin", "mez": "Europe/Berlin", "cest": "Europe/Berlin", "mesz": "Europe/Berlin",
+    "bst": "Europe/London", "hkt": "Asia/Hong_Kong", "sgt": "Asia/Singapore",
+}  # fmt: skip
+# An offset written out, in whole hours as the date reader reads it: "UTC+7", "GMT+9", "utc-3", "UTC+07:00".
+_OFFSET = re.compile(r"(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?::?00)?")
+# The default zone of English and of languages without a home: it names no place, so a group still on it by
+# default takes its new language's zone with /lang (as a group does when it first sets its language).
+NO_PLACE = "UTC"
+ZONE_INPUT_MAX = 64
+
+
+@lru_cache(maxsize=1)
+def _iana_names() -> Mapping[str, str]:
+    return {zone.lower(): zone for zone in available_timezones()}
+
+
+def place_zone(text: str, language: str = "en") -> str | None:
+    """The IANA zone of a city or country the date reader knows, in any of its languages' spellings ("Busan",
+    "부산", "東京", "Braunschweig"; ``language``'s own first); None for any other text."""
+    key = normalise(text)
+    if not key:
         return None
-    lowered = text.lower()
-    for zone in available_timezones():
-        if zone.lower() == lowered:
+    for code in dict.fromkeys((language, *SPECS)):
+        zone = rules_for(code).places.get(key)
+        if zone is not None:
             return zone
     return None
+
+
+def resolve_timezone(text: str, language: str = "en") -> str | None:
+    """The IANA zone ``text`` names, None when it names none: an offset in whole hours ("UTC+7" → Etc/GMT-7, as
+    the date reader reads it), an abbreviation of the date reader's table ("WIB" → Asia/Jakarta, "KST" →
+    Asia/Seoul, see ``ABBREVIATION_ZONES``), a city or country of its place tables ("Busan", "부산" → Asia/Seoul)
+    or an IANA name, matched case-insensitively (asia/jakarta → Asia/Jakarta). The table wins over IANA's old
+    aliases of the same spelling ("CET" → Europe/Berlin, "Japan" → Asia/Tokyo)."""
+    text = text.strip()
+    if not text or len(text) > ZONE_INPUT_MAX:
+        return None
+    key = normalise(text)
+    offset = _OFFSET.fullmatch(key)
+    if offset is not None:
+        hours = int(offset["h"]) * (-1 if offset["sign"] in "-−" else 1)
+        return fixed_zone_key(hours) if -12 <= hours <= 14 else None
+    if key in ABBREVIATIONS:
+        return ABBREVIATION_ZONES.get(key) or fixed_zone_key(ABBREVIATIONS[key])
+    return place_zone(text, language) or _iana_names().get(text.lower())
 
 
 def parse_glossary_add(text: str) -> tuple[str, dict[str, str]] | None:
@@ -200,36 +244,63 @@ class SettingsService:
             raise Refused("lang.invalid", code=args[0][:32], choices=_choices())
         if code == here.language:
             return reply("lang.unchanged", language=language_name(code, here.ui), code=code)
-        await self.chats.set_language(here.id, code)
+        # The zone follows /tz and /city, never the language: a group on its language's default zone keeps
+        # that zone (stored first, so that a failed language change leaves the zone as it was), unless the
+        # default names no place (UTC), which a group never chose.
+        before = here.timezone
+        keep = here.chat.timezone is None and before != NO_PLACE
+        if keep:
+            await self.chats.set_timezone(here.id, before)
+        chat = await self.chats.set_language(here.id, code)
+        zone = zone_of(chat)
         ui = self.ui_language(code)
-        return Reply("lang.set", {"language": language_name(code, ui), "code": code}, language=code)
+        values = {"language": language_name(code, ui), "code": code, "tz": zone}
+        if zone != before:
+            return Reply("lang.set_zone_moved", values, language=code)
+        if keep or here.chat.timezone is not None:
+            return Reply("lang.set_zone_kept", values, language=code)
+        return Reply("lang.set", values, language=code)
 
     async def city(self, here: ChatContext, actor: Actor, text: str) -> Reply:
-        """``/city [name]``: the name that signs the group's relayed messages."""
+        """``/city [name]``: the name that signs the group's relayed messages. A city the date reader's place
+        tables know ("Busan", "Surabaya", "東京") also sets the group's zone unless it has one stored (by /tz,
+        an earlier /city, or kept by /lang): then the answer says how /tz would follow the city."""
         name = " ".join(text.split())
         if not name:
             return reply("city.current", city=here.label)
         await self.permissions.require_admin(here, actor)
         if len(name) > CITY_MAX:
             raise Refused("city.invalid")
+        zone = place_zone(name, here.language)
+        if zone is not None and here.chat.timezone is None:
+            await self.chats.set_timezone(here.id, zone)
         await self.chats.set_city(here.id, name)
-        return reply("city.set", city=name)
+        if zone is None or zone == here.timezone:
+            return reply("city.set", city=name)
+        if here.chat.timezone is None:
+            return reply("city.set_zone", city=name, tz=zone)
+        return reply("city.set_zone_kept", city=name, tz=here.timezone, city_tz=zone)
 
     async def timezone(self, here: ChatContext, actor: Actor, text: str) -> Reply:
-        """``/tz [zone]``: the group's IANA time zone."""
-        arg = text.strip()
+        """``/tz [zone]``: the group's IANA time zone, named by IANA name, abbreviation, city or offset
+        (:func:`resolve_timezone`); the answer names the IANA zone chosen."""
+        arg = " ".join(text.split())
         if not arg:
             return reply("tz.current", tz=here.timezone)
         await self.permissions.require_admin(here, actor)
-        zone = resolve_timezone(arg)
+        zone = resolve_timezone(arg, here.language)
         if zone is None:
-            raise Refused("tz.invalid", tz=arg[:64])
+            raise Refused("tz.invalid", tz=arg[:ZONE_INPUT_MAX])
         try:
             now = self.clock().astimezone(ZoneInfo(zone))
         except ZoneInfoNotFoundError:
-            raise Refused("tz.invalid", tz=arg[:64]) from None
+            raise Refused("tz.invalid", tz=arg[:ZONE_INPUT_MAX]) from None
         await self.chats.set_timezone(here.id, zone)
-        return reply("tz.set", tz=zone, now=weekday_time(now, here.ui))
+        shown = weekday_time(now, here.ui)
+        if zone.lower() == arg.lower():
+            return reply("tz.set", tz=zone, now=shown)
+        written = arg.upper() if normalise(arg) in ABBREVIATIONS else arg
+        return reply("tz.set_from", tz=zone, written=written, now=shown)
 
     async def workweek(self, here: ChatContext, actor: Actor, text: str) -> Reply:
         """``/workweek [days]``: the group's working week ("mon-fri", "sun-thu", "Senin,Selasa,Rabu", "월~금"),

@@ -35,7 +35,12 @@ def _next_start(kind: str, start: date) -> date:
 
 def current(kind: str, now: datetime, zone: ZoneInfo) -> Period:
     """The calendar month, quarter or year that contains ``now`` in ``zone``."""
-    start = _start_of(kind, now.astimezone(zone).date())
+    return containing(kind, now.astimezone(zone).date(), zone)
+
+
+def containing(kind: str, day: date, zone: ZoneInfo) -> Period:
+    """The calendar month, quarter or year that contains the local ``day``, from midnight to midnight in ``zone``."""
+    start = _start_of(kind, day)
     return Period(_midnight(start, zone), _midnight(_next_start(kind, start), zone))
 
 

@@ -93,7 +93,10 @@ async def test_lang_shows_sets_and_refuses_non_admins(emu: BotApiEmulator, db_ur
     assert "This group's language is English (en)" in shown
     assert refused == "Sorry, only an administrator of this group can do that."
     assert invalid.startswith("xx is not a language code I know")
-    assert changed == "Bahasa grup ini telah diubah menjadi Indonesia (id)."
+    assert changed == (  # the zone moved too, from English's UTC (which names no place), and it says so
+        "Bahasa grup ini telah diubah menjadi Indonesia (id). Zona waktunya sekarang Asia/Jakarta, zona yang lazim "
+        "untuk bahasa ini; gunakan /tz untuk mengubahnya."
+    )
     assert refused_id == "Mohon maaf, hanya administrator grup ini yang dapat melakukan hal tersebut."
     assert unchanged.startswith("Bahasa grup ini sudah Indonesia")
     assert "Kembar menghubungkan" in start
@@ -113,7 +116,10 @@ async def test_lang_accepts_languages_without_a_ui_catalogue(emu: BotApiEmulator
     async with bot_running(emu, sqlite_url):
         answer = await ask(emu, chiang_mai, "/lang th")
         start = await ask(emu, chiang_mai, "/start")
-    assert answer == "Done: this group's language is now Thai (th)."
+    assert answer == (
+        "Done: this group's language is now Thai (th). Its time zone is now Asia/Bangkok, the usual one for this "
+        "language; /tz changes it."
+    )
     # No Thai UI catalogue: the UI falls back to English, naming the stored language.
     assert "This group's language: Thai" in start
 
@@ -121,7 +127,7 @@ async def test_lang_accepts_languages_without_a_ui_catalogue(emu: BotApiEmulator
 async def test_settings_survive_a_restart(emu: BotApiEmulator, db_url: str) -> None:
     bandung = Town(emu, "Bandung", "en")
     async with bot_running(emu, db_url):
-        assert (await ask(emu, bandung, "/lang id")) == "Bahasa grup ini telah diubah menjadi Indonesia (id)."
+        assert (await ask(emu, bandung, "/lang id")).startswith("Bahasa grup ini telah diubah menjadi Indonesia (id).")
     async with bot_running(emu, db_url):
         start = await ask(emu, bandung, "/start")
     assert "Bahasa grup ini: Indonesia" in start
