@@ -3,7 +3,14 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# `make run` needs the runtime dependencies only; the tests, linters and benchmarks add the development tools.
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+# Arguments for `make run`, e.g. `make run ARGS=--local-translator` (the sandbox without internet).
+ARGS ?=
+# setuptools says "Editable installation … be careful with folders named like your package" on every editable
+# install; the checkout is laid out for it, so the notice is only noise.
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip
 
 .PHONY: run test test-unit test-integration test-e2e lint bench reliability clean
 
@@ -12,14 +19,20 @@ $(BIN)/python:
 	@echo "creating $(VENV)" >&2
 	@$(PYTHON) -m venv $(VENV) >&2
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	@echo "installing Kembar and its dependencies into $(VENV)" >&2
-	@$(BIN)/python -m pip install --quiet --upgrade pip >&2
-	@$(BIN)/python -m pip install --quiet -e '.[dev]' >&2
-	@touch $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	@echo "installing Kembar and its runtime dependencies into $(VENV)" >&2
+	@$(PIP) install --quiet --upgrade pip >&2
+	@$(PIP) install --quiet -e . >&2
+	@touch $(RUN_STAMP)
 
-run: $(STAMP)
-	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/kembar run; else $(BIN)/kembar sandbox; fi
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo "installing Kembar, its dependencies and the development tools into $(VENV)" >&2
+	@$(PIP) install --quiet --upgrade pip >&2
+	@$(PIP) install --quiet -e '.[dev]' >&2
+	@touch $(STAMP) $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/kembar run; else $(BIN)/kembar sandbox $(ARGS); fi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
