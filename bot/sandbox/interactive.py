@@ -19,6 +19,7 @@ import dataclasses
 import re
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -43,7 +44,7 @@ IDLE_RECHECK = 0.05
 
 HELP = """Sandbox commands:
   <text>               post <text> in the current group as its coordinator (commands too: /start, /lang id)
-  @<City> <text>       post in another group
+  @<City> <text>       post in another group (also a command there: @Busan :press 7 2)
   :group <City>        switch the current group          :groups   list the groups
   :member <text>       post as an ordinary (non-admin) member of the current group
   :reply <id> <text>   reply to message <id>              :edit <id> <text>   edit your message <id>
@@ -182,6 +183,10 @@ class Sandbox:
     async def _start(self) -> Sandbox:
         self._stack.callback(self.flush)  # on the way out, once all is stopped: what is still held
         await self._stack.enter_async_context(self.emu)
+        # Kembar's inbox remembers the updates it processed (two days): a run on the database of an earlier run
+        # numbers its updates past any id that run can have used (the milliseconds of the clock), or the first
+        # commands typed would be taken for ones already done.
+        self.emu.start_updates_at(1 + int(time.time() * 1000) % (2**31 - 2**24))
         settings = dataclasses.replace(self.settings, token=SANDBOX_TOKEN, bot_api_url=self.emu.root_url)
         if self.local_translator:
             self.translation_server = TranslationServer()
@@ -395,6 +400,13 @@ class Sandbox:
             found = self._find(city)
             if found is None or not text.strip():
                 self.write(f"! usage: @<City> <text>, cities: {', '.join(g.city for g in self.groups)}")
+            elif text.strip().startswith(":"):  # a sandbox command in that group: "@Busan :press 7 2"
+                here, self.current = self.current, found
+                try:
+                    return await self.handle_line(text)
+                finally:
+                    if not text.strip().startswith(":group"):
+                        self.current = here
             else:
                 self._post(found, text.strip())
             return True

@@ -243,3 +243,42 @@ async def test_the_sandbox_gives_a_newcomer_the_brief(tmp_path: Path) -> None:
     assert "📋 Überblick: Surabaya und Braunschweig" in text
     assert "Beschlüsse der letzten 90 Tage" in text and "D1 · " in text
     assert "Gruppenadmins: Surabaya coordinator" in text
+
+
+async def piped(data_dir: Path, script: str) -> str:
+    proc = await start_sandbox(data_dir)
+    try:
+        stdout, stderr = await asyncio.wait_for(proc.communicate(script.encode()), 90)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0, stdout.decode() + stderr.decode()
+    return stdout.decode()
+
+
+async def test_a_second_run_on_the_same_database_answers_from_the_first_line(tmp_path: Path) -> None:
+    """Kembar's inbox keeps the ids of the updates it processed: a second run must not reuse them (its first commands
+    were once taken for ones already done)."""
+    first = await piped(tmp_path, "/status\n/action Kirim draf MoU\n")
+    assert len(after(first, "/status")) == 1
+    second = await piped(tmp_path, "/status\n@Busan /actions\n")
+    (status,) = after(second, "/status")
+    assert status.startswith("[Surabaya] Kembar #") and "1 berjalan" in status, second
+    (listed,) = after(second, "/actions")
+    assert listed.startswith("[Busan] Kembar #") and "Kirim draf MoU" in listed, second
+
+
+async def test_a_sandbox_command_runs_in_the_group_named_before_it(tmp_path: Path) -> None:
+    out = io.StringIO()
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}")
+    async with Sandbox(settings, ["Surabaya:id", "Busan:ko"], local_translator=True, out=out) as sandbox:
+        surabaya, busan = sandbox.groups
+        assert await sandbox.handle_line("@Busan /action MoU 초안")
+        card = await sandbox.emu.wait_for_text(busan.chat.id, "새 과제 #1")
+        assert await sandbox.handle_line(f"@Busan :press {card['message_id']} 1")
+        await sandbox.emu.wait_for_text(surabaya.chat.id, "✅ #1")
+        assert sandbox.current == 0  # still in Surabaya afterwards
+    text = out.getvalue()
+    assert "[Busan] Busan coordinator pressed ✅" in text
+    assert "coordinator #" not in text.split("pressed", 1)[0].split("MoU 초안", 1)[1], text

@@ -26,6 +26,15 @@ class _UpdatesMixin(_EmulatorBase):
 
     # -- reading state --------------------------------------------------------------------------
 
+    def start_updates_at(self, update_id: int) -> None:
+        """The next update gets ``update_id`` and the ones after it count up from there: a bot that keeps the ids of
+        updates it has processed (Kembar's inbox) and runs against a fresh emulator again must not see them twice."""
+        if self._pending:
+            raise ValueError("updates are waiting: set the first update id before any")
+        if not 1 <= update_id < 2**31:
+            raise ValueError(f"update ids are positive 32-bit integers, not {update_id}")
+        self._next_update_id = update_id
+
     @property
     def pending_updates(self) -> list[JsonDict]:
         """Updates not yet acknowledged by the bot (oldest first)."""
