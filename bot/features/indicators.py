@@ -45,6 +45,7 @@ NUMBER_RE = re.compile(r"^[+-]?\d{1,12}(?:[.,]\d{1,4})?$")
 MAX_INDICATORS = 100  # per bridge
 VALUE_MAX = 1e12
 PERIODS = ("year", "quarter")
+WRITTEN_PERIODS = {"per_year": "year", "per_quarter": "quarter"}  # word.per_year: "每年", "jährlich", …
 LISTING_COOLDOWN = timedelta(seconds=30)  # the same /indicators in the same group: the same text again
 LISTINGS_KEPT = 1024  # listings kept for their cooldown, all groups together (the oldest go first)
 
@@ -268,9 +269,13 @@ class IndicatorService:
         )
 
     async def _period(self, here: ChatContext, words: list[str]) -> tuple[str, datetime | None]:
-        """ "per year" (the default), "per quarter", "by <date>"."""
+        """ "per year" (the default), "per quarter", "by <date>"; also as people write them ("每年", "四半期ごと",
+        "분기별", "pro Jahr": ``word.per_year`` and ``word.per_quarter``) and as "per" and a period word apart."""
         if not words:
             return "year", None
+        written = self.catalog.choose(" ".join(words), here.ui, WRITTEN_PERIODS)
+        if written is not None:
+            return WRITTEN_PERIODS[written], None
         if self.catalog.choose(words[0], here.ui, ("by",)) and len(words) > 1:
             reading = await read_when(" ".join(words[1:]), here, self.clock())
             if reading is None or is_past(reading.when, self.clock()):

@@ -210,3 +210,64 @@ async def test_a_listing_read_while_an_indicator_changes_is_not_kept(
     monkeypatch.setattr(repository, "change_sums", summed)
     assert "pertukaran</b>: 0 " in kit.render(await indicators.listing(surabaya, member(2), ""), surabaya)
     assert "pertukaran</b>: 6 " in kit.render(await indicators.listing(surabaya, member(2), ""), surabaya)
+
+
+WRITTEN_PERIODS = [
+    ("zh", "每年", "year"),
+    ("zh", "每 年", "year"),
+    ("zh", "年度", "year"),
+    ("zh", "每季度", "quarter"),
+    ("zh", "每个季度", "quarter"),
+    ("zh", "每 季度", "quarter"),
+    ("ja", "年間", "year"),
+    ("ja", "毎年", "year"),
+    ("ja", "毎 年", "year"),
+    ("ja", "四半期ごと", "quarter"),
+    ("ja", "四半期毎", "quarter"),
+    ("ja", "毎 四半期", "quarter"),
+    ("ko", "연간", "year"),
+    ("ko", "매년", "year"),
+    ("ko", "매 연도", "year"),
+    ("ko", "분기별", "quarter"),
+    ("ko", "매분기", "quarter"),
+    ("ko", "매 분기", "quarter"),
+    ("id", "per tahun", "year"),
+    ("id", "tahunan", "year"),
+    ("id", "per kuartal", "quarter"),
+    ("id", "triwulanan", "quarter"),
+    ("de", "pro Jahr", "year"),
+    ("de", "jährlich", "year"),
+    ("de", "pro Quartal", "quarter"),
+    ("de", "quartalsweise", "quarter"),
+    ("en", "yearly", "year"),
+    ("en", "per quarter", "quarter"),
+    ("zh", "quarterly", "quarter"),  # English is understood everywhere
+]
+
+
+@pytest.mark.parametrize(("language", "written", "period"), WRITTEN_PERIODS)
+async def test_a_period_is_read_as_people_write_it(
+    kit: Kit, partners: Partners, language: str, written: str, period: str
+) -> None:
+    here = await kit.group(SURABAYA, "Surabaya", language)
+    admin, indicators = kit.admin(SURABAYA, 1), kit.services.indicators
+    await kit.services.programmes.programme(here, admin, "add pendidikan")
+    said = kit.render(await indicators.indicator(here, admin, f"add pendidikan siswa target 50 {written}"), here)
+    assert kit.services.catalog.t(f"indicator.period.{period}", language) in said
+    [made] = await kit.services.indicators.indicators.list(here.scope)
+    assert (made.name, made.period, made.by_date) == ("siswa", period, None)
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("zh", "每 月"), ("zh", "每年 每年"), ("ja", "年間 四半期"), ("ko", "매 주"), ("de", "pro Monat")],
+)
+async def test_a_period_that_is_not_a_year_or_a_quarter_is_refused(
+    kit: Kit, partners: Partners, language: str, written: str
+) -> None:
+    here = await kit.group(SURABAYA, "Surabaya", language)
+    admin, indicators = kit.admin(SURABAYA, 1), kit.services.indicators
+    await kit.services.programmes.programme(here, admin, "add pendidikan")
+    key, _ = await kit.refusal(indicators.indicator(here, admin, f"add pendidikan siswa target 50 {written}"), here)
+    assert key == "indicator.bad_period"
+    assert await indicators.indicators.list(here.scope) == []

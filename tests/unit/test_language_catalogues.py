@@ -14,6 +14,7 @@ from bot.language.catalog import Catalog, Markup, is_language_code, language_nam
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
+
 LOCALES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "locales").glob("*.toml"))
 
 
@@ -105,3 +106,38 @@ def test_every_key_is_translated_not_copied(catalog: Catalog, lang: str) -> None
     copied = [key for key, text in catalog.messages[lang].items() if text == english[key] and words(text)]
     copied = [key for key in copied if key != "meta.name" and not key.startswith("word.")]
     assert not copied, f"{lang}: English left in {copied}"
+
+
+# Left as typed: <code>…</code>, tags, entities, {placeholders}, URLs. What remains is prose.
+NOT_PROSE = re.compile(r"<code>.*?</code>|</?[A-Za-z][^>]*>|&#?\w+;|\{[^{}]*\}|https?://\S+", re.S)
+ASCII_PUNCTUATION = re.compile(
+    r"[,()!?;]"  # ， （ ） ！ ？ ；
+    r"|(?<!\d):|:(?!\d)"  # ： (a time such as 09:00 keeps its colon)
+    r"|(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])\.(?=\s|$)"  # 。 after Chinese or Japanese text
+)
+
+
+def ascii_punctuation(text: str) -> list[str]:
+    """The ASCII marks in the prose of ``text``."""
+    return ASCII_PUNCTUATION.findall(NOT_PROSE.sub(" ", text))
+
+
+def test_the_punctuation_check_sees_ascii_marks_in_prose_only() -> None:
+    assert ascii_punctuation("🔔 已设置 4 号提醒,时间为{when}:确认代表团名单") == [",", ":"]
+    assert ascii_punctuation("抱歉(请稍后)!真的?好;完成.") == ["(", ")", "!", "?", ";", "."]
+    assert ascii_punctuation("请使用 <code>/remind 明天 9:00 会议, 好</code>。时间 09:00，{n:>3}，&lt;编号&gt;。") == []
+    assert ascii_punctuation('<a href="https://example.org/a?b=1">链接</a>：1.5 倍，1. 第一') == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja"])
+def test_chinese_and_japanese_prose_uses_full_width_punctuation(catalog: Catalog, lang: str) -> None:
+    """，：（）！？；。 — and in Japanese 、 for a comma; typed words (word.*) and column lists are not prose."""
+    found = {
+        key: marks
+        for key, text in catalog.messages[lang].items()
+        if not key.startswith(("word.", "export.headers."))
+        if (marks := ascii_punctuation(text))
+    }
+    assert not found, f"{lang}: ASCII punctuation in {found}"
+    if lang == "ja":
+        assert not [key for key, text in catalog.messages[lang].items() if "，" in NOT_PROSE.sub(" ", text)]
