@@ -230,6 +230,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except OSError as exc:
         print(f"kembar: cannot write the log file {log_file}: {exc}", file=sys.stderr)
         return 2
+    # Alembic logs every migration step at INFO ("Context impl", "Running upgrade …"): kept in the log of
+    # `kembar run` and the sandbox, but the operator commands' terminal shows only its warnings and errors.
+    quiet = args.command not in ("run", "sandbox")
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level) if quiet else logging.NOTSET)
     try:
         if args.command == "run":
             _run(settings)

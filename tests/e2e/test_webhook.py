@@ -30,7 +30,7 @@ async def test_webhook_mode_answers_once_the_work_is_stored(
     async with serving_webhook(app, settings) as server:
         assert server.port == port
         info = await app.bot.get_webhook_info()
-        # One update at a time, in order, each answered after its work is stored (README).
+        # One update at a time, in order, each answered after its work is stored (docs/operations.md).
         assert info.url == url and info.max_connections == 1
         await world.setup(surabaya, busan)  # commands and buttons come through the webhook
         world.emu.post(surabaya.id, surabaya.member.id, "Rapat nomor 41")

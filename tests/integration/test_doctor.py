@@ -8,6 +8,7 @@ and the translation server serve from the test's loop.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import socket
 from collections.abc import AsyncIterator, Mapping
@@ -128,6 +129,21 @@ async def test_everything_passes(
         parts = make_url(url)
         assert f"postgresql {parts.username}@{parts.host}:{parts.port}/{parts.database}," in lines["database"]
     assert translation_server.translate_count == 1
+
+
+async def test_the_report_is_all_it_prints_no_alembic_info(
+    emu: BotApiEmulator, translation_server: TranslationServer, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fresh SQLite database: reading its migration level logs alembic's "Context impl" and "Will assume
+    … DDL" at INFO, which must not reach the operator's terminal; alembic's warnings still would."""
+    await migrated(sqlite_url)
+    capsys.readouterr()  # what migrating it logged here
+    status, _, printed = await doctor_cli(environment(emu, translation_server, sqlite_url), capsys)
+
+    assert status == 0, printed
+    assert "alembic" not in printed and " INFO " not in printed, printed
+    assert len(printed.splitlines()) == len(NAMES) + 1, printed  # the checks and the summary, nothing else
+    assert logging.getLogger("alembic").isEnabledFor(logging.WARNING)
 
 
 def test_the_report_reads_one_line_per_check() -> None:

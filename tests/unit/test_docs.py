@@ -1,6 +1,6 @@
 """What the docs and the code's comments name exists: every file path (``bot/relay/delivery.py``), every
 module, function or class (``bot.language.dates.read_date``) and every method named with its class
-(``ActionRepository.overview``) — in README.md, docs/architecture.md and every docstring and comment."""
+(``ActionRepository.overview``) — in README.md, every docs/*.md and every docstring and comment."""
 
 from __future__ import annotations
 
@@ -93,7 +93,11 @@ def problems(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "path",
-    [*(p for p in sources() if p != Path(__file__).resolve()), ROOT / "README.md", ROOT / "docs" / "architecture.md"],
+    [
+        *(p for p in sources() if p != Path(__file__).resolve()),
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+    ],
     ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_what_the_text_names_exists(path: Path) -> None:
