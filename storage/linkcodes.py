@@ -1,5 +1,5 @@
-"""One-time link codes: a chat issues one, a partner chat redeems it to ask to join the bridge, and an
-administrator of the issuing chat approves the join request (storage.joinrequests)."""
+"""Link codes: a chat issues one (for one group, or for several: ``uses``), a partner chat redeems it to ask to
+join the bridge, and an administrator of the issuing chat approves the join request (storage.joinrequests)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.errors import CodeExpired, CodeNotFound, CodeOwnChat, CodeUsed
-from bot.domain.rules import LINK_CODE_TTL
+from bot.domain.rules import LINK_CODE_TTL, LINK_CODE_USES_MAX
 from storage._shared import rowcount
 from storage.db import Database
 from storage.models import ChatRow, LinkCodeRow, utcnow
@@ -55,6 +55,12 @@ def check_redeemable(
         raise CodeOwnChat("the link code was issued by this chat")
 
 
+def check_uses(uses: int) -> None:
+    """ValueError unless a code may have ``uses`` redemptions (1 to LINK_CODE_USES_MAX)."""
+    if not (isinstance(uses, int) and 1 <= uses <= LINK_CODE_USES_MAX):
+        raise ValueError(f"a link code admits 1 to {LINK_CODE_USES_MAX} groups, not {uses!r}")
+
+
 def _is_well_formed(normal: str) -> bool:
     return len(normal) == CODE_LENGTH and all(c in CODE_ALPHABET for c in normal)
 
@@ -63,10 +69,14 @@ class LinkCodeRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def create(self, chat_id: int, created_by: int | None, ttl: timedelta = LINK_CODE_TTL) -> str:
-        """Issue a new code for ``chat_id``, valid for ``ttl``; returns it as ``XXXXX-XXXXX``."""
+    async def create(
+        self, chat_id: int, created_by: int | None, ttl: timedelta = LINK_CODE_TTL, *, uses: int = 1
+    ) -> str:
+        """Issue a new code for ``chat_id``, valid for ``ttl`` and ``uses`` redemptions; returns it as
+        ``XXXXX-XXXXX``."""
         if ttl <= timedelta(0):
             raise ValueError("a link code needs a positive lifetime")
+        check_uses(uses)
         for _ in range(_CREATE_ATTEMPTS):
             normal = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             now = utcnow()
@@ -81,6 +91,7 @@ class LinkCodeRepository:
                             created_by=created_by,
                             created_at=now,
                             expires_at=now + ttl,
+                            uses_left=uses,
                         )
                     )
             except IntegrityError:
@@ -93,7 +104,9 @@ class LinkCodeRepository:
         raise RuntimeError("could not store a new link code")
 
     async def redeem(self, code: str, by_chat_id: int, now: datetime | None = None) -> int:
-        """Use the code in ``by_chat_id``; returns the chat that issued it. Single use, also under races.
+        """Use the code in ``by_chat_id``; returns the chat that issued it. Each use is taken once, also under
+        races (a conditional decrement: of two groups taking the last use at once, one gets ``CodeUsed``); the
+        last one spends the code (``used_at``). ``used_by_chat`` records the group that took the latest use.
 
         Raises ``CodeNotFound``, ``CodeUsed``, ``CodeExpired``, or ``CodeOwnChat`` (which leaves the code
         valid). The exceptions never carry the code itself.
@@ -113,9 +126,16 @@ class LinkCodeRepository:
                 .where(
                     LinkCodeRow.code_hash == key,
                     LinkCodeRow.used_at.is_(None),
+                    LinkCodeRow.uses_left > 0,
                     LinkCodeRow.expires_at > now,
                 )
-                .values(used_at=now, used_by_chat=by_chat_id)
+                .values(
+                    uses_left=LinkCodeRow.uses_left - 1,
+                    used_at=case(
+                        (LinkCodeRow.uses_left <= 1, literal(now, LinkCodeRow.used_at.type)), else_=LinkCodeRow.used_at
+                    ),
+                    used_by_chat=by_chat_id,
+                )
                 .execution_options(synchronize_session=False)
             )
             if rowcount(claimed) != 1:

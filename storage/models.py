@@ -155,8 +155,11 @@ class LinkCodeRow(Base):
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the last use is taken (the code is spent); ``used_by_chat``: the group that took the latest use.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     used_by_chat: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Redemptions left: 1 for a one-time code, up to LINK_CODE_USES_MAX for /link <n>; 0 once spent.
+    uses_left: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class JoinRequestRow(Base):
@@ -564,8 +567,9 @@ class EventRow(Base):
 
 
 class ActivityDayRow(Base):
-    """How many messages a group relayed out (``sent``) and got relayed in (``received``) on one UTC day.
-    Counts only: no message text, ever."""
+    """How many messages a group relayed out (``sent``) and got relayed in (``received``) on one day:
+    the group's own local day (rows written before that rule hold UTC days, left as they are). Counts only: no
+    message text, ever."""
 
     __tablename__ = "activity_days"
     __table_args__ = (PrimaryKeyConstraint("chat_id", "day"),)

@@ -1,8 +1,8 @@
 """Monitoring and evaluation: indicators of programmes and their updates, the history of a scope's action
 items and indicators (events), messages relayed per group and day (activity_days), and the reports sent.
 
-Instants are aware datetimes (stored in UTC); days of activity are UTC dates. Each read for a report is one
-query per table, however many rows it returns.
+Instants are aware datetimes (stored in UTC); a day of activity is the group's own local date (the caller's
+choice). Each read for a report is one query per table, however many rows it returns.
 
 Concurrency: an indicator update locks its indicator first (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: a
 touching UPDATE takes the database's write lock before anything is read), so concurrent updates of one
@@ -21,7 +21,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
@@ -400,7 +400,8 @@ class EventRepository:
 
 
 class ActivityRepository:
-    """Messages relayed per group and UTC day. Counts only: no message text is ever stored here."""
+    """Messages relayed per group and day (the group's own local day: the caller decides which day counts).
+    Counts only: no message text is ever stored here."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -449,14 +450,21 @@ class ActivityRepository:
                 for row in (await session.scalars(statement)).all()
             ]
 
-    async def last_exchange(self, chat_ids: Collection[int]) -> date | None:
-        """The last day any of these groups received a relayed message; None if none ever did."""
+    async def last_exchange(
+        self, chat_ids: Collection[int], *, sent: bool = False, before: date | None = None
+    ) -> date | None:
+        """The last day any of these groups received a relayed message — with ``sent``, or relayed one out —;
+        with ``before``, the last such day before it. None if there is none."""
         ids = _ids(chat_ids)
+        if before is not None:
+            _day(before)
         if not ids:
             return None
-        statement = select(func.max(ActivityDayRow.day)).where(
-            ActivityDayRow.chat_id.in_(ids), ActivityDayRow.received > 0
-        )
+        counted = or_(ActivityDayRow.received > 0, ActivityDayRow.sent > 0) if sent else ActivityDayRow.received > 0
+        conditions = [ActivityDayRow.chat_id.in_(ids), counted]
+        if before is not None:
+            conditions.append(ActivityDayRow.day < before)
+        statement = select(func.max(ActivityDayRow.day)).where(*conditions)
         async with self.db.session() as session:
             return await session.scalar(statement)
 

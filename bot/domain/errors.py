@@ -25,7 +25,7 @@ class CodeExpired(LinkCodeError):
 
 
 class CodeUsed(LinkCodeError):
-    """The code was redeemed already (codes are single use)."""
+    """The code was redeemed already (every one of its uses was taken)."""
 
 
 class CodeOwnChat(LinkCodeError):

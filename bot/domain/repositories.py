@@ -165,11 +165,15 @@ class ApprovalRepository(Protocol):
 
 
 class LinkCodeRepository(Protocol):
-    async def create(self, chat_id: int, created_by: int | None, ttl: timedelta = LINK_CODE_TTL) -> str:
-        """Issue a new code for ``chat_id``, valid for ``ttl``; returns it as ``XXXXX-XXXXX``."""
+    async def create(
+        self, chat_id: int, created_by: int | None, ttl: timedelta = LINK_CODE_TTL, *, uses: int = 1
+    ) -> str:
+        """Issue a new code for ``chat_id``, valid for ``ttl`` and ``uses`` redemptions (1 to
+        LINK_CODE_USES_MAX, else ``ValueError``); returns it as ``XXXXX-XXXXX``."""
 
     async def redeem(self, code: str, by_chat_id: int, now: datetime | None = None) -> int:
-        """Use the code in ``by_chat_id``; returns the chat that issued it. Single use, also under races.
+        """Use the code in ``by_chat_id``; returns the chat that issued it. Each of its uses is taken once, also
+        under races (of two groups taking the last use at once, one gets ``CodeUsed``); the last spends it.
 
         Raises ``CodeNotFound``, ``CodeUsed``, ``CodeExpired``, or ``CodeOwnChat`` (which leaves the code
         valid). The exceptions never carry the code itself."""
@@ -684,7 +688,8 @@ class EventRepository(Protocol):
 
 
 class ActivityRepository(Protocol):
-    """Messages relayed per group and UTC day. Counts only: no message text is ever stored here."""
+    """Messages relayed per group and day (the group's own local day). Counts only: no message text is ever
+    stored here."""
 
     async def count(self, chat_id: int, day: date, *, sent: int = 0, received: int = 0) -> None:
         """Add ``sent`` (relayed out of the group) and ``received`` (relayed into it) to the day's counts."""
@@ -697,8 +702,11 @@ class ActivityRepository(Protocol):
     async def between(self, chat_ids: Collection[int], start: date, end: date) -> builtins.list[ActivityDay]:
         """The days of these groups from ``start`` (inclusive) to ``end`` (exclusive), by day and then group."""
 
-    async def last_exchange(self, chat_ids: Collection[int]) -> date | None:
-        """The last day any of these groups received a relayed message; None if none ever did."""
+    async def last_exchange(
+        self, chat_ids: Collection[int], *, sent: bool = False, before: date | None = None
+    ) -> date | None:
+        """The last day any of these groups received a relayed message — with ``sent``, or relayed one out —;
+        with ``before``, the last such day before it. None if there is none."""
 
 
 class ReportRepository(Protocol):

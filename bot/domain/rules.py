@@ -79,8 +79,12 @@ def work_hours_of_code(code: str | None) -> tuple[int, int]:
     return (start, end) if 0 <= start < end <= 24 * 60 else DEFAULT_WORK_HOURS
 
 
-# Linking: a code is valid this long, once.
+# Linking: a code is valid this long, once; a code for several groups (/link <n>) admits up to n of them, from
+# LINK_CODE_USES_MIN to LINK_CODE_USES_MAX, within LINK_CODE_MULTI_TTL (each join still approved).
 LINK_CODE_TTL = timedelta(minutes=30)
+LINK_CODE_MULTI_TTL = timedelta(hours=24)
+LINK_CODE_USES_MIN = 2
+LINK_CODE_USES_MAX = 10
 
 # Meetings (/meet): a duration of 15 minutes to 8 hours, searched on a 30-minute grid within at most 31 days;
 # up to MEETING_SLOTS proposed slots, at most MEETINGS_OPEN_MAX open proposals per bridge (or lone group), a

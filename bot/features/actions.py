@@ -246,7 +246,8 @@ class ActionService:
         await self._require_change(here, actor, item)
         item = await self.actions.set_due(item.scope, item.number, choice.other)
         await self.announce_change(item, here, "action.changed.due", by=actor)
-        return Reply("reminder.done_ack")
+        shown = format_when(choice.other, here.ui, here.timezone)
+        return Reply("when.due_taken", {"number": item.number, "when": shown})
 
     async def listing(self, here: ChatContext, actor: Actor, text: str) -> Reply:
         """``/actions [open|mine|overdue|done|all] [page]``."""

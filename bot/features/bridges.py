@@ -1,5 +1,6 @@
-"""Bridges: linking groups with one-time codes (``/link``), showing (``/bridge``) and leaving (``/unlink``)
-them, the bot's own removal from a group, and telling every member what changed."""
+"""Bridges: linking groups with link codes (``/link`` for one group, ``/link <n>`` for several), showing
+(``/bridge``) and leaving (``/unlink``) them, the bot's own removal from a group, and telling every member what
+changed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply
 from bot.domain.errors import (
@@ -28,18 +29,22 @@ from bot.domain.repositories import (
     JoinRequestRepository,
     LinkCodeRepository,
 )
-from bot.domain.rules import LINK_CODE_TTL
+from bot.domain.rules import LINK_CODE_MULTI_TTL, LINK_CODE_TTL, LINK_CODE_USES_MAX, LINK_CODE_USES_MIN
 from bot.features.reminder_engine import ReminderEngine
 from bot.language.catalog import Catalog, Markup, language_name
+from bot.language.dates import format_when
 from bot.permissions import Permissions
 from bot.ports import DeliveryError, Members, Sender
 
 logger = logging.getLogger(__name__)
 
 CODE_MINUTES = int(LINK_CODE_TTL.total_seconds() // 60)
+MULTI_HOURS = int(LINK_CODE_MULTI_TTL.total_seconds() // 3600)
 REQUEST_TTL = timedelta(hours=24)  # partners sit in other time zones: an approval may take a night
 REQUEST_HOURS = int(REQUEST_TTL.total_seconds() // 3600)
-SHOW_CODE = "lnk|code"
+SHOW_CODE = "lnk|code"  # "lnk|code|<n>": a code for n groups
+_SHOW_CODE = re.compile(r"^lnk\|code(?:\|(\d{1,2}))?$")
+_USES = re.compile(r"\d{1,9}")  # /link 4: digits only; a code has ten symbols (XXXXX-XXXXX)
 _DECISION = re.compile(r"^lnk\|(ok|no)\|(\d{1,18})$")
 CODE_ERRORS: dict[type[LinkCodeError], str] = {
     CodeNotFound: "link.not_found",
@@ -47,6 +52,16 @@ CODE_ERRORS: dict[type[LinkCodeError], str] = {
     CodeUsed: "link.used",
     CodeOwnChat: "link.own",
 }
+
+
+def uses_of(digits: str) -> int:
+    """The groups a ``/link <n>`` code is for; ``Refused`` (in the group's language) outside 2 to 10."""
+    uses = int(digits)
+    if not LINK_CODE_USES_MIN <= uses <= LINK_CODE_USES_MAX:
+        raise Refused(
+            "link.uses_range", min=LINK_CODE_USES_MIN, max=LINK_CODE_USES_MAX, hours=MULTI_HOURS, minutes=CODE_MINUTES
+        )
+    return uses
 
 
 class TooManyAttempts(Exception):
@@ -103,6 +118,7 @@ class BridgeService:
         allowed_chats: tuple[int, ...] = (),
         max_groups: int = 10,
         limiter: AttemptLimiter | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.bridges = bridges
         self.codes = codes
@@ -118,12 +134,14 @@ class BridgeService:
         self.allowed_chats = frozenset(allowed_chats)
         self.max_groups = max_groups
         self.limiter = limiter or AttemptLimiter()
+        self.clock = clock  # the instant a code's expiry is shown from (storage stamps it with its own)
 
     # ---- use cases ----------------------------------------------------------------------------------
     async def link_command(self, here: ChatContext, actor: Actor, text: str) -> Reply:
-        """``/link``: a one-time code, sent privately to the administrator who asked; ``/link <code>`` in
-        the partner group asks to join (an administrator of the issuing group approves);
-        ``/link revoke`` cancels this group's unused codes and pending requests. Administrators only."""
+        """``/link``: a one-time code, sent privately to the administrator who asked; ``/link <n>`` (digits
+        only, 2 to 10): one code for up to n groups within 24 hours; ``/link <code>`` in the partner group asks
+        to join (an administrator of the issuing group approves each join); ``/link revoke`` cancels this
+        group's unused codes and pending requests. Administrators only."""
         if here.is_private:
             raise Refused("link.private")
         await self.permissions.require_admin(here, actor)
@@ -131,29 +149,49 @@ class BridgeService:
         if self.catalog.choose(argument, here.ui, ("revoke",)):
             codes, requests = await self.codes.revoke(here.id), await self.joins.revoke(here.id)
             return reply("link.revoked", codes=codes, requests=requests)
+        uses = uses_of(argument) if _USES.fullmatch(argument) else None
         if not await self.approved(here.id):
             raise Refused("link.not_approved", chat_id=here.id)
         if not await self.members.bot_can_read(here.id):
             raise Refused("link.cannot_read")
         if not argument:
             return await self._issue(here, actor)
+        if uses is not None:
+            return await self._issue(here, actor, uses)
         return await self._request(here, actor, argument)
 
-    async def _issue(self, here: ChatContext, actor: Actor) -> Reply:
+    async def _issue(self, here: ChatContext, actor: Actor, uses: int = 1) -> Reply:
         """The code goes to the administrator privately; when the bot cannot write to them (they never
         started a chat with it), a button shows it to whichever administrator presses it, to them alone."""
         if actor.user_id is not None:
-            code = await self.create_code(here.id, actor.user_id)
-            text = self.catalog.t("link.private_code", here.language, city=here.label, code=code, minutes=CODE_MINUTES)
+            code, until = await self._new_code(here, actor.user_id, uses)
+            if uses == 1:
+                text = self.catalog.t(
+                    "link.private_code", here.language, city=here.label, code=code, minutes=CODE_MINUTES
+                )
+            else:
+                text = self.catalog.t(
+                    "link.private_code_multi", here.language, city=here.label, code=code, uses=uses, until=until
+                )
             try:
                 await self.sender.send_text(actor.user_id, text)
             except DeliveryError:
                 await self.codes.revoke_code(code)
             else:
                 name = actor.name or Phrase("sender.unknown")
-                return reply("link.sent_privately", name=name, minutes=CODE_MINUTES)
-        show = [[(self.catalog.t("btn.show_code", here.language), SHOW_CODE)]]
+                if uses == 1:
+                    return reply("link.sent_privately", name=name, minutes=CODE_MINUTES)
+                return reply("link.sent_privately_multi", name=name, uses=uses, until=until)
+        data = SHOW_CODE if uses == 1 else f"{SHOW_CODE}|{uses}"
+        show = [[(self.catalog.t("btn.show_code", here.language), data)]]
         return Reply("link.start_private", {"name": actor.name or Phrase("sender.unknown")}, buttons=show)
+
+    async def _new_code(self, here: ChatContext, user_id: int | None, uses: int) -> tuple[str, str]:
+        """A new code of the group for ``uses`` groups, and its expiry as the group writes it: 30 minutes for
+        one group, 24 hours for several (shown from before it was stored, so never later than it lapses)."""
+        ttl = LINK_CODE_TTL if uses == 1 else LINK_CODE_MULTI_TTL
+        until = format_when(self.clock() + ttl, self.catalog.resolve(here.language), here.timezone)
+        return await self.codes.create(here.id, user_id, ttl, uses=uses), until
 
     async def _request(self, here: ChatContext, actor: Actor, code_text: str) -> Reply:
         if await self.bridges.bridge_of(here.id) is not None:
@@ -192,10 +230,16 @@ class BridgeService:
     async def press(self, here: ChatContext, actor: Actor, data: str) -> Reply | None:
         """🔑 show the code (administrators of this group), ✅/❌ a join request (administrators of the
         group that issued the code)."""
-        if data == SHOW_CODE:
+        shown = _SHOW_CODE.match(data)
+        if shown is not None:
             await self.permissions.require_admin(here, actor)
-            code = await self.create_code(here.id, actor.user_id)
-            return Reply("link.code_alert", {"city": here.label, "code": code, "minutes": CODE_MINUTES}, alert=True)
+            uses = uses_of(shown.group(1)) if shown.group(1) else 1
+            code, until = await self._new_code(here, actor.user_id, uses)
+            if uses == 1:
+                values: dict[str, object] = {"city": here.label, "code": code, "minutes": CODE_MINUTES}
+                return Reply("link.code_alert", values, alert=True)
+            values = {"city": here.label, "code": code, "uses": uses, "until": until}
+            return Reply("link.code_alert_multi", values, alert=True)
         match = _DECISION.match(data)
         if match is None:
             return None
@@ -280,9 +324,6 @@ class BridgeService:
         if await self.bridges.bridge_of(chat_id) is not None:
             await self.unlink(chat_id, gone=True)
         await self.chats.set_active(chat_id, False)
-
-    async def create_code(self, chat_id: int, user_id: int | None) -> str:
-        return await self.codes.create(chat_id, user_id, LINK_CODE_TTL)
 
     async def link(self, chat_a: int, chat_b: int) -> Bridge:
         """Operator link (CLI): no code needed."""

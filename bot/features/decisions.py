@@ -140,7 +140,7 @@ class DecisionService:
             return reply("decisions.none")
         pages = max(1, -(-total // PAGE_SIZE))
         if number > pages or number > PAGE_MAX:
-            raise Refused("list.no_page", page=number, pages=pages)
+            raise Refused("list.no_page", page=number, pages=pages, count=pages)
         found_page = await self.decisions.page(
             here.scope, programme=programme, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
         )

@@ -157,7 +157,7 @@ class EvidenceService:
             return reply("evidence.none")
         pages = max(1, -(-total // PAGE_SIZE))
         if number > pages or number > PAGE_MAX:
-            raise Refused("list.no_page", page=number, pages=pages)
+            raise Refused("list.no_page", page=number, pages=pages, count=pages)
         found_page = await self.evidence.page(
             here.scope, programme=programme, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
         )

@@ -22,8 +22,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
-
 from bot.context import Actor, ChatContext, Refused, Reply, reply, zone_of
 from bot.domain.errors import LimitReached
 from bot.domain.records import Chat, Indicator, IndicatorUpdate, NewEvent, Scope
@@ -31,8 +29,9 @@ from bot.domain.repositories import EventRepository, IndicatorRepository, Progra
 from bot.domain.rules import INDICATOR_NAME_MAX, INDICATOR_NOTE_MAX, PROGRAMME_NAME_MAX
 from bot.features.announce import Announcer
 from bot.features.when import read_when
-from bot.language.catalog import Catalog, Markup, babel_locale
+from bot.language.catalog import Catalog, Markup
 from bot.language.dates import format_when, is_past
+from bot.language.numbers import show_figure
 from bot.permissions import Permissions
 from bot.reports.figures import counted_span, indicator_standing
 from bot.reports.model import IndicatorProgress
@@ -59,8 +58,9 @@ def read_number(text: str) -> float | None:
 
 
 def show_number(value: float, language: str) -> str:
-    """12 → "12", 2.5 → "2,5" in Indonesian and German, "2.5" in English."""
-    return str(format_decimal(round(value, 2), locale=babel_locale(language)))
+    """12 → "12", 2.5 → "2,5" in Indonesian and German, "2.5" in English: the one rule for indicator figures
+    (:func:`bot.language.numbers.show_figure`, at most one decimal)."""
+    return show_figure(value, language)
 
 
 def show_change(change: float, language: str) -> str:

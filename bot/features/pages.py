@@ -47,13 +47,13 @@ def page_of(items: Sequence[T], number: int, size: int, *, total: int | None = N
     total = len(items) if total is None else total
     pages = max(1, -(-total // size))
     if number > pages:
-        raise Refused("list.no_page", page=number, pages=pages)
+        raise Refused("list.no_page", page=number, pages=pages, count=pages)
     start = (number - 1) * size
     return Page(items[start : start + size], number, pages, total, size)
 
 
 def footer(catalog: Catalog, language: str, page: Page[T], command: str) -> str:
-    """"Shown 21–40 of 57. Next: /actions open 3" — nothing when the list is shown whole. ``command`` is what
+    """ "Shown 21–40 of 57. Next: /actions open 3" — nothing when the list is shown whole. ``command`` is what
     to type for a page, without its number (``/actions open``)."""
     if page.pages == 1:
         return ""

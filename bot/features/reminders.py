@@ -31,6 +31,20 @@ RECURRING_STARTS = ("every ", "daily", "setiap", "tiap", "매주", "매일", "je
 _BUTTON = re.compile(r"^rem\|(\d{1,18})\|(done|h1|d1)$")
 
 
+def lead_text(catalog: Catalog, lead_seconds: Sequence[int], language: str) -> str:
+    """When due-date reminders come, as one phrase of the language (Telegram HTML): "24 hours before the deadline
+    and at the deadline", "24 Stunden vor der Frist und bei Fälligkeit", "마감 24시간 전과 마감 시각에" … —
+    the lead times before the deadline joined as the language joins a list, then "at the deadline" (a lead
+    time of 0)."""
+    before = sorted({s for s in lead_seconds if s > 0}, reverse=True)
+    durations = Markup(catalog.join((escape(format_duration(s, language)) for s in before), language))
+    if not before:
+        return catalog.t("reminders.lead_at", language)
+    if 0 in lead_seconds:
+        return catalog.t("reminders.lead_both", language, durations=durations)
+    return catalog.t("reminders.lead_before", language, durations=durations)
+
+
 class ReminderService:
     def __init__(
         self,
@@ -150,7 +164,7 @@ class ReminderService:
             raise Refused("when.choice_gone")
         notice = self.catalog.t("when.moved", here.ui, number=choice.number, when=shown, text=found.text or "")
         await self.engine.tell(here.chat, notice)
-        return Reply("reminder.done_ack")
+        return Reply("when.reminder_taken", {"number": choice.number, "when": shown})
 
     def _check_length(self, message: str) -> None:
         if len(message.strip()) > TEXT_MAX:
@@ -227,11 +241,7 @@ class ReminderService:
         return reply("reminders.overview", items=Markup(listing), settings=Markup(summary))
 
     def _lead_text(self, here: ChatContext, lead_seconds: tuple[int, ...]) -> Markup:
-        shown = (
-            escape(format_duration(s, here.ui)) if s else self.catalog.t("reminders.at_due", here.ui)
-            for s in lead_seconds
-        )
-        return Markup(self.catalog.join(shown, here.ui))
+        return Markup(lead_text(self.catalog, lead_seconds, here.ui))
 
     def _quiet_text(self, here: ChatContext, start: str | None, end: str | None) -> Markup:
         return Markup(quiet_window(self.catalog, start, end, here.ui))

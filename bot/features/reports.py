@@ -44,12 +44,13 @@ from bot.domain.repositories import (
 from bot.domain.rules import REPORT_SUMMARY_MAX
 from bot.features.actions import ItemTitles
 from bot.features.calendars import Calendars
-from bot.features.indicators import indicator_values, show_number
+from bot.features.indicators import indicator_values
 from bot.features.record_exports import RecordExports
 from bot.features.when import read_when
 from bot.language.catalog import Catalog, Markup, babel_locale
 from bot.language.dates import format_when
 from bot.language.htmltext import escape, shorten_html, split_html, strip_tags
+from bot.language.numbers import rounded, show_count, show_figure
 from bot.permissions import Permissions
 from bot.ports import Sender
 from bot.relay.activity import ActivityCounter
@@ -411,8 +412,11 @@ class ReportService:
             await self.activity.flush()  # what was counted in memory until now belongs in the report
         except Exception:
             logger.warning("activity counts could not be written before a report", exc_info=True)
-        days = await self.activity.between(list(chats), start, end)
-        last = await self.activity.last_exchange(list(chats))
+        days = await self.activity.between(list(chats), start, end)  # each group's days, in its own zone
+        # The last exchange on this group's own days (each message in its bridge was relayed out of it or into
+        # it), up to the day the report is seen at: the days since then count in this group's zone.
+        seen = (now - timedelta(microseconds=1)).astimezone(zone).date() + timedelta(days=1)  # a past period: its end
+        last = await self.activity.last_exchange([here.id], sent=True, before=seen)
         calendar = await self.calendars.of(here.chat)  # days late are this group's working days
 
         def compute() -> ReportFigures:
@@ -447,7 +451,7 @@ class ReportService:
             name = p.name if p.name is not None else t("status.no_programme", ui)
             on_time = format_percent(p.on_time_rate, locale=locale) if p.on_time_rate is not None else "—"
             median = (
-                format_unit(round(p.median_days, 1), "duration-day", length="long", locale=locale)
+                format_unit(rounded(p.median_days), "duration-day", length="long", locale=locale)
                 if p.median_days is not None
                 else "—"
             )
@@ -464,10 +468,13 @@ class ReportService:
                 )
             )
             if p.overdue_days_max:  # in working days of this group's calendar
-                lines.append(t("report.overdue_longest", ui, days=p.overdue_days_max))
+                days_max = p.overdue_days_max
+                lines.append(t("report.overdue_longest", ui, days=show_count(days_max, ui), count=days_max))
             if p.late_days_median is not None:
-                days = show_number(p.late_days_median, ui)
-                lines.append(t("report.done_late", ui, count=p.late_done, days=days))
+                late_median = p.late_days_median  # the noun agrees with the days shown (1 working day, 1.5 days)
+                days = show_figure(late_median, ui)
+                late = show_count(p.late_done, ui)
+                lines.append(t("report.done_late", ui, late=late, days=days, count=float(rounded(late_median))))
         if found.indicators:
             lines += ["", t("report.indicators", ui)]
             for i in found.indicators:
@@ -478,9 +485,9 @@ class ReportService:
                         ui,
                         programme=i.programme,
                         name=i.name,
-                        value=show_number(i.value, ui),
-                        target=show_number(i.target, ui),
-                        expected=show_number(i.expected, ui),
+                        value=show_figure(i.value, ui),
+                        target=show_figure(i.target, ui),
+                        expected=show_figure(i.expected, ui),
                         pace=Markup(pace),
                     )
                 )
@@ -489,11 +496,12 @@ class ReportService:
         if here.partnered:
             lines += ["", t("report.cities", ui)]
             for c in found.cities:
-                lines.append(t("report.city", ui, city=c.city, open=c.owns_open, did=c.did))
+                lines.append(t("report.city", ui, city=c.city, open=c.owns_open, did=c.did, count=c.owns_open))
             if found.days_since_exchange is None:
                 lines.append(t("report.no_exchange", ui))
             else:
-                lines.append(t("report.exchange", ui, days=found.days_since_exchange))
+                since = found.days_since_exchange
+                lines.append(t("report.exchange", ui, days=show_count(since, ui), count=since))
         lines += ["", t("status.next", ui)]
         if found.next_deadlines:
             titles = await self.titles.titles_in(found.next_deadlines, here.language, here.bridge_id)
@@ -527,6 +535,7 @@ class ReportService:
             done=t("report.chart.done", language),
             activity_title=t("report.chart.activity", language),
             extra={"empty": t("report.chart.empty", language), "behind": t("indicator.behind", language)},
+            language=language,
         )
 
     def draw(self, found: ReportFigures, language: str) -> list[tuple[str, bytes]]:

@@ -84,7 +84,7 @@ class StatusService:
                 when = escape(format_when(item.due_at, ui, tz)) if item.due_at else t("due.none", lang)
                 if item.is_overdue(now):
                     late = days_late(item, now, ZoneInfo(tz), working_days)
-                    overdue = t("action.overdue_by", lang, days=late) if late else t("action.overdue", lang)
+                    overdue = t("action.overdue_by", lang, days=late, count=late) if late else t("action.overdue", lang)
                     when += separator + overdue
                 values = {"number": item.number, "title": title, "when": Markup(when), "owners": Markup(owners)}
                 lines.append(t("status.next_line", lang, **values))

@@ -82,13 +82,25 @@ class Catalog:
         return FALLBACK
 
     def t(self, key: str, language: str | None, /, **values: object) -> str:
-        """The message ``key`` in ``language``; values are HTML-escaped (use ``Markup`` to pass HTML)."""
+        """The message ``key`` in ``language``; values are HTML-escaped (use ``Markup`` to pass HTML).
+
+        A pluralised key has variants ``key.one``, ``key.other`` … (CLDR plural categories): the ``count`` value
+        picks the one of its category in the language, ``key.other`` when the language has no variant of that
+        category (or no ``count`` is given)."""
         lang = self.resolve(language)
-        template = self.messages[lang].get(key)
+        count = values.get("count")
+        template = self._template(key, lang, count) or self._template(key, FALLBACK, count)
         if template is None:
-            template = self.messages[FALLBACK][key]
+            raise KeyError(key)
         escaped = {k: v.html if isinstance(v, Markup) else html.escape(str(v), quote=False) for k, v in values.items()}
         return template.format(**escaped)
+
+    def _template(self, key: str, lang: str, count: object) -> str | None:
+        table = self.messages[lang]
+        if f"{key}.{PLURAL_OTHER}" in table:
+            category = plural_category(count, lang) if isinstance(count, int | float) else PLURAL_OTHER
+            return table.get(f"{key}.{category}") or table[f"{key}.{PLURAL_OTHER}"]
+        return table.get(key)
 
     def words(self, canonical: str, language: str | None) -> tuple[str, ...]:
         """The words a member may type for the sub-command ``canonical`` (``word.<canonical>``) in ``language``:
@@ -122,6 +134,40 @@ class Catalog:
             return ""
         locale = babel_locale(self.resolve(language))
         return format_list(shown, style="or" if alternatives else "standard", locale=locale)
+
+
+PLURAL_OTHER = "other"
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", PLURAL_OTHER)  # CLDR's, in its order
+
+
+def plural_category(count: float, language: str) -> str:
+    """The CLDR plural category of ``count`` in ``language``: "one" for 1 in English and German, "other" for
+    every number in Indonesian, Korean, Japanese and Chinese."""
+    return str(babel_locale(language).plural_form(abs(count)))
+
+
+def plural_categories(language: str) -> frozenset[str]:
+    """The plural categories a pluralised key needs in ``language`` ({"one", "other"} in English)."""
+    return frozenset(babel_locale(language).plural_form.tags) | {PLURAL_OTHER}
+
+
+def plural_variants(table: Mapping[str, str]) -> dict[str, set[str]]:
+    """The pluralised keys of a catalogue and the categories each defines: ``{"report.exchange": {"one",
+    "other"}}`` for ``report.exchange.one`` and ``report.exchange.other``."""
+    bases = {key.removesuffix(f".{PLURAL_OTHER}") for key in table if key.endswith(f".{PLURAL_OTHER}")}
+    found: dict[str, set[str]] = {base: set() for base in bases}
+    for key in table:
+        base, _, category = key.rpartition(".")
+        if base in found and category in PLURAL_CATEGORIES:
+            found[base].add(category)
+    return found
+
+
+def logical_keys(table: Mapping[str, str]) -> set[str]:
+    """The keys of a catalogue with each pluralised key once, as its base (what ``Catalog.t`` is asked for)."""
+    variants = plural_variants(table)
+    plural = {f"{base}.{category}" for base, categories in variants.items() for category in categories}
+    return (set(table) - plural) | set(variants)
 
 
 def babel_locale(language: str) -> Locale:

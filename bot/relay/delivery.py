@@ -25,6 +25,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.context import zone_of
 from bot.domain.records import Liveness, MessageLink, RelayJob
 from bot.domain.repositories import (
     BridgeRepository,
@@ -97,6 +98,7 @@ class Delivery:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._wake: dict[int, asyncio.Event] = {}
         self._noticed: dict[tuple[int, int], float] = {}
+        self._zones: dict[int, str] = {}  # each destination's time zone, as last read when sending to it
         self._stopping = False
         self.restarts = 0
 
@@ -193,6 +195,7 @@ class Delivery:
             if self._workers.get(dst) is asyncio.current_task():  # forget idle destinations
                 self._workers.pop(dst, None)
                 self._wake.pop(dst, None)
+                self._zones.pop(dst, None)
 
     async def _acquire(self, dst: int) -> bool:
         if self.leases is None or self.live is None:
@@ -307,8 +310,8 @@ class Delivery:
                 raise LeaseLost(job.dst_chat_id)
             if not message.is_edit:
                 metrics.RELAY_LAG.observe(max(0.0, time.time() - message.date))  # the post's date → its copy
-                if self.activity is not None:
-                    self.activity.received(job.dst_chat_id)
+                if self.activity is not None:  # on the destination's own day
+                    self.activity.received(job.dst_chat_id, self._zones.get(job.dst_chat_id))
             return True
 
     async def _send(self, job: RelayJob, message: InboundMessage, *, plain: bool) -> list[MessageLink]:
@@ -316,6 +319,7 @@ class Delivery:
         dst = await self.chats.get(job.dst_chat_id)
         if dst is None:
             raise DestinationGone("destination chat is not known")
+        self._zones[dst.id] = zone_of(dst)
         if self.bridges is not None and job.bridge_id is not None:
             if not await self.bridges.is_member(job.bridge_id, job.dst_chat_id):
                 raise LeftBridge(f"chat {job.dst_chat_id} is no longer in bridge {job.bridge_id}")

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from bot.context import zone_of
 from bot.domain.records import Bridge, Chat, NewRelayJob, RelayJob
 from bot.domain.repositories import OutboxRepository
 from bot.language.htmltext import has_tags, mask_tags
@@ -73,7 +74,8 @@ class InboundMessage:
         return cls(**{name: payload.get(name) for name in cls.__dataclass_fields__})  # type: ignore[arg-type]
 
 
-_Staged = tuple[InboundMessage, int, tuple[Chat, ...], list[NewRelayJob]]
+# The message, its bridge, its destinations, their jobs and the source group's time zone (None: not known).
+_Staged = tuple[InboundMessage, int, tuple[Chat, ...], list[NewRelayJob], str | None]
 STORE_ATTEMPTS = 5  # a batch of jobs the database refused is tried this often before the batch is given up
 
 
@@ -118,12 +120,14 @@ class RelayService:
             )
             for dst in destinations
         ]
+        # The source group's zone (its activity day), from the bridge at hand: no read.
+        zone = next((zone_of(chat) for chat in bridge.members if chat.id == message.chat_id), None)
         staged = self._staged.get()
         if staged is not None:
-            staged.append((message, bridge.id, destinations, jobs))
+            staged.append((message, bridge.id, destinations, jobs, zone))
             return []
         stored = await self.outbox.enqueue(jobs)
-        self._stored(message, bridge.id, destinations)
+        self._stored(message, bridge.id, destinations, zone)
         return stored
 
     @asynccontextmanager
@@ -142,7 +146,7 @@ class RelayService:
                 await self._store(staged)
 
     async def _store(self, staged: list[_Staged]) -> None:
-        jobs = [job for *_, message_jobs in staged for job in message_jobs]
+        jobs = [job for _, _, _, message_jobs, _ in staged for job in message_jobs]
         attempt = 0
         while True:
             try:
@@ -154,12 +158,14 @@ class RelayService:
                     raise
                 logger.warning("storing %d relay jobs failed (%s); retry %d", len(jobs), type(exc).__name__, attempt)
                 await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
-        for message, bridge_id, destinations, _ in staged:
-            self._stored(message, bridge_id, destinations)
+        for message, bridge_id, destinations, _, zone in staged:
+            self._stored(message, bridge_id, destinations, zone)
 
-    def _stored(self, message: InboundMessage, bridge_id: int, destinations: tuple[Chat, ...]) -> None:
+    def _stored(
+        self, message: InboundMessage, bridge_id: int, destinations: tuple[Chat, ...], zone: str | None
+    ) -> None:
         if self.activity is not None and not message.is_edit:
-            self.activity.sent(message.chat_id)
+            self.activity.sent(message.chat_id, zone)
         if message.translatable:
             for language in {dst.language for dst in destinations}:
                 self.prefetch(message, language, bridge_id)

@@ -42,6 +42,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from PIL import Image
 
+from bot.language.numbers import show_short
 from bot.reports.model import Bucket, ChartText, CityActivity, IndicatorProgress
 
 logger = logging.getLogger(__name__)
@@ -135,13 +136,10 @@ def _short(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _num(x: float) -> str:
-    """A number in a language-neutral short form: 12, 2.5, 12500, 1.2M."""
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:.3g}M"
-    if x == int(x):
-        return str(int(x))
-    return f"{x:.1f}" if abs(x) >= 10 else f"{x:.2g}"
+def _num(x: float, language: str) -> str:
+    """A number as the chart's language writes it, with the digits the report's text shows (at most one
+    decimal): 12, 2.5 / 2,5, 12,500 / 12.500, 1.2M / 1,2 Mio."""
+    return show_short(x, language)
 
 
 def _png(fig: Figure, canvas: FigureCanvasAgg) -> bytes:
@@ -245,7 +243,13 @@ def indicator_chart(indicators: Sequence[IndicatorProgress], text: ChartText) ->
         column = ax.get_yaxis_transform()  # x in axes fractions, y in data
         for y, value, target in zip(ys, values, targets, strict=True):
             ax.text(
-                1.01, y, f"{_num(value)} / {_num(target)}", transform=column, va="center", fontsize=9, color="#212121"
+                1.01,
+                y,
+                f"{_num(value, text.language)} / {_num(target, text.language)}",
+                transform=column,
+                va="center",
+                fontsize=9,
+                color="#212121",
             )
         ax.set_yticks(ys, [_short(f"{i.programme} · {i.name}") for i in shown])
         ax.invert_yaxis()
@@ -354,7 +358,7 @@ def activity_chart(activity: Sequence[CityActivity], text: ChartText) -> bytes:
         ax.set_xticks(xs[::step], [d.strftime(fmt) for d in days[::step]], rotation=30, ha="right")
         ax.set_xlim(-0.5, len(days) - 0.5)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _num(v)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _num(v, text.language)))
         ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
         ax.grid(color="#eeeeee", zorder=0)
         ax.set_xlabel(axis_label)

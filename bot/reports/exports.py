@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -43,6 +44,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.language.htmltext import strip_tags
+from bot.language.numbers import entered
 from bot.reports.model import ActionRow, CalendarItem, IcsEvent, IndicatorRow
 
 __all__ = [
@@ -134,13 +136,20 @@ def _local_naive(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
 
 
 def _number_text(value: float | int | None, decimal: str) -> str:
+    """A number as data: a figure with the digits entered (:func:`bot.language.numbers.entered`: no float noise
+    such as 0.30000000000000004), whole numbers without a decimal point."""
     if value is None:
         return ""
     if isinstance(value, float):
-        text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        text = format(entered(value), "f") if math.isfinite(value) else repr(value)
     else:
         text = str(value)
     return text.replace(".", decimal) if decimal != "." else text
+
+
+def _figure(value: float | None) -> float | None:
+    """A figure for an XLSX cell: the digits entered, as a number."""
+    return float(entered(value)) if value is not None and math.isfinite(value) else value
 
 
 def _check(count: int, headers: Sequence[str], columns: int) -> None:
@@ -354,11 +363,11 @@ def indicators_xlsx(rows: Sequence[IndicatorRow], headers: Sequence[str], tz: st
         return [
             r.programme,
             r.name,
-            r.target,
+            _figure(r.target),
             r.period,
             _local_naive(r.at, zone),
-            r.change,
-            r.value,
+            _figure(r.change),
+            _figure(r.value),
             r.by,
             r.city,
             r.note,

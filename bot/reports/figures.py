@@ -13,7 +13,9 @@ Definitions (also in the README):
 * a city *owns* the open items created in its group, and *did* the "done" events its members recorded;
 * an indicator's *value* is what counts for its target: the sum of its changes in the current year or quarter
   (per-year / per-quarter targets) or its running total (a "by <date>" target); *expected* is the target times
-  the elapsed share of that period; *on track* when the value is at least the expected one.
+  the elapsed share of that period; *on track* when the value is at least the expected one;
+* *days since the last exchange*: from the asking group's last day with a message relayed out of it or into it
+  to today, both days in its zone (a group's activity is counted on its own local days).
 """
 
 from __future__ import annotations
@@ -231,6 +233,8 @@ def buckets(events: Sequence[Event], period: Period, zone: ZoneInfo) -> tuple[Bu
 
 
 def activity(days: Iterable[ActivityDay], cities: Mapping[int, str]) -> tuple[CityActivity, ...]:
+    """Messages each city relayed out per day: its days as stored, each group's own local day (the chart's x
+    axis; the asking group's line is on its own days)."""
     per_chat: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for day in days:
         if day.sent:
@@ -269,7 +273,9 @@ def figures(
     """Everything a report shows, for ``period``, as seen at ``now`` in the asking group's ``zone``; ``values``:
     each indicator's value at ``now`` (by id; :func:`indicator_value`, or storage's sums), 0 where missing.
     ``items`` need hold only the open ones and those done in the period (nothing else is counted).
-    ``working_days``: how days late are counted (the asking group's calendar; calendar days by default)."""
+    ``working_days``: how days late are counted (the asking group's calendar; calendar days by default).
+    ``last_exchange``: the asking group's last day of an exchange, on its own days (in ``zone``); the days since
+    are from it to ``now``'s day in ``zone``."""
     in_period = [e for e in events if period.start <= e.at < period.end]
     upcoming = sorted(
         (i for i in items if i.status == "open" and i.due_at is not None and i.due_at >= now),
@@ -283,6 +289,6 @@ def figures(
         buckets=buckets(in_period, period, zone),
         activity=activity(days, cities),
         cities=city_figures(items, in_period, cities),
-        days_since_exchange=(today - last_exchange).days if last_exchange is not None else None,
+        days_since_exchange=max(0, (today - last_exchange).days) if last_exchange is not None else None,
         next_deadlines=tuple(upcoming[:NEXT_MAX]),
     )

@@ -67,6 +67,7 @@ class ChartText:
     done: str = "done"
     activity_title: str = "Messages relayed"
     extra: Mapping[str, str] = field(default_factory=dict)
+    language: str = "en"  # the numbers' signs (46.7, 46,7): bot.language.numbers
 
 
 @dataclass(frozen=True, slots=True)

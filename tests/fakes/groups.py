@@ -19,6 +19,7 @@ from storage.linkcodes import (
     CODE_LENGTH,
     _is_well_formed,
     check_redeemable,
+    check_uses,
     format_code,
     hash_code,
     normalise_code,
@@ -106,8 +107,9 @@ class _LinkCode:
     created_by: int | None
     created_at: datetime
     expires_at: datetime
-    used_at: datetime | None = None
-    used_by_chat: int | None = None
+    used_at: datetime | None = None  # set when the last use is taken
+    used_by_chat: int | None = None  # the group that took the latest use
+    uses_left: int = 1
 
 
 class FakeLinkCodeRepository:
@@ -118,9 +120,12 @@ class FakeLinkCodeRepository:
         self.memory = memory
         self.rows: dict[str, _LinkCode] = {}  # code hash → code
 
-    async def create(self, chat_id: int, created_by: int | None, ttl: timedelta = LINK_CODE_TTL) -> str:
+    async def create(
+        self, chat_id: int, created_by: int | None, ttl: timedelta = LINK_CODE_TTL, *, uses: int = 1
+    ) -> str:
         if ttl <= timedelta(0):
             raise ValueError("a link code needs a positive lifetime")
+        check_uses(uses)
         for _ in range(_CREATE_ATTEMPTS):
             normal = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             if not self.memory.chats.known(chat_id):
@@ -129,7 +134,9 @@ class FakeLinkCodeRepository:
             if key in self.rows:  # a 2**-50 collision with a stored code
                 continue
             now = self.memory.now()
-            self.rows[key] = _LinkCode(chat_id=chat_id, created_by=created_by, created_at=now, expires_at=now + ttl)
+            self.rows[key] = _LinkCode(
+                chat_id=chat_id, created_by=created_by, created_at=now, expires_at=now + ttl, uses_left=uses
+            )
             return format_code(normal)
         raise RuntimeError("could not store a new link code")
 
@@ -142,7 +149,10 @@ class FakeLinkCodeRepository:
         if row is None:
             raise CodeNotFound("no such link code")
         check_redeemable(row.chat_id, row.used_at, row.expires_at, by_chat_id, now)
-        row.used_at, row.used_by_chat = now, by_chat_id
+        row.uses_left -= 1  # no await since the check: nothing runs in between, as storage's conditional update
+        row.used_by_chat = by_chat_id
+        if row.uses_left == 0:
+            row.used_at = now
         return row.chat_id
 
     async def revoke_code(self, code: str, now: datetime | None = None) -> bool:

@@ -374,7 +374,7 @@ class FakeEventRepository:
 
 
 class FakeActivityRepository:
-    """Messages relayed per group and UTC day. ``rows``: (chat id, day) → ``ActivityDay``."""
+    """Messages relayed per group and (the group's own) day. ``rows``: (chat id, day) → ``ActivityDay``."""
 
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
@@ -403,9 +403,20 @@ class FakeActivityRepository:
         found = [d for d in self.rows.values() if d.chat_id in ids and start <= d.day < end]
         return sorted(found, key=lambda d: (d.day, d.chat_id))
 
-    async def last_exchange(self, chat_ids: Collection[int]) -> date | None:
+    async def last_exchange(
+        self, chat_ids: Collection[int], *, sent: bool = False, before: date | None = None
+    ) -> date | None:
         ids = set(_ids(chat_ids))
-        return max((d.day for d in self.rows.values() if d.chat_id in ids and d.received > 0), default=None)
+        if before is not None:
+            _day(before)
+        return max(
+            (
+                d.day
+                for d in self.rows.values()
+                if d.chat_id in ids and (d.received > 0 or (sent and d.sent > 0)) and (before is None or d.day < before)
+            ),
+            default=None,
+        )
 
     # -- what moving and forgetting a group does here ----------------------------------------------------
 

@@ -10,9 +10,13 @@ import hashlib
 import math
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import column, insert, inspect, select, table
+from sqlalchemy.engine import Connection
 
 from bot.domain import repositories as domain
 from bot.domain.errors import (
@@ -30,7 +34,8 @@ from storage.bridges import BridgeRepository
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.linkcodes import CODE_ALPHABET, CODE_BITS, CODE_LENGTH, LinkCodeRepository, hash_code, normalise_code
-from storage.models import ChatRow, LinkCodeRow, utcnow
+from storage.migrate import current_revision, downgrade, upgrade
+from storage.models import Base, ChatRow, LinkCodeRow, UTCDateTime, utcnow
 from storage.repositories import repositories
 
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
@@ -374,6 +379,95 @@ async def test_link_codes_are_revoked_one_at_a_time_or_all_of_a_chat(repos: Repo
         await codes.redeem(two, by_chat_id=-2)
 
 
+# -- link codes for several groups (/link <n>) ------------------------------------------------------------
+
+DAY = timedelta(hours=24)
+
+
+async def test_a_code_for_several_groups_admits_each_use_once_then_is_spent(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3, -4, -5)
+    codes = repos.link_codes
+    code = await codes.create(-1, created_by=7, ttl=DAY, uses=3)
+    assert CODE_RE.match(code)
+    assert await codes.redeem(code, by_chat_id=-2) == -1
+    with pytest.raises(CodeOwnChat):  # leaves every use that is left
+        await codes.redeem(code, by_chat_id=-1)
+    assert await codes.redeem(code.lower(), by_chat_id=-3) == -1
+    assert await codes.revoke_code("ZZZZZ-ZZZZZ") is False
+    assert await codes.redeem(code, by_chat_id=-4) == -1  # the third and last use
+    with pytest.raises(CodeUsed):
+        await codes.redeem(code, by_chat_id=-5)
+    assert await codes.revoke(-1) == 0  # spent: nothing open to revoke
+    assert await codes.revoke_code(code) is False
+    later = utcnow() + DAY + timedelta(minutes=1)
+    assert await codes.purge_expired(later) == 1
+
+
+async def test_a_code_with_uses_left_expires_and_is_revoked_as_one_code(repos: Repositories) -> None:
+    await make_chats(repos.chats, -1, -2, -3)
+    codes = repos.link_codes
+    lapsing = await codes.create(-1, created_by=None, ttl=DAY, uses=5)
+    assert await codes.redeem(lapsing, by_chat_id=-2) == -1
+    with pytest.raises(CodeExpired):
+        await codes.redeem(lapsing, by_chat_id=-3, now=utcnow() + DAY + timedelta(seconds=1))
+    revoked = await codes.create(-1, created_by=None, ttl=DAY, uses=4)
+    assert await codes.redeem(revoked, by_chat_id=-2) == -1
+    assert await codes.revoke(-1) == 2  # each code counted once, whatever uses it has left
+    for code in (lapsing, revoked):
+        with pytest.raises(CodeExpired):
+            await codes.redeem(code, by_chat_id=-3)
+
+
+@pytest.mark.parametrize("uses", [0, -1, 11, 100])
+async def test_a_code_admits_one_to_ten_groups(repos: Repositories, uses: int) -> None:
+    await make_chats(repos.chats, -1)
+    with pytest.raises(ValueError, match="1 to 10"):
+        await repos.link_codes.create(-1, created_by=None, ttl=DAY, uses=uses)
+    assert await repos.link_codes.revoke(-1) == 0  # nothing was stored
+    assert CODE_RE.match(await repos.link_codes.create(-1, created_by=None, ttl=DAY, uses=10))
+
+
+async def test_groups_redeeming_the_last_uses_at_once_never_pass_them(repos: Repositories) -> None:
+    contenders = list(range(-2, -12, -1))
+    await make_chats(repos.chats, -1, *contenders)
+    codes = repos.link_codes
+    code = await codes.create(-1, created_by=None, ttl=DAY, uses=3)
+    results = await asyncio.gather(*(codes.redeem(code, by_chat_id=c) for c in contenders), return_exceptions=True)
+    assert results.count(-1) == 3, results
+    assert all(isinstance(r, CodeUsed) for r in results if r != -1), results
+    last = await codes.create(-1, created_by=None, ttl=DAY, uses=2)
+    assert await codes.redeem(last, by_chat_id=-2) == -1
+    pair = await asyncio.gather(
+        codes.redeem(last, by_chat_id=-3), codes.redeem(last, by_chat_id=-4), return_exceptions=True
+    )
+    assert pair.count(-1) == 1, pair  # two groups, one last use: one gets in
+    assert sum(isinstance(r, CodeUsed) for r in pair) == 1, pair
+
+
+async def test_a_code_for_several_groups_records_the_latest_and_counts_down(db: Database) -> None:
+    repos = repositories(db)
+    await make_chats(repos.chats, -1, -2, -3, -4)
+    code = await repos.link_codes.create(-1, created_by=None, ttl=DAY, uses=2)
+
+    async def stored() -> tuple[int, int | None, bool]:
+        async with db.session() as session:
+            row = (await session.scalars(select(LinkCodeRow))).one()
+            return row.uses_left, row.used_by_chat, row.used_at is not None
+
+    assert await stored() == (2, None, False)
+    await repos.link_codes.redeem(code, by_chat_id=-2)
+    assert await stored() == (1, -2, False)  # still open
+    await repos.link_codes.redeem(code, by_chat_id=-3)
+    assert await stored() == (0, -3, True)  # spent
+    await repos.chat_data.forget(-3)
+    assert await stored() == (0, None, True)  # a forgotten group is no longer recorded
+    single = await repos.link_codes.create(-1, created_by=None)
+    await repos.link_codes.redeem(single, by_chat_id=-4)
+    async with db.session() as session:
+        row = await session.get(LinkCodeRow, hash_code(single))
+        assert row is not None and (row.uses_left, row.used_by_chat) == (0, -4) and row.used_at is not None
+
+
 # -- join requests -------------------------------------------------------------------------------------
 
 
@@ -484,3 +578,62 @@ async def test_concurrent_joins_never_pass_the_bridge_limit(db: Database) -> Non
     assert sum(isinstance(o, LimitReached) for o in outcomes) == 5
     bridge = await repos.bridges.bridge_of(-1)
     assert bridge is not None and len(bridge.members) == 4
+
+
+# -- migration 0017 ------------------------------------------------------------------------------------
+
+
+def _link_codes_only(name: str | None, type_: str, *_: object) -> bool:
+    return type_ != "table" or name == "link_codes"
+
+
+def _link_codes_drift(conn: Connection) -> list[Any]:
+    context = MigrationContext.configure(
+        conn,
+        opts={
+            "compare_type": True,
+            "include_name": _link_codes_only,
+            "include_object": lambda obj, name, type_, *rest: _link_codes_only(name, type_),
+        },
+    )
+    return list(compare_metadata(context, Base.metadata))
+
+
+def _link_code_columns(conn: Connection) -> set[str]:
+    return {column["name"] for column in inspect(conn).get_columns("link_codes")}
+
+
+async def test_migration_0017_matches_the_models_spends_used_codes_and_downgrades(db: Database) -> None:
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(_link_codes_drift) == []
+    repos = repositories(db)
+    await make_chats(repos.chats, -1, -2)
+    await downgrade(db.engine, "0016")
+    assert await current_revision(db.engine) == "0016"
+    async with db.engine.connect() as conn:
+        assert "uses_left" not in await conn.run_sync(_link_code_columns)
+    now = utcnow()
+    before = table(  # link_codes as 0016 left it (the model has a column more)
+        "link_codes",
+        column("code_hash"),
+        column("chat_id"),
+        column("created_at", UTCDateTime()),
+        column("expires_at", UTCDateTime()),
+        column("used_at", UTCDateTime()),
+    )
+    rows = [("a" * 64, now), ("b" * 64, None)]  # a used code and an open one, stored before 0017
+    async with db.session() as session:
+        for key, used_at in rows:
+            values = {"code_hash": key, "chat_id": -1, "created_at": now, "expires_at": now + DAY, "used_at": used_at}
+            await session.execute(insert(before).values(**values))
+    await upgrade(db.engine)
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(_link_codes_drift) == []
+    async with db.session() as session:
+        left = {
+            key: uses
+            for key, uses in (await session.execute(select(LinkCodeRow.code_hash, LinkCodeRow.uses_left))).all()
+        }
+    assert left == {"a" * 64: 0, "b" * 64: 1}
+    code = await repos.link_codes.create(-1, created_by=None, ttl=DAY, uses=2)
+    assert await repos.link_codes.redeem(code, by_chat_id=-2) == -1

@@ -100,7 +100,9 @@ async def test_a_bare_hour_offers_the_other_reading_and_the_press_moves_the_remi
 
         sent = len(world.emu.sent(london.id))
         pressed = world.emu.press(london.id, answer["message_id"], london.admin.id, data)
-        assert (await world.emu.wait_for_callback_answer(pressed))["text"] == catalog.t("reminder.done_ack", "en")
+        assert (await world.emu.wait_for_callback_answer(pressed))["text"] == catalog.t(
+            "when.reminder_taken", "en", number=1, when="Fri, 4 Dec 2026, 04:00"
+        )
         moved = (await world.emu.wait_for_sent(london.id, sent + 1))[sent]
         assert plain(moved["text"]) == plain(
             catalog.t("when.moved", "en", number=1, when="Fri, 4 Dec 2026, 04:00", text="Call Busan")
@@ -132,7 +134,9 @@ async def test_the_other_reading_of_a_due_date_is_announced_in_each_groups_zone(
             catalog.t("action.not_allowed", "en")
         )
         pressed = world.emu.press(london.id, offers[0]["message_id"], london.admin.id, data)
-        assert (await world.emu.wait_for_callback_answer(pressed))["text"] == catalog.t("reminder.done_ack", "en")
+        assert (await world.emu.wait_for_callback_answer(pressed))["text"] == catalog.t(
+            "when.due_taken", "en", number=1, when="Fri, 4 Dec 2026, 03:00"
+        )
         # 03:00 in London is 12:00 in Seoul: each group reads the new due date in its own zone.
         korean = await world.relayed(busan, "📅 #1")
         assert "2026년 12월 4일 (금) 12:00" in plain(korean["text"])

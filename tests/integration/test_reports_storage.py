@@ -687,6 +687,23 @@ async def test_activity_is_counted_per_group_and_day(repos: Repositories) -> Non
     assert found == today + timedelta(days=5) and type(found) is date
 
 
+async def test_the_last_exchange_counts_a_message_sent_out_and_stops_before_a_day(repos: Repositories) -> None:
+    """A group's own days: with ``sent``, a day it relayed a message out counts too; ``before`` bounds it."""
+    activity = repos.activity
+    today = date(2026, 12, 1)
+    await activity.count(A, today, received=1)
+    await activity.count(A, today + timedelta(days=2), sent=1)
+    await activity.count(A, today + timedelta(days=9), received=1)
+    assert await activity.last_exchange([A], before=today + timedelta(days=9)) == today  # received only
+    assert await activity.last_exchange([A], sent=True, before=today + timedelta(days=9)) == today + timedelta(days=2)
+    assert await activity.last_exchange([A], sent=True) == today + timedelta(days=9)
+    assert await activity.last_exchange([A], sent=True, before=today + timedelta(days=2)) == today  # exclusive
+    assert await activity.last_exchange([A], sent=True, before=today) is None
+    assert await activity.last_exchange([ALONE], sent=True) is None
+    with pytest.raises(TypeError):
+        await activity.last_exchange([A], before=NOW)  # a datetime is no day
+
+
 async def test_bad_activity_counts_are_refused(repos: Repositories) -> None:
     activity = repos.activity
     with pytest.raises(ValueError):

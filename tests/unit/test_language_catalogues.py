@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.language.catalog import Catalog, Markup, is_language_code, language_name
+from bot.language.catalog import (
+    Catalog,
+    Markup,
+    is_language_code,
+    language_name,
+    logical_keys,
+    plural_categories,
+    plural_variants,
+)
 
 
 def placeholders(text: str) -> set[str]:
@@ -24,14 +32,69 @@ def test_english_and_indonesian_exist() -> None:
 
 @pytest.mark.parametrize("lang", LOCALES)
 def test_every_locale_has_every_key_with_the_same_placeholders(catalog: Catalog, lang: str) -> None:
-    reference = catalog.messages["en"]
-    table = catalog.messages[lang]
-    assert set(table) == set(reference), (
-        f"{lang}: missing {set(reference) - set(table)}, extra {set(table) - set(reference)}"
-    )
-    for key, text in reference.items():
-        assert placeholders(table[key]) == placeholders(text), f"{lang}:{key}"
+    """Every key, a pluralised one (``key.one``, ``key.other`` …) counted once, with the plural categories
+    the language's CLDR rules have (only ``.other`` in Indonesian, Korean, Japanese and Chinese; ``.one`` and
+    ``.other`` in English and German) and no others."""
+    reference, table = catalog.messages["en"], catalog.messages[lang]
+    expected, found = logical_keys(reference), logical_keys(table)
+    assert found == expected, f"{lang}: missing {expected - found}, extra {found - expected}"
+    variants, english = plural_variants(table), plural_variants(reference)
+    for key in expected - set(english):
+        assert placeholders(table[key]) == placeholders(reference[key]), f"{lang}:{key}"
         assert table[key].strip(), f"{lang}:{key} is empty"
+    for key in english:
+        assert variants.get(key) == set(plural_categories(lang)), f"{lang}:{key} has {variants.get(key)}"
+        shown = placeholders(reference[f"{key}.other"])
+        assert placeholders(table[f"{key}.other"]) == shown, f"{lang}:{key}.other"
+        for category in variants[key]:  # "one" may spell the number out ("eine offene Aufgabe")
+            text = table[f"{key}.{category}"]
+            assert text.strip() and placeholders(text) <= shown, f"{lang}:{key}.{category}"
+
+
+# Keys that show a count next to the noun it counts: in English and German the noun follows the number.
+COUNTED = {
+    "report.exchange": "days",
+    "report.city": "open",
+    "report.overdue_longest": "days",
+    "report.done_late": "days",
+    "action.overdue_by": "days",
+    "list.no_page": "pages",
+    "handover.held_reminders": "count",
+    "handover.held_indicators": "count",
+    "announce.more": "count",
+}
+
+
+@pytest.mark.parametrize("key", sorted(COUNTED))
+def test_a_count_shown_with_its_noun_has_plural_forms(catalog: Catalog, key: str) -> None:
+    for lang in ("en", "de"):
+        assert plural_variants(catalog.messages[lang]).get(key) == {"one", "other"}, f"{lang}:{key}"
+        one = catalog.t(key, lang, **{**dummy(catalog, key), "count": 1, COUNTED[key]: 1})
+        many = catalog.t(key, lang, **{**dummy(catalog, key), "count": 2, COUNTED[key]: 2})
+        assert one != many.replace("2", "1"), f"{lang}:{key}: the noun does not change ({one!r})"
+    assert key not in catalog.messages["en"]  # no unpluralised form left beside the variants
+
+
+def dummy(catalog: Catalog, key: str) -> dict[str, object]:
+    names = placeholders(catalog.messages["en"][f"{key}.other"]) - {"count", COUNTED[key]}
+    return {name: "x" for name in names}
+
+
+def test_the_count_picks_the_plural_form(tmp_path: Path) -> None:
+    cat = Catalog(
+        {
+            "en": {"n.one": "{count} day", "n.other": "{count} days", "plain": "{count} of them"},
+            "de": {"n.one": "ein Tag", "n.other": "{count} Tage"},
+            "ko": {"n.other": "{count}일"},
+        }
+    )
+    assert [cat.t("n", "en", count=n) for n in (0, 1, 2, 1.5)] == ["0 days", "1 day", "2 days", "1.5 days"]
+    assert [cat.t("n", "de", count=n) for n in (1, 3)] == ["ein Tag", "3 Tage"]
+    assert [cat.t("n", "ko", count=n) for n in (1, 3)] == ["1일", "3일"]  # Korean: "other" for every number
+    assert cat.t("n", "xx", count=1) == "1 day"  # an unknown language: English, with English rules
+    assert cat.t("plain", "de", count=1) == "1 of them"  # not pluralised: the key itself
+    assert plural_categories("en") == {"one", "other"} and plural_categories("id") == {"other"}
+    assert logical_keys(cat.messages["en"]) == {"n", "plain"}
 
 
 def test_adding_a_language_is_one_file(tmp_path: Path) -> None:

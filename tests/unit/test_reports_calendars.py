@@ -53,8 +53,9 @@ async def test_days_late_in_reports_and_status_are_the_asking_groups_working_day
     for here, overdue, late in ((surabaya, 2, 1), (busan, 3, 2)):
         assert await kit.services.reports.report(here, member(1), "") is None
         summary = next(t for t in kit.texts(here.id) if t.startswith("📊"))
-        assert catalog.t("report.overdue_longest", here.ui, days=overdue) in summary
-        assert catalog.t("report.done_late", here.ui, count=1, days=show_number(late, here.ui)) in summary
+        assert catalog.t("report.overdue_longest", here.ui, days=overdue, count=overdue) in summary
+        done_late = catalog.t("report.done_late", here.ui, late=1, days=show_number(late, here.ui), count=late)
+        assert done_late in summary
 
 
 def all_day(events: list[icalendar.cal.Component]) -> dict[str, tuple[str, date, date]]:
