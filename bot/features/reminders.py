@@ -249,7 +249,7 @@ class ReminderService:
     def _digest_text(self, here: ChatContext, weekday: int | None, time: str) -> Markup:
         if weekday is None:
             return Markup(self.catalog.t("digest.state_off", here.ui))
-        day = weekday_name(weekday, here.ui)
+        day = weekday_name(weekday, here.ui, every=True)
         return Markup(self.catalog.t("digest.when", here.ui, weekday=day, time=clock(time, here.ui)))
 
     # ---- /unremind ----------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from babel.units import format_unit
 
 from bot.context import Actor, ChatContext, Phrase, Refused, Reply, reply, zone_of
 from bot.domain.meetings import MeetingRepository
-from bot.domain.records import ActionItem, Indicator, IndicatorUpdate, NewReminder, Reminder, StoredReport
+from bot.domain.records import ActionItem, NewReminder, Reminder, StoredReport
 from bot.domain.repositories import (
     ActionRepository,
     EventRepository,
@@ -57,11 +58,25 @@ from bot.relay.activity import ActivityCounter
 from bot.reports import periods
 from bot.reports.days_off import days_off_events
 from bot.reports.figures import ReportFigures, figures
-from bot.reports.model import ActionRow, CalendarItem, ChartText, IcsEvent, IndicatorRow, Period
+from bot.reports.model import CalendarItem, ChartText, IcsEvent, Period
 from bot.reports.period_words import read_period
+from bot.reports.sheets import (
+    ActionSheet,
+    IndicatorSheet,
+    action_files,
+    deadline_day,
+    indicator_files,
+    period_words,
+    zone_form,
+)
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
+
+
+def cjk_unit(text: str, ui: str) -> str:
+    """Japanese and Chinese write a number and its unit together ("0日", "3天"); CLDR's long form puts a space."""
+    return re.sub(r"(?<=\d) (?=\S)", "", text) if ui in ("ja", "zh") else text
 
 CHART_TIMEOUT = 30.0  # seconds for drawing one report's charts in the workshop
 FIGURES_TIMEOUT = 30.0  # seconds for computing one report's figures in a worker thread
@@ -179,78 +194,6 @@ def draw_charts(found: ReportFigures, text: ChartText) -> list[tuple[str, bytes]
     if any(a.days for a in found.activity):
         drawn.append(("activity.png", charts.activity_chart(found.activity, text)))
     return drawn
-
-
-@dataclass(frozen=True)
-class ActionSheet:
-    """What the actions export is written from, in the workshop's worker: the items (by number), their titles in
-    the group's language, their owners as the group writes a list, the status words, the groups' cities, and the
-    instant that decides what is late."""
-
-    items: Sequence[ActionItem]
-    titles: Sequence[str]
-    owners: Sequence[str]
-    status: Mapping[str, str]
-    cities: Mapping[int, str]
-    now: datetime
-
-    def rows(self) -> list[ActionRow]:
-        return [
-            ActionRow(
-                number=i.number,
-                title=title,
-                original=i.title,
-                programme=i.programme or "",
-                owners=owners,
-                city=self.cities.get(i.chat_id, ""),
-                status=self.status.get(i.status, i.status),
-                created_at=i.created_at,
-                due_at=i.due_at,
-                done_at=i.done_at,
-                late=i.due_at is not None
-                and ((i.done_at is not None and i.done_at > i.due_at) or i.is_overdue(self.now)),
-            )
-            for i, title, owners in zip(self.items, self.titles, self.owners, strict=True)
-        ]
-
-
-@dataclass(frozen=True)
-class IndicatorSheet:
-    """What the indicators export is written from, in the workshop's worker: the indicators, then their updates."""
-
-    indicators: Sequence[Indicator]
-    updates: Sequence[IndicatorUpdate]
-
-    @property
-    def size(self) -> int:
-        return len(self.indicators) + len(self.updates)
-
-    def rows(self) -> list[IndicatorRow]:
-        found = [
-            IndicatorRow(i.programme, i.name, i.target, i.period, None, None, 0.0, "", "", "") for i in self.indicators
-        ]
-        by_id = {i.id: i for i in self.indicators}
-        for u in self.updates:
-            i = by_id[u.indicator_id]
-            row = (i.programme, i.name, i.target, i.period, u.at, u.change, u.value_after)
-            found.append(IndicatorRow(*row, u.by, u.city, u.note or ""))
-        return found
-
-
-def action_files(sheet: ActionSheet, headers: list[str], tz: str, title: str) -> tuple[bytes, bytes]:
-    """The actions export as CSV and XLSX: in the workshop's worker."""
-    from bot.reports import exports  # openpyxl and icalendar are loaded by the first export
-
-    rows = sheet.rows()
-    return exports.actions_csv(rows, headers, tz), exports.actions_xlsx(rows, headers, tz, title)
-
-
-def indicator_files(sheet: IndicatorSheet, headers: list[str], tz: str, title: str) -> tuple[bytes, bytes]:
-    """The indicators export as CSV and XLSX: in the workshop's worker."""
-    from bot.reports import exports
-
-    rows = sheet.rows()
-    return exports.indicators_csv(rows, headers, tz), exports.indicators_xlsx(rows, headers, tz, title)
 
 
 def calendar_file(
@@ -451,7 +394,7 @@ class ReportService:
             name = p.name if p.name is not None else t("status.no_programme", ui)
             on_time = format_percent(p.on_time_rate, locale=locale) if p.on_time_rate is not None else "—"
             median = (
-                format_unit(rounded(p.median_days), "duration-day", length="long", locale=locale)
+                cjk_unit(format_unit(rounded(p.median_days), "duration-day", length="long", locale=locale), ui)
                 if p.median_days is not None
                 else "—"
             )
@@ -523,7 +466,7 @@ class ReportService:
             format_date(last, "medium", locale=locale),
         )
 
-    def chart_text(self, language: str) -> ChartText:
+    def chart_text(self, language: str, heading: str = "") -> ChartText:
         t = self.catalog.t
         return ChartText(
             indicators_title=t("report.chart.indicators", language),
@@ -536,7 +479,14 @@ class ReportService:
             activity_title=t("report.chart.activity", language),
             extra={"empty": t("report.chart.empty", language), "behind": t("indicator.behind", language)},
             language=language,
+            heading=heading,
         )
+
+    def chart_heading(self, here: ChatContext, period: Period) -> str:
+        """Over every chart: the partnership (its cities) and the period, as plain text in the group's language."""
+        cities = self.catalog.join((c.label for c in here.members), here.ui)
+        first, last = self.days_of(period, here)
+        return strip_tags(self.catalog.t("report.chart.heading", here.ui, cities=cities, start=first, end=last))
 
     def draw(self, found: ReportFigures, language: str) -> list[tuple[str, bytes]]:
         """The report's charts as (file name, PNG), here and now (a report draws them in the workshop)."""
@@ -546,7 +496,8 @@ class ReportService:
         for part in split_html(summary, SUMMARY_LIMIT) or [summary]:
             await self.sender.send_text(here.id, part)
         try:
-            drawn = await self.workshop.run(CHART_TIMEOUT, draw_charts, found, self.chart_text(here.ui))
+            text = self.chart_text(here.ui, self.chart_heading(here, found.period))
+            drawn = await self.workshop.run(CHART_TIMEOUT, draw_charts, found, text)
         except (TimeoutError, BrokenProcessPool):
             logger.warning("report charts for chat %s took too long or failed", here.id, exc_info=True)
             await self.sender.send_text(here.id, self.catalog.t("report.charts_failed", here.ui))
@@ -662,14 +613,16 @@ class ReportService:
             if not actions.items:
                 return Export([], 0, 0)
             headers, title = self._headers(what, ui)
-            files = await self.workshop.run(EXPORT_TIMEOUT, action_files, actions, headers, tz, title)
+            form = zone_form(self.catalog, ui)
+            files = await self.workshop.run(EXPORT_TIMEOUT, action_files, actions, headers, tz, title, form)
             return Export([(stem + ".csv", files[0]), (stem + ".xlsx", files[1])], len(actions.items), total)
         if what == "indicators":
             indicators, total = await self.indicator_sheet(here)
             if not indicators.indicators:
                 return Export([], 0, 0)
             headers, title = self._headers(what, ui)
-            files = await self.workshop.run(EXPORT_TIMEOUT, indicator_files, indicators, headers, tz, title)
+            form = zone_form(self.catalog, ui)
+            files = await self.workshop.run(EXPORT_TIMEOUT, indicator_files, indicators, headers, tz, title, form)
             return Export([(stem + ".csv", files[0]), (stem + ".xlsx", files[1])], indicators.size, total)
         items, total = await self.calendar_items(here)
         days_off = [*await self.meeting_events(here), *(await self.days_off_events(here) if holidays else [])]
@@ -726,7 +679,9 @@ class ReportService:
         room = max(0, EXPORT_MAX_ROWS - len(indicators))
         updates = await self.indicators.updates(ids, limit=room)
         counted = len(updates) if len(updates) < room else await self.indicators.update_count(ids)
-        return IndicatorSheet(indicators, updates), len(indicators) + counted
+        words = period_words(indicators, self.catalog, here.ui, here.timezone)
+        created = strip_tags(self.catalog.t("export.indicator_created", here.ui))
+        return IndicatorSheet(indicators, updates, words, created), len(indicators) + counted
 
     async def meeting_events(self, here: ChatContext) -> list[IcsEvent]:
         """The bridge's confirmed meetings still ahead (``/meet``), in the asking group's zone, with alarms a day and
@@ -781,6 +736,7 @@ class ReportService:
             else await self.actions.count(scope, statuses=("open",), dated=True)
         )
         titles = await self._titles(items, here)
+        zones = {c.id: zone_of(c) for c in here.members}  # a whole day is one in the zone of the group that set it
         return [
             CalendarItem(
                 uid=f"kembar-{i.scope.key}-{i.number}@kembar",
@@ -788,6 +744,7 @@ class ReportService:
                 description=self.catalog.join((o.name for o in i.owners), here.ui),
                 due_at=i.due_at,
                 timezone=here.timezone,
+                day=deadline_day(i.due_at, zones.get(i.chat_id, here.timezone)),
             )
             for i, title in zip(items, titles, strict=True)
             if i.due_at is not None

@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Final
 
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
@@ -200,10 +201,21 @@ def is_language_code(code: str) -> bool:
     return True
 
 
+# Indonesian names a language "bahasa Korea" (Babel's "Korea" is the country too), and Chinese "bahasa Mandarin".
+_INDONESIAN_NAMES: Final[Mapping[str, str]] = {"zh": "Mandarin"}
+
+
 def language_name(code: str, in_language: str) -> str:
-    """The language's own-name-free display name, e.g. language_name("ko", "id") == "Korea"."""
+    """The language's display name in ``in_language``, e.g. language_name("ko", "de") == "Koreanisch",
+    language_name("ko", "id") == "bahasa Korea"."""
     try:
         name = Locale.parse(code).get_display_name(Locale.parse(in_language))
     except (UnknownLocaleError, ValueError):
         return code
-    return name or code
+    if not name:
+        return code
+    if in_language.replace("_", "-").split("-")[0].lower() == "id":
+        name = _INDONESIAN_NAMES.get(code.lower(), name)
+        if not name.casefold().startswith("bahasa"):
+            name = f"bahasa {name}"
+    return name

@@ -8,6 +8,7 @@ group's catalogue (``recur.*``, ``quiet.window``). Nothing here is English unles
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Final, Literal
 
 from babel.dates import format_skeleton, get_day_names
 from babel.lists import format_list
@@ -45,9 +46,16 @@ def clock(at: time | str, lang: str) -> str:
     return str(format_skeleton("Hm", at, locale=babel_locale(lang)))
 
 
-def weekday_name(weekday: int, lang: str) -> str:
-    """The weekday's full name (Monday = 0)."""
-    return str(get_day_names("wide", locale=babel_locale(lang))[weekday])
+# Languages whose "every <weekday>" takes another width of the name: Chinese writes 每周一, not 每星期一.
+_EVERY_WEEKDAY_WIDTH: Final[dict[str, Literal["abbreviated"]]] = {"zh": "abbreviated"}
+
+
+def weekday_name(weekday: int, lang: str, *, every: bool = False) -> str:
+    """The weekday's full name (Monday = 0); ``every``: as it follows "every" (周一 in Chinese, after 每)."""
+    width: Literal["abbreviated", "wide"] = "wide"
+    if every:
+        width = _EVERY_WEEKDAY_WIDTH.get(lang.split("-")[0].lower(), "wide")
+    return str(get_day_names(width, locale=babel_locale(lang))[weekday])
 
 
 def weekday_time(when: datetime, lang: str) -> str:
@@ -66,7 +74,7 @@ def describe_recurrence(catalog: Catalog, recurrence: str, lang: str) -> str:
         return catalog.t("recur.daily", lang, time=shown)
     if days == WORKDAYS:
         return catalog.t("recur.workdays", lang, time=shown)
-    names = catalog.join((weekday_name(day, lang) for day in sorted(days)), lang)
+    names = catalog.join((weekday_name(day, lang, every=True) for day in sorted(days)), lang)
     return catalog.t("recur.days", lang, days=names, time=shown)
 
 

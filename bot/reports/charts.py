@@ -26,11 +26,12 @@ import io
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+from babel.dates import format_skeleton
 from matplotlib import colormaps, font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -42,6 +43,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from PIL import Image
 
+from bot.language.catalog import babel_locale
 from bot.language.numbers import show_short
 from bot.reports.model import Bucket, ChartText, CityActivity, IndicatorProgress
 
@@ -60,6 +62,7 @@ MAX_ROWS = 12  # indicators or cities drawn; the rest are summarised as "+N"
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 100  # 1000 × 600 px
 LABEL_CHARS = 40
 TITLE_CHARS = 80
+HEADING_CHARS = 110
 
 ON_TRACK = "#2e7d32"
 BEHIND = "#c62828"
@@ -168,8 +171,16 @@ def _render(draw: Callable[[Figure, Axes], None]) -> bytes:
         return _png(fig, canvas)
 
 
-def _empty(ax: Axes, title: str, text: ChartText) -> None:
+def _titles(fig: Figure, ax: Axes, title: str, text: ChartText) -> None:
+    """The chart's own title over the plot, and above it the heading that says whose and when (the partnership's
+    cities and the period), so that a chart forwarded alone still says what it shows."""
     ax.set_title(_short(title, TITLE_CHARS), fontsize=14)
+    if text.heading.strip():
+        fig.suptitle(_short(text.heading, HEADING_CHARS), fontsize=12, color="#424242")
+
+
+def _empty(fig: Figure, ax: Axes, title: str, text: ChartText) -> None:
+    _titles(fig, ax, title, text)
     ax.text(
         0.5,
         0.5,
@@ -188,14 +199,18 @@ def _more_note(fig: Figure, hidden: int) -> None:
         fig.text(0.005, 0.005, f"+{hidden}", ha="left", va="bottom", fontsize=11, color="#616161")
 
 
-def _date_format(days: Iterable[date], monthly: bool = False) -> tuple[str, str]:
-    """A strftime format for x labels and an axis label: the year once when every date shares it."""
+def _date_labels(days: Sequence[date], language: str, monthly: bool = False) -> tuple[list[str], str]:
+    """The x labels of ``days`` as the language writes a short date (CLDR skeletons: "7 Dec", "7. Dez.", "12월 7일",
+    "12月7日"; months "Dec 2026", "2026년 12월"), and an axis label: the year once when every date shares it."""
+    locale = babel_locale(language)
     years = {d.year for d in days}
     if monthly:
-        return "%Y-%m", ""
-    if len(years) == 1:
-        return "%m-%d", str(next(iter(years)))
-    return "%Y-%m-%d", ""
+        skeleton = "MMM" if len(years) == 1 else "yMMM"
+    else:
+        skeleton = "MMMd" if len(years) == 1 else "yMMMd"
+    labels = [format_skeleton(skeleton, d, locale=locale) for d in days]
+    axis = format_skeleton("y", days[0], locale=locale) if len(years) == 1 and days else ""
+    return labels, axis
 
 
 def _day(value: object) -> date | None:
@@ -224,7 +239,7 @@ def indicator_chart(indicators: Sequence[IndicatorProgress], text: ChartText) ->
 
     def draw(fig: Figure, ax: Axes) -> None:
         if not indicators:
-            _empty(ax, text.indicators_title, text)
+            _empty(fig, ax, text.indicators_title, text)
             return
         shown = list(indicators[:MAX_ROWS])
         values = [_finite(i.value) for i in shown]
@@ -256,7 +271,7 @@ def indicator_chart(indicators: Sequence[IndicatorProgress], text: ChartText) ->
         ax.set_xlim(lo, hi)
         ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
         ax.grid(axis="x", color="#e0e0e0", zorder=0)
-        ax.set_title(_short(text.indicators_title, TITLE_CHARS), fontsize=14)
+        _titles(fig, ax, text.indicators_title, text)
         handles = [
             Patch(color=ON_TRACK, label=_short(text.value)),
             Line2D([], [], marker="D", color="black", linestyle="", label=_short(text.expected)),
@@ -276,17 +291,18 @@ def indicator_chart(indicators: Sequence[IndicatorProgress], text: ChartText) ->
 
 
 def actions_chart(buckets: Sequence[Bucket], text: ChartText) -> bytes:
-    """Grouped bars per week or month: actions opened and done. X labels are the buckets' start dates in ISO
-    form, short: 2026-03 for months, 03-02 for weeks in one year (the year then under the axis)."""
+    """Grouped bars per week or month: actions opened and done. X labels are the buckets' start dates as the
+    chart's language writes them, short: "Mar 2026" for months, "2 Mar" / "3월 2일" for weeks (within one year the
+    year is said once, under the axis)."""
 
     def draw(fig: Figure, ax: Axes) -> None:
         rows = sorted(((day, b) for b in buckets if (day := _day(b.start)) is not None), key=lambda r: r[0])
         if not rows:
-            _empty(ax, text.actions_title, text)
+            _empty(fig, ax, text.actions_title, text)
             return
         starts = [day for day, _ in rows]
         monthly = len(rows) > 1 and all(d.day == 1 for d in starts)
-        fmt, axis_label = _date_format(starts, monthly)
+        labels, axis_label = _date_labels(starts, text.language, monthly)
         xs = list(range(len(rows)))
         width = 0.4
         opened = [int(_finite(b.opened)) for _, b in rows]
@@ -296,7 +312,7 @@ def actions_chart(buckets: Sequence[Bucket], text: ChartText) -> bytes:
         step = max(1, math.ceil(len(rows) / 16))  # at most ~16 date labels
         ax.set_xticks(
             xs[::step],
-            [d.strftime(fmt) for d in starts[::step]],
+            labels[::step],
             rotation=45 if len(xs[::step]) > 8 else 0,
             ha="right" if len(xs[::step]) > 8 else "center",
         )
@@ -306,7 +322,7 @@ def actions_chart(buckets: Sequence[Bucket], text: ChartText) -> bytes:
             ax.set_ylim(0, 1)
         ax.grid(axis="y", color="#e0e0e0", zorder=0)
         ax.set_xlabel(axis_label)
-        ax.set_title(_short(text.actions_title, TITLE_CHARS), fontsize=14)
+        _titles(fig, ax, text.actions_title, text)
         ax.legend(loc="upper left", fontsize=10)
 
     return _render(draw)
@@ -317,11 +333,19 @@ def actions_chart(buckets: Sequence[Bucket], text: ChartText) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 MAX_DAYS = 800  # a longer span is cut to its last MAX_DAYS days
+MARKED_DAYS = 45  # up to this many days each city's points are drawn, each city with a shape of its own
+#: One shape per line (MAX_ROWS of them), so that cities with the same count on a day stay apart in black and white.
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+#: Of a day: lines are set side by side across this much of it (a period of a few days, and a longer one).
+SPREAD_FEW, SPREAD_MANY = 0.7, 0.3
 
 
 def activity_chart(activity: Sequence[CityActivity], text: ChartText) -> bytes:
     """One line per city: messages relayed per day over the period (days without any count as 0), legend
-    "city (total)". The ``MAX_ROWS`` busiest cities are drawn; the others together as one line "+N"."""
+    "city (total)". The ``MAX_ROWS`` busiest cities are drawn; the others together as one line "+N". Over at most
+    ``MARKED_DAYS`` days each line marks its points with a shape of its own and the lines stand slightly apart
+    within each day, so that cities with the same counts (or a period of a single day, where each line is one
+    point) are still told apart."""
 
     def draw(fig: Figure, ax: Axes) -> None:
         series: list[tuple[str, dict[date, int]]] = []
@@ -333,7 +357,7 @@ def activity_chart(activity: Sequence[CityActivity], text: ChartText) -> bytes:
             if counts:
                 series.append((str(city.city), counts))
         if not series:
-            _empty(ax, text.activity_title, text)
+            _empty(fig, ax, text.activity_title, text)
             return
         series.sort(key=lambda s: -sum(s[1].values()))
         if len(series) > MAX_ROWS:
@@ -348,21 +372,35 @@ def activity_chart(activity: Sequence[CityActivity], text: ChartText) -> bytes:
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         xs = list(range(len(days)))
         palette = colormaps["tab20"] if len(series) > 10 else colormaps["tab10"]
-        marker = "o" if len(days) <= 45 else None
+        marked = len(days) <= MARKED_DAYS
+        spread = SPREAD_FEW if len(days) <= 3 else SPREAD_MANY
+        gap = min(0.12, spread / len(series)) if marked and len(series) > 1 else 0.0
+        size = 8 if len(days) <= 3 else 5
         for n, (name, counts) in enumerate(series):
             ys = [counts.get(d, 0) for d in days]
             label = f"{_short(name, 28)} ({sum(ys)})"
-            ax.plot(xs, ys, marker=marker, markersize=4, linewidth=1.8, color=palette(n % palette.N), label=label)
-        fmt, axis_label = _date_format(days)
+            shift = (n - (len(series) - 1) / 2) * gap
+            ax.plot(
+                [x + shift for x in xs],
+                ys,
+                marker=MARKERS[n % len(MARKERS)] if marked else None,
+                markersize=size,
+                linewidth=1.8,
+                color=palette(n % palette.N),
+                label=label,
+            )
+        labels, axis_label = _date_labels(days, text.language)
         step = max(1, math.ceil(len(days) / 12))
-        ax.set_xticks(xs[::step], [d.strftime(fmt) for d in days[::step]], rotation=30, ha="right")
+        ax.set_xticks(
+            xs[::step], labels[::step], rotation=30 if len(days) > 1 else 0, ha="right" if len(days) > 1 else "center"
+        )
         ax.set_xlim(-0.5, len(days) - 0.5)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _num(v, text.language)))
         ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
         ax.grid(color="#eeeeee", zorder=0)
         ax.set_xlabel(axis_label)
-        ax.set_title(_short(text.activity_title, TITLE_CHARS), fontsize=14)
+        _titles(fig, ax, text.activity_title, text)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, borderaxespad=0)
 
     return _render(draw)

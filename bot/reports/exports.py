@@ -8,7 +8,8 @@ Choices, for every export:
 
 * Instants are shown in the asking group's zone ``tz``: in CSV as ISO 8601 with the offset in force at that instant
   (``2026-12-04T14:00:00+07:00``, whole seconds); in XLSX as real Excel datetimes, naive (Excel has no zones) in
-  that zone, formatted ``yyyy-mm-dd hh:mm``, to the second.
+  that zone, formatted ``yyyy-mm-dd hh:mm``, to the second, and the header of each such column names the zone
+  (``zone_form``, ``"{header} ({zone})"`` unless the caller gives its language's form: "Due (Asia/Seoul)").
 * Text from members (titles, notes, names) is hostile: C0 control characters other than tab, line feed and carriage
   return are dropped (XLSX cannot store them), lone surrogates become U+FFFD, and a cell is cut at
   :data:`MAX_CELL_CHARS` characters (Excel holds 32,767 per cell). A text cell that would start a formula (its first
@@ -71,7 +72,8 @@ MAX_ROWS = 10_000
 MAX_CELL_CHARS = 32_000
 PRODID = "-//Kembar//Sister-city action items//EN"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-EVENT_DURATION = timedelta(minutes=30)
+ZONE_FORM = "{header} ({zone})"  # an XLSX datetime column's header: the zone its naive datetimes are in
+ZONE_YEARS = 10  # a VTIMEZONE describes the zone's offsets up to this many years after the last event
 
 _BOM = "\ufeff"
 # What XLSX cannot hold (and no spreadsheet cell wants): C0 controls except tab, LF, CR.
@@ -267,12 +269,22 @@ def _display_width(text: str) -> int:
     return best
 
 
+def zoned_headers(headers: Sequence[str], columns: frozenset[int], tz: str, form: str = ZONE_FORM) -> list[str]:
+    """``headers`` with the zone named in those of the datetime ``columns``: ``form`` with ``{header}`` and
+    ``{zone}`` ("Due (Asia/Seoul)", "期限（Asia/Tokyo）")."""
+    return [form.replace("{zone}", tz).replace("{header}", h) if n in columns else h for n, h in enumerate(headers)]
+
+
 def _xlsx(
     headers: Sequence[str],
     rows: Iterable[list[XlsxValue]],
     sheet: str,
     datetime_columns: frozenset[int],
+    zone: tuple[str, str] | None = None,
 ) -> bytes:
+    """``zone``: (the zone's name, ``zone_form``): the datetime columns' headers name it."""
+    if zone is not None:
+        headers = zoned_headers(headers, datetime_columns, *zone)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -327,9 +339,11 @@ def actions_xlsx(
     sheet: str,
     *,
     late_words: tuple[str, str] | None = None,
+    zone_form: str = ZONE_FORM,
 ) -> bytes:
     """Actions as an XLSX workbook with one sheet (title from :func:`sheet_title`), the same columns as
-    :func:`actions_csv`; instants as naive local datetimes in ``tz``; ``late`` a boolean unless ``late_words``."""
+    :func:`actions_csv`; instants as naive local datetimes in ``tz`` (named in their headers by ``zone_form``);
+    ``late`` a boolean unless ``late_words``."""
     _check(len(rows), headers, ACTION_COLUMNS)
     zone = _zone(tz)
     late: Callable[[bool], XlsxValue] = (
@@ -351,11 +365,14 @@ def actions_xlsx(
             late(r.late),
         ]
 
-    return _xlsx(headers, map(line, rows), sheet, frozenset({7, 8, 9}))
+    return _xlsx(headers, map(line, rows), sheet, frozenset({7, 8, 9}), (tz, zone_form))
 
 
-def indicators_xlsx(rows: Sequence[IndicatorRow], headers: Sequence[str], tz: str, sheet: str) -> bytes:
-    """Indicator updates as an XLSX workbook, the same columns as :func:`indicators_csv`; numbers as numbers."""
+def indicators_xlsx(
+    rows: Sequence[IndicatorRow], headers: Sequence[str], tz: str, sheet: str, *, zone_form: str = ZONE_FORM
+) -> bytes:
+    """Indicator updates as an XLSX workbook, the same columns as :func:`indicators_csv`; numbers as numbers, the
+    instants' header naming ``tz`` (``zone_form``)."""
     _check(len(rows), headers, INDICATOR_COLUMNS)
     zone = _zone(tz)
 
@@ -373,7 +390,7 @@ def indicators_xlsx(rows: Sequence[IndicatorRow], headers: Sequence[str], tz: st
             r.note,
         ]
 
-    return _xlsx(headers, map(line, rows), sheet, frozenset({4}))
+    return _xlsx(headers, map(line, rows), sheet, frozenset({4}), (tz, zone_form))
 
 
 # --- iCalendar -------------------------------------------------------------------------------------------------
@@ -390,13 +407,18 @@ def calendar_ics(
     *,
     events: Sequence[IcsEvent] = (),
     stamp: datetime | None = None,
-    duration: timedelta = EVENT_DURATION,
 ) -> bytes:
     """Open actions' due dates as an iCalendar file: one VEVENT per item (``UID`` the item's stable uid, so importing
-    again updates rather than duplicates; the first of items sharing a uid wins), starting at the due instant in the
-    item's own zone (``DTSTART;TZID=…``, with a VTIMEZONE per zone covering the events' years) and lasting
-    ``duration``; one display alarm per distinct lead time (``0`` = at the start). ``stamp`` is the DTSTAMP (now by
-    default). An empty ``items`` gives a calendar without events.
+    again updates rather than duplicates; the first of items sharing a uid wins). A due date is a deadline, not a
+    meeting: it never blocks time (``TRANSP:TRANSPARENT``) and never lasts half an hour. An item with a ``day`` (a
+    date said without a time, due at the end of that day) is an all-day item on that day (``DTSTART;VALUE=DATE``,
+    ``DTEND`` the day after), whose alarms fire at fixed instants before the due instant (``TRIGGER;VALUE=DATE-TIME``,
+    in UTC: an all-day item's own start would be midnight wherever the calendar is); any other is a zero-length event
+    at the due instant in the item's zone (``DTSTART;TZID=…`` and no ``DTEND``, which RFC 5545 reads as ending when
+    it starts), its alarms before its start. One display alarm per distinct lead time (``0`` = at the due instant).
+    Each zone used gets a VTIMEZONE from the year before the first event to :data:`ZONE_YEARS` years after the last
+    one (or after ``stamp``'s year, if later). ``stamp`` is the DTSTAMP (now by default). An empty ``items`` gives a
+    calendar without events.
 
     ``events`` follow the items, one VEVENT each (a uid already used is skipped): an all-day event has
     ``DTSTART;VALUE=DATE`` and ``DTEND`` the day after its last day; a timed one starts and ends in its zone.
@@ -426,10 +448,15 @@ def calendar_ics(
             continue
         seen.add(item.uid)
         due = _aware(item.due_at).astimezone(_zone(item.timezone)).replace(microsecond=0)
-        years.append(due.year)
         description = _ical_text(item.description) if item.description else ""
-        # wall-clock addition; same as elapsed except across a DST change
-        _add_event(cal, item.uid, dtstamp, _ical_text(item.title), due, due + duration, description, leads)
+        title = _ical_text(item.title)
+        if item.day is not None:
+            at = due.astimezone(UTC)
+            alarms: list[int | datetime] = [at - timedelta(seconds=lead) for lead in leads]
+            _add_event(cal, item.uid, dtstamp, title, item.day, item.day + timedelta(days=1), description, alarms)
+        else:
+            years.append(due.year)
+            _add_event(cal, item.uid, dtstamp, title, due, None, description, leads, busy=False)
     for event in events:
         if event.uid in seen:
             continue
@@ -438,11 +465,11 @@ def calendar_ics(
         if isinstance(start, datetime):
             years.append(start.year)
         summary, description = _ical_text(event.summary), _ical_text(event.description)
-        alarms = sorted(set(event.alarm_seconds), reverse=True)
-        _add_event(cal, event.uid, dtstamp, summary, start, end, description, alarms)
+        _add_event(cal, event.uid, dtstamp, summary, start, end, description, sorted(set(event.alarm_seconds))[::-1])
 
     if years:
-        cal.add_missing_timezones(date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1))
+        last = max(*years, dtstamp.year) + ZONE_YEARS
+        cal.add_missing_timezones(date(min(years) - 1, 1, 1), date(last + 1, 1, 1))
         # before the events that use them (icalendar < 6.3.2 appended them at the end)
         cal.subcomponents.sort(key=lambda component: component.name != "VTIMEZONE")
     data: bytes = cal.to_ical()
@@ -472,25 +499,32 @@ def _add_event(
     dtstamp: datetime,
     summary: str,
     start: date | datetime,
-    end: date | datetime,
+    end: date | datetime | None,
     description: str,
-    leads: Sequence[int],
+    alarms: Sequence[int | datetime],
+    *,
+    busy: bool = True,
 ) -> None:
+    """One VEVENT: no ``end`` makes it zero-length; ``alarms`` are seconds before the start or UTC instants."""
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", dtstamp)
     event.add("dtstart", start)
-    event.add("dtend", end)
+    if end is not None:
+        event.add("dtend", end)
     event.add("summary", summary)
     if description:
         event.add("description", description)
-    if not isinstance(start, datetime):
-        event.add("transp", "TRANSPARENT")  # a day off does not make anyone busy in a calendar app
-    for lead in leads:
+    if not busy or not isinstance(start, datetime):
+        event.add("transp", "TRANSPARENT")  # a day off or a deadline does not make anyone busy in a calendar app
+    for when in alarms:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", summary)
-        alarm.add("trigger", timedelta(seconds=-lead))
+        if isinstance(when, datetime):
+            alarm.add("trigger", when, parameters={"VALUE": "DATE-TIME"})
+        else:
+            alarm.add("trigger", timedelta(seconds=-when))
         event.add_component(alarm)
     cal.add_component(event)
 
@@ -515,8 +549,10 @@ def table_csv(headers: Sequence[str], rows: Sequence[Sequence[TableValue]], tz: 
     return _csv_bytes(headers, ([cell(v) for v in row] for row in rows), delimiter)
 
 
-def table_xlsx(headers: Sequence[str], rows: Sequence[Sequence[TableValue]], tz: str, sheet: str) -> bytes:
-    """The same table as an XLSX workbook: instants as naive local datetimes in ``tz``."""
+def table_xlsx(
+    headers: Sequence[str], rows: Sequence[Sequence[TableValue]], tz: str, sheet: str, *, zone_form: str = ZONE_FORM
+) -> bytes:
+    """The same table as an XLSX workbook: instants as naive local datetimes in ``tz``, named in their headers."""
     _check(len(rows), headers, len(headers))
     zone = _zone(tz)
     columns = frozenset(i for row in rows[:1] for i, v in enumerate(row) if isinstance(v, datetime))
@@ -524,4 +560,4 @@ def table_xlsx(headers: Sequence[str], rows: Sequence[Sequence[TableValue]], tz:
     def cell(value: TableValue) -> XlsxValue:
         return _local_naive(value, zone) if isinstance(value, datetime) else value
 
-    return _xlsx(headers, ([cell(v) for v in row] for row in rows), sheet, columns)
+    return _xlsx(headers, ([cell(v) for v in row] for row in rows), sheet, columns, (tz, zone_form))

@@ -67,7 +67,8 @@ class ChartText:
     done: str = "done"
     activity_title: str = "Messages relayed"
     extra: Mapping[str, str] = field(default_factory=dict)
-    language: str = "en"  # the numbers' signs (46.7, 46,7): bot.language.numbers
+    language: str = "en"  # the numbers' signs (46.7, 46,7) and the dates' form (7 Dec, 12월 7일)
+    heading: str = ""  # plain text over every chart: the partnership (its cities) and the period
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,8 @@ class ActionRow:
 
 @dataclass(frozen=True, slots=True)
 class IndicatorRow:
-    """One indicator update in an export (or the indicator itself when ``at`` is None)."""
+    """One indicator update in an export, or the indicator itself (``at`` its creation, no ``change`` and no
+    ``value``; ``at`` None when not known). ``period`` is the word the group reads ("per year", "bis 30.06.2027")."""
 
     programme: str
     name: str
@@ -98,7 +100,7 @@ class IndicatorRow:
     period: str
     at: datetime | None
     change: float | None
-    value: float
+    value: float | None
     by: str
     city: str
     note: str
@@ -106,13 +108,16 @@ class IndicatorRow:
 
 @dataclass(frozen=True, slots=True)
 class CalendarItem:
-    """An open action's due date as a calendar event; ``uid`` is stable for the same item."""
+    """An open action's due date as a calendar event; ``uid`` is stable for the same item. ``day``: the due
+    date is a whole day (set without a time of day, or at the end of the day), that day as the group that set it
+    counts days; the file then holds an all-day item on it, else a zero-length event at ``due_at``."""
 
     uid: str
     title: str
     description: str
     due_at: datetime
     timezone: str
+    day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

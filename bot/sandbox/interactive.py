@@ -189,7 +189,9 @@ class Sandbox:
         self.emu.start_updates_at(1 + int(time.time() * 1000) % (2**31 - 2**24))
         settings = dataclasses.replace(self.settings, token=SANDBOX_TOKEN, bot_api_url=self.emu.root_url)
         if self.local_translator:
-            self.translation_server = TranslationServer()
+            # Text the phrase table does not know is refused, so it shows as a provider failure would: the
+            # original, marked untranslated (not as "[de] …").
+            self.translation_server = TranslationServer(unknown="refuse")
             await self._stack.enter_async_context(self.translation_server)
             settings = dataclasses.replace(
                 settings, translator="libre", translator_url=self.translation_server.root_url.rstrip("/")

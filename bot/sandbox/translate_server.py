@@ -14,11 +14,18 @@ loopback instead of a network service:
   (injected failures).
 
 Translation is deterministic: an exact phrase table per (source, target) pair, and for anything else
-``"[<target>] " + text`` so tests can assert on it. The server runs in the current asyncio event loop
-(tornado), on 127.0.0.1 with an ephemeral port by default, and can be made slow (``latency``, applied
-server-side with an asyncio sleep) or flaky (``fail_share``, ``fail_next``) at run time. Every
-``/translate`` call is recorded in ``requests`` and the peak number of concurrent calls is kept in
-``max_concurrent``.
+``"[<target>] " + text`` so tests can assert on it. With ``unknown="refuse"`` (the interactive sandbox) a
+``/translate`` call with any text the table does not know is answered 400 instead, as a provider that
+cannot translate it: Kembar does not retry that nor count it against the provider's circuit breaker,
+and relays the original marked untranslated (``relay.untranslated``), as for any provider failure. Kembar
+fails or succeeds a whole batch (the texts asked for together, sent joined in one request), so a known
+phrase batched with an unknown text goes untranslated too; each message posted in the sandbox is a batch
+of its own. Text without a letter (numbers, placeholders) counts as known and comes back unchanged.
+
+The server runs in the current asyncio event loop (tornado), on 127.0.0.1 with an ephemeral port by
+default, and can be made slow (``latency``, applied server-side with an asyncio sleep) or flaky
+(``fail_share``, ``fail_next``) at run time. Every ``/translate`` call is recorded in ``requests`` and the
+peak number of concurrent calls is kept in ``max_concurrent``.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import socket
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final, TypedDict
+from typing import Any, Final, Literal, TypedDict
 
 import tornado.httpserver
 import tornado.netutil
@@ -45,6 +52,7 @@ __all__ = [
     "PHRASE_ROWS",
     "RecordedRequest",
     "TranslationServer",
+    "UnknownText",
     "build_phrase_table",
 ]
 
@@ -126,6 +134,14 @@ _FAILURE_MESSAGES: Final[Mapping[int, str]] = {
 }
 
 
+class UnknownText(LookupError):
+    """Raised by ``translate_text`` in ``unknown="refuse"`` mode for text the phrase table does not know."""
+
+
+def _has_letter(text: str) -> bool:
+    return any(ch.isalpha() for ch in _PLACEHOLDER.sub("", text))
+
+
 class RecordedRequest(TypedDict):
     """One ``/translate`` call as the server saw it; ``status`` is filled in when it is answered."""
 
@@ -164,8 +180,9 @@ class TranslationServer:
     """A LibreTranslate-compatible server for tests and the sandbox.
 
     Use as ``async with TranslationServer() as server:`` and point a client at ``server.root_url``.
-    The attributes ``latency`` (seconds), ``fail_share`` (0..1), ``fail_status`` and ``char_limit``
-    may be changed while it runs.
+    The attributes ``latency`` (seconds), ``fail_share`` (0..1), ``fail_status``, ``char_limit`` and
+    ``unknown`` may be changed while it runs. ``unknown``: ``"tag"`` answers text the phrase table does
+    not know as ``"[<target>] " + text``; ``"refuse"`` answers the whole call 400 (the module's docstring).
     """
 
     def __init__(
@@ -182,7 +199,10 @@ class TranslationServer:
         fail_status: int = 500,
         char_limit: int | None = None,
         seed: int = 0,
+        unknown: Literal["tag", "refuse"] = "tag",
     ) -> None:
+        if unknown not in ("tag", "refuse"):
+            raise ValueError("unknown must be 'tag' or 'refuse'")
         self.phrases: Mapping[tuple[str, str], Mapping[str, str]] = DEFAULT_PHRASES if phrases is None else phrases
         self.languages: tuple[str, ...] = tuple(languages)
         self.api_key = api_key
@@ -192,6 +212,7 @@ class TranslationServer:
         self.fail_share = fail_share
         self.fail_status = fail_status
         self.char_limit = char_limit
+        self.unknown: Literal["tag", "refuse"] = unknown
         self.requests: list[RecordedRequest] = []
         self._requested_port = port
         self._port: int | None = None
@@ -321,7 +342,9 @@ class TranslationServer:
     def translate_text(self, text: str, source: str, target: str) -> str:
         """The deterministic translation: the phrase table for the whole text; else line by line (as
         translation engines keep line breaks), each line from the phrase table, else
-        ``"[target] " + line``; lines without a letter (numbers, placeholders like ``[[7000]]``) stay."""
+        ``"[target] " + line``; lines without a letter (numbers, placeholders like ``[[7000]]``) stay.
+        With ``unknown="refuse"``, a line (or single-line text) with a letter that the table does not know
+        raises ``UnknownText`` instead, and a single-line text without a letter stays as it is."""
         if source == target:
             return text
         stripped = text.strip()
@@ -329,24 +352,31 @@ class TranslationServer:
             return text
         table = self.phrases.get((source, target), {})
         hit = table.get(stripped)
+        refuse = self.unknown == "refuse"
         if hit is None:
             lines = stripped.split("\n")
-            if len(lines) == 1:
+            if len(lines) > 1:
+                hit = "\n".join(self._translate_line(line, table, target, refuse=refuse) for line in lines)
+            elif not refuse:
                 hit = f"[{target}] {stripped}"
+            elif _has_letter(stripped):
+                raise UnknownText(f"not in the {source}->{target} phrase table")
             else:
-                hit = "\n".join(self._translate_line(line, table, target) for line in lines)
+                hit = stripped
         start = text.find(stripped)
         return text[:start] + hit + text[start + len(stripped) :]
 
     @staticmethod
-    def _translate_line(line: str, table: Mapping[str, str], target: str) -> str:
+    def _translate_line(line: str, table: Mapping[str, str], target: str, *, refuse: bool = False) -> str:
         core = line.strip()
         if not core:
             return line
         hit = table.get(core)
         if hit is None:
-            if not any(ch.isalpha() for ch in _PLACEHOLDER.sub("", core)):
+            if not _has_letter(core):
                 return line
+            if refuse:
+                raise UnknownText(f"a line is not in the ->{target} phrase table")
             hit = f"[{target}] {core}"
         start = line.find(core)
         return line[:start] + hit + line[start + len(core) :]
@@ -457,7 +487,12 @@ class TranslationServer:
             raise _Reply(400, {"error": f"{source} is not supported"})
         if target not in self.languages:
             raise _Reply(400, {"error": f"{target} is not supported"})
-        translated = [self.translate_text(t, source, target) for t in texts]
+        try:
+            translated = [self.translate_text(t, source, target) for t in texts]
+        except UnknownText:
+            # A provider that cannot translate the text: 400 is neither retried nor counted against the
+            # provider by Kembar, which relays the original marked untranslated.
+            raise _Reply(400, {"error": "Cannot translate text: not in the phrase table"}) from None
         payload: dict[str, Any] = {"translatedText": translated if isinstance(q, list) else translated[0]}
         if detected is not None:
             payload["detectedLanguage"] = {"confidence": 90.0, "language": detected}

@@ -85,7 +85,7 @@ async def test_link_with_a_token_tells_the_groups(tmp_path: Path) -> None:
         assert proc.returncode == 0, err.decode()
         told_id = await emu.wait_for_text(surabaya.id, "Busan telah bergabung dengan jaringan kota mitra")
         told_en = await emu.wait_for_text(busan.id, "Busan has joined the bridge")
-    assert "Surabaya — Indonesia" in told_id["text"]
+    assert "Surabaya — bahasa Indonesia" in told_id["text"]
     assert "Busan — English" in told_en["text"]
     assert b"not notified" not in out
 

@@ -282,3 +282,35 @@ async def test_a_sandbox_command_runs_in_the_group_named_before_it(tmp_path: Pat
     text = out.getvalue()
     assert "[Busan] Busan coordinator pressed ✅" in text
     assert "coordinator #" not in text.split("pressed", 1)[0].split("MoU 초안", 1)[1], text
+
+
+async def test_text_the_local_translator_does_not_know_is_marked_untranslated_as_a_provider_failure(
+    tmp_path: Path,
+) -> None:
+    """--local-translator refuses what its phrase table does not know, so Kembar's own fallback shows it: the
+    original, marked untranslated in the group's language; a known phrase still translates."""
+    out = io.StringIO()
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}")
+    async with Sandbox(
+        settings, ["Surabaya:id", "Braunschweig:de"], local_translator=True, out=out, ordered=True
+    ) as sandbox:
+        _, braunschweig = sandbox.groups
+        server = sandbox.translation_server
+        assert server is not None and server.unknown == "refuse"
+        assert await sandbox.handle_line("Besok saya kirim fotonya")
+        await sandbox.wait_idle(30)
+        sandbox.flush()
+        assert await sandbox.handle_line("Terima kasih")
+        await sandbox.wait_idle(30)
+        sandbox.flush()
+        assert {r["status"] for r in server.requests} == {200, 400}  # refused, not tagged
+    unknown, known = (after(out.getvalue(), post) for post in ("Besok saya kirim fotonya", "Terima kasih"))
+    (copy,) = unknown
+    assert copy.startswith("[Braunschweig] Kembar #"), copy
+    assert "\u2068Surabaya\u2069\n  Besok saya kirim fotonya\n  ⚠️ Nicht übersetzt:" in copy
+    assert "[de]" not in out.getvalue()
+    (thanks,) = known
+    assert thanks.startswith("[Braunschweig] Kembar #") and "\u2068Surabaya\u2069\n  Danke" in thanks
+    assert "Nicht übersetzt" not in thanks
+    sent = [m.get("text", "") for m in sandbox.emu.sent(braunschweig.chat.id)]
+    assert any(t.endswith("Danke") for t in sent) and sum("Nicht übersetzt" in t for t in sent) == 1

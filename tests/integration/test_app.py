@@ -72,7 +72,7 @@ async def test_start_and_help_in_english_and_indonesian(emu: BotApiEmulator, db_
     assert "Kembar links the groups of partner cities" in en_start
     assert "This group's language: English" in en_start
     assert "Kembar menghubungkan grup-grup kota mitra" in id_start
-    assert "Bahasa grup ini: Indonesia" in id_start
+    assert "Bahasa grup ini: bahasa Indonesia" in id_start
     assert en_help.startswith("Kembar commands") and "/lang <code> sets it" in en_help
     assert id_help.startswith("Perintah Kembar") and "/lang <kode> untuk mengubahnya" in id_help
     # The answers were sent as validated HTML (the emulator rejects malformed HTML with 400).
@@ -94,11 +94,11 @@ async def test_lang_shows_sets_and_refuses_non_admins(emu: BotApiEmulator, db_ur
     assert refused == "Sorry, only an administrator of this group can do that."
     assert invalid.startswith("xx is not a language code I know")
     assert changed == (  # the zone moved too, from English's UTC (which names no place), and it says so
-        "Bahasa grup ini telah diubah menjadi Indonesia (id). Zona waktunya sekarang Asia/Jakarta, zona yang lazim "
-        "untuk bahasa ini; gunakan /tz untuk mengubahnya."
+        "Bahasa grup ini telah diubah menjadi bahasa Indonesia (id). Zona waktunya sekarang Asia/Jakarta, zona yang "
+        "lazim untuk bahasa ini; gunakan /tz untuk mengubahnya."
     )
     assert refused_id == "Mohon maaf, hanya administrator grup ini yang dapat melakukan hal tersebut."
-    assert unchanged.startswith("Bahasa grup ini sudah Indonesia")
+    assert unchanged.startswith("Bahasa grup ini sudah bahasa Indonesia")
     assert "Kembar menghubungkan" in start
     # The refusals came from a real getChatMember check.
     assert any(call.method == "getChatMember" for call in emu.calls)
@@ -127,10 +127,11 @@ async def test_lang_accepts_languages_without_a_ui_catalogue(emu: BotApiEmulator
 async def test_settings_survive_a_restart(emu: BotApiEmulator, db_url: str) -> None:
     bandung = Town(emu, "Bandung", "en")
     async with bot_running(emu, db_url):
-        assert (await ask(emu, bandung, "/lang id")).startswith("Bahasa grup ini telah diubah menjadi Indonesia (id).")
+        changed = await ask(emu, bandung, "/lang id")
+        assert changed.startswith("Bahasa grup ini telah diubah menjadi bahasa Indonesia (id).")
     async with bot_running(emu, db_url):
         start = await ask(emu, bandung, "/start")
-    assert "Bahasa grup ini: Indonesia" in start
+    assert "Bahasa grup ini: bahasa Indonesia" in start
 
 
 async def test_command_menu_is_set_per_language(emu: BotApiEmulator, sqlite_url: str, catalog: Catalog) -> None:

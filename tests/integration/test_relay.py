@@ -612,7 +612,7 @@ async def test_member_lists_name_languages_in_the_notice_language(sqlite_world: 
     told_busan = next(m["text"] for m in world.emu.sent(busan.id) if str(m["text"]).startswith(joined_ko))
     told_surabaya = next(m["text"] for m in world.emu.sent(surabaya.id) if str(m["text"]).startswith(joined_id))
     assert "Busan — 한국어" in told_busan and "Braunschweig — 독일어" in told_busan  # Korean UI, Korean names
-    assert "Busan — Korea" in told_surabaya and "Braunschweig — Jerman" in told_surabaya
+    assert "Busan — bahasa Korea" in told_surabaya and "Braunschweig — bahasa Jerman" in told_surabaya
 
 
 async def test_edits_older_than_48_hours_are_not_mirrored(sqlite_world: World) -> None:

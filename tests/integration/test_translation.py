@@ -137,6 +137,25 @@ async def test_unknown_text_gets_the_visible_fallback(server: TranslationServer)
     assert await translator.translate(["Halo semuanya"], "id", "de") == ["[de] Halo semuanya"]
 
 
+async def test_refusing_server_answers_unknown_text_as_a_rejection_neither_retried_nor_counted() -> None:
+    async with TranslationServer(unknown="refuse") as server:
+        translator = libre(server, retries=3, failure_threshold=1)
+        with pytest.raises(TranslationRejected):
+            await translator.translate(["Halo semuanya"], "id", "de")
+        assert statuses(server) == [400] and state_of(translator) == "closed"
+        # Known phrases, lines without a letter and the pack's separator lines translate as before.
+        assert await translator.translate(["Terima kasih", "Selamat pagi\n10:00", "42"], "id", "de") == [
+            "Danke",
+            "Guten Morgen\n10:00",
+            "42",
+        ]
+        with pytest.raises(TranslationRejected):  # a batch fails as a whole, as with any provider
+            await translator.translate(["Terima kasih", "Terima kasih\nHalo semuanya"], "id", "de")
+        assert statuses(server) == [400, 200, 400]
+    with pytest.raises(ValueError):
+        TranslationServer(unknown="drop")  # type: ignore[arg-type]
+
+
 async def test_source_none_asks_the_server_to_detect(server: TranslationServer) -> None:
     translator = libre(server)
     result = await translator.translate(["좋은 아침", "자매도시"], None, "en")

@@ -149,4 +149,4 @@ def test_figures_count_days_since_and_chart_days_in_the_asking_groups_zone(monke
 
     monkeypatch.setattr(charts, "_render", capture)
     charts.activity_chart(found.activity, TEXT)
-    assert labels == ["12-01", "12-02"]  # the message of 05:15 is on 2 December, not UTC's 1 December
+    assert labels == ["1 Dec", "2 Dec"]  # the message of 05:15 is on 2 December, not UTC's 1 December

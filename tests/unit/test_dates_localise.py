@@ -63,13 +63,19 @@ def test_lists_are_joined_the_languages_way(catalog: Catalog, lang: str, conjunc
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_recurrences_use_the_catalogue_and_the_languages_list(catalog: Catalog, lang: str) -> None:
-    days = catalog.join([weekday_name(0, lang), weekday_name(4, lang)], lang)
+    days = catalog.join([weekday_name(0, lang, every=True), weekday_name(4, lang, every=True)], lang)
     described = describe_recurrence(catalog, "MO,FR@09:00", lang)
     assert days in described and clock("09:00", lang) in described
     assert described == catalog.t("recur.days", lang, days=days, time=clock("09:00", lang))
     assert describe_recurrence(catalog, "*@08:30", lang) == catalog.t("recur.daily", lang, time=clock("08:30", lang))
     workdays = describe_recurrence(catalog, "MO,TU,WE,TH,FR@07:30", lang)
     assert workdays == catalog.t("recur.workdays", lang, time=clock("07:30", lang))
+
+
+def test_chinese_says_every_monday_as_mei_zhou_yi(catalog: Catalog) -> None:
+    assert describe_recurrence(catalog, "MO@09:00", "zh") == "每周一 09:00"
+    assert weekday_name(0, "zh") == "星期一"  # on its own, the full name
+    assert weekday_name(0, "de", every=True) == "Montag"
 
 
 def test_english_recurrences(catalog: Catalog) -> None:

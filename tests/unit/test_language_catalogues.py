@@ -120,7 +120,8 @@ def test_resolve_and_escaping(catalog: Catalog) -> None:
 def test_language_codes() -> None:
     assert all(is_language_code(c) for c in ("id", "en", "ko", "de", "ja", "zh"))
     assert not any(is_language_code(c) for c in ("", "xx", "ID", "eng", "k0", "<b"))
-    assert language_name("ko", "id") == "Korea"
+    assert language_name("ko", "id") == "bahasa Korea"
+    assert language_name("zh", "id") == "bahasa Mandarin"
     assert language_name("id", "en") == "Indonesian"
 
 

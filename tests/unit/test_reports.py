@@ -300,3 +300,10 @@ async def test_a_report_longer_than_a_stored_summary_is_sent_whole_and_kept_shor
     [stored] = await kit.services.reports.reports.recent(SURABAYA, 10)
     assert len(stored.summary) <= REPORT_SUMMARY_MAX and "Baris 0" in stored.summary
     assert "Baris 1199" not in stored.summary and "dipersingkat" in stored.summary
+
+
+def test_japanese_and_chinese_write_a_number_and_its_unit_together() -> None:
+    from bot.features.reports import cjk_unit
+
+    assert cjk_unit("0 日", "ja") == "0日" and cjk_unit("2 天", "zh") == "2天"
+    assert cjk_unit("2 Tage", "de") == "2 Tage" and cjk_unit("2 hari", "id") == "2 hari"

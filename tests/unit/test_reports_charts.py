@@ -293,3 +293,114 @@ def test_each_chart_is_quick() -> None:
         start = time.process_time()
         chart(data, TEXT)
         assert time.process_time() - start < 1.0
+
+
+# --------------------------------------------------------------------------------------------
+# What a chart says on its own: whose, when, dates in the group's language, lines told apart
+# --------------------------------------------------------------------------------------------
+
+
+def drawn_figure(monkeypatch: pytest.MonkeyPatch, chart: Chart, data: Sequence[Any], text: ChartText) -> Figure:
+    """The figure ``chart`` draws, as it is just before it is saved (every text in place)."""
+    kept: list[Figure] = []
+    original = charts._png
+
+    def keep(fig: Figure, canvas: FigureCanvasAgg) -> bytes:
+        kept.append(fig)
+        return original(fig, canvas)
+
+    monkeypatch.setattr(charts, "_png", keep)
+    png = chart(data, text)
+    if data:
+        assert_chart(png)
+    else:
+        decode(png)
+    (fig,) = kept
+    return fig
+
+
+def heading_of(fig: Figure) -> str:
+    suptitle = fig.get_suptitle()
+    return str(suptitle)
+
+
+def x_labels(fig: Figure) -> list[str]:
+    (ax,) = fig.axes
+    return [label.get_text() for label in ax.get_xticklabels()]
+
+
+def first(values: object) -> float:
+    return float(np.asarray(values, dtype=float)[0])
+
+
+HEADING = "Busan, Braunschweig: 1 Dec 2026 – 7 Dec 2026"
+
+
+@pytest.mark.parametrize(("name", "chart", "sample"), SAMPLES, ids=[s[0] for s in SAMPLES])
+def test_every_chart_is_headed_with_the_partnership_and_the_period(
+    monkeypatch: pytest.MonkeyPatch, name: str, chart: Chart, sample: Callable[[], Sequence[Any]]
+) -> None:
+    text = ChartText(heading=HEADING, language="en")
+    fig = drawn_figure(monkeypatch, chart, sample(), text)
+    assert heading_of(fig) == HEADING
+    assert fig.axes[0].get_title() in (text.indicators_title, text.actions_title, text.activity_title)
+    assert heading_of(drawn_figure(monkeypatch, chart, [], text)) == HEADING  # an empty chart too
+    assert heading_of(drawn_figure(monkeypatch, chart, sample(), ChartText())) == ""  # none given: none drawn
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "year"),
+    [
+        ("en", "7 Dec", "2026"),
+        ("id", "7 Des", "2026"),
+        ("de", "7. Dez.", "2026"),
+        ("ko", "12월 7일", "2026년"),
+        ("ja", "12月7日", "2026年"),
+        ("zh", "12月7日", "2026年"),
+    ],
+)
+def test_axis_dates_are_written_as_the_language_writes_them(
+    monkeypatch: pytest.MonkeyPatch, language: str, day: str, year: str
+) -> None:
+    text = ChartText(language=language)
+    week = [CityActivity("Busan", tuple((date(2026, 12, 1) + timedelta(days=d), d + 1) for d in range(7)))]
+    fig = drawn_figure(monkeypatch, activity_chart, week, text)
+    assert x_labels(fig)[-1] == day and fig.axes[0].get_xlabel() == year
+    assert "12-07" not in x_labels(fig)
+    weeks = [Bucket(date(2026, 11, 30) + timedelta(weeks=k), 1, 1) for k in range(2)]
+    fig = drawn_figure(monkeypatch, actions_chart, weeks, text)
+    assert x_labels(fig)[-1] == day and fig.axes[0].get_xlabel() == year
+    across = [Bucket(date(2026, 12, 28), 1, 0), Bucket(date(2027, 1, 4), 0, 1)]  # two years: each label has its own
+    labels = x_labels(drawn_figure(monkeypatch, actions_chart, across, text))
+    assert "2026" in labels[0] and "2027" in labels[1]
+
+
+def test_lines_of_one_day_stay_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five cities with the same count on the only day of the period: five points, not one."""
+    names = ["Busan", "Braunschweig", "Surabaya", "Kyoto", "Suzhou"]
+    same = [CityActivity(name, ((date(2026, 12, 7), 3),)) for name in names]
+    fig = drawn_figure(monkeypatch, activity_chart, same, ChartText(language="ko"))
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 5
+    points = {(first(line.get_xdata()), first(line.get_ydata())) for line in lines}
+    assert len(points) == 5, "the points sit on top of each other"
+    assert all(abs(x) < 0.5 for x, _ in points)  # each still within its day
+    assert len({line.get_marker() for line in lines}) == 5  # and each has a shape of its own
+    legend = fig.axes[0].get_legend()
+    assert legend is not None and [t.get_text() for t in legend.get_texts()] == [f"{n} (3)" for n in names]
+    assert x_labels(fig) == ["12월 7일"]
+    # a long period: plain lines on their days
+    year = [CityActivity(n, tuple((date(2026, 1, 1) + timedelta(days=d), 1) for d in range(200))) for n in names]
+    lines = drawn_figure(monkeypatch, activity_chart, year, ChartText()).axes[0].get_lines()
+    assert all(line.get_marker() in ("None", None, "") for line in lines)
+    assert all(first(line.get_xdata()) == 0.0 for line in lines)
+
+
+def test_a_cjk_heading_is_drawn_with_glyphs() -> None:
+    heading = "釜山、ブラウンシュヴァイク：2026/12/01～2026/12/07"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = activity_chart(cities(3), ChartText(language="ja", heading=heading))
+    assert missing_glyph_warnings(caught) == []
+    assert_chart(png)
+    assert png != activity_chart(cities(3), ChartText(language="ja"))

@@ -270,7 +270,8 @@ def test_actions_xlsx_values_datetimes_and_layout() -> None:
     ws = sheet(actions_xlsx(actions(), ACTION_HEADERS, JAKARTA, "Tindak lanjut"))
     assert ws.title == "Tindak lanjut"
     got = cells(ws)
-    assert got[0] == ACTION_HEADERS
+    # the naive datetimes' columns say which zone they are in
+    assert got[0] == [*ACTION_HEADERS[:7], *(f"{h} (Asia/Jakarta)" for h in ACTION_HEADERS[7:10]), ACTION_HEADERS[10]]
     assert got[1] == [
         1,
         KOREAN,
@@ -325,7 +326,7 @@ def test_actions_xlsx_late_words() -> None:
 
 def test_indicators_xlsx_round_trips() -> None:
     got = cells(sheet(indicators_xlsx(indicators(), INDICATOR_HEADERS, "Asia/Seoul", "지표")))
-    assert got[0] == INDICATOR_HEADERS
+    assert got[0] == [*INDICATOR_HEADERS[:4], "Waktu (Asia/Seoul)", *INDICATOR_HEADERS[5:]]
     assert got[1] == [
         "Pemuda",
         "Peserta pertukaran",
@@ -417,7 +418,8 @@ def test_calendar_round_trips() -> None:
         start = event.decoded("DTSTART")
         assert start == item.due_at and start.utcoffset() is not None
         assert event["DTSTART"].params["TZID"] == item.timezone
-        assert event.decoded("DTEND") - start == timedelta(minutes=30)
+        # a deadline is a moment, not a half-hour meeting: no DTEND (RFC 5545: it ends as it starts), not busy
+        assert "DTEND" not in event and "DURATION" not in event and str(event["TRANSP"]) == "TRANSPARENT"
         assert str(event["SUMMARY"]) == item.title
         assert event.decoded("DTSTAMP").tzinfo is not None
         alarms = event.walk("VALARM")
@@ -557,3 +559,81 @@ def test_calendar_events_count_against_the_limit_and_must_make_sense(monkeypatch
     ):
         with pytest.raises(ValueError):
             calendar_ics([], [0], "x", events=[bad])
+
+
+# --- zones named in XLSX headers; deadlines as whole days or moments; VTIMEZONE beyond the next years ---------------
+
+
+def test_xlsx_zone_form_in_the_groups_language() -> None:
+    got = cells(
+        sheet(indicators_xlsx(indicators(), INDICATOR_HEADERS, "Asia/Tokyo", "x", zone_form="{header}（{zone}）"))
+    )
+    assert got[0][4] == "Waktu（Asia/Tokyo）" and got[0][3] == "Periode"
+    table = exports.table_xlsx(["No", "Dicatat"], [[1, utc(2026, 1, 1)]], JAKARTA, "x")
+    assert cells(sheet(table))[0] == ["No", "Dicatat (Asia/Jakarta)"]
+    assert exports.zoned_headers(["a {zone}", "b"], frozenset({0}), "UTC") == ["a {zone} (UTC)", "b"]
+
+
+def test_indicator_row_without_value_or_change_leaves_the_cells_empty() -> None:
+    row = IndicatorRow("Pemuda", "Peserta", 120.0, "per tahun", utc(2026, 2, 1), None, None, "", "", "dibuat")
+    assert read_csv(indicators_csv([row], INDICATOR_HEADERS, JAKARTA))[1] == [
+        "Pemuda",
+        "Peserta",
+        "120",
+        "per tahun",
+        "2026-02-01T07:00:00+07:00",
+        "",
+        "",
+        "",
+        "",
+        "dibuat",
+    ]
+    got = cells(sheet(indicators_xlsx([row], INDICATOR_HEADERS, JAKARTA, "x")))[1]
+    assert got[4] == datetime(2026, 2, 1, 7, 0) and got[5] is None and got[6] is None
+
+
+def test_a_whole_day_deadline_is_an_all_day_item_with_alarms_at_the_due_instant() -> None:
+    # Braunschweig set "Friday" (17:00 in Berlin, 01:00 on Saturday in Busan); Busan exports its calendar.
+    due = datetime(2026, 12, 4, 17, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    item = CalendarItem("d@k", "#7 Antrag", "", due, "Asia/Seoul", day=date(2026, 12, 4))
+    data = calendar_ics([item], [0, 86400], "x", stamp=utc(2026, 12, 1))
+    cal, (event,) = events(data)
+    assert b"DTSTART;VALUE=DATE:20261204\r\n" in data and b"DTEND;VALUE=DATE:20261205\r\n" in data
+    assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (date(2026, 12, 4), date(2026, 12, 5))
+    assert str(event["TRANSP"]) == "TRANSPARENT"
+    triggers = sorted(a.decoded("TRIGGER") for a in event.walk("VALARM"))
+    assert triggers == [utc(2026, 12, 3, 16, 0), utc(2026, 12, 4, 16, 0)]  # a day before, and at the due instant
+    assert all(a["TRIGGER"].params["VALUE"] == "DATE-TIME" for a in event.walk("VALARM"))
+    assert b"T010000" not in data  # never 01:00 on Saturday
+    assert not cal.walk("VTIMEZONE") and cal.get_missing_tzids() == set()  # nothing refers to a zone
+
+
+def test_a_timed_deadline_is_a_zero_length_event_with_its_alarms() -> None:
+    item = CalendarItem("t@k", "#8 Call", "", utc(2026, 12, 4, 5, 30), "Asia/Seoul")
+    data = calendar_ics([item], [600], "x")
+    _, (event,) = events(data)
+    assert b"DTSTART;TZID=Asia/Seoul:20261204T143000\r\n" in data
+    assert event.decoded("DTSTART") == item.due_at and "DTEND" not in event and "DURATION" not in event
+    assert [a.decoded("TRIGGER") for a in event.walk("VALARM")] == [timedelta(minutes=-10)]
+
+
+def transitions(cal: Calendar, tzid: str) -> list[datetime]:
+    (tz,) = [t for t in cal.walk("VTIMEZONE") if str(t["TZID"]) == tzid]
+    found: list[datetime] = []
+    for part in tz.walk():
+        if part.name in ("STANDARD", "DAYLIGHT"):
+            found.append(part.decoded("DTSTART"))
+            rdates = part.get("RDATE", [])
+            for rdate in rdates if isinstance(rdates, list) else [rdates]:
+                found += [d.dt for d in rdate.dts]
+    return sorted(found)
+
+
+def test_the_time_zone_block_reaches_ten_years_past_the_events() -> None:
+    cal, _ = events(calendar_ics(items(), [0], "x", stamp=utc(2026, 12, 8)))
+    berlin = transitions(cal, "Europe/Berlin")
+    assert berlin[0].year <= 2026 and max(d.year for d in berlin) == 2037  # the events run to 2027: +10 years
+    assert datetime(2035, 3, 25, 3, 0) in berlin and datetime(2035, 10, 28, 3, 0) in berlin  # CEST on, off in 2035
+    # a file made later for events of earlier years still reaches ten years past the day it is made
+    cal, _ = events(calendar_ics(items()[1:2], [0], "x", stamp=utc(2029, 1, 1)))
+    assert max(d.year for d in transitions(cal, "Europe/Berlin")) == 2039

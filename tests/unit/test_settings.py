@@ -15,7 +15,7 @@ CODE = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")
 async def test_language_city_zone_and_original(kit: Kit) -> None:
     here = await kit.group(SURABAYA, "Surabaya", "id")
     settings, admin = kit.services.chat_settings, kit.admin(SURABAYA, 1)
-    assert "<b>Indonesia</b> (<code>id</code>)" in kit.render(await settings.language(here, member(2), ""), here)
+    assert "<b>bahasa Indonesia</b> (<code>id</code>)" in kit.render(await settings.language(here, member(2), ""), here)
     key, text = await kit.refusal(settings.language(here, member(2), "ko"), here)
     assert key == "admin.only" and "hanya admin" in text
     key, _ = await kit.refusal(settings.language(here, admin, "xx"), here)
