@@ -16,8 +16,8 @@ from bot.domain.records import Chat, NewEvent
 from bot.domain.repositories import EventRepository, ProgrammeRepository
 from bot.domain.rules import DECISION_TEXT_MAX, DECISIONS_MAX, EVENT_DETAIL_MAX, PERSON_NAME_MAX
 from bot.features.announce import Announcer
-from bot.features.pages import PAGE_MAX, Page, footer, read_page, with_footer
-from bot.features.tags import only_tags, programme_of, tags_in
+from bot.features.pages import Page, count_pages, footer, read_page, with_footer
+from bot.features.tags import listed_programme, only_tags, programme_of
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import format_when
 from bot.language.htmltext import escape
@@ -126,21 +126,13 @@ class DecisionService:
     async def listing(self, here: ChatContext, actor: Actor, text: str) -> Reply:
         """``/decisions [#programme] [page]``: newest first, in pages that say how many of how many."""
         words, number = read_page(text.split())
-        programme: str | None = None
-        if words:
-            tags = tags_in(" ".join(words))
-            if len(words) != 1 or len(tags) != 1:
-                raise Refused("decisions.usage")
-            found = await self.programmes.get(here.scope, tags[0])
-            if found is None:
-                raise Refused("decision.no_programme", name=tags[0])
-            programme = found.name
+        programme = await listed_programme(
+            self.programmes, here.scope, words, usage="decisions.usage", unknown="decision.no_programme"
+        )
         total = await self.decisions.count(here.scope, programme=programme)
         if total == 0:
             return reply("decisions.none")
-        pages = max(1, -(-total // PAGE_SIZE))
-        if number > pages or number > PAGE_MAX:
-            raise Refused("list.no_page", page=number, pages=pages, count=pages)
+        pages = count_pages(total, number, PAGE_SIZE)
         found_page = await self.decisions.page(
             here.scope, programme=programme, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
         )

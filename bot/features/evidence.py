@@ -18,13 +18,14 @@ from bot.domain.repositories import EventRepository, ProgrammeRepository
 from bot.domain.rules import (
     EVENT_DETAIL_MAX,
     EVIDENCE_CAPTION_MAX,
+    EVIDENCE_FILE_NAME_MAX,
     EVIDENCE_MAX,
     EVIDENCE_NOTE_MAX,
     FILE_ID_MAX,
     PERSON_NAME_MAX,
 )
-from bot.features.pages import PAGE_MAX, Page, footer, read_page, with_footer
-from bot.features.tags import programme_of, tags_in
+from bot.features.pages import Page, count_pages, footer, read_page, with_footer
+from bot.features.tags import listed_programme, programme_of
 from bot.language.catalog import Catalog, Markup
 from bot.language.dates import format_when
 from bot.language.htmltext import escape
@@ -114,7 +115,7 @@ class EvidenceService:
             file_unique_id=media.file_unique_id,
             programme=programme,
             language=here.language,
-            file_name=(media.file_name or None) and media.file_name[:255],
+            file_name=media.file_name[:EVIDENCE_FILE_NAME_MAX] if media.file_name else None,
             file_size=media.file_size,
             caption=caption,
             note=note,
@@ -143,21 +144,13 @@ class EvidenceService:
 
     async def listing(self, here: ChatContext, text: str) -> Reply:
         words, number = read_page(text.split())
-        programme: str | None = None
-        if words:
-            tags = tags_in(" ".join(words))
-            if len(words) != 1 or len(tags) != 1:
-                raise Refused("evidence.usage")
-            found = await self.programmes.get(here.scope, tags[0])
-            if found is None:
-                raise Refused("evidence.no_programme", name=tags[0])
-            programme = found.name
+        programme = await listed_programme(
+            self.programmes, here.scope, words, usage="evidence.usage", unknown="evidence.no_programme"
+        )
         total = await self.evidence.count(here.scope, programme=programme)
         if total == 0:
             return reply("evidence.none")
-        pages = max(1, -(-total // PAGE_SIZE))
-        if number > pages or number > PAGE_MAX:
-            raise Refused("list.no_page", page=number, pages=pages, count=pages)
+        pages = count_pages(total, number, PAGE_SIZE)
         found_page = await self.evidence.page(
             here.scope, programme=programme, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
         )

@@ -41,13 +41,19 @@ class Page(Generic[T]):
         return (self.number - 1) * self.size + len(self.items)
 
 
+def count_pages(total: int, number: int, size: int) -> int:
+    """How many pages of ``size`` ``total`` entries fill; a ``number`` past the last is refused (``list.no_page``)."""
+    pages = max(1, -(-total // size))
+    if number > pages:
+        raise Refused("list.no_page", page=number, pages=pages, count=pages)
+    return pages
+
+
 def page_of(items: Sequence[T], number: int, size: int, *, total: int | None = None) -> Page[T]:
     """Page ``number`` of ``items`` in pages of ``size``. ``items`` are all the entries, or (given ``total``)
     at least those up to the end of that page. A page past the last is refused (``list.no_page``)."""
     total = len(items) if total is None else total
-    pages = max(1, -(-total // size))
-    if number > pages:
-        raise Refused("list.no_page", page=number, pages=pages, count=pages)
+    pages = count_pages(total, number, size)
     start = (number - 1) * size
     return Page(items[start : start + size], number, pages, total, size)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.context import Refused
 from bot.domain.records import Programme, Scope
 from bot.domain.repositories import ProgrammeRepository
 from bot.domain.rules import PROGRAMME_NAME_MAX
@@ -44,3 +45,19 @@ async def programme_of(programmes: ProgrammeRepository, scope: Scope, text: str)
 def only_tags(text: str) -> bool:
     """The text is tags and nothing else ("#pendidikan", "#a #b")."""
     return bool(text.strip()) and not _TAG.sub(" ", text).strip()
+
+
+async def listed_programme(
+    programmes: ProgrammeRepository, scope: Scope, words: list[str], *, usage: str, unknown: str
+) -> str | None:
+    """The programme a list command's words name (``/decisions #tag``, ``/evidence #tag``): None for no words;
+    refused with ``usage`` for anything but one #tag, with ``unknown`` for a tag that names none of the scope's."""
+    if not words:
+        return None
+    tags = tags_in(" ".join(words))
+    if len(words) != 1 or len(tags) != 1:
+        raise Refused(usage)
+    found = await programmes.get(scope, tags[0])
+    if found is None:
+        raise Refused(unknown, name=tags[0])
+    return found.name
